@@ -1,0 +1,119 @@
+// The typed summary: every number a report shows is computed once, here in analysis, and
+// written to summary.json. Renderers (CSV, Markdown, HTML, PNG) only format it.
+import type { ModeName } from '../scenario/schema.ts';
+import type { DeviceAccount, BatchPlan } from '../launch/types.ts';
+
+export const SUMMARY_SCHEMA_VERSION = 1;
+
+/** A figure with how many measurements it rests on; an interval where one could be computed. */
+export interface Estimate {
+  value: number;
+  /** Confidence interval bounds (level in `ci_level`), absent when there is too little data. */
+  low?: number;
+  high?: number;
+  ci_level?: number;
+  /** How the interval was computed, e.g. "block bootstrap over steps, 2000 resamples". */
+  method?: string;
+  n_steps: number;
+  n_runs: number;
+}
+
+/** One row of steps.csv: one optimizer step of one unit, timed on trainer rank 0. */
+export interface StepRow {
+  point: string;
+  mode: ModeName;
+  repeat: number;
+  step: number;
+  /** Excluded from summaries (warm-up or before steady state). */
+  warmup: boolean;
+  t0: number;
+  t1: number;
+  duration_s: number;
+  samples: number;
+  prompt_tokens: number;
+  completion_tokens: number;
+  /** Seconds per phase on trainer rank 0 (generation as the trainer waited for it in server mode). */
+  phases: Record<string, number>;
+  loss?: number | null;
+  reward_mean?: number | null;
+  /** Flagged by the median-absolute-deviation rule; kept, not dropped. */
+  outlier?: boolean;
+}
+
+export interface RoleActivity {
+  role: 'trainer' | 'server';
+  devices: number[];
+  /** Fraction of the measured window in which the role's processes were inside a timed phase (from events). */
+  busy_fraction: number;
+  /** Mean sampled utilisation (nvidia-smi utilization.gpu, or process CPU % on CPU): "some kernel ran", not work done. */
+  sampled_util_mean?: number;
+  sampled_util_label: string;
+  power_mean_w?: number;
+}
+
+export interface ModeSummary {
+  point: string;
+  mode: ModeName;
+  devices: DeviceAccount;
+  batch: BatchPlan;
+  runs: { repeat: number; status: UnitStatus; steps: number }[];
+  steps_measured: number;
+  warmup_steps: number;
+  time_to_first_step_s: Estimate;
+  step_time_s: Estimate;
+  completion_tokens_per_s: Estimate;
+  completion_tokens_per_s_per_allocated_device: Estimate;
+  completion_tokens_per_s_per_training_device: Estimate;
+  samples_per_s: Estimate;
+  completion_tokens_per_sample: number;
+  prompt_tokens_per_sample: number;
+  /** Median seconds per step in each phase (trainer rank 0). */
+  phase_median_s: Record<string, number>;
+  /** Generation time ÷ training time (forward/backward + optimizer + logprobs) per step. */
+  generation_to_training_ratio: number;
+  activity: RoleActivity[];
+  joules_per_completion_token?: number;
+  weight_sync_bytes_per_step?: number;
+}
+
+export type UnitStatus = 'ok' | 'failed' | 'partial' | 'interrupted' | 'timeout';
+
+export interface EqualWork {
+  equal: boolean;
+  completion_tokens_per_sample: Record<string, number>;
+  prompt_tokens_per_sample: Record<string, number>;
+  /** Largest relative difference between modes, 0 when equal. */
+  max_relative_difference: number;
+}
+
+export interface Comparison {
+  point: string;
+  baseline: ModeName;
+  candidate: ModeName;
+  /** candidate ÷ baseline throughput, completion tokens/s per allocated device. */
+  speedup_per_allocated_device: Estimate;
+  /** The published normalisation: per training device (server's trainers only). */
+  speedup_per_training_device: Estimate;
+  /** baseline ÷ candidate median step time; only meaningful under equal_global_batch. */
+  step_time_speedup?: Estimate;
+  generation_to_training_ratio: Record<string, number>;
+  equal_work: EqualWork;
+  /** The headline, e.g. "colocate ran 1.43 × faster than server (per training device, …)". */
+  statement: string;
+}
+
+export interface Summary {
+  schema_version: typeof SUMMARY_SCHEMA_VERSION;
+  run_id: string;
+  scenario: string;
+  workload: string;
+  protocol: 'equal_per_device_batch' | 'equal_global_batch';
+  device_kind: 'cuda' | 'cpu';
+  /** True on CPU: the comparison checks that everything works; its speedups say nothing about GPUs. */
+  functional_only: boolean;
+  notes: string[];
+  /** Swept values per point id (empty object for the single point `default`). */
+  points: Record<string, Record<string, string | number | boolean>>;
+  modes: ModeSummary[];
+  comparisons: Comparison[];
+}

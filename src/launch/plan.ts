@@ -1,0 +1,134 @@
+// Scenario + machine facts → the exact processes of every unit. Pure: no I/O here.
+import path from 'node:path';
+import { UserError } from '../errors.ts';
+import type { SweepPoint } from '../scenario/sweep.ts';
+import { MODE_NAMES, type DeviceSet, type ModeName, type Scenario } from '../scenario/schema.ts';
+import { adapterFor } from '../workloads/registry.ts';
+import type { BatchPlan, DeviceAccount, PlanContext, RunPlan, UnitPlan } from './types.ts';
+
+export interface PlanOptions {
+  /** Only these modes (default: every mode the scenario defines). */
+  modes?: readonly ModeName[];
+}
+
+export function resolveDevice(scenario: Scenario, gpuCount: number): 'cuda' | 'cpu' {
+  if (scenario.device === 'cpu') return 'cpu';
+  if (scenario.device === 'cuda' && gpuCount === 0) {
+    throw new UserError(`scenario '${scenario.name}' asks for device: cuda, but this machine has no GPU`, 'Use device: auto or cpu.');
+  }
+  return gpuCount > 0 ? 'cuda' : 'cpu';
+}
+
+export function planRun(points: readonly SweepPoint[], ctx: PlanContext, options: PlanOptions = {}): RunPlan {
+  const first = points[0];
+  if (!first) throw new UserError('nothing to run: the sweep has no points');
+  const base = first.scenario;
+  const device = resolveDevice(base, ctx.gpuCount);
+  const adapter = adapterFor(base.workload);
+  const modes = selectModes(base, options.modes, adapter.modes);
+  const problems = points.flatMap((p) => adapter.check(p.scenario, device, ctx).map((m) => (points.length > 1 ? `${p.id}: ${m}` : m)));
+  if (problems.length > 0) {
+    throw new UserError(`scenario '${base.name}' cannot run here:\n  ${problems.join('\n  ')}`);
+  }
+  const units: UnitPlan[] = [];
+  for (const point of points) {
+    for (let repeat = 0; repeat < point.scenario.repeats; repeat++) {
+      for (const mode of interleave(modes, repeat)) {
+        const devices = accountDevices(point.scenario, mode, device, ctx.gpuCount);
+        const dir = points.length > 1 ? path.join(point.id, mode, `r${repeat}`) : path.join(mode, `r${repeat}`);
+        const shell = { point: point.id, mode, repeat, dir, devices, batch: planBatch(point.scenario, mode, devices) };
+        units.push({ ...shell, processes: adapter.processes(point.scenario, shell, ctx) });
+      }
+    }
+  }
+  return { scenario: base.name, workload: base.workload, device, units };
+}
+
+function selectModes(scenario: Scenario, asked: readonly ModeName[] | undefined, supported: readonly ModeName[]): ModeName[] {
+  const defined = MODE_NAMES.filter((m) => scenario.modes[m] !== undefined);
+  const chosen = asked?.length ? [...asked] : defined;
+  for (const m of chosen) {
+    if (!defined.includes(m)) throw new UserError(`mode '${m}' is not defined in scenario '${scenario.name}' (it defines: ${defined.join(', ')})`);
+    if (!supported.includes(m)) {
+      throw new UserError(`the ${scenario.workload} workload has no '${m}' mode (it has: ${supported.join(', ')})`);
+    }
+  }
+  return chosen;
+}
+
+/** ABBA order: server, colocate | colocate, server | … so that drift falls on both modes. */
+export function interleave<T>(modes: readonly T[], repeat: number): T[] {
+  return repeat % 2 === 0 ? [...modes] : [...modes].reverse();
+}
+
+export function accountDevices(scenario: Scenario, mode: ModeName, kind: 'cuda' | 'cpu', gpuCount: number): DeviceAccount {
+  const where = `modes.${mode}.devices`;
+  let server: number[] = [];
+  let training: number[];
+  if (mode === 'server') {
+    const spec = scenario.modes.server!.devices;
+    server = take(spec.server, 0, kind, `${where}.server`);
+    training = take(spec.trainer, server.length, kind, `${where}.trainer`);
+  } else {
+    training = take(scenario.modes[mode]!.devices, 0, kind, where);
+  }
+  const allocated = [...server, ...training];
+  if (new Set(allocated).size !== allocated.length) {
+    throw new UserError(`scenario '${scenario.name}': ${where} gives the same GPU to the server and a trainer (${allocated.join(', ')})`);
+  }
+  if (kind === 'cuda') {
+    const missing = allocated.filter((g) => g >= gpuCount);
+    if (missing.length) {
+      throw new UserError(
+        `scenario '${scenario.name}': ${where} needs GPU${missing.length > 1 ? 's' : ''} ${missing.join(', ')} but this machine has ${gpuCount} (0–${gpuCount - 1})`,
+        'Lower the device counts in the scenario or run on a machine with more GPUs.',
+      );
+    }
+  }
+  return { kind, allocated, training, server };
+}
+
+/** A count takes the next free slots; explicit indices are GPUs (on CPU only their number matters). */
+function take(set: DeviceSet, offset: number, kind: 'cuda' | 'cpu', _where: string): number[] {
+  if (typeof set === 'number') return Array.from({ length: set }, (_, i) => offset + i);
+  return kind === 'cuda' ? [...set] : set.map((_, i) => offset + i);
+}
+
+export function planBatch(scenario: Scenario, mode: ModeName, devices: DeviceAccount): BatchPlan {
+  const g = scenario.grpo;
+  const trainingDevices = devices.training.length;
+  let perDevice = g.per_device_train_batch_size;
+  if (scenario.protocol === 'equal_global_batch') {
+    // The reference global batch is the colocate one (every allocated device trains there).
+    const reference = referenceTrainingDevices(scenario);
+    const global = g.per_device_train_batch_size * reference;
+    if (global % trainingDevices !== 0) {
+      throw new UserError(
+        `scenario '${scenario.name}': equal_global_batch needs ${global} completions per step spread over ${trainingDevices} training device(s) in ${mode} mode; ${global} is not divisible by ${trainingDevices}`,
+        'Pick a per-device batch or device counts that divide evenly.',
+      );
+    }
+    perDevice = global / trainingDevices;
+  }
+  const global = perDevice * trainingDevices;
+  if (global % g.num_generations !== 0) {
+    throw new UserError(
+      `scenario '${scenario.name}': ${mode} mode makes ${global} completions per step, not a multiple of num_generations (${g.num_generations})`,
+    );
+  }
+  return {
+    per_device_train_batch_size: perDevice,
+    training_devices: trainingDevices,
+    global_batch: global,
+    num_generations: g.num_generations,
+    prompts_per_step: global / g.num_generations,
+  };
+}
+
+function referenceTrainingDevices(scenario: Scenario): number {
+  const size = (s: DeviceSet) => (typeof s === 'number' ? s : s.length);
+  const { colocate, hf, server } = scenario.modes;
+  if (colocate) return size(colocate.devices);
+  if (hf) return size(hf.devices);
+  return size(server!.devices.trainer);
+}

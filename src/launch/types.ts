@@ -1,0 +1,98 @@
+// The launch plan: data only. Everything the supervisor starts is described here, so
+// `grpo-bench plan --json` prints exactly what `run` will execute.
+import type { ModeName, Scenario } from '../scenario/schema.ts';
+
+export type Role = 'trainer' | 'server';
+
+/** How the supervisor knows a process is ready to serve. */
+export type Readiness = { kind: 'http'; url: string; timeout_s: number } | { kind: 'none' };
+
+export interface ProcessSpec {
+  /** Unique in its unit; names its log file (`logs/<name>.log`). */
+  name: string;
+  role: Role;
+  /** argv[0] is the executable. */
+  argv: string[];
+  /** Added to the harness's environment (which the child inherits). */
+  env: Record<string, string>;
+  cwd: string;
+  /** GPU indices this process may use (CUDA_VISIBLE_DEVICES); empty on CPU. */
+  gpus: number[];
+  /** Ports this process listens on, by purpose. */
+  ports: Record<string, number>;
+  ready: Readiness;
+  /**
+   * Event files this process writes, relative to the unit folder. A launcher that starts
+   * several ranks (torchrun, accelerate) lists one per rank.
+   */
+  events: string[];
+  /**
+   * Whether the unit is finished when this process exits. Servers are not: they are ended
+   * once every trainer is done.
+   */
+  finishes_unit: boolean;
+}
+
+/** Device accounting of a unit: what the throughput normalisations divide by. */
+export interface DeviceAccount {
+  kind: 'cuda' | 'cpu';
+  /** GPU indices (cuda) or process slots (cpu) held by the mode, server included. */
+  allocated: number[];
+  training: number[];
+  server: number[];
+}
+
+/** Per-step work of a unit, as the protocol fixed it. */
+export interface BatchPlan {
+  per_device_train_batch_size: number;
+  training_devices: number;
+  /** Completions per optimizer step across all training devices. */
+  global_batch: number;
+  num_generations: number;
+  /** Distinct prompts per optimizer step. */
+  prompts_per_step: number;
+}
+
+/** One (sweep point, mode, repeat): the independent unit of measurement. */
+export interface UnitPlan {
+  point: string;
+  mode: ModeName;
+  repeat: number;
+  /** Relative to the run folder: `<mode>/r<k>` or `<point>/<mode>/r<k>` in a sweep. */
+  dir: string;
+  devices: DeviceAccount;
+  batch: BatchPlan;
+  processes: ProcessSpec[];
+}
+
+export interface RunPlan {
+  scenario: string;
+  workload: Scenario['workload'];
+  device: 'cuda' | 'cpu';
+  /** Execution order; modes interleave across repeats so machine drift falls on both. */
+  units: UnitPlan[];
+}
+
+/** What a plan is made from besides the scenario: facts about the machine and the places to write. */
+export interface PlanContext {
+  /** Absolute path of the project root (where src/ lives). */
+  root: string;
+  /** Absolute path of the run's results folder. */
+  runDir: string;
+  python: string;
+  /** GPUs visible on this machine; 0 means CPU. */
+  gpuCount: number;
+  /** Memory of the smallest GPU, for fit estimates; absent on CPU. */
+  gpuMemoryBytes?: number;
+  /** A fresh port each call. Injected so the plan stays a pure function in tests. */
+  nextPort: () => number;
+}
+
+/** A workload adapter: one small contract, one module each, registered by name. */
+export interface WorkloadAdapter {
+  name: Scenario['workload'];
+  modes: readonly ModeName[];
+  /** Problems that stop a run before anything starts (does not fit, missing library …). */
+  check(scenario: Scenario, device: 'cuda' | 'cpu', ctx: PlanContext): string[];
+  processes(scenario: Scenario, unit: Omit<UnitPlan, 'processes'>, ctx: PlanContext): ProcessSpec[];
+}

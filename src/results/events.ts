@@ -1,0 +1,160 @@
+// The event protocol (workload → harness), docs/events.md. Workloads append one JSON object
+// per line; the harness never reads numbers from free-form logs.
+import { readFile } from 'node:fs/promises';
+import { z } from 'zod';
+
+const Time = z.number().nonnegative();
+const Common = { t: Time.optional() };
+
+export const PHASE_NAMES = [
+  'generate',
+  'reward',
+  'ref_logprobs',
+  'old_logprobs',
+  'forward_backward',
+  'optimizer',
+  'weight_sync',
+  'sleep',
+  'wake',
+  'slowdown',
+] as const;
+
+export const StartEvent = z.looseObject({
+  type: z.literal('start'),
+  ...Common,
+  role: z.enum(['trainer', 'server']),
+  rank: z.number().int().nonnegative(),
+  pid: z.number().int(),
+  mode: z.string(),
+  devices: z.array(z.string()),
+  versions: z.record(z.string(), z.string().nullable()),
+});
+
+export const PhaseEvent = z.looseObject({
+  type: z.literal('phase'),
+  step: z.number().int().nonnegative(),
+  /** One of PHASE_NAMES, or a workload's own name (kept, shown as "other"). */
+  name: z.string(),
+  t0: Time,
+  t1: Time,
+  dur: z.number().nonnegative(),
+  /** True when the phase ended after a device synchronize, so its end is the work's end. */
+  synced: z.boolean(),
+  tokens: z.number().int().nonnegative().optional(),
+  bytes: z.number().int().nonnegative().optional(),
+  buckets: z.number().int().nonnegative().optional(),
+  /** Where the timing came from when not the workload's own timer (e.g. `trl.profiling`). */
+  source: z.string().optional(),
+  /** The generation round whose completions this step consumed (TRL reuses one generation for several steps). */
+  generation: z.number().int().nonnegative().optional(),
+});
+
+export const StepEvent = z.looseObject({
+  type: z.literal('step'),
+  step: z.number().int().nonnegative(),
+  t0: Time,
+  t1: Time,
+  prompt_tokens: z.number().int().nonnegative(),
+  completion_tokens: z.number().int().nonnegative(),
+  samples: z.number().int().nonnegative(),
+  loss: z.number().nullable().optional(),
+  reward_mean: z.number().nullable().optional(),
+  generation: z.number().int().nonnegative().optional(),
+});
+
+export const RequestEvent = z.looseObject({
+  type: z.literal('request'),
+  endpoint: z.string(),
+  t0: Time,
+  t1: Time,
+  status: z.number().int(),
+  bytes_in: z.number().int().nonnegative(),
+  bytes_out: z.number().int().nonnegative(),
+  step: z.number().int().nonnegative().optional(),
+});
+
+export const MemoryEvent = z.looseObject({
+  type: z.literal('memory'),
+  t: Time,
+  device: z.string(),
+  allocated: z.number().nonnegative(),
+  reserved: z.number().nonnegative(),
+  peak_reserved: z.number().nonnegative(),
+  alloc_retries: z.number().int().nonnegative(),
+  phase: z.string(),
+  step: z.number().int().nonnegative().optional(),
+});
+
+export const EndEvent = z.looseObject({
+  type: z.literal('end'),
+  ...Common,
+  status: z.enum(['ok', 'error']),
+  error: z.string().nullable().optional(),
+});
+
+/** Settings a workload resolved for itself (engine arguments, GRPOConfig as constructed, …). */
+export const ConfigEvent = z.looseObject({
+  type: z.literal('config'),
+  ...Common,
+  config: z.record(z.string(), z.unknown()),
+});
+
+export const Event = z.discriminatedUnion('type', [
+  StartEvent,
+  PhaseEvent,
+  StepEvent,
+  RequestEvent,
+  MemoryEvent,
+  EndEvent,
+  ConfigEvent,
+]);
+export type Event = z.infer<typeof Event>;
+export type StartEvent = z.infer<typeof StartEvent>;
+export type PhaseEvent = z.infer<typeof PhaseEvent>;
+export type StepEvent = z.infer<typeof StepEvent>;
+export type RequestEvent = z.infer<typeof RequestEvent>;
+export type MemoryEvent = z.infer<typeof MemoryEvent>;
+export type EndEvent = z.infer<typeof EndEvent>;
+export type ConfigEvent = z.infer<typeof ConfigEvent>;
+
+export interface ParsedEvents {
+  events: Event[];
+  /** Lines that were not valid events: 1-based line number and why. A truncated last line (a process killed mid-write) lands here. */
+  problems: { line: number; message: string }[];
+  /** True when the last line had no newline: the writer stopped mid-line. */
+  truncated: boolean;
+}
+
+export function parseEvents(text: string): ParsedEvents {
+  const events: Event[] = [];
+  const problems: ParsedEvents['problems'] = [];
+  const truncated = text.length > 0 && !text.endsWith('\n');
+  const lines = text.split('\n');
+  lines.forEach((line, i) => {
+    if (line.trim() === '') return;
+    let json: unknown;
+    try {
+      json = JSON.parse(line);
+    } catch {
+      const last = i === lines.length - 1;
+      problems.push({ line: i + 1, message: last && truncated ? 'truncated last line (writer stopped mid-line)' : 'not JSON' });
+      return;
+    }
+    const parsed = Event.safeParse(json);
+    if (parsed.success) events.push(parsed.data);
+    else {
+      const issue = parsed.error.issues[0];
+      problems.push({ line: i + 1, message: `${issue?.path.join('.') || 'event'}: ${issue?.message ?? 'invalid'}` });
+    }
+  });
+  return { events, problems, truncated };
+}
+
+export async function readEventsFile(file: string): Promise<ParsedEvents> {
+  try {
+    return parseEvents(await readFile(file, 'utf8'));
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return { events: [], problems: [], truncated: false };
+    throw err;
+  }
+}

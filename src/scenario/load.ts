@@ -1,0 +1,112 @@
+// Reading a scenario file into a typed, validated Scenario: the only place raw YAML is seen.
+import { readFile } from 'node:fs/promises';
+import { LineCounter, isMap, isSeq, parseDocument, type Node } from 'yaml';
+import type { z } from 'zod';
+import { ScenarioError, UserError } from '../errors.ts';
+import { Scenario } from './schema.ts';
+import { SweepSpec } from './sweep.ts';
+
+export interface LoadedScenario {
+  file: string;
+  scenario: Scenario;
+  sweep: SweepSpec | undefined;
+}
+
+export async function loadScenarioFile(file: string): Promise<LoadedScenario> {
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    throw new UserError(
+      `${file}: cannot read scenario file (${code === 'ENOENT' ? 'no such file' : code ?? String(err)})`,
+      'Pass the path of a YAML scenario, e.g. scenarios/demo.yaml.',
+    );
+  }
+  return parseScenario(text, file);
+}
+
+export function parseScenario(text: string, file: string): LoadedScenario {
+  const lineCounter = new LineCounter();
+  const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
+  if (doc.errors.length > 0) {
+    throw new ScenarioError(
+      file,
+      doc.errors.map((e) => ({ path: '', message: `YAML syntax: ${e.message.split('\n')[0]}`, line: e.linePos?.[0]?.line })),
+    );
+  }
+  const raw = doc.toJS() as unknown;
+  if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) {
+    throw new ScenarioError(file, [{ path: '', message: 'expected a mapping of scenario fields' }]);
+  }
+  const { sweep: rawSweep, ...rest } = raw as Record<string, unknown>;
+  const lineOf = (path: PropertyKey[]) => {
+    const node = nodeAt(doc.contents, path);
+    return node?.range ? lineCounter.linePos(node.range[0]).line : undefined;
+  };
+  const scenario = validate(Scenario, rest, file, lineOf, []);
+  const sweep = rawSweep === undefined ? undefined : validate(SweepSpec, rawSweep, file, lineOf, ['sweep']);
+  return { file, scenario, sweep };
+}
+
+function validate<T extends z.ZodType>(
+  schema: T,
+  value: unknown,
+  file: string,
+  lineOf: (path: PropertyKey[]) => number | undefined,
+  prefix: PropertyKey[],
+): z.output<T> {
+  const result = schema.safeParse(value);
+  if (result.success) return result.data;
+  throw new ScenarioError(
+    file,
+    result.error.issues.map((issue) => {
+      const path = [...prefix, ...issue.path];
+      // An unknown key's issue points at its parent; name the key itself.
+      const keys = issue.code === 'unrecognized_keys' ? issue.keys : [];
+      const fieldPath = keys.length === 1 ? [...path, keys[0]!] : path;
+      return { path: formatPath(fieldPath), message: describeIssue(issue), line: lineOf(fieldPath) ?? lineOf(path) };
+    }),
+  );
+}
+
+function describeIssue(issue: z.core.$ZodIssue): string {
+  switch (issue.code) {
+    case 'unrecognized_keys':
+      return `unknown field${issue.keys.length > 1 ? 's' : ''} ${issue.keys.map((k) => `'${k}'`).join(', ')}`;
+    case 'invalid_type':
+      return `expected ${issue.expected}, got ${describeValue(issue.input)}`;
+    case 'invalid_value':
+      return `expected one of ${issue.values.map((v) => JSON.stringify(v)).join(', ')}, got ${describeValue(issue.input)}`;
+    default:
+      return issue.message;
+  }
+}
+
+function describeValue(v: unknown): string {
+  if (v === undefined) return 'nothing (the field is required)';
+  if (v === null) return 'null';
+  if (Array.isArray(v)) return 'a list';
+  if (typeof v === 'object') return 'a mapping';
+  return `${typeof v} ${JSON.stringify(v)}`;
+}
+
+export function formatPath(path: readonly PropertyKey[]): string {
+  return path.map((p, i) => (typeof p === 'number' ? `[${p}]` : `${i ? '.' : ''}${String(p)}`)).join('');
+}
+
+function nodeAt(node: unknown, path: readonly PropertyKey[]): Node | undefined {
+  let cur = node as Node | undefined;
+  for (const key of path) {
+    if (isMap(cur)) {
+      const pair = cur.items.find((p) => (p.key as { value?: unknown })?.value === key);
+      cur = pair?.value as Node | undefined;
+      if (!cur && pair) return pair.key as Node;
+    } else if (isSeq(cur) && typeof key === 'number') {
+      cur = cur.items[key] as Node | undefined;
+    } else {
+      return undefined;
+    }
+  }
+  return cur;
+}

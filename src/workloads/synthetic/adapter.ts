@@ -1,0 +1,115 @@
+// The synthetic workload: our own compact GRPO loop (trainer.py) and generation server
+// (server.py), launched per docs/workloads.md. Needs torch and transformers only.
+import path from 'node:path';
+import type { ProcessSpec, UnitPlan, PlanContext, WorkloadAdapter } from '../../launch/types.ts';
+import type { Scenario } from '../../scenario/schema.ts';
+import { fitProblems } from './fit.ts';
+
+const HERE = 'src/workloads/synthetic';
+
+/** The one JSON document both Python programs read (`--config`). */
+export interface SyntheticConfig {
+  mode: 'server' | 'colocate';
+  model: string;
+  device: 'cuda' | 'cpu';
+  seed: number;
+  steps: number;
+  per_device_train_batch_size: number;
+  num_generations: number;
+  max_prompt_length: number;
+  max_completion_length: number;
+  gradient_accumulation_steps: number;
+  learning_rate: number;
+  beta: number;
+  temperature: number;
+  completions: 'fixed' | 'natural';
+  backend: 'generate' | 'static_compiled';
+  sleep: boolean;
+  slowdown: number;
+  /** Server mode: where the generation server listens and where trainer rank 0 meets it for weight sync. */
+  server?: { host: string; port: number; sync_port: number; world_size: number };
+}
+
+export const synthetic: WorkloadAdapter = {
+  name: 'synthetic',
+  modes: ['server', 'colocate'],
+
+  check(scenario, device, ctx) {
+    return fitProblems(scenario, device, ctx.gpuCount, ctx.gpuMemoryBytes);
+  },
+
+  processes(scenario, unit, ctx) {
+    const mode = unit.mode as 'server' | 'colocate';
+    const unitDir = path.join(ctx.runDir, unit.dir);
+    const base = baseConfig(scenario, unit, mode);
+    const common = { cwd: ctx.root, env: { PYTHONUNBUFFERED: '1', OMP_NUM_THREADS: '1', MKL_NUM_THREADS: '1' } };
+    const cuda = (gpus: number[]) => (unit.devices.kind === 'cuda' ? { CUDA_VISIBLE_DEVICES: gpus.join(',') } : { CUDA_VISIBLE_DEVICES: '' });
+    const procs: ProcessSpec[] = [];
+    let config: SyntheticConfig = base;
+    if (mode === 'server') {
+      const host = scenario.modes.server!.host;
+      const port = ctx.nextPort();
+      config = { ...base, server: { host, port, sync_port: ctx.nextPort(), world_size: unit.devices.server.length + 1 } };
+      procs.push({
+        name: 'server-0',
+        role: 'server',
+        argv: [ctx.python, path.join(ctx.root, HERE, 'server.py'), '--config', JSON.stringify(config)],
+        env: { ...common.env, ...cuda(unit.devices.server), GRPO_BENCH_EVENTS: path.join(unitDir, 'events', 'server-0.jsonl') },
+        cwd: common.cwd,
+        gpus: unit.devices.kind === 'cuda' ? unit.devices.server : [],
+        ports: { http: port, weight_sync: config.server!.sync_port },
+        ready: { kind: 'http', url: `http://${connectHost(host)}:${port}/health`, timeout_s: scenario.timeouts.ready_s },
+        events: ['events/server-0.jsonl'],
+        finishes_unit: false,
+      });
+    }
+    const ranks = unit.devices.training.length;
+    const masterPort = ctx.nextPort();
+    procs.push({
+      name: 'trainer',
+      role: 'trainer',
+      argv: [
+        ctx.python, '-m', 'torch.distributed.run',
+        '--nnodes', '1', '--nproc-per-node', String(ranks), '--master-addr', '127.0.0.1', '--master-port', String(masterPort),
+        path.join(ctx.root, HERE, 'trainer.py'), '--config', JSON.stringify(config),
+      ],
+      env: { ...common.env, ...cuda(unit.devices.training), GRPO_BENCH_EVENTS: path.join(unitDir, 'events', 'trainer-{rank}.jsonl') },
+      cwd: common.cwd,
+      gpus: unit.devices.kind === 'cuda' ? unit.devices.training : [],
+      ports: { rendezvous: masterPort },
+      ready: { kind: 'none' },
+      events: Array.from({ length: ranks }, (_, r) => `events/trainer-${r}.jsonl`),
+      finishes_unit: true,
+    });
+    return procs;
+  },
+};
+
+function baseConfig(scenario: Scenario, unit: Omit<UnitPlan, 'processes'>, mode: 'server' | 'colocate'): SyntheticConfig {
+  const g = scenario.grpo;
+  const modeSettings = scenario.modes[mode]!;
+  return {
+    mode,
+    model: scenario.model,
+    device: unit.devices.kind,
+    seed: scenario.seed + unit.repeat,
+    steps: scenario.steps,
+    per_device_train_batch_size: unit.batch.per_device_train_batch_size,
+    num_generations: g.num_generations,
+    max_prompt_length: g.max_prompt_length,
+    max_completion_length: g.max_completion_length,
+    gradient_accumulation_steps: g.gradient_accumulation_steps,
+    learning_rate: g.learning_rate,
+    beta: g.beta,
+    temperature: g.temperature,
+    completions: scenario.completions,
+    backend: modeSettings.engine.backend,
+    sleep: mode === 'colocate' ? scenario.modes.colocate!.sleep : false,
+    slowdown: scenario.slowdown,
+  };
+}
+
+/** A server bound to every interface is reached on loopback. */
+function connectHost(host: string): string {
+  return host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host;
+}
