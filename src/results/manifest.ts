@@ -1,0 +1,44 @@
+// manifest.json: written first when a run starts, updated as each unit ends, completed last.
+// A run that crashes or is interrupted still leaves a manifest saying what finished.
+import type { ModeName, Scenario } from '../scenario/schema.ts';
+import type { UnitStatus } from '../analysis/types.ts';
+
+export const MANIFEST_SCHEMA_VERSION = 1;
+
+export interface UnitRecord {
+  dir: string;
+  point: string;
+  mode: ModeName;
+  repeat: number;
+  status: UnitStatus | 'planned' | 'running';
+  started?: string;
+  ended?: string;
+  /** Exit code or signal of the process that failed, and the last lines of its log. */
+  error?: { message: string; process?: string; exit_code?: number | null; signal?: string | null; log_tail?: string[] };
+  /** CPU seconds the harness itself (samplers included) spent per wall second of this unit. */
+  sampler_cost?: { harness_cpu_s_per_s: number; sampler_cpu_s_per_s: number };
+}
+
+/** What the comparability gate splits in two (docs/results.md). */
+export interface Fingerprint {
+  /** Must match between compared runs: GPU model and count, driver, CUDA, clocks, power limit, host CPU. */
+  environment: Record<string, string | number | null>;
+  /** Expected to differ: library versions, the harness's own commit. */
+  subject: Record<string, string | null>;
+}
+
+export interface Manifest {
+  schema_version: typeof MANIFEST_SCHEMA_VERSION;
+  run_id: string;
+  status: 'running' | 'completed' | 'partial' | 'failed' | 'interrupted';
+  started: string;
+  ended?: string;
+  harness: { version: string; git_sha: string | null; git_dirty: boolean | null; node: string };
+  scenario_file: string;
+  /** The scenario as resolved (defaults applied), before sweep expansion. */
+  scenario: Scenario;
+  sweep?: Record<string, unknown[]>;
+  command: string[];
+  fingerprint: Fingerprint;
+  units: UnitRecord[];
+}
