@@ -14,7 +14,7 @@ export interface Preset {
 }
 
 export const PRESETS: Record<string, Preset> = JSON.parse(
-  readFileSync(new URL('./presets.json', import.meta.url), 'utf8'),
+  readFileSync(new URL('../common/presets.json', import.meta.url), 'utf8'),
 ) as Record<string, Preset>;
 
 export function presetName(model: string): string | undefined {

@@ -1,0 +1,107 @@
+"""The event protocol (docs/events.md): one JSON object per line, appended to the file the
+harness names in GRPO_BENCH_EVENTS ('{rank}' in the name is replaced by the process's rank).
+
+Each line is written with one write() and flushed, so a process killed mid-run leaves every
+finished event readable and at most one truncated last line.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import platform
+import time
+from contextlib import contextmanager
+from importlib import metadata
+from typing import Any, Callable, Iterator
+
+PHASES = (
+    "generate", "reward", "ref_logprobs", "old_logprobs", "forward_backward",
+    "optimizer", "weight_sync", "sleep", "wake", "slowdown",
+)
+
+
+def library_versions() -> dict[str, str | None]:
+    """Versions of what the workload runs on; None for what is not installed."""
+    out: dict[str, str | None] = {"python": platform.python_version()}
+    for name in ("torch", "transformers", "accelerate", "trl", "vllm", "datasets"):
+        try:
+            out[name] = metadata.version(name)
+        except metadata.PackageNotFoundError:
+            out[name] = None
+    try:
+        import torch
+
+        out["cuda"] = torch.version.cuda
+        out["nccl"] = ".".join(map(str, torch.cuda.nccl.version())) if torch.cuda.is_available() else None
+    except Exception:  # torch absent or built without CUDA: the versions stay informative
+        out["cuda"] = None
+    return out
+
+
+class EventLog:
+    def __init__(self, role: str, rank: int, path_template: str | None = None) -> None:
+        self.role = role
+        self.rank = rank
+        template = path_template if path_template is not None else os.environ.get("GRPO_BENCH_EVENTS")
+        self.path = template.replace("{rank}", str(rank)) if template else None
+        self._fd: int | None = None
+        if self.path:
+            os.makedirs(os.path.dirname(self.path) or ".", exist_ok=True)
+            self._fd = os.open(self.path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o644)
+
+    def emit(self, type: str, **fields: Any) -> None:
+        if self._fd is None:
+            return
+        line = json.dumps({"type": type, **fields}, separators=(",", ":"), default=float) + "\n"
+        os.write(self._fd, line.encode())
+
+    def start(self, mode: str, devices: list[str], **extra: Any) -> None:
+        self.emit("start", t=time.time(), role=self.role, rank=self.rank, pid=os.getpid(), mode=mode,
+                  devices=devices, versions=library_versions(), **extra)
+
+    def config(self, config: dict[str, Any]) -> None:
+        self.emit("config", t=time.time(), config=config)
+
+    @contextmanager
+    def phase(self, step: int, name: str, sync: Callable[[], None] | None = None, **extra: Any) -> Iterator[dict[str, Any]]:
+        """Times a region. `sync` (a device synchronize) runs before the end is stamped, so a
+        GPU phase ends when its work ends. The yielded dict takes fields known only inside
+        (tokens, bytes)."""
+        fields: dict[str, Any] = dict(extra)
+        t0, m0 = time.time(), time.monotonic()
+        yield fields
+        if sync is not None:
+            sync()
+        dur = time.monotonic() - m0
+        self.emit("phase", step=step, name=name, t0=t0, t1=t0 + dur, dur=dur, synced=sync is not None, **fields)
+
+    def step(self, step: int, t0: float, t1: float, prompt_tokens: int, completion_tokens: int, samples: int,
+             **extra: Any) -> None:
+        self.emit("step", step=step, t0=t0, t1=t1, prompt_tokens=prompt_tokens,
+                  completion_tokens=completion_tokens, samples=samples, **extra)
+
+    def request(self, endpoint: str, t0: float, t1: float, status: int, bytes_in: int, bytes_out: int,
+                **extra: Any) -> None:
+        self.emit("request", endpoint=endpoint, t0=t0, t1=t1, status=status, bytes_in=bytes_in,
+                  bytes_out=bytes_out, **extra)
+
+    def memory(self, phase: str, step: int | None = None) -> None:
+        """Allocator state of the current CUDA device; allocation retries are the classic colocate slowdown."""
+        import torch
+
+        if not torch.cuda.is_available():
+            return
+        stats = torch.cuda.memory_stats()
+        self.emit("memory", t=time.time(), device=f"cuda:{torch.cuda.current_device()}",
+                  allocated=stats.get("allocated_bytes.all.current", 0),
+                  reserved=stats.get("reserved_bytes.all.current", 0),
+                  peak_reserved=stats.get("reserved_bytes.all.peak", 0),
+                  alloc_retries=stats.get("num_alloc_retries", 0), phase=phase,
+                  **({"step": step} if step is not None else {}))
+
+    def end(self, status: str, error: str | None = None) -> None:
+        self.emit("end", t=time.time(), status=status, error=error)
+        if self._fd is not None:
+            os.close(self._fd)
+            self._fd = None
