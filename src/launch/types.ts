@@ -84,6 +84,8 @@ export interface PlanContext {
   gpuCount: number;
   /** Memory of the smallest GPU, for fit estimates; absent on CPU. */
   gpuMemoryBytes?: number;
+  /** Versions of the workload Python's libraries (null: not installed), for version-specific plans. */
+  libraries?: Record<string, string | null>;
   /** A fresh port each call. Injected so the plan stays a pure function in tests. */
   nextPort: () => number;
 }

@@ -56,7 +56,7 @@ function validate<T extends z.ZodType>(
   lineOf: (path: PropertyKey[]) => number | undefined,
   prefix: PropertyKey[],
 ): z.output<T> {
-  const result = schema.safeParse(value);
+  const result = schema.safeParse(value, { reportInput: true });
   if (result.success) return result.data;
   throw new ScenarioError(
     file,

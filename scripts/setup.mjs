@@ -1,0 +1,82 @@
+// Installs what grpo-bench needs, skipping what is already there, and says what it does.
+//   node scripts/setup.mjs [--with trl,browser]
+// npm packages (npm ci when node_modules is missing or older than the lockfile); a Python
+// with torch + transformers (GRPO_BENCH_PYTHON, else .venv, else a system python3 that has
+// them, else a new .venv from requirements.txt); optional extras: the trl workload's Python
+// packages, Chromium for the browser test of the HTML report.
+import { spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+
+const root = path.resolve(import.meta.dirname, '..');
+const withArg = process.argv.find((a) => a.startsWith('--with'));
+const extras = new Set(
+  (withArg?.includes('=') ? withArg.split('=')[1] : process.argv[process.argv.indexOf('--with') + 1] ?? '')
+    .split(',')
+    .filter(Boolean),
+);
+const say = (msg) => console.error(`[setup] ${msg}`);
+
+function run(cmd, args, opts = {}) {
+  const r = spawnSync(cmd, args, { cwd: root, stdio: 'inherit', ...opts });
+  if (r.status !== 0) {
+    say(`failed: ${cmd} ${args.join(' ')} (exit ${r.status ?? r.signal})`);
+    process.exit(1);
+  }
+}
+
+function probe(python, code) {
+  const r = spawnSync(python, ['-c', code], { cwd: root, encoding: 'utf8' });
+  return r.status === 0 ? r.stdout.trim() : null;
+}
+
+// --- npm packages
+const lock = path.join(root, 'package-lock.json');
+const installed = path.join(root, 'node_modules', '.package-lock.json');
+if (!existsSync(installed) || statSync(installed).mtimeMs < statSync(lock).mtimeMs) {
+  say('installing npm packages (npm ci) ...');
+  run('npm', ['ci', '--no-audit', '--no-fund']);
+} else {
+  say('npm packages: up to date');
+}
+
+// --- Python
+const venvPython = path.join(root, '.venv', 'bin', 'python');
+const want = ['requirements.txt', ...(extras.has('trl') ? ['requirements-trl.txt'] : [])];
+const stamp = path.join(root, '.venv', '.grpo-bench-requirements');
+const digest = createHash('sha256').update(want.map((f) => readFileSync(path.join(root, f), 'utf8')).join('\n')).digest('hex');
+const imports = `import torch, transformers${extras.has('trl') ? ', trl, datasets' : ''}; print(torch.__version__)`;
+
+if (process.env.GRPO_BENCH_PYTHON) {
+  const v = probe(process.env.GRPO_BENCH_PYTHON, imports);
+  if (!v) {
+    say(`GRPO_BENCH_PYTHON=${process.env.GRPO_BENCH_PYTHON} cannot import what is needed (${imports.split(';')[0]})`);
+    process.exit(1);
+  }
+  say(`python: ${process.env.GRPO_BENCH_PYTHON} (torch ${v}), from GRPO_BENCH_PYTHON`);
+} else if (existsSync(venvPython) && existsSync(stamp) && readFileSync(stamp, 'utf8') === digest && probe(venvPython, imports)) {
+  say('python: .venv up to date');
+} else if (!existsSync(venvPython) && probe('python3', imports)) {
+  say(`python: system python3 already has torch ${probe('python3', imports)} and the libraries; using it`);
+} else {
+  if (!existsSync(venvPython)) {
+    say('creating Python virtual environment .venv ...');
+    run('python3', ['-m', 'venv', '.venv']);
+  }
+  say(`installing Python packages into .venv (${want.join(', ')}; the first time takes a few minutes) ...`);
+  run(venvPython, ['-m', 'pip', 'install', '--quiet', '--disable-pip-version-check', ...want.flatMap((f) => ['-r', f])]);
+  writeFileSync(stamp, digest);
+  say(`python: .venv ready (torch ${probe(venvPython, imports)})`);
+}
+
+// --- Chromium, for the browser test of the HTML report
+if (extras.has('browser')) {
+  const chromium = process.env.GRPO_BENCH_CHROMIUM ?? '/usr/bin/chromium';
+  if (existsSync(chromium)) say(`browser: ${chromium}`);
+  else if (process.getuid?.() === 0 && existsSync('/usr/bin/apt-get')) {
+    say('installing Chromium for the browser test (apt-get) ...');
+    run('apt-get', ['update', '-qq']);
+    run('apt-get', ['install', '-y', '-qq', '--no-install-recommends', 'chromium'], { env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' } });
+  } else say('browser: no Chromium found and cannot install it here; the browser test will be skipped');
+}

@@ -1,0 +1,63 @@
+// The progress line of a run: mode, repeat, step x/y, elapsed, last step time. It follows
+// trainer rank 0's event file, the same record the analysis reads.
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import type { UnitPlan } from '../../launch/types.ts';
+
+export interface ProgressOptions {
+  unit: UnitPlan;
+  unitDir: string;
+  steps: number;
+  index: number;
+  total: number;
+  stream?: NodeJS.WriteStream;
+}
+
+export function formatDuration(s: number): string {
+  const m = Math.floor(s / 60);
+  const sec = Math.floor(s % 60);
+  return `${String(m).padStart(2, '0')}:${String(sec).padStart(2, '0')}`;
+}
+
+/** Starts following the unit; the returned function stops and prints the final line. */
+export function followProgress(o: ProgressOptions): (final: string) => void {
+  const stream = o.stream ?? process.stderr;
+  const tty = stream.isTTY === true;
+  const started = Date.now();
+  const file = path.join(o.unitDir, 'events', 'trainer-0.jsonl');
+  const label = `[${o.index + 1}/${o.total}] ${o.unit.mode} r${o.unit.repeat}${o.unit.point !== 'default' ? ` ${o.unit.point}` : ''}`;
+  let shownSteps = -1;
+  let lastLine = '';
+
+  const render = async () => {
+    let steps = 0;
+    let last: number | undefined;
+    try {
+      for (const line of (await readFile(file, 'utf8')).split('\n')) {
+        if (!line.includes('"type":"step"')) continue;
+        try {
+          const e = JSON.parse(line) as { t0: number; t1: number };
+          steps++;
+          last = e.t1 - e.t0;
+        } catch {
+          // a line being written right now; the next tick reads it whole
+        }
+      }
+    } catch {
+      // not created yet: the workload is still starting
+    }
+    const elapsed = formatDuration((Date.now() - started) / 1000);
+    const phase = steps === 0 ? 'starting' : `step ${steps}/${o.steps}`;
+    lastLine = `${label}  ${phase}  elapsed ${elapsed}${last !== undefined ? `  last step ${last.toFixed(2)} s` : ''}`;
+    if (tty) stream.write(`\r\x1b[K${lastLine}`);
+    else if (steps !== shownSteps) stream.write(`${lastLine}\n`);
+    shownSteps = steps;
+  };
+  void render();
+  const timer = setInterval(() => void render(), tty ? 500 : 1000);
+  return (final: string) => {
+    clearInterval(timer);
+    const line = `${label}  ${final}  (${formatDuration((Date.now() - started) / 1000)})`;
+    stream.write(tty ? `\r\x1b[K${line}\n` : `${line}\n`);
+  };
+}

@@ -1,0 +1,34 @@
+// The short table a run ends with. Formats the summary; computes nothing.
+import type { Estimate, Summary } from '../../analysis/types.ts';
+
+const fmt = (e: Estimate | undefined, digits = 2): string => {
+  if (!e) return '–';
+  const ci = e.low !== undefined && e.high !== undefined ? ` [${e.low.toFixed(digits)}, ${e.high.toFixed(digits)}]` : '';
+  return `${e.value.toFixed(digits)}${ci}`;
+};
+
+export function formatSummaryTable(s: Summary): string {
+  const header = ['point', 'mode', 'runs', 'steps', 'step s (median)', 'tok/s/alloc dev', 'tok/s/train dev', 'gen÷train', 'tok/sample'];
+  const rows = s.modes.map((m) => [
+    m.point,
+    m.mode,
+    `${m.runs.filter((r) => r.status === 'ok').length}/${m.runs.length}`,
+    String(m.steps_measured),
+    fmt(m.step_time_s, 3),
+    fmt(m.completion_tokens_per_s_per_allocated_device, 1),
+    fmt(m.completion_tokens_per_s_per_training_device, 1),
+    m.generation_to_training_ratio.toFixed(2),
+    String(m.completion_tokens_per_sample),
+  ]);
+  const single = Object.keys(s.points).length <= 1;
+  const cols = single ? header.slice(1) : header;
+  const body = single ? rows.map((r) => r.slice(1)) : rows;
+  const widths = cols.map((h, i) => Math.max(h.length, ...body.map((r) => r[i]!.length)));
+  const line = (r: string[]) => r.map((c, i) => c.padEnd(widths[i]!)).join('  ');
+  const out = [line(cols), line(widths.map((w) => '─'.repeat(w))), ...body.map(line)];
+  if (s.comparisons.length) out.push('');
+  for (const c of s.comparisons) out.push(c.statement);
+  if (s.functional_only) out.push('', 'CPU run: a functional check of the harness; its speedups say nothing about GPUs.');
+  for (const n of s.notes) out.push(`note: ${n}`);
+  return out.join('\n');
+}

@@ -1,0 +1,28 @@
+// What the workload Python has: library versions and CUDA. One interpreter start (seconds:
+// importing torch is slow), so callers ask once per command.
+import path from 'node:path';
+import { execa } from 'execa';
+
+export interface PythonInfo {
+  python: string;
+  executable: string | null;
+  /** Library name → version, null when not installed. Keys: python, torch, transformers, accelerate, trl, vllm, datasets, cuda, nccl. */
+  libraries: Record<string, string | null>;
+  cuda_available: boolean;
+  cuda_devices: number;
+  /** Why the probe failed, when it did (no such interpreter, import error …). */
+  error?: string;
+}
+
+export async function probePython(python: string, root: string): Promise<PythonInfo> {
+  const script = path.join(root, 'src', 'workloads', 'common', 'versions.py');
+  try {
+    const { stdout } = await execa(python, [script], { timeout: 120_000 });
+    const parsed = JSON.parse(stdout.trim().split('\n').at(-1) ?? '{}') as Omit<PythonInfo, 'python'>;
+    return { python, ...parsed };
+  } catch (err) {
+    const e = err as { shortMessage?: string; stderr?: string; message: string };
+    const detail = e.stderr?.trim().split('\n').at(-1) ?? e.shortMessage ?? e.message;
+    return { python, executable: null, libraries: {}, cuda_available: false, cuda_devices: 0, error: detail };
+  }
+}

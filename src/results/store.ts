@@ -1,0 +1,66 @@
+// The results folder of one run. JSON files are replaced atomically (write, then rename) so
+// a crash never leaves a half-written manifest; event and telemetry files are appended to by
+// their writers as the run goes.
+import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import type { Manifest, UnitRecord } from './manifest.ts';
+
+export async function writeJsonAtomic(file: string, value: unknown): Promise<void> {
+  const tmp = `${file}.${process.pid}.tmp`;
+  await writeFile(tmp, JSON.stringify(value, null, 2) + '\n');
+  await rename(tmp, file);
+}
+
+export async function readJson<T>(file: string): Promise<T> {
+  return JSON.parse(await readFile(file, 'utf8')) as T;
+}
+
+/** `<name>-YYYYMMDD-HHMMSS`, with a suffix if that folder exists already. */
+export function newRunId(scenarioName: string, outRoot: string, now = new Date()): string {
+  const slug = scenarioName.toLowerCase().replace(/[^a-z0-9._-]+/g, '-').replace(/^-+|-+$/g, '').slice(0, 60) || 'run';
+  const stamp = now.toISOString().replace(/[-:]/g, '').replace('T', '-').slice(0, 15);
+  let id = `${slug}-${stamp}`;
+  for (let i = 2; existsSync(path.join(outRoot, id)); i++) id = `${slug}-${stamp}-${i}`;
+  return id;
+}
+
+export class RunStore {
+  private constructor(
+    readonly dir: string,
+    private manifest: Manifest,
+  ) {}
+
+  /** Creates the folder and writes the manifest first, so even a run that dies at once leaves a record. */
+  static async create(dir: string, manifest: Manifest): Promise<RunStore> {
+    await mkdir(dir, { recursive: true });
+    const store = new RunStore(dir, manifest);
+    await store.save();
+    return store;
+  }
+
+  get current(): Readonly<Manifest> {
+    return this.manifest;
+  }
+
+  async updateUnit(unitDir: string, patch: Partial<UnitRecord>): Promise<void> {
+    this.manifest = {
+      ...this.manifest,
+      units: this.manifest.units.map((u) => (u.dir === unitDir ? { ...u, ...patch } : u)),
+    };
+    await this.save();
+  }
+
+  async finish(status: Manifest['status']): Promise<void> {
+    this.manifest = { ...this.manifest, status, ended: new Date().toISOString() };
+    await this.save();
+  }
+
+  writeJson(name: string, value: unknown): Promise<void> {
+    return writeJsonAtomic(path.join(this.dir, name), value);
+  }
+
+  private save(): Promise<void> {
+    return writeJsonAtomic(path.join(this.dir, 'manifest.json'), this.manifest);
+  }
+}
