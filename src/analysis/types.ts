@@ -14,6 +14,8 @@ export interface Estimate {
   ci_level?: number;
   /** How the interval was computed, e.g. "block bootstrap over steps, 2000 resamples". */
   method?: string;
+  /** Bootstrap resamples behind the interval. */
+  resamples?: number;
   n_steps: number;
   n_runs: number;
 }
@@ -26,6 +28,8 @@ export interface StepRow {
   step: number;
   /** Excluded from summaries (warm-up or before steady state). */
   warmup: boolean;
+  /** Why a row is excluded: the scenario's fixed `warmup_steps`, or `settling` before detected steady state. */
+  excluded_by?: 'warmup' | 'settling';
   t0: number;
   t1: number;
   duration_s: number;
@@ -34,6 +38,8 @@ export interface StepRow {
   completion_tokens: number;
   /** Seconds per phase on trainer rank 0 (generation as the trainer waited for it in server mode). */
   phases: Record<string, number>;
+  /** Bytes trainer rank 0 sent in `weight_sync` phases of this step (absent when the workload reports none). */
+  weight_sync_bytes?: number;
   loss?: number | null;
   reward_mean?: number | null;
   /** Flagged by the median-absolute-deviation rule; kept, not dropped. */
