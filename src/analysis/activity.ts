@@ -98,7 +98,11 @@ export function energy(units: readonly UnitSteps[], notes: string[]): Energy | u
   for (const u of units) {
     const w = measuredWindow(u);
     const rows = u.unit.telemetry?.rows;
-    if (!w || !rows || u.unit.plan.devices.kind !== 'cuda') continue;
+    if (!w || u.unit.plan.devices.kind !== 'cuda') continue;
+    if (!rows) {
+      notes.push(`${u.unit.plan.dir}: no telemetry.csv; energy leaves this run out`);
+      continue;
+    }
     let joules = 0;
     const missing: number[] = [];
     for (const gpu of u.unit.plan.devices.allocated) {

@@ -29,8 +29,9 @@ export const OUTLIER = { z_constant: 0.6745, z_threshold: 3.5, mean_ad_constant:
 /**
  * Steady-state detection, after the fixed warm-up (scenario `warmup_steps`):
  * reference = the last `reference_fraction` of the remaining steps (median m, σ̂ = 1.4826·MAD);
- * the first measured step is the earliest step k, no later than the start of the reference, with
- *   d_k ≤ m + max(k_mad·σ̂, tolerance·m)   and   |median(d_k … d_end) − m| ≤ tolerance·m.
+ * the first measured step is the earliest step k before the start of the reference with
+ *   d_k ≤ m + max(k_mad·σ̂, tolerance·m)   and   |median(d_k … d_end) − m| ≤ tolerance·m;
+ * when none does, step time is still drifting ("not settled") and only the reference is measured.
  * Skipped (everything after the fixed warm-up is measured) with fewer than `min_steps` steps.
  */
 export const STEADY = { tolerance: 0.05, k_mad: 3, mad_to_sigma: 1.4826, reference_fraction: 0.5, min_steps: 6 } as const;

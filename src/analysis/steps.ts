@@ -19,7 +19,7 @@ export function trainerFiles(unit: UnitData): EventFile[] {
 export interface SteadyState {
   /** Index (into the steps after the fixed warm-up) of the first measured step. */
   start: number;
-  /** False when step time never met the rule before the reference window; measurement then starts there. */
+  /** False when no step before the reference window met the rule (step time still drifting); measurement then starts at the reference window. */
   settled: boolean;
   /** False when there were too few steps to look (everything after the fixed warm-up is measured). */
   checked: boolean;
@@ -28,7 +28,7 @@ export interface SteadyState {
 /**
  * Where step time settles, among the steps after the fixed warm-up (durations in step order).
  * Reference: the last half of the steps, median m, σ̂ = 1.4826·MAD. The first measured step is
- * the earliest k (at most the reference's start) with d_k ≤ m + max(3σ̂, 0.05·m) and the median
+ * the earliest k before the reference's start with d_k ≤ m + max(3σ̂, 0.05·m) and the median
  * of d_k … d_end within 5% of m. Constants: STEADY.
  */
 export function detectSteadyState(durations: readonly number[]): SteadyState {
@@ -38,7 +38,7 @@ export function detectSteadyState(durations: readonly number[]): SteadyState {
   const ref = durations.slice(refStart);
   const m = median(ref);
   const threshold = m + Math.max(STEADY.k_mad * STEADY.mad_to_sigma * mad(ref), STEADY.tolerance * m);
-  for (let k = 0; k <= refStart; k++) {
+  for (let k = 0; k < refStart; k++) {
     if (durations[k]! <= threshold && Math.abs(median(durations.slice(k)) - m) <= STEADY.tolerance * m) {
       return { start: k, settled: true, checked: true };
     }
@@ -80,7 +80,6 @@ export function unitSteps(unit: UnitData, warmupSteps: number, notes: string[]):
   }
   const otherRanks = trainers.filter((f) => f.rank !== 0).map((f) => new Map(eventsOf(f, 'step').map((s) => [s.step, s])));
   const global = unit.plan.batch.global_batch;
-  let summed = 0;
   let mismatched = 0;
   const rows: StepRow[] = steps.map((s) => {
     let work = { samples: s.samples, prompt_tokens: s.prompt_tokens, completion_tokens: s.completion_tokens };
@@ -90,7 +89,6 @@ export function unitSteps(unit: UnitData, warmupSteps: number, notes: string[]):
         if (!o) continue;
         work = { samples: work.samples + o.samples, prompt_tokens: work.prompt_tokens + o.prompt_tokens, completion_tokens: work.completion_tokens + o.completion_tokens };
       }
-      summed++;
     }
     if (work.samples !== global) mismatched++;
     return {
@@ -110,7 +108,6 @@ export function unitSteps(unit: UnitData, warmupSteps: number, notes: string[]):
       outlier: false,
     };
   });
-  if (summed > 0) notes.push(`${where}: trainer-0 logged its own share of the batch; ${summed} step(s) summed over ${otherRanks.length + 1} trainer ranks`);
   if (mismatched > 0) notes.push(`${where}: ${mismatched} step(s) did not do the planned ${global} samples (a rank's events missing, or the workload changed the batch)`);
 
   for (const r of rows) if (r.step < warmupSteps) Object.assign(r, { warmup: true, excluded_by: 'warmup' });
