@@ -14,6 +14,8 @@ export interface Estimate {
   ci_level?: number;
   /** How the interval was computed, e.g. "block bootstrap over steps, 2000 resamples". */
   method?: string;
+  /** Bootstrap resamples behind the interval. */
+  resamples?: number;
   n_steps: number;
   n_runs: number;
 }
@@ -26,6 +28,8 @@ export interface StepRow {
   step: number;
   /** Excluded from summaries (warm-up or before steady state). */
   warmup: boolean;
+  /** Why a row is excluded: the scenario's fixed `warmup_steps`, or `settling` before detected steady state. */
+  excluded_by?: 'warmup' | 'settling';
   t0: number;
   t1: number;
   duration_s: number;
@@ -34,6 +38,8 @@ export interface StepRow {
   completion_tokens: number;
   /** Seconds per phase on trainer rank 0 (generation as the trainer waited for it in server mode). */
   phases: Record<string, number>;
+  /** Bytes trainer rank 0 sent in `weight_sync` phases of this step (absent when the workload reports none). */
+  weight_sync_bytes?: number;
   loss?: number | null;
   reward_mean?: number | null;
   /** Flagged by the median-absolute-deviation rule; kept, not dropped. */
@@ -43,11 +49,15 @@ export interface StepRow {
 export interface RoleActivity {
   role: 'trainer' | 'server';
   devices: number[];
-  /** Fraction of the measured window in which the role's processes were inside a timed phase (from events). */
+  /**
+   * Fraction of the measured window in which the role's processes were inside a timed phase (from
+   * events; per rank, then averaged over ranks). NaN (null in JSON) when the role wrote no phase events.
+   */
   busy_fraction: number;
   /** Mean sampled utilisation (nvidia-smi utilization.gpu, or process CPU % on CPU): "some kernel ran", not work done. */
   sampled_util_mean?: number;
   sampled_util_label: string;
+  /** Mean sampled power per GPU of the role, watts. */
   power_mean_w?: number;
 }
 
@@ -56,9 +66,16 @@ export interface ModeSummary {
   mode: ModeName;
   devices: DeviceAccount;
   batch: BatchPlan;
-  runs: { repeat: number; status: UnitStatus; steps: number }[];
+  /**
+   * `steps`: measured steps of that run. `measured_from_step`: its first measured step number;
+   * `steady_state_settled`: false when step time never met the steady-state rule (docs/metrics.md).
+   */
+  runs: { repeat: number; status: UnitStatus; steps: number; measured_from_step?: number; steady_state_settled?: boolean }[];
   steps_measured: number;
+  /** The scenario's fixed warm-up count (per run). */
   warmup_steps: number;
+  /** Steps after the fixed warm-up excluded because step time had not settled yet, all runs together. */
+  settling_steps: number;
   time_to_first_step_s: Estimate;
   step_time_s: Estimate;
   completion_tokens_per_s: Estimate;
@@ -69,10 +86,12 @@ export interface ModeSummary {
   prompt_tokens_per_sample: number;
   /** Median seconds per step in each phase (trainer rank 0). */
   phase_median_s: Record<string, number>;
-  /** Generation time ÷ training time (forward/backward + optimizer + logprobs) per step. */
+  /** Generation time ÷ training time (forward/backward + optimizer + logprobs), Σ over measured steps; NaN (null) without training phases. */
   generation_to_training_ratio: number;
   activity: RoleActivity[];
   joules_per_completion_token?: number;
+  /** Mean total power of all allocated GPUs over the measured windows (sampled), watts. */
+  power_mean_w?: number;
   weight_sync_bytes_per_step?: number;
 }
 
@@ -116,4 +135,19 @@ export interface Summary {
   points: Record<string, Record<string, string | number | boolean>>;
   modes: ModeSummary[];
   comparisons: Comparison[];
+  /** The definitions and constants behind every figure (docs/metrics.md), for footnotes. */
+  methods: Methods;
+}
+
+export interface Methods {
+  ci_level: number;
+  bootstrap_resamples: number;
+  bootstrap_seed: number;
+  interval: string;
+  throughput: string;
+  outliers: string;
+  steady_state: string;
+  busy_fraction: string;
+  energy: string;
+  time_to_first_step: string;
 }

@@ -1,0 +1,228 @@
+// Reading a results folder back: manifest, plan, and per unit its event files and sampled CSVs.
+// A partial run reads as far as it goes: missing files are empty, unreadable lines are listed
+// as problems, and the caller says what was missing.
+import { readdir, readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { z } from 'zod';
+import { UserError } from '../errors.ts';
+import type { RunPlan, UnitPlan } from '../launch/types.ts';
+import { readEventsFile, type ParsedEvents } from './events.ts';
+import type { Manifest, UnitRecord } from './manifest.ts';
+
+export interface EventFile {
+  /** Relative to the run folder, e.g. `colocate/r0/events/trainer-0.jsonl`. */
+  file: string;
+  role: string;
+  rank: number;
+  parsed: ParsedEvents;
+}
+
+/** A CSV read into numbers by column (text columns kept as text); rows with the wrong field count are problems. */
+export interface Table<Row> {
+  file: string;
+  rows: Row[];
+  problems: { line: number; message: string }[];
+}
+
+export interface TelemetryRow {
+  t: number;
+  gpu: number;
+  util_pct: number;
+  mem_used_mib: number;
+  mem_total_mib: number;
+  power_w: number;
+  sm_clock_mhz: number;
+  temp_c: number;
+  throttle_reasons: string;
+}
+
+export interface ProcessRow {
+  t: number;
+  pid: number;
+  process: string;
+  role: string;
+  cpu_pct: number;
+  rss_mib: number;
+  gpu_mem_mib: number;
+}
+
+export interface HostRow {
+  t: number;
+  cpu_pct: number;
+  mem_used_mib: number;
+  mem_total_mib: number;
+}
+
+export interface UnitData {
+  plan: UnitPlan;
+  /** The manifest's record of this unit; absent when the manifest never got to it. */
+  record: UnitRecord | undefined;
+  events: EventFile[];
+  /** Absent when the file is (CPU runs have no telemetry.csv). */
+  telemetry?: Table<TelemetryRow>;
+  processes?: Table<ProcessRow>;
+  host?: Table<HostRow>;
+}
+
+export interface RunData {
+  dir: string;
+  manifest: Manifest;
+  plan: RunPlan;
+  units: UnitData[];
+}
+
+// Only the parts analysis reads are checked; the rest passes through.
+const ManifestShape = z.looseObject({
+  run_id: z.string(),
+  status: z.string(),
+  scenario: z.looseObject({
+    name: z.string(),
+    workload: z.string(),
+    protocol: z.enum(['equal_per_device_batch', 'equal_global_batch']),
+    warmup_steps: z.number().int().nonnegative(),
+  }),
+  units: z.array(z.looseObject({ dir: z.string(), status: z.string() })),
+});
+
+const PlanShape = z.looseObject({
+  device: z.enum(['cuda', 'cpu']),
+  units: z.array(
+    z.looseObject({
+      point: z.string(),
+      mode: z.enum(['server', 'colocate', 'hf']),
+      repeat: z.number().int().nonnegative(),
+      dir: z.string(),
+      devices: z.looseObject({ kind: z.enum(['cuda', 'cpu']), allocated: z.array(z.number()), training: z.array(z.number()), server: z.array(z.number()) }),
+      batch: z.looseObject({ global_batch: z.number(), per_device_train_batch_size: z.number() }),
+    }),
+  ),
+});
+
+async function readJson<T>(runDir: string, name: string, shape: z.ZodType, what: string): Promise<T> {
+  const file = path.join(runDir, name);
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    throw new UserError(
+      `${file}: cannot read ${name} (${code === 'ENOENT' ? 'no such file' : code ?? String(err)}); expected ${what}`,
+      'Pass a results folder written by `grpo-bench run`, e.g. results/<run-id>.',
+    );
+  }
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch (err) {
+    throw new UserError(`${file}: not valid JSON (${(err as Error).message}); expected ${what}`);
+  }
+  const parsed = shape.safeParse(json);
+  if (!parsed.success) {
+    const issues = parsed.error.issues.slice(0, 5).map((i) => `  ${i.path.join('.') || '(top level)'}: ${i.message}`);
+    throw new UserError(`${file}: not ${what}\n${issues.join('\n')}`);
+  }
+  return json as T;
+}
+
+export async function readRun(runDir: string): Promise<RunData> {
+  const manifest = await readJson<Manifest>(runDir, 'manifest.json', ManifestShape, 'a grpo-bench run manifest (run_id, scenario, units)');
+  const plan = await readJson<RunPlan>(runDir, 'plan.json', PlanShape, 'a grpo-bench launch plan (device, units with dir, mode, devices, batch)');
+  const records = new Map(manifest.units.map((u) => [u.dir, u]));
+  const units = await Promise.all(plan.units.map((u) => readUnit(runDir, u, records.get(u.dir))));
+  return { dir: runDir, manifest, plan, units };
+}
+
+async function readUnit(runDir: string, plan: UnitPlan, record: UnitRecord | undefined): Promise<UnitData> {
+  const unitDir = path.join(runDir, plan.dir);
+  const eventsDir = path.join(unitDir, 'events');
+  let names: string[] = [];
+  try {
+    names = (await readdir(eventsDir)).filter((n) => n.endsWith('.jsonl')).sort();
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+  }
+  const events: EventFile[] = [];
+  for (const name of names) {
+    const m = /^([a-z]+)-(\d+)\.jsonl$/.exec(name);
+    if (!m) continue;
+    events.push({ file: path.join(plan.dir, 'events', name), role: m[1]!, rank: Number(m[2]), parsed: await readEventsFile(path.join(eventsDir, name)) });
+  }
+  const [telemetry, processes, host] = await Promise.all([
+    readTable<TelemetryRow>(runDir, path.join(plan.dir, 'telemetry.csv'), ['throttle_reasons']),
+    readTable<ProcessRow>(runDir, path.join(plan.dir, 'processes.csv'), ['process', 'role']),
+    readTable<HostRow>(runDir, path.join(plan.dir, 'host.csv'), []),
+  ]);
+  return { plan, record, events, telemetry, processes, host };
+}
+
+/** Reads a CSV with a header; columns not in `text` become numbers (empty → NaN). Absent file → undefined. */
+async function readTable<Row>(runDir: string, file: string, text: readonly string[]): Promise<Table<Row> | undefined> {
+  let content: string;
+  try {
+    content = await readFile(path.join(runDir, file), 'utf8');
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw err;
+  }
+  const { records, problems } = parseCsv(content);
+  const header = records.shift()?.fields ?? [];
+  const rows: Row[] = [];
+  for (const { line, fields } of records) {
+    if (fields.length !== header.length) {
+      problems.push({ line, message: `${fields.length} fields, header has ${header.length}` });
+      continue;
+    }
+    const row: Record<string, string | number> = {};
+    header.forEach((h, i) => {
+      const v = fields[i]!;
+      row[h] = text.includes(h) ? v : v === '' ? Number.NaN : Number(v);
+    });
+    rows.push(row as Row);
+  }
+  return { file, rows, problems };
+}
+
+/**
+ * RFC 4180 CSV: quoted fields may hold commas, quotes ("") and newlines. Every row ends with a
+ * newline; a last row without one (a sampler killed mid-write) is a problem, not a row.
+ */
+export function parseCsv(text: string): { records: { line: number; fields: string[] }[]; problems: { line: number; message: string }[] } {
+  const records: { line: number; fields: string[] }[] = [];
+  const problems: { line: number; message: string }[] = [];
+  let fields: string[] = [];
+  let field = '';
+  let quoted = false;
+  let line = 1;
+  let recordLine = 1;
+  const endRecord = () => {
+    fields.push(field);
+    if (!(fields.length === 1 && fields[0] === '')) records.push({ line: recordLine, fields });
+    fields = [];
+    field = '';
+  };
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i]!;
+    if (quoted) {
+      if (c === '"' && text[i + 1] === '"') {
+        field += '"';
+        i++;
+      } else if (c === '"') quoted = false;
+      else {
+        if (c === '\n') line++;
+        field += c;
+      }
+    } else if (c === '"') quoted = true;
+    else if (c === ',') {
+      fields.push(field);
+      field = '';
+    } else if (c === '\n' || c === '\r') {
+      if (c === '\r' && text[i + 1] === '\n') i++;
+      endRecord();
+      line++;
+      recordLine = line;
+    } else field += c;
+  }
+  if (quoted) problems.push({ line: recordLine, message: 'unterminated quoted field (file cut mid-row)' });
+  else if (field !== '' || fields.length > 0) problems.push({ line: recordLine, message: 'last row has no newline (writer stopped mid-row); not read' });
+  return { records, problems };
+}

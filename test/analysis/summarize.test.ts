@@ -1,0 +1,138 @@
+import assert from 'node:assert/strict';
+import { readFile, rm } from 'node:fs/promises';
+import path from 'node:path';
+import { after, describe, test } from 'node:test';
+import { analyzeRun } from '../../src/analysis/summarize.ts';
+import type { Summary } from '../../src/analysis/types.ts';
+import { buildRun } from './fixture.ts';
+
+// Numbers below are computed by hand from the fixture (see its header comment).
+const dirs: string[] = [];
+after(() => Promise.all(dirs.map((d) => rm(d, { recursive: true, force: true }))));
+
+async function analyse(options: Parameters<typeof buildRun>[0] = {}): Promise<{ dir: string; summary: Summary }> {
+  const dir = await buildRun(options);
+  dirs.push(dir);
+  return { dir, summary: await analyzeRun(dir, { resamples: 200 }) };
+}
+
+describe('analyzeRun on a partial GPU run', async () => {
+  const { dir, summary } = await analyse();
+  const server = summary.modes.find((m) => m.mode === 'server')!;
+  const colocate = summary.modes.find((m) => m.mode === 'colocate')!;
+
+  test('throughput is completion tokens of measured steps ÷ their summed durations, per allocated and per training device', () => {
+    // server: 4 measured steps × 64 tokens / (4 × 2 s) = 32 tok/s; 2 allocated GPUs, 1 training GPU
+    assert.equal(server.completion_tokens_per_s.value, 32);
+    assert.equal(server.completion_tokens_per_s_per_allocated_device.value, 16);
+    assert.equal(server.completion_tokens_per_s_per_training_device.value, 32);
+    assert.equal(server.samples_per_s.value, 2);
+    // colocate: ranks log their own share (64 + 64 tokens); r0 4 steps + failed r1 2 steps, 2.5 s each → 768 / 15
+    assert.equal(colocate.completion_tokens_per_s.value, 51.2);
+    assert.equal(colocate.completion_tokens_per_s_per_allocated_device.value, 25.6);
+    assert.equal(colocate.completion_tokens_per_s_per_training_device.value, 25.6);
+    assert.deepEqual([colocate.steps_measured, colocate.step_time_s.n_runs, colocate.step_time_s.n_steps], [6, 2, 6]);
+  });
+
+  test('speedups: ratio of per-device throughputs, colocate ÷ server', () => {
+    const [c] = summary.comparisons;
+    assert.equal(summary.comparisons.length, 1);
+    assert.deepEqual([c!.baseline, c!.candidate], ['server', 'colocate']);
+    assert.equal(c!.speedup_per_training_device.value, 0.8); // 25.6 / 32
+    assert.equal(c!.speedup_per_allocated_device.value, 1.6); // 25.6 / 16
+    assert.equal(c!.speedup_per_training_device.low, 0.8); // constant step times: a zero-width interval
+    assert.equal(c!.step_time_speedup, undefined);
+    assert.deepEqual(c!.generation_to_training_ratio, { server: 1 / 0.75, colocate: 1.5 });
+    assert.deepEqual(c!.equal_work, {
+      equal: true,
+      completion_tokens_per_sample: { server: 16, colocate: 16 },
+      prompt_tokens_per_sample: { server: 8, colocate: 8 },
+      max_relative_difference: 0,
+    });
+    assert.equal(
+      c!.statement,
+      'colocate ran at 0.80 × the speed of server (95% CI 0.80–0.80; completion tokens/s per training device, equal per-device batch, server 1 run × 4 steps, colocate 2 runs, 6 steps)',
+    );
+  });
+
+  test('busy fractions come from phase events; a server-mode trainer waiting for generation is not busy', () => {
+    const [sTrainer, sServer] = server.activity;
+    assert.deepEqual([sTrainer!.role, sTrainer!.busy_fraction, sTrainer!.sampled_util_mean, sTrainer!.power_mean_w], ['trainer', 0.5, 90, 200]);
+    // server: generate 1 s + weight_sync 0.25 s per 2 s step; GPU 0 power samples at t = 1002 … 1010 average 160 W
+    assert.deepEqual([sServer!.role, sServer!.busy_fraction, sServer!.sampled_util_mean, sServer!.power_mean_w], ['server', 0.625, 50, 160]);
+    assert.equal(sServer!.sampled_util_label, 'utilization.gpu (some kernel ran)');
+    // colocate: rank 0 busy 2.5/2.5, rank 1 2/2.5 → mean 0.9
+    assert.equal(colocate.activity.length, 1);
+    assert.equal(colocate.activity[0]!.busy_fraction, 0.9);
+  });
+
+  test('energy integrates sampled power of every allocated GPU over the measured window', () => {
+    // server window 1002 → 1010: GPU 0 ∫(100 + 10(t − 1000))dt = 1280 J, GPU 1 200 W × 8 s = 1600 J; 256 tokens
+    assert.equal(server.joules_per_completion_token, 2880 / 256);
+    assert.equal(server.power_mean_w, 360);
+    // colocate: only r0 has telemetry: 2 × 150 W × 10 s / 512 tokens
+    assert.equal(colocate.joules_per_completion_token, 3000 / 512);
+    assert.equal(server.weight_sync_bytes_per_step, 1000);
+    assert.equal(colocate.weight_sync_bytes_per_step, undefined);
+  });
+
+  test('phases, time to first step and the runs each figure rests on', () => {
+    assert.deepEqual(server.phase_median_s, { generate: 1, forward_backward: 0.5, optimizer: 0.25, weight_sync: 0.25 });
+    assert.equal(server.time_to_first_step_s.value, 7); // launched 995, step 0 ends 1002
+    assert.equal(colocate.time_to_first_step_s.value, 9.5); // median of 12.5 and 6.5
+    assert.deepEqual(colocate.runs, [
+      { repeat: 0, status: 'ok', steps: 4, measured_from_step: 1 },
+      { repeat: 1, status: 'failed', steps: 2, measured_from_step: 1 },
+    ]);
+    assert.deepEqual([server.completion_tokens_per_sample, server.prompt_tokens_per_sample], [16, 8]);
+  });
+
+  test('notes say what was missing and why intervals are weak', () => {
+    const has = (re: RegExp) => assert.ok(summary.notes.some((n) => re.test(n)), `no note matching ${re}:\n${summary.notes.join('\n')}`);
+    has(/colocate\/r1\/events\/trainer-0\.jsonl: 1 line\(s\) not read \(line 14: truncated/);
+    has(/^colocate\/r1: failed; its 2 measured step\(s\) are used/);
+    has(/^server\/r1: not run/);
+    has(/^default\/server: 1 run\(s\); intervals rest on the steps of one run/);
+    has(/^Step-time speedup omitted/);
+    assert.equal(summary.functional_only, false);
+  });
+
+  test('steps.csv and summary.json are written into the run folder', async () => {
+    const csv = (await readFile(path.join(dir, 'steps.csv'), 'utf8')).split('\n');
+    assert.equal(
+      csv[0],
+      'point,mode,repeat,step,warmup,excluded_by,outlier,t0,t1,duration_s,samples,prompt_tokens,completion_tokens,phase_generate_s,phase_forward_backward_s,phase_optimizer_s,phase_weight_sync_s,weight_sync_bytes,loss,reward_mean',
+    );
+    assert.equal(csv[1], 'default,server,0,0,true,warmup,false,1000,1002,2,4,32,64,1,0.5,0.25,0.25,1000,0.5,');
+    assert.equal(csv[6], 'default,colocate,0,0,true,warmup,false,2000,2002.5,2.5,8,64,128,1.5,0.5,0.5,0,,0.5,');
+    assert.equal(csv.length, 1 + 5 + 5 + 3 + 1);
+    const json = JSON.parse(await readFile(path.join(dir, 'summary.json'), 'utf8')) as Summary;
+    assert.deepEqual(json, JSON.parse(JSON.stringify(summary)));
+  });
+
+  test('the same folder analysed twice gives the same summary (seeded bootstrap)', async () => {
+    assert.deepEqual(await analyzeRun(dir, { resamples: 200 }), summary);
+  });
+});
+
+describe('analyzeRun under other settings', () => {
+  test('equal_global_batch adds the step-time speedup (baseline ÷ candidate median step time)', async () => {
+    const { summary } = await analyse({ protocol: 'equal_global_batch' });
+    assert.equal(summary.comparisons[0]!.step_time_speedup!.value, 0.8); // 2 s ÷ 2.5 s
+    assert.ok(!summary.notes.some((n) => n.startsWith('Step-time speedup omitted')));
+  });
+
+  test('a CPU run is functional only, with process CPU % beside busy fractions and no energy', async () => {
+    const { summary } = await analyse({ cpu: true });
+    assert.equal(summary.functional_only, true);
+    assert.equal(summary.device_kind, 'cpu');
+    assert.ok(summary.notes[0]!.includes('say nothing about GPUs'));
+    assert.match(summary.comparisons[0]!.statement, /; CPU run, says nothing about GPUs$/);
+    const server = summary.modes.find((m) => m.mode === 'server')!;
+    assert.deepEqual(
+      server.activity.map((a) => [a.role, a.sampled_util_mean, a.sampled_util_label]),
+      [['trainer', 80, 'process CPU % (per-process sample)'], ['server', 40, 'process CPU % (per-process sample)']],
+    );
+    assert.equal(server.joules_per_completion_token, undefined);
+  });
+});
