@@ -9,6 +9,7 @@ import http from 'node:http';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { execa } from 'execa';
+import { isPortFree } from './ports.ts';
 import { isLive, listPids, readEnvVar, readStat } from './proc.ts';
 import type { ProcessSpec, Role } from './types.ts';
 
@@ -126,23 +127,25 @@ export async function runUnit(o: RunUnitOptions): Promise<UnitOutcome> {
   mkdirSync(path.join(o.unitDir, 'events'), { recursive: true });
   if (o.signal?.aborted) return interrupted(o.signal);
 
+  const busy = await portsInUse(o.processes);
+  if (busy) return busy;
+
   const done = new AbortController();
   const stop = stopWhen(o.timeoutS * 1000, o.signal, done.signal);
   const running: Running[] = [];
-  let outcome: UnitOutcome | undefined;
+  let outcome: UnitOutcome;
+  let survivors: Member[];
   try {
     outcome = await drive(o, tracker, running, stop, done.signal);
-    return outcome;
   } finally {
     done.abort();
-    const survivors = await endUnit(tracker, o.graceMs ?? 5000);
-    if (survivors.length > 0) {
-      const note = `${survivors.length} process(es) survived SIGKILL: ${survivors.map((m) => `${m.pid} (${m.process})`).join(', ')}`;
-      // Reported, not hidden: a survivor would skew the next unit.
-      if (outcome && outcome.status !== 'ok') outcome.message += `; ${note}`;
-      else if (outcome) outcome = { status: 'failed', message: note, process: survivors[0]!.process, log_tail: [] };
-    }
+    survivors = await endUnit(tracker, o.graceMs ?? 5000);
   }
+  if (survivors.length === 0) return outcome;
+  // Reported, not hidden: a survivor would skew the next unit.
+  const note = `${survivors.length} process(es) survived SIGKILL: ${survivors.map((m) => `${m.pid} (${m.process})`).join(', ')}`;
+  if (outcome.status === 'ok') return { status: 'failed', message: note, process: survivors[0]!.process, log_tail: [] };
+  return { ...outcome, message: `${outcome.message}; ${note}` };
 
   async function drive(o: RunUnitOptions, tracker: UnitProcesses, running: Running[], stopP: Promise<Event>, done: AbortSignal): Promise<UnitOutcome> {
     const next = (extra: Promise<Event>[] = []) =>
@@ -194,6 +197,18 @@ export async function runUnit(o: RunUnitOptions): Promise<UnitOutcome> {
     finishers.delete(name);
     return null;
   }
+}
+
+/** A planned port someone already listens on (a stale server would even pass our readiness check). */
+async function portsInUse(specs: ProcessSpec[]): Promise<UnitOutcome | null> {
+  for (const spec of specs) {
+    for (const [purpose, port] of Object.entries(spec.ports)) {
+      if (!(await isPortFree(port))) {
+        return { status: 'failed', message: `port ${port} (${purpose} of ${spec.name}) is already in use`, process: spec.name, log_tail: [] };
+      }
+    }
+  }
+  return null;
 }
 
 function interrupted(signal?: AbortSignal): UnitOutcome {

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { existsSync, readFileSync } from 'node:fs';
+import net from 'node:net';
 import path from 'node:path';
 import { test } from 'node:test';
 import { freePort } from '../../src/launch/ports.ts';
@@ -124,4 +125,18 @@ test('an aborted unit leaves no process alive, children that left the group incl
   assert.deepEqual(outcome, { status: 'interrupted', message: 'interrupted (SIGINT)' });
   assert.deepEqual(alive(pids), []);
   assert.deepEqual(tracker.members(), []);
+});
+
+test('a planned port someone already listens on fails the unit before anything starts', async () => {
+  const dir = tempDir();
+  const stale = net.createServer().listen(0, '127.0.0.1');
+  await new Promise((r) => stale.once('listening', r));
+  const { port } = stale.address() as net.AddressInfo;
+  try {
+    const outcome = await runUnit({ unitDir: dir, processes: [{ ...server(dir, 'ok', port, 10), ports: { http: port } }], timeoutS: 30 });
+    assert.deepEqual(outcome, { status: 'failed', message: `port ${port} (http of server-0) is already in use`, process: 'server-0', log_tail: [] });
+    assert.ok(!existsSync(path.join(dir, 'logs', 'server-0.log')));
+  } finally {
+    stale.close();
+  }
 });

@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { execa } from 'execa';
+import { execa, execaSync } from 'execa';
 import { freePort } from '../../src/launch/ports.ts';
 import { runUnit, UnitProcesses } from '../../src/launch/supervisor.ts';
 import { startSampling } from '../../src/telemetry/samplers.ts';
@@ -24,7 +24,9 @@ while time.time() < end:
     pass
 `;
 
-test('processes.csv records CPU of every rank of a launcher', async () => {
+const hasTorch = execaSync(python, ['-c', 'import torch.distributed.run'], { reject: false }).exitCode === 0;
+
+test('processes.csv records CPU of every rank of a launcher', { skip: !hasTorch && `${python} cannot import torch; set GRPO_BENCH_PYTHON` }, async () => {
   const dir = tempDir();
   const rank = script(dir, 'rank.py', BUSY_RANK);
   const tracker = new UnitProcesses();
