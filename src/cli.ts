@@ -25,7 +25,7 @@ async function main(argv: string[]): Promise<number> {
           .option('warmup-steps', { type: 'number', describe: 'Override the scenario’s warm-up steps' })
           .option('out', { type: 'string', default: 'results', describe: 'Folder that receives results/<run-id>/' })
           .option('reports', { type: 'string', default: 'reports', describe: 'Folder that receives reports/<run-id>/' })
-          .option('no-report', { type: 'boolean', default: false, describe: 'Skip rendering the reports at the end' }),
+          .option('report', { type: 'boolean', default: true, describe: 'Render the reports at the end (--no-report skips them)' }),
       async (a) => {
         const { runCommand } = await import('./commands/run/index.ts');
         exitCode = await runCommand({
@@ -35,7 +35,7 @@ async function main(argv: string[]): Promise<number> {
           steps: positive(a.steps, '--steps'),
           warmupSteps: nonNegative(a['warmup-steps'], '--warmup-steps'),
           out: a.out,
-          reports: a['no-report'] ? undefined : a.reports,
+          reports: a.report ? a.reports : undefined,
         });
       },
     )
