@@ -88,6 +88,8 @@ export interface PlanContext {
   libraries?: Record<string, string | null>;
   /** A fresh port each call. Injected so the plan stays a pure function in tests. */
   nextPort: () => number;
+  /** Folder for things worth keeping between runs (materialised preset models); default `<root>/.cache`. */
+  cacheDir?: string;
 }
 
 /** A workload adapter: one small contract, one module each, registered by name. */

@@ -80,6 +80,45 @@ export type Modes = z.infer<typeof Modes>;
 export type ModeName = keyof Modes;
 export const MODE_NAMES: readonly ModeName[] = ['server', 'colocate', 'hf'];
 
+/** Where the trl workload's prompts come from. */
+export const TrlPrompts = z.discriminatedUnion('source', [
+  /** Word prompts of exactly max_prompt_length tokens (exact with a preset's word-level tokenizer). */
+  z.strictObject({ source: z.literal('generated') }),
+  /** A local JSONL file (one object per line, the prompt under `column`) or a text file (one prompt per line). */
+  z.strictObject({ source: z.literal('file'), path: z.string().min(1), column: z.string().default('prompt') }),
+  /** A dataset from the hub (or the local datasets cache), by name. */
+  z.strictObject({
+    source: z.literal('hub'),
+    name: z.string().min(1),
+    config: z.string().optional(),
+    split: z.string().default('train'),
+    column: z.string().default('prompt'),
+  }),
+]);
+export type TrlPrompts = z.infer<typeof TrlPrompts>;
+
+/** TRL-specific settings of the trl workload; GRPOConfig's names where they are GRPOConfig fields. */
+export const TrlSettings = z.strictObject({
+  prompts: TrlPrompts.default({ source: 'generated' }),
+  /** A built-in reward function (cheap, no model): seeded noise (so advantages are not all zero), unique-token ratio, or length ratio. */
+  reward: z.enum(['random', 'unique_tokens', 'length']).default('random'),
+  /** Micro-batches per generation (TRL's default: gradient_accumulation_steps). */
+  steps_per_generation: positiveInt.optional(),
+  num_iterations: positiveInt.default(1),
+  loss_type: z.string().min(1).default('dapo'),
+  scale_rewards: z.enum(['group', 'batch', 'none']).default('group'),
+  importance_sampling_level: z.enum(['token', 'sequence']).default('token'),
+  /** vLLM modes: correct for the vLLM/trainer logprob mismatch (ships logprobs with each completion). */
+  vllm_importance_sampling_correction: z.boolean().default(true),
+  gradient_checkpointing: z.boolean().default(true),
+  /** Weights' dtype when loading: auto = bfloat16 on GPU, float32 on CPU (bf16 training follows). */
+  dtype: z.enum(['auto', 'bfloat16', 'float32']).default('auto'),
+  vllm_server_timeout: z.number().positive().default(240),
+  /** Further GRPOConfig fields, passed as named; the training script refuses names GRPOConfig does not have. */
+  config: z.record(z.string(), z.unknown()).default({}),
+});
+export type TrlSettings = z.infer<typeof TrlSettings>;
+
 export const Scenario = z.strictObject({
   name: z.string().min(1),
   description: z.string().optional(),
@@ -99,6 +138,8 @@ export const Scenario = z.strictObject({
   modes: Modes,
   /** Extra work per training step as a fraction of the step (synthetic only): a known slowdown to test regression gates. */
   slowdown: z.number().nonnegative().lt(10).default(0),
+  /** Settings of the trl workload only (ignored by synthetic). */
+  trl: TrlSettings.prefault({}),
   telemetry: z.strictObject({ interval_ms: z.number().int().min(20).max(60_000).default(200) }).prefault({}),
   timeouts: z
     .strictObject({

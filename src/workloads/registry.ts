@@ -2,10 +2,11 @@
 import type { Scenario } from '../scenario/schema.ts';
 import type { WorkloadAdapter } from '../launch/types.ts';
 import { synthetic } from './synthetic/adapter.ts';
+import { trl } from './trl/adapter.ts';
 
 const adapters: Record<Scenario['workload'], WorkloadAdapter | undefined> = {
   synthetic,
-  trl: undefined,
+  trl,
 };
 
 export function adapterFor(name: Scenario['workload']): WorkloadAdapter {

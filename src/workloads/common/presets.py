@@ -78,6 +78,29 @@ def save_preset(name: str, folder: str, seed: int = 0) -> str:
     return folder
 
 
+def ensure_preset(name: str, folder: str, seed: int = 0) -> str:
+    """save_preset, once: the first process to arrive writes the folder (atomically, under a file
+    lock) and every other one — trainer ranks, a server launched beside them — waits and reuses it."""
+    import fcntl
+    import shutil
+
+    marker = os.path.join(folder, ".complete")
+    if os.path.exists(marker):
+        return folder
+    os.makedirs(os.path.dirname(os.path.abspath(folder)), exist_ok=True)
+    with open(folder.rstrip("/") + ".lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not os.path.exists(marker):
+            tmp = f"{folder.rstrip('/')}.tmp-{os.getpid()}"
+            shutil.rmtree(tmp, ignore_errors=True)
+            save_preset(name, tmp, seed)
+            with open(os.path.join(tmp, ".complete"), "w") as f:
+                json.dump({"preset": name, "seed": seed, "spec": load_presets()[name]}, f)
+            shutil.rmtree(folder, ignore_errors=True)
+            os.rename(tmp, folder)
+    return folder
+
+
 def synthetic_prompt_ids(generator, count: int, length: int, vocab_size: int):
     """`count` prompts of exactly `length` ordinary tokens (no specials)."""
     import torch

@@ -1,0 +1,238 @@
+// The trl workload: TRL's GRPOTrainer (train.py) in three modes, launched per docs/workload-trl.md.
+//   server   — vLLM's server (or TRL's own, before TRL 1.11) on the server GPUs, the trainer
+//              under `accelerate launch` on the others, vllm_mode="server";
+//   colocate — the trainer under `accelerate launch` on every GPU, vllm_mode="colocate";
+//   hf       — the trainer alone, use_vllm=False (generation through transformers).
+// The plan depends on the installed TRL version, read from PlanContext.libraries.
+import { createHash } from 'node:crypto';
+import path from 'node:path';
+import type { PlanContext, ProcessSpec, WorkloadAdapter } from '../../launch/types.ts';
+import type { GrpoSettings, ModeName, Scenario, TrlSettings } from '../../scenario/schema.ts';
+import { PRESETS, presetName } from '../synthetic/fit.ts';
+import { gpuProblems, libraryProblems } from './readiness.ts';
+import { trlStyle, type ServerStyle, type TrlStyle } from './versions.ts';
+
+const HERE = 'src/workloads/trl';
+/** Bump when save_preset's output changes, so cached preset folders are rebuilt. */
+const PRESET_FORMAT = 1;
+
+/** Where the model comes from; a preset is written once to `folder` (under a lock) by whichever process needs it first. */
+export type ModelSpec =
+  | { source: 'preset'; preset: string; seed: number; folder: string }
+  | { source: 'local'; folder: string }
+  | { source: 'hub'; id: string };
+
+/** The one JSON document train.py reads (`--config`). */
+export interface TrlRunConfig {
+  mode: ModeName;
+  device: 'cuda' | 'cpu';
+  /** The TRL version the plan was made for; train.py refuses to run under another. */
+  trl_version: string;
+  server_style: ServerStyle;
+  model: ModelSpec;
+  seed: number;
+  steps: number;
+  /** The scenario's GRPO settings, with the per-device batch the protocol fixed for this mode. */
+  grpo: GrpoSettings;
+  completions: 'fixed' | 'natural';
+  trl: TrlSettings;
+  vllm?:
+    | { mode: 'server'; base_url: string; host: string; port: number; group_port: number }
+    | { mode: 'colocate'; tensor_parallel_size: number; gpu_memory_utilization: number; enable_sleep_mode: boolean; max_model_length: number | null };
+  output_dir: string;
+}
+
+export const trl: WorkloadAdapter = {
+  name: 'trl',
+  modes: ['server', 'colocate', 'hf'],
+
+  check(scenario, device, ctx) {
+    if (!ctx.libraries) return ['the installed Python libraries were not probed (PlanContext.libraries): the trl plan depends on the TRL version'];
+    const problems = new Set<string>();
+    const modes = (['server', 'colocate', 'hf'] as const).filter((m) => scenario.modes[m] !== undefined);
+    for (const mode of modes) {
+      libraryProblems(ctx.libraries, mode).forEach((p) => problems.add(p));
+      if (mode !== 'hf') {
+        if (device === 'cpu') problems.add(`${mode} mode needs CUDA GPUs (vLLM runs on GPU only); ${ctx.gpuCount === 0 ? 'this machine has none' : 'the scenario asks for device: cpu'}`);
+        else gpuProblems(mode, ctx.gpuCount).forEach((p) => problems.add(p));
+      }
+      const ranks = count(mode === 'server' ? scenario.modes.server!.devices.trainer : scenario.modes[mode]!.devices);
+      if (device === 'cpu' && ranks > 1) problems.add(`${mode} mode on CPU runs one trainer process; the scenario asks for ${ranks}`);
+    }
+    const server = scenario.modes.server;
+    if (server) {
+      const { tensor_parallel_size: tp, data_parallel_size: dp } = server.vllm;
+      const n = count(server.devices.server);
+      if (tp * dp !== n) problems.add(`server mode: vLLM with tensor_parallel_size ${tp} × data_parallel_size ${dp} needs ${tp * dp} server GPU(s); modes.server.devices.server gives ${n}`);
+    }
+    const colocate = scenario.modes.colocate;
+    if (colocate && count(colocate.devices) % colocate.vllm.tensor_parallel_size !== 0) {
+      problems.add(`colocate mode: vllm.tensor_parallel_size ${colocate.vllm.tensor_parallel_size} must divide the number of GPUs (${count(colocate.devices)})`);
+    }
+    const preset = presetName(scenario.model);
+    if (preset !== undefined && !PRESETS[preset]) problems.add(`model '${scenario.model}': no such preset (known: ${Object.keys(PRESETS).join(', ')})`);
+    return [...problems];
+  },
+
+  processes(scenario, unit, ctx) {
+    const trlVersion = ctx.libraries?.trl;
+    if (!trlVersion) throw new Error('trl adapter: processes() needs ctx.libraries.trl (check() refuses without it)');
+    const style = trlStyle(trlVersion);
+    const unitDir = path.join(ctx.runDir, unit.dir);
+    const model = modelSpec(scenario, ctx);
+    const env = { PYTHONUNBUFFERED: '1', OMP_NUM_THREADS: '1', TOKENIZERS_PARALLELISM: 'false' };
+    const cuda = (gpus: number[]) => ({ CUDA_VISIBLE_DEVICES: unit.devices.kind === 'cuda' ? gpus.join(',') : '' });
+    const gpus = (g: number[]) => (unit.devices.kind === 'cuda' ? g : []);
+    const procs: ProcessSpec[] = [];
+    const config: TrlRunConfig = {
+      mode: unit.mode,
+      device: unit.devices.kind,
+      trl_version: trlVersion,
+      server_style: style.server,
+      model,
+      seed: scenario.seed + unit.repeat,
+      steps: scenario.steps,
+      grpo: { ...scenario.grpo, per_device_train_batch_size: unit.batch.per_device_train_batch_size },
+      completions: scenario.completions,
+      trl: scenario.trl,
+      output_dir: path.join(unitDir, 'trl-output'),
+    };
+    const vllmEnv: Record<string, string> = unit.mode === 'hf' ? {} : { VLLM_HOST_IP: '127.0.0.1' };
+
+    if (unit.mode === 'server') {
+      const s = scenario.modes.server!;
+      const port = ctx.nextPort();
+      const groupPort = ctx.nextPort();
+      const connect = connectHost(s.host);
+      config.vllm = { mode: 'server', base_url: `http://${connect}:${port}`, host: connect, port, group_port: groupPort };
+      const inner = serverCommand(style, ctx.python, modelArg(model), s.host, port, s.vllm);
+      procs.push({
+        name: 'server-0',
+        role: 'server',
+        argv: [ctx.python, path.join(ctx.root, HERE, 'serve.py'), '--model', JSON.stringify(model), '--style', style.server, '--', ...inner],
+        env: { ...env, ...cuda(unit.devices.server), ...vllmEnv, ...serverEnv(style), GRPO_BENCH_EVENTS: path.join(unitDir, 'events', 'server-0.jsonl') },
+        cwd: ctx.root,
+        gpus: gpus(unit.devices.server),
+        // TRL ≥ 1.11: trainer rank 0 hosts the weight-transfer rendezvous; before, the server's workers did.
+        ports: style.server === 'vllm-serve' ? { http: port } : { http: port, weight_sync: groupPort },
+        ready: { kind: 'http', url: `http://${connect}:${port}${style.healthPath}`, timeout_s: scenario.timeouts.ready_s },
+        events: ['events/server-0.jsonl'],
+        finishes_unit: false,
+      });
+    } else if (unit.mode === 'colocate') {
+      const v = scenario.modes.colocate!.vllm;
+      config.vllm = {
+        mode: 'colocate',
+        tensor_parallel_size: v.tensor_parallel_size,
+        gpu_memory_utilization: v.gpu_memory_utilization,
+        enable_sleep_mode: v.enable_sleep_mode,
+        max_model_length: v.max_model_length ?? null,
+      };
+    }
+
+    const ranks = unit.devices.training.length;
+    const masterPort = ctx.nextPort();
+    const ports: Record<string, number> = { rendezvous: masterPort };
+    if (config.vllm?.mode === 'server' && style.server === 'vllm-serve') ports.weight_sync = config.vllm.group_port;
+    procs.push({
+      name: 'trainer',
+      role: 'trainer',
+      argv: [
+        ...accelerateLaunch(ctx, ranks, masterPort, unit.devices.kind),
+        path.join(ctx.root, HERE, 'train.py'), '--config', JSON.stringify(config),
+      ],
+      env: { ...env, ...cuda(unit.devices.training), ...vllmEnv, GRPO_BENCH_EVENTS: path.join(unitDir, 'events', 'trainer-{rank}.jsonl') },
+      cwd: ctx.root,
+      gpus: gpus(unit.devices.training),
+      ports,
+      ready: { kind: 'none' },
+      events: Array.from({ length: ranks }, (_, r) => `events/trainer-${r}.jsonl`),
+      finishes_unit: true,
+    });
+    return procs;
+  },
+};
+
+/**
+ * `accelerate launch` as a module of the same interpreter, with every launcher setting on the
+ * command line and a config file of our own, so a user's default accelerate config (which may
+ * turn on DeepSpeed or mixed precision) cannot change the run.
+ */
+export function accelerateLaunch(ctx: PlanContext, ranks: number, port: number, kind: 'cuda' | 'cpu'): string[] {
+  return [
+    ctx.python, '-m', 'accelerate.commands.launch',
+    '--config_file', path.join(ctx.root, HERE, 'accelerate.yaml'),
+    '--num_processes', String(ranks),
+    '--num_machines', '1', '--machine_rank', '0',
+    '--main_process_ip', '127.0.0.1', '--main_process_port', String(port),
+    ...(kind === 'cpu' ? ['--cpu'] : ranks > 1 ? ['--multi_gpu'] : []),
+  ];
+}
+
+type ServerVllm = NonNullable<Scenario['modes']['server']>['vllm'];
+
+/**
+ * The server command the installed TRL runs. TRL ≥ 1.11: exactly what `trl vllm-serve` execs
+ * (`trl.scripts.vllm_serve.build_command` of 1.13; a test compares the two); before: TRL's own server.
+ */
+export function serverCommand(style: TrlStyle, python: string, model: string, host: string, port: number, v: ServerVllm): string[] {
+  if (style.server === 'vllm-serve') {
+    return [
+      python, '-m', 'vllm.entrypoints.cli.main', 'serve', model,
+      '--host', host, '--port', String(port),
+      '--tensor-parallel-size', String(v.tensor_parallel_size),
+      '--data-parallel-size', String(v.data_parallel_size),
+      '--gpu-memory-utilization', String(v.gpu_memory_utilization),
+      '--dtype', 'auto', '--kv-cache-dtype', 'auto', '--model-impl', 'vllm', '--uvicorn-log-level', 'info',
+      ...(v.max_model_len !== undefined ? ['--max-model-len', String(v.max_model_len)] : []),
+      ...(v.enable_prefix_caching !== undefined ? [v.enable_prefix_caching ? '--enable-prefix-caching' : '--no-enable-prefix-caching'] : []),
+      '--weight-transfer-config', '{"backend": "nccl"}', // json.dumps spacing, as TRL writes it
+      '--logprobs-mode', 'processed_logprobs', '--max-logprobs', '-1',
+    ];
+  }
+  return [
+    python, '-m', 'trl.scripts.vllm_serve', '--model', model,
+    '--host', host, '--port', String(port),
+    '--tensor-parallel-size', String(v.tensor_parallel_size),
+    '--data-parallel-size', String(v.data_parallel_size),
+    '--gpu-memory-utilization', String(v.gpu_memory_utilization),
+    ...(v.max_model_len !== undefined ? ['--max-model-len', String(v.max_model_len)] : []),
+    ...(v.enable_prefix_caching !== undefined ? ['--enable-prefix-caching', String(v.enable_prefix_caching)] : []),
+  ];
+}
+
+/** What `trl vllm-serve` adds to the environment before it execs `vllm serve` (TRL ≥ 1.11). */
+function serverEnv(style: TrlStyle): Record<string, string> {
+  return style.server === 'vllm-serve' ? { VLLM_SERVER_DEV_MODE: '1', VLLM_WORKER_MULTIPROC_METHOD: 'spawn' } : {};
+}
+
+/**
+ * `preset:<name>` → a folder under the cache, named by the preset's shape, the seed and the
+ * format, so every process of every unit (server and trainer ranks) loads the same weights;
+ * a path (starting with `.`, `/` or `~`) → a local folder; anything else → a hub id.
+ */
+export function modelSpec(scenario: Scenario, ctx: PlanContext): ModelSpec {
+  const preset = presetName(scenario.model);
+  if (preset !== undefined) {
+    const shape = JSON.stringify(PRESETS[preset] ?? null);
+    const hash = createHash('sha256').update(`${PRESET_FORMAT}:${shape}:${scenario.seed}`).digest('hex').slice(0, 10);
+    const cache = ctx.cacheDir ?? path.join(ctx.root, '.cache');
+    return { source: 'preset', preset, seed: scenario.seed, folder: path.join(cache, 'presets', `${preset}-s${scenario.seed}-${hash}`) };
+  }
+  if (/^[./~]/.test(scenario.model)) return { source: 'local', folder: path.resolve(ctx.root, scenario.model) };
+  return { source: 'hub', id: scenario.model };
+}
+
+function modelArg(m: ModelSpec): string {
+  return m.source === 'hub' ? m.id : m.folder;
+}
+
+function count(set: number | readonly number[]): number {
+  return typeof set === 'number' ? set : set.length;
+}
+
+/** A server bound to every interface is reached on loopback. */
+function connectHost(host: string): string {
+  return host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host;
+}
+
