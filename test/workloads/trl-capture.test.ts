@@ -4,12 +4,10 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import path from 'node:path';
 import { describe as suite, test } from 'node:test';
-import { probeLibraries } from '../../src/env/libraries.ts';
-import { resolvePython } from '../../src/env/python.ts';
-import { ROOT } from './trl-fixtures.ts';
+import { PYTHON, ROOT, installedLibraries } from './trl-fixtures.ts';
 
-const python = process.env.GRPO_BENCH_PYTHON ?? resolvePython();
-const hasTrl = probeLibraries(python).trl !== null;
+const python = PYTHON;
+const hasTrl = Boolean((await installedLibraries()).trl);
 const PRELUDE = [
   'import json, sys',
   `sys.path[:0] = [${JSON.stringify(path.join(ROOT, 'src/workloads'))}, ${JSON.stringify(path.join(ROOT, 'src/workloads/trl'))}]`,

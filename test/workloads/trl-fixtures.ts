@@ -5,6 +5,8 @@ import { expandSweep } from '../../src/scenario/sweep.ts';
 import { planRun } from '../../src/launch/plan.ts';
 import type { PlanContext, RunPlan } from '../../src/launch/types.ts';
 import type { ModeName } from '../../src/scenario/schema.ts';
+import { probePython } from '../../src/env/libraries.ts';
+import { resolvePython } from '../../src/env/python.ts';
 
 export const ROOT = path.resolve(import.meta.dirname, '..', '..');
 
@@ -51,3 +53,9 @@ modes:
   hf:
     devices: 2
 `;
+
+/** The Python the tests run workloads with, and what it has installed (one probe per test file). */
+export const PYTHON = process.env.GRPO_BENCH_PYTHON ?? resolvePython(ROOT);
+export async function installedLibraries(): Promise<Record<string, string | null>> {
+  return (await probePython(PYTHON, ROOT)).libraries;
+}

@@ -6,13 +6,11 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { test } from 'node:test';
-import { probeLibraries } from '../../src/env/libraries.ts';
-import { resolvePython } from '../../src/env/python.ts';
 import { parseEvents, type PhaseEvent, type StepEvent } from '../../src/results/events.ts';
-import { context, plan } from './trl-fixtures.ts';
+import { PYTHON, context, installedLibraries, plan } from './trl-fixtures.ts';
 
-const python = process.env.GRPO_BENCH_PYTHON ?? resolvePython();
-const libraries = probeLibraries(python);
+const python = PYTHON;
+const libraries = await installedLibraries();
 
 const SCENARIO = `
 name: trl-hf-cpu

@@ -4,13 +4,11 @@ import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import path from 'node:path';
 import { describe as suite, test } from 'node:test';
-import { resolvePython } from '../../src/env/python.ts';
-import { probeLibraries } from '../../src/env/libraries.ts';
 import type { ProcessSpec } from '../../src/launch/types.ts';
 import type { TrlRunConfig } from '../../src/workloads/trl/adapter.ts';
 import { trlReadiness } from '../../src/workloads/trl/readiness.ts';
 import { trlStyle } from '../../src/workloads/trl/versions.ts';
-import { GPU_SCENARIO, ROOT, TRL_0_29, TRL_1_13, context, plan } from './trl-fixtures.ts';
+import { GPU_SCENARIO, PYTHON, ROOT, TRL_0_29, TRL_1_13, context, installedLibraries, plan } from './trl-fixtures.ts';
 
 const PY = '/venv/bin/python';
 const HERE = path.join(ROOT, 'src/workloads/trl');
@@ -99,9 +97,9 @@ suite('trl plan: server mode', () => {
     assert.deepEqual(trainerConfig(trainer!).vllm, { mode: 'server', base_url: 'http://127.0.0.1:29000', host: '127.0.0.1', port: 29000, group_port: 29001 });
   });
 
-  test("the 1.13 server command is exactly what TRL's own build_command makes", (t) => {
-    const python = process.env.GRPO_BENCH_PYTHON ?? resolvePython();
-    if (probeLibraries(python).trl !== '1.13.0') return t.skip('needs trl 1.13.0 in the test Python');
+  test("the 1.13 server command is exactly what TRL's own build_command makes", async (t) => {
+    const python = PYTHON;
+    if ((await installedLibraries()).trl !== '1.13.0') return t.skip('needs trl 1.13.0 in the test Python');
     const script = [
       'import json, sys',
       'from trl.scripts.vllm_serve import ScriptArguments, build_command',
