@@ -176,28 +176,29 @@ type ServerVllm = NonNullable<Scenario['modes']['server']>['vllm'];
  * (`trl.scripts.vllm_serve.build_command` of 1.13; a test compares the two); before: TRL's own server.
  */
 export function serverCommand(style: TrlStyle, python: string, model: string, host: string, port: number, v: ServerVllm): string[] {
+  // The options both servers take, in the order both write them.
+  const shared = [
+    '--host', host, '--port', String(port),
+    '--tensor-parallel-size', String(v.tensor_parallel_size),
+    '--data-parallel-size', String(v.data_parallel_size),
+    '--gpu-memory-utilization', String(v.gpu_memory_utilization),
+  ];
+  const maxLen = v.max_model_len !== undefined ? ['--max-model-len', String(v.max_model_len)] : [];
+  const prefix = v.enable_prefix_caching;
   if (style.server === 'vllm-serve') {
     return [
-      python, '-m', 'vllm.entrypoints.cli.main', 'serve', model,
-      '--host', host, '--port', String(port),
-      '--tensor-parallel-size', String(v.tensor_parallel_size),
-      '--data-parallel-size', String(v.data_parallel_size),
-      '--gpu-memory-utilization', String(v.gpu_memory_utilization),
+      python, '-m', 'vllm.entrypoints.cli.main', 'serve', model, ...shared,
       '--dtype', 'auto', '--kv-cache-dtype', 'auto', '--model-impl', 'vllm', '--uvicorn-log-level', 'info',
-      ...(v.max_model_len !== undefined ? ['--max-model-len', String(v.max_model_len)] : []),
-      ...(v.enable_prefix_caching !== undefined ? [v.enable_prefix_caching ? '--enable-prefix-caching' : '--no-enable-prefix-caching'] : []),
+      ...maxLen,
+      ...(prefix !== undefined ? [prefix ? '--enable-prefix-caching' : '--no-enable-prefix-caching'] : []),
       '--weight-transfer-config', '{"backend": "nccl"}', // json.dumps spacing, as TRL writes it
       '--logprobs-mode', 'processed_logprobs', '--max-logprobs', '-1',
     ];
   }
   return [
-    python, '-m', 'trl.scripts.vllm_serve', '--model', model,
-    '--host', host, '--port', String(port),
-    '--tensor-parallel-size', String(v.tensor_parallel_size),
-    '--data-parallel-size', String(v.data_parallel_size),
-    '--gpu-memory-utilization', String(v.gpu_memory_utilization),
-    ...(v.max_model_len !== undefined ? ['--max-model-len', String(v.max_model_len)] : []),
-    ...(v.enable_prefix_caching !== undefined ? ['--enable-prefix-caching', String(v.enable_prefix_caching)] : []),
+    python, '-m', 'trl.scripts.vllm_serve', '--model', model, ...shared,
+    ...maxLen,
+    ...(prefix !== undefined ? ['--enable-prefix-caching', String(prefix)] : []),
   ];
 }
 
