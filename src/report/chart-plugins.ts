@@ -11,8 +11,8 @@ export interface TimelineDecor {
   lines?: number[];
   /** Horizontal reference lines (parity at 1×, a published claim). */
   hlines?: { y: number; color: string; label?: string; dash?: number[] }[];
-  /** Phase strips drawn in the rows of a category scale named `strip`: [x0, x1, colour index, row index]. */
-  strips?: { rows: string[]; spans: [number, number, number, number][]; colors: string[] };
+  /** Phase strips drawn in the rows of a category scale named `strip`: [x0, x1, colour index, row index, share from, share to]. */
+  strips?: { rows: string[]; spans: number[][]; colors: string[] };
 }
 
 export const CHART_PLUGINS_SOURCE = String.raw`(function () {
@@ -133,7 +133,8 @@ export const CHART_PLUGINS_SOURCE = String.raw`(function () {
         var a = x.getPixelForValue(sp[0]), z = x.getPixelForValue(sp[1]);
         var cy = s.getPixelForValue(sp[3]);
         c.fillStyle = d.strips.colors[sp[2]];
-        c.fillRect(a, cy - h / 2, Math.max(1, z - a), h);
+        if (sp.length > 5) c.fillRect(a, cy + h / 2 - sp[5] * h, Math.max(1, z - a), (sp[5] - sp[4]) * h);
+        else c.fillRect(a, cy - h / 2, Math.max(1, z - a), h);
       });
       c.restore();
     }

@@ -5,7 +5,7 @@ import type { ChartConfiguration, ChartDataset } from 'chart.js';
 import type { ModeSummary } from '../analysis/types.ts';
 import type { TimelineDecor } from './chart-plugins.ts';
 import type { ReportInput, UnitTimeline } from './load.ts';
-import { ciLabel, deviceWord, isSweep, orderedPoints, plural, pointLabel, sweptField } from './format.ts';
+import { ciLabel, deviceWord, fmt, isSweep, orderedPoints, plural, pointLabel, sweptField } from './format.ts';
 import { GRID, INK, MUTED, PAPER, modeColor, phaseColor, phaseLabel, phaseOrder, seriesColor, withAlpha } from './theme.ts';
 
 export interface ChartSpec {
@@ -149,7 +149,7 @@ function timelineDecor(t: UnitTimeline, div: number): TimelineDecor {
     strips: {
       rows,
       colors: names.map(phaseColor),
-      spans: t.spans.map((s) => [r(s.x0), r(s.x1), names.indexOf(s.name), rows.indexOf(s.row)]),
+      spans: t.spans.map((s) => [r(s.x0), r(s.x1), names.indexOf(s.name), rows.indexOf(s.row), ...(s.share ?? [])]),
     },
   };
 }
@@ -170,9 +170,10 @@ function timelineChart(input: ReportInput, t: UnitTimeline, what: 'util' | 'memo
     return {
       label: s.label,
       data: s.points.map(([x, y]) => [Math.round((x / u.div) * 1000) / 1000, Math.round(y * toGiB * 100) / 100]),
-      borderColor: color,
       backgroundColor: color,
-      borderWidth: s.role === 'server' ? 1.8 : 1.2,
+      // Downsampled long runs draw envelopes that overlap: thinner, translucent lines keep each visible.
+      borderColor: t.bucketSeconds > 0 ? withAlpha(color, 0.6) : color,
+      borderWidth: t.bucketSeconds > 0 ? 0.8 : s.role === 'server' ? 1.8 : 1.2,
       pointRadius: 0,
       tension: 0,
       yAxisID: 'y',
@@ -207,8 +208,11 @@ function timelineChart(input: ReportInput, t: UnitTimeline, what: 'util' | 'memo
         ? `${t.mode}: GPU memory over time, by GPU and role`
         : `${t.mode}: per-process memory over time (no GPUs on this machine)`;
   const subtitle = [
-    `${where}; ${plural(t.stepStarts.length, 'step')}; samples downsampled for display (peaks kept; every sample is in ${gpu ? 'telemetry.csv' : 'processes.csv'}).`,
-    `Strips above: phases on ${decor.strips!.rows.join(' and ')} (events); dashed lines: step starts.${what === 'util' && gpu ? ' Utilisation says some kernel ran, not how much work.' : ''}`,
+    `${where}; ${plural(t.stepStarts.length, 'step')}; ` +
+      (t.bucketSeconds > 0
+        ? `each line drawn through the lowest and highest sample of every ${fmt(t.bucketSeconds, 2)} s (every sample is in ${gpu ? 'telemetry.csv' : 'processes.csv'}).`
+        : `every sample shown.`),
+    `Strips: phases on ${decor.strips!.rows.join(' and ')} (from events${t.spans.some((x) => x.share) ? '; each time slice shows its mix' : ''}); dashed lines: step starts.${what === 'util' && gpu ? ' Utilisation says some kernel ran, not how much work.' : ''}`,
   ];
   const stripRows = decor.strips!.rows.length;
   const memMax = what === 'memory' && gpu && t.memoryTotalMiB ? Math.ceil(t.memoryTotalMiB / 1024) : undefined;
@@ -271,7 +275,8 @@ function stepTimeChart(input: ReportInput, point: string): ChartSpec | undefined
       backgroundColor: color,
       borderDash: dashes[Number(repeat) % dashes.length],
       borderWidth: 1.6,
-      pointRadius: sorted.map((r) => (r.outlier ? 6 : 3)),
+      // Long runs: a line, with only outliers and warm-up marked.
+      pointRadius: sorted.map((r) => (r.outlier ? 6 : sorted.length > 150 && !r.warmup ? 0 : 3)),
       pointStyle: sorted.map((r) => (r.outlier ? 'crossRot' : 'circle')),
       pointBorderWidth: sorted.map((r) => (r.outlier ? 2.2 : 1.2)),
       pointBackgroundColor: sorted.map((r) => (r.warmup ? PAPER : color)),
@@ -298,7 +303,7 @@ function stepTimeChart(input: ReportInput, point: string): ChartSpec | undefined
           `Hollow points: warm-up, excluded from the summary${outliers ? `; ✕: ${plural(outliers, 'outlier')} by the median-absolute-deviation rule (kept in the summary)` : ''}.`,
         ]),
         scales: {
-          x: axis('step index', { type: 'linear', min: -0.5, max: maxStep + 0.5, ticks: { color: MUTED, stepSize: 1, precision: 0, includeBounds: false } }),
+          x: axis('step index', { type: 'linear', min: -0.5, max: maxStep + 0.5, ticks: { color: MUTED, precision: 0, includeBounds: false } }),
           y: axis('step time (s)', { beginAtZero: true }),
         },
       },

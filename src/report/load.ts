@@ -9,6 +9,7 @@ import type { Manifest } from '../results/manifest.ts';
 import type { DeviceAccount, RunPlan } from '../launch/types.ts';
 import { readEventsFile } from '../results/events.ts';
 import type { ModeName } from '../scenario/schema.ts';
+import { phaseOrder } from './theme.ts';
 
 export interface RunRecord {
   runDir: string;
@@ -35,6 +36,8 @@ export interface PhaseSpan {
   name: string;
   x0: number;
   x1: number;
+  /** In a mixed bucket (runs too long to show each span): the band of the row's height this phase fills, bottom to top, 0–1. */
+  share?: [number, number];
 }
 
 export interface UnitTimeline {
@@ -55,6 +58,8 @@ export interface UnitTimeline {
   spans: PhaseSpan[];
   /** Start of every step on trainer rank 0 (x, seconds since origin). */
   stepStarts: number[];
+  /** Width of a display bucket in seconds when the series were downsampled; 0 when every sample is shown. */
+  bucketSeconds: number;
   /** Samples read before downsampling (all series together). */
   rawSamples: number;
 }
@@ -232,6 +237,38 @@ export function simplifySpans(spans: readonly PhaseSpan[], minWidth: number): Ph
   return out;
 }
 
+/**
+ * Phase spans too many to draw one by one: the time axis cut into `buckets` buckets, each row of
+ * each bucket split by the share of the bucket every phase took (a stacked strip), so long runs
+ * still show the mix of phases instead of whichever spans happen to be wide enough.
+ */
+export function mixSpans(spans: readonly PhaseSpan[], start: number, end: number, buckets: number): PhaseSpan[] {
+  const width = (end - start) / buckets || 1;
+  const acc = new Map<string, Map<string, number>[]>();
+  for (const s of spans) {
+    let rows = acc.get(s.row);
+    if (!rows) acc.set(s.row, (rows = Array.from({ length: buckets }, () => new Map<string, number>())));
+    const first = Math.max(0, Math.floor((s.x0 - start) / width));
+    const last = Math.min(buckets - 1, Math.floor((s.x1 - start) / width));
+    for (let b = first; b <= last; b++) {
+      const overlap = Math.min(s.x1, start + (b + 1) * width) - Math.max(s.x0, start + b * width);
+      if (overlap > 0) rows[b]!.set(s.name, (rows[b]!.get(s.name) ?? 0) + overlap);
+    }
+  }
+  const out: PhaseSpan[] = [];
+  for (const [row, bucketsOfRow] of acc) {
+    bucketsOfRow.forEach((m, b) => {
+      let y = 0;
+      for (const name of phaseOrder(m.keys())) {
+        const share = Math.min(1, m.get(name)! / width);
+        out.push({ row, name, x0: start + b * width, x1: start + (b + 1) * width, share: [y, Math.min(1, y + share)] });
+        y += share;
+      }
+    });
+  }
+  return out;
+}
+
 const round = (x: number, digits: number) => {
   const f = 10 ** digits;
   return Math.round(x * f) / f;
@@ -347,10 +384,13 @@ export async function loadTimeline(
     util: ordered.map((s) => ({ label: s.label, role: s.role, key: s.key, points: rel(s.util) })),
     memory: ordered.map((s) => ({ label: s.label, role: s.role, key: s.key, points: rel(s.mem) })),
     ...(memoryTotalMiB !== undefined ? { memoryTotalMiB } : {}),
-    spans: simplifySpans(
-      spans.sort((a, b) => a.x0 - b.x0),
-      minWidth,
-    ).map((s) => ({ ...s, x0: round(s.x0 - origin, 2), x1: round(s.x1 - origin, 2) })),
+    spans: (spans.length > buckets ? mixSpans(spans, origin, origin + end, buckets) : simplifySpans(spans.sort((a, b) => a.x0 - b.x0), minWidth)).map((s) => ({
+      ...s,
+      x0: round(s.x0 - origin, 2),
+      x1: round(s.x1 - origin, 2),
+      ...(s.share ? { share: [round(s.share[0], 2), round(s.share[1], 2)] as [number, number] } : {}),
+    })),
+    bucketSeconds: rawSamples > raw.size * buckets * 2 ? end / buckets : 0,
     stepStarts: stepStartsAbs.sort((a, b) => a - b).map((t) => round(t - origin, 2)),
     rawSamples,
   };

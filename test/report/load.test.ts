@@ -52,3 +52,16 @@ test('numbers: three significant digits, grouped thousands, intervals in bracket
   assert.equal(fmtEstimate({ value: 1.43, low: 1.4, high: 1.46, n_steps: 20, n_runs: 3 }), '1.43 (1.40–1.46)');
   assert.equal(fmtEstimate({ value: 2, n_steps: 1, n_runs: 1 }), '2.00');
 });
+
+test('long runs: each strip bucket shows the share of every phase in it', async () => {
+  const { mixSpans } = await import('../../src/report/load.ts');
+  const spans = [
+    { row: 'trainer 0', name: 'generate', x0: 0, x1: 3 },
+    { row: 'trainer 0', name: 'forward_backward', x0: 3, x1: 4 },
+  ];
+  assert.deepEqual(mixSpans(spans, 0, 4, 2), [
+    { row: 'trainer 0', name: 'generate', x0: 0, x1: 2, share: [0, 1] },
+    { row: 'trainer 0', name: 'generate', x0: 2, x1: 4, share: [0, 0.5] },
+    { row: 'trainer 0', name: 'forward_backward', x0: 2, x1: 4, share: [0.5, 1] },
+  ]);
+});
