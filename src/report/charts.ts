@@ -2,7 +2,7 @@
 // (in the browser) and by png.ts (in Node). Each is a plain, JSON-serialisable Chart.js
 // configuration: no functions, so it can be inlined into the page as data.
 import type { ChartConfiguration, ChartDataset } from 'chart.js';
-import type { ModeSummary } from '../analysis/types.ts';
+import type { Estimate, ModeSummary } from '../analysis/types.ts';
 import type { TimelineDecor } from './chart-plugins.ts';
 import type { ReportInput, UnitTimeline } from './load.ts';
 import { ciLabel, deviceWord, fmt, isSweep, orderedPoints, plural, pointLabel, sweptField } from './format.ts';
@@ -65,7 +65,7 @@ function throughputChart(input: ReportInput): ChartSpec {
     return {
       label: mode,
       data: ests.map((e) => e?.value ?? null),
-      errorBars: ests.map((e) => (e && e.low !== undefined && e.high !== undefined ? [e.low, e.high] : null)),
+      errorBars: ests.map(interval),
       backgroundColor: withAlpha(modeColor(mode), 0.85),
       borderColor: modeColor(mode),
       borderWidth: 1,
@@ -311,6 +311,25 @@ function stepTimeChart(input: ReportInput, point: string): ChartSpec | undefined
   };
 }
 
+/** An estimate's interval as [low, high] for the error-bar plugin; null where there is none. */
+const interval = (e: Estimate | undefined) => (e && e.low !== undefined && e.high !== undefined ? [e.low, e.high] : null);
+
+/** One line of a sweep chart: values at each point with their intervals. */
+function sweepLine(label: string, color: string, ests: (Estimate | undefined)[], dash: number[] = []) {
+  return {
+    label,
+    data: ests.map((e) => e?.value ?? null),
+    errorBars: ests.map(interval),
+    errorBarColor: color,
+    borderColor: color,
+    backgroundColor: color,
+    borderDash: dash,
+    borderWidth: 2,
+    pointRadius: 4,
+    tension: 0,
+  };
+}
+
 function sweepCharts(input: ReportInput): ChartSpec[] {
   const { summary, manifest } = input;
   const points = orderedPoints(summary);
@@ -322,7 +341,6 @@ function sweepCharts(input: ReportInput): ChartSpec[] {
   const dev = deviceWord(summary);
   const comparisons = points.map((p) => summary.comparisons.find((c) => c.point === p));
   const first = summary.comparisons[0];
-  const bars = (e: { low?: number; high?: number } | undefined) => (e && e.low !== undefined && e.high !== undefined ? [e.low, e.high] : null);
   const claim = manifest?.scenario.claim;
   const hlines: NonNullable<TimelineDecor['hlines']> = [{ y: 1, color: MUTED, label: 'parity (1×)', dash: [4, 4] }];
   if (claim) hlines.push({ y: claim.value, color: '#b03a2e', label: `published: ${claim.value}× (${claim.metric.replaceAll('_', ' ')})`, dash: [8, 4] });
@@ -336,20 +354,9 @@ function sweepCharts(input: ReportInput): ChartSpec[] {
       data: {
         labels,
         datasets: [
-          { label: `per allocated ${dev.one}`, key: 'speedup_per_allocated_device', color: '#1f2430', dash: [] },
-          { label: `per training ${dev.one} (published method)`, key: 'speedup_per_training_device', color: '#8e5ea2', dash: [6, 4] },
-        ].map((d) => ({
-          label: d.label,
-          data: comparisons.map((c) => (c ? c[d.key as 'speedup_per_allocated_device'].value : null)),
-          errorBars: comparisons.map((c) => (c ? bars(c[d.key as 'speedup_per_allocated_device']) : null)),
-          errorBarColor: d.color,
-          borderColor: d.color,
-          backgroundColor: d.color,
-          borderDash: d.dash,
-          borderWidth: 2,
-          pointRadius: 4,
-          tension: 0,
-        })),
+          sweepLine(`per allocated ${dev.one}`, INK, comparisons.map((c) => c?.speedup_per_allocated_device)),
+          sweepLine(`per training ${dev.one} (published method)`, '#8e5ea2', comparisons.map((c) => c?.speedup_per_training_device), [6, 4]),
+        ],
         gbTimeline: { hlines },
       } as unknown as Config['data'],
       options: {
@@ -374,20 +381,13 @@ function sweepCharts(input: ReportInput): ChartSpec[] {
       type: 'line',
       data: {
         labels,
-        datasets: modes.map((mode) => {
-          const ests = points.map((p) => summary.modes.find((m) => m.point === p && m.mode === mode)?.completion_tokens_per_s_per_allocated_device);
-          return {
-            label: mode,
-            data: ests.map((e) => e?.value ?? null),
-            errorBars: ests.map(bars),
-            errorBarColor: modeColor(mode),
-            borderColor: modeColor(mode),
-            backgroundColor: modeColor(mode),
-            borderWidth: 2,
-            pointRadius: 4,
-            tension: 0,
-          };
-        }),
+        datasets: modes.map((mode) =>
+          sweepLine(
+            mode,
+            modeColor(mode),
+            points.map((p) => summary.modes.find((m) => m.point === p && m.mode === mode)?.completion_tokens_per_s_per_allocated_device),
+          ),
+        ),
       },
       options: {
         ...baseOptions(`Throughput per allocated ${dev.one} against ${field}`, [

@@ -313,6 +313,13 @@ export async function loadTimeline(
   let source: UnitTimeline['source'] = 'none';
   let memoryTotalMiB: number | undefined;
   let rawSamples = 0;
+  const add = (s: Raw, t: number, util: number, mem: number) => {
+    rawSamples++;
+    if (Number.isFinite(util)) s.util.push([t, util]);
+    if (Number.isFinite(mem)) s.mem.push([t, mem]);
+    tMin = Math.min(tMin, t);
+    tMax = Math.max(tMax, t);
+  };
   const telemetry = await readText(path.join(dir, 'telemetry.csv'));
   if (telemetry) {
     source = 'gpu';
@@ -323,17 +330,11 @@ export async function loadTimeline(
       const t = num(r[ct]);
       const g = num(r[cg]);
       if (!Number.isFinite(t) || !Number.isFinite(g)) continue;
-      rawSamples++;
       let s = raw.get(g);
       if (!s) raw.set(g, (s = { key: g, role: roleOf(g), label: `GPU ${g} · ${roleOf(g)}`, util: [], mem: [] }));
-      const u = num(r[cu]);
-      const m = num(r[cm]);
-      if (Number.isFinite(u)) s.util.push([t, u]);
-      if (Number.isFinite(m)) s.mem.push([t, m]);
+      add(s, t, num(r[cu]), num(r[cm]));
       const total = num(r[cmt]);
       if (Number.isFinite(total)) memoryTotalMiB = Math.max(memoryTotalMiB ?? 0, total);
-      tMin = Math.min(tMin, t);
-      tMax = Math.max(tMax, t);
     }
   } else {
     const processes = await readText(path.join(dir, 'processes.csv'));
@@ -347,7 +348,6 @@ export async function loadTimeline(
         const t = num(r[ct]);
         const pid = num(r[cp]);
         if (!Number.isFinite(t) || !Number.isFinite(pid)) continue;
-        rawSamples++;
         let s = raw.get(pid);
         if (!s) {
           const role = r[cr] === 'server' ? 'server' : 'trainer';
@@ -355,12 +355,7 @@ export async function loadTimeline(
           rankOf.set(role, k + 1);
           raw.set(pid, (s = { key: pid, role, label: `${role} ${k} (pid ${pid})`, util: [], mem: [] }));
         }
-        const c = num(r[cc]);
-        const m = num(r[cm]);
-        if (Number.isFinite(c)) s.util.push([t, c]);
-        if (Number.isFinite(m)) s.mem.push([t, m]);
-        tMin = Math.min(tMin, t);
-        tMax = Math.max(tMax, t);
+        add(s, t, num(r[cc]), num(r[cm]));
       }
     }
   }
