@@ -1,0 +1,52 @@
+// `grpo-bench report <results-dir>`: rebuilds reports/<run-id>/ from a results folder alone.
+import { readFile, stat } from 'node:fs/promises';
+import path from 'node:path';
+import { UserError } from '../../errors.ts';
+import { buildCharts } from '../../report/charts.ts';
+import { REPORT_FORMATS, type ReportFormatName } from '../../report/formats.ts';
+import { loadReportInput } from '../../report/load.ts';
+
+export interface ReportOptions {
+  /** A run's results folder, `results/<run-id>`. */
+  results: string;
+  /** Where to write; default `reports/<run-id>` beside the `results` folder that holds the run. */
+  out?: string;
+  /** Formats to write (default: all of them). */
+  formats?: readonly ReportFormatName[];
+}
+
+export interface ReportResult {
+  outDir: string;
+  /** Paths of the files written, relative to outDir. */
+  files: string[];
+}
+
+/** Default report folder: results/<run-id> → reports/<run-id>, siblings under one project folder. */
+export function defaultReportDir(resultsDir: string, runId: string): string {
+  return path.join(path.dirname(path.dirname(path.resolve(resultsDir))), 'reports', runId);
+}
+
+async function harnessVersion(): Promise<string> {
+  try {
+    const pkg = JSON.parse(await readFile(new URL('../../../package.json', import.meta.url), 'utf8')) as { version?: string };
+    return pkg.version ?? 'unknown';
+  } catch {
+    return 'unknown';
+  }
+}
+
+export async function reportCommand(opts: ReportOptions): Promise<ReportResult> {
+  const info = await stat(opts.results).catch(() => undefined);
+  if (!info?.isDirectory()) {
+    throw new UserError(`${opts.results}: no such results folder`, 'Pass the folder of a run, e.g. results/<run-id> (ls results/).');
+  }
+  const input = await loadReportInput(opts.results);
+  const outDir = path.resolve(opts.out ?? defaultReportDir(opts.results, input.runId));
+  const charts = buildCharts(input);
+  const generator = `grpo-bench ${await harnessVersion()}`;
+  const files: string[] = [];
+  // PNGs first: the Markdown links to them.
+  const names = opts.formats ?? (['csv', 'png', 'markdown', 'html'] as const);
+  for (const name of names) files.push(...(await REPORT_FORMATS[name].write({ input, charts, outDir, generator })));
+  return { outDir, files };
+}

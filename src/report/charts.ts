@@ -1,0 +1,421 @@
+// Chart definitions: one list, built from the loaded run, rendered unchanged by the HTML page
+// (in the browser) and by png.ts (in Node). Each is a plain, JSON-serialisable Chart.js
+// configuration: no functions, so it can be inlined into the page as data.
+import type { ChartConfiguration, ChartDataset } from 'chart.js';
+import type { Estimate, ModeSummary } from '../analysis/types.ts';
+import type { TimelineDecor } from './chart-plugins.ts';
+import type { ReportInput, UnitTimeline } from './load.ts';
+import { ciLabel, deviceWord, fmt, isSweep, orderedPoints, plural, pointLabel, sweptField } from './format.ts';
+import { GRID, INK, MUTED, PAPER, modeColor, phaseColor, phaseLabel, phaseOrder, seriesColor, withAlpha } from './theme.ts';
+
+export interface ChartSpec {
+  /** File-safe id: the PNG is `charts/<id>.png`, the canvas `chart-<id>`. */
+  id: string;
+  /** What the chart shows, for alt text and the Markdown link. */
+  title: string;
+  width: number;
+  height: number;
+  config: ChartConfiguration;
+}
+
+type Config = ChartConfiguration;
+
+const fileSafe = (s: string) => s.replace(/[^A-Za-z0-9_.=-]+/g, '_');
+
+function baseOptions(title: string, subtitle: string | string[], legend = true): NonNullable<Config['options']> {
+  return {
+    animation: false,
+    font: { size: 12 },
+    color: INK,
+    layout: { padding: { top: 4, right: 16, bottom: 6, left: 8 } },
+    plugins: {
+      title: { display: true, text: title, color: INK, align: 'start', font: { size: 15, weight: 600 }, padding: { top: 4, bottom: 2 } },
+      subtitle: { display: true, text: subtitle, color: MUTED, align: 'start', font: { size: 11.5 }, padding: { bottom: 10 } },
+      legend: { display: legend, position: 'top', align: 'start', labels: { color: INK, boxWidth: 14, boxHeight: 10, padding: 12 } },
+      tooltip: { enabled: true },
+      gbBackground: { color: PAPER },
+    },
+  } as NonNullable<Config['options']>;
+}
+
+function axis(title: string, extra: Record<string, unknown> = {}) {
+  return {
+    title: { display: true, text: title, color: INK, font: { size: 12, weight: 600 } },
+    grid: { color: GRID },
+    border: { color: '#c4c8d0' },
+    ticks: { color: MUTED },
+    ...extra,
+  };
+}
+
+const runsAndSteps = (m: ModeSummary) => `${plural(m.runs.filter((r) => r.status === 'ok').length, 'run')} × ${m.steps_measured} steps`;
+
+function throughputChart(input: ReportInput): ChartSpec {
+  const { summary } = input;
+  const dev = deviceWord(summary);
+  const modes = [...new Set(summary.modes.map((m) => m.mode))];
+  const sweep = isSweep(summary);
+  const points = orderedPoints(summary);
+  const find = (point: string, mode: string) => summary.modes.find((m) => m.point === point && m.mode === mode);
+  const labels = sweep ? points.map((p) => pointLabel(summary, p)) : [`per allocated ${dev.one}`, `per training ${dev.one}`];
+  const datasets = modes.map((mode) => {
+    const ests = sweep
+      ? points.map((p) => find(p, mode)?.completion_tokens_per_s_per_allocated_device)
+      : [find(points[0]!, mode)?.completion_tokens_per_s_per_allocated_device, find(points[0]!, mode)?.completion_tokens_per_s_per_training_device];
+    return {
+      label: mode,
+      data: ests.map((e) => e?.value ?? null),
+      errorBars: ests.map(interval),
+      backgroundColor: withAlpha(modeColor(mode), 0.85),
+      borderColor: modeColor(mode),
+      borderWidth: 1,
+      maxBarThickness: 90,
+    };
+  });
+  const any = summary.modes[0];
+  const per = summary.modes.map((m) => `${m.mode} ${runsAndSteps(m)}`);
+  const subtitle = [
+    `Median completion tokens per second${sweep ? ` per allocated ${dev.one}` : ''}; whiskers: ${ciLabel(any?.completion_tokens_per_s)}; warm-up excluded.`,
+    sweep ? `${plural(points.length, 'point')} swept; ${plural(any?.runs.length ?? 0, 'repeat')} per point and mode.` : `${per.join(', ')}.`,
+  ];
+  return {
+    id: 'throughput',
+    title: `Throughput per ${dev.one}`,
+    width: 900,
+    height: 460,
+    config: {
+      type: 'bar',
+      data: { labels, datasets: datasets as ChartDataset<'bar'>[] },
+      options: {
+        ...baseOptions(`Throughput per ${dev.one}, by mode`, subtitle),
+        scales: {
+          x: axis(sweep ? (sweptField(summary) ?? 'sweep point') : 'normalisation', { grid: { display: false } }),
+          y: axis(`completion tokens / s / ${dev.one}`, { beginAtZero: true }),
+        },
+      },
+    } as Config,
+  };
+}
+
+function phaseChart(input: ReportInput): ChartSpec {
+  const { summary } = input;
+  const sweep = isSweep(summary);
+  const order = orderedPoints(summary);
+  const rows = [...summary.modes].sort((a, b) => order.indexOf(a.point) - order.indexOf(b.point));
+  const names = phaseOrder(rows.flatMap((m) => Object.keys(m.phase_median_s)));
+  const labels = rows.map((m) => (sweep ? `${pointLabel(summary, m.point)} · ${m.mode}` : m.mode));
+  const datasets = names.map((name) => ({
+    label: phaseLabel(name),
+    data: rows.map((m) => m.phase_median_s[name] ?? 0),
+    backgroundColor: phaseColor(name),
+    borderColor: PAPER,
+    borderWidth: 1,
+    maxBarThickness: 46,
+  }));
+  return {
+    id: 'phases',
+    title: 'Step time by phase',
+    width: 900,
+    height: Math.max(300, 190 + rows.length * 52),
+    config: {
+      type: 'bar',
+      data: { labels, datasets },
+      options: {
+        ...baseOptions('Where a step’s time goes', [
+          `Median seconds per phase on trainer rank 0 (in server mode, generate is the trainer waiting for the server); warm-up excluded.`,
+          rows.map((m) => `${sweep ? pointLabel(summary, m.point) + ' ' : ''}${m.mode}: ${runsAndSteps(m)}`).join(' · '),
+        ]),
+        indexAxis: 'y',
+        scales: {
+          x: axis('seconds per step (median of each phase)', { stacked: true, beginAtZero: true }),
+          y: axis('', { stacked: true, grid: { display: false }, title: { display: false }, ticks: { color: INK, font: { size: 12, weight: 600 } } }),
+        },
+      },
+    } as Config,
+  };
+}
+
+/** Seconds, or minutes for long runs: a display unit for time axes. */
+function timeUnit(end: number): { div: number; name: string } {
+  return end > 1200 ? { div: 60, name: 'min' } : { div: 1, name: 's' };
+}
+
+function timelineDecor(t: UnitTimeline, div: number): TimelineDecor {
+  const rows = [...new Set(t.spans.map((s) => s.row))].sort((a, b) => (a.startsWith('server') ? -1 : 1) - (b.startsWith('server') ? -1 : 1));
+  const names = phaseOrder(t.spans.map((s) => s.name));
+  const r = (x: number) => Math.round((x / div) * 1000) / 1000;
+  return {
+    lines: t.stepStarts.map(r),
+    strips: {
+      rows,
+      colors: names.map(phaseColor),
+      spans: t.spans.map((s) => [r(s.x0), r(s.x1), names.indexOf(s.name), rows.indexOf(s.row), ...(s.share ?? [])]),
+    },
+  };
+}
+
+function timelineChart(input: ReportInput, t: UnitTimeline, what: 'util' | 'memory'): ChartSpec {
+  const { summary } = input;
+  const sweep = isSweep(summary);
+  const u = timeUnit(t.end);
+  const decor = timelineDecor(t, u.div);
+  const gpu = t.source === 'gpu';
+  const series = what === 'util' ? t.util : t.memory;
+  const toGiB = what === 'memory' ? 1 / 1024 : 1;
+  const roleIndex = new Map<string, number>();
+  const datasets = series.map((s) => {
+    const k = roleIndex.get(s.role) ?? 0;
+    roleIndex.set(s.role, k + 1);
+    const color = seriesColor(s.role, k);
+    return {
+      label: s.label,
+      data: s.points.map(([x, y]) => [Math.round((x / u.div) * 1000) / 1000, Math.round(y * toGiB * 100) / 100]),
+      backgroundColor: color,
+      // Downsampled long runs draw envelopes that overlap: thinner, translucent lines keep each visible.
+      borderColor: t.bucketSeconds > 0 ? withAlpha(color, 0.6) : color,
+      borderWidth: t.bucketSeconds > 0 ? 0.8 : s.role === 'server' ? 1.8 : 1.2,
+      pointRadius: 0,
+      tension: 0,
+      yAxisID: 'y',
+    };
+  });
+  // Legend entries for the phase strips (no data): the key to their colours, in every format.
+  const phaseKey = phaseOrder(t.spans.map((s) => s.name)).map((name) => ({
+    label: `phase: ${phaseLabel(name)}`,
+    data: [],
+    borderColor: phaseColor(name),
+    backgroundColor: phaseColor(name),
+    borderWidth: 0,
+    pointRadius: 0,
+    yAxisID: 'y',
+  }));
+  const runs = summary.modes.find((m) => m.point === t.point && m.mode === t.mode)?.runs.length ?? 1;
+  const where = `${sweep ? `${pointLabel(summary, t.point)}, ` : ''}${t.mode} mode, repeat ${t.repeat + 1} of ${runs}`;
+  const yTitle =
+    what === 'util'
+      ? gpu
+        ? 'GPU utilisation (%, nvidia-smi utilization.gpu)'
+        : 'process CPU (%, 100 = one core)'
+      : gpu
+        ? 'GPU memory used (GiB)'
+        : 'process resident memory (GiB)';
+  const title =
+    what === 'util'
+      ? gpu
+        ? `${t.mode}: GPU utilisation over time, by GPU and role`
+        : `${t.mode}: per-process CPU over time (no GPUs on this machine)`
+      : gpu
+        ? `${t.mode}: GPU memory over time, by GPU and role`
+        : `${t.mode}: per-process memory over time (no GPUs on this machine)`;
+  const subtitle = [
+    `${where}; ${plural(t.stepStarts.length, 'step')}; ` +
+      (t.bucketSeconds > 0
+        ? `each line drawn through the lowest and highest sample of every ${fmt(t.bucketSeconds, 2)} s (every sample is in ${gpu ? 'telemetry.csv' : 'processes.csv'}).`
+        : `every sample shown.`),
+    `Strips: phases on ${decor.strips!.rows.join(' and ')} (from events${t.spans.some((x) => x.share) ? '; each time slice shows its mix' : ''}); dashed lines: step starts.${what === 'util' && gpu ? ' Utilisation says some kernel ran, not how much work.' : ''}`,
+  ];
+  const stripRows = decor.strips!.rows.length;
+  const memMax = what === 'memory' && gpu && t.memoryTotalMiB ? Math.ceil(t.memoryTotalMiB / 1024) : undefined;
+  return {
+    id: fileSafe(`${what === 'util' ? 'utilisation' : 'memory'}-${sweep ? `${t.point}-` : ''}${t.mode}`),
+    title,
+    width: 1000,
+    height: 440 + stripRows * 10,
+    config: {
+      type: 'line',
+      data: { datasets: [...datasets, ...phaseKey], gbTimeline: decor } as unknown as Config['data'],
+      options: {
+        ...baseOptions(title, subtitle),
+        normalized: true,
+        parsing: true,
+        scales: {
+          x: axis(`time since the run started (${u.name})`, { type: 'linear', min: 0, max: Math.ceil((t.end / u.div) * 10) / 10 }),
+          y: axis(yTitle, { stack: 'timeline', stackWeight: 8, beginAtZero: true, ticks: { color: MUTED, includeBounds: false }, ...(what === 'util' && gpu ? { max: 104 } : {}), ...(memMax ? { max: memMax * 1.04 } : { grace: '6%' }) }),
+          strip: {
+            type: 'category',
+            labels: decor.strips!.rows,
+            stack: 'timeline',
+            stackWeight: Math.max(1, stripRows) * 0.55,
+            offset: true,
+            position: 'left',
+            grid: { display: false },
+            border: { display: false },
+            ticks: { color: MUTED, font: { size: 10.5 }, autoSkip: false },
+          },
+        },
+      },
+    } as unknown as Config,
+  };
+}
+
+function stepTimeChart(input: ReportInput, point: string): ChartSpec | undefined {
+  const { summary, steps } = input;
+  const rows = steps.filter((s) => s.point === point);
+  if (rows.length === 0) return undefined;
+  const sweep = isSweep(summary);
+  const groups = new Map<string, typeof rows>();
+  for (const r of rows) {
+    const key = `${r.mode}\u0000${r.repeat}`;
+    groups.set(key, [...(groups.get(key) ?? []), r]);
+  }
+  const dashes = [[], [6, 4], [2, 3], [10, 3, 2, 3]];
+  const modeOrder = [...new Set(summary.modes.map((m) => m.mode as string))];
+  const rank = (key: string) => {
+    const [mode, repeat] = key.split('\u0000') as [string, string];
+    return modeOrder.indexOf(mode) * 1e6 + Number(repeat);
+  };
+  const datasets = [...groups.entries()].sort(([a], [b]) => rank(a) - rank(b)).map(([key, rs]) => {
+    const [mode, repeat] = key.split('\u0000') as [string, string];
+    const color = modeColor(mode);
+    const sorted = [...rs].sort((a, b) => a.step - b.step);
+    return {
+      label: `${mode} · repeat ${Number(repeat) + 1}`,
+      data: sorted.map((r) => [r.step, r.duration_s]),
+      borderColor: color,
+      backgroundColor: color,
+      borderDash: dashes[Number(repeat) % dashes.length],
+      borderWidth: 1.6,
+      // Long runs: a line, with only outliers and warm-up marked.
+      pointRadius: sorted.map((r) => (r.outlier ? 6 : sorted.length > 150 && !r.warmup ? 0 : 3)),
+      pointStyle: sorted.map((r) => (r.outlier ? 'crossRot' : 'circle')),
+      pointBorderWidth: sorted.map((r) => (r.outlier ? 2.2 : 1.2)),
+      pointBackgroundColor: sorted.map((r) => (r.warmup ? PAPER : color)),
+      pointBorderColor: color,
+      tension: 0,
+    };
+  });
+  const lastWarm = Math.max(-1, ...rows.filter((r) => r.warmup).map((r) => r.step));
+  const outliers = rows.filter((r) => r.outlier).length;
+  const decor: TimelineDecor = lastWarm >= 0 ? { bands: [{ x0: -0.5, x1: lastWarm + 0.5, color: 'rgba(93,100,115,0.09)', label: 'warm-up (excluded)' }] } : {};
+  const maxStep = Math.max(...rows.map((r) => r.step));
+  const title = `Step time by step${sweep ? `, ${pointLabel(summary, point)}` : ''}`;
+  return {
+    id: fileSafe(`step-time${sweep ? `-${point}` : ''}`),
+    title,
+    width: 900,
+    height: 440,
+    config: {
+      type: 'line',
+      data: { datasets, gbTimeline: decor } as unknown as Config['data'],
+      options: {
+        ...baseOptions(title, [
+          `Seconds per optimizer step on trainer rank 0, every repeat (${plural(groups.size, 'series', 'series')}, ${plural(rows.length, 'step')}).`,
+          `Hollow points: warm-up, excluded from the summary${outliers ? `; ✕: ${plural(outliers, 'outlier')} by the median-absolute-deviation rule (kept in the summary)` : ''}.`,
+        ]),
+        scales: {
+          x: axis('step index', { type: 'linear', min: -0.5, max: maxStep + 0.5, ticks: { color: MUTED, precision: 0, includeBounds: false } }),
+          y: axis('step time (s)', { beginAtZero: true }),
+        },
+      },
+    } as unknown as Config,
+  };
+}
+
+/** An estimate's interval as [low, high] for the error-bar plugin; null where there is none. */
+const interval = (e: Estimate | undefined) => (e && e.low !== undefined && e.high !== undefined ? [e.low, e.high] : null);
+
+/** One line of a sweep chart: values at each point with their intervals. */
+function sweepLine(label: string, color: string, ests: (Estimate | undefined)[], dash: number[] = []) {
+  return {
+    label,
+    data: ests.map((e) => e?.value ?? null),
+    errorBars: ests.map(interval),
+    errorBarColor: color,
+    borderColor: color,
+    backgroundColor: color,
+    borderDash: dash,
+    borderWidth: 2,
+    pointRadius: 4,
+    tension: 0,
+  };
+}
+
+function sweepCharts(input: ReportInput): ChartSpec[] {
+  const { summary, manifest } = input;
+  const points = orderedPoints(summary);
+  const field = sweptField(summary) ?? 'sweep point';
+  const labels = points.map((p) => {
+    const v = summary.points[p];
+    return v && sweptField(summary) ? String(v[field]) : pointLabel(summary, p);
+  });
+  const dev = deviceWord(summary);
+  const comparisons = points.map((p) => summary.comparisons.find((c) => c.point === p));
+  const first = summary.comparisons[0];
+  const claim = manifest?.scenario.claim;
+  const hlines: NonNullable<TimelineDecor['hlines']> = [{ y: 1, color: MUTED, label: 'parity (1×)', dash: [4, 4] }];
+  if (claim) hlines.push({ y: claim.value, color: '#b03a2e', label: `published: ${claim.value}× (${claim.metric.replaceAll('_', ' ')})`, dash: [8, 4] });
+  const speedup: ChartSpec = {
+    id: 'sweep-speedup',
+    title: `Speedup against ${field}`,
+    width: 900,
+    height: 440,
+    config: {
+      type: 'line',
+      data: {
+        labels,
+        datasets: [
+          sweepLine(`per allocated ${dev.one}`, INK, comparisons.map((c) => c?.speedup_per_allocated_device)),
+          sweepLine(`per training ${dev.one} (published method)`, '#8e5ea2', comparisons.map((c) => c?.speedup_per_training_device), [6, 4]),
+        ],
+        gbTimeline: { hlines },
+      } as unknown as Config['data'],
+      options: {
+        ...baseOptions(`${first ? `${first.candidate} ÷ ${first.baseline}` : 'Speedup'}: speedup against ${field}`, [
+          `Throughput ratio (completion tokens/s) under both normalisations; whiskers: ${ciLabel(first?.speedup_per_allocated_device)}.`,
+          `${plural(points.length, 'point')}; ${summary.protocol.replaceAll('_', ' ')}.`,
+        ]),
+        scales: {
+          x: axis(field, { grid: { display: false } }),
+          y: axis('speedup (×)', { grace: '10%' }),
+        },
+      },
+    } as unknown as Config,
+  };
+  const modes = [...new Set(summary.modes.map((m) => m.mode))];
+  const throughput: ChartSpec = {
+    id: 'sweep-throughput',
+    title: `Throughput against ${field}`,
+    width: 900,
+    height: 440,
+    config: {
+      type: 'line',
+      data: {
+        labels,
+        datasets: modes.map((mode) =>
+          sweepLine(
+            mode,
+            modeColor(mode),
+            points.map((p) => summary.modes.find((m) => m.point === p && m.mode === mode)?.completion_tokens_per_s_per_allocated_device),
+          ),
+        ),
+      },
+      options: {
+        ...baseOptions(`Throughput per allocated ${dev.one} against ${field}`, [
+          `Median completion tokens/s per allocated ${dev.one}; whiskers: ${ciLabel(summary.modes[0]?.completion_tokens_per_s)}; warm-up excluded.`,
+          `${plural(points.length, 'point')} × ${plural(modes.length, 'mode')}.`,
+        ]),
+        scales: {
+          x: axis(field, { grid: { display: false } }),
+          y: axis(`completion tokens / s / ${dev.one}`, { beginAtZero: true }),
+        },
+      },
+    } as unknown as Config,
+  };
+  return [speedup, throughput];
+}
+
+/** Every chart of the report, in reading order. */
+export function buildCharts(input: ReportInput): ChartSpec[] {
+  const charts: ChartSpec[] = [];
+  if (input.summary.modes.length > 0) charts.push(throughputChart(input), phaseChart(input));
+  if (isSweep(input.summary)) charts.push(...sweepCharts(input));
+  for (const point of orderedPoints(input.summary)) {
+    const c = stepTimeChart(input, point);
+    if (c) charts.push(c);
+  }
+  for (const t of input.timelines) {
+    if (t.source === 'none') continue;
+    charts.push(timelineChart(input, t, 'util'), timelineChart(input, t, 'memory'));
+  }
+  return charts;
+}

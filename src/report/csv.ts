@@ -1,0 +1,151 @@
+// CSV outputs: per step, per mode, per comparison, and every telemetry sample as it was taken.
+// Column names carry their units; plain comma-separated with a header row, so pandas'
+// read_csv loads them with no options.
+import { createReadStream, createWriteStream } from 'node:fs';
+import { once } from 'node:events';
+import { stat } from 'node:fs/promises';
+import path from 'node:path';
+import { createInterface } from 'node:readline';
+import { stringify } from 'csv-stringify/sync';
+import type { Estimate } from '../analysis/types.ts';
+import type { ReportInput } from './load.ts';
+import { orderedPoints } from './format.ts';
+import { phaseOrder } from './theme.ts';
+
+const csv = (rows: unknown[][]) => stringify(rows, { cast: { boolean: (b) => (b ? 'true' : 'false') } });
+
+export function stepsCsv(input: ReportInput): string {
+  const phases = phaseOrder(input.steps.flatMap((s) => Object.keys(s.phases)));
+  const header = ['point', 'mode', 'repeat', 'step', 'warmup', 'outlier', 'start_epoch_s', 'end_epoch_s', 'duration_s', 'samples', 'prompt_tokens', 'completion_tokens', 'completion_tokens_per_s', 'loss', 'reward_mean', ...phases.map((p) => `phase_${p}_s`)];
+  return csv([
+    header,
+    ...input.steps.map((s) => [
+      s.point,
+      s.mode,
+      s.repeat,
+      s.step,
+      s.warmup,
+      s.outlier ?? false,
+      s.t0,
+      s.t1,
+      s.duration_s,
+      s.samples,
+      s.prompt_tokens,
+      s.completion_tokens,
+      // A per-row unit conversion for convenience, not a summary statistic.
+      s.duration_s > 0 ? s.completion_tokens / s.duration_s : '',
+      s.loss ?? '',
+      s.reward_mean ?? '',
+      ...phases.map((p) => s.phases[p] ?? ''),
+    ]),
+  ]);
+}
+
+/** An estimate as three columns; `name` carries the unit (`step_time_s`). */
+const est = (name: string, e: Estimate | undefined) => ({
+  [name]: e?.value ?? '',
+  [`${name}_low`]: e?.low ?? '',
+  [`${name}_high`]: e?.high ?? '',
+});
+
+export function summaryCsv(input: ReportInput): string {
+  const { summary } = input;
+  const order = orderedPoints(summary);
+  const swept = [...new Set(Object.values(summary.points).flatMap((v) => Object.keys(v)))];
+  const phases = phaseOrder(summary.modes.flatMap((m) => Object.keys(m.phase_median_s)));
+  const records = [...summary.modes]
+    .sort((a, b) => order.indexOf(a.point) - order.indexOf(b.point))
+    .map((m) => ({
+      point: m.point,
+      ...Object.fromEntries(swept.map((k) => [k, summary.points[m.point]?.[k] ?? ''])),
+      mode: m.mode,
+      device_kind: m.devices.kind,
+      allocated_devices: m.devices.allocated.length,
+      training_devices: m.devices.training.length,
+      server_devices: m.devices.server.length,
+      global_batch_samples: m.batch.global_batch,
+      runs_ok: m.runs.filter((r) => r.status === 'ok').length,
+      runs_total: m.runs.length,
+      steps_measured: m.steps_measured,
+      warmup_steps: m.warmup_steps,
+      ci_level: m.step_time_s.ci_level ?? '',
+      ...est('step_time_s', m.step_time_s),
+      ...est('completion_tokens_per_s', m.completion_tokens_per_s),
+      ...est('completion_tokens_per_s_per_allocated_device', m.completion_tokens_per_s_per_allocated_device),
+      ...est('completion_tokens_per_s_per_training_device', m.completion_tokens_per_s_per_training_device),
+      ...est('samples_per_s', m.samples_per_s),
+      ...est('time_to_first_step_s', m.time_to_first_step_s),
+      completion_tokens_per_sample: m.completion_tokens_per_sample,
+      prompt_tokens_per_sample: m.prompt_tokens_per_sample,
+      generation_to_training_ratio: m.generation_to_training_ratio,
+      joules_per_completion_token_J: m.joules_per_completion_token ?? '',
+      weight_sync_bytes_per_step_B: m.weight_sync_bytes_per_step ?? '',
+      ...Object.fromEntries(phases.map((p) => [`phase_${p}_median_s`, m.phase_median_s[p] ?? ''])),
+    }));
+  const header = Object.keys(records[0] ?? { point: '' });
+  return csv([header, ...records.map((r) => header.map((k) => (r as Record<string, unknown>)[k]))]);
+}
+
+export function comparisonsCsv(input: ReportInput): string {
+  const header = ['point', 'baseline', 'candidate', 'speedup_per_allocated_device_x', 'speedup_per_allocated_device_low_x', 'speedup_per_allocated_device_high_x', 'speedup_per_training_device_x', 'speedup_per_training_device_low_x', 'speedup_per_training_device_high_x', 'step_time_speedup_x', 'equal_work', 'max_relative_work_difference', 'statement'];
+  return csv([
+    header,
+    ...input.summary.comparisons.map((c) => [
+      c.point,
+      c.baseline,
+      c.candidate,
+      c.speedup_per_allocated_device.value,
+      c.speedup_per_allocated_device.low ?? '',
+      c.speedup_per_allocated_device.high ?? '',
+      c.speedup_per_training_device.value,
+      c.speedup_per_training_device.low ?? '',
+      c.speedup_per_training_device.high ?? '',
+      c.step_time_speedup?.value ?? '',
+      c.equal_work.equal,
+      c.equal_work.max_relative_difference,
+      c.statement,
+    ]),
+  ]);
+}
+
+/** Renames of the sampler's columns to names with units; others are kept (they carry units already). */
+const RENAME: Record<string, string> = { t: 'time_epoch_s', gpu: 'gpu_index', pid: 'pid' };
+
+/**
+ * Concatenates one per-unit sample file (telemetry.csv or processes.csv) of every unit into one
+ * file, each line prefixed with its point, mode and repeat. Lines are copied verbatim: every
+ * sample, as sampled. Returns the number of rows written, or 0 when no unit has the file.
+ */
+export async function concatSamples(input: ReportInput, file: 'telemetry.csv' | 'processes.csv', out: string): Promise<number> {
+  const units = input.manifest?.units ?? input.plan?.units ?? [];
+  let header: string | undefined;
+  let rows = 0;
+  let sink: ReturnType<typeof createWriteStream> | undefined;
+  for (const u of units) {
+    const src = path.join(input.runDir, u.dir, file);
+    if (!(await stat(src).catch(() => undefined))?.isFile()) continue;
+    const stream = createReadStream(src, 'utf8');
+    const prefix = csv([[u.point, u.mode, u.repeat]]).trimEnd() + ',';
+    let first = true;
+    for await (const line of createInterface({ input: stream, crlfDelay: Infinity })) {
+      if (first) {
+        first = false;
+        if (header === undefined) {
+          header = line;
+          sink = createWriteStream(out);
+          const names = line.split(',').map((c) => RENAME[c] ?? c);
+          sink.write(csv([['point', 'mode', 'repeat', ...names]]));
+        }
+        continue;
+      }
+      if (line === '') continue;
+      if (!sink!.write(prefix + line + '\n')) await once(sink!, 'drain');
+      rows++;
+    }
+  }
+  if (sink) {
+    sink.end();
+    await once(sink, 'finish');
+  }
+  return rows;
+}

@@ -1,0 +1,81 @@
+// Display transforms shared by every format: rounding, units, labels. No statistics here.
+import type { Estimate, Summary } from '../analysis/types.ts';
+
+/** A number with `digits` significant digits (at least the integer part), thin-space grouped thousands. */
+export function fmt(x: number | null | undefined, digits = 3): string {
+  if (x === null || x === undefined || !Number.isFinite(x)) return '–';
+  if (x === 0) return '0';
+  const abs = Math.abs(x);
+  const decimals = abs >= 10 ** digits ? 0 : Math.max(0, digits - 1 - Math.floor(Math.log10(abs)));
+  const fixed = x.toFixed(Math.min(decimals, 6));
+  const [int, frac] = fixed.split('.');
+  const grouped = int!.replace(/\B(?=(\d{3})+(?!\d))/g, ',');
+  return frac ? `${grouped}.${frac}` : grouped;
+}
+
+/** `1.43 (1.40–1.46)` — the value and its interval when there is one. */
+export function fmtEstimate(e: Estimate | undefined, digits = 3): string {
+  if (!e) return '–';
+  if (e.low === undefined || e.high === undefined) return fmt(e.value, digits);
+  return `${fmt(e.value, digits)} (${fmt(e.low, digits)}–${fmt(e.high, digits)})`;
+}
+
+export function fmtPercent(fraction: number | undefined, digits = 0): string {
+  if (fraction === undefined || !Number.isFinite(fraction)) return '–';
+  return `${(fraction * 100).toFixed(digits)} %`;
+}
+
+export function fmtBytes(bytes: number | undefined): string {
+  if (bytes === undefined || !Number.isFinite(bytes)) return '–';
+  const units = ['B', 'KB', 'MB', 'GB', 'TB'];
+  let v = bytes;
+  let i = 0;
+  while (Math.abs(v) >= 1000 && i < units.length - 1) {
+    v /= 1000;
+    i++;
+  }
+  return `${fmt(v, 3)} ${units[i]}`;
+}
+
+/** The interval's level as text: `95 %` (or `interval` when unknown). */
+export function ciLabel(e: Estimate | undefined): string {
+  return e?.ci_level ? `${Math.round(e.ci_level * 100)} % interval` : 'interval';
+}
+
+/** What one "device" is in this run: a GPU, or a process slot on a CPU machine. */
+export function deviceWord(summary: Summary): { one: string; many: string } {
+  return summary.device_kind === 'cuda' ? { one: 'GPU', many: 'GPUs' } : { one: 'CPU process', many: 'CPU processes' };
+}
+
+export function isSweep(summary: Summary): boolean {
+  return Object.keys(summary.points).length > 1;
+}
+
+/** The swept values of a point, short: `per_device_train_batch_size=8`. */
+export function pointLabel(summary: Summary, point: string): string {
+  const values = summary.points[point];
+  if (!values || Object.keys(values).length === 0) return point;
+  return Object.entries(values)
+    .map(([k, v]) => `${k.split('.').at(-1)}=${String(v)}`)
+    .join(', ');
+}
+
+/** The one swept field when there is exactly one (x axis of the sweep charts). */
+export function sweptField(summary: Summary): string | undefined {
+  const keys = new Set(Object.values(summary.points).flatMap((v) => Object.keys(v)));
+  return keys.size === 1 ? [...keys][0] : undefined;
+}
+
+/** Points in sweep order: by the swept value when there is one numeric field, else as listed. */
+export function orderedPoints(summary: Summary): string[] {
+  const seen = [...new Set(summary.modes.map((m) => m.point))];
+  const field = sweptField(summary);
+  if (!field) return seen;
+  const value = (p: string) => summary.points[p]?.[field];
+  if (seen.every((p) => typeof value(p) === 'number')) return seen.sort((a, b) => (value(a) as number) - (value(b) as number));
+  return seen;
+}
+
+export function plural(n: number, one: string, many = `${one}s`): string {
+  return `${n} ${n === 1 ? one : many}`;
+}

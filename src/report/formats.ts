@@ -1,0 +1,73 @@
+// Report formats: one small contract, one entry each, a registry by name. Each writes its
+// files into the report folder from the loaded run and the shared chart definitions.
+import { mkdir, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import type { ChartSpec } from './charts.ts';
+import { comparisonsCsv, concatSamples, stepsCsv, summaryCsv } from './csv.ts';
+import type { ReportInput } from './load.ts';
+
+export interface ReportContext {
+  input: ReportInput;
+  charts: readonly ChartSpec[];
+  outDir: string;
+  /** `grpo-bench <version>`, written into the page. */
+  generator: string;
+}
+
+export interface ReportFormat {
+  name: string;
+  /** Writes the format's files; returns their paths relative to the report folder. */
+  write(ctx: ReportContext): Promise<string[]>;
+}
+
+async function put(ctx: ReportContext, rel: string, content: string | Uint8Array): Promise<string> {
+  const file = path.join(ctx.outDir, rel);
+  await mkdir(path.dirname(file), { recursive: true });
+  await writeFile(file, content);
+  return rel;
+}
+
+export const csvFormat = {
+  name: 'csv',
+  async write(ctx) {
+    const files = [
+      await put(ctx, 'steps.csv', stepsCsv(ctx.input)),
+      await put(ctx, 'summary.csv', summaryCsv(ctx.input)),
+      await put(ctx, 'comparisons.csv', comparisonsCsv(ctx.input)),
+    ];
+    for (const name of ['telemetry.csv', 'processes.csv'] as const) {
+      if ((await concatSamples(ctx.input, name, path.join(ctx.outDir, name))) > 0) files.push(name);
+    }
+    return files;
+  },
+} satisfies ReportFormat;
+
+export const pngFormat = {
+  name: 'png',
+  async write(ctx) {
+    // Canvas is a native module: loaded only when PNGs are made.
+    const { renderPng } = await import('./png.ts');
+    const files = [];
+    for (const chart of ctx.charts) files.push(await put(ctx, `charts/${chart.id}.png`, await renderPng(chart)));
+    return files;
+  },
+} satisfies ReportFormat;
+
+export const markdownFormat = {
+  name: 'markdown',
+  async write(ctx) {
+    const { renderMarkdown } = await import('./markdown.ts');
+    return [await put(ctx, 'report.md', renderMarkdown(ctx.input, ctx.charts))];
+  },
+} satisfies ReportFormat;
+
+export const htmlFormat = {
+  name: 'html',
+  async write(ctx) {
+    const { renderHtml } = await import('./html.ts');
+    return [await put(ctx, 'report.html', await renderHtml(ctx.input, ctx.charts, ctx.generator))];
+  },
+} satisfies ReportFormat;
+
+export const REPORT_FORMATS = { csv: csvFormat, png: pngFormat, markdown: markdownFormat, html: htmlFormat } as const;
+export type ReportFormatName = keyof typeof REPORT_FORMATS;

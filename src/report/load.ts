@@ -1,0 +1,415 @@
+// Loading what a report shows from a results folder: the summary (numbers, computed by
+// analysis), the step table, and the time series behind the charts (telemetry or per-process
+// samples, phase spans, step boundaries), downsampled for display. No rendering here.
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { UserError } from '../errors.ts';
+import type { StepRow, Summary, UnitStatus } from '../analysis/types.ts';
+import type { Manifest } from '../results/manifest.ts';
+import type { DeviceAccount, RunPlan } from '../launch/types.ts';
+import { readEventsFile } from '../results/events.ts';
+import type { ModeName } from '../scenario/schema.ts';
+import { phaseOrder } from './theme.ts';
+
+export interface RunRecord {
+  runDir: string;
+  runId: string;
+  summary: Summary;
+  manifest?: Manifest;
+  plan?: RunPlan;
+  /** Rows of steps.csv, in file order; empty when the file is absent. */
+  steps: StepRow[];
+}
+
+/** One line of a time-series chart, downsampled: [seconds since the unit's start, value] pairs. */
+export interface Series {
+  label: string;
+  role: 'trainer' | 'server';
+  /** GPU index (telemetry) or process id (process samples). */
+  key: number;
+  points: [number, number][];
+}
+
+export interface PhaseSpan {
+  /** Row of the phase strip: `trainer 0`, `server 0`. */
+  row: string;
+  name: string;
+  x0: number;
+  x1: number;
+  /** In a mixed bucket (runs too long to show each span): the band of the row's height this phase fills, bottom to top, 0–1. */
+  share?: [number, number];
+}
+
+export interface UnitTimeline {
+  point: string;
+  mode: ModeName;
+  repeat: number;
+  dir: string;
+  /** `gpu`: nvidia-smi samples per GPU; `process`: per-process CPU % and RSS (machines without GPUs). */
+  source: 'gpu' | 'process' | 'none';
+  /** Epoch seconds of x = 0. */
+  origin: number;
+  /** Last x with data. */
+  end: number;
+  util: Series[];
+  memory: Series[];
+  /** Memory capacity of one device in MiB, where the samples say it. */
+  memoryTotalMiB?: number;
+  spans: PhaseSpan[];
+  /** Start of every step on trainer rank 0 (x, seconds since origin). */
+  stepStarts: number[];
+  /** Width of a display bucket in seconds when the series were downsampled; 0 when every sample is shown. */
+  bucketSeconds: number;
+  /** Samples read before downsampling (all series together). */
+  rawSamples: number;
+}
+
+export interface ReportInput extends RunRecord {
+  /** One timeline per (point, mode): the first repeat that completed. */
+  timelines: UnitTimeline[];
+}
+
+export interface LoadOptions {
+  /** Buckets per series for min/max downsampling (each keeps its min and its max). */
+  buckets?: number;
+}
+
+async function readJson<T>(file: string): Promise<T | undefined> {
+  try {
+    return JSON.parse(await readFile(file, 'utf8')) as T;
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw new UserError(`${file}: cannot read (${(err as Error).message})`);
+  }
+}
+
+async function readText(file: string): Promise<string | undefined> {
+  try {
+    return await readFile(file, 'utf8');
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw err;
+  }
+}
+
+/** RFC 4180 CSV: quoted fields may hold commas, quotes ("") and newlines. */
+export function parseCsv(text: string): { header: string[]; rows: string[][] } {
+  const rows: string[][] = [];
+  let row: string[] = [];
+  let field = '';
+  let quoted = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i]!;
+    if (quoted) {
+      if (c === '"') {
+        if (text[i + 1] === '"') {
+          field += '"';
+          i++;
+        } else quoted = false;
+      } else field += c;
+    } else if (c === '"') quoted = true;
+    else if (c === ',') {
+      row.push(field);
+      field = '';
+    } else if (c === '\n' || c === '\r') {
+      if (c === '\r' && text[i + 1] === '\n') i++;
+      row.push(field);
+      field = '';
+      if (row.length > 1 || row[0] !== '') rows.push(row);
+      row = [];
+    } else field += c;
+  }
+  if (field !== '' || row.length > 0) {
+    row.push(field);
+    rows.push(row);
+  }
+  return { header: rows.shift() ?? [], rows };
+}
+
+/** Column index by name; -1 when absent. */
+function columns(header: string[]): (name: string) => number {
+  return (name) => header.indexOf(name);
+}
+
+const num = (s: string | undefined): number => (s === undefined || s === '' ? NaN : Number(s));
+
+/**
+ * steps.csv as analysis writes it: StepRow's fields by name, phase seconds in columns
+ * `phase_<name>_s`. Columns it does not know are ignored.
+ */
+export function parseStepsCsv(text: string): StepRow[] {
+  const { header, rows } = parseCsv(text);
+  const col = columns(header);
+  const phaseCols = header.map((h, i) => [h.match(/^phase_(.+)_s$/)?.[1], i] as const).filter((x): x is [string, number] => x[0] !== undefined);
+  const bool = (s: string | undefined) => s === 'true' || s === '1' || s === 'True';
+  return rows.map((r) => {
+    const get = (name: string) => (col(name) >= 0 ? r[col(name)] : undefined);
+    const optional = (name: string) => {
+      const v = num(get(name));
+      return Number.isFinite(v) ? v : null;
+    };
+    return {
+      point: get('point') ?? 'default',
+      mode: (get('mode') ?? 'server') as ModeName,
+      repeat: num(get('repeat')),
+      step: num(get('step')),
+      warmup: bool(get('warmup')),
+      outlier: bool(get('outlier')),
+      t0: num(get('t0')),
+      t1: num(get('t1')),
+      duration_s: num(get('duration_s')),
+      samples: num(get('samples')),
+      prompt_tokens: num(get('prompt_tokens')),
+      completion_tokens: num(get('completion_tokens')),
+      loss: optional('loss'),
+      reward_mean: optional('reward_mean'),
+      phases: Object.fromEntries(phaseCols.map(([name, i]) => [name, num(r[i])]).filter(([, v]) => Number.isFinite(v as number))),
+    };
+  });
+}
+
+export async function loadRun(runDir: string): Promise<RunRecord> {
+  const summary = await readJson<Summary>(path.join(runDir, 'summary.json'));
+  if (!summary) {
+    throw new UserError(
+      `${runDir}: no summary.json, so there is nothing to report`,
+      'Reports are made from a results folder after analysis; pass the folder of a finished run (results/<run-id>).',
+    );
+  }
+  const manifest = await readJson<Manifest>(path.join(runDir, 'manifest.json'));
+  const plan = await readJson<RunPlan>(path.join(runDir, 'plan.json'));
+  const stepsText = await readText(path.join(runDir, 'steps.csv'));
+  return { runDir, runId: summary.run_id, summary, manifest, plan, steps: stepsText ? parseStepsCsv(stepsText) : [] };
+}
+
+/**
+ * Min/max bucket downsampling: splits the x range into `buckets` equal buckets and keeps, in
+ * time order, the lowest and the highest sample of each, so peaks and dips survive. Input must
+ * be sorted by x. Returns the input when it is already small enough.
+ */
+export function downsampleMinMax(points: readonly [number, number][], buckets: number): [number, number][] {
+  if (points.length <= buckets * 2 || points.length < 3) return [...points];
+  const x0 = points[0]![0];
+  const span = points[points.length - 1]![0] - x0 || 1;
+  const out: [number, number][] = [];
+  let b = -1;
+  let lo: [number, number] | undefined;
+  let hi: [number, number] | undefined;
+  const flush = () => {
+    if (!lo || !hi) return;
+    if (lo === hi) out.push(lo);
+    else if (lo[0] <= hi[0]) out.push(lo, hi);
+    else out.push(hi, lo);
+  };
+  for (const p of points) {
+    const k = Math.min(buckets - 1, Math.floor(((p[0] - x0) / span) * buckets));
+    if (k !== b) {
+      flush();
+      b = k;
+      lo = hi = p;
+    } else {
+      if (p[1] < lo![1]) lo = p;
+      if (p[1] > hi![1]) hi = p;
+    }
+  }
+  flush();
+  return out;
+}
+
+/**
+ * Phase spans for display: merges a span into the previous one of the same row and name when
+ * they touch, and drops spans shorter than `minWidth` seconds (invisible at chart width).
+ */
+export function simplifySpans(spans: readonly PhaseSpan[], minWidth: number): PhaseSpan[] {
+  const out: PhaseSpan[] = [];
+  const last = new Map<string, PhaseSpan>();
+  for (const s of spans) {
+    const prev = last.get(s.row);
+    if (prev && prev.name === s.name && s.x0 - prev.x1 <= minWidth) {
+      prev.x1 = Math.max(prev.x1, s.x1);
+      continue;
+    }
+    if (s.x1 - s.x0 < minWidth) continue;
+    const copy = { ...s };
+    out.push(copy);
+    last.set(s.row, copy);
+  }
+  return out;
+}
+
+/**
+ * Phase spans too many to draw one by one: the time axis cut into `buckets` buckets, each row of
+ * each bucket split by the share of the bucket every phase took (a stacked strip), so long runs
+ * still show the mix of phases instead of whichever spans happen to be wide enough.
+ */
+export function mixSpans(spans: readonly PhaseSpan[], start: number, end: number, buckets: number): PhaseSpan[] {
+  const width = (end - start) / buckets || 1;
+  const acc = new Map<string, Map<string, number>[]>();
+  for (const s of spans) {
+    let rows = acc.get(s.row);
+    if (!rows) acc.set(s.row, (rows = Array.from({ length: buckets }, () => new Map<string, number>())));
+    const first = Math.max(0, Math.floor((s.x0 - start) / width));
+    const last = Math.min(buckets - 1, Math.floor((s.x1 - start) / width));
+    for (let b = first; b <= last; b++) {
+      const overlap = Math.min(s.x1, start + (b + 1) * width) - Math.max(s.x0, start + b * width);
+      if (overlap > 0) rows[b]!.set(s.name, (rows[b]!.get(s.name) ?? 0) + overlap);
+    }
+  }
+  const out: PhaseSpan[] = [];
+  for (const [row, bucketsOfRow] of acc) {
+    bucketsOfRow.forEach((m, b) => {
+      let y = 0;
+      for (const name of phaseOrder(m.keys())) {
+        const share = Math.min(1, m.get(name)! / width);
+        out.push({ row, name, x0: start + b * width, x1: start + (b + 1) * width, share: [y, Math.min(1, y + share)] });
+        y += share;
+      }
+    });
+  }
+  return out;
+}
+
+const round = (x: number, digits: number) => {
+  const f = 10 ** digits;
+  return Math.round(x * f) / f;
+};
+
+/** The time series of one unit (one mode, one repeat), relative to its first sample. */
+export async function loadTimeline(
+  runDir: string,
+  unit: { point: string; mode: ModeName; repeat: number; dir: string; devices: DeviceAccount },
+  options: LoadOptions = {},
+): Promise<UnitTimeline> {
+  const buckets = options.buckets ?? 600;
+  const dir = path.join(runDir, unit.dir);
+  const roleOf = (device: number): 'trainer' | 'server' => (unit.devices.server.includes(device) ? 'server' : 'trainer');
+
+  // Events of trainer rank 0 and server rank 0: phases and step starts.
+  const spans: PhaseSpan[] = [];
+  const stepStartsAbs: number[] = [];
+  let tMin = Infinity;
+  let tMax = -Infinity;
+  for (const [file, row] of [
+    ['trainer-0.jsonl', 'trainer 0'],
+    ['server-0.jsonl', 'server 0'],
+  ] as const) {
+    const { events } = await readEventsFile(path.join(dir, 'events', file));
+    for (const e of events) {
+      if (e.type === 'phase') {
+        spans.push({ row, name: e.name, x0: e.t0, x1: e.t1 });
+        tMin = Math.min(tMin, e.t0);
+        tMax = Math.max(tMax, e.t1);
+      } else if (e.type === 'step' && row === 'trainer 0') stepStartsAbs.push(e.t0);
+      else if ('t' in e && typeof e.t === 'number') {
+        tMin = Math.min(tMin, e.t);
+        tMax = Math.max(tMax, e.t);
+      }
+    }
+  }
+
+  // Samples: GPU telemetry where there is some, per-process samples otherwise.
+  type Raw = { key: number; label: string; role: 'trainer' | 'server'; util: [number, number][]; mem: [number, number][] };
+  const raw = new Map<number, Raw>();
+  let source: UnitTimeline['source'] = 'none';
+  let memoryTotalMiB: number | undefined;
+  let rawSamples = 0;
+  const add = (s: Raw, t: number, util: number, mem: number) => {
+    rawSamples++;
+    if (Number.isFinite(util)) s.util.push([t, util]);
+    if (Number.isFinite(mem)) s.mem.push([t, mem]);
+    tMin = Math.min(tMin, t);
+    tMax = Math.max(tMax, t);
+  };
+  const telemetry = await readText(path.join(dir, 'telemetry.csv'));
+  if (telemetry) {
+    source = 'gpu';
+    const { header, rows } = parseCsv(telemetry);
+    const col = columns(header);
+    const [ct, cg, cu, cm, cmt] = ['t', 'gpu', 'util_pct', 'mem_used_mib', 'mem_total_mib'].map(col) as [number, number, number, number, number];
+    for (const r of rows) {
+      const t = num(r[ct]);
+      const g = num(r[cg]);
+      if (!Number.isFinite(t) || !Number.isFinite(g)) continue;
+      let s = raw.get(g);
+      if (!s) raw.set(g, (s = { key: g, role: roleOf(g), label: `GPU ${g} · ${roleOf(g)}`, util: [], mem: [] }));
+      add(s, t, num(r[cu]), num(r[cm]));
+      const total = num(r[cmt]);
+      if (Number.isFinite(total)) memoryTotalMiB = Math.max(memoryTotalMiB ?? 0, total);
+    }
+  } else {
+    const processes = await readText(path.join(dir, 'processes.csv'));
+    if (processes) {
+      source = 'process';
+      const { header, rows } = parseCsv(processes);
+      const col = columns(header);
+      const [ct, cp, cr, cc, cm] = ['t', 'pid', 'role', 'cpu_pct', 'rss_mib'].map(col) as [number, number, number, number, number];
+      const rankOf = new Map<string, number>();
+      for (const r of rows) {
+        const t = num(r[ct]);
+        const pid = num(r[cp]);
+        if (!Number.isFinite(t) || !Number.isFinite(pid)) continue;
+        let s = raw.get(pid);
+        if (!s) {
+          const role = r[cr] === 'server' ? 'server' : 'trainer';
+          const k = rankOf.get(role) ?? 0;
+          rankOf.set(role, k + 1);
+          raw.set(pid, (s = { key: pid, role, label: `${role} ${k} (pid ${pid})`, util: [], mem: [] }));
+        }
+        add(s, t, num(r[cc]), num(r[cm]));
+      }
+    }
+  }
+  const origin = Number.isFinite(tMin) ? tMin : 0;
+  const end = Number.isFinite(tMax) ? tMax - origin : 0;
+  const rel = (pts: [number, number][]): [number, number][] =>
+    downsampleMinMax(
+      pts.sort((a, b) => a[0] - b[0]),
+      buckets,
+    ).map(([x, y]) => [round(x - origin, 2), round(y, 1)]);
+  const ordered = [...raw.values()].sort((a, b) => (a.role === b.role ? a.key - b.key : a.role === 'server' ? -1 : 1));
+  const minWidth = end / (buckets * 4);
+  return {
+    point: unit.point,
+    mode: unit.mode,
+    repeat: unit.repeat,
+    dir: unit.dir,
+    source,
+    origin,
+    end: round(end, 2),
+    util: ordered.map((s) => ({ label: s.label, role: s.role, key: s.key, points: rel(s.util) })),
+    memory: ordered.map((s) => ({ label: s.label, role: s.role, key: s.key, points: rel(s.mem) })),
+    ...(memoryTotalMiB !== undefined ? { memoryTotalMiB } : {}),
+    spans: (spans.length > buckets ? mixSpans(spans, origin, origin + end, buckets) : simplifySpans(spans.sort((a, b) => a.x0 - b.x0), minWidth)).map((s) => ({
+      ...s,
+      x0: round(s.x0 - origin, 2),
+      x1: round(s.x1 - origin, 2),
+      ...(s.share ? { share: [round(s.share[0], 2), round(s.share[1], 2)] as [number, number] } : {}),
+    })),
+    bucketSeconds: rawSamples > raw.size * buckets * 2 ? end / buckets : 0,
+    stepStarts: stepStartsAbs.sort((a, b) => a - b).map((t) => round(t - origin, 2)),
+    rawSamples,
+  };
+}
+
+/** Which unit of each (point, mode) the time-series charts show: the first repeat that completed, else the first. */
+export function timelineUnits(record: RunRecord): { point: string; mode: ModeName; repeat: number; dir: string; devices: DeviceAccount; status?: UnitStatus | string }[] {
+  const { summary, manifest, plan } = record;
+  const chosen = [];
+  for (const m of summary.modes) {
+    const candidates = (manifest?.units ?? plan?.units ?? [])
+      .filter((u) => u.point === m.point && u.mode === m.mode)
+      .sort((a, b) => a.repeat - b.repeat);
+    const status = (u: (typeof candidates)[number]) => ('status' in u ? u.status : 'ok');
+    const unit = candidates.find((u) => status(u) === 'ok') ?? candidates[0];
+    const fallbackDir = Object.keys(summary.points).length > 1 ? path.join(m.point, m.mode, 'r0') : path.join(m.mode, 'r0');
+    chosen.push({ point: m.point, mode: m.mode, repeat: unit?.repeat ?? 0, dir: unit?.dir ?? fallbackDir, devices: m.devices, status: unit ? status(unit) : undefined });
+  }
+  return chosen;
+}
+
+export async function loadReportInput(runDir: string, options: LoadOptions = {}): Promise<ReportInput> {
+  const record = await loadRun(runDir);
+  const timelines = [];
+  for (const unit of timelineUnits(record)) timelines.push(await loadTimeline(runDir, unit, options));
+  return { ...record, timelines };
+}

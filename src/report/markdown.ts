@@ -1,0 +1,43 @@
+// report.md: the headline, the tables and the charts, fit to paste into a pull request or a post.
+import type { ChartSpec } from './charts.ts';
+import { escapeMarkdown as md } from './escape.ts';
+import type { ReportInput } from './load.ts';
+import { reportHeader, reportTables, type Table } from './tables.ts';
+
+/** A cell: escaped, its line breaks kept as <br> (GitHub renders them in tables). */
+const cell = (s: string) => s.split('\n').map(md).join('<br>') || ' ';
+
+export function markdownTable(t: Table): string {
+  const align = t.columns.map((_, i) => (t.numeric?.[i] ? '---:' : ':---'));
+  return [`| ${t.columns.map(cell).join(' | ')} |`, `| ${align.join(' | ')} |`, ...t.rows.map((r) => `| ${r.map(cell).join(' | ')} |`)].join('\n');
+}
+
+export function renderMarkdown(input: ReportInput, charts: readonly ChartSpec[], chartDir = 'charts'): string {
+  const h = reportHeader(input);
+  const out: string[] = [`# ${md(h.title)}`, ''];
+  for (const line of h.headlines) out.push(`> **${md(line)}**`, '');
+  out.push(h.facts.map(md).join(' · '), '');
+  for (const note of h.notes) out.push(`> **Note:** ${md(note)}`, '');
+  const tables = reportTables(input);
+  const chartsAfter: Record<string, string[]> = { comparisons: ['throughput', 'sweep-speedup', 'sweep-throughput'], phases: ['phases'] };
+  const shown = new Set<string>();
+  for (const t of tables) {
+    out.push(`## ${md(t.title)}`, '');
+    if (t.caption) out.push(md(t.caption), '');
+    out.push(markdownTable(t), '');
+    for (const id of chartsAfter[t.id] ?? []) {
+      const c = charts.find((x) => x.id === id);
+      if (!c) continue;
+      out.push(`![${md(c.title)}](${chartDir}/${encodeURI(c.id)}.png)`, '');
+      shown.add(c.id);
+    }
+  }
+  const rest = charts.filter((c) => !shown.has(c.id));
+  if (rest.length) {
+    out.push('## More charts', '');
+    for (const c of rest) out.push(`- [${md(c.title)}](${chartDir}/${encodeURI(c.id)}.png)`);
+    out.push('');
+  }
+  out.push('All numbers come from `summary.json`; per-step rows are in `steps.csv`, every telemetry sample in `telemetry.csv`. Open `report.html` for interactive charts.', '');
+  return out.join('\n');
+}

@@ -1,0 +1,274 @@
+// The report's tables as display strings, built once from the summary and the manifest, so the
+// Markdown and the HTML show the same rows. Formatting only: every number comes from the summary.
+import type { ModeSummary } from '../analysis/types.ts';
+import type { ReportInput } from './load.ts';
+import { deviceWord, fmt, fmtBytes, fmtEstimate, fmtPercent, isSweep, orderedPoints, pointLabel } from './format.ts';
+import { phaseLabel, phaseOrder } from './theme.ts';
+
+export interface Table {
+  id: string;
+  title: string;
+  /** A sentence under the title: what the numbers are and how they were measured. */
+  caption?: string;
+  columns: string[];
+  /** Right-align these columns (numbers). */
+  numeric?: boolean[];
+  rows: string[][];
+}
+
+function modeRows(input: ReportInput): ModeSummary[] {
+  const order = orderedPoints(input.summary);
+  return [...input.summary.modes].sort((a, b) => order.indexOf(a.point) - order.indexOf(b.point));
+}
+
+const rowLabel = (input: ReportInput, m: ModeSummary) => (isSweep(input.summary) ? `${pointLabel(input.summary, m.point)} · ${m.mode}` : m.mode);
+
+export function modeTable(input: ReportInput): Table {
+  const { summary } = input;
+  const dev = deviceWord(summary);
+  const ci = summary.modes[0]?.step_time_s.ci_level;
+  const columns = [
+    'mode',
+    `${dev.many}: allocated / training / server`,
+    'runs ok',
+    'steps measured',
+    'step time (s)',
+    `tokens/s per allocated ${dev.one}`,
+    `tokens/s per training ${dev.one}`,
+    'samples/s',
+    'gen ÷ train time',
+    'first step (s)',
+    ...(summary.modes.some((m) => m.joules_per_completion_token !== undefined) ? ['J per token'] : []),
+  ];
+  const rows = modeRows(input).map((m) => [
+    rowLabel(input, m),
+    `${m.devices.allocated.length} / ${m.devices.training.length} / ${m.devices.server.length}`,
+    `${m.runs.filter((r) => r.status === 'ok').length} of ${m.runs.length}`,
+    `${m.steps_measured} (+${m.warmup_steps} warm-up)`,
+    fmtEstimate(m.step_time_s),
+    fmtEstimate(m.completion_tokens_per_s_per_allocated_device),
+    fmtEstimate(m.completion_tokens_per_s_per_training_device),
+    fmtEstimate(m.samples_per_s),
+    fmt(m.generation_to_training_ratio, 2),
+    fmtEstimate(m.time_to_first_step_s),
+    ...(summary.modes.some((x) => x.joules_per_completion_token !== undefined) ? [fmt(m.joules_per_completion_token, 3)] : []),
+  ]);
+  return {
+    id: 'modes',
+    title: 'Per mode',
+    caption:
+      `Medians over measured steps (warm-up excluded), ${ci ? `${Math.round(ci * 100)} % interval in brackets` : 'interval in brackets where computed'}; ` +
+      `throughput in completion tokens. Protocol: ${summary.protocol.replaceAll('_', ' ')}.`,
+    columns,
+    numeric: columns.map((_, i) => i >= 2),
+    rows,
+  };
+}
+
+export function comparisonTable(input: ReportInput): Table | undefined {
+  const { summary } = input;
+  if (summary.comparisons.length === 0) return undefined;
+  const dev = deviceWord(summary);
+  const hasStep = summary.comparisons.some((c) => c.step_time_speedup);
+  const columns = [
+    ...(isSweep(summary) ? ['point'] : []),
+    'comparison',
+    `speedup per allocated ${dev.one}`,
+    `speedup per training ${dev.one}`,
+    ...(hasStep ? ['step-time speedup'] : []),
+    'gen ÷ train time',
+    'equal work',
+  ];
+  const order = orderedPoints(summary);
+  const rows = [...summary.comparisons]
+    .sort((a, b) => order.indexOf(a.point) - order.indexOf(b.point))
+    .map((c) => [
+      ...(isSweep(summary) ? [pointLabel(summary, c.point)] : []),
+      `${c.candidate} ÷ ${c.baseline}`,
+      `${fmtEstimate(c.speedup_per_allocated_device)} ×`,
+      `${fmtEstimate(c.speedup_per_training_device)} ×`,
+      ...(hasStep ? [c.step_time_speedup ? `${fmtEstimate(c.step_time_speedup)} ×` : '–'] : []),
+      Object.entries(c.generation_to_training_ratio)
+        .map(([mode, r]) => `${mode} ${fmt(r, 2)}`)
+        .join(', '),
+      c.equal_work.equal ? 'yes' : `no (differs by ${fmtPercent(c.equal_work.max_relative_difference, 1)})`,
+    ]);
+  return {
+    id: 'comparisons',
+    title: 'Speedup',
+    caption: `Candidate ÷ baseline throughput. Per training ${dev.one} is the published method (the server's ${dev.many} not counted); per allocated ${dev.one} counts every ${dev.one} a mode holds.`,
+    columns,
+    numeric: columns.map((c) => c.includes('speedup')),
+    rows,
+  };
+}
+
+export function phaseTable(input: ReportInput): Table {
+  const modes = modeRows(input);
+  const names = phaseOrder(modes.flatMap((m) => Object.keys(m.phase_median_s)));
+  return {
+    id: 'phases',
+    title: 'Where a step’s time goes',
+    caption: 'Median seconds per step in each phase on trainer rank 0 (in server mode, generate is the trainer waiting for the server); the step time is the median of whole steps, so the phases need not add up to it.',
+    columns: ['phase', ...modes.map((m) => rowLabel(input, m))],
+    numeric: [false, ...modes.map(() => true)],
+    rows: [
+      ...names.map((name) => [phaseLabel(name), ...modes.map((m) => (m.phase_median_s[name] === undefined ? '–' : fmt(m.phase_median_s[name], 3)))]),
+      ['step time (median)', ...modes.map((m) => fmt(m.step_time_s.value, 3))],
+    ],
+  };
+}
+
+export function activityTable(input: ReportInput): Table | undefined {
+  const modes = modeRows(input);
+  if (!modes.some((m) => m.activity.length > 0)) return undefined;
+  const dev = deviceWord(input.summary);
+  return {
+    id: 'activity',
+    title: `${dev.one} activity by role`,
+    caption:
+      input.summary.device_kind === 'cuda'
+        ? 'Busy: share of the measured time the role was inside a timed phase (from events). Sampled: nvidia-smi utilization.gpu, which reads ~100 % while a GPU waits inside a collective, so it says some kernel ran, not that work was done.'
+        : 'Busy: share of the measured time the role was inside a timed phase (from events). Sampled: per-process CPU %, standing in for GPU utilisation on a machine without GPUs.',
+    columns: ['mode', 'role', dev.many, 'busy (events)', 'sampled', 'sampled is', 'mean power (W)'],
+    numeric: [false, false, false, true, true, false, true],
+    rows: modes.flatMap((m) =>
+      m.activity.map((a) => [
+        rowLabel(input, m),
+        a.role,
+        a.devices.join(', '),
+        fmtPercent(a.busy_fraction),
+        a.sampled_util_mean === undefined ? '–' : `${fmt(a.sampled_util_mean, 3)} %`,
+        a.sampled_util_label,
+        fmt(a.power_mean_w, 3),
+      ]),
+    ),
+  };
+}
+
+export function equalWorkTable(input: ReportInput): Table | undefined {
+  const { summary } = input;
+  if (summary.comparisons.length === 0) return undefined;
+  const sweep = isSweep(summary);
+  return {
+    id: 'equal-work',
+    title: 'Equal work',
+    caption: 'Work per sample in each mode: the comparison is fair only when both modes generate and score the same lengths.',
+    columns: [...(sweep ? ['point'] : []), 'mode', 'completion tokens / sample', 'prompt tokens / sample', 'verdict'],
+    numeric: [...(sweep ? [false] : []), false, true, true, false],
+    rows: summary.comparisons.flatMap((c) =>
+      Object.keys(c.equal_work.completion_tokens_per_sample).map((mode, i) => [
+        ...(sweep ? [pointLabel(summary, c.point)] : []),
+        mode,
+        fmt(c.equal_work.completion_tokens_per_sample[mode], 3),
+        fmt(c.equal_work.prompt_tokens_per_sample[mode], 3),
+        i > 0 ? '' : c.equal_work.equal ? 'equal' : `differs by up to ${fmtPercent(c.equal_work.max_relative_difference, 1)}`,
+      ]),
+    ),
+  };
+}
+
+export function weightSyncTable(input: ReportInput): Table | undefined {
+  const modes = modeRows(input).filter((m) => m.weight_sync_bytes_per_step);
+  if (modes.length === 0) return undefined;
+  return {
+    id: 'weight-sync',
+    title: 'Weight sync',
+    columns: ['mode', 'bytes per step'],
+    numeric: [false, true],
+    rows: modes.map((m) => [rowLabel(input, m), fmtBytes(m.weight_sync_bytes_per_step)]),
+  };
+}
+
+export function failedRunsTable(input: ReportInput): Table | undefined {
+  const failed = (input.manifest?.units ?? []).filter((u) => u.status !== 'ok');
+  if (failed.length === 0) return undefined;
+  return {
+    id: 'failed',
+    title: 'Runs that did not complete',
+    caption: 'Kept out of the medians above; their steps until the failure are in steps.csv.',
+    columns: ['unit', 'status', 'error', 'last log lines'],
+    rows: failed.map((u) => [
+      u.dir,
+      u.status,
+      [u.error?.message, u.error?.exit_code != null ? `exit code ${u.error.exit_code}` : undefined, u.error?.signal ? `signal ${u.error.signal}` : undefined].filter(Boolean).join('; ') || '–',
+      (u.error?.log_tail ?? []).slice(-3).join('\n') || '–',
+    ]),
+  };
+}
+
+export function fingerprintTable(input: ReportInput): Table | undefined {
+  const m = input.manifest;
+  if (!m) return undefined;
+  const show = (v: unknown) => (v === null || v === undefined || v === '' ? '–' : String(v));
+  return {
+    id: 'environment',
+    title: 'Environment',
+    caption: 'Environment: must match between compared runs. Subject: expected to differ (library versions, the harness’s own commit).',
+    columns: ['', 'key', 'value'],
+    rows: [
+      ...Object.entries(m.fingerprint.environment).map(([k, v]) => ['environment', k, show(v)]),
+      ...Object.entries(m.fingerprint.subject).map(([k, v]) => ['subject', k, show(v)]),
+      ['harness', 'version', `${m.harness.version}${m.harness.git_sha ? ` (${m.harness.git_sha.slice(0, 12)}${m.harness.git_dirty ? ', uncommitted changes' : ''})` : ''}`],
+      ['harness', 'node', m.harness.node],
+      ['run', 'command', m.command.join(' ')],
+      ['run', 'started / ended', `${m.started} / ${show(m.ended)}`],
+    ],
+  };
+}
+
+/** Every table, in reading order; absent ones left out. */
+export function reportTables(input: ReportInput): Table[] {
+  return [
+    comparisonTable(input),
+    modeTable(input),
+    phaseTable(input),
+    activityTable(input),
+    equalWorkTable(input),
+    weightSyncTable(input),
+    failedRunsTable(input),
+    fingerprintTable(input),
+  ].filter((t): t is Table => t !== undefined);
+}
+
+export interface ReportHeader {
+  title: string;
+  /** The comparisons' statements, verbatim from the summary (prefixed with their point in a sweep). */
+  headlines: string[];
+  /** Short facts under the headline. */
+  facts: string[];
+  /** Warnings a reader must see (CPU-only run, failed units, unequal work) and the summary's notes. */
+  notes: string[];
+}
+
+export function reportHeader(input: ReportInput): ReportHeader {
+  const { summary, manifest } = input;
+  const s = manifest?.scenario;
+  const ratios = summary.comparisons.map((c) =>
+    Object.entries(c.generation_to_training_ratio)
+      .map(([mode, r]) => `${mode} ${fmt(r, 2)}`)
+      .join(', '),
+  );
+  const facts = [
+    `run ${summary.run_id}`,
+    `workload ${summary.workload}${s ? `, model ${s.model}` : ''}`,
+    `protocol ${summary.protocol.replaceAll('_', ' ')}`,
+    ...(s ? [`${s.repeats} × ${s.steps} steps per mode (${s.warmup_steps} warm-up)`] : []),
+    ...(isSweep(summary) ? [`${Object.keys(summary.points).length} sweep points`] : []),
+    ...(ratios.length === 1 ? [`generation ÷ training time: ${ratios[0]}`] : []),
+    ...(s?.claim ? [`published claim: ${s.claim.value}× ${s.claim.metric.replaceAll('_', ' ')} (${s.claim.source})`] : []),
+  ];
+  const notes: string[] = [];
+  if (summary.functional_only) notes.push('Functional check only: this ran without GPUs, so its speedups say nothing about GPU performance.');
+  const failed = (manifest?.units ?? []).filter((u) => u.status !== 'ok');
+  if (failed.length) notes.push(`${failed.length} of ${manifest!.units.length} runs did not complete (see “Runs that did not complete”).`);
+  for (const c of summary.comparisons) {
+    if (!c.equal_work.equal) notes.push(`Unequal work${isSweep(summary) ? ` at ${pointLabel(summary, c.point)}` : ''}: per-sample lengths differ by up to ${fmtPercent(c.equal_work.max_relative_difference, 1)} between modes.`);
+  }
+  notes.push(...summary.notes);
+  const order = orderedPoints(summary);
+  const headlines = [...summary.comparisons]
+    .sort((a, b) => order.indexOf(a.point) - order.indexOf(b.point))
+    .map((c) => (isSweep(summary) ? `${pointLabel(summary, c.point)}: ${c.statement}` : c.statement));
+  return { title: `GRPO benchmark: ${summary.scenario}`, headlines, facts, notes };
+}
