@@ -74,7 +74,7 @@ shopt -s nullglob
 wheels=("$dest/payload/wheels/"*.whl)
 if [ ${#wheels[@]} -gt 0 ]; then
   echo "installing ${#wheels[@]} wheels into $dest/site ..." >&2
-  "$py" -m pip install --quiet --no-index --no-deps --no-compile --disable-pip-version-check \
+  "$py" -m pip install --quiet --no-index --no-deps --no-compile --disable-pip-version-check --root-user-action=ignore \
     --no-warn-script-location --upgrade --target "$dest/site" "${wheels[@]}" \
     || die "pip could not install the wheels (see above)"
   rm -rf "$dest/payload/wheels"
