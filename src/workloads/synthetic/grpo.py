@@ -32,7 +32,9 @@ def token_logprobs(model, input_ids: torch.Tensor, completion_width: int, temper
     """Log-probability of each completion token under `model`: [N, completion_width], float32.
     Only the last completion_width + 1 positions' logits are computed (transformers' logits_to_keep)."""
     out = model(input_ids=input_ids, logits_to_keep=completion_width + 1, use_cache=False)
-    logits = out.logits[:, :-1, :].float() / temperature
+    logits = out.logits[:, :-1, :].float()  # float32 copy of the model-dtype logits
+    if temperature != 1.0:
+        logits.div_(temperature)  # in place: no third [N, C, V] tensor
     targets = input_ids[:, -completion_width:]
     return torch.gather(F.log_softmax(logits, dim=-1), 2, targets.unsqueeze(-1)).squeeze(-1)
 
