@@ -8,7 +8,8 @@ HTTP (stdlib ThreadingHTTPServer), JSON bodies:
                           weight-sync group (rank 1 + replica) in the background
   POST /update_weights    {step} → 200 at once; each replica then receives the broadcast (TRL's
                           fire-and-forget update, then the trainer's NCCL broadcast)
-  POST /close             200, then the server exits
+  POST /close             200; the trainer is done (the server serves on until it is signalled:
+                          the harness ends it once every trainer has exited)
 
 One replica (model copy + single worker thread, so its jobs run in arrival order) per server
 device; a request's prompts are split across replicas (data parallel). world_size in the config
@@ -88,7 +89,6 @@ class Server:
         else:
             devices = [cfgmod.resolve_device(cfg) for _ in range(n)]
         self.replicas = [Replica(i, d, cfg) for i, d in enumerate(devices)]
-        self.closing = threading.Event()
         self.fatal: str | None = None
         self.httpd: ThreadingHTTPServer | None = None
 
@@ -168,9 +168,7 @@ class Server:
                     self.log.memory(phase, step)
 
     def close(self, _body: dict) -> dict:
-        self.closing.set()
-        threading.Thread(target=self.httpd.shutdown, daemon=True).start()
-        return {"status": "closing"}
+        return {"status": "closed"}
 
     def handler(self):
         server = self

@@ -1,0 +1,124 @@
+// End to end: the real CLI, real Python workload processes, real HTTP, on the tiny CPU scenario.
+import assert from 'node:assert/strict';
+import { chmod, readFile, writeFile } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import { test } from 'node:test';
+import { execa } from 'execa';
+import { parseEvents } from '../../src/results/events.ts';
+import { resolvePython } from '../../src/env/python.ts';
+import type { Manifest } from '../../src/results/manifest.ts';
+import type { Summary } from '../../src/analysis/types.ts';
+import { cli, onlyRunDir, processesMentioning, readJsonFile, tinyScenario, workspace } from './helpers.ts';
+
+test('run measures both modes of the tiny scenario and summarises equal work per sample', async () => {
+  const ws = await workspace(tinyScenario());
+  const r = await cli(['run', ws.scenario, '--out', ws.results, '--no-report']);
+  assert.equal(r.exitCode, 0, r.all);
+  const runDir = await onlyRunDir(ws.results);
+  const manifest = await readJsonFile<Manifest>(path.join(runDir, 'manifest.json'));
+  assert.equal(manifest.status, 'completed');
+  assert.deepEqual(manifest.units.map((u) => [u.dir, u.status]), [['server/r0', 'ok'], ['colocate/r0', 'ok']]);
+  assert.ok(manifest.units.every((u) => u.sampler_cost && u.sampler_cost.harness_cpu_s_per_s >= 0));
+  assert.equal(manifest.fingerprint.subject.torch !== null, true);
+
+  for (const unit of ['server/r0', 'colocate/r0']) {
+    const events = parseEvents(await readFile(path.join(runDir, unit, 'events', 'trainer-0.jsonl'), 'utf8'));
+    assert.deepEqual(events.problems, [], unit);
+    assert.equal(events.events.filter((e) => e.type === 'step').length, 4, unit);
+    assert.equal(events.events.at(-1)?.type, 'end');
+    assert.ok(existsSync(path.join(runDir, unit, 'processes.csv')), `${unit}: per-process CPU samples`);
+    assert.ok(existsSync(path.join(runDir, unit, 'logs', 'trainer.log')));
+  }
+  assert.ok(existsSync(path.join(runDir, 'server/r0/events/server-0.jsonl')));
+
+  const summary = await readJsonFile<Summary>(path.join(runDir, 'summary.json'));
+  assert.equal(summary.functional_only, true);
+  const byMode = Object.fromEntries(summary.modes.map((m) => [m.mode, m]));
+  assert.equal(byMode.server!.completion_tokens_per_sample, 8);
+  assert.equal(byMode.colocate!.completion_tokens_per_sample, 8);
+  assert.equal(summary.comparisons[0]!.equal_work.equal, true);
+  assert.ok(byMode.server!.steps_measured >= 1 && byMode.server!.steps_measured <= 3);
+  assert.ok((byMode.server!.weight_sync_bytes_per_step ?? 0) > 0, 'server mode pushes weights every step');
+  assert.match(r.stdout, /colocate ran .* server/);
+  assert.match(r.stdout, /results: /);
+  assert.ok(existsSync(path.join(runDir, 'steps.csv')));
+  assert.deepEqual(processesMentioning(runDir), []);
+});
+
+test('a workload that crashes fails its unit with the log tail, and the run keeps the other mode', async () => {
+  const ws = await workspace(tinyScenario());
+  // A real process that crashes like a trainer would: the Python launcher for trainers only.
+  const wrapper = path.join(ws.dir, 'python');
+  const real = process.env.GRPO_BENCH_PYTHON ?? resolvePython();
+  await writeFile(wrapper, `#!/bin/sh\ncase "$*" in *trainer.py*) echo "RuntimeError: simulated trainer crash" >&2; exit 3;; esac\nexec ${real} "$@"\n`);
+  await chmod(wrapper, 0o755);
+  const r = await cli(['run', ws.scenario, '--out', ws.results, '--no-report', '--mode', 'colocate', '--mode', 'server'], { GRPO_BENCH_PYTHON: wrapper });
+  assert.equal(r.exitCode, 1, r.all);
+  assert.match(r.all, /trainer exited with (code|exit code) 3/i);
+  assert.match(r.all, /simulated trainer crash/);
+  const runDir = await onlyRunDir(ws.results);
+  const manifest = await readJsonFile<Manifest>(path.join(runDir, 'manifest.json'));
+  assert.equal(manifest.status, 'failed');
+  for (const u of manifest.units) {
+    assert.equal(u.status, 'failed');
+    assert.ok(u.error?.log_tail?.some((l) => l.includes('simulated trainer crash')), JSON.stringify(u.error));
+  }
+  assert.deepEqual(processesMentioning(runDir), []);
+});
+
+test('SIGINT mid-step ends every process of the run and leaves a partial, readable results folder', async () => {
+  const ws = await workspace(tinyScenario().replace('steps: 4', 'steps: 200'));
+  const child = execa(process.execPath, ['--import', 'tsx', 'src/cli.ts', 'run', ws.scenario, '--out', ws.results, '--no-report', '--mode', 'server'], {
+    cwd: path.resolve(import.meta.dirname, '..', '..'),
+    reject: false,
+    all: true,
+  });
+  const deadline = Date.now() + 120_000;
+  let runDir: string | undefined;
+  for (;;) {
+    assert.ok(Date.now() < deadline, 'the run never reached its second step');
+    await new Promise((r) => setTimeout(r, 300));
+    if (!existsSync(ws.results)) continue;
+    runDir ??= await onlyRunDir(ws.results).catch(() => undefined);
+    const events = runDir && path.join(runDir, 'server/r0/events/trainer-0.jsonl');
+    if (events && existsSync(events) && (await readFile(events, 'utf8')).split('"type":"step"').length > 2) break;
+  }
+  child.kill('SIGINT');
+  const r = await child;
+  assert.equal(r.exitCode, 130, r.all);
+  const manifest = await readJsonFile<Manifest>(path.join(runDir!, 'manifest.json'));
+  assert.equal(manifest.status, 'interrupted');
+  assert.equal(manifest.units[0]!.status, 'interrupted');
+  const events = parseEvents(await readFile(path.join(runDir!, 'server/r0/events/trainer-0.jsonl'), 'utf8'));
+  assert.ok(events.events.filter((e) => e.type === 'step').length >= 2);
+  assert.deepEqual(processesMentioning(runDir!), [], 'no process of the run is left');
+  const summary = await readJsonFile<Summary>(path.join(runDir!, 'summary.json'));
+  assert.ok(summary.modes[0]!.steps_measured >= 1, 'the steps finished before the interrupt are summarised');
+});
+
+test('plan prints the processes without starting any', async () => {
+  const ws = await workspace(tinyScenario());
+  const r = await cli(['plan', ws.scenario, '--json']);
+  assert.equal(r.exitCode, 0, r.all);
+  const plan = JSON.parse(r.stdout);
+  assert.deepEqual(plan.units.map((u: { dir: string }) => u.dir), ['server/r0', 'colocate/r0']);
+  assert.equal(existsSync(ws.results), false);
+});
+
+test('a bad scenario is refused with the file, the field and no stack trace', async () => {
+  const ws = await workspace(tinyScenario().replace('steps: 4', 'steps: four'));
+  const r = await cli(['run', ws.scenario, '--out', ws.results]);
+  assert.equal(r.exitCode, 1);
+  assert.match(r.stderr, /scenario\.yaml: invalid scenario/);
+  assert.match(r.stderr, /steps \(line \d+\): expected number, got string "four"/);
+  assert.doesNotMatch(r.stderr, /at .*\.ts:\d+/);
+});
+
+test('doctor reports the Python and what each workload needs', async () => {
+  const r = await execa(process.execPath, ['--import', 'tsx', 'src/cli.ts', 'doctor', '--json'], { cwd: path.resolve(import.meta.dirname, '..', '..'), reject: false });
+  assert.equal(r.exitCode, 0, r.stderr);
+  const report = JSON.parse(r.stdout);
+  assert.ok(report.python.libraries.torch);
+  assert.equal(report.workloads.find((w: { workload: string }) => w.workload === 'synthetic').ok, true);
+});
