@@ -1,11 +1,10 @@
 // The harness's own identity for manifests: package version and the git commit it runs from.
 import { execFileSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
-import path from 'node:path';
+import pkg from '../../package.json' with { type: 'json' };
 import { projectRoot } from './python.ts';
 
+/** Inlined at bundle time, so a one-file CLI on an offline host still knows its version. */
 export function harnessVersion(): string {
-  const pkg = JSON.parse(readFileSync(path.join(projectRoot(), 'package.json'), 'utf8')) as { version: string };
   return pkg.version;
 }
 

@@ -3,8 +3,9 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 
+/** Where src/ and scenarios/ live: GRPO_BENCH_ROOT (set by an offline bundle's env.sh, whose CLI is one file elsewhere), else this checkout. */
 export function projectRoot(): string {
-  return path.resolve(import.meta.dirname, '..', '..');
+  return process.env.GRPO_BENCH_ROOT ?? path.resolve(import.meta.dirname, '..', '..');
 }
 
 export function resolvePython(root = projectRoot()): string {

@@ -1,6 +1,8 @@
 // Will a preset fit the scenario's devices? Estimated at plan time so that a run that cannot
 // fit is refused with the arithmetic instead of dying in an out-of-memory error minutes in.
 import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { projectRoot } from '../../env/python.ts';
 import type { Scenario } from '../../scenario/schema.ts';
 
 export interface Preset {
@@ -14,7 +16,7 @@ export interface Preset {
 }
 
 export const PRESETS: Record<string, Preset> = JSON.parse(
-  readFileSync(new URL('../common/presets.json', import.meta.url), 'utf8'),
+  readFileSync(path.join(projectRoot(), 'src', 'workloads', 'common', 'presets.json'), 'utf8'),
 ) as Record<string, Preset>;
 
 export function presetName(model: string): string | undefined {
