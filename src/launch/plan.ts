@@ -26,7 +26,7 @@ export function planRun(points: readonly SweepPoint[], ctx: PlanContext, options
   const device = resolveDevice(base, ctx.gpuCount);
   const adapter = adapterFor(base.workload);
   const modes = selectModes(base, options.modes, adapter.modes);
-  const problems = points.flatMap((p) => adapter.check(p.scenario, device, ctx).map((m) => (points.length > 1 ? `${p.id}: ${m}` : m)));
+  const problems = points.flatMap((p) => adapter.check(p.scenario, device, ctx, modes).map((m) => (points.length > 1 ? `${p.id}: ${m}` : m)));
   if (problems.length > 0) {
     throw new UserError(`scenario '${base.name}' cannot run here:\n  ${problems.join('\n  ')}`);
   }

@@ -96,7 +96,7 @@ export interface PlanContext {
 export interface WorkloadAdapter {
   name: Scenario['workload'];
   modes: readonly ModeName[];
-  /** Problems that stop a run before anything starts (does not fit, missing library …). */
-  check(scenario: Scenario, device: 'cuda' | 'cpu', ctx: PlanContext): string[];
+  /** Problems that stop a run of these modes before anything starts (does not fit, missing library …). */
+  check(scenario: Scenario, device: 'cuda' | 'cpu', ctx: PlanContext, modes: readonly ModeName[]): string[];
   processes(scenario: Scenario, unit: Omit<UnitPlan, 'processes'>, ctx: PlanContext): ProcessSpec[];
 }

@@ -204,3 +204,10 @@ suite('trlReadiness', () => {
     assert.ok(trlReadiness(TRL_1_13, 2).every((x) => x.ok));
   });
 });
+
+test('--mode hf runs where vLLM is missing even though the scenario also defines vLLM modes', () => {
+  const noVllm = { ...TRL_1_13, vllm: null };
+  assert.throws(() => plan(GPU_SCENARIO, context(noVllm, 4)), /vllm/i);
+  const p = plan(GPU_SCENARIO, context(noVllm, 4), ['hf']);
+  assert.deepEqual([...new Set(p.units.map((u) => u.mode))], ['hf']);
+});

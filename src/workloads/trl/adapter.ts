@@ -46,10 +46,10 @@ export const trl: WorkloadAdapter = {
   name: 'trl',
   modes: ['server', 'colocate', 'hf'],
 
-  check(scenario, device, ctx) {
+  check(scenario, device, ctx, selected) {
     if (!ctx.libraries) return ['the installed Python libraries were not probed (PlanContext.libraries): the trl plan depends on the TRL version'];
     const problems = new Set<string>();
-    const modes = (['server', 'colocate', 'hf'] as const).filter((m) => scenario.modes[m] !== undefined);
+    const modes = selected;
     for (const mode of modes) {
       libraryProblems(ctx.libraries, mode).forEach((p) => problems.add(p));
       if (mode !== 'hf') {
@@ -59,13 +59,13 @@ export const trl: WorkloadAdapter = {
       const ranks = count(mode === 'server' ? scenario.modes.server!.devices.trainer : scenario.modes[mode]!.devices);
       if (device === 'cpu' && ranks > 1) problems.add(`${mode} mode on CPU runs one trainer process; the scenario asks for ${ranks}`);
     }
-    const server = scenario.modes.server;
+    const server = selected.includes('server') ? scenario.modes.server : undefined;
     if (server) {
       const { tensor_parallel_size: tp, data_parallel_size: dp } = server.vllm;
       const n = count(server.devices.server);
       if (tp * dp !== n) problems.add(`server mode: vLLM with tensor_parallel_size ${tp} × data_parallel_size ${dp} needs ${tp * dp} server GPU(s); modes.server.devices.server gives ${n}`);
     }
-    const colocate = scenario.modes.colocate;
+    const colocate = selected.includes('colocate') ? scenario.modes.colocate : undefined;
     if (colocate && count(colocate.devices) % colocate.vllm.tensor_parallel_size !== 0) {
       problems.add(`colocate mode: vllm.tensor_parallel_size ${colocate.vllm.tensor_parallel_size} must divide the number of GPUs (${count(colocate.devices)})`);
     }
