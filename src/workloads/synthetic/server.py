@@ -8,8 +8,10 @@ HTTP (stdlib ThreadingHTTPServer), JSON bodies:
                           weight-sync group (rank 1 + replica) in the background
   POST /update_weights    {step} → 200 at once; each replica then receives the broadcast (TRL's
                           fire-and-forget update, then the trainer's NCCL broadcast)
-  POST /close             200; the trainer is done (the server serves on until it is signalled:
-                          the harness ends it once every trainer has exited)
+  POST /close             200; the trainer is done: each replica, in its worker thread (after its
+                          queued jobs), aborts its side of the weight-sync group (a local teardown,
+                          as the trainer's), then the answer goes out. The server serves on until it
+                          is signalled: the harness ends it once every trainer has exited
 
 One replica (model copy + single worker thread, so its jobs run in arrival order) per server
 device; a request's prompts are split across replicas (data parallel). world_size in the config
@@ -60,9 +62,15 @@ class Replica:
         self.group.connect()
         self.group.warm_up()
 
+    def leave(self) -> None:
+        """This replica's side of the weight-sync group: local teardown (weightsync.SyncGroup.close)."""
+        group, self.group = self.group, None
+        if group is not None:
+            group.close()
+
     def receive(self) -> dict:
         if self.group is None:
-            raise RuntimeError("/update_weights before /init_weight_sync")
+            raise RuntimeError("/update_weights without a weight-sync group (before /init_weight_sync, or after /close)")
         t0, m0 = time.time(), time.monotonic()
         step, nbytes, nbuckets = weightsync.receive(self.group, self.engine.model, self.cfg.weight_sync_bucket_bytes)
         self.sync()
@@ -168,6 +176,21 @@ class Server:
                     self.log.memory(phase, step)
 
     def close(self, _body: dict) -> dict:
+        """Tears down every replica's side of the weight-sync group, in its worker thread after the
+        jobs already queued there, so the trainer's own teardown never waits on a live peer. The
+        server does not exit: the harness signals it. Bounded: a replica stuck in a collective
+        past the wait is aborted from here (ncclCommAbort from another thread is how a blocked
+        NCCL call is released)."""
+        futures = [r.pool.submit(r.leave) for r in self.replicas]
+        deadline = time.monotonic() + min(60.0, self.cfg.server_timeout_s)
+        for r, fut in zip(self.replicas, futures):
+            try:
+                fut.result(timeout=max(0.0, deadline - time.monotonic()))
+            except Exception:  # noqa: BLE001 - a stuck or failed job: abort from this thread
+                traceback.print_exc()
+                group = r.group
+                if group is not None:
+                    group.close()
         return {"status": "closed"}
 
     def handler(self):

@@ -234,12 +234,18 @@ class Trainer:
                       completion_tokens=int(lengths.sum()), samples=samples, loss=total_loss, **extra)
 
     def close(self) -> None:
+        """Server mode, rank 0: /close (the server aborts its side of the weight-sync group once
+        its queued jobs are done, then answers), then abort ours. Both teardowns are local
+        (weightsync.SyncGroup.close), so neither waits for the other process."""
         if self.base is not None:
             try:
                 http_json(self.log, self.base, "POST", "/close", {})
             finally:
-                if self.group is not None:
-                    self.group.close()
+                self.close_sync()
+
+    def close_sync(self) -> None:
+        if self.group is not None:
+            self.group.close()
 
 
 class _null:
@@ -273,6 +279,9 @@ def run(log: EventLog) -> None:
         dist.barrier()
         t.close()
     finally:
+        # On every exit path (a failed step too): abort the weight-sync communicator now, so no
+        # NCCL teardown that needs the server is left for the interpreter's exit.
+        t.close_sync()
         if dist.is_initialized():
             dist.destroy_process_group()
 

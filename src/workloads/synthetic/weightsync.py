@@ -83,10 +83,18 @@ class SyncGroup:
             torch.cuda.synchronize(self.device)
 
     def close(self) -> None:
-        if self.pg is None:
+        """Local, collective-free teardown of this member's side; idempotent, best-effort.
+        NCCL: abort() (ncclCommAbort frees this rank's resources without the peers), never
+        shutdown()/destroy, whose graceful ncclCommFinalize/ncclCommDestroy waits for the other
+        ranks to tear down too and hangs when a peer is alive but not tearing down. Both sides
+        call this: the server (on /close, in each replica's worker thread) and the trainer (after
+        /close has answered, and on every exit path), so the order between them does not matter."""
+        pg, self.pg = self.pg, None
+        if pg is None:
             return
-        for name in ("shutdown", "abort"):
-            fn = getattr(self.pg, name, None)
+        names = ("abort",) if self.backend == "nccl" else ("abort", "shutdown")
+        for name in names:
+            fn = getattr(pg, name, None)
             if fn is not None:
                 try:
                     fn()
