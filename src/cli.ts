@@ -62,7 +62,62 @@ async function main(argv: string[]): Promise<number> {
         exitCode = await doctorCommand({ json: a.json });
       },
     )
-    .demandCommand(1, 'Name a command: run, plan or doctor (see --help).')
+    .command(
+      'report <results>',
+      'Render CSV, Markdown, HTML and PNG reports from a results folder alone',
+      (y) =>
+        y
+          .positional('results', { type: 'string', demandOption: true, describe: 'results/<run-id> folder' })
+          .option('out', { type: 'string', describe: 'Output folder (default: reports/<run-id> beside results/)' })
+          .option('format', { type: 'string', array: true, choices: ['csv', 'markdown', 'html', 'png'], describe: 'Only these formats' }),
+      async (a) => {
+        const { reportCommand } = await import('./commands/report/index.ts');
+        const r = await reportCommand({ results: a.results, out: a.out, formats: a.format as ('csv' | 'markdown' | 'html' | 'png')[] | undefined });
+        console.log(`${r.outDir}\n${r.files.map((f) => `  ${f}`).join('\n')}`);
+      },
+    )
+    .command(
+      'bundle [requirements..]',
+      'Build an offline bundle for a host without network: the harness as one file, Node, and the wheels it lacks',
+      (y) =>
+        y
+          .option('out', { type: 'string', demandOption: true, describe: 'Output folder (emptied first)' })
+          .option('python', { type: 'string', demandOption: true, describe: 'Target Python major.minor, e.g. 3.12' })
+          .option('platform', { type: 'string', array: true, describe: 'Wheel platform tags the target accepts' })
+          .option('have', { type: 'string', array: true, describe: 'What the host has: name==version or name (never shipped)' })
+          .option('have-file', { type: 'string', array: true, describe: 'pip freeze output (or one name per line) of the host' })
+          .option('requirement', { alias: 'r', type: 'string', array: true, describe: 'Requirement files' })
+          .option('exclude', { type: 'string', array: true, describe: 'Packages not to ship' })
+          .option('force-ship', { type: 'string', array: true, describe: 'Ship even though the host has it' })
+          .option('strip', { type: 'string', array: true, describe: 'name:glob — drop matching files from that wheel' })
+          .option('find-links', { type: 'string', array: true })
+          .option('no-index', { type: 'boolean', default: false })
+          .option('node', { type: 'boolean', default: false, describe: 'Include this Node.js binary (xz)' })
+          .option('no-harness', { type: 'boolean', default: false, describe: 'Leave the harness out (wheels only)' })
+          .option('split-mib', { type: 'number', describe: 'Split into parts of at most this many MiB' })
+          .positional('requirements', { type: 'string', array: true, describe: 'What the host must be able to import, e.g. trl==1.13.0 vllm==0.26.0' }),
+      async (a) => {
+        const { bundleCommand } = await import('./commands/bundle/index.ts');
+        exitCode = await bundleCommand({
+          out: a.out,
+          python: a.python,
+          platforms: a.platform,
+          have: a.have,
+          haveFiles: a['have-file'],
+          requirements: a.requirements,
+          requirementFiles: a.requirement,
+          exclude: a.exclude,
+          forceShip: a['force-ship'],
+          strip: a.strip,
+          findLinks: a['find-links'],
+          noIndex: a['no-index'],
+          node: a.node,
+          entry: a['no-harness'] ? null : undefined,
+          splitMib: positive(a['split-mib'], '--split-mib'),
+        });
+      },
+    )
+    .demandCommand(1, 'Name a command: run, plan, doctor, report or bundle (see --help).')
     .strict()
     .version(harnessVersion())
     .help()

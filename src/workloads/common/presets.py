@@ -39,20 +39,61 @@ def preset_config(name: str):
     )
 
 
+def word(i: int) -> str:
+    """The i-th lower-case word in breadth-first order (a … z, aa … zz, aaa …). Every prefix of a
+    word comes before it, which is what lets byte-level BPE merges build each word as one token."""
+    n = 1
+    while i >= 26**n:
+        i -= 26**n
+        n += 1
+    letters = []
+    for _ in range(n):
+        i, r = divmod(i, 26)
+        letters.append(chr(ord("a") + r))
+    return "".join(reversed(letters))
+
+
 def build_tokenizer(vocab_size: int):
-    """Word-level tokenizer: ids 0 and 1 are <|endoftext|> and <|pad|>, then `t2 … t{V-1}`."""
-    from tokenizers import Tokenizer, models, pre_tokenizers, decoders
+    """A Qwen2-style byte-level BPE tokenizer made in code.
+
+    Ids 0 and 1 are <|endoftext|> and <|pad|>, then the 256 byte symbols, then words: the token
+    for " abc" is one id. Byte-level BPE matters: transformers 5 and vLLM load a qwen2 model's
+    tokenizer as Qwen2Tokenizer (byte-level BPE) whatever the folder says, so a word-level
+    tokenizer would lose every word there. A text of N space-led words is exactly N tokens.
+    """
+    from tokenizers import Tokenizer, decoders, models, pre_tokenizers
     from transformers import PreTrainedTokenizerFast
 
+    alphabet = sorted(pre_tokenizers.ByteLevel.alphabet())
+    first_word = len(SPECIALS) + len(alphabet)
+    if vocab_size <= first_word:
+        raise ValueError(f"vocab_size {vocab_size} leaves no room for words (needs > {first_word})")
     vocab = {tok: i for i, tok in enumerate(SPECIALS)}
-    vocab.update({f"t{i}": i for i in range(len(SPECIALS), vocab_size)})
-    tok = Tokenizer(models.WordLevel(vocab=vocab, unk_token="<|pad|>"))
-    tok.pre_tokenizer = pre_tokenizers.WhitespaceSplit()
-    tok.decoder = decoders.WordPiece(prefix="##", cleanup=False)
+    vocab.update({ch: len(SPECIALS) + i for i, ch in enumerate(alphabet)})
+    merges = []
+    for i in range(vocab_size - first_word):
+        w = word(i)
+        merges.append(("\u0120" + w[:-1], w[-1]))  # Ġ: the byte-level symbol of a space
+        vocab["\u0120" + w] = len(vocab)
+    tok = Tokenizer(models.BPE(vocab=vocab, merges=merges, ignore_merges=False))
+    tok.pre_tokenizer = pre_tokenizers.ByteLevel(add_prefix_space=False, use_regex=True)
+    tok.decoder = decoders.ByteLevel()
+    tok.add_special_tokens(SPECIALS)
     return PreTrainedTokenizerFast(
-        tokenizer_object=tok, eos_token="<|endoftext|>", pad_token="<|pad|>", unk_token="<|pad|>",
+        tokenizer_object=tok, eos_token="<|endoftext|>", pad_token="<|pad|>",
         model_max_length=32768, padding_side="left",
     )
+
+
+def first_word_id() -> int:
+    return len(SPECIALS) + 256
+
+
+def prompt_text(rng, length: int, vocab_size: int) -> str:
+    """A prompt of exactly `length` tokens under build_tokenizer(vocab_size): random words, each
+    led by a space (so the first is a word token too)."""
+    count = vocab_size - first_word_id()
+    return "".join(" " + word(rng.randrange(count)) for _ in range(length))
 
 
 def build_model(name: str, dtype, device, seed: int):

@@ -43,7 +43,8 @@ class Trainer:
         self.sync = cfgmod.device_sync(self.device)
         self.cuda = self.device.type == "cuda"
         dist.init_process_group("nccl" if self.cuda else "gloo", rank=rank, world_size=world,
-                                timeout=timedelta(seconds=cfg.server_timeout_s))
+                                timeout=timedelta(seconds=cfg.server_timeout_s),
+                                device_id=self.device if self.cuda else None)
         dtype = cfg.dtype()
         self.model = build_model(cfg.preset, dtype, self.device, cfg.seed)
         self.model.config.use_cache = False

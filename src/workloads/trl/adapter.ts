@@ -14,7 +14,7 @@ import { trlStyle, type ServerStyle, type TrlStyle } from './versions.ts';
 
 const HERE = 'src/workloads/trl';
 /** Bump when save_preset's output changes, so cached preset folders are rebuilt. */
-const PRESET_FORMAT = 1;
+const PRESET_FORMAT = 2; // 2: byte-level BPE tokenizer
 
 /** Where the model comes from; a preset is written once to `folder` (under a lock) by whichever process needs it first. */
 export type ModelSpec =

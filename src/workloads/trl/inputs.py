@@ -7,7 +7,7 @@ import os
 import random
 from typing import Any, Callable
 
-from common.presets import SPECIALS, ensure_preset
+from common.presets import ensure_preset, prompt_text
 
 
 def resolve_model(spec: dict[str, Any]) -> str:
@@ -21,26 +21,19 @@ def resolve_model(spec: dict[str, Any]) -> str:
     return spec["id"]
 
 
-def load_tokenizer(spec: dict[str, Any], path: str):
-    """A preset's word-level tokenizer is loaded as saved (tokenizer.json): AutoTokenizer would
-    rebuild it as Qwen2's byte-level BPE from the model type (transformers 5) and lose every word."""
-    if spec["source"] == "preset":
-        from transformers import PreTrainedTokenizerFast
+def load_tokenizer(path: str):
+    """Loaded the way vLLM loads it (AutoTokenizer), so trainer and server agree on token ids."""
+    from transformers import AutoTokenizer
 
-        tokenizer = PreTrainedTokenizerFast.from_pretrained(path)
-    else:
-        from transformers import AutoTokenizer
-
-        tokenizer = AutoTokenizer.from_pretrained(path)
+    tokenizer = AutoTokenizer.from_pretrained(path)
     tokenizer.padding_side = "left"
     return tokenizer
 
 
 def generated_prompts(count: int, length: int, vocab_size: int, seed: int) -> list[str]:
-    """`count` prompts of `length` words `t<i>`: exactly `length` tokens under a preset's word-level tokenizer."""
+    """`count` prompts of exactly `length` tokens under a preset's tokenizer."""
     rng = random.Random(seed)
-    top = min(vocab_size, 1024)
-    return [" ".join(f"t{rng.randrange(len(SPECIALS), top)}" for _ in range(length)) for _ in range(count)]
+    return [prompt_text(rng, length, vocab_size) for _ in range(count)]
 
 
 def _from_file(path: str, column: str) -> list[Any]:

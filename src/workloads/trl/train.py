@@ -278,7 +278,7 @@ def run(cfg: dict[str, Any], log: EventLog, rank: int) -> None:
     kwargs, missing = build_config_kwargs(cfg, fields)
     args = GRPOConfig(**kwargs)
 
-    tokenizer = load_tokenizer(cfg["model"], model_path)
+    tokenizer = load_tokenizer(model_path)
     dtype = torch.bfloat16 if args.bf16 else torch.float32
     model = AutoModelForCausalLM.from_pretrained(model_path, dtype=dtype)
 
