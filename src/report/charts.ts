@@ -321,9 +321,9 @@ function stepTimeChart(input: ReportInput, point: string): ChartSpec | undefined
           [
             ...(lastWarm >= 0 ? ['Shaded, hollow circles: fixed warm-up'] : []),
             ...(settling ? [`hollow triangles: ${plural(settling, 'step')} before step time settled`] : []),
-            ...(lastWarm >= 0 || settling ? ['both excluded from the summary'] : ['every step measured']),
-            ...(outliers ? [`✕: ${plural(outliers, 'outlier')} by the median-absolute-deviation rule (flagged, kept)`] : []),
+            ...(lastWarm >= 0 || settling ? ['excluded from the summary'] : ['Every step measured']),
           ].join('; ') + '.',
+          ...(outliers ? [`✕: ${plural(outliers, 'outlier')} by the median-absolute-deviation rule (flagged, kept in the summary).`] : []),
         ]),
         scales: {
           x: axis('step index', { type: 'linear', min: -0.5, max: maxStep + 0.5, ticks: { color: MUTED, precision: 0, includeBounds: false } }),

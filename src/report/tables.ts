@@ -46,7 +46,7 @@ export function modeTable(input: ReportInput): Table {
     'samples/s',
     'gen ÷ train time',
     'first step (s)',
-    ...(summary.modes.some((m) => m.joules_per_completion_token !== undefined) ? ['J per token'] : []),
+    ...(summary.modes.some((m) => m.joules_per_completion_token !== undefined) ? ['J per completion token'] : []),
   ];
   const rows = modeRows(input).map((m) => [
     rowLabel(input, m),
