@@ -3,9 +3,9 @@
 import { stringify } from 'csv-stringify/sync';
 import type { Event, StepEvent } from '../results/events.ts';
 import { PHASE_NAMES } from '../results/events.ts';
-import type { EventFile, UnitData } from '../results/read.ts';
+import { parseCsv, type EventFile, type UnitData } from '../results/read.ts';
 import { STEADY } from './constants.ts';
-import { mad, median, outlierFlags } from './stats.ts';
+import { mad, median, outlierFlags, unionLength } from './stats.ts';
 import type { StepRow } from './types.ts';
 
 export function eventsOf<K extends Event['type']>(file: EventFile | undefined, type: K): Extract<Event, { type: K }>[] {
@@ -71,11 +71,13 @@ export function unitSteps(unit: UnitData, warmupSteps: number, notes: string[]):
   }
   const steps = dedupe(eventsOf(rank0, 'step'), where, notes);
   const phases = new Map<number, Record<string, number>>();
+  const intervals = new Map<number, { t0: number; t1: number }[]>();
   const syncBytes = new Map<number, number>();
   for (const p of eventsOf(rank0, 'phase')) {
     const per = phases.get(p.step) ?? {};
     per[p.name] = (per[p.name] ?? 0) + p.dur;
     phases.set(p.step, per);
+    intervals.set(p.step, [...(intervals.get(p.step) ?? []), p]);
     if (p.name === 'weight_sync' && p.bytes !== undefined) syncBytes.set(p.step, (syncBytes.get(p.step) ?? 0) + p.bytes);
   }
   const otherRanks = trainers.filter((f) => f.rank !== 0).map((f) => new Map(eventsOf(f, 'step').map((s) => [s.step, s])));
@@ -102,6 +104,8 @@ export function unitSteps(unit: UnitData, warmupSteps: number, notes: string[]):
       duration_s: s.t1 - s.t0,
       ...work,
       phases: phases.get(s.step) ?? {},
+      // Outside every timed phase of rank 0 (their union, so nested phases count once).
+      ...(intervals.size > 0 ? { idle_s: Math.max(0, s.t1 - s.t0 - unionLength(intervals.get(s.step) ?? [], s.t0, s.t1)) } : {}),
       ...(syncBytes.size > 0 ? { weight_sync_bytes: syncBytes.get(s.step) ?? 0 } : {}),
       loss: s.loss ?? null,
       reward_mean: s.reward_mean ?? null,
@@ -137,24 +141,85 @@ export function phaseColumns(rows: readonly StepRow[]): string[] {
   return [...known, ...others];
 }
 
+// steps.csv: the one definition of its columns, used to write it (stepsCsv) and to read it back
+// (parseStepsCsv, which the reports use). Units are in the names; booleans true/false; missing
+// values empty, so pandas.read_csv loads it without options.
+
+type Cell = string | number | boolean | null | undefined;
+/** text; number (NaN when empty); maybe (a number, absent when empty); optional (a number, null when empty); bool. */
+type Kind = 'text' | 'number' | 'maybe' | 'optional' | 'bool';
+interface Column {
+  name: string;
+  kind: Kind;
+  get: (r: StepRow) => Cell;
+  /** Derived columns are written for readers, never read back. */
+  derived?: boolean;
+}
+
+const field = (name: keyof StepRow & string, kind: Kind): Column => ({ name, kind, get: (r) => r[name] as Cell });
+
+/** Columns before the phase columns. */
+const HEAD: readonly Column[] = [
+  field('point', 'text'),
+  field('mode', 'text'),
+  field('repeat', 'number'),
+  field('step', 'number'),
+  field('warmup', 'bool'),
+  field('excluded_by', 'text'),
+  field('outlier', 'bool'),
+  field('t0', 'number'),
+  field('t1', 'number'),
+  field('duration_s', 'number'),
+  field('samples', 'number'),
+  field('prompt_tokens', 'number'),
+  field('completion_tokens', 'number'),
+];
+/** Completion tokens ÷ duration of the row: a unit conversion for readers of the CSV, not a summary statistic. */
+const RATE: Column = { name: 'completion_tokens_per_s', kind: 'number', derived: true, get: (r) => (r.duration_s > 0 ? r.completion_tokens / r.duration_s : undefined) };
+/** Columns after the phase columns. */
+const TAIL: readonly Column[] = [field('idle_s', 'maybe'), field('weight_sync_bytes', 'maybe'), field('loss', 'optional'), field('reward_mean', 'optional')];
+
+/** The column of a phase: `phase_<name>_s` (characters other than letters, digits and _ become _). */
+export const phaseColumn = (name: string) => `phase_${name.replace(/[^A-Za-z0-9_]/g, '_')}_s`;
+const PHASE_COLUMN = /^phase_(.+)_s$/;
+
 /**
- * steps.csv: one row per (point, mode, repeat, step); units in column names; booleans as
- * true/false, missing values empty, so pandas.read_csv loads it without options.
- * A phase a step did not have is 0 seconds.
+ * steps.csv: one row per (point, mode, repeat, step). A phase a step did not have is 0 seconds;
+ * `idle_s` is the step's time outside every phase (empty when the unit logged no phases).
+ * `rates: true` adds `completion_tokens_per_s` after the token counts (the report's copy).
  */
-export function stepsCsv(rows: readonly StepRow[]): string {
+export function stepsCsv(rows: readonly StepRow[], options: { rates?: boolean } = {}): string {
   const phases = phaseColumns(rows);
-  const columns = [
-    'point', 'mode', 'repeat', 'step', 'warmup', 'excluded_by', 'outlier', 't0', 't1', 'duration_s',
-    'samples', 'prompt_tokens', 'completion_tokens',
-    ...phases.map((p) => `phase_${p.replace(/[^A-Za-z0-9_]/g, '_')}_s`),
-    'weight_sync_bytes', 'loss', 'reward_mean',
-  ];
-  const records = rows.map((r) => [
-    r.point, r.mode, r.repeat, r.step, r.warmup, r.excluded_by ?? '', r.outlier ?? false, r.t0, r.t1, r.duration_s,
-    r.samples, r.prompt_tokens, r.completion_tokens,
-    ...phases.map((p) => r.phases[p] ?? 0),
-    r.weight_sync_bytes ?? '', r.loss ?? '', r.reward_mean ?? '',
-  ]);
+  const head = options.rates ? [...HEAD, RATE] : HEAD;
+  const columns = [...head.map((c) => c.name), ...phases.map(phaseColumn), ...TAIL.map((c) => c.name)];
+  const cell = (v: Cell) => (v === null || v === undefined ? '' : v);
+  const records = rows.map((r) => [...head.map((c) => cell(c.get(r))), ...phases.map((p) => r.phases[p] ?? 0), ...TAIL.map((c) => cell(c.get(r)))]);
   return stringify(records, { header: true, columns, cast: { boolean: (v) => (v ? 'true' : 'false') } });
+}
+
+/**
+ * steps.csv back into StepRows by the same column definitions. Columns it does not know (and
+ * derived ones) are ignored; phases come back from `phase_<name>_s`.
+ */
+export function parseStepsCsv(text: string): StepRow[] {
+  const { records } = parseCsv(text.endsWith('\n') ? text : `${text}\n`);
+  const header = records.shift()?.fields ?? [];
+  const known = new Map([...HEAD, ...TAIL].map((c) => [c.name, c]));
+  return records.map(({ fields }) => {
+    const row: Record<string, unknown> = { point: 'default', mode: 'server', warmup: false, outlier: false, phases: {} };
+    header.forEach((h, i) => {
+      const s = fields[i] ?? '';
+      const c = known.get(h);
+      if (!c) {
+        const phase = PHASE_COLUMN.exec(h)?.[1];
+        if (phase !== undefined && s !== '') (row.phases as Record<string, number>)[phase] = Number(s);
+        return;
+      }
+      if (c.kind === 'bool') row[h] = s === 'true' || s === 'True' || s === '1';
+      else if (s !== '') row[h] = c.kind === 'text' ? s : Number(s);
+      else if (c.kind === 'number') row[h] = Number.NaN;
+      else if (c.kind === 'optional') row[h] = null;
+    });
+    return row as unknown as StepRow;
+  });
 }

@@ -201,6 +201,8 @@ function modeSummary(
   }
   const phaseNames = phaseColumns(rows);
   const phaseMedian = Object.fromEntries(phaseNames.map((p) => [p, median(rows.map((r) => r.phases[p] ?? 0))]));
+  const idle = rows.filter((r) => r.idle_s !== undefined).map((r) => r.idle_s!);
+  if (idle.length > 0) phaseMedian.idle = median(idle);
   const generation = sum((r) => r.phases.generate ?? 0);
   const training = sum((r) => TRAINING_PHASES.reduce((s, p) => s + (r.phases[p] ?? 0), 0));
   if (!(training > 0)) notes.push(`${label}: no training phases (${TRAINING_PHASES.join(', ')}) in the events; generation ÷ training ratio unknown (null)`);

@@ -38,6 +38,8 @@ export interface StepRow {
   completion_tokens: number;
   /** Seconds per phase on trainer rank 0 (generation as the trainer waited for it in server mode). */
   phases: Record<string, number>;
+  /** Seconds of the step outside every timed phase of rank 0 (union of its phase intervals); absent when the unit logged no phases. */
+  idle_s?: number;
   /** Bytes trainer rank 0 sent in `weight_sync` phases of this step (absent when the workload reports none). */
   weight_sync_bytes?: number;
   loss?: number | null;
@@ -84,7 +86,10 @@ export interface ModeSummary {
   samples_per_s: Estimate;
   completion_tokens_per_sample: number;
   prompt_tokens_per_sample: number;
-  /** Median seconds per step in each phase (trainer rank 0). */
+  /**
+   * Median seconds per step in each phase (trainer rank 0), and under `idle` the median seconds
+   * per step outside every timed phase (present when the steps had phases).
+   */
   phase_median_s: Record<string, number>;
   /** Generation time ÷ training time (forward/backward + optimizer + logprobs), Σ over measured steps; NaN (null) without training phases. */
   generation_to_training_ratio: number;

@@ -2,7 +2,7 @@
 // (in the browser) and by png.ts (in Node). Each is a plain, JSON-serialisable Chart.js
 // configuration: no functions, so it can be inlined into the page as data.
 import type { ChartConfiguration, ChartDataset } from 'chart.js';
-import type { Estimate, ModeSummary } from '../analysis/types.ts';
+import type { Estimate, ModeSummary, StepRow } from '../analysis/types.ts';
 import type { TimelineDecor } from './chart-plugins.ts';
 import type { ReportInput, UnitTimeline } from './load.ts';
 import { ciLabel, deviceWord, fmt, isSweep, orderedPoints, plural, pointLabel, sweptField } from './format.ts';
@@ -48,7 +48,8 @@ function axis(title: string, extra: Record<string, unknown> = {}) {
   };
 }
 
-const runsAndSteps = (m: ModeSummary) => `${plural(m.runs.filter((r) => r.status === 'ok').length, 'run')} × ${m.steps_measured} steps`;
+/** `2 runs, 12 measured steps`: what a mode's figures rest on (failed runs count with the steps they finished). */
+const runsAndSteps = (m: ModeSummary) => `${plural(m.runs.filter((r) => r.steps > 0).length, 'run')}, ${plural(m.steps_measured, 'measured step')}`;
 
 function throughputChart(input: ReportInput): ChartSpec {
   const { summary } = input;
@@ -75,7 +76,7 @@ function throughputChart(input: ReportInput): ChartSpec {
   const any = summary.modes[0];
   const per = summary.modes.map((m) => `${m.mode} ${runsAndSteps(m)}`);
   const subtitle = [
-    `Median completion tokens per second${sweep ? ` per allocated ${dev.one}` : ''}; whiskers: ${ciLabel(any?.completion_tokens_per_s)}; warm-up excluded.`,
+    `Completion tokens ÷ step time over the measured steps${sweep ? `, per allocated ${dev.one}` : ''}; whiskers: ${ciLabel(any?.completion_tokens_per_s)} (bootstrap); warm-up excluded.`,
     sweep ? `${plural(points.length, 'point')} swept; ${plural(any?.runs.length ?? 0, 'repeat')} per point and mode.` : `${per.join(', ')}.`,
   ];
   return {
@@ -90,7 +91,7 @@ function throughputChart(input: ReportInput): ChartSpec {
         ...baseOptions(`Throughput per ${dev.one}, by mode`, subtitle),
         scales: {
           x: axis(sweep ? (sweptField(summary) ?? 'sweep point') : 'normalisation', { grid: { display: false } }),
-          y: axis(`completion tokens / s / ${dev.one}`, { beginAtZero: true }),
+          y: axis(`completion tokens / s / ${dev.one}`, { beginAtZero: true, ...roomFor(datasets) }),
         },
       },
     } as Config,
@@ -122,7 +123,7 @@ function phaseChart(input: ReportInput): ChartSpec {
       data: { labels, datasets },
       options: {
         ...baseOptions('Where a step’s time goes', [
-          `Median seconds per phase on trainer rank 0 (in server mode, generate is the trainer waiting for the server); warm-up excluded.`,
+          `Median seconds per step in each phase on trainer rank 0, measured steps only (in server mode, generate is the trainer waiting for the server).`,
           rows.map((m) => `${sweep ? pointLabel(summary, m.point) + ' ' : ''}${m.mode}: ${runsAndSteps(m)}`).join(' · '),
         ]),
         indexAxis: 'y',
@@ -161,7 +162,20 @@ function timelineChart(input: ReportInput, t: UnitTimeline, what: 'util' | 'memo
   const decor = timelineDecor(t, u.div);
   const gpu = t.source === 'gpu';
   const series = what === 'util' ? t.util : t.memory;
-  const toGiB = what === 'memory' ? 1 / 1024 : 1;
+  // Memory in GiB, or MiB when every series stays under 2 GiB (small models, CPU processes).
+  const peak = Math.max(0, ...series.flatMap((x) => x.points.map((p) => p[1])));
+  const memUnit = what === 'memory' && peak < 2048 && !(gpu && t.memoryTotalMiB) ? 'MiB' : 'GiB';
+  const toGiB = what === 'memory' && memUnit === 'GiB' ? 1 / 1024 : 1;
+  // When start-up (process launch, model loading) takes most of the unit, the steps would be a
+  // sliver at the right: the axis then starts just before the first step.
+  const first = t.stepStarts[0];
+  const from = first !== undefined && first > 0.5 * t.end ? Math.max(0, first - 0.08 * (t.end - first)) : 0;
+  const xMin = Math.floor((from / u.div) * 10) / 10;
+  const visible = (pts: [number, number][]) => {
+    if (from === 0) return pts;
+    const i = pts.findIndex((p) => p[0] >= from);
+    return i < 0 ? [] : pts.slice(Math.max(0, i - 1));
+  };
   const roleIndex = new Map<string, number>();
   const datasets = series.map((s) => {
     const k = roleIndex.get(s.role) ?? 0;
@@ -169,7 +183,7 @@ function timelineChart(input: ReportInput, t: UnitTimeline, what: 'util' | 'memo
     const color = seriesColor(s.role, k);
     return {
       label: s.label,
-      data: s.points.map(([x, y]) => [Math.round((x / u.div) * 1000) / 1000, Math.round(y * toGiB * 100) / 100]),
+      data: visible(s.points).map(([x, y]) => [Math.round((x / u.div) * 1000) / 1000, Math.round(y * toGiB * 100) / 100]),
       backgroundColor: color,
       // Downsampled long runs draw envelopes that overlap: thinner, translucent lines keep each visible.
       borderColor: t.bucketSeconds > 0 ? withAlpha(color, 0.6) : color,
@@ -197,8 +211,8 @@ function timelineChart(input: ReportInput, t: UnitTimeline, what: 'util' | 'memo
         ? 'GPU utilisation (%, nvidia-smi utilization.gpu)'
         : 'process CPU (%, 100 = one core)'
       : gpu
-        ? 'GPU memory used (GiB)'
-        : 'process resident memory (GiB)';
+        ? `GPU memory used (${memUnit})`
+        : `process resident memory (${memUnit})`;
   const title =
     what === 'util'
       ? gpu
@@ -212,6 +226,7 @@ function timelineChart(input: ReportInput, t: UnitTimeline, what: 'util' | 'memo
       (t.bucketSeconds > 0
         ? `each line drawn through the lowest and highest sample of every ${fmt(t.bucketSeconds, 2)} s (every sample is in ${gpu ? 'telemetry.csv' : 'processes.csv'}).`
         : `every sample shown.`),
+    ...(from > 0 ? [`From ${xMin} ${u.name}: the start-up before the first step is left out (it is in the CSV; time to first step is in the per-mode table).`] : []),
     `Strips: phases on ${decor.strips!.rows.join(' and ')} (from events${t.spans.some((x) => x.share) ? '; each time slice shows its mix' : ''}); dashed lines: step starts.${what === 'util' && gpu ? ' Utilisation says some kernel ran, not how much work.' : ''}`,
   ];
   const stripRows = decor.strips!.rows.length;
@@ -229,13 +244,14 @@ function timelineChart(input: ReportInput, t: UnitTimeline, what: 'util' | 'memo
         normalized: true,
         parsing: true,
         scales: {
-          x: axis(`time since the run started (${u.name})`, { type: 'linear', min: 0, max: Math.ceil((t.end / u.div) * 10) / 10 }),
+          x: axis(`time since the unit started (${u.name})`, { type: 'linear', min: xMin, max: Math.ceil((t.end / u.div) * 10) / 10 }),
           y: axis(yTitle, { stack: 'timeline', stackWeight: 8, beginAtZero: true, ticks: { color: MUTED, includeBounds: false }, ...(what === 'util' && gpu ? { max: 104 } : {}), ...(memMax ? { max: memMax * 1.04 } : { grace: '6%' }) }),
           strip: {
             type: 'category',
-            labels: decor.strips!.rows,
+            // An empty last row keeps the strip labels clear of the top tick of the plot below.
+            labels: [...decor.strips!.rows, ''],
             stack: 'timeline',
-            stackWeight: Math.max(1, stripRows) * 0.55,
+            stackWeight: (Math.max(1, stripRows) + 0.6) * 0.55,
             offset: true,
             position: 'left',
             grid: { display: false },
@@ -275,18 +291,20 @@ function stepTimeChart(input: ReportInput, point: string): ChartSpec | undefined
       backgroundColor: color,
       borderDash: dashes[Number(repeat) % dashes.length],
       borderWidth: 1.6,
-      // Long runs: a line, with only outliers and warm-up marked.
-      pointRadius: sorted.map((r) => (r.outlier ? 6 : sorted.length > 150 && !r.warmup ? 0 : 3)),
-      pointStyle: sorted.map((r) => (r.outlier ? 'crossRot' : 'circle')),
+      // Long runs: a line, with only outliers and excluded steps marked.
+      pointRadius: sorted.map((r) => (r.outlier ? 6 : excludedBy(r) === 'settling' ? 4.5 : sorted.length > 150 && !r.warmup ? 0 : 3)),
+      pointStyle: sorted.map((r) => (r.outlier ? 'crossRot' : excludedBy(r) === 'settling' ? 'triangle' : 'circle')),
       pointBorderWidth: sorted.map((r) => (r.outlier ? 2.2 : 1.2)),
-      pointBackgroundColor: sorted.map((r) => (r.warmup ? PAPER : color)),
+      pointBackgroundColor: sorted.map((r) => (excludedBy(r) ? PAPER : color)),
       pointBorderColor: color,
       tension: 0,
     };
   });
-  const lastWarm = Math.max(-1, ...rows.filter((r) => r.warmup).map((r) => r.step));
+  // The fixed warm-up is the same steps in every run: a band. Settling (before steady state) differs per run: marked per point.
+  const lastWarm = Math.max(-1, ...rows.filter((r) => excludedBy(r) === 'warmup').map((r) => r.step));
+  const settling = rows.filter((r) => excludedBy(r) === 'settling').length;
   const outliers = rows.filter((r) => r.outlier).length;
-  const decor: TimelineDecor = lastWarm >= 0 ? { bands: [{ x0: -0.5, x1: lastWarm + 0.5, color: 'rgba(93,100,115,0.09)', label: 'warm-up (excluded)' }] } : {};
+  const decor: TimelineDecor = lastWarm >= 0 ? { bands: [{ x0: -0.5, x1: lastWarm + 0.5, color: 'rgba(93,100,115,0.09)', label: 'warm-up' }] } : {};
   const maxStep = Math.max(...rows.map((r) => r.step));
   const title = `Step time by step${sweep ? `, ${pointLabel(summary, point)}` : ''}`;
   return {
@@ -300,7 +318,12 @@ function stepTimeChart(input: ReportInput, point: string): ChartSpec | undefined
       options: {
         ...baseOptions(title, [
           `Seconds per optimizer step on trainer rank 0, every repeat (${plural(groups.size, 'series', 'series')}, ${plural(rows.length, 'step')}).`,
-          `Hollow points: warm-up, excluded from the summary${outliers ? `; ✕: ${plural(outliers, 'outlier')} by the median-absolute-deviation rule (kept in the summary)` : ''}.`,
+          [
+            ...(lastWarm >= 0 ? ['Shaded, hollow circles: fixed warm-up'] : []),
+            ...(settling ? [`hollow triangles: ${plural(settling, 'step')} before step time settled`] : []),
+            ...(lastWarm >= 0 || settling ? ['excluded from the summary'] : ['Every step measured']),
+          ].join('; ') + '.',
+          ...(outliers ? [`✕: ${plural(outliers, 'outlier')} by the median-absolute-deviation rule (flagged, kept in the summary).`] : []),
         ]),
         scales: {
           x: axis('step index', { type: 'linear', min: -0.5, max: maxStep + 0.5, ticks: { color: MUTED, precision: 0, includeBounds: false } }),
@@ -311,8 +334,23 @@ function stepTimeChart(input: ReportInput, point: string): ChartSpec | undefined
   };
 }
 
+/** Why a step is excluded: steps.csv's `excluded_by`, or warm-up for older files that only say `warmup`. */
+function excludedBy(r: StepRow): 'warmup' | 'settling' | undefined {
+  return r.excluded_by ?? (r.warmup ? 'warmup' : undefined);
+}
+
 /** An estimate's interval as [low, high] for the error-bar plugin; null where there is none. */
 const interval = (e: Estimate | undefined) => (e && e.low !== undefined && e.high !== undefined ? [e.low, e.high] : null);
+
+/** Axis room for the whiskers: Chart.js scales to the bars only, so a long interval would run off the plot. */
+function roomFor(datasets: { data: (number | null)[]; errorBars: (number[] | null)[] }[]): { suggestedMax?: number; suggestedMin?: number } {
+  const ends = datasets.flatMap((d) => d.errorBars.flatMap((e) => e ?? [])).filter(Number.isFinite);
+  if (ends.length === 0) return {};
+  const hi = Math.max(...ends);
+  const lo = Math.min(...ends);
+  const pad = 0.04 * (hi - Math.min(0, lo) || 1);
+  return { suggestedMax: hi + pad, ...(lo < 0 ? { suggestedMin: lo - pad } : {}) };
+}
 
 /** One line of a sweep chart: values at each point with their intervals. */
 function sweepLine(label: string, color: string, ests: (Estimate | undefined)[], dash: number[] = []) {
@@ -344,6 +382,10 @@ function sweepCharts(input: ReportInput): ChartSpec[] {
   const claim = manifest?.scenario.claim;
   const hlines: NonNullable<TimelineDecor['hlines']> = [{ y: 1, color: MUTED, label: 'parity (1×)', dash: [4, 4] }];
   if (claim) hlines.push({ y: claim.value, color: '#b03a2e', label: `published: ${claim.value}× (${claim.metric.replaceAll('_', ' ')})`, dash: [8, 4] });
+  const speedupLines = [
+    sweepLine(`per allocated ${dev.one}`, INK, comparisons.map((c) => c?.speedup_per_allocated_device)),
+    sweepLine(`per training ${dev.one} (published method)`, '#8e5ea2', comparisons.map((c) => c?.speedup_per_training_device), [6, 4]),
+  ];
   const speedup: ChartSpec = {
     id: 'sweep-speedup',
     title: `Speedup against ${field}`,
@@ -353,10 +395,7 @@ function sweepCharts(input: ReportInput): ChartSpec[] {
       type: 'line',
       data: {
         labels,
-        datasets: [
-          sweepLine(`per allocated ${dev.one}`, INK, comparisons.map((c) => c?.speedup_per_allocated_device)),
-          sweepLine(`per training ${dev.one} (published method)`, '#8e5ea2', comparisons.map((c) => c?.speedup_per_training_device), [6, 4]),
-        ],
+        datasets: speedupLines,
         gbTimeline: { hlines },
       } as unknown as Config['data'],
       options: {
@@ -366,12 +405,15 @@ function sweepCharts(input: ReportInput): ChartSpec[] {
         ]),
         scales: {
           x: axis(field, { grid: { display: false } }),
-          y: axis('speedup (×)', { grace: '10%' }),
+          y: axis('speedup (×)', { grace: '10%', ...roomFor(speedupLines) }),
         },
       },
     } as unknown as Config,
   };
   const modes = [...new Set(summary.modes.map((m) => m.mode))];
+  const throughputLines = modes.map((mode) =>
+    sweepLine(mode, modeColor(mode), points.map((p) => summary.modes.find((m) => m.point === p && m.mode === mode)?.completion_tokens_per_s_per_allocated_device)),
+  );
   const throughput: ChartSpec = {
     id: 'sweep-throughput',
     title: `Throughput against ${field}`,
@@ -381,22 +423,16 @@ function sweepCharts(input: ReportInput): ChartSpec[] {
       type: 'line',
       data: {
         labels,
-        datasets: modes.map((mode) =>
-          sweepLine(
-            mode,
-            modeColor(mode),
-            points.map((p) => summary.modes.find((m) => m.point === p && m.mode === mode)?.completion_tokens_per_s_per_allocated_device),
-          ),
-        ),
+        datasets: throughputLines,
       },
       options: {
         ...baseOptions(`Throughput per allocated ${dev.one} against ${field}`, [
-          `Median completion tokens/s per allocated ${dev.one}; whiskers: ${ciLabel(summary.modes[0]?.completion_tokens_per_s)}; warm-up excluded.`,
+          `Completion tokens ÷ step time over the measured steps, per allocated ${dev.one}; whiskers: ${ciLabel(summary.modes[0]?.completion_tokens_per_s)} (bootstrap).`,
           `${plural(points.length, 'point')} × ${plural(modes.length, 'mode')}.`,
         ]),
         scales: {
           x: axis(field, { grid: { display: false } }),
-          y: axis(`completion tokens / s / ${dev.one}`, { beginAtZero: true }),
+          y: axis(`completion tokens / s / ${dev.one}`, { beginAtZero: true, ...roomFor(throughputLines) }),
         },
       },
     } as unknown as Config,

@@ -7,6 +7,7 @@ import { stat } from 'node:fs/promises';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
 import { stringify } from 'csv-stringify/sync';
+import { stepsCsv as analysisStepsCsv } from '../analysis/steps.ts';
 import type { Estimate } from '../analysis/types.ts';
 import type { ReportInput } from './load.ts';
 import { orderedPoints } from './format.ts';
@@ -14,31 +15,9 @@ import { phaseOrder } from './theme.ts';
 
 const csv = (rows: unknown[][]) => stringify(rows, { cast: { boolean: (b) => (b ? 'true' : 'false') } });
 
+/** steps.csv as analysis defines it, with completion tokens/s per row added. */
 export function stepsCsv(input: ReportInput): string {
-  const phases = phaseOrder(input.steps.flatMap((s) => Object.keys(s.phases)));
-  const header = ['point', 'mode', 'repeat', 'step', 'warmup', 'outlier', 'start_epoch_s', 'end_epoch_s', 'duration_s', 'samples', 'prompt_tokens', 'completion_tokens', 'completion_tokens_per_s', 'loss', 'reward_mean', ...phases.map((p) => `phase_${p}_s`)];
-  return csv([
-    header,
-    ...input.steps.map((s) => [
-      s.point,
-      s.mode,
-      s.repeat,
-      s.step,
-      s.warmup,
-      s.outlier ?? false,
-      s.t0,
-      s.t1,
-      s.duration_s,
-      s.samples,
-      s.prompt_tokens,
-      s.completion_tokens,
-      // A per-row unit conversion for convenience, not a summary statistic.
-      s.duration_s > 0 ? s.completion_tokens / s.duration_s : '',
-      s.loss ?? '',
-      s.reward_mean ?? '',
-      ...phases.map((p) => s.phases[p] ?? ''),
-    ]),
-  ]);
+  return analysisStepsCsv(input.steps, { rates: true });
 }
 
 /** An estimate as three columns; `name` carries the unit (`step_time_s`). */

@@ -1,9 +1,12 @@
 // Display transforms shared by every format: rounding, units, labels. No statistics here.
 import type { Estimate, Summary } from '../analysis/types.ts';
 
+/** What a table shows for a figure that is missing or unknown (null in summary.json, NaN in code). */
+export const MISSING = '—';
+
 /** A number with `digits` significant digits (at least the integer part), thin-space grouped thousands. */
 export function fmt(x: number | null | undefined, digits = 3): string {
-  if (x === null || x === undefined || !Number.isFinite(x)) return '–';
+  if (x === null || x === undefined || !Number.isFinite(x)) return MISSING;
   if (x === 0) return '0';
   const abs = Math.abs(x);
   const decimals = abs >= 10 ** digits ? 0 : Math.max(0, digits - 1 - Math.floor(Math.log10(abs)));
@@ -15,18 +18,24 @@ export function fmt(x: number | null | undefined, digits = 3): string {
 
 /** `1.43 (1.40–1.46)` — the value and its interval when there is one. */
 export function fmtEstimate(e: Estimate | undefined, digits = 3): string {
-  if (!e) return '–';
+  if (!e || !Number.isFinite(e.value)) return MISSING;
   if (e.low === undefined || e.high === undefined) return fmt(e.value, digits);
   return `${fmt(e.value, digits)} (${fmt(e.low, digits)}–${fmt(e.high, digits)})`;
 }
 
-export function fmtPercent(fraction: number | undefined, digits = 0): string {
-  if (fraction === undefined || !Number.isFinite(fraction)) return '–';
+export function fmtPercent(fraction: number | null | undefined, digits = 0): string {
+  if (fraction === undefined || fraction === null || !Number.isFinite(fraction)) return MISSING;
   return `${(fraction * 100).toFixed(digits)} %`;
 }
 
+/** A ratio estimate with its unit: `1.43 (1.40–1.46) ×`, or the missing mark alone. */
+export function fmtTimes(e: Estimate | undefined, digits = 3): string {
+  const s = fmtEstimate(e, digits);
+  return s === MISSING ? s : `${s} ×`;
+}
+
 export function fmtBytes(bytes: number | undefined): string {
-  if (bytes === undefined || !Number.isFinite(bytes)) return '–';
+  if (bytes === undefined || !Number.isFinite(bytes)) return MISSING;
   const units = ['B', 'KB', 'MB', 'GB', 'TB'];
   let v = bytes;
   let i = 0;

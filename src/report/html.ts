@@ -7,7 +7,7 @@ import type { ChartSpec } from './charts.ts';
 import { CHART_PLUGINS_SOURCE } from './chart-plugins.ts';
 import { escapeHtml as esc, jsonForScript } from './escape.ts';
 import type { ReportInput } from './load.ts';
-import { reportHeader, reportTables, type Table } from './tables.ts';
+import { reportFootnotes, reportHeader, reportTables, samplesFile, type Table } from './tables.ts';
 import { FONT_FAMILY, FONT_FILES, GRID, INK, MUTED, modeColor } from './theme.ts';
 
 const require = createRequire(import.meta.url);
@@ -32,7 +32,7 @@ function tableHtml(t: Table): string {
   const cls = (i: number) => (t.numeric?.[i] ? ' class="num"' : '');
   // `4.29 (4.16–4.41) ×`: the interval on its own muted line, so wide tables stay narrow.
   const cell = (s: string) => {
-    const m = /^(\S+) \(([^()]+)\)( ×)?$/.exec(s);
+    const m = /^(\S+) \(((?:[-\d.,]+–[-\d.,]+)|(?:excl\. [^()]+))\)( ×)?$/.exec(s);
     if (m) return `${esc(m[1]!)}${m[3] ? esc(m[3]) : ''}<span class="ci">${esc(m[2]!)}</span>`;
     return esc(s).replaceAll('\n', '<br>');
   };
@@ -51,6 +51,29 @@ function figureHtml(c: ChartSpec): string {
   return `<figure class="chart" style="aspect-ratio:${c.width}/${c.height}" data-chart="${esc(c.id)}">
 <canvas id="chart-${esc(c.id)}" role="img" aria-label="${esc(c.title)}"></canvas>
 </figure>`;
+}
+
+function footnotesHtml(input: ReportInput): string {
+  const foot = reportFootnotes(input);
+  const notes = foot.notes.length
+    ? `<section class="table" id="notes">
+<h2>Notes</h2>
+<p class="caption">Left by the analysis: what was missing, partial or weak in this run, and why.</p>
+<ul>
+${foot.notes.map((n) => `<li>${esc(n)}</li>`).join('\n')}
+</ul>
+</section>`
+    : '';
+  const methods = foot.methods.length
+    ? `<section class="table" id="methods">
+<h2>Methods</h2>
+<dl>
+${foot.methods.map(([k, v]) => `<dt>${esc(k)}</dt><dd>${esc(v)}</dd>`).join('\n')}
+</dl>
+<p class="caption">Definitions in full: docs/metrics.md.</p>
+</section>`
+    : '';
+  return notes + '\n' + methods;
 }
 
 const CSS = `
@@ -72,12 +95,17 @@ section.table{background:#fff;border-radius:6px;padding:16px 18px;margin:18px 0;
 .scroll{overflow-x:auto}
 table{border-collapse:collapse;width:100%;font-size:13px;font-variant-numeric:tabular-nums}
 th,td{text-align:left;padding:6px 10px;border-bottom:1px solid var(--grid);vertical-align:top}
-th{font-weight:600;border-bottom:2px solid #c4c8d0;white-space:nowrap}
+th{font-weight:600;border-bottom:2px solid #c4c8d0;vertical-align:bottom;min-width:5em}
 td.num,th.num{text-align:right}
 td{overflow-wrap:anywhere}
-td:first-child,td.num,th{white-space:nowrap}
+td:first-child,td.num{white-space:nowrap}
 td.num{overflow-wrap:normal}
 .ci{display:block;color:var(--muted);font-size:11.5px}
+ul{margin:0;padding-left:20px}
+li{margin:0 0 4px;overflow-wrap:anywhere}
+dl{margin:0 0 8px;display:grid;grid-template-columns:max-content 1fr;gap:4px 14px;font-size:13px}
+dt{font-weight:600}
+dd{margin:0;color:var(--ink)}
 footer{color:var(--muted);font-size:12px;margin-top:28px}
 @media print{
   @page{size:A4;margin:14mm}
@@ -158,7 +186,8 @@ ${tables
   .filter((t) => !first.includes(t.id))
   .map(tableHtml)
   .join('\n')}
-<footer>Made by ${esc(generator)} from the results folder of run ${esc(input.runId)}. Numbers: summary.json; per-step rows: steps.csv; every sample: telemetry.csv. Time series are downsampled for display (minimum and maximum of each bucket kept).</footer>
+${footnotesHtml(input)}
+<footer>Made by ${esc(generator)} from the results folder of run ${esc(input.runId)}. Numbers: summary.json; per-step rows: steps.csv; ${esc(samplesFile(input).replaceAll('`', ''))}. Time series are downsampled for display (minimum and maximum of each bucket kept).</footer>
 </main>
 <script type="application/json" id="gb-charts">${jsonForScript(charts.map((c) => ({ id: c.id, config: c.config })))}</script>
 <script type="application/json" id="gb-settings">${jsonForScript({ fontFamily: FONT_FAMILY })}</script>

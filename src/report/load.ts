@@ -1,9 +1,10 @@
 // Loading what a report shows from a results folder: the summary (numbers, computed by
 // analysis), the step table, and the time series behind the charts (telemetry or per-process
 // samples, phase spans, step boundaries), downsampled for display. No rendering here.
-import { readFile } from 'node:fs/promises';
+import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { UserError } from '../errors.ts';
+import { parseStepsCsv } from '../analysis/steps.ts';
 import type { StepRow, Summary, UnitStatus } from '../analysis/types.ts';
 import type { Manifest } from '../results/manifest.ts';
 import type { DeviceAccount, RunPlan } from '../launch/types.ts';
@@ -134,48 +135,30 @@ function columns(header: string[]): (name: string) => number {
 const num = (s: string | undefined): number => (s === undefined || s === '' ? NaN : Number(s));
 
 /**
- * steps.csv as analysis writes it: StepRow's fields by name, phase seconds in columns
- * `phase_<name>_s`. Columns it does not know are ignored.
+ * summary.json writes NaN as null (busy_fraction, generation_to_training_ratio when unknown);
+ * back to NaN here so the types hold and every renderer shows it as missing.
  */
-export function parseStepsCsv(text: string): StepRow[] {
-  const { header, rows } = parseCsv(text);
-  const col = columns(header);
-  const phaseCols = header.map((h, i) => [h.match(/^phase_(.+)_s$/)?.[1], i] as const).filter((x): x is [string, number] => x[0] !== undefined);
-  const bool = (s: string | undefined) => s === 'true' || s === '1' || s === 'True';
-  return rows.map((r) => {
-    const get = (name: string) => (col(name) >= 0 ? r[col(name)] : undefined);
-    const optional = (name: string) => {
-      const v = num(get(name));
-      return Number.isFinite(v) ? v : null;
-    };
-    return {
-      point: get('point') ?? 'default',
-      mode: (get('mode') ?? 'server') as ModeName,
-      repeat: num(get('repeat')),
-      step: num(get('step')),
-      warmup: bool(get('warmup')),
-      outlier: bool(get('outlier')),
-      t0: num(get('t0')),
-      t1: num(get('t1')),
-      duration_s: num(get('duration_s')),
-      samples: num(get('samples')),
-      prompt_tokens: num(get('prompt_tokens')),
-      completion_tokens: num(get('completion_tokens')),
-      loss: optional('loss'),
-      reward_mean: optional('reward_mean'),
-      phases: Object.fromEntries(phaseCols.map(([name, i]) => [name, num(r[i])]).filter(([, v]) => Number.isFinite(v as number))),
-    };
-  });
+export function nullsToNaN(summary: Summary): Summary {
+  const nan = (x: number | null) => (x === null ? Number.NaN : x);
+  for (const m of summary.modes) {
+    m.generation_to_training_ratio = nan(m.generation_to_training_ratio);
+    for (const a of m.activity) a.busy_fraction = nan(a.busy_fraction);
+  }
+  for (const c of summary.comparisons) {
+    for (const k of Object.keys(c.generation_to_training_ratio)) c.generation_to_training_ratio[k] = nan(c.generation_to_training_ratio[k]!);
+  }
+  return summary;
 }
 
 export async function loadRun(runDir: string): Promise<RunRecord> {
-  const summary = await readJson<Summary>(path.join(runDir, 'summary.json'));
-  if (!summary) {
+  const json = await readJson<Summary>(path.join(runDir, 'summary.json'));
+  if (!json) {
     throw new UserError(
       `${runDir}: no summary.json, so there is nothing to report`,
       'Reports are made from a results folder after analysis; pass the folder of a finished run (results/<run-id>).',
     );
   }
+  const summary = nullsToNaN(json);
   const manifest = await readJson<Manifest>(path.join(runDir, 'manifest.json'));
   const plan = await readJson<RunPlan>(path.join(runDir, 'plan.json'));
   const stepsText = await readText(path.join(runDir, 'steps.csv'));
@@ -274,6 +257,18 @@ const round = (x: number, digits: number) => {
   return Math.round(x * f) / f;
 };
 
+/** pid → role and rank, from the start event of every event file of a unit. */
+async function ranksByPid(eventsDir: string): Promise<Map<number, { role: string; rank: number }>> {
+  const out = new Map<number, { role: string; rank: number }>();
+  const names = await readdir(eventsDir).catch(() => [] as string[]);
+  for (const name of names.filter((n) => n.endsWith('.jsonl'))) {
+    const { events } = await readEventsFile(path.join(eventsDir, name));
+    const start = events.find((e) => e.type === 'start');
+    if (start?.type === 'start') out.set(start.pid, { role: start.role, rank: start.rank });
+  }
+  return out;
+}
+
 /** The time series of one unit (one mode, one repeat), relative to its first sample. */
 export async function loadTimeline(
   runDir: string,
@@ -308,7 +303,7 @@ export async function loadTimeline(
   }
 
   // Samples: GPU telemetry where there is some, per-process samples otherwise.
-  type Raw = { key: number; label: string; role: 'trainer' | 'server'; util: [number, number][]; mem: [number, number][] };
+  type Raw = { key: number; label: string; role: 'trainer' | 'server'; rank?: number; util: [number, number][]; mem: [number, number][] };
   const raw = new Map<number, Raw>();
   let source: UnitTimeline['source'] = 'none';
   let memoryTotalMiB: number | undefined;
@@ -343,7 +338,9 @@ export async function loadTimeline(
       const { header, rows } = parseCsv(processes);
       const col = columns(header);
       const [ct, cp, cr, cc, cm] = ['t', 'pid', 'role', 'cpu_pct', 'rss_mib'].map(col) as [number, number, number, number, number];
-      const rankOf = new Map<string, number>();
+      // A process is named by the rank its event file's start event gives its pid; others (a
+      // launcher such as torchrun, a helper) wrote no events.
+      const ranks = await ranksByPid(path.join(dir, 'events'));
       for (const r of rows) {
         const t = num(r[ct]);
         const pid = num(r[cp]);
@@ -351,9 +348,9 @@ export async function loadTimeline(
         let s = raw.get(pid);
         if (!s) {
           const role = r[cr] === 'server' ? 'server' : 'trainer';
-          const k = rankOf.get(role) ?? 0;
-          rankOf.set(role, k + 1);
-          raw.set(pid, (s = { key: pid, role, label: `${role} ${k} (pid ${pid})`, util: [], mem: [] }));
+          const rank = ranks.get(pid);
+          const label = rank ? `${rank.role} ${rank.rank} (pid ${pid})` : `${role} launcher/helper (pid ${pid})`;
+          raw.set(pid, (s = { key: pid, role, label, util: [], mem: [], ...(rank ? { rank: rank.rank } : {}) }));
         }
         add(s, t, num(r[cc]), num(r[cm]));
       }
@@ -366,7 +363,10 @@ export async function loadTimeline(
       pts.sort((a, b) => a[0] - b[0]),
       buckets,
     ).map(([x, y]) => [round(x - origin, 2), round(y, 1)]);
-  const ordered = [...raw.values()].sort((a, b) => (a.role === b.role ? a.key - b.key : a.role === 'server' ? -1 : 1));
+  // Server first, then trainers; within a role ranks in order, then processes without a rank.
+  const ordered = [...raw.values()].sort((a, b) =>
+    a.role !== b.role ? (a.role === 'server' ? -1 : 1) : (a.rank ?? Infinity) - (b.rank ?? Infinity) || a.key - b.key,
+  );
   const minWidth = end / (buckets * 4);
   return {
     point: unit.point,

@@ -2,7 +2,7 @@
 import type { ChartSpec } from './charts.ts';
 import { escapeMarkdown as md } from './escape.ts';
 import type { ReportInput } from './load.ts';
-import { reportHeader, reportTables, type Table } from './tables.ts';
+import { reportFootnotes, reportHeader, reportTables, samplesFile, type Table } from './tables.ts';
 
 /** A cell: escaped, its line breaks kept as <br> (GitHub renders them in tables). */
 const cell = (s: string) => s.split('\n').map(md).join('<br>') || ' ';
@@ -38,6 +38,13 @@ export function renderMarkdown(input: ReportInput, charts: readonly ChartSpec[],
     for (const c of rest) out.push(`- [${md(c.title)}](${chartDir}/${encodeURI(c.id)}.png)`);
     out.push('');
   }
-  out.push('All numbers come from `summary.json`; per-step rows are in `steps.csv`, every telemetry sample in `telemetry.csv`. Open `report.html` for interactive charts.', '');
+  const foot = reportFootnotes(input);
+  if (foot.notes.length) {
+    out.push('## Notes', '', ...foot.notes.map((n) => `- ${md(n)}`), '');
+  }
+  if (foot.methods.length) {
+    out.push('## Methods', '', ...foot.methods.map(([k, v]) => `- **${md(k)}:** ${md(v)}`), '', 'Definitions in full: docs/metrics.md.', '');
+  }
+  out.push(`All numbers come from \`summary.json\`; per-step rows are in \`steps.csv\`, ${samplesFile(input)}. Open \`report.html\` for interactive charts.`, '');
   return out.join('\n');
 }

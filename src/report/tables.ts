@@ -2,7 +2,7 @@
 // Markdown and the HTML show the same rows. Formatting only: every number comes from the summary.
 import type { ModeSummary } from '../analysis/types.ts';
 import type { ReportInput } from './load.ts';
-import { deviceWord, fmt, fmtBytes, fmtEstimate, fmtPercent, isSweep, orderedPoints, pointLabel } from './format.ts';
+import { MISSING, deviceWord, fmt, fmtBytes, fmtEstimate, fmtPercent, fmtTimes, isSweep, orderedPoints, plural, pointLabel } from './format.ts';
 import { phaseLabel, phaseOrder } from './theme.ts';
 
 export interface Table {
@@ -19,6 +19,14 @@ export interface Table {
 function modeRows(input: ReportInput): ModeSummary[] {
   const order = orderedPoints(input.summary);
   return [...input.summary.modes].sort((a, b) => order.indexOf(a.point) - order.indexOf(b.point));
+}
+
+/** `6 (excl. 2 warm-up, 1 settling)`: measured steps, and those left out before them. */
+export function stepsMeasured(m: ModeSummary): string {
+  const ran = m.runs.filter((r) => r.steps > 0 || r.measured_from_step !== undefined).length || m.runs.length;
+  const warm = m.warmup_steps * ran;
+  const out = [...(warm ? [`${warm} warm-up`] : []), ...(m.settling_steps ? [`${m.settling_steps} settling`] : [])];
+  return out.length ? `${m.steps_measured} (excl. ${out.join(', ')})` : String(m.steps_measured);
 }
 
 const rowLabel = (input: ReportInput, m: ModeSummary) => (isSweep(input.summary) ? `${pointLabel(input.summary, m.point)} · ${m.mode}` : m.mode);
@@ -38,13 +46,13 @@ export function modeTable(input: ReportInput): Table {
     'samples/s',
     'gen ÷ train time',
     'first step (s)',
-    ...(summary.modes.some((m) => m.joules_per_completion_token !== undefined) ? ['J per token'] : []),
+    ...(summary.modes.some((m) => m.joules_per_completion_token !== undefined) ? ['J per completion token'] : []),
   ];
   const rows = modeRows(input).map((m) => [
     rowLabel(input, m),
     `${m.devices.allocated.length} / ${m.devices.training.length} / ${m.devices.server.length}`,
     `${m.runs.filter((r) => r.status === 'ok').length} of ${m.runs.length}`,
-    `${m.steps_measured} (+${m.warmup_steps} warm-up)`,
+    stepsMeasured(m),
     fmtEstimate(m.step_time_s),
     fmtEstimate(m.completion_tokens_per_s_per_allocated_device),
     fmtEstimate(m.completion_tokens_per_s_per_training_device),
@@ -57,8 +65,9 @@ export function modeTable(input: ReportInput): Table {
     id: 'modes',
     title: 'Per mode',
     caption:
-      `Medians over measured steps (warm-up excluded), ${ci ? `${Math.round(ci * 100)} % interval in brackets` : 'interval in brackets where computed'}; ` +
-      `throughput in completion tokens. Protocol: ${summary.protocol.replaceAll('_', ' ')}.`,
+      `Measured steps only (warm-up and settling excluded). Step time: median; throughput: completion tokens ÷ step time, summed over the measured steps; ` +
+      `${ci ? `${Math.round(ci * 100)} % bootstrap interval in brackets` : 'bootstrap interval in brackets where computed'} (see Methods). First step: launch to the end of the first step, model loading included. ` +
+      `Protocol: ${summary.protocol.replaceAll('_', ' ')}.`,
     columns,
     numeric: columns.map((_, i) => i >= 2),
     rows,
@@ -85,9 +94,9 @@ export function comparisonTable(input: ReportInput): Table | undefined {
     .map((c) => [
       ...(isSweep(summary) ? [pointLabel(summary, c.point)] : []),
       `${c.candidate} ÷ ${c.baseline}`,
-      `${fmtEstimate(c.speedup_per_allocated_device)} ×`,
-      `${fmtEstimate(c.speedup_per_training_device)} ×`,
-      ...(hasStep ? [c.step_time_speedup ? `${fmtEstimate(c.step_time_speedup)} ×` : '–'] : []),
+      fmtTimes(c.speedup_per_allocated_device),
+      fmtTimes(c.speedup_per_training_device),
+      ...(hasStep ? [fmtTimes(c.step_time_speedup)] : []),
       Object.entries(c.generation_to_training_ratio)
         .map(([mode, r]) => `${mode} ${fmt(r, 2)}`)
         .join(', '),
@@ -109,11 +118,13 @@ export function phaseTable(input: ReportInput): Table {
   return {
     id: 'phases',
     title: 'Where a step’s time goes',
-    caption: 'Median seconds per step in each phase on trainer rank 0 (in server mode, generate is the trainer waiting for the server); the step time is the median of whole steps, so the phases need not add up to it.',
+    caption:
+      'Median seconds per step in each phase on trainer rank 0 (in server mode, generate is the trainer waiting for the server); “outside any phase” is the rest of the step. ' +
+      'Each row is its own median, as is the step time, so the rows need not add up to it exactly.',
     columns: ['phase', ...modes.map((m) => rowLabel(input, m))],
     numeric: [false, ...modes.map(() => true)],
     rows: [
-      ...names.map((name) => [phaseLabel(name), ...modes.map((m) => (m.phase_median_s[name] === undefined ? '–' : fmt(m.phase_median_s[name], 3)))]),
+      ...names.map((name) => [phaseLabel(name), ...modes.map((m) => (m.phase_median_s[name] === undefined ? MISSING : fmt(m.phase_median_s[name], 3)))]),
       ['step time (median)', ...modes.map((m) => fmt(m.step_time_s.value, 3))],
     ],
   };
@@ -123,24 +134,25 @@ export function activityTable(input: ReportInput): Table | undefined {
   const modes = modeRows(input);
   if (!modes.some((m) => m.activity.length > 0)) return undefined;
   const dev = deviceWord(input.summary);
+  const power = modes.some((m) => m.activity.some((a) => a.power_mean_w !== undefined));
   return {
     id: 'activity',
     title: `${dev.one} activity by role`,
     caption:
       input.summary.device_kind === 'cuda'
-        ? 'Busy: share of the measured time the role was inside a timed phase (from events). Sampled: nvidia-smi utilization.gpu, which reads ~100 % while a GPU waits inside a collective, so it says some kernel ran, not that work was done.'
-        : 'Busy: share of the measured time the role was inside a timed phase (from events). Sampled: per-process CPU %, standing in for GPU utilisation on a machine without GPUs.',
-    columns: ['mode', 'role', dev.many, 'busy (events)', 'sampled', 'sampled is', 'mean power (W)'],
-    numeric: [false, false, false, true, true, false, true],
+        ? `Busy: share of the measured time the role was inside a timed phase (from events; a server-mode trainer waiting for generation is not busy; ${MISSING} where the role logged no phases). Sampled: nvidia-smi utilization.gpu, which reads ~100 % while a GPU waits inside a collective, so it says some kernel ran, not that work was done.`
+        : `Busy: share of the measured time the role was inside a timed phase (from events; a server-mode trainer waiting for generation is not busy; ${MISSING} where the role logged no phases). Sampled: mean per-process CPU % of the role's processes (100 % = one core), standing in for GPU utilisation on a machine without GPUs. Numbers in the ${dev.many} column are device slots, not cores.`,
+    columns: ['mode', 'role', dev.many, 'busy (events)', 'sampled', 'sampled is', ...(power ? ['mean power per GPU (W)'] : [])],
+    numeric: [false, false, false, true, true, false, ...(power ? [true] : [])],
     rows: modes.flatMap((m) =>
       m.activity.map((a) => [
         rowLabel(input, m),
         a.role,
         a.devices.join(', '),
         fmtPercent(a.busy_fraction),
-        a.sampled_util_mean === undefined ? '–' : `${fmt(a.sampled_util_mean, 3)} %`,
+        a.sampled_util_mean === undefined ? MISSING : `${fmt(a.sampled_util_mean, 3)} %`,
         a.sampled_util_label,
-        fmt(a.power_mean_w, 3),
+        ...(power ? [fmt(a.power_mean_w, 3)] : []),
       ]),
     ),
   };
@@ -186,13 +198,13 @@ export function failedRunsTable(input: ReportInput): Table | undefined {
   return {
     id: 'failed',
     title: 'Runs that did not complete',
-    caption: 'Kept out of the medians above; their steps until the failure are in steps.csv.',
+    caption: 'The steps they finished are measured with the others (the notes say so) and are in steps.csv.',
     columns: ['unit', 'status', 'error', 'last log lines'],
     rows: failed.map((u) => [
       u.dir,
       u.status,
-      [u.error?.message, u.error?.exit_code != null ? `exit code ${u.error.exit_code}` : undefined, u.error?.signal ? `signal ${u.error.signal}` : undefined].filter(Boolean).join('; ') || '–',
-      (u.error?.log_tail ?? []).slice(-3).join('\n') || '–',
+      [u.error?.message, u.error?.exit_code != null ? `exit code ${u.error.exit_code}` : undefined, u.error?.signal ? `signal ${u.error.signal}` : undefined].filter(Boolean).join('; ') || MISSING,
+      (u.error?.log_tail ?? []).slice(-3).join('\n') || MISSING,
     ]),
   };
 }
@@ -200,7 +212,7 @@ export function failedRunsTable(input: ReportInput): Table | undefined {
 export function fingerprintTable(input: ReportInput): Table | undefined {
   const m = input.manifest;
   if (!m) return undefined;
-  const show = (v: unknown) => (v === null || v === undefined || v === '' ? '–' : String(v));
+  const show = (v: unknown) => (v === null || v === undefined || v === '' ? MISSING : String(v));
   return {
     id: 'environment',
     title: 'Environment',
@@ -215,6 +227,11 @@ export function fingerprintTable(input: ReportInput): Table | undefined {
       ['run', 'started / ended', `${m.started} / ${show(m.ended)}`],
     ],
   };
+}
+
+/** Where every sample is, in words: telemetry.csv on GPUs, processes.csv without. */
+export function samplesFile(input: ReportInput): string {
+  return input.summary.device_kind === 'cuda' ? 'every GPU sample in `telemetry.csv`' : 'every per-process sample in `processes.csv` (no GPUs)';
 }
 
 /** Every table, in reading order; absent ones left out. */
@@ -237,8 +254,35 @@ export interface ReportHeader {
   headlines: string[];
   /** Short facts under the headline. */
   facts: string[];
-  /** Warnings a reader must see (CPU-only run, failed units, unequal work) and the summary's notes. */
+  /** Warnings a reader must see first (CPU-only run, failed units, unequal work, a pointer to the notes). */
   notes: string[];
+}
+
+export interface ReportFootnotes {
+  /** The summary's notes, verbatim (what was missing, partial or weak, and why). */
+  notes: string[];
+  /** How the figures were computed: summary.json's `methods`, as label and sentence. */
+  methods: [string, string][];
+}
+
+export function reportFootnotes(input: ReportInput): ReportFootnotes {
+  const { summary } = input;
+  const m = summary.methods;
+  if (!m) return { notes: summary.notes, methods: [] };
+  const seed = `${Math.round(m.ci_level * 100)} % level, ${m.bootstrap_resamples} resamples, seed ${m.bootstrap_seed}`;
+  return {
+    notes: summary.notes,
+    methods: [
+      ['Intervals', `${m.interval} (${seed}).`],
+      ['Throughput', `${m.throughput}.`],
+      ['Warm-up', `the first ${plural(summary.modes[0]?.warmup_steps ?? 0, 'step')} of every run, excluded.`],
+      ['Steady state', `measurement starts ${m.steady_state.replace(/^after the fixed warm-up, /, 'after the warm-up, at ')}; the steps before it are “settling”, excluded.`],
+      ['Outliers', `${m.outliers}.`],
+      ['Busy', `${m.busy_fraction}.`],
+      ...(summary.device_kind === 'cuda' ? ([['Energy', `${m.energy}.`]] as [string, string][]) : []),
+      ['First step', `${m.time_to_first_step}.`],
+    ],
+  };
 }
 
 export function reportHeader(input: ReportInput): ReportHeader {
@@ -265,7 +309,7 @@ export function reportHeader(input: ReportInput): ReportHeader {
   for (const c of summary.comparisons) {
     if (!c.equal_work.equal) notes.push(`Unequal work${isSweep(summary) ? ` at ${pointLabel(summary, c.point)}` : ''}: per-sample lengths differ by up to ${fmtPercent(c.equal_work.max_relative_difference, 1)} between modes.`);
   }
-  notes.push(...summary.notes);
+  if (summary.notes.length) notes.push(`The analysis left ${plural(summary.notes.length, 'note')} on this run: see “Notes”.`);
   const order = orderedPoints(summary);
   const headlines = [...summary.comparisons]
     .sort((a, b) => order.indexOf(a.point) - order.indexOf(b.point))

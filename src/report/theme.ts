@@ -35,7 +35,7 @@ export const PHASES: readonly { name: string; label: string; color: string }[] =
   { name: 'sleep', label: 'sleep (free engine)', color: '#80cbc4' },
   { name: 'wake', label: 'wake (restore engine)', color: '#26a69a' },
   { name: 'slowdown', label: 'injected slowdown', color: '#8d6e63' },
-  { name: 'idle', label: 'idle / between phases', color: '#c9ccd3' },
+  { name: 'idle', label: 'outside any phase', color: '#c9ccd3' },
 ];
 const OTHER_COLORS = ['#5c6bc0', '#a1887f', '#4db6ac', '#f06292'];
 

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { detectSteadyState, stepsCsv, unitSteps } from '../../src/analysis/steps.ts';
+import { detectSteadyState, parseStepsCsv, stepsCsv, unitSteps } from '../../src/analysis/steps.ts';
 import type { UnitPlan } from '../../src/launch/types.ts';
 import { parseEvents } from '../../src/results/events.ts';
 import type { UnitData } from '../../src/results/read.ts';
@@ -37,10 +37,10 @@ const plan: UnitPlan = {
   processes: [],
 };
 
-function unitWith(durations: number[]): UnitData {
+function unitWith(durations: number[], phases: (t0: number, step: number) => object[] = () => []): UnitData {
   let t = 100;
-  const lines = durations.map((d, k) => {
-    const l = JSON.stringify({ type: 'step', step: k, t0: t, t1: t + d, prompt_tokens: 4, completion_tokens: 8, samples: 2 });
+  const lines = durations.flatMap((d, k) => {
+    const l = [...phases(t, k), { type: 'step', step: k, t0: t, t1: t + d, prompt_tokens: 4, completion_tokens: 8, samples: 2 }].map((e) => JSON.stringify(e));
     t += d;
     return l;
   });
@@ -64,9 +64,31 @@ describe('step rows', () => {
     const u = unitSteps(unitWith([2, 1]), 1, []);
     assert.equal(
       stepsCsv(u.rows),
-      'point,mode,repeat,step,warmup,excluded_by,outlier,t0,t1,duration_s,samples,prompt_tokens,completion_tokens,weight_sync_bytes,loss,reward_mean\n' +
-        'default,colocate,0,0,true,warmup,false,100,102,2,2,4,8,,,\n' +
-        'default,colocate,0,1,false,,false,102,103,1,2,4,8,,,\n',
+      'point,mode,repeat,step,warmup,excluded_by,outlier,t0,t1,duration_s,samples,prompt_tokens,completion_tokens,idle_s,weight_sync_bytes,loss,reward_mean\n' +
+        'default,colocate,0,0,true,warmup,false,100,102,2,2,4,8,,,,\n' +
+        'default,colocate,0,1,false,,false,102,103,1,2,4,8,,,,\n',
     );
+  });
+
+  test('idle: the step outside the union of rank 0\'s phases (nested phases count once)', () => {
+    // each 2 s step: generate [0, 0.8], reward [0.5, 0.7] inside it, forward_backward [1, 1.5] → busy 1.3 s, idle 0.7 s
+    const phase = (step: number, name: string, t0: number, t1: number) => ({ type: 'phase', step, name, t0, t1, dur: t1 - t0, synced: true });
+    const u = unitSteps(
+      unitWith([2, 2], (t, k) => [phase(k, 'generate', t, t + 0.8), phase(k, 'reward', t + 0.5, t + 0.7), phase(k, 'forward_backward', t + 1, t + 1.5)]),
+      0,
+      [],
+    );
+    assert.deepEqual(u.rows.map((r) => Math.round(r.idle_s! * 1e9) / 1e9), [0.7, 0.7]);
+    assert.deepEqual(unitSteps(unitWith([2]), 0, []).rows[0]!.idle_s, undefined, 'no phases, no idle');
+  });
+
+  test('steps.csv reads back into the same rows by the same column definitions', () => {
+    const phase = (step: number, name: string, t0: number, t1: number) => ({ type: 'phase', step, name, t0, t1, dur: t1 - t0, synced: true });
+    const rows = unitSteps(unitWith([9, 4, 1, 1, 1.01, 0.99, 1, 1, 3], (t, k) => [phase(k, 'generate', t, t + 0.5)]), 1, []).rows;
+    rows[2]!.loss = 0.25;
+    assert.deepEqual(parseStepsCsv(stepsCsv(rows)), JSON.parse(JSON.stringify(rows)));
+    const withRates = stepsCsv(rows, { rates: true });
+    assert.match(withRates.split('\n')[0]!, /,completion_tokens,completion_tokens_per_s,phase_generate_s,idle_s,/);
+    assert.deepEqual(parseStepsCsv(withRates), parseStepsCsv(stepsCsv(rows)), 'the derived rate is not read back');
   });
 });

@@ -77,7 +77,8 @@ describe('analyzeRun on a partial GPU run', async () => {
   });
 
   test('phases, time to first step and the runs each figure rests on', () => {
-    assert.deepEqual(server.phase_median_s, { generate: 1, forward_backward: 0.5, optimizer: 0.25, weight_sync: 0.25 });
+    // phases fill each step: no time outside them
+    assert.deepEqual(server.phase_median_s, { generate: 1, forward_backward: 0.5, optimizer: 0.25, weight_sync: 0.25, idle: 0 });
     assert.equal(server.time_to_first_step_s.value, 7); // launched 995, step 0 ends 1002
     assert.equal(colocate.time_to_first_step_s.value, 9.5); // median of 12.5 and 6.5
     assert.deepEqual(colocate.runs, [
@@ -101,10 +102,10 @@ describe('analyzeRun on a partial GPU run', async () => {
     const csv = (await readFile(path.join(dir, 'steps.csv'), 'utf8')).split('\n');
     assert.equal(
       csv[0],
-      'point,mode,repeat,step,warmup,excluded_by,outlier,t0,t1,duration_s,samples,prompt_tokens,completion_tokens,phase_generate_s,phase_forward_backward_s,phase_optimizer_s,phase_weight_sync_s,weight_sync_bytes,loss,reward_mean',
+      'point,mode,repeat,step,warmup,excluded_by,outlier,t0,t1,duration_s,samples,prompt_tokens,completion_tokens,phase_generate_s,phase_forward_backward_s,phase_optimizer_s,phase_weight_sync_s,idle_s,weight_sync_bytes,loss,reward_mean',
     );
-    assert.equal(csv[1], 'default,server,0,0,true,warmup,false,1000,1002,2,4,32,64,1,0.5,0.25,0.25,1000,0.5,');
-    assert.equal(csv[6], 'default,colocate,0,0,true,warmup,false,2000,2002.5,2.5,8,64,128,1.5,0.5,0.5,0,,0.5,');
+    assert.equal(csv[1], 'default,server,0,0,true,warmup,false,1000,1002,2,4,32,64,1,0.5,0.25,0.25,0,1000,0.5,');
+    assert.equal(csv[6], 'default,colocate,0,0,true,warmup,false,2000,2002.5,2.5,8,64,128,1.5,0.5,0.5,0,0,,0.5,');
     assert.equal(csv.length, 1 + 5 + 5 + 3 + 1);
     const json = JSON.parse(await readFile(path.join(dir, 'summary.json'), 'utf8')) as Summary;
     assert.deepEqual(json, JSON.parse(JSON.stringify(summary)));

@@ -5,15 +5,14 @@ import path from 'node:path';
 import { test } from 'node:test';
 import { reportCommand } from '../../src/commands/report/index.ts';
 import { chromiumMissing, openReport } from './browser.ts';
-import { tinyRun } from './run-source.ts';
+import { gpuRun, tinyRun } from './run-source.ts';
 
 const missing = chromiumMissing();
 
-test('report.html opens offline with no console errors, and every chart draws', { skip: missing, timeout: 120_000 }, async () => {
-  const runDir = await tinyRun({ scenarioName: '<script>alert(1)</script>', failedUnit: true });
+async function check(runDir: string, name: string): Promise<void> {
   const { outDir, files } = await reportCommand({ results: runDir, formats: ['html'] });
   assert.deepEqual(files, ['report.html']);
-  const screenshot = path.join(outDir, 'report-screenshot.png');
+  const screenshot = path.join(outDir, `report-screenshot-${name}.png`);
   const page = await openReport(path.join(outDir, 'report.html'), { screenshot });
   console.log(`screenshot: ${screenshot}; charts drawn ${page.chartsReadyMs} ms after navigation`);
   assert.deepEqual(page.consoleErrors, []);
@@ -21,4 +20,12 @@ test('report.html opens offline with no console errors, and every chart draws', 
   assert.equal(page.alerted, false, 'the scenario name did not run as a script');
   assert.equal(page.charts.length, 7);
   for (const c of page.charts) assert.ok(c.inkFraction > 0.02, `${c.id} has non-blank pixels (${c.inkFraction.toFixed(3)})`);
+}
+
+test('report.html of a real tiny run opens offline with no console errors, and every chart draws', { skip: missing, timeout: 180_000 }, async () => {
+  await check(await tinyRun({ scenarioName: '<script>alert(1)</script>' }), 'tiny-run');
+});
+
+test('report.html of a GPU-shaped run with a failed unit: same', { skip: missing, timeout: 120_000 }, async () => {
+  await check(await gpuRun({ scenarioName: '<script>alert(1)</script>', failedUnit: true }), 'gpu');
 });

@@ -1,16 +1,17 @@
-// A results folder as a run writes it (manifest, plan, events, telemetry or process samples,
-// steps.csv, summary.json), made up deterministically so report tests and the long-run
-// benchmark have something realistic to render before the real analysis lands.
+// A GPU-shaped results folder as a run on GPUs writes it (manifest, plan, events, telemetry.csv
+// with utilisation, memory and power, processes.csv), made up deterministically: this machine
+// has no GPU, and the reports' GPU-only charts (utilisation, memory) and figures (power, energy)
+// need such samples. steps.csv and summary.json are then computed from these raw files by the
+// real analysis (analyzeRun), never written by hand.
 //
-// The numbers are plausible, not measured: GPU utilisation follows the phases (a server GPU
-// is busy while generating, trainers while training), colocate holds more memory per GPU,
-// the summary is consistent with the steps. Swap for a real tiny run in run-source.ts.
+// The raw samples are plausible, not measured: GPU utilisation follows the phases (a server GPU
+// is busy while generating, trainers while training), colocate holds more memory per GPU.
 import { mkdir, writeFile, open } from 'node:fs/promises';
 import path from 'node:path';
 import { Scenario, type ModeName } from '../../src/scenario/schema.ts';
 import type { Manifest } from '../../src/results/manifest.ts';
 import type { RunPlan, UnitPlan } from '../../src/launch/types.ts';
-import type { Comparison, ModeSummary, StepRow, Summary } from '../../src/analysis/types.ts';
+import { analyzeRun } from '../../src/analysis/summarize.ts';
 
 export interface FixtureOptions {
   device?: 'cuda' | 'cpu';
@@ -31,6 +32,8 @@ export interface FixtureOptions {
   /** Mark the second repeat of colocate as failed, with an error in the manifest. */
   failedUnit?: boolean;
   runId?: string;
+  /** Bootstrap resamples of the analysis (default: the analysis's own). */
+  resamples?: number;
 }
 
 const PHASES_SERVER = ['generate', 'reward', 'old_logprobs', 'forward_backward', 'optimizer', 'weight_sync'] as const;
@@ -48,12 +51,6 @@ function rng(seed: number): () => number {
   };
 }
 
-const median = (xs: number[]): number => {
-  const s = [...xs].sort((a, b) => a - b);
-  const m = s.length >> 1;
-  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
-};
-
 interface Span {
   role: 'trainer' | 'server';
   step: number;
@@ -64,7 +61,7 @@ interface Span {
 
 export async function buildRunFixture(root: string, o: FixtureOptions = {}): Promise<string> {
   const device = o.device ?? 'cuda';
-  const steps = o.steps ?? 6;
+  const steps = o.steps ?? 10;
   const warmup = o.warmupSteps ?? 2;
   const repeats = o.repeats ?? 2;
   const n = o.devices ?? 4;
@@ -116,9 +113,7 @@ export async function buildRunFixture(root: string, o: FixtureOptions = {}): Pro
   const plan: RunPlan = { scenario: name, workload: 'synthetic', device, units };
 
   let clock = 1_795_000_000; // epoch seconds
-  const stepRows: StepRow[] = [];
   const unitRecords: Manifest['units'] = [];
-  const firstStep = new Map<string, number[]>();
   for (const u of units) {
     const dir = path.join(runDir, u.dir);
     await mkdir(path.join(dir, 'events'), { recursive: true });
@@ -137,13 +132,14 @@ export async function buildRunFixture(root: string, o: FixtureOptions = {}): Pro
     if (u.mode === 'server') ev(serverEvents, { type: 'start', t: start, role: 'server', rank: 0, pid: 4000, mode: u.mode, devices: [device === 'cuda' ? 'cuda:0' : 'cpu'], versions: { python: '3.11.9', torch: '2.5.1' } });
     for (let s = 0; s < stepsHere; s++) {
       const warm = s < warmup;
-      const slow = warm ? 1.6 - 0.3 * s : 1;
+      // Slow warm-up, and the first step after it still slow: the analysis should call it settling.
+      const slow = warm ? 1.6 - 0.3 * s : s === warmup ? 1.5 : 1;
       const jitter = () => 0.92 + rand() * 0.16;
       const gen = (u.mode === 'server' ? 0.55 : 0.5) * stepS * scale * slow * jitter();
       const train = (u.mode === 'server' ? 0.45 : 0.38) * stepS * scale * slow * jitter();
-      const outlier = s === stepsHere - 2 && u.repeat === 0 && u.mode === 'server';
+      const slowStep = s === stepsHere - 2 && u.repeat === 0 && u.mode === 'server';
       const dur: Record<string, number> = {
-        generate: gen * (outlier ? 1.8 : 1),
+        generate: gen * (slowStep ? 1.8 : 1),
         reward: 0.02 * stepS,
         old_logprobs: 0.12 * train,
         forward_backward: 0.7 * train,
@@ -151,7 +147,6 @@ export async function buildRunFixture(root: string, o: FixtureOptions = {}): Pro
         weight_sync: u.mode === 'server' ? 0.06 * stepS : 0.01 * stepS,
       };
       const s0 = t;
-      const phases: Record<string, number> = {};
       for (const ph of u.mode === 'server' ? PHASES_SERVER : PHASES_COLOCATE) {
         const d = dur[ph]!;
         spans.push({ role: 'trainer', step: s, name: ph, t0: t, t1: t + d });
@@ -164,20 +159,15 @@ export async function buildRunFixture(root: string, o: FixtureOptions = {}): Pro
           spans.push({ role: 'server', step: s, name: 'weight_sync', t0: t, t1: t + d });
           ev(serverEvents, { type: 'phase', step: s, name: 'weight_sync', t0: t, t1: t + d, dur: d, synced: true, bytes: 988_000_000 });
         }
-        phases[ph] = d;
         t += d;
       }
-      const idle = 0.03 * stepS * rand();
-      phases.idle = idle;
-      t += idle;
+      t += 0.03 * stepS * rand(); // time outside any phase
       const samples = u.batch.global_batch;
       ev(trainerEvents, { type: 'step', step: s, t0: s0, t1: t, prompt_tokens: samples * 128, completion_tokens: samples * 256, samples, loss: 0.1 - s * 0.001, reward_mean: 0.2 + s * 0.01 });
-      stepRows.push({ point: u.point, mode: u.mode, repeat: u.repeat, step: s, warmup: warm, t0: s0, t1: t, duration_s: t - s0, samples, prompt_tokens: samples * 128, completion_tokens: samples * 256, phases, loss: 0.1 - s * 0.001, reward_mean: 0.2 + s * 0.01, outlier });
     }
     ev(trainerEvents, failed ? { type: 'end', t, status: 'error', error: 'torch.OutOfMemoryError: CUDA out of memory. Tried to allocate 2.00 GiB <gpu 1>' } : { type: 'end', t, status: 'ok' });
     if (u.mode === 'server') ev(serverEvents, { type: 'end', t: t + 0.5, status: 'ok' });
     const end = t + 1;
-    firstStep.set(`${u.point}/${u.mode}/${u.repeat}`, [startup]);
     await writeFile(path.join(dir, 'events', 'trainer-0.jsonl'), trainerEvents.join('\n') + '\n');
     if (serverEvents.length) await writeFile(path.join(dir, 'events', 'server-0.jsonl'), serverEvents.join('\n') + '\n');
     if (o.allRanks ?? true) {
@@ -270,88 +260,6 @@ export async function buildRunFixture(root: string, o: FixtureOptions = {}): Pro
     clock = end + 5;
   }
 
-  // steps.csv: one row per (point, mode, repeat, step); phase seconds as phase_<name>_s.
-  const phaseNames = [...new Set(stepRows.flatMap((r) => Object.keys(r.phases)))];
-  const header = ['point', 'mode', 'repeat', 'step', 'warmup', 'outlier', 't0', 't1', 'duration_s', 'samples', 'prompt_tokens', 'completion_tokens', 'loss', 'reward_mean', ...phaseNames.map((p) => `phase_${p}_s`)];
-  const csv = [header.join(',')];
-  for (const r of stepRows) {
-    csv.push([r.point, r.mode, r.repeat, r.step, r.warmup, r.outlier ?? false, r.t0.toFixed(6), r.t1.toFixed(6), r.duration_s.toFixed(6), r.samples, r.prompt_tokens, r.completion_tokens, r.loss ?? '', r.reward_mean ?? '', ...phaseNames.map((p) => (r.phases[p] ?? 0).toFixed(6))].join(','));
-  }
-  await writeFile(path.join(runDir, 'steps.csv'), csv.join('\n') + '\n');
-
-  // summary.json, consistent with the steps (medians; made-up ±3 % intervals).
-  const est = (value: number, nSteps: number, nRuns: number) => ({ value, low: value * 0.97, high: value * 1.03, ci_level: 0.95, method: 'fixture: ±3 %', n_steps: nSteps, n_runs: nRuns });
-  const modeSummaries: ModeSummary[] = [];
-  for (const p of points)
-    for (const mode of modes) {
-      const u = units.find((x) => x.point === p.id && x.mode === mode)!;
-      const okRepeats = unitRecords.filter((x) => x.point === p.id && x.mode === mode && x.status === 'ok').map((x) => x.repeat);
-      const rows = stepRows.filter((r) => r.point === p.id && r.mode === mode && !r.warmup && okRepeats.includes(r.repeat));
-      const stepT = median(rows.map((r) => r.duration_s));
-      const tok = median(rows.map((r) => r.completion_tokens / r.duration_s));
-      const phaseMedian = Object.fromEntries(phaseNames.map((ph) => [ph, median(rows.map((r) => r.phases[ph] ?? 0))]));
-      const gen = phaseMedian.generate ?? 0;
-      const trainT = (phaseMedian.forward_backward ?? 0) + (phaseMedian.optimizer ?? 0) + (phaseMedian.old_logprobs ?? 0);
-      modeSummaries.push({
-        point: p.id,
-        mode,
-        devices: u.devices,
-        batch: u.batch,
-        runs: unitRecords.filter((x) => x.point === p.id && x.mode === mode).map((x) => ({ repeat: x.repeat, status: x.status as 'ok' | 'failed', steps: stepRows.filter((r) => r.point === p.id && r.mode === mode && r.repeat === x.repeat).length })),
-        steps_measured: rows.length,
-        warmup_steps: warmup,
-        time_to_first_step_s: est(9.1, okRepeats.length, okRepeats.length),
-        step_time_s: est(stepT, rows.length, okRepeats.length),
-        completion_tokens_per_s: est(tok, rows.length, okRepeats.length),
-        completion_tokens_per_s_per_allocated_device: est(tok / u.devices.allocated.length, rows.length, okRepeats.length),
-        completion_tokens_per_s_per_training_device: est(tok / u.devices.training.length, rows.length, okRepeats.length),
-        samples_per_s: est(u.batch.global_batch / stepT, rows.length, okRepeats.length),
-        completion_tokens_per_sample: 256,
-        prompt_tokens_per_sample: 128,
-        phase_median_s: phaseMedian,
-        generation_to_training_ratio: gen / trainT,
-        activity:
-          mode === 'server'
-            ? [
-                { role: 'server', devices: u.devices.server, busy_fraction: gen / stepT, sampled_util_mean: device === 'cuda' ? 52 : undefined, sampled_util_label: device === 'cuda' ? 'nvidia-smi utilization.gpu' : 'process CPU %', power_mean_w: device === 'cuda' ? 390 : undefined },
-                { role: 'trainer', devices: u.devices.training, busy_fraction: (stepT - gen) / stepT, sampled_util_mean: device === 'cuda' ? 47 : undefined, sampled_util_label: device === 'cuda' ? 'nvidia-smi utilization.gpu' : 'process CPU %', power_mean_w: device === 'cuda' ? 360 : undefined },
-              ]
-            : [{ role: 'trainer', devices: u.devices.training, busy_fraction: 0.97, sampled_util_mean: device === 'cuda' ? 88 : undefined, sampled_util_label: device === 'cuda' ? 'nvidia-smi utilization.gpu' : 'process CPU %', power_mean_w: device === 'cuda' ? 540 : undefined }],
-        ...(device === 'cuda' ? { joules_per_completion_token: mode === 'server' ? 0.61 : 0.44 } : {}),
-        weight_sync_bytes_per_step: mode === 'server' ? 988_000_000 : 0,
-      });
-    }
-  const comparisons: Comparison[] = points.map((p) => {
-    const b = modeSummaries.find((m) => m.point === p.id && m.mode === 'server')!;
-    const c = modeSummaries.find((m) => m.point === p.id && m.mode === 'colocate')!;
-    const sa = c.completion_tokens_per_s_per_allocated_device.value / b.completion_tokens_per_s_per_allocated_device.value;
-    const st = c.completion_tokens_per_s_per_training_device.value / b.completion_tokens_per_s_per_training_device.value;
-    const nSteps = Math.min(b.steps_measured, c.steps_measured);
-    return {
-      point: p.id,
-      baseline: 'server',
-      candidate: 'colocate',
-      speedup_per_allocated_device: est(sa, nSteps, repeats),
-      speedup_per_training_device: est(st, nSteps, repeats),
-      generation_to_training_ratio: { server: b.generation_to_training_ratio, colocate: c.generation_to_training_ratio },
-      equal_work: { equal: true, completion_tokens_per_sample: { server: 256, colocate: 256 }, prompt_tokens_per_sample: { server: 128, colocate: 128 }, max_relative_difference: 0 },
-      statement: `colocate ran ${sa.toFixed(2)} ± ${(sa * 0.03).toFixed(2)} × faster than server (completion tokens/s per allocated GPU, median of ${nSteps} steps × ${repeats} repeats)`,
-    };
-  });
-  const summary: Summary = {
-    schema_version: 1,
-    run_id: runId,
-    scenario: name,
-    workload: 'synthetic',
-    protocol: 'equal_per_device_batch',
-    device_kind: device,
-    functional_only: device === 'cpu',
-    notes: device === 'cpu' ? ['CPU run: it checks that the harness works; its speedups say nothing about GPUs.'] : [],
-    points: Object.fromEntries(points.filter(() => points.length > 1).map((p) => [p.id, p.values])),
-    modes: modeSummaries,
-    comparisons,
-  };
-  await writeFile(path.join(runDir, 'summary.json'), JSON.stringify(summary, null, 2));
   await writeFile(path.join(runDir, 'plan.json'), JSON.stringify(plan, null, 2));
   const manifest: Manifest = {
     schema_version: 1,
@@ -374,5 +282,7 @@ export async function buildRunFixture(root: string, o: FixtureOptions = {}): Pro
     units: unitRecords,
   };
   await writeFile(path.join(runDir, 'manifest.json'), JSON.stringify(manifest, null, 2));
+  // The numbers: computed from the files above by the real analysis (steps.csv, summary.json).
+  await analyzeRun(runDir, { resamples: o.resamples });
   return runDir;
 }

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { downsampleMinMax, parseCsv, parseStepsCsv, simplifySpans } from '../../src/report/load.ts';
+import { downsampleMinMax, parseCsv, simplifySpans } from '../../src/report/load.ts';
+import { parseStepsCsv } from '../../src/analysis/steps.ts';
 import { escapeHtml, escapeMarkdown, jsonForScript } from '../../src/report/escape.ts';
 import { fmt, fmtEstimate } from '../../src/report/format.ts';
 
@@ -48,7 +49,9 @@ test('numbers: three significant digits, grouped thousands, intervals in bracket
   assert.equal(fmt(1.4321), '1.43');
   assert.equal(fmt(0.08), '0.0800');
   assert.equal(fmt(12345.6), '12,346');
-  assert.equal(fmt(undefined), '–');
+  assert.equal(fmt(undefined), '—');
+  assert.equal(fmt(null), '—', 'null in summary.json');
+  assert.equal(fmt(Number.NaN), '—');
   assert.equal(fmtEstimate({ value: 1.43, low: 1.4, high: 1.46, n_steps: 20, n_runs: 3 }), '1.43 (1.40–1.46)');
   assert.equal(fmtEstimate({ value: 2, n_steps: 1, n_runs: 1 }), '2.00');
 });

@@ -1,16 +1,19 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { readFile, readdir } from 'node:fs/promises';
+import { readFile, readdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { describe, test } from 'node:test';
 import { loadImage, createCanvas } from '@napi-rs/canvas';
+import { analyzeRun } from '../../src/analysis/summarize.ts';
 import type { Summary } from '../../src/analysis/types.ts';
 import { reportCommand } from '../../src/commands/report/index.ts';
 import { buildCharts } from '../../src/report/charts.ts';
-import { fmt, fmtEstimate } from '../../src/report/format.ts';
+import { escapeMarkdown } from '../../src/report/escape.ts';
+import { MISSING, fmt, fmtEstimate } from '../../src/report/format.ts';
 import { loadReportInput } from '../../src/report/load.ts';
-import { tinyRun } from './run-source.ts';
+import { stepsMeasured } from '../../src/report/tables.ts';
+import { gpuRun, tinyRun } from './run-source.ts';
 
 const readSummary = async (runDir: string) => JSON.parse(await readFile(path.join(runDir, 'summary.json'), 'utf8')) as Summary;
 
@@ -44,8 +47,108 @@ function pythonCsv(file: string): { header: string[]; rows: number; numericColum
   return JSON.parse(r.stdout);
 }
 
-describe('report from a GPU run', async () => {
-  const runDir = await tinyRun({ device: 'cuda' });
+/** The Markdown shows summary.json's numbers: statements verbatim, speedups, per-mode rows, phases with idle, notes, methods. */
+async function assertMarkdownMatchesSummary(outDir: string, summary: Summary): Promise<string> {
+  const md = await readFile(path.join(outDir, 'report.md'), 'utf8');
+  for (const c of summary.comparisons) {
+    assert.ok(md.includes(`> **${escapeMarkdown(c.statement)}**`), 'headline is the statement, verbatim');
+    assert.ok(md.includes(fmtEstimate(c.speedup_per_allocated_device)));
+    assert.ok(md.includes(fmtEstimate(c.speedup_per_training_device)));
+  }
+  const line = (start: string) => md.split('\n').find((l) => l.startsWith(start));
+  for (const m of summary.modes) {
+    const row = line(`| ${m.mode} | ${m.devices.allocated.length} / `);
+    assert.ok(row, `per-mode row for ${m.mode}`);
+    assert.ok(row.includes(fmtEstimate(m.completion_tokens_per_s_per_allocated_device)));
+    assert.ok(row.includes(fmtEstimate(m.completion_tokens_per_s_per_training_device)));
+    assert.ok(row.includes(fmtEstimate(m.step_time_s)));
+    assert.ok(row.includes(stepsMeasured(m)));
+    assert.ok(m.step_time_s.low !== undefined && row.includes(`(${fmt(m.step_time_s.low)}–${fmt(m.step_time_s.high)})`), 'bootstrap interval shown');
+    assert.ok(line('| generate |')!.includes(fmt(m.phase_median_s.generate, 3)));
+    assert.ok(m.phase_median_s.idle !== undefined, 'analysis gives the idle median');
+    assert.ok(line('| outside any phase |')!.includes(fmt(m.phase_median_s.idle, 3)));
+  }
+  assert.match(md, /## Notes\n/);
+  for (const n of summary.notes) assert.ok(md.includes(`- ${escapeMarkdown(n)}`), `note shown: ${n}`);
+  assert.match(md, /## Methods\n[\s\S]*\*\*Intervals:\*\* percentile interval of a hierarchical bootstrap/);
+  assert.ok(md.includes(`${summary.methods.bootstrap_resamples} resamples, seed ${summary.methods.bootstrap_seed}`));
+  for (const f of (await readdir(path.join(outDir, 'charts'))).filter((x) => x.endsWith('.png'))) {
+    assert.ok(md.includes(`charts/${f}`), `Markdown links ${f}`);
+  }
+  assert.doesNotMatch(md, /NaN|null|undefined/);
+  return md;
+}
+
+/** Every chart has data points, and its PNG is not blank. */
+async function assertChartsHaveData(runDir: string, outDir: string): Promise<ReturnType<typeof buildCharts>> {
+  const charts = buildCharts(await loadReportInput(runDir));
+  for (const c of charts) {
+    const values = c.config.data.datasets.flatMap((d) => d.data as unknown[]).filter((v) => v !== null);
+    assert.ok(values.length > 0, `${c.id} has data`);
+    const fraction = await inkFraction(path.join(outDir, 'charts', `${c.id}.png`));
+    assert.ok(fraction > 0.02, `${c.id}.png is not blank (${fraction})`);
+  }
+  return charts;
+}
+
+describe('report from a real tiny run (CPU, both modes, made by `grpo-bench run`)', async () => {
+  const runDir = await tinyRun();
+  const summary = await readSummary(runDir);
+  const { outDir, files } = await reportCommand({ results: runDir });
+
+  test('the Markdown shows the numbers of summary.json, its notes and methods', async () => {
+    const md = await assertMarkdownMatchesSummary(outDir, summary);
+    assert.match(md, /Functional check only/);
+    assert.match(md, /CPU processes: allocated \/ training \/ server/);
+    assert.ok(md.includes('every per-process sample in `processes.csv` (no GPUs)'));
+  });
+
+  test('every chart has data; utilisation shows per-process CPU, each process named by its rank', async () => {
+    const charts = await assertChartsHaveData(runDir, outDir);
+    assert.deepEqual(
+      charts.map((c) => c.id),
+      ['throughput', 'phases', 'step-time', 'utilisation-server', 'memory-server', 'utilisation-colocate', 'memory-colocate'],
+    );
+    const util = charts.filter((c) => c.id.startsWith('utilisation-'));
+    for (const c of util) {
+      assert.match(String(c.config.options?.plugins?.title?.text), /per-process CPU over time \(no GPUs on this machine\)/);
+      const labels = c.config.data.datasets.filter((d) => !String(d.label).startsWith('phase:')).map((d) => String(d.label));
+      assert.ok(labels.includes(labels.find((l) => /^trainer 0 \(pid \d+\)$/.test(l))!), labels.join(', '));
+      assert.ok(labels.every((l) => /^(trainer|server) (\d+|launcher\/helper) \(pid \d+\)$/.test(l)), labels.join(', '));
+    }
+    assert.ok(util[0]!.config.data.datasets.some((d) => /^server 0 \(pid/.test(String(d.label))));
+    assert.ok(!files.includes('telemetry.csv') && files.includes('processes.csv'));
+  });
+
+  test('steps.csv and processes.csv load without options and keep every row', async () => {
+    const steps = pythonCsv(path.join(outDir, 'steps.csv'));
+    assert.equal(steps.rows, (await readFile(path.join(runDir, 'steps.csv'), 'utf8')).trim().split('\n').length - 1);
+    for (const col of ['duration_s', 'excluded_by', 'phase_generate_s', 'idle_s', 'completion_tokens_per_s']) assert.ok(steps.header.includes(col), col);
+    const p = pythonCsv(path.join(outDir, 'processes.csv'));
+    let raw = 0;
+    for (const u of ['server/r0', 'colocate/r0']) raw += (await readFile(path.join(runDir, u, 'processes.csv'), 'utf8')).trim().split('\n').length - 1;
+    assert.equal(p.rows, raw);
+  });
+
+  test('figures the analysis could not compute (null in summary.json) show as a dash, never NaN', async () => {
+    // A copy whose server wrote no phase events: its busy fraction is null in summary.json.
+    const copy = await tinyRun();
+    const file = path.join(copy, 'server/r0/events/server-0.jsonl');
+    const kept = (await readFile(file, 'utf8')).split('\n').filter((l) => !l.includes('"type":"phase"'));
+    await writeFile(file, kept.join('\n'));
+    const s = await analyzeRun(copy, { resamples: 200 });
+    assert.ok(Number.isNaN(s.modes.find((m) => m.mode === 'server')!.activity.find((a) => a.role === 'server')!.busy_fraction));
+    assert.match(await readFile(path.join(copy, 'summary.json'), 'utf8'), /"busy_fraction": null/);
+    const r = await reportCommand({ results: copy, formats: ['markdown', 'html'] });
+    const md = await readFile(path.join(r.outDir, 'report.md'), 'utf8');
+    assert.ok(md.split('\n').some((l) => l.startsWith('| server | server | ') && l.includes(`| ${MISSING} |`)), 'busy shown as a dash');
+    const html = await readFile(path.join(r.outDir, 'report.html'), 'utf8');
+    assert.doesNotMatch(md + html.replace(/<script>[\s\S]*?<\/script>/g, ''), /NaN/);
+  });
+});
+
+describe('report from a GPU-shaped run (made-up samples, real analysis)', async () => {
+  const runDir = await gpuRun({ device: 'cuda' });
   const summary = await readSummary(runDir);
   const { outDir, files } = await reportCommand({ results: runDir });
 
@@ -61,44 +164,22 @@ describe('report from a GPU run', async () => {
   });
 
   test('the Markdown shows the numbers of summary.json', async () => {
-    const md = await readFile(path.join(outDir, 'report.md'), 'utf8');
-    for (const c of summary.comparisons) {
-      assert.ok(md.includes(`> **${c.statement}**`), 'headline is the statement, verbatim');
-      assert.ok(md.includes(fmtEstimate(c.speedup_per_allocated_device)));
-      assert.ok(md.includes(fmtEstimate(c.speedup_per_training_device)));
-    }
-    for (const m of summary.modes) {
-      const row = md.split('\n').find((l) => l.startsWith(`| ${m.mode} | ${m.devices.allocated.length} / `));
-      assert.ok(row, `per-mode row for ${m.mode}`);
-      assert.ok(row.includes(fmtEstimate(m.completion_tokens_per_s_per_allocated_device)));
-      assert.ok(row.includes(fmtEstimate(m.completion_tokens_per_s_per_training_device)));
-      assert.ok(row.includes(fmtEstimate(m.step_time_s)));
-      assert.ok(row.includes(`${m.steps_measured} (+${m.warmup_steps} warm-up)`));
-      const genRow = md.split('\n').find((l) => l.startsWith('| generate |'))!;
-      assert.ok(genRow.includes(fmt(m.phase_median_s.generate, 3)));
-    }
-    // A spot check against the fixture with numbers written out, so the test does not only trust fmt.
+    const md = await assertMarkdownMatchesSummary(outDir, summary);
+    // A spot check with numbers written out, so the test does not only trust fmt.
     const server = summary.modes.find((m) => m.mode === 'server')!;
     assert.ok(md.includes(String(Number(server.completion_tokens_per_s_per_allocated_device.value.toPrecision(3)))));
     assert.match(md, /## Equal work[\s\S]*\| server \| 256 \| 128 \| equal \|/);
     assert.match(md, /## Environment[\s\S]*\| environment \| gpu_model \| NVIDIA H100 80GB HBM3 \|/);
-    for (const f of (await readdir(path.join(outDir, 'charts'))).filter((x) => x.endsWith('.png'))) {
-      assert.ok(md.includes(`charts/${f}`), `Markdown links ${f}`);
-    }
+    assert.match(md, /\| server \| server \| 0 \| \d+ % \| [\d.]+ % \| utilization\.gpu \(some kernel ran\) \| [\d.]+ \|/, 'GPU activity with power');
+    assert.match(md, /\*\*Energy:\*\* sampled power/);
   });
 
   test('every chart has data, and every PNG has ink', async () => {
-    const charts = buildCharts(await loadReportInput(runDir));
+    const charts = await assertChartsHaveData(runDir, outDir);
     assert.deepEqual(
       charts.map((c) => c.id),
       ['throughput', 'phases', 'step-time', 'utilisation-server', 'memory-server', 'utilisation-colocate', 'memory-colocate'],
     );
-    for (const c of charts) {
-      const values = c.config.data.datasets.flatMap((d) => d.data as unknown[]).filter((v) => v !== null);
-      assert.ok(values.length > 0, `${c.id} has data`);
-      const fraction = await inkFraction(path.join(outDir, 'charts', `${c.id}.png`));
-      assert.ok(fraction > 0.02, `${c.id}.png is not blank (${fraction})`);
-    }
     const util = charts.find((c) => c.id === 'utilisation-server')!;
     assert.deepEqual(
       util.config.data.datasets.filter((d) => (d.data as unknown[]).length > 0).map((d) => d.label),
@@ -107,10 +188,22 @@ describe('report from a GPU run', async () => {
     );
   });
 
+  test('the step-time chart marks the fixed warm-up with a band and settling steps per point', async () => {
+    const input = await loadReportInput(runDir);
+    const chart = buildCharts(input).find((c) => c.id === 'step-time')!;
+    const settling = input.steps.filter((r) => r.excluded_by === 'settling');
+    assert.ok(settling.length > 0, 'the analysis found settling steps in the fixture');
+    const decor = (chart.config.data as unknown as { gbTimeline: { bands: { x1: number }[] } }).gbTimeline;
+    assert.equal(decor.bands[0]!.x1, summary.modes[0]!.warmup_steps - 0.5);
+    const styles = chart.config.data.datasets.flatMap((d) => (d as unknown as { pointStyle: string[] }).pointStyle);
+    assert.equal(styles.filter((p) => p === 'triangle').length, settling.length);
+    assert.match(String((chart.config.options?.plugins?.subtitle as { text: string[] }).text[1]), new RegExp(`hollow triangles: ${settling.length} steps before step time settled`));
+  });
+
   test('CSV files load without options, name their units, and keep every sample', async () => {
     const steps = pythonCsv(path.join(outDir, 'steps.csv'));
     assert.equal(steps.rows, (await readFile(path.join(runDir, 'steps.csv'), 'utf8')).trim().split('\n').length - 1);
-    assert.ok(steps.header.includes('duration_s') && steps.header.includes('phase_generate_s') && steps.header.includes('completion_tokens_per_s'));
+    assert.ok(steps.header.includes('duration_s') && steps.header.includes('phase_generate_s') && steps.header.includes('completion_tokens_per_s') && steps.header.includes('idle_s'));
     const s = pythonCsv(path.join(outDir, 'summary.csv'));
     assert.equal(s.rows, summary.modes.length);
     for (const col of ['step_time_s', 'step_time_s_low', 'completion_tokens_per_s_per_allocated_device', 'phase_generate_median_s']) {
@@ -135,31 +228,8 @@ describe('report from a GPU run', async () => {
   });
 });
 
-describe('report from a CPU run', async () => {
-  const runDir = await tinyRun({ device: 'cpu' });
-  const { outDir, files } = await reportCommand({ results: runDir });
-
-  test('utilisation charts show per-process CPU samples, labelled as such', async () => {
-    const charts = buildCharts(await loadReportInput(runDir));
-    const util = charts.filter((c) => c.id.startsWith('utilisation-'));
-    assert.equal(util.length, 2);
-    for (const c of util) {
-      assert.match(String(c.config.options?.plugins?.title?.text), /per-process CPU over time \(no GPUs on this machine\)/);
-      const labels = c.config.data.datasets.filter((d) => (d.data as unknown[]).length > 0).map((d) => String(d.label));
-      assert.ok(labels.every((l) => /^(trainer|server) \d+ \(pid \d+\)$/.test(l)), labels.join(', '));
-    }
-    assert.ok(!files.includes('telemetry.csv') && files.includes('processes.csv'));
-  });
-
-  test('the page says the run was a functional check only', async () => {
-    const md = await readFile(path.join(outDir, 'report.md'), 'utf8');
-    assert.match(md, /Functional check only/);
-    assert.match(md, /CPU processes: allocated \/ training \/ server/);
-  });
-});
-
 describe('report from a sweep with a failed run', async () => {
-  const runDir = await tinyRun({ sweep: { field: 'grpo.per_device_train_batch_size', values: [4, 8, 16] }, failedUnit: true, repeats: 2 });
+  const runDir = await gpuRun({ sweep: { field: 'grpo.per_device_train_batch_size', values: [4, 8, 16] }, failedUnit: true, repeats: 2 });
   const { outDir } = await reportCommand({ results: runDir });
 
   test('adds speedup and throughput against the swept parameter', async () => {
@@ -178,7 +248,7 @@ describe('report from a sweep with a failed run', async () => {
   });
 
   test('a single-point run has no sweep charts', async () => {
-    const single = buildCharts(await loadReportInput(await tinyRun()));
+    const single = buildCharts(await loadReportInput(await gpuRun()));
     assert.ok(!single.some((c) => c.id.startsWith('sweep-')));
   });
 });
