@@ -1,15 +1,15 @@
 // The synthetic workload end to end with real processes on CPU: both modes of the tiny preset,
-// launched with the exact argv/env the adapter plans, every event file validated.
+// launched by the harness's supervisor with the exact argv/env the adapter plans, every event file validated.
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
-import { closeSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, test } from 'node:test';
 import { projectRoot, resolvePython } from '../../src/env/python.ts';
 import { planRun } from '../../src/launch/plan.ts';
-import type { ProcessSpec, UnitPlan } from '../../src/launch/types.ts';
+import type { UnitPlan } from '../../src/launch/types.ts';
+import { portPool } from '../../src/launch/ports.ts';
+import { runUnit as superviseUnit } from '../../src/launch/supervisor.ts';
 import { readEventsFile, type Event, type PhaseEvent, type StepEvent } from '../../src/results/events.ts';
 import { parseScenario } from '../../src/scenario/load.ts';
 import { expandSweep } from '../../src/scenario/sweep.ts';
@@ -30,102 +30,19 @@ modes:
 const runDir = mkdtempSync(path.join(tmpdir(), 'grpo-bench-synthetic-'));
 after(() => rmSync(runDir, { recursive: true, force: true }));
 
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const port = (srv.address() as { port: number }).port;
-      srv.close(() => resolve(port));
-    });
-  });
-}
-
 async function plan(): Promise<UnitPlan[]> {
-  const ports = await Promise.all(Array.from({ length: 6 }, freePort));
   const { scenario, sweep } = parseScenario(SCENARIO, 'synthetic-e2e.yaml');
   const root = projectRoot();
   return planRun(expandSweep(scenario, sweep, 'synthetic-e2e.yaml'), {
-    root, runDir, python: resolvePython(root), gpuCount: 0, nextPort: () => ports.shift()!,
+    root, runDir, python: resolvePython(root), gpuCount: 0, nextPort: await portPool(6),
   }).units;
 }
 
-/** Starts one planned process in its own process group, output to logs/<name>.log. */
-function launch(unitDir: string, p: ProcessSpec): { child: ChildProcess; exit: Promise<number | null>; log: string } {
-  mkdirSync(path.join(unitDir, 'logs'), { recursive: true });
-  const log = path.join(unitDir, 'logs', `${p.name}.log`);
-  const fd = openSync(log, 'a');
-  const child = spawn(p.argv[0]!, p.argv.slice(1), { cwd: p.cwd, env: { ...process.env, ...p.env }, detached: true, stdio: ['ignore', fd, fd] });
-  closeSync(fd);
-  const exit = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
-  return { child, exit, log };
-}
-
-function killGroup(child: ChildProcess, signal: NodeJS.Signals): void {
-  try {
-    if (child.pid !== undefined && child.exitCode === null && child.signalCode === null) process.kill(-child.pid, signal);
-  } catch {
-    // already gone
-  }
-}
-
-async function waitHealthy(url: string, ms: number, exited: () => boolean): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (Date.now() < deadline) {
-    if (exited()) throw new Error('server exited before it was healthy');
-    try {
-      if ((await fetch(url)).ok) return;
-    } catch {
-      // not listening yet
-    }
-    await new Promise((r) => setTimeout(r, 200));
-  }
-  throw new Error(`${url} not healthy within ${ms} ms`);
-}
-
-/** The promise's value, or 'timeout' after ms (the timer is cleared, so it keeps nothing alive). */
-async function within<T>(p: Promise<T>, ms: number): Promise<T | 'timeout'> {
-  let timer: NodeJS.Timeout | undefined;
-  const t = new Promise<'timeout'>((r) => (timer = setTimeout(() => r('timeout'), ms)));
-  try {
-    return await Promise.race([p, t]);
-  } finally {
-    clearTimeout(timer);
-  }
-}
-
-const tail = (file: string) => readFileSync(file, 'utf8').split('\n').slice(-25).join('\n');
-
-/** Runs a unit: the server first (if any) until healthy, then the trainers; the server is always ended. */
+/** Runs a unit under the harness's supervisor and returns every process's events, validated. */
 async function runUnit(unit: UnitPlan): Promise<Map<string, Event[]>> {
   const unitDir = path.join(runDir, unit.dir);
-  const started: ReturnType<typeof launch>[] = [];
-  try {
-    for (const p of unit.processes) {
-      const proc = launch(unitDir, p);
-      started.push(proc);
-      if (p.ready.kind === 'http') {
-        let gone = false;
-        void proc.exit.then(() => (gone = true));
-        await waitHealthy(p.ready.url, 60_000, () => gone).catch((e) => {
-          throw new Error(`${p.name}: ${(e as Error).message}\n${tail(proc.log)}`);
-        });
-      }
-    }
-    const trainer = started.at(-1)!;
-    const code = await within(trainer.exit, 90_000);
-    assert.equal(code, 0, `trainer exited ${code}:\n${tail(trainer.log)}`);
-    if (started.length > 1) {
-      // The trainer told the server to close: it exits by itself, promptly.
-      const server = started[0]!;
-      const sc = await within(server.exit, 15_000);
-      assert.equal(sc, 0, `server did not exit cleanly after /close (${sc}):\n${tail(server.log)}`);
-    }
-  } finally {
-    for (const p of started) killGroup(p.child, 'SIGTERM');
-    await new Promise((r) => setTimeout(r, 300));
-    for (const p of started) killGroup(p.child, 'SIGKILL');
-  }
+  const outcome = await superviseUnit({ unitDir, processes: unit.processes, timeoutS: 180 });
+  assert.equal(outcome.status, 'ok', 'status' in outcome && outcome.status !== 'ok' ? `${outcome.message}\n${'log_tail' in outcome ? outcome.log_tail.join('\n') : ''}` : '');
   const out = new Map<string, Event[]>();
   for (const p of unit.processes) {
     for (const rel of p.events) {
