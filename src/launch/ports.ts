@@ -1,34 +1,53 @@
-// Free TCP ports on loopback. The plan is a pure function with a synchronous `nextPort`, so
-// ports are reserved up front: ask the OS for a batch, then hand them out one by one.
-import { createServer } from 'node:net';
+// Fresh free TCP ports on loopback: bind port 0, read what the kernel chose, close. A port
+// is never handed out twice by one harness process, even if the kernel offers it again.
+import net from 'node:net';
 
 const handedOut = new Set<number>();
 
-export async function freePort(): Promise<number> {
-  for (;;) {
-    const port = await new Promise<number>((resolve, reject) => {
-      const srv = createServer();
-      srv.unref();
-      srv.on('error', reject);
-      srv.listen(0, '127.0.0.1', () => {
-        const addr = srv.address();
-        srv.close(() => (typeof addr === 'object' && addr ? resolve(addr.port) : reject(new Error('no port'))));
-      });
+function bindEphemeral(host: string): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer();
+    server.unref();
+    server.once('error', reject);
+    server.listen({ port: 0, host, exclusive: true }, () => {
+      const { port } = server.address() as net.AddressInfo;
+      server.close(() => resolve(port));
     });
+  });
+}
+
+/** One free port on `host` (default 127.0.0.1) that this process has not handed out before. */
+export async function freePort(host = '127.0.0.1'): Promise<number> {
+  for (let attempt = 0; attempt < 100; attempt++) {
+    const port = await bindEphemeral(host);
     if (!handedOut.has(port)) {
       handedOut.add(port);
       return port;
     }
   }
+  throw new Error(`no fresh port on ${host} after 100 tries`);
 }
 
-/** `count` distinct free ports, returned one per call; running out is a bug in the caller. */
-export async function portSequence(count = 64): Promise<() => number> {
+/**
+ * A synchronous port source for `PlanContext.nextPort`, filled with `size` fresh ports up
+ * front (planning is pure and synchronous; binding is not).
+ */
+export async function portPool(size = 32, host = '127.0.0.1'): Promise<() => number> {
   const ports: number[] = [];
-  for (let i = 0; i < count; i++) ports.push(await freePort());
+  for (let i = 0; i < size; i++) ports.push(await freePort(host));
   return () => {
-    const p = ports.shift();
-    if (p === undefined) throw new Error(`portSequence: more than ${count} ports asked for`);
-    return p;
+    const port = ports.shift();
+    if (port === undefined) throw new Error(`the port pool of ${size} is used up; make it larger`);
+    return port;
   };
+}
+
+/** Whether nothing listens on `port` right now (a planned port may have been taken since). */
+export function isPortFree(port: number, host = '127.0.0.1'): Promise<boolean> {
+  return new Promise((resolve) => {
+    const server = net.createServer();
+    server.unref();
+    server.once('error', () => resolve(false));
+    server.listen({ port, host, exclusive: true }, () => server.close(() => resolve(true)));
+  });
 }

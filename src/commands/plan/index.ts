@@ -6,8 +6,8 @@ import { planRun } from '../../launch/plan.ts';
 import type { RunPlan } from '../../launch/types.ts';
 import type { ModeName } from '../../scenario/schema.ts';
 import { projectRoot, resolvePython } from '../../env/python.ts';
-import { machineGpus } from '../../env/machine.ts';
-import { portSequence } from '../../launch/ports.ts';
+import { inventory, smallestGpuMemoryBytes } from '../../telemetry/inventory.ts';
+import { portPool } from '../../launch/ports.ts';
 
 export interface PlanOptions {
   scenario: string;
@@ -20,7 +20,7 @@ export interface PlanOptions {
 export async function planCommand(o: PlanOptions): Promise<RunPlan> {
   const loaded = await loadScenarioFile(o.scenario);
   const points = expandSweep(loaded.scenario, loaded.sweep, loaded.file);
-  const machine = o.gpus !== undefined ? { count: o.gpus, minMemoryBytes: undefined } : await machineGpus();
+  const machine = o.gpus !== undefined ? undefined : await inventory();
   const root = projectRoot();
   const plan = planRun(
     points,
@@ -28,9 +28,9 @@ export async function planCommand(o: PlanOptions): Promise<RunPlan> {
       root,
       runDir: path.resolve('results', '<run-id>'),
       python: resolvePython(root),
-      gpuCount: machine.count,
-      gpuMemoryBytes: machine.minMemoryBytes,
-      nextPort: await portSequence(),
+      gpuCount: machine ? machine.gpus.length : o.gpus!,
+      gpuMemoryBytes: machine ? smallestGpuMemoryBytes(machine) : undefined,
+      nextPort: await portPool(8 * points.length * 3 * Math.max(...points.map((p) => p.scenario.repeats))),
     },
     { modes: o.modes },
   );

@@ -28,7 +28,6 @@ export function formatSummaryTable(s: Summary): string {
   const out = [line(cols), line(widths.map((w) => '─'.repeat(w))), ...body.map(line)];
   if (s.comparisons.length) out.push('');
   for (const c of s.comparisons) out.push(c.statement);
-  if (s.functional_only) out.push('', 'CPU run: a functional check of the harness; its speedups say nothing about GPUs.');
   for (const n of s.notes) out.push(`note: ${n}`);
   return out.join('\n');
 }

@@ -1,0 +1,205 @@
+// `grpo-bench run`: scenario → plan → for each unit (hygiene, samplers, supervised processes)
+// → summary → reports. Every unit's outcome is written to the manifest as soon as it is known,
+// so a failure or Ctrl-C later in the run loses nothing measured before it.
+import path from 'node:path';
+import { UserError } from '../../errors.ts';
+import { loadScenarioFile } from '../../scenario/load.ts';
+import { expandSweep } from '../../scenario/sweep.ts';
+import type { ModeName, Scenario } from '../../scenario/schema.ts';
+import { planRun } from '../../launch/plan.ts';
+import { portPool } from '../../launch/ports.ts';
+import { runUnit, UnitProcesses, type UnitOutcome } from '../../launch/supervisor.ts';
+import type { RunPlan, UnitPlan } from '../../launch/types.ts';
+import { projectRoot, resolvePython } from '../../env/python.ts';
+import { probePython } from '../../env/libraries.ts';
+import { gitState, harnessVersion } from '../../env/harness.ts';
+import { inventory as collectInventory, smallestGpuMemoryBytes } from '../../telemetry/inventory.ts';
+import { startSampling } from '../../telemetry/samplers.ts';
+import { waitGpusIdle } from '../../telemetry/hygiene.ts';
+import { fingerprint } from '../../results/fingerprint.ts';
+import { MANIFEST_SCHEMA_VERSION, type Manifest, type UnitRecord } from '../../results/manifest.ts';
+import { newRunId, RunStore } from '../../results/store.ts';
+import { analyzeRun } from '../../analysis/summarize.ts';
+import { formatSummaryTable } from './table.ts';
+import { followProgress } from './progress.ts';
+
+export interface RunOptions {
+  scenario: string;
+  modes?: ModeName[];
+  repeats?: number;
+  steps?: number;
+  warmupSteps?: number;
+  /** Parent folder of results/<run-id>. */
+  out: string;
+  /** Parent folder of reports/<run-id>; undefined skips reports. */
+  reports?: string;
+  /** Ctrl-C handling is the CLI's; tests pass their own signal. */
+  signal?: AbortSignal;
+}
+
+export async function runCommand(o: RunOptions): Promise<number> {
+  const loaded = await loadScenarioFile(o.scenario);
+  const scenario = applyOverrides(loaded.scenario, o);
+  const points = expandSweep(scenario, loaded.sweep, loaded.file);
+  const root = projectRoot();
+  const python = resolvePython(root);
+  const [inventory, pythonInfo] = await Promise.all([collectInventory(), probePython(python, root)]);
+  if (pythonInfo.error) {
+    throw new UserError(`the workload Python (${python}) does not start: ${pythonInfo.error}`, 'Run `npm run setup`, or point GRPO_BENCH_PYTHON at a Python with torch and transformers.');
+  }
+  const gpuCount = inventory.gpus.length;
+  const outRoot = path.resolve(o.out);
+  const runId = newRunId(scenario.name, outRoot);
+  const runDir = path.join(outRoot, runId);
+  const plan = planRun(
+    points,
+    {
+      root,
+      runDir,
+      python,
+      gpuCount,
+      gpuMemoryBytes: smallestGpuMemoryBytes(inventory),
+      nextPort: await portPool(8 * points.length * scenario.repeats * 3),
+      libraries: pythonInfo.libraries,
+    },
+    { modes: o.modes },
+  );
+
+  const git = gitState(root);
+  const manifest: Manifest = {
+    schema_version: MANIFEST_SCHEMA_VERSION,
+    run_id: runId,
+    status: 'running',
+    started: new Date().toISOString(),
+    harness: { version: harnessVersion(), git_sha: git.sha, git_dirty: git.dirty, node: process.version },
+    scenario_file: path.resolve(loaded.file),
+    scenario,
+    ...(loaded.sweep ? { sweep: loaded.sweep } : {}),
+    command: process.argv.slice(1),
+    fingerprint: fingerprint(inventory, pythonInfo, git.sha),
+    units: plan.units.map((u): UnitRecord => ({ dir: u.dir, point: u.point, mode: u.mode, repeat: u.repeat, status: 'planned' })),
+  };
+  const store = await RunStore.create(runDir, manifest);
+  await store.writeJson('plan.json', plan);
+  console.error(`run ${runId}: ${plan.units.length} unit(s) on ${plan.device === 'cuda' ? `${gpuCount} GPU(s)` : 'CPU'} → ${path.relative(process.cwd(), runDir) || runDir}`);
+
+  const { signal, dispose } = interruptSignal(o.signal);
+  let interrupted = false;
+  try {
+    for (const [index, unit] of plan.units.entries()) {
+      if (signal.aborted) break;
+      const outcome = await runOneUnit(unit, { index, plan, store, runDir, scenario: pointScenario(points, unit), signal });
+      if (outcome.status === 'interrupted') {
+        interrupted = true;
+        break;
+      }
+    }
+  } finally {
+    dispose();
+  }
+  interrupted ||= signal.aborted;
+
+  const statuses = store.current.units.map((u) => u.status);
+  const ok = statuses.filter((s) => s === 'ok').length;
+  const runStatus: Manifest['status'] = interrupted ? 'interrupted' : ok === statuses.length ? 'completed' : ok > 0 ? 'partial' : 'failed';
+  await store.finish(runStatus);
+
+  let summaryOk = false;
+  try {
+    const summary = await analyzeRun(runDir);
+    console.log(formatSummaryTable(summary));
+    summaryOk = true;
+    if (o.reports && !interrupted) {
+      const { reportCommand } = await import('../report/index.ts');
+      const report = await reportCommand({ results: runDir, out: path.resolve(o.reports, runId) });
+      console.log(`reports: ${path.relative(process.cwd(), report.outDir) || report.outDir}`);
+    }
+  } catch (err) {
+    if (!(err instanceof UserError)) throw err;
+    console.error(`no summary: ${err.message}`);
+  }
+  console.log(`results: ${path.relative(process.cwd(), runDir) || runDir} (${runStatus}${ok < statuses.length ? `: ${ok} of ${statuses.length} units ok` : ''})`);
+  if (interrupted) return 130;
+  return runStatus === 'completed' && summaryOk ? 0 : 1;
+}
+
+interface UnitContext {
+  index: number;
+  plan: RunPlan;
+  store: RunStore;
+  runDir: string;
+  scenario: Scenario;
+  signal: AbortSignal;
+}
+
+async function runOneUnit(unit: UnitPlan, c: UnitContext): Promise<UnitOutcome> {
+  const unitDir = path.join(c.runDir, unit.dir);
+  await c.store.updateUnit(unit.dir, { status: 'running', started: new Date().toISOString() });
+  const done = followProgress({ unit, unitDir, steps: c.scenario.steps, index: c.index, total: c.plan.units.length });
+  let outcome: UnitOutcome;
+  let samplerCost: UnitRecord['sampler_cost'];
+  try {
+    if (unit.devices.kind === 'cuda') await waitGpusIdle({ gpus: unit.devices.allocated });
+    const tracker = new UnitProcesses();
+    const sampling = await startSampling({
+      unitDir,
+      intervalMs: c.scenario.telemetry.interval_ms,
+      gpus: unit.devices.kind === 'cuda' ? unit.devices.allocated : [],
+      members: () => tracker.members(),
+    });
+    try {
+      outcome = await runUnit({ unitDir, processes: unit.processes, timeoutS: c.scenario.timeouts.run_s, signal: c.signal, tracker });
+    } finally {
+      samplerCost = await sampling.stop();
+      for (const p of sampling.problems) console.error(`  sampler: ${p}`);
+    }
+  } catch (err) {
+    if (!(err instanceof UserError)) throw err;
+    outcome = { status: 'failed', message: err.message, process: 'harness', log_tail: [] };
+  }
+  const ended = new Date().toISOString();
+  if (outcome.status === 'ok') {
+    done('done');
+    await c.store.updateUnit(unit.dir, { status: 'ok', ended, sampler_cost: samplerCost });
+  } else {
+    done(outcome.status);
+    const error: UnitRecord['error'] =
+      outcome.status === 'interrupted'
+        ? { message: outcome.message }
+        : { message: outcome.message, process: outcome.process, exit_code: outcome.exit_code, signal: outcome.signal, log_tail: outcome.log_tail };
+    console.error(`  ${outcome.message}`);
+    if ('log_tail' in outcome && outcome.log_tail.length) console.error(outcome.log_tail.map((l) => `  | ${l}`).join('\n'));
+    await c.store.updateUnit(unit.dir, { status: outcome.status, ended, error, sampler_cost: samplerCost });
+  }
+  return outcome;
+}
+
+function applyOverrides(s: Scenario, o: RunOptions): Scenario {
+  const steps = o.steps ?? s.steps;
+  const warmup = o.warmupSteps ?? Math.min(s.warmup_steps, Math.max(0, steps - 1));
+  if (warmup >= steps) throw new UserError(`warm-up steps (${warmup}) must be fewer than steps (${steps}): nothing would be measured`);
+  return { ...s, steps, warmup_steps: warmup, repeats: o.repeats ?? s.repeats };
+}
+
+function pointScenario(points: ReturnType<typeof expandSweep>, unit: UnitPlan): Scenario {
+  return points.find((p) => p.id === unit.point)!.scenario;
+}
+
+/** SIGINT/SIGTERM abort the run: the supervisor ends every process group, results stay. */
+function interruptSignal(outer?: AbortSignal): { signal: AbortSignal; dispose: () => void } {
+  const controller = new AbortController();
+  const onSignal = (sig: NodeJS.Signals) => {
+    if (!controller.signal.aborted) console.error(`\n${sig}: stopping the run, ending its processes …`);
+    controller.abort(sig);
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  outer?.addEventListener('abort', () => controller.abort(outer.reason), { once: true });
+  return {
+    signal: controller.signal,
+    dispose: () => {
+      process.off('SIGINT', onSignal);
+      process.off('SIGTERM', onSignal);
+    },
+  };
+}
