@@ -32,27 +32,49 @@ export function parameterCount(p: Preset): number {
 
 export interface MemoryEstimate {
   parameters: number;
-  /** Bytes on the busiest trainer device: weights, gradients, AdamW state, activations for the loss. */
+  /** Bytes on the busiest trainer device: weights, gradients, AdamW state, reference copy (beta > 0), activations for the loss. */
   trainer_bytes: number;
-  /** Bytes of an inference copy plus its KV cache (colocate adds it to the trainer; server holds it alone). */
+  /** What stays on a trainer device between optimizer steps (weights, AdamW state, reference copy): gradients are freed. */
+  trainer_resident_bytes: number;
+  /** Bytes of an inference copy plus the KV cache of one rank's generation batch (colocate adds it to the trainer). */
   generator_bytes: number;
+  /** Bytes on each server device: an inference copy plus the KV cache of its share of every rank's prompts. */
+  server_bytes: number;
 }
 
 const GiB = 1024 ** 3;
 
-export function estimateMemory(p: Preset, s: Scenario, perDeviceBatch: number, device: 'cuda' | 'cpu'): MemoryEstimate {
+/**
+ * What trainer.py and server.py allocate. Parameters, gradients and AdamW state are all in the
+ * model dtype (pure bf16 on GPU, no float32 master copy). A rank generates per_device ×
+ * gradient_accumulation_steps completions at once (TRL: one generation per optimizer step).
+ */
+export function estimateMemory(
+  p: Preset,
+  s: Scenario,
+  perDeviceBatch: number,
+  device: 'cuda' | 'cpu',
+  trainingDevices = 1,
+  serverDevices = 1,
+): MemoryEstimate {
   const bytes = device === 'cuda' ? 2 : 4; // bf16 on GPU, float32 on CPU
   const n = parameterCount(p);
   const seq = s.grpo.max_prompt_length + s.grpo.max_completion_length;
   const headDim = p.hidden_size / p.num_attention_heads;
-  const kvCache = 2 * p.num_hidden_layers * p.num_key_value_heads * headDim * seq * perDeviceBatch * bytes;
-  // The loss holds float32 logits and their gradient for every completion token.
-  const logits = 2 * perDeviceBatch * s.grpo.max_completion_length * p.vocab_size * 4;
+  const kvPerSequence = 2 * p.num_hidden_layers * p.num_key_value_heads * headDim * seq * bytes;
+  const generationBatch = perDeviceBatch * s.grpo.gradient_accumulation_steps;
+  // The loss computes logits for the completion tokens only (logits_to_keep): model-dtype logits,
+  // their float32 copy, the float32 log-softmax kept for backward and its gradient.
+  const logits = perDeviceBatch * (s.grpo.max_completion_length + 1) * p.vocab_size * (bytes + 12);
   const activations = perDeviceBatch * seq * p.hidden_size * p.num_hidden_layers * 16 * bytes;
+  const reference = s.grpo.beta > 0 ? n * bytes : 0;
+  const serverBatch = Math.ceil((generationBatch * trainingDevices) / Math.max(1, serverDevices));
   return {
     parameters: n,
-    trainer_bytes: n * bytes * 4 + logits + activations,
-    generator_bytes: n * bytes + kvCache,
+    trainer_bytes: n * bytes * 4 + reference + logits + activations,
+    trainer_resident_bytes: n * bytes * 3 + reference,
+    generator_bytes: n * bytes + kvPerSequence * generationBatch,
+    server_bytes: n * bytes + kvPerSequence * serverBatch,
   };
 }
 
@@ -67,16 +89,30 @@ export function fitProblems(s: Scenario, device: 'cuda' | 'cpu', _gpuCount: numb
   const budget = gpuMemoryBytes * 0.92; // CUDA context, allocator fragmentation
   const fmt = (b: number) => `${(b / GiB).toFixed(1)} GiB`;
   const batch = s.grpo.per_device_train_batch_size;
-  const e = estimateMemory(preset, s, batch, device);
-  const colocateBytes = e.trainer_bytes + (s.modes.colocate?.sleep ? 0 : e.generator_bytes);
-  if (s.modes.colocate && colocateBytes > budget) {
-    problems.push(
-      `colocate: preset ${name} (${(e.parameters / 1e9).toFixed(2)} B parameters) needs about ${fmt(colocateBytes)} per GPU ` +
-        `(training ${fmt(e.trainer_bytes)} + inference copy and KV cache ${fmt(e.generator_bytes)}), more than ${fmt(budget)} usable`,
-    );
+  const count = (d: number | number[]) => (typeof d === 'number' ? d : d.length);
+  if (s.modes.colocate) {
+    const e = estimateMemory(preset, s, batch, device);
+    // Without sleep the inference copy (and a static KV cache) stays through training; with
+    // sleep it is freed for training and comes back while weights and AdamW state stay.
+    const colocateBytes = s.modes.colocate.sleep
+      ? Math.max(e.trainer_bytes, e.trainer_resident_bytes + e.generator_bytes)
+      : e.trainer_bytes + e.generator_bytes;
+    if (colocateBytes > budget) {
+      problems.push(
+        `colocate: preset ${name} (${(e.parameters / 1e9).toFixed(2)} B parameters) needs about ${fmt(colocateBytes)} per GPU ` +
+          `(training ${fmt(e.trainer_bytes)} + inference copy and KV cache ${fmt(e.generator_bytes)}${s.modes.colocate.sleep ? ', inference copy asleep while training' : ''}), more than ${fmt(budget)} usable`,
+      );
+    }
   }
-  if (s.modes.server && e.trainer_bytes > budget) {
-    problems.push(`server: preset ${name} needs about ${fmt(e.trainer_bytes)} per training GPU, more than ${fmt(budget)} usable`);
+  if (s.modes.server) {
+    const { server, trainer } = s.modes.server.devices;
+    const e = estimateMemory(preset, s, batch, device, count(trainer), count(server));
+    if (e.trainer_bytes > budget) {
+      problems.push(`server: preset ${name} needs about ${fmt(e.trainer_bytes)} per training GPU, more than ${fmt(budget)} usable`);
+    }
+    if (e.server_bytes > budget) {
+      problems.push(`server: preset ${name} needs about ${fmt(e.server_bytes)} per generation-server GPU (weights and KV cache), more than ${fmt(budget)} usable`);
+    }
   }
   return problems;
 }
