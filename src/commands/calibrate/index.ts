@@ -7,21 +7,12 @@ import path from 'node:path';
 import { UserError } from '../../errors.ts';
 import { deviceCount, GATE_METRICS, measuredRuns, type StepMetric } from '../../gate/judge.ts';
 import { noiseProfile, noiseProfilePath, resolution, saveNoiseProfile, type NoiseProfile } from '../../gate/noise.ts';
-import type { ModeName } from '../../scenario/schema.ts';
 import { compareRuns, gateSide } from '../compare/index.ts';
 import { runCommand, type RunOptions } from '../run/index.ts';
 
-export interface CalibrateOptions {
-  scenario: string;
-  modes?: ModeName[];
-  repeats?: number;
-  steps?: number;
-  warmupSteps?: number;
-  /** Parent folder of the two runs and of noise-profiles/. */
-  out: string;
-  /** The metric to profile; default the gate's. */
+/** `run`'s options for the two runs (`out` also receives noise-profiles/), and the metric to profile (default the gate's). */
+export interface CalibrateOptions extends Pick<RunOptions, 'scenario' | 'modes' | 'repeats' | 'steps' | 'warmupSteps' | 'out' | 'signal'> {
   metric?: string;
-  signal?: AbortSignal;
 }
 
 export async function calibrateCommand(o: CalibrateOptions): Promise<number> {
