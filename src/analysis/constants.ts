@@ -44,3 +44,19 @@ export const TRAINING_PHASES = ['forward_backward', 'optimizer', 'ref_logprobs',
 
 /** Baseline → candidate order for comparisons: each mode is compared with every mode before it. */
 export const MODE_ORDER = ['server', 'hf', 'colocate'] as const;
+
+/**
+ * The regression gate (`compare`, docs/metrics.md "Regression gate"): default noise threshold (a
+ * fraction of the baseline), the family-wise error rate over every (point, mode) compared
+ * (Holm 1979; 0.05 = 1 − CI_LEVEL, so a comparison alone is judged by its 95% interval), and
+ * bootstrap resamples per comparison (more than elsewhere: Holm's smallest level α/m must stay
+ * well above the bootstrap's resolution 1/(resamples + 1)).
+ */
+export const GATE = { threshold: 0.02, family_alpha: 0.05, resamples: 10_000 } as const;
+
+/**
+ * Noise profile (`calibrate`): the smallest change the machine resolves at Rb and Rc runs per side
+ * is z · cv · √(1/Rb + 1/Rc), cv the per-run coefficient of variation of the A/A runs, z the
+ * two-sided normal quantile of CI_LEVEL; or the A/A ratio interval's half-width, if larger.
+ */
+export const NOISE = { z: 1.959963984540054 } as const;

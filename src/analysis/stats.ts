@@ -212,9 +212,26 @@ export function bootstrapEstimate<T>(
 }
 
 /**
- * candidate ÷ baseline of `stat`, each side resampled independently (own runs, own stream);
- * the interval is the percentile interval of the replicate ratios, times `scale`
- * (a device-count normalisation, e.g. baseline devices ÷ candidate devices).
+ * Replicates of candidate ÷ baseline of `stat`, each side resampled independently (own runs, own
+ * stream), times `scale` (a device-count normalisation, e.g. baseline devices ÷ candidate devices).
+ */
+export function bootstrapRatioReplicates<T>(
+  candidate: readonly (readonly T[])[],
+  baseline: readonly (readonly T[])[],
+  stat: (pooled: readonly T[]) => number,
+  options: BootstrapOptions & { scale?: number } = {},
+): Float64Array {
+  const resamples = options.resamples ?? BOOTSTRAP_RESAMPLES;
+  const scale = options.scale ?? 1;
+  const seed = options.seed ?? BOOTSTRAP_SEED;
+  const c = bootstrapReplicates(candidate, stat, { resamples, seed });
+  const b = bootstrapReplicates(baseline, stat, { resamples, seed: seedFor('baseline', seed) });
+  return c.map((x, i) => (scale * x) / b[i]!);
+}
+
+/**
+ * candidate ÷ baseline of `stat` (see bootstrapRatioReplicates); the interval is the percentile
+ * interval of the replicate ratios.
  */
 export function bootstrapRatio<T>(
   candidate: readonly (readonly T[])[],
@@ -225,11 +242,7 @@ export function bootstrapRatio<T>(
   const resamples = options.resamples ?? BOOTSTRAP_RESAMPLES;
   const level = options.level ?? CI_LEVEL;
   const scale = options.scale ?? 1;
-  const seed = options.seed ?? BOOTSTRAP_SEED;
-  const c = bootstrapReplicates(candidate, stat, { resamples, seed });
-  const b = bootstrapReplicates(baseline, stat, { resamples, seed: seedFor('baseline', seed) });
-  const ratios = c.map((x, i) => (scale * x) / b[i]!);
-  const { low, high } = percentileInterval(ratios, level);
+  const { low, high } = percentileInterval(bootstrapRatioReplicates(candidate, baseline, stat, { ...options, resamples }), level);
   const cData = candidate.filter((r) => r.length > 0);
   const bData = baseline.filter((r) => r.length > 0);
   return {
@@ -244,6 +257,40 @@ export function bootstrapRatio<T>(
   };
 }
 
+/**
+ * Bootstrap p-value of the null hypothesis "θ ≥ bound" (side `at_least`) or "θ ≤ bound"
+ * (`at_most`): (1 + #replicates on the null's side) ÷ (1 + #replicates), the +1 keeping it above 0
+ * (Monte Carlo p-value; Davison & Hinkley 1997, ch. 4). Non-finite replicates are left out.
+ */
+export function bootstrapPValue(replicates: ArrayLike<number>, bound: number, side: 'at_least' | 'at_most'): number {
+  let n = 0;
+  let onNull = 0;
+  for (let i = 0; i < replicates.length; i++) {
+    const x = replicates[i]!;
+    if (!Number.isFinite(x)) continue;
+    n++;
+    if (side === 'at_least' ? x >= bound : x <= bound) onNull++;
+  }
+  return (1 + onNull) / (1 + n);
+}
+
+/**
+ * Holm's (1979) step-down adjustment: with p-values sorted ascending p₍₁₎ ≤ … ≤ p₍ₘ₎, the adjusted
+ * p̃₍ₖ₎ = max over j ≤ k of min(1, (m − j + 1)·p₍ⱼ₎).
+ * Rejecting where p̃ ≤ α holds the family-wise error at α. `divisor` is m − k + 1, the divisor of α
+ * Holm's step k tests against. Returned in the input's order.
+ */
+export function holm(ps: readonly number[]): { p_adjusted: number; divisor: number }[] {
+  const m = ps.length;
+  const order = ps.map((p, i) => ({ p, i })).sort((a, b) => a.p - b.p || a.i - b.i);
+  const out = new Array<{ p_adjusted: number; divisor: number }>(m);
+  let running = 0;
+  order.forEach(({ p, i }, k) => {
+    running = Math.max(running, Math.min(1, (m - k) * p));
+    out[i] = { p_adjusted: running, divisor: m - k };
+  });
+  return out;
+}
 function count(runs: readonly (readonly unknown[])[]): number {
   return runs.reduce((s, r) => s + r.length, 0);
 }

@@ -163,9 +163,12 @@ function noteUnitProblems(unit: UnitData, status: UnitStatus | undefined, notes:
   }
 }
 
-const tokensPerSecond = (rows: readonly StepRow[]) => ratioOfSums(rows, (r) => r.completion_tokens, (r) => r.duration_s);
-const samplesPerSecond = (rows: readonly StepRow[]) => ratioOfSums(rows, (r) => r.samples, (r) => r.duration_s);
-const medianStepTime = (rows: readonly StepRow[]) => median(rows.map((r) => r.duration_s));
+/** Completion tokens of the steps ÷ the sum of their durations. */
+export const tokensPerSecond = (rows: readonly StepRow[]) => ratioOfSums(rows, (r) => r.completion_tokens, (r) => r.duration_s);
+/** Samples of the steps ÷ the sum of their durations. */
+export const samplesPerSecond = (rows: readonly StepRow[]) => ratioOfSums(rows, (r) => r.samples, (r) => r.duration_s);
+/** Median step duration. */
+export const medianStepTime = (rows: readonly StepRow[]) => median(rows.map((r) => r.duration_s));
 
 function toEstimate(e: BootstrapEstimate, scale = 1): Estimate {
   const [low, high] = [e.low * scale, e.high * scale];

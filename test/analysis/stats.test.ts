@@ -19,6 +19,8 @@ import {
   seedFor,
   sortSamples,
   unionLength,
+  holm,
+  bootstrapPValue,
 } from '../../src/analysis/stats.ts';
 
 const close = (a: number, b: number, eps = 1e-9) => assert.ok(Math.abs(a - b) <= eps, `${a} ≠ ${b}`);
@@ -169,5 +171,30 @@ suite('integrals over time', () => {
     ];
     assert.equal(unionLength(ivs, 0, 10), 3 + 1 + 1);
     assert.equal(unionLength(ivs, 1.5, 5.5), 1.5 + 0.5);
+  });
+});
+
+suite('holm', () => {
+  test('adjusted p-values: sorted, times m − k + 1, kept monotone, capped at 1, in the input order', () => {
+    // sorted 0.01, 0.02, 0.04 → 3·0.01 = 0.03, 2·0.02 = 0.04, max(0.04, 1·0.04) = 0.04
+    assert.deepEqual(holm([0.04, 0.01, 0.02]).map((h) => +h.p_adjusted.toFixed(12)), [0.04, 0.03, 0.04]);
+    assert.deepEqual(holm([0.04, 0.01, 0.02]).map((h) => h.divisor), [1, 3, 2]);
+    // monotone: 3·0.02 = 0.06 carries over the smaller 2·0.025 = 0.05; 0.9 alone is 0.9, capped 1 where needed
+    assert.deepEqual(holm([0.02, 0.025, 0.9]).map((h) => +h.p_adjusted.toFixed(12)), [0.06, 0.06, 0.9]);
+    assert.deepEqual(holm([0.6, 0.7]).map((h) => h.p_adjusted), [1, 1]);
+  });
+
+  test('a p of 0.02 is rejected at α = 0.05 alone but not beside two null p-values', () => {
+    assert.equal(holm([0.02])[0]!.p_adjusted, 0.02);
+    assert.ok(holm([0.02, 0.5, 0.9])[0]!.p_adjusted > 0.05);
+  });
+});
+
+suite('bootstrapPValue', () => {
+  test('(1 + replicates on the null side) ÷ (1 + replicates); non-finite left out', () => {
+    const r = [0.9, 0.95, 0.97, 0.98, 0.99, Number.NaN];
+    assert.equal(bootstrapPValue(r, 0.98, 'at_least'), 3 / 6); // 0.98 and 0.99
+    assert.equal(bootstrapPValue(r, 0.98, 'at_most'), 5 / 6);
+    assert.equal(bootstrapPValue([0.9, 0.9], 0.98, 'at_least'), 1 / 3);
   });
 });

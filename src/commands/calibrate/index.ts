@@ -1,0 +1,74 @@
+// `grpo-bench calibrate <scenario>`: runs the scenario twice with the same settings (A/A), judges
+// the second against the first, and stores the machine's run-to-run spread of the gated metric as
+// a noise profile: <out>/noise-profiles/<scenario>-<environment hash>.json (docs/metrics.md).
+// `compare` reads it to say when a threshold is below what the machine can resolve.
+import { readdir } from 'node:fs/promises';
+import path from 'node:path';
+import { UserError } from '../../errors.ts';
+import { deviceCount, GATE_METRICS, measuredRuns, type StepMetric } from '../../gate/judge.ts';
+import { noiseProfile, noiseProfilePath, resolution, saveNoiseProfile, type NoiseProfile } from '../../gate/noise.ts';
+import { compareRuns, gateSide } from '../compare/index.ts';
+import { runCommand, type RunOptions } from '../run/index.ts';
+
+/** `run`'s options for the two runs (`out` also receives noise-profiles/), and the metric to profile (default the gate's). */
+export interface CalibrateOptions extends Pick<RunOptions, 'scenario' | 'modes' | 'repeats' | 'steps' | 'warmupSteps' | 'out' | 'signal'> {
+  metric?: string;
+}
+
+export async function calibrateCommand(o: CalibrateOptions): Promise<number> {
+  const run: RunOptions = { scenario: o.scenario, modes: o.modes, repeats: o.repeats, steps: o.steps, warmupSteps: o.warmupSteps, out: o.out, signal: o.signal };
+  const dirs: string[] = [];
+  for (const label of ['A', 'A′']) {
+    console.error(`calibrate: run ${label} of 2`);
+    const { code, dir } = await runAndLocate(run);
+    if (code === 130) return 130;
+    if (!dir) throw new UserError(`calibrate: run ${label} left no results folder under ${o.out}`);
+    if (code !== 0) console.error(`calibrate: run ${label} (${dir}) did not complete every unit; its finished steps are used`);
+    dirs.push(dir);
+  }
+  const [a, b] = dirs as [string, string];
+  const verdict = await compareRuns({ baseline: a, candidate: b, metric: o.metric, noiseProfile: undefined });
+  const sides = await Promise.all([gateSide(a), gateSide(b)]);
+  const spec: StepMetric = GATE_METRICS[verdict.metric as keyof typeof GATE_METRICS];
+  const profile = noiseProfile(
+    verdict,
+    sides[0].manifest.fingerprint.environment,
+    (c) =>
+      sides.flatMap((s) => {
+        const m = s.summary.modes.find((x) => x.point === c.point && x.mode === c.mode)!;
+        return measuredRuns(s.rows, c.point, c.mode).map((r) => spec.stat(r) / deviceCount(m, spec.per));
+      }),
+    new Date().toISOString(),
+  );
+  const file = noiseProfilePath(path.resolve(o.out), profile.environment, profile.scenario);
+  await saveNoiseProfile(file, profile);
+  console.log(formatProfile(profile));
+  if (verdict.comparisons.some((c) => c.outcome !== 'within_noise')) {
+    console.log(
+      '\nwarning: the A/A comparison was judged a change: its intervals understate this machine’s run-to-run spread. Use more repeats, or a threshold above the resolution shown.',
+    );
+  }
+  console.log(`\nnoise profile: ${path.relative(process.cwd(), file) || file}`);
+  return 0;
+}
+
+export function formatProfile(p: NoiseProfile): string {
+  const pct = (x: number) => (Number.isFinite(x) ? `${(100 * x).toFixed(2)}%` : '–');
+  const lines = [`A/A spread of ${p.metric} on this machine (scenario ${p.scenario}, environment ${p.environment_hash})`, ''];
+  lines.push('point/mode            runs/side  A/A ratio [95% CI]       half-width  run CV   resolves (same runs)');
+  for (const e of p.entries) {
+    lines.push(
+      `${`${e.point}/${e.mode}`.padEnd(22)}${String(e.runs_per_side).padEnd(11)}${`${e.aa_ratio.value.toFixed(4)} [${e.aa_ratio.low.toFixed(4)}, ${e.aa_ratio.high.toFixed(4)}]`.padEnd(25)}${pct(e.aa_half_width).padEnd(12)}${pct(e.run_cv).padEnd(9)}${pct(resolution(e, e.runs_per_side, e.runs_per_side))}`,
+    );
+  }
+  return lines.join('\n');
+}
+
+/** runCommand, and the results folder it made: the one new folder under `out`. */
+async function runAndLocate(o: RunOptions): Promise<{ code: number; dir: string | undefined }> {
+  const list = async () => new Set(await readdir(path.resolve(o.out)).catch(() => [] as string[]));
+  const before = await list();
+  const code = await runCommand(o);
+  const made = [...(await list())].filter((n) => !before.has(n) && n !== 'noise-profiles').sort();
+  return { code, dir: made.length ? path.join(o.out, made.at(-1)!) : undefined };
+}

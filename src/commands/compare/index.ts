@@ -1,0 +1,56 @@
+// `grpo-bench compare <baseline> <candidate>`: the regression gate. Exit 0 when no (point, mode)
+// regressed beyond the threshold, 1 when one did, 2 (a UserError) when the runs are not comparable.
+import path from 'node:path';
+import { summarize } from '../../analysis/summarize.ts';
+import { judge, parseMetric, type GateSide } from '../../gate/judge.ts';
+import { verdictMarkdown } from '../../gate/markdown.ts';
+import { loadNoiseProfile, noiseProfilePath } from '../../gate/noise.ts';
+import type { Verdict } from '../../gate/types.ts';
+import { readRun } from '../../results/read.ts';
+
+export interface CompareOptions {
+  /** Results folders, results/<run-id>. */
+  baseline: string;
+  candidate: string;
+  /** A ModeSummary estimate computed from step rows; default completion_tokens_per_s_per_allocated_device. */
+  metric?: string;
+  /** Noise threshold as a fraction; default 0.02. */
+  threshold?: number;
+  /** Environment or settings fields allowed to differ (`environment.driver`, `slowdown`, a prefix such as `grpo`). */
+  allowDifferent?: string[];
+  /** A noise profile file; default: <baseline's parent>/noise-profiles/<scenario>-<environment hash>.json when it exists. */
+  noiseProfile?: string;
+  /** Print the verdict as JSON instead of Markdown. */
+  json?: boolean;
+  /** Bootstrap resamples per comparison (tests use fewer). */
+  resamples?: number;
+}
+
+export async function compareCommand(o: CompareOptions): Promise<number> {
+  const verdict = await compareRuns(o);
+  console.log(o.json ? JSON.stringify(verdict, null, 2) : verdictMarkdown(verdict));
+  return verdict.exit_code;
+}
+
+/** Reads and analyses both folders and judges them; throws the exit-code-2 UserError when they are not comparable. */
+export async function compareRuns(o: CompareOptions): Promise<Verdict> {
+  const metric = parseMetric(o.metric);
+  const [baseline, candidate] = await Promise.all([gateSide(o.baseline), gateSide(o.candidate)]);
+  const file = o.noiseProfile
+    ? path.resolve(o.noiseProfile)
+    : noiseProfilePath(path.dirname(path.resolve(o.baseline)), baseline.manifest.fingerprint.environment, baseline.manifest.scenario.name);
+  const profile = await loadNoiseProfile(file, o.noiseProfile === undefined);
+  return judge(baseline, candidate, {
+    metric,
+    threshold: o.threshold,
+    allowDifferent: o.allowDifferent,
+    resamples: o.resamples,
+    ...(profile ? { noise: { file: path.relative(process.cwd(), file) || file, profile } } : {}),
+  });
+}
+
+export async function gateSide(dir: string): Promise<GateSide> {
+  const run = await readRun(dir);
+  const { summary, rows } = summarize(run);
+  return { dir: path.relative(process.cwd(), path.resolve(dir)) || dir, manifest: run.manifest, summary, rows };
+}
