@@ -28,7 +28,7 @@ async function main(argv: string[]): Promise<number> {
           .option('report', { type: 'boolean', default: true, describe: 'Render the reports at the end (--no-report skips them)' }),
       async (a) => {
         const { runCommand } = await import('./commands/run/index.ts');
-        exitCode = await runCommand({
+        ({ exitCode } = await runCommand({
           scenario: a.scenario,
           modes: a.mode as ModeName[] | undefined,
           repeats: positive(a.repeats, '--repeats'),
@@ -36,7 +36,7 @@ async function main(argv: string[]): Promise<number> {
           warmupSteps: nonNegative(a['warmup-steps'], '--warmup-steps'),
           out: a.out,
           reports: a.report ? a.reports : undefined,
-        });
+        }));
       },
     )
     .command(
@@ -117,7 +117,61 @@ async function main(argv: string[]): Promise<number> {
         });
       },
     )
-    .demandCommand(1, 'Name a command: run, plan, doctor, report or bundle (see --help).')
+    .command(
+      'compare <baseline> <candidate>',
+      'Did the candidate regress? The candidate ÷ baseline interval of one metric per point and mode, Holm-adjusted; exit 1 on a regression, 2 if not comparable',
+      (y) =>
+        y
+          .positional('baseline', { type: 'string', demandOption: true, describe: 'results/<run-id> of the baseline' })
+          .positional('candidate', { type: 'string', demandOption: true, describe: 'results/<run-id> of the candidate' })
+          .option('metric', { type: 'string', describe: 'Gated metric (default completion_tokens_per_s_per_allocated_device)' })
+          .option('threshold', { type: 'number', default: 0.02, describe: 'Noise threshold as a fraction' })
+          .option('allow-different', { type: 'string', array: true, describe: 'Environment or settings field allowed to differ (exact or prefix)' })
+          .option('noise-profile', { type: 'string', describe: 'Noise profile file from calibrate (default: found beside the baseline)' })
+          .option('json', { type: 'boolean', default: false, describe: 'The verdict as JSON instead of Markdown' }),
+      async (a) => {
+        const { compareCommand } = await import('./commands/compare/index.ts');
+        if (!(a.threshold > 0 && a.threshold < 1)) throw new UserError(`--threshold must be a fraction between 0 and 1, got ${a.threshold}`);
+        exitCode = await compareCommand({
+          baseline: a.baseline,
+          candidate: a.candidate,
+          metric: a.metric,
+          threshold: a.threshold,
+          allowDifferent: a['allow-different'],
+          noiseProfile: a['noise-profile'],
+          json: a.json,
+        });
+      },
+    )
+    .command(
+      'calibrate <scenario>',
+      'Run a scenario against itself (A/A) and store this machine’s run-to-run spread for compare',
+      (y) =>
+        y
+          .positional('scenario', { type: 'string', demandOption: true })
+          .option('mode', { type: 'string', array: true, choices: MODE_NAMES as unknown as string[] })
+          .option('repeats', { type: 'number' })
+          .option('steps', { type: 'number' })
+          .option('warmup-steps', { type: 'number' })
+          .option('out', { type: 'string', default: 'results' })
+          .option('metric', { type: 'string' })
+          .option('from', { type: 'string', array: true, describe: 'Two results folders of this scenario already run here: profile them instead of running' }),
+      async (a) => {
+        const { calibrateCommand } = await import('./commands/calibrate/index.ts');
+        if (a.from && a.from.length !== 2) throw new UserError(`--from takes exactly two results folders, got ${a.from.length}`);
+        exitCode = await calibrateCommand({
+          scenario: a.scenario,
+          modes: a.mode as ModeName[] | undefined,
+          repeats: positive(a.repeats, '--repeats'),
+          steps: positive(a.steps, '--steps'),
+          warmupSteps: nonNegative(a['warmup-steps'], '--warmup-steps'),
+          out: a.out,
+          metric: a.metric,
+          from: a.from as [string, string] | undefined,
+        });
+      },
+    )
+    .demandCommand(1, 'Name a command: run, plan, doctor, report, compare, calibrate or bundle (see --help).')
     .strict()
     .version(harnessVersion())
     .help()

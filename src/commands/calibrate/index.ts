@@ -2,9 +2,7 @@
 // the second against the first, and stores the machine's run-to-run spread of the gated metric as
 // a noise profile: <out>/noise-profiles/<scenario>-<environment hash>.json (docs/metrics.md).
 // `compare` reads it to say when a threshold is below what the machine can resolve.
-import { readdir } from 'node:fs/promises';
 import path from 'node:path';
-import { UserError } from '../../errors.ts';
 import { deviceCount, GATE_METRICS, measuredRuns, type StepMetric } from '../../gate/judge.ts';
 import { noiseProfile, noiseProfilePath, resolution, saveNoiseProfile, type NoiseProfile } from '../../gate/noise.ts';
 import { compareRuns, gateSide } from '../compare/index.ts';
@@ -13,18 +11,19 @@ import { runCommand, type RunOptions } from '../run/index.ts';
 /** `run`'s options for the two runs (`out` also receives noise-profiles/), and the metric to profile (default the gate's). */
 export interface CalibrateOptions extends Pick<RunOptions, 'scenario' | 'modes' | 'repeats' | 'steps' | 'warmupSteps' | 'out' | 'signal'> {
   metric?: string;
+  /** Two results folders of the same scenario already run on this machine: profile them instead of running. */
+  from?: [string, string];
 }
 
 export async function calibrateCommand(o: CalibrateOptions): Promise<number> {
   const run: RunOptions = { scenario: o.scenario, modes: o.modes, repeats: o.repeats, steps: o.steps, warmupSteps: o.warmupSteps, out: o.out, signal: o.signal };
-  const dirs: string[] = [];
-  for (const label of ['A', 'A′']) {
+  const dirs: string[] = o.from ? [...o.from] : [];
+  for (const label of o.from ? [] : ['A', 'A′']) {
     console.error(`calibrate: run ${label} of 2`);
-    const { code, dir } = await runAndLocate(run);
-    if (code === 130) return 130;
-    if (!dir) throw new UserError(`calibrate: run ${label} left no results folder under ${o.out}`);
-    if (code !== 0) console.error(`calibrate: run ${label} (${dir}) did not complete every unit; its finished steps are used`);
-    dirs.push(dir);
+    const { exitCode, runDir } = await runCommand(run);
+    if (exitCode === 130) return 130;
+    if (exitCode !== 0) console.error(`calibrate: run ${label} (${runDir}) did not complete every unit; its finished steps are used`);
+    dirs.push(runDir);
   }
   const [a, b] = dirs as [string, string];
   const verdict = await compareRuns({ baseline: a, candidate: b, metric: o.metric, noiseProfile: undefined });
@@ -62,13 +61,4 @@ export function formatProfile(p: NoiseProfile): string {
     );
   }
   return lines.join('\n');
-}
-
-/** runCommand, and the results folder it made: the one new folder under `out`. */
-async function runAndLocate(o: RunOptions): Promise<{ code: number; dir: string | undefined }> {
-  const list = async () => new Set(await readdir(path.resolve(o.out)).catch(() => [] as string[]));
-  const before = await list();
-  const code = await runCommand(o);
-  const made = [...(await list())].filter((n) => !before.has(n) && n !== 'noise-profiles').sort();
-  return { code, dir: made.length ? path.join(o.out, made.at(-1)!) : undefined };
 }

@@ -37,7 +37,13 @@ export interface RunOptions {
   signal?: AbortSignal;
 }
 
-export async function runCommand(o: RunOptions): Promise<number> {
+export interface RunOutcome {
+  exitCode: number;
+  /** The results folder, results/<run-id>. */
+  runDir: string;
+}
+
+export async function runCommand(o: RunOptions): Promise<RunOutcome> {
   const loaded = await loadScenarioFile(o.scenario);
   const scenario = applyOverrides(loaded.scenario, o);
   const points = expandSweep(scenario, loaded.sweep, loaded.file);
@@ -119,8 +125,8 @@ export async function runCommand(o: RunOptions): Promise<number> {
     console.error(`no summary: ${err.message}`);
   }
   console.log(`results: ${path.relative(process.cwd(), runDir) || runDir} (${runStatus}${ok < statuses.length ? `: ${ok} of ${statuses.length} units ok` : ''})`);
-  if (interrupted) return 130;
-  return runStatus === 'completed' && summaryOk ? 0 : 1;
+  const exitCode = interrupted ? 130 : runStatus === 'completed' && summaryOk ? 0 : 1;
+  return { exitCode, runDir };
 }
 
 interface UnitContext {

@@ -1,7 +1,7 @@
 // The synthetic workload: our own compact GRPO loop (trainer.py) and generation server
 // (server.py), launched per docs/workloads.md. Needs torch and transformers only.
 import path from 'node:path';
-import type { ProcessSpec, UnitPlan, PlanContext, WorkloadAdapter } from '../../launch/types.ts';
+import type { ProcessSpec, UnitPlan, WorkloadAdapter } from '../../launch/types.ts';
 import type { Scenario } from '../../scenario/schema.ts';
 import { fitProblems } from './fit.ts';
 
