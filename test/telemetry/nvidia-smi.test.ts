@@ -63,3 +63,29 @@ test('inventory rows and the CUDA version parse from nvidia-smi output', () => {
   assert.equal(env.gpu_count, 2);
   assert.equal(env.driver_version, '550.54.15');
 });
+
+test('recorded on a 2×H200 host: the telemetry stream, throttle field, inventory, holders and CUDA version parse', () => {
+  const samples = fixture('h200-580-query-gpu-stream.csv').split('\n').map((l) => parseGpuLine(l, 1, true)).filter((s) => s !== null);
+  assert.equal(samples.length, 30);
+  assert.deepEqual(new Set(samples.map((s) => s.gpu)), new Set([0, 1]));
+  assert.deepEqual(samples[0], {
+    t: 1, gpu: 0, util_pct: 63, mem_used_mib: 3601, mem_total_mib: 143771, power_w: 202.07,
+    sm_clock_mhz: 1980, temp_c: 38, throttle_reasons: '0x0000000000000000', smi_timestamp: '2026/11/27 11:36:31.762',
+  });
+  assert.equal(chooseThrottleField(fixture('h200-580-help-query-gpu.txt')), 'clocks_event_reasons.active');
+  const gpus = parseGpuInventory(fixture('h200-580-query-gpu-inventory.csv'));
+  assert.deepEqual(gpus.map((g) => [g.index, g.name, g.memory_total_mib, g.driver_version, g.clocks_max_sm_mhz, g.power_limit_w]), [
+    [0, 'NVIDIA H200', 143771, '580.159.04', 1980, 700],
+    [1, 'NVIDIA H200', 143771, '580.159.04', 1980, 700],
+  ]);
+  assert.equal(parseCudaVersion(fixture('h200-580-banner.txt')), '13.0');
+  const states = parseGpuStates(fixture('h200-580-query-gpu-ids.csv'), fixture('h200-580-query-compute-apps.csv'));
+  assert.deepEqual(states.map((s) => s.holders), [
+    [{ pid: 814, name: 'python3', used_mib: 3592 }],
+    [{ pid: 1036, name: '/opt/torch/.venv/bin/python3', used_mib: 23326 }],
+  ]);
+  assert.deepEqual(busyReasons(states, [0, 1], 1024), [
+    'GPU 0: pid 814 python3 (3592 MiB)',
+    'GPU 1: pid 1036 /opt/torch/.venv/bin/python3 (23326 MiB)',
+  ]);
+});
