@@ -146,3 +146,9 @@ test('parseHave reads pip freeze lines, name==version and bare names', () => {
     foo: null,
   });
 });
+
+test('a bundle without flashinfer tells vLLM not to use its sampler, and one with it leaves vLLM alone', async () => {
+  const { bundleEnvironment } = await import('../../src/commands/bundle/index.ts');
+  assert.deepEqual(bundleEnvironment(['flashinfer_python', 'tilelang']), ['export VLLM_USE_FLASHINFER_SAMPLER=0  # flashinfer is not in this bundle']);
+  assert.deepEqual(bundleEnvironment(['tilelang']), []);
+});

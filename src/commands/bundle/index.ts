@@ -325,7 +325,8 @@ export async function bundleCommand(o: BundleOptions): Promise<number> {
     .replace('@@TAR_SHA256@@', manifest.tar.sha256)
     .replace('@@PYTHON_VERSION@@', o.python)
     .replace('@@PARTS@@', manifest.parts.map((p) => p.file).join(' '))
-    .replace('@@HAVE@@', haveSpecs.map((s) => `'${s}'`).join(' '));
+    .replace('@@HAVE@@', haveSpecs.map((s) => `'${s}'`).join(' '))
+    .replace('@@ENV@@', bundleEnvironment(manifest.excluded).join('\n'));
   await writeFile(path.join(out, 'install.sh'), script);
   await chmod(path.join(out, 'install.sh'), 0o755);
   await writeFile(path.join(out, 'bundle.json'), JSON.stringify(manifest, null, 2) + '\n');
@@ -359,4 +360,17 @@ function readme(m: BundleManifest): string {
     ...(m.warnings.length ? ['', '## Warnings', '', ...m.warnings.map((w) => `- ${w}`)] : []),
     '',
   ].join('\n');
+}
+
+/**
+ * Settings the installed environment needs because of what the bundle left out. vLLM's sampler
+ * imports flashinfer unguarded unless told not to use it (seen with vLLM 0.26: the engine core
+ * died with "No module named 'flashinfer'" in both TRL modes).
+ */
+export function bundleEnvironment(excluded: readonly string[]): string[] {
+  const out: string[] = [];
+  if (excluded.some((n) => norm(n) === 'flashinfer-python')) {
+    out.push('export VLLM_USE_FLASHINFER_SAMPLER=0  # flashinfer is not in this bundle');
+  }
+  return out;
 }

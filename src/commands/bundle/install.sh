@@ -91,6 +91,7 @@ export GRPO_BENCH_ROOT="$dest/payload"
 export GRPO_BENCH_PYTHON="$(command -v "$py")"
 # NVLink multicast stays off on shared hosts.
 export NCCL_NVLS_ENABLE=0 TORCH_SYMM_MEM_DISABLE_MULTICAST=1 NVSHMEM_DISABLE_NVLS=1
+@@ENV@@
 EOF
 echo "installed into $dest; now run:"
 echo "source $dest/env.sh"
