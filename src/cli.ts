@@ -2,7 +2,7 @@
 // Every command and its options, declared in one place. The work lives in src/commands/<verb>/
 // and is imported only when that command runs, so `plan` never loads the samplers and
 // `doctor` never loads the report renderers.
-import yargs from 'yargs';
+import yargs, { type Argv } from 'yargs';
 import { hideBin } from 'yargs/helpers';
 import { UserError } from './errors.ts';
 import { MODE_NAMES, type ModeName } from './scenario/schema.ts';
@@ -17,26 +17,12 @@ async function main(argv: string[]): Promise<number> {
       'run <scenario>',
       'Run a scenario in each of its modes, sample the machine, summarise and report',
       (y) =>
-        y
-          .positional('scenario', { type: 'string', demandOption: true, describe: 'Scenario YAML file' })
-          .option('mode', { type: 'string', array: true, choices: MODE_NAMES as unknown as string[], describe: 'Only these modes' })
-          .option('repeats', { type: 'number', describe: 'Override the scenario’s repeats' })
-          .option('steps', { type: 'number', describe: 'Override the scenario’s steps' })
-          .option('warmup-steps', { type: 'number', describe: 'Override the scenario’s warm-up steps' })
-          .option('out', { type: 'string', default: 'results', describe: 'Folder that receives results/<run-id>/' })
+        runOptions(y)
           .option('reports', { type: 'string', default: 'reports', describe: 'Folder that receives reports/<run-id>/' })
           .option('report', { type: 'boolean', default: true, describe: 'Render the reports at the end (--no-report skips them)' }),
       async (a) => {
         const { runCommand } = await import('./commands/run/index.ts');
-        ({ exitCode } = await runCommand({
-          scenario: a.scenario,
-          modes: a.mode as ModeName[] | undefined,
-          repeats: positive(a.repeats, '--repeats'),
-          steps: positive(a.steps, '--steps'),
-          warmupSteps: nonNegative(a['warmup-steps'], '--warmup-steps'),
-          out: a.out,
-          reports: a.report ? a.reports : undefined,
-        }));
+        ({ exitCode } = await runCommand({ ...runArgs(a), reports: a.report ? a.reports : undefined }));
       },
     )
     .command(
@@ -147,25 +133,14 @@ async function main(argv: string[]): Promise<number> {
       'calibrate <scenario>',
       'Run a scenario against itself (A/A) and store this machine’s run-to-run spread for compare',
       (y) =>
-        y
-          .positional('scenario', { type: 'string', demandOption: true })
-          .option('mode', { type: 'string', array: true, choices: MODE_NAMES as unknown as string[] })
-          .option('repeats', { type: 'number' })
-          .option('steps', { type: 'number' })
-          .option('warmup-steps', { type: 'number' })
-          .option('out', { type: 'string', default: 'results' })
+        runOptions(y)
           .option('metric', { type: 'string' })
           .option('from', { type: 'string', array: true, describe: 'Two results folders of this scenario already run here: profile them instead of running' }),
       async (a) => {
         const { calibrateCommand } = await import('./commands/calibrate/index.ts');
         if (a.from && a.from.length !== 2) throw new UserError(`--from takes exactly two results folders, got ${a.from.length}`);
         exitCode = await calibrateCommand({
-          scenario: a.scenario,
-          modes: a.mode as ModeName[] | undefined,
-          repeats: positive(a.repeats, '--repeats'),
-          steps: positive(a.steps, '--steps'),
-          warmupSteps: nonNegative(a['warmup-steps'], '--warmup-steps'),
-          out: a.out,
+          ...runArgs(a),
           metric: a.metric,
           from: a.from as [string, string] | undefined,
         });
@@ -182,6 +157,28 @@ async function main(argv: string[]): Promise<number> {
     })
     .parseAsync();
   return exitCode;
+}
+
+/** The options `run` and `calibrate` share: which scenario, which modes, how much. */
+function runOptions<T>(y: Argv<T>) {
+  return y
+    .positional('scenario', { type: 'string', demandOption: true, describe: 'Scenario YAML file' })
+    .option('mode', { type: 'string', array: true, choices: MODE_NAMES as unknown as string[], describe: 'Only these modes' })
+    .option('repeats', { type: 'number', describe: 'Override the scenario’s repeats' })
+    .option('steps', { type: 'number', describe: 'Override the scenario’s steps' })
+    .option('warmup-steps', { type: 'number', describe: 'Override the scenario’s warm-up steps' })
+    .option('out', { type: 'string', default: 'results', describe: 'Folder that receives results/<run-id>/' });
+}
+
+function runArgs(a: { scenario: string; mode?: string[]; repeats?: number; steps?: number; 'warmup-steps'?: number; out: string }) {
+  return {
+    scenario: a.scenario,
+    modes: a.mode as ModeName[] | undefined,
+    repeats: positive(a.repeats, '--repeats'),
+    steps: positive(a.steps, '--steps'),
+    warmupSteps: nonNegative(a['warmup-steps'], '--warmup-steps'),
+    out: a.out,
+  };
 }
 
 function positive(v: number | undefined, flag: string): number | undefined {

@@ -6,6 +6,7 @@
 //
 // The raw samples are plausible, not measured: GPU utilisation follows the phases (a server GPU
 // is busy while generating, trainers while training), colocate holds more memory per GPU.
+import { mulberry32 } from '../../src/analysis/stats.ts';
 import { mkdir, writeFile, open } from 'node:fs/promises';
 import path from 'node:path';
 import { Scenario, type ModeName } from '../../src/scenario/schema.ts';
@@ -39,18 +40,6 @@ export interface FixtureOptions {
 const PHASES_SERVER = ['generate', 'reward', 'old_logprobs', 'forward_backward', 'optimizer', 'weight_sync'] as const;
 const PHASES_COLOCATE = ['generate', 'reward', 'old_logprobs', 'forward_backward', 'optimizer', 'weight_sync'] as const;
 
-/** Deterministic pseudo-random numbers (mulberry32). */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 interface Span {
   role: 'trainer' | 'server';
   step: number;
@@ -70,7 +59,7 @@ export async function buildRunFixture(root: string, o: FixtureOptions = {}): Pro
   const runId = o.runId ?? `2026-11-27T11-00-00_${device}-fixture`;
   const name = o.scenarioName ?? 'qwen2.5-0.5b-fixture';
   const runDir = path.join(root, runId);
-  const rand = rng(42);
+  const rand = mulberry32(42);
 
   const scenario = Scenario.parse({
     name,

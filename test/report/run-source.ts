@@ -15,6 +15,7 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import { analyzeRun } from '../../src/analysis/summarize.ts';
 import { buildRunFixture, type FixtureOptions } from './fixture.ts';
+import { tinyScenario } from '../e2e/helpers.ts';
 
 const ROOT = path.resolve(import.meta.dirname, '..', '..');
 
@@ -22,27 +23,13 @@ export async function tempDir(prefix = 'grpo-bench-report-'): Promise<string> {
   return mkdtemp(path.join(tmpdir(), prefix));
 }
 
-/** The tiny scenario: both modes of the synthetic workload on 2 CPU processes, a few seconds of steps. */
-export const TINY_SCENARIO = `name: tiny
-description: Report tests, real tiny run
-workload: synthetic
-model: preset:tiny
-device: cpu
-grpo: { per_device_train_batch_size: 4, num_generations: 2, max_prompt_length: 8, max_completion_length: 8 }
-steps: 4
-warmup_steps: 1
-modes:
-  server: { devices: { server: 1, trainer: 1 } }
-  colocate: { devices: 2 }
-telemetry: { interval_ms: 100 }
-`;
 
 let made: Promise<string> | undefined;
 
 async function makeTinyRun(): Promise<string> {
   const dir = await tempDir('grpo-bench-tiny-run-');
   const scenario = path.join(dir, 'tiny.yaml');
-  await writeFile(scenario, TINY_SCENARIO);
+  await writeFile(scenario, tinyScenario().replace('name: e2e', 'name: tiny\ndescription: Report tests, real tiny run'));
   const results = path.join(dir, 'results');
   const args = ['--import', 'tsx', path.join(ROOT, 'src', 'cli.ts'), 'run', scenario, '--out', results, '--no-report'];
   // A unit may fail (the run exits non-zero) and still leave a results folder to report on.
