@@ -125,12 +125,17 @@ export function judge(baseline: GateSide, candidate: GateSide, o: JudgeOptions =
     const scale = deviceCount(b, spec.per) / deviceCount(c, spec.per);
     const replicates = bootstrapRatioReplicates(candRuns, baseRuns, spec.stat, { resamples, scale, seed: seedFor(`gate/${key(b)}/${metric}`) });
     const ratio = (scale * spec.stat(candRuns.flat())) / spec.stat(baseRuns.flat());
-    const [lower, upper] = [1 - threshold, 1 + threshold];
+    // A change this machine cannot tell from its own run-to-run spread is not called: with a
+    // noise profile the gate tests against the larger of the asked threshold and the resolution.
+    const entry = o.noise?.profile.entries.find((e) => e.point === b.point && e.mode === b.mode);
+    const res = entry ? resolution(entry, baseRuns.length, candRuns.length) : undefined;
+    const tested_threshold = Math.max(threshold, res ?? 0);
+    const [lower, upper] = [1 - tested_threshold, 1 + tested_threshold];
     // H0 "no regression beyond the threshold" and H0 "no improvement beyond it", one-sided each.
     const pRegression = spec.higher_is_better ? bootstrapPValue(replicates, lower, 'at_least') : bootstrapPValue(replicates, upper, 'at_most');
     const pImprovement = spec.higher_is_better ? bootstrapPValue(replicates, upper, 'at_most') : bootstrapPValue(replicates, lower, 'at_least');
     const direction: GateComparison['direction'] = pRegression <= pImprovement ? 'regression' : 'improvement';
-    return { b, c, baseRuns, candRuns, replicates, ratio, direction, p: Math.min(1, 2 * Math.min(pRegression, pImprovement)) };
+    return { b, c, baseRuns, candRuns, replicates, ratio, direction, res, tested_threshold, p: Math.min(1, 2 * Math.min(pRegression, pImprovement)) };
   });
   const adjusted = holm(tested.map((t) => t.p));
 
@@ -138,7 +143,6 @@ export function judge(baseline: GateSide, candidate: GateSide, o: JudgeOptions =
     const { p_adjusted, divisor } = adjusted[i]!;
     const level = 1 - alpha / divisor;
     const outcome: Outcome = p_adjusted <= alpha ? (t.direction === 'regression' ? 'regressed' : 'improved') : 'within_noise';
-    const entry = o.noise?.profile.entries.find((e) => e.point === t.b.point && e.mode === t.b.mode);
     return {
       point: t.b.point,
       mode: t.b.mode,
@@ -152,7 +156,8 @@ export function judge(baseline: GateSide, candidate: GateSide, o: JudgeOptions =
       p_adjusted,
       holm_divisor: divisor,
       outcome,
-      ...(entry ? { resolution: resolution(entry, t.baseRuns.length, t.candRuns.length) } : {}),
+      ...(t.res !== undefined ? { resolution: t.res } : {}),
+      tested_threshold: t.tested_threshold,
       others: otherMetrics(t.b, t.c, t.baseRuns, t.candRuns, metric),
     };
   });
@@ -250,7 +255,7 @@ function noiseWarnings(comparisons: readonly GateComparison[], threshold: number
       out.push(`${c.point}/${c.mode}: not in the noise profile`);
     } else if (threshold < c.resolution) {
       out.push(
-        `${c.point}/${c.mode}: the threshold ${pct(threshold)} is below what this machine resolves at ${c.baseline.n_runs} vs ${c.candidate.n_runs} runs (${pct(c.resolution)}, from its A/A calibration): "within noise" cannot rule out changes up to about ${pct(c.resolution)}, and outcomes near the threshold may be noise; use --threshold ${Math.ceil(1000 * c.resolution) / 1000} or more repeats`,
+        `${c.point}/${c.mode}: the threshold ${pct(threshold)} is below what this machine resolves at ${c.baseline.n_runs} vs ${c.candidate.n_runs} runs (${pct(c.resolution)}, from its A/A calibration): the gate tested against ${pct(c.resolution)} instead, so "within noise" cannot rule out changes up to that size; use more repeats to resolve smaller ones`,
       );
     }
   }

@@ -59,6 +59,8 @@ export interface GateComparison {
   outcome: Outcome;
   /** Smallest change this machine resolves here, from the noise profile; absent without one. */
   resolution?: number;
+  /** The threshold the hypotheses were tested against: max(asked threshold, resolution). */
+  tested_threshold: number;
   others: OtherMetric[];
 }
 

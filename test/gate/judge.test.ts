@@ -169,3 +169,20 @@ describe('noise profile', () => {
     assert.ok(!ok.warnings.some((w) => w.includes('below what this machine resolves')));
   });
 });
+
+describe('noise profile in the verdict', () => {
+  test('a change inside the machine’s resolution is not called a regression, one beyond it is', () => {
+    const a = side([{ runs: durations(1, 0.01, 3, 20, 1) }]);
+    const aa = judge(a, side([{ runs: durations(1, 0.01, 3, 20, 2) }]), R);
+    // Runs that vary by 10% between themselves: the resolution at 3 vs 3 runs is about 16%.
+    const profile = noiseProfile(aa, a.manifest.fingerprint.environment, () => [100, 90, 110, 100, 90, 110], '2025-01-01T00:00:00Z');
+    const noise = { file: 'p.json', profile };
+    const slower10 = side([{ runs: tight(1 / 0.9, 2) }]);
+    assert.equal(judge(a, slower10, R).comparisons[0]!.outcome, 'regressed', 'without a profile 10% is beyond the 2% threshold');
+    const withProfile = judge(a, slower10, { ...R, noise }).comparisons[0]!;
+    assert.ok(withProfile.tested_threshold > 0.1, String(withProfile.tested_threshold));
+    assert.equal(withProfile.outcome, 'within_noise');
+    const slower40 = side([{ runs: tight(1 / 0.6, 2) }]);
+    assert.equal(judge(a, slower40, { ...R, noise }).comparisons[0]!.outcome, 'regressed');
+  });
+});
