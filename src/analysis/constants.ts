@@ -68,7 +68,7 @@ export const NOISE = { z: 1.959963984540054 } as const;
  * dropped and `-` read as `_` (so `server.command.--port`, `grpo_config.vllm_group_port` and
  * `env.CUDA_VISIBLE_DEVICES` all match). docs/metrics.md "Settings that differ" lists them.
  */
-export const SETTINGS_IGNORED: readonly { pattern: RegExp; why: string }[] = [
+export const EFFECTIVE_SETTINGS_IGNORED: readonly { pattern: RegExp; why: string }[] = [
   { pattern: /^(pid|rank|local_rank|role)$/, why: 'which process wrote the event' },
   { pattern: /^(t|time|timestamp|started)$/, why: 'when it was written' },
   { pattern: /(^|_)(port|host|host_ip|base_url|master_addr)$/, why: 'network endpoints, chosen free per run' },

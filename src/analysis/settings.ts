@@ -1,10 +1,10 @@
 // Each mode's effective settings — the `config` events its processes wrote — and the keys on
 // which the modes of a point differ. What is compared and what is ignored, and why:
-// docs/metrics.md "Settings that differ"; the ignore list is SETTINGS_IGNORED in constants.ts.
+// docs/metrics.md "Settings that differ"; the ignore list is EFFECTIVE_SETTINGS_IGNORED in constants.ts.
 import type { UnitPlan } from '../launch/types.ts';
 import type { EventFile } from '../results/read.ts';
 import type { ModeName } from '../scenario/schema.ts';
-import { MODE_ORDER, SETTINGS_IGNORED } from './constants.ts';
+import { MODE_ORDER, EFFECTIVE_SETTINGS_IGNORED } from './constants.ts';
 import type { SettingsDifference } from './types.ts';
 
 /** Flattened key → value as text. */
@@ -58,10 +58,10 @@ export function flattenSettings(config: Record<string, unknown>, prefix = '', ou
   return out;
 }
 
-/** True for keys that say nothing about the work (SETTINGS_IGNORED), matched on their last part. */
+/** True for keys that say nothing about the work (EFFECTIVE_SETTINGS_IGNORED), matched on their last part. */
 export function isIgnoredSetting(key: string): boolean {
   const last = key.slice(key.lastIndexOf('.') + 1).replace(/^-+/, '').replaceAll('-', '_').toLowerCase();
-  return SETTINGS_IGNORED.some((r) => r.pattern.test(last));
+  return EFFECTIVE_SETTINGS_IGNORED.some((r) => r.pattern.test(last));
 }
 
 function firstConfig(file: EventFile | undefined): Record<string, unknown> | undefined {
