@@ -199,7 +199,7 @@ export function settingsTable(input: ReportInput): Table {
     const here = compared[point] ?? [];
     const lead = sweep ? [pointLabel(summary, point)] : [];
     if (here.length < 2) {
-      const why = here.length === 1 ? `only ${here[0]} recorded its settings` : 'no mode recorded its settings (no config events)';
+      const why = here.length === 1 ? `${here[0]} is the only mode here that recorded its settings` : 'no mode recorded its settings (no config events)';
       rows.push([...lead, `nothing to compare: ${why}`, ...blank]);
       continue;
     }

@@ -70,7 +70,7 @@ describe('settings that differ, in the report', async () => {
     assert.deepEqual(none.rows, [['none', '', '']]);
     const one = settingsTable({ ...base, summary: { ...base.summary, settings_compared: { default: ['hf'] }, settings_differences: [] } });
     assert.deepEqual(one.columns, ['setting', 'hf']);
-    assert.deepEqual(one.rows, [['nothing to compare: only hf recorded its settings', '']]);
+    assert.deepEqual(one.rows, [['nothing to compare: hf is the only mode here that recorded its settings', '']]);
     const { settings_compared: _c, settings_differences: _d, ...older } = base.summary;
     const old = settingsTable({ ...base, summary: older as typeof base.summary });
     assert.deepEqual(old.rows, [['not in this summary.json (written before settings were compared)']]);
