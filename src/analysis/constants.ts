@@ -60,3 +60,19 @@ export const GATE = { threshold: 0.02, family_alpha: 0.05, resamples: 10_000 } a
  * two-sided normal quantile of CI_LEVEL; or the A/A ratio interval's half-width, if larger.
  */
 export const NOISE = { z: 1.959963984540054 } as const;
+
+/**
+ * Settings that are left out when the modes' effective settings (their `config` events) are
+ * compared: they differ from process to process and run to run whatever the work is, or they are
+ * the mode itself. Matched against the last part of a flattened key, lower-cased, leading dashes
+ * dropped and `-` read as `_` (so `server.command.--port`, `grpo_config.vllm_group_port` and
+ * `env.CUDA_VISIBLE_DEVICES` all match). docs/metrics.md "Settings that differ" lists them.
+ */
+export const EFFECTIVE_SETTINGS_IGNORED: readonly { pattern: RegExp; why: string }[] = [
+  { pattern: /^(pid|rank|local_rank|role)$/, why: 'which process wrote the event' },
+  { pattern: /^(t|time|timestamp|started)$/, why: 'when it was written' },
+  { pattern: /(^|_)(port|host|host_ip|base_url|master_addr)$/, why: 'network endpoints, chosen free per run' },
+  { pattern: /^(device|devices|cuda_visible_devices)$/, why: 'which devices a process holds (the device accounts say it per mode)' },
+  { pattern: /^(output_dir|logging_dir|events|events_file)$/, why: 'paths that name the run folder' },
+  { pattern: /^(mode|vllm_mode)$/, why: 'the mode itself' },
+];

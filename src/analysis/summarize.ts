@@ -18,6 +18,7 @@ import {
   STEADY,
   TRAINING_PHASES,
 } from './constants.ts';
+import { settingsDifferences } from './settings.ts';
 import { phaseColumns, stepsCsv, unitSteps, type UnitSteps } from './steps.ts';
 import { bootstrapEstimate, bootstrapRatio, median, ratioOfSums, seedFor, type BootstrapEstimate } from './stats.ts';
 import {
@@ -117,6 +118,8 @@ export function summarize(run: RunData, options: AnalyzeOptions = {}): { summary
     notes.push('Step-time speedup omitted: under equal_per_device_batch the modes do different work per step (different training device counts); compare throughput.');
   }
 
+  const settings = settingsDifferences(run.units, unique(run.plan.units.map((u) => u.point)), notes);
+
   const summary: Summary = {
     schema_version: SUMMARY_SCHEMA_VERSION,
     run_id: manifest.run_id,
@@ -129,6 +132,8 @@ export function summarize(run: RunData, options: AnalyzeOptions = {}): { summary
     points: pointValues(run),
     modes,
     comparisons,
+    settings_compared: settings.compared,
+    settings_differences: settings.differences,
     methods: METHODS,
   };
   return { summary, rows: analysed.flatMap((a) => a.steps.rows) };

@@ -3,7 +3,8 @@
 import type { ModeName } from '../scenario/schema.ts';
 import type { DeviceAccount, BatchPlan } from '../launch/types.ts';
 
-export const SUMMARY_SCHEMA_VERSION = 1;
+/** 2: `settings_compared` and `settings_differences` added. A report of an older summary re-runs the analysis in memory (docs/reports.md). */
+export const SUMMARY_SCHEMA_VERSION = 2;
 
 /** A figure with how many measurements it rests on; an interval where one could be computed. */
 export interface Estimate {
@@ -126,6 +127,15 @@ export interface Comparison {
   statement: string;
 }
 
+/** One setting that differs between the modes of a point, or that only some of them have. */
+export interface SettingsDifference {
+  point: string;
+  /** Flattened dotted key; the server's settings under `server.`. */
+  key: string;
+  /** Value per compared mode, as text (JSON for numbers, booleans and null); null: the mode has no such setting. */
+  values: Record<string, string | null>;
+}
+
 export interface Summary {
   schema_version: typeof SUMMARY_SCHEMA_VERSION;
   run_id: string;
@@ -140,6 +150,10 @@ export interface Summary {
   points: Record<string, Record<string, string | number | boolean>>;
   modes: ModeSummary[];
   comparisons: Comparison[];
+  /** Per point, the modes whose effective settings (`config` events) were compared, in MODE_ORDER. */
+  settings_compared: Record<string, ModeName[]>;
+  /** Settings on which the compared modes of a point differ, sorted by point then key (docs/metrics.md "Settings that differ"). */
+  settings_differences: SettingsDifference[];
   /** The definitions and constants behind every figure (docs/metrics.md), for footnotes. */
   methods: Methods;
 }

@@ -10,7 +10,7 @@ import { stringify } from 'csv-stringify/sync';
 import { stepsCsv as analysisStepsCsv } from '../analysis/steps.ts';
 import type { Estimate } from '../analysis/types.ts';
 import type { ReportInput } from './load.ts';
-import { orderedPoints } from './format.ts';
+import { orderedPoints, settingsModes } from './format.ts';
 import { phaseOrder } from './theme.ts';
 
 const csv = (rows: unknown[][]) => stringify(rows, { cast: { boolean: (b) => (b ? 'true' : 'false') } });
@@ -84,6 +84,16 @@ export function comparisonsCsv(input: ReportInput): string {
       c.equal_work.max_relative_difference,
       c.statement,
     ]),
+  ]);
+}
+
+/** settings-differences.csv: one row per (point, setting) that differs, the full value per mode; empty where the mode has no such setting. */
+export function settingsDifferencesCsv(input: ReportInput): string {
+  const { summary } = input;
+  const modes = settingsModes(summary);
+  return csv([
+    ['point', 'key', ...modes],
+    ...(summary.settings_differences ?? []).map((d) => [d.point, d.key, ...modes.map((m) => d.values[m] ?? '')]),
   ]);
 }
 

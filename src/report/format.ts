@@ -1,4 +1,5 @@
 // Display transforms shared by every format: rounding, units, labels. No statistics here.
+import { MODE_ORDER } from '../analysis/constants.ts';
 import type { Estimate, Summary } from '../analysis/types.ts';
 
 /** What a table shows for a figure that is missing or unknown (null in summary.json, NaN in code). */
@@ -87,4 +88,19 @@ export function orderedPoints(summary: Summary): string[] {
 
 export function plural(n: number, one: string, many = `${one}s`): string {
   return `${n} ${n === 1 ? one : many}`;
+}
+
+/** Setting values longer than this are cut (with …) in the report's tables; settings-differences.csv has them whole. */
+export const SETTING_DISPLAY_CHARS = 60;
+
+/** A setting's value for a table: cut to SETTING_DISPLAY_CHARS; the missing mark where the mode has no such setting. */
+export function fmtSetting(value: string | null | undefined): string {
+  if (value === null || value === undefined) return MISSING;
+  return value.length > SETTING_DISPLAY_CHARS ? `${value.slice(0, SETTING_DISPLAY_CHARS - 1)}…` : value;
+}
+
+/** Every mode whose settings were compared at some point, in the order of the summary's comparisons (MODE_ORDER). */
+export function settingsModes(summary: Summary): string[] {
+  const seen = new Set(Object.values(summary.settings_compared ?? {}).flat());
+  return MODE_ORDER.filter((m) => seen.has(m));
 }

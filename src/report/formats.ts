@@ -3,7 +3,7 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { ChartSpec } from './charts.ts';
-import { comparisonsCsv, concatSamples, stepsCsv, summaryCsv } from './csv.ts';
+import { comparisonsCsv, concatSamples, settingsDifferencesCsv, stepsCsv, summaryCsv } from './csv.ts';
 import type { ReportInput } from './load.ts';
 
 export interface ReportContext {
@@ -34,6 +34,7 @@ export const csvFormat = {
       await put(ctx, 'steps.csv', stepsCsv(ctx.input)),
       await put(ctx, 'summary.csv', summaryCsv(ctx.input)),
       await put(ctx, 'comparisons.csv', comparisonsCsv(ctx.input)),
+      await put(ctx, 'settings-differences.csv', settingsDifferencesCsv(ctx.input)),
     ];
     for (const name of ['telemetry.csv', 'processes.csv'] as const) {
       if ((await concatSamples(ctx.input, name, path.join(ctx.outDir, name))) > 0) files.push(name);

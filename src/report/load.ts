@@ -5,7 +5,9 @@ import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { UserError } from '../errors.ts';
 import { parseStepsCsv } from '../analysis/steps.ts';
-import type { StepRow, Summary, UnitStatus } from '../analysis/types.ts';
+import { summarize } from '../analysis/summarize.ts';
+import { SUMMARY_SCHEMA_VERSION, type StepRow, type Summary, type UnitStatus } from '../analysis/types.ts';
+import { readRun } from '../results/read.ts';
 import type { Manifest } from '../results/manifest.ts';
 import type { DeviceAccount, RunPlan } from '../launch/types.ts';
 import { readEventsFile } from '../results/events.ts';
@@ -158,11 +160,37 @@ export async function loadRun(runDir: string): Promise<RunRecord> {
       'Reports are made from a results folder after analysis; pass the folder of a finished run (results/<run-id>).',
     );
   }
+  if (!(json.schema_version >= SUMMARY_SCHEMA_VERSION)) return { ...(await reanalyse(runDir, json)), ...(await planAndManifest(runDir)) };
   const summary = nullsToNaN(json);
   const manifest = await readJson<Manifest>(path.join(runDir, 'manifest.json'));
   const plan = await readJson<RunPlan>(path.join(runDir, 'plan.json'));
   const stepsText = await readText(path.join(runDir, 'steps.csv'));
   return { runDir, runId: summary.run_id, summary, manifest, plan, steps: stepsText ? parseStepsCsv(stepsText) : [] };
+}
+
+async function planAndManifest(runDir: string): Promise<{ manifest?: Manifest; plan?: RunPlan }> {
+  return { manifest: await readJson<Manifest>(path.join(runDir, 'manifest.json')), plan: await readJson<RunPlan>(path.join(runDir, 'plan.json')) };
+}
+
+/**
+ * A summary.json older than this harness's schema lacks fields the report shows (e.g. the
+ * settings that differ): the analysis runs again, in memory, from the events, and the report
+ * shows its result, saying so in the notes. The results folder is left as it was (archived runs
+ * stay byte-for-byte). When the folder cannot be analysed, the old summary is shown with a note.
+ */
+async function reanalyse(runDir: string, old: Summary): Promise<Omit<RunRecord, 'manifest' | 'plan'>> {
+  const was = `summary.json has schema ${String(old.schema_version)}, older than this harness's ${SUMMARY_SCHEMA_VERSION}`;
+  try {
+    const { summary, rows } = summarize(await readRun(runDir));
+    summary.notes.unshift(`${was}: this report re-ran the analysis from the events in memory; the results folder is unchanged.`);
+    return { runDir, runId: summary.run_id, summary, steps: rows };
+  } catch (err) {
+    if (!(err instanceof UserError)) throw err;
+    const summary = nullsToNaN(old);
+    summary.notes = [`${was}, and the analysis could not re-run (${err.message.split('\n')[0]}); the report shows the old summary, without the settings that differ between the modes.`, ...(summary.notes ?? [])];
+    const stepsText = await readText(path.join(runDir, 'steps.csv'));
+    return { runDir, runId: summary.run_id, summary, steps: stepsText ? parseStepsCsv(stepsText) : [] };
+  }
 }
 
 /**

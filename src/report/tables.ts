@@ -2,7 +2,7 @@
 // Markdown and the HTML show the same rows. Formatting only: every number comes from the summary.
 import type { ModeSummary } from '../analysis/types.ts';
 import type { ReportInput } from './load.ts';
-import { MISSING, deviceWord, fmt, fmtBytes, fmtEstimate, fmtPercent, fmtTimes, isSweep, orderedPoints, plural, pointLabel } from './format.ts';
+import { MISSING, SETTING_DISPLAY_CHARS, deviceWord, fmt, fmtBytes, fmtEstimate, fmtPercent, fmtSetting, fmtTimes, isSweep, orderedPoints, plural, pointLabel, settingsModes } from './format.ts';
 import { phaseLabel, phaseOrder } from './theme.ts';
 
 export interface Table {
@@ -180,6 +180,46 @@ export function equalWorkTable(input: ReportInput): Table | undefined {
   };
 }
 
+/**
+ * The settings on which the modes differ (summary `settings_differences`), sorted by point and
+ * key; "none" when they agree on everything compared, and says so when fewer than two modes
+ * recorded their settings.
+ */
+export function settingsTable(input: ReportInput): Table {
+  const { summary } = input;
+  const sweep = isSweep(summary);
+  const modes = settingsModes(summary);
+  const compared = summary.settings_compared ?? {};
+  const diffs = summary.settings_differences ?? [];
+  const older = summary.settings_compared === undefined;
+  const order = [...new Set([...orderedPoints(summary), ...Object.keys(compared)])];
+  const blank = modes.map(() => '');
+  const rows: string[][] = older ? [[...(sweep ? [''] : []), 'not in this summary.json (written before settings were compared)']] : [];
+  for (const point of older ? [] : order) {
+    const here = compared[point] ?? [];
+    const lead = sweep ? [pointLabel(summary, point)] : [];
+    if (here.length < 2) {
+      const why = here.length === 1 ? `${here[0]} is the only mode here that recorded its settings` : 'no mode recorded its settings (no config events)';
+      rows.push([...lead, `nothing to compare: ${why}`, ...blank]);
+      continue;
+    }
+    const at = diffs.filter((d) => d.point === point).sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+    if (at.length === 0) rows.push([...lead, 'none', ...blank]);
+    for (const d of at) rows.push([...lead, d.key, ...modes.map((m) => (m in d.values ? fmtSetting(d.values[m]) : ''))]);
+  }
+  return {
+    id: 'settings',
+    title: 'Settings that differ between the modes',
+    caption:
+      'Each mode’s effective settings as its processes resolved them (the config event of trainer rank 0, and the server’s as server.…), flattened to dotted keys; ' +
+      `listed where the values differ or only some modes have the key (${MISSING}: not set in that mode). ` +
+      'Left out as run-specific: process ids, ranks, ports and hosts, device lists, output paths, the mode itself (docs/metrics.md). ' +
+      `Values over ${SETTING_DISPLAY_CHARS} characters are cut; settings-differences.csv has them whole.`,
+    columns: [...(sweep ? ['point'] : []), 'setting', ...modes],
+    rows,
+  };
+}
+
 export function weightSyncTable(input: ReportInput): Table | undefined {
   const modes = modeRows(input).filter((m) => m.weight_sync_bytes_per_step);
   if (modes.length === 0) return undefined;
@@ -244,6 +284,7 @@ export function reportTables(input: ReportInput): Table[] {
     equalWorkTable(input),
     weightSyncTable(input),
     failedRunsTable(input),
+    settingsTable(input),
     fingerprintTable(input),
   ].filter((t): t is Table => t !== undefined);
 }
