@@ -116,6 +116,8 @@ class Trainer:
             "weight_sync": ({"backend": self.group.backend, "bucket_bytes": c.weight_sync_bucket_bytes,
                              "world_size": c.server.world_size} if self.group else
                             {"backend": "in-process copy"} if c.mode == "colocate" else {"backend": "rank 0 only"}),
+            "prompts_sent": ("trainer rank 0 sends every rank's prompts in one request, n=num_generations"
+                             if c.mode == "server" else "each rank generates its own prompts' completions in-process"),
             "seed": c.seed, "steps": c.steps,
         }
 

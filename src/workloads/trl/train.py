@@ -235,8 +235,12 @@ def engine_record(cfg: dict[str, Any], trainer: Any) -> dict[str, Any]:
         return {"engine": "transformers.generate", "generation_config": gen.to_diff_dict() if gen is not None else None,
                 "prompts_sent": "each rank generates its own batch (prompts duplicated num_generations times)"}
     vg = getattr(trainer, "vllm_generation", None) or trainer
-    attrs = ("mode", "tensor_parallel_size", "gpu_memory_utilization", "max_model_length", "max_num_seqs",
-             "enable_sleep_mode", "model_impl", "server_base_url", "group_port", "generation_kwargs", "logprobs")
+    # The in-process engine's fields say nothing in server mode (its engine is configured by the
+    # server's command line), and recording them would make e.g. the memory share look equal.
+    colocate_only = ("tensor_parallel_size", "gpu_memory_utilization", "max_model_length", "max_num_seqs",
+                     "enable_sleep_mode", "model_impl")
+    attrs = ("mode", *(colocate_only if mode == "colocate" else ()), "server_base_url", "group_port",
+             "generation_kwargs", "logprobs")
     out: dict[str, Any] = {"engine": "vllm", **{a: _jsonable(getattr(vg, a)) for a in attrs if hasattr(vg, a)}}
     if mode == "colocate":
         out["prompts_sent"] = "each rank sends its prompts duplicated num_generations times, n=1"
