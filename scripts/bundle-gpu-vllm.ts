@@ -1,4 +1,4 @@
-// Builds the vLLM + TRL bundle for the lent GPU machines (Python 3.12, torch 2.11.0+cu130):
+// Builds the vLLM + TRL bundle for offline GPU hosts with Python 3.12 and torch 2.11.0+cu130:
 //   npx tsx scripts/bundle-gpu-vllm.ts OUT_DIR [--resolver-python PATH] [--split-mib 60] [--full]
 // --full ships every dependency vLLM declares (about 15 parts of 60 MiB); the default leaves
 // out kernels a dense Qwen2 model on Hopper does not load (docs/offline-hosts.md says why).
