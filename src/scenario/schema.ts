@@ -159,5 +159,3 @@ export const Scenario = z.strictObject({
     .optional(),
 });
 export type Scenario = z.infer<typeof Scenario>;
-/** What a scenario file may say before defaults are applied. */
-export type ScenarioInput = z.input<typeof Scenario>;
