@@ -77,9 +77,10 @@ async function main(argv: string[]): Promise<number> {
           .option('force-ship', { type: 'string', array: true, describe: 'Ship even though the host has it' })
           .option('strip', { type: 'string', array: true, describe: 'name:glob — drop matching files from that wheel' })
           .option('find-links', { type: 'string', array: true })
-          .option('no-index', { type: 'boolean', default: false })
+          // Declared positively: yargs reads --no-X as X=false, never as an option named no-X.
+          .option('index', { type: 'boolean', default: true, describe: 'Ask the package index (--no-index: only --find-links)' })
           .option('node', { type: 'boolean', default: false, describe: 'Include this Node.js binary (xz)' })
-          .option('no-harness', { type: 'boolean', default: false, describe: 'Leave the harness out (wheels only)' })
+          .option('harness', { type: 'boolean', default: true, describe: 'Bundle the harness (--no-harness: wheels only)' })
           .option('split-mib', { type: 'number', describe: 'Split into parts of at most this many MiB' })
           .positional('requirements', { type: 'string', array: true, describe: 'What the host must be able to import, e.g. trl==1.13.0 vllm==0.26.0' }),
       async (a) => {
@@ -96,9 +97,9 @@ async function main(argv: string[]): Promise<number> {
           forceShip: a['force-ship'],
           strip: a.strip,
           findLinks: a['find-links'],
-          noIndex: a['no-index'],
+          noIndex: !a.index,
           node: a.node,
-          entry: a['no-harness'] ? null : undefined,
+          entry: a.harness ? undefined : null,
           splitMib: positive(a['split-mib'], '--split-mib'),
         });
       },

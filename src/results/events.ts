@@ -33,7 +33,7 @@ export const StartEvent = z.looseObject({
 export const PhaseEvent = z.looseObject({
   type: z.literal('phase'),
   step: z.number().int().nonnegative(),
-  /** One of PHASE_NAMES, or a workload's own name (kept, shown as "other"). */
+  /** One of PHASE_NAMES, or a workload's own name (kept under that name, after the protocol's). */
   name: z.string(),
   t0: Time,
   t1: Time,

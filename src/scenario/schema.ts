@@ -82,7 +82,7 @@ export const MODE_NAMES: readonly ModeName[] = ['server', 'colocate', 'hf'];
 
 /** Where the trl workload's prompts come from. */
 export const TrlPrompts = z.discriminatedUnion('source', [
-  /** Word prompts of exactly max_prompt_length tokens (exact with a preset's word-level tokenizer). */
+  /** Word prompts of exactly max_prompt_length tokens (exact with a preset's tokenizer, one token per word). */
   z.strictObject({ source: z.literal('generated') }),
   /** A local JSONL file (one object per line, the prompt under `column`) or a text file (one prompt per line). */
   z.strictObject({ source: z.literal('file'), path: z.string().min(1), column: z.string().default('prompt') }),
@@ -159,5 +159,3 @@ export const Scenario = z.strictObject({
     .optional(),
 });
 export type Scenario = z.infer<typeof Scenario>;
-/** What a scenario file may say before defaults are applied. */
-export type ScenarioInput = z.input<typeof Scenario>;

@@ -101,7 +101,7 @@ export function parseHave(lines: readonly string[]): Record<string, string | nul
       continue;
     }
     const m = line.match(/^([A-Za-z0-9][A-Za-z0-9._-]*)(?:\[[^\]]*\])?\s*(?:===?\s*([^\s;]+))?/);
-    if (!m) throw new UserError(`cannot read "${raw}" as a package the host has`, 'use name==version or a bare name');
+    if (!m) throw new UserError(`--have/--have-file: cannot read "${raw}" as a package the host has`, 'Write name==version or a bare name, one per line (pip freeze output works).');
     out[norm(m[1]!)] = m[2] ?? null;
   }
   return out;
@@ -254,7 +254,7 @@ export async function bundleCommand(o: BundleOptions): Promise<number> {
   const entry = o.entry === undefined ? path.join(root, 'src', 'cli.ts') : o.entry;
   if (entry !== null) {
     if (!existsSync(entry)) {
-      if (o.entry !== undefined) throw new UserError(`--entry ${entry} does not exist`);
+      if (o.entry !== undefined) throw new UserError(`bundle entry ${entry} does not exist`);
       log(`no ${path.relative(root, entry)} yet: the bundle has no harness`);
     } else {
       const esbuild = await import('esbuild');

@@ -183,7 +183,7 @@ async function runOneUnit(unit: UnitPlan, c: UnitContext): Promise<UnitOutcome> 
 function applyOverrides(s: Scenario, o: RunOptions): Scenario {
   const steps = o.steps ?? s.steps;
   const warmup = o.warmupSteps ?? Math.min(s.warmup_steps, Math.max(0, steps - 1));
-  if (warmup >= steps) throw new UserError(`warm-up steps (${warmup}) must be fewer than steps (${steps}): nothing would be measured`);
+  if (warmup >= steps) throw new UserError(`--warmup-steps ${warmup} must be fewer than steps (${steps}): nothing would be measured`, 'Lower --warmup-steps or raise --steps.');
   return { ...s, steps, warmup_steps: warmup, repeats: o.repeats ?? s.repeats };
 }
 

@@ -1,8 +1,9 @@
 """Models and tokenizers made in code: no hub access is needed (or possible) on offline hosts.
 
 A preset is a Qwen2-shaped config (presets.json: hidden size, layers, heads, vocabulary)
-with random weights. The tokenizer is a word-level one over the words `t0 … t{V-1}`, so a
-prompt of N words is exactly N tokens: both modes see identical token counts.
+with random weights. The tokenizer is a byte-level BPE whose merges build each lower-case word
+(a … z, aa …) as one token, so a prompt of N space-led words is exactly N tokens: both modes
+see identical token counts.
 """
 
 from __future__ import annotations
