@@ -27,3 +27,15 @@ export class ScenarioError extends UserError {
     );
   }
 }
+
+/** A file the user pointed us at, as text; a missing or unreadable one is a UserError naming it. */
+export async function readUserFile(file: string, what: string, hint: string, expected?: string): Promise<string> {
+  const { readFile } = await import('node:fs/promises');
+  try {
+    return await readFile(file, 'utf8');
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    const why = code === 'ENOENT' ? 'no such file' : code ?? String(err);
+    throw new UserError(`${file}: cannot read ${what} (${why})${expected ? `; expected ${expected}` : ''}`, hint);
+  }
+}

@@ -4,7 +4,7 @@
 import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { z } from 'zod';
-import { UserError } from '../errors.ts';
+import { readUserFile, UserError } from '../errors.ts';
 import type { RunPlan, UnitPlan } from '../launch/types.ts';
 import { readEventsFile, type ParsedEvents } from './events.ts';
 import type { Manifest, UnitRecord } from './manifest.ts';
@@ -100,16 +100,7 @@ const PlanShape = z.looseObject({
 
 async function readJson<T>(runDir: string, name: string, shape: z.ZodType, what: string): Promise<T> {
   const file = path.join(runDir, name);
-  let text: string;
-  try {
-    text = await readFile(file, 'utf8');
-  } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    throw new UserError(
-      `${file}: cannot read ${name} (${code === 'ENOENT' ? 'no such file' : code ?? String(err)}); expected ${what}`,
-      'Pass a results folder written by `grpo-bench run`, e.g. results/<run-id>.',
-    );
-  }
+  const text = await readUserFile(file, name, 'Pass a results folder written by `grpo-bench run`, e.g. results/<run-id>.', what);
   let json: unknown;
   try {
     json = JSON.parse(text);

@@ -1,8 +1,7 @@
 // Reading a scenario file into a typed, validated Scenario: the only place raw YAML is seen.
-import { readFile } from 'node:fs/promises';
 import { LineCounter, isMap, isSeq, parseDocument, type Node } from 'yaml';
 import type { z } from 'zod';
-import { ScenarioError, UserError } from '../errors.ts';
+import { ScenarioError, readUserFile } from '../errors.ts';
 import { Scenario } from './schema.ts';
 import { SweepSpec } from './sweep.ts';
 
@@ -13,16 +12,7 @@ export interface LoadedScenario {
 }
 
 export async function loadScenarioFile(file: string): Promise<LoadedScenario> {
-  let text: string;
-  try {
-    text = await readFile(file, 'utf8');
-  } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    throw new UserError(
-      `${file}: cannot read scenario file (${code === 'ENOENT' ? 'no such file' : code ?? String(err)})`,
-      'Pass the path of a YAML scenario, e.g. scenarios/demo.yaml.',
-    );
-  }
+  const text = await readUserFile(file, 'scenario file', 'Pass the path of a YAML scenario, e.g. scenarios/demo.yaml.');
   return parseScenario(text, file);
 }
 
