@@ -152,3 +152,16 @@ test('a bundle without flashinfer tells vLLM not to use its sampler, and one wit
   assert.deepEqual(bundleEnvironment(['flashinfer_python', 'tilelang']), ['export VLLM_USE_FLASHINFER_SAMPLER=0  # flashinfer is not in this bundle']);
   assert.deepEqual(bundleEnvironment(['tilelang']), []);
 });
+
+test('the CLI reads --no-harness: the bundle has no harness', async () => {
+  const cli = (args: string[]) =>
+    spawnSync(process.execPath, ['--import', 'tsx', path.join(import.meta.dirname, '..', '..', 'src', 'cli.ts'), 'bundle', '--python', pyVersion, '--no-harness', '--no-index', '--find-links', path.join(work, 'wheels'), ...args], {
+      encoding: 'utf8',
+      cwd: path.join(import.meta.dirname, '..', '..'),
+    });
+  const ok = cli(['--out', path.join(work, 'cli-out'), 'tinyc==1.0']);
+  assert.equal(ok.status, 0, ok.stderr);
+  const m = JSON.parse(await readFile(path.join(work, 'cli-out', 'bundle.json'), 'utf8')) as BundleManifest;
+  assert.equal(m.harness, null);
+  assert.deepEqual(m.wheels.map((w) => w.name), ['tinyc']);
+});
