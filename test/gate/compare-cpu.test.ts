@@ -54,6 +54,14 @@ test('calibrate runs the scenario twice and stores a noise profile; the A/A pair
   assert.deepEqual([v.comparisons.length, v.allowed.length, v.changed.length], [1, 0, 0]);
   assert.ok(v.comparisons[0]!.resolution! > 0);
   assert.match(verdictMarkdown(v), /^### grpo-bench compare: /);
+
+  // The same two runs profiled with --from: no new run, the same profile.
+  const file = path.join(out, 'noise-profiles', profileFile!);
+  rmSync(file);
+  assert.equal(await calibrateCommand({ scenario: scenario(0), out, from: [a!, b!] }), 0);
+  assert.deepEqual(runs().map((n) => path.join(out, n)), [a, b]);
+  const again = (await loadNoiseProfile(file))!;
+  assert.deepEqual(again.entries.map((e) => e.run_values), profile.entries.map((e) => e.run_values));
 });
 
 test('a candidate with slowdown 5 (steps 6× as long) regressed: exit code 1; without --allow-different slowdown it is refused (exit 2)', async () => {
