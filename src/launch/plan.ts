@@ -67,10 +67,10 @@ export function accountDevices(scenario: Scenario, mode: ModeName, kind: 'cuda' 
   let training: number[];
   if (mode === 'server') {
     const spec = scenario.modes.server!.devices;
-    server = take(spec.server, 0, kind, `${where}.server`);
-    training = take(spec.trainer, server.length, kind, `${where}.trainer`);
+    server = take(spec.server, 0, kind);
+    training = take(spec.trainer, server.length, kind);
   } else {
-    training = take(scenario.modes[mode]!.devices, 0, kind, where);
+    training = take(scenario.modes[mode]!.devices, 0, kind);
   }
   const allocated = [...server, ...training];
   if (new Set(allocated).size !== allocated.length) {
@@ -89,7 +89,7 @@ export function accountDevices(scenario: Scenario, mode: ModeName, kind: 'cuda' 
 }
 
 /** A count takes the next free slots; explicit indices are GPUs (on CPU only their number matters). */
-function take(set: DeviceSet, offset: number, kind: 'cuda' | 'cpu', _where: string): number[] {
+function take(set: DeviceSet, offset: number, kind: 'cuda' | 'cpu'): number[] {
   if (typeof set === 'number') return Array.from({ length: set }, (_, i) => offset + i);
   return kind === 'cuda' ? [...set] : set.map((_, i) => offset + i);
 }

@@ -35,7 +35,7 @@ export const synthetic: WorkloadAdapter = {
   modes: ['server', 'colocate'],
 
   check(scenario, device, ctx) {
-    return fitProblems(scenario, device, ctx.gpuCount, ctx.gpuMemoryBytes);
+    return fitProblems(scenario, device, ctx.gpuMemoryBytes);
   },
 
   processes(scenario, unit, ctx) {

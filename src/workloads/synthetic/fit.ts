@@ -84,7 +84,7 @@ export function estimateMemory(
 }
 
 /** Problems that stop the synthetic workload from fitting, one sentence each with the estimate. */
-export function fitProblems(s: Scenario, device: 'cuda' | 'cpu', _gpuCount: number, gpuMemoryBytes?: number): string[] {
+export function fitProblems(s: Scenario, device: 'cuda' | 'cpu', gpuMemoryBytes?: number): string[] {
   const name = presetName(s.model);
   if (name === undefined) return [`model '${s.model}': the synthetic workload builds its model from a preset (preset:${Object.keys(PRESETS).join(' | preset:')})`];
   const preset = PRESETS[name];
