@@ -2,8 +2,8 @@
 # On the GPU host: install the vLLM + TRL bundle and check that vLLM runs there.
 #   bash gpu-vllm-check.sh [BUNDLE_DIR]      (default: the folder this script is in)
 # Steps, each logged to $OUT (or /tmp/gpu-vllm-check): host pip freeze; install.sh; imports
-# (vllm, trl, numba, the FlashAttention builds); a tiny random-weight Qwen2 (2 layers, head
-# dim 64, byte-level BPE tokenizer trained in code) generated with `LLM` in eager mode, then with
+# (vllm, trl, numba, the FlashAttention builds); the project's `small` preset (4 layers, head
+# dim 64, random weights, byte-level BPE tokenizer made in code) generated with `LLM` in eager mode, then with
 # vLLM's defaults (torch.compile + CUDA graphs); then `trl vllm-serve` up to /health and one
 # completion. A failed step does not stop the later ones; the summary says which passed.
 set -uo pipefail
@@ -54,31 +54,17 @@ import os, sys, time
 t0 = time.time()
 folder = "/tmp/gb-tiny-qwen2"
 if not os.path.exists(os.path.join(folder, "config.json")):
-    import torch
-    from tokenizers import Tokenizer, decoders, models, pre_tokenizers, trainers
-    from transformers import PreTrainedTokenizerFast, Qwen2Config, Qwen2ForCausalLM
-    # Byte-level BPE trained here: transformers 5 loads a folder whose config says qwen2 with
-    # Qwen2Tokenizer (rebuilt from vocab + merges), which a word-level tokenizer does not survive.
-    V = 1024
-    tok = Tokenizer(models.BPE())
-    tok.pre_tokenizer = pre_tokenizers.ByteLevel(add_prefix_space=False)
-    tok.decoder = decoders.ByteLevel()
-    tok.train_from_iterator([" ".join(f"t{i}" for i in range(j, j + 50)) for j in range(0, 2000, 7)],
-                            trainers.BpeTrainer(vocab_size=V, special_tokens=["<|endoftext|>", "<|pad|>"],
-                                                initial_alphabet=pre_tokenizers.ByteLevel.alphabet()))
-    PreTrainedTokenizerFast(tokenizer_object=tok, eos_token="<|endoftext|>", pad_token="<|pad|>",
-                            model_max_length=2048).save_pretrained(folder)
-    cfg = Qwen2Config(vocab_size=V, hidden_size=256, intermediate_size=768, num_hidden_layers=2,
-                      num_attention_heads=4, num_key_value_heads=2, max_position_embeddings=2048,
-                      tie_word_embeddings=True, bos_token_id=0, eos_token_id=0, pad_token_id=1)
-    torch.manual_seed(0)
-    Qwen2ForCausalLM(cfg).to(torch.bfloat16).save_pretrained(folder)
+    # The project's `small` preset (head dim 64, which vLLM's attention kernels take) and its
+    # byte-level BPE tokenizer made in code.
+    sys.path.insert(0, os.path.join(os.environ.get("GRPO_BENCH_ROOT", "."), "src", "workloads"))
+    from common.presets import save_preset
+    save_preset("small", folder)
 from vllm import LLM, SamplingParams
 eager = sys.argv[1] == "eager"
 llm = LLM(model=folder, dtype="bfloat16", gpu_memory_utilization=0.3, max_model_len=512, seed=0,
           enforce_eager=eager)
 t1 = time.time()
-outs = llm.generate(["t5 t6 t7 t8 t9"] * 8, SamplingParams(max_tokens=32, temperature=1.0, ignore_eos=True))
+outs = llm.generate([" ab cd ef gh ij"] * 8, SamplingParams(max_tokens=32, temperature=1.0, ignore_eos=True))
 t2 = time.time()
 print("sample:", outs[0].outputs[0].text[:80])
 print(f"{'eager' if eager else 'compiled'}: engine {t1 - t0:.1f}s, 8x32 tokens {t2 - t1:.2f}s, "
@@ -101,7 +87,7 @@ serve() {
     python3 - <<'PY'
 import json, urllib.request as u
 req = u.Request("http://127.0.0.1:8011/v1/completions", headers={"Content-Type": "application/json"},
-                data=json.dumps({"model": "/tmp/gb-tiny-qwen2", "prompt": "t5 t6 t7", "max_tokens": 8}).encode())
+                data=json.dumps({"model": "/tmp/gb-tiny-qwen2", "prompt": " ab cd ef", "max_tokens": 8}).encode())
 print(u.urlopen(req, timeout=60).read().decode()[:400])
 PY
   fi
