@@ -161,7 +161,8 @@ function noteUnitProblems(unit: UnitData, status: UnitStatus | undefined, notes:
     }
     const end = f.parsed.events.find((e) => e.type === 'end');
     if (!end) notes.push(`${f.file}: no end event (the process did not finish)`);
-    else if (end.type === 'end' && end.status === 'error') notes.push(`${f.file}: ended with error${end.error ? `: ${end.error}` : ''}`);
+    // The exception line only: the traceback stays in the event file and the manifest.
+    else if (end.type === 'end' && end.status === 'error') notes.push(`${f.file}: ended with error${end.error ? `: ${end.error.trim().split('\n')[0]}` : ''}`);
   }
   for (const t of [unit.telemetry, unit.processes, unit.host]) {
     if (t && t.problems.length > 0) notes.push(`${unit.plan.dir}/${path.basename(t.file)}: ${t.problems.length} row(s) not read (line ${t.problems[0]!.line}: ${t.problems[0]!.message})`);

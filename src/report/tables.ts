@@ -239,11 +239,12 @@ export function failedRunsTable(input: ReportInput): Table | undefined {
     id: 'failed',
     title: 'Runs that did not complete',
     caption: 'The steps they finished are measured with the others (the notes say so) and are in steps.csv.',
-    columns: ['unit', 'status', 'error', 'last log lines'],
+    columns: ['unit', 'status', 'error', 'workload error (first recorded)', 'last log lines'],
     rows: failed.map((u) => [
       u.dir,
       u.status,
       [u.error?.message, u.error?.exit_code != null ? `exit code ${u.error.exit_code}` : undefined, u.error?.signal ? `signal ${u.error.signal}` : undefined].filter(Boolean).join('; ') || MISSING,
+      u.error?.workload_error ? `${u.error.workload_error.file}: ${u.error.workload_error.error.split('\n')[0]}` : MISSING,
       (u.error?.log_tail ?? []).slice(-3).join('\n') || MISSING,
     ]),
   };

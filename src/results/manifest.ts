@@ -13,8 +13,19 @@ export interface UnitRecord {
   status: UnitStatus | 'planned' | 'running';
   started?: string;
   ended?: string;
-  /** Exit code or signal of the process that failed, and the last lines of its log. */
-  error?: { message: string; process?: string; exit_code?: number | null; signal?: string | null; log_tail?: string[] };
+  /**
+   * Exit code or signal of the process that failed, the last lines of its log, and the first
+   * error a workload process recorded in its `end` event (a launcher's log ends with its own
+   * traceback, not the rank's).
+   */
+  error?: {
+    message: string;
+    process?: string;
+    exit_code?: number | null;
+    signal?: string | null;
+    log_tail?: string[];
+    workload_error?: { file: string; error: string };
+  };
   /** CPU seconds the harness itself (samplers included) spent per wall second of this unit. */
   sampler_cost?: { harness_cpu_s_per_s: number; sampler_cpu_s_per_s: number };
 }

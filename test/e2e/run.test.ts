@@ -1,6 +1,6 @@
 // End to end: the real CLI, real Python workload processes, real HTTP, on the tiny CPU scenario.
 import assert from 'node:assert/strict';
-import { chmod, readFile, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, readFile, writeFile } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { test } from 'node:test';
@@ -65,6 +65,33 @@ test('a workload that crashes fails its unit with the log tail, and the run keep
     assert.ok(u.error?.log_tail?.some((l) => l.includes('simulated trainer crash')), JSON.stringify(u.error));
   }
   assert.deepEqual(processesMentioning(runDir), []);
+});
+
+test('a rank that fails under the launcher is named with its own error, not only the launcher\'s traceback', async () => {
+  const ws = await workspace(tinyScenario());
+  // Rank 1 of the real trainer raises at its last collective; its launcher (torchrun) then exits
+  // with a traceback of its own, the last thing in the log.
+  const site = path.join(ws.dir, 'site');
+  await mkdir(site);
+  await writeFile(
+    path.join(site, 'sitecustomize.py'),
+    `import os, sys
+if os.environ.get("RANK") == "1" and sys.argv[0].endswith("trainer.py"):
+    import torch.distributed as dist
+    def barrier(*a, **k):
+        raise RuntimeError("injected failure on rank 1")
+    dist.barrier = barrier
+`,
+  );
+  const r = await cli(['run', ws.scenario, '--out', ws.results, '--no-report', '--mode', 'colocate'], { PYTHONPATH: site });
+  assert.equal(r.exitCode, 1, r.all);
+  assert.match(r.all, /first error a workload process recorded \(events\/trainer-1\.jsonl\)/);
+  assert.match(r.all, /> RuntimeError: injected failure on rank 1/);
+  const manifest = await readJsonFile<Manifest>(path.join(await onlyRunDir(ws.results), 'manifest.json'));
+  const error = manifest.units[0]!.error!;
+  assert.equal(error.workload_error?.file, 'events/trainer-1.jsonl');
+  assert.match(error.workload_error!.error, /^RuntimeError: injected failure on rank 1/);
+  assert.deepEqual(processesMentioning(ws.results), []);
 });
 
 test('SIGINT mid-step ends every process of the run and leaves a partial, readable results folder', async () => {

@@ -19,6 +19,7 @@ import { waitGpusIdle } from '../../telemetry/hygiene.ts';
 import { fingerprint } from '../../results/fingerprint.ts';
 import { MANIFEST_SCHEMA_VERSION, type Manifest, type UnitRecord } from '../../results/manifest.ts';
 import { newRunId, RunStore } from '../../results/store.ts';
+import { errorLines, firstWorkloadError } from '../../results/failure.ts';
 import { analyzeRun } from '../../analysis/summarize.ts';
 import { formatSummaryTable } from './table.ts';
 import { followProgress } from './progress.ts';
@@ -169,12 +170,21 @@ async function runOneUnit(unit: UnitPlan, c: UnitContext): Promise<UnitOutcome> 
     await c.store.updateUnit(unit.dir, { status: 'ok', ended, sampler_cost: samplerCost });
   } else {
     done(outcome.status);
+    const cause = outcome.status === 'interrupted' ? null : await firstWorkloadError(unitDir);
     const error: UnitRecord['error'] =
       outcome.status === 'interrupted'
         ? { message: outcome.message }
-        : { message: outcome.message, process: outcome.process, exit_code: outcome.exit_code, signal: outcome.signal, log_tail: outcome.log_tail };
+        : {
+            message: outcome.message,
+            process: outcome.process,
+            exit_code: outcome.exit_code,
+            signal: outcome.signal,
+            log_tail: outcome.log_tail,
+            ...(cause ? { workload_error: cause } : {}),
+          };
     console.error(`  ${outcome.message}`);
     if ('log_tail' in outcome && outcome.log_tail.length) console.error(outcome.log_tail.map((l) => `  | ${l}`).join('\n'));
+    if (cause) console.error([`  first error a workload process recorded (${cause.file}):`, ...errorLines(cause.error).map((l) => `  > ${l}`)].join('\n'));
     await c.store.updateUnit(unit.dir, { status: outcome.status, ended, error, sampler_cost: samplerCost });
   }
   return outcome;
