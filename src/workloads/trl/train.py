@@ -227,6 +227,17 @@ def make_trainer_class(GRPOTrainer, recorder, capture: TimerCapture):
     return BenchGRPOTrainer
 
 
+# TRL's generation object (VLLMGeneration in TRL 1.x, the trainer itself before) holds the
+# settings of both modes whatever the mode. Each mode records only the fields that configure it:
+# the in-process engine's fields say nothing in server mode (the server's command line sets
+# those) and would make e.g. the memory share look equal; the server's address and weight-sync
+# port mean nothing in colocate mode and would show up as a difference between the modes.
+ENGINE_SHARED = ("mode", "generation_kwargs", "logprobs")
+ENGINE_COLOCATE_ONLY = ("tensor_parallel_size", "gpu_memory_utilization", "max_model_length", "max_num_seqs",
+                        "enable_sleep_mode", "model_impl")
+ENGINE_SERVER_ONLY = ("server_base_url", "group_port")
+
+
 def engine_record(cfg: dict[str, Any], trainer: Any) -> dict[str, Any]:
     """The generation engine's effective settings, as far as the trainer side knows them."""
     mode = cfg["mode"]
@@ -235,12 +246,7 @@ def engine_record(cfg: dict[str, Any], trainer: Any) -> dict[str, Any]:
         return {"engine": "transformers.generate", "generation_config": gen.to_diff_dict() if gen is not None else None,
                 "prompts_sent": "each rank generates its own batch (prompts duplicated num_generations times)"}
     vg = getattr(trainer, "vllm_generation", None) or trainer
-    # The in-process engine's fields say nothing in server mode (its engine is configured by the
-    # server's command line), and recording them would make e.g. the memory share look equal.
-    colocate_only = ("tensor_parallel_size", "gpu_memory_utilization", "max_model_length", "max_num_seqs",
-                     "enable_sleep_mode", "model_impl")
-    attrs = ("mode", *(colocate_only if mode == "colocate" else ()), "server_base_url", "group_port",
-             "generation_kwargs", "logprobs")
+    attrs = (*ENGINE_SHARED, *(ENGINE_COLOCATE_ONLY if mode == "colocate" else ENGINE_SERVER_ONLY))
     out: dict[str, Any] = {"engine": "vllm", **{a: _jsonable(getattr(vg, a)) for a in attrs if hasattr(vg, a)}}
     if mode == "colocate":
         out["prompts_sent"] = "each rank sends its prompts duplicated num_generations times, n=1"
