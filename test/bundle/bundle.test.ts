@@ -2,10 +2,13 @@
 import assert from 'node:assert/strict';
 import { execFileSync, spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { chmod, mkdir, mkdtemp, readdir, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { before, test } from 'node:test';
+import { execa } from 'execa';
 import { bundleCommand, parseHave, type BundleManifest } from '../../src/commands/bundle/index.ts';
 
 const PY = process.env.GRPO_BENCH_TEST_PYTHON ?? 'python3';
@@ -153,15 +156,34 @@ test('a bundle without flashinfer tells vLLM not to use its sampler, and one wit
   assert.deepEqual(bundleEnvironment(['tilelang']), []);
 });
 
-test('the CLI reads --no-harness: the bundle has no harness', async () => {
+test('the CLI reads --no-harness and --no-index: no harness in the bundle, and pip never asks the index', async () => {
+  // A real index that answers nothing and counts who asked: pip, told of it, asks it unless --no-index.
+  const asked: string[] = [];
+  const index = http.createServer((req, res) => {
+    asked.push(req.url ?? '');
+    res.writeHead(404).end();
+  });
+  await new Promise<void>((resolve) => index.listen(0, '127.0.0.1', resolve));
+  const url = `http://127.0.0.1:${(index.address() as AddressInfo).port}/simple/`;
+  // Asynchronous, so that this process's index can answer while pip runs.
   const cli = (args: string[]) =>
-    spawnSync(process.execPath, ['--import', 'tsx', path.join(import.meta.dirname, '..', '..', 'src', 'cli.ts'), 'bundle', '--python', pyVersion, '--no-harness', '--no-index', '--find-links', path.join(work, 'wheels'), ...args], {
-      encoding: 'utf8',
+    execa(process.execPath, ['--import', 'tsx', path.join(import.meta.dirname, '..', '..', 'src', 'cli.ts'), 'bundle', '--python', pyVersion, '--no-harness', '--find-links', path.join(work, 'wheels'), ...args], {
       cwd: path.join(import.meta.dirname, '..', '..'),
+      env: { PIP_INDEX_URL: url, PIP_RETRIES: '0', PIP_DEFAULT_TIMEOUT: '20' },
+      reject: false,
     });
-  const ok = cli(['--out', path.join(work, 'cli-out'), 'tinyc==1.0']);
-  assert.equal(ok.status, 0, ok.stderr);
-  const m = JSON.parse(await readFile(path.join(work, 'cli-out', 'bundle.json'), 'utf8')) as BundleManifest;
-  assert.equal(m.harness, null);
-  assert.deepEqual(m.wheels.map((w) => w.name), ['tinyc']);
+  try {
+    const offline = await cli(['--no-index', '--out', path.join(work, 'cli-out'), 'tinyc==1.0']);
+    assert.equal(offline.exitCode, 0, offline.stderr);
+    assert.deepEqual(asked, [], 'with --no-index pip asked the index');
+    const m = JSON.parse(await readFile(path.join(work, 'cli-out', 'bundle.json'), 'utf8')) as BundleManifest;
+    assert.equal(m.harness, null);
+    assert.deepEqual(m.wheels.map((w) => w.name), ['tinyc']);
+
+    const online = await cli(['--out', path.join(work, 'cli-out-index'), 'tinyc==1.0']);
+    assert.equal(online.exitCode, 0, online.stderr);
+    assert.ok(asked.some((u) => u.includes('tinyc')), `without --no-index pip should ask the index for tinyc; it asked ${JSON.stringify(asked)}`);
+  } finally {
+    index.close();
+  }
 });
