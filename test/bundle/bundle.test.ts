@@ -175,7 +175,7 @@ test('the CLI reads --no-harness and --no-index: no harness in the bundle, and p
   try {
     const offline = await cli(['--no-index', '--out', path.join(work, 'cli-out'), 'tinyc==1.0']);
     assert.equal(offline.exitCode, 0, offline.stderr);
-    assert.deepEqual(asked, [], 'with --no-index pip asked the index');
+    assert.equal(asked.length, 0, `with --no-index pip asked the index: ${asked.join(', ')}`);
     const m = JSON.parse(await readFile(path.join(work, 'cli-out', 'bundle.json'), 'utf8')) as BundleManifest;
     assert.equal(m.harness, null);
     assert.deepEqual(m.wheels.map((w) => w.name), ['tinyc']);
