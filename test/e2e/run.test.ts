@@ -40,6 +40,13 @@ test('run measures both modes of the tiny scenario and summarises equal work per
   assert.equal(summary.comparisons[0]!.equal_work.equal, true);
   assert.ok(byMode.server!.steps_measured >= 1 && byMode.server!.steps_measured <= 3);
   assert.ok((byMode.server!.weight_sync_bytes_per_step ?? 0) > 0, 'server mode pushes weights every step');
+  // What the modes did differently, from each mode's own config events; what they share is not listed.
+  assert.deepEqual(summary.settings_compared, { default: ['server', 'colocate'] });
+  const differs = Object.fromEntries(summary.settings_differences.map((d) => [d.key, d.values]));
+  assert.match(differs.prompts_sent!.server!, /one request, n=num_generations/);
+  assert.match(differs.prompts_sent!.colocate!, /in-process/);
+  assert.deepEqual(differs.world_size, { server: '1', colocate: '2' });
+  for (const same of ['num_generations', 'max_completion_length', 'learning_rate', 'seed']) assert.equal(same in differs, false, same);
   assert.match(r.stdout, /colocate ran .* server/);
   assert.match(r.stdout, /results: /);
   assert.ok(existsSync(path.join(runDir, 'steps.csv')));
