@@ -76,18 +76,23 @@ test('a workload that crashes fails its unit with the log tail, and the run keep
 
 test('a rank that fails under the launcher is named with its own error, not only the launcher\'s traceback', async () => {
   const ws = await workspace(tinyScenario());
-  // Rank 1 of the real trainer raises at its last collective; its launcher (torchrun) then exits
-  // with a traceback of its own, the last thing in the log.
+  // Rank 1 of the real trainer raises in its third optimizer step; rank 0 then fails in the next
+  // collective, and the launcher (torchrun) exits with a traceback of its own, the last thing
+  // in the log.
   const site = path.join(ws.dir, 'site');
   await mkdir(site);
   await writeFile(
     path.join(site, 'sitecustomize.py'),
     `import os, sys
 if os.environ.get("RANK") == "1" and sys.argv[0].endswith("trainer.py"):
-    import torch.distributed as dist
-    def barrier(*a, **k):
-        raise RuntimeError("injected failure on rank 1")
-    dist.barrier = barrier
+    import torch
+    step, calls = torch.optim.AdamW.step, []
+    def failing_step(self, *a, **k):
+        calls.append(1)
+        if len(calls) == 3:
+            raise RuntimeError("injected failure on rank 1")
+        return step(self, *a, **k)
+    torch.optim.AdamW.step = failing_step
 `,
   );
   const r = await cli(['run', ws.scenario, '--out', ws.results, '--no-report', '--mode', 'colocate'], { PYTHONPATH: site });

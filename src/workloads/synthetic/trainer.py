@@ -235,6 +235,21 @@ class Trainer:
         self.log.step(step, t0, t0 + (time.monotonic() - m0), prompt_tokens=samples * P,
                       completion_tokens=int(lengths.sum()), samples=samples, loss=total_loss, **extra)
 
+    def all_finished(self) -> None:
+        """Waits until every rank has finished its steps, through the rendezvous store (hosted by
+        torchrun's agent, which outlives the ranks) rather than a gloo/NCCL barrier. A rank may
+        leave a gloo barrier while its last message to a peer is still in flight; tearing the
+        group down right after can then fail that peer's barrier ("Connection closed by peer").
+        Once every rank is here, every collective has completed on every rank, so teardown has
+        nothing in flight."""
+        if self.world == 1:
+            return
+        store = dist.TCPStore(os.environ["MASTER_ADDR"], int(os.environ["MASTER_PORT"]), is_master=False,
+                              timeout=timedelta(seconds=self.cfg.server_timeout_s))
+        if store.add("grpo_bench/finished", 1) == self.world:
+            store.set("grpo_bench/all_finished", "1")
+        store.wait(["grpo_bench/all_finished"])
+
     def close(self) -> None:
         """Server mode, rank 0: /close (the server aborts its side of the weight-sync group once
         its queued jobs are done, then answers), then abort ours. Both teardowns are local
@@ -278,7 +293,7 @@ def run(log: EventLog) -> None:
         log.config(t.describe())
         for step in range(cfg.steps):
             t.train_step(step)
-        dist.barrier()
+        t.all_finished()
         t.close()
     finally:
         # On every exit path (a failed step too): abort the weight-sync communicator now, so no
