@@ -3,7 +3,12 @@
 // Not a test: it runs the tiny CPU scenario many times. Usage:
 //
 //   GRPO_BENCH_PYTHON=.venv/bin/python npx tsx bench/regression-gate.ts \
-//     [--pairs 20] [--slowdown 0.05 …] [--steps 30] [--repeats 1] [--mode colocate] [--threshold 0.02] [--out DIR]
+//     [--pairs 20] [--slowdown 0.05 …] [--steps 30] [--repeats 1] [--mode colocate] [--threshold 0.02]
+//     [--noise-profile FILE] [--out DIR]
+//
+// Without --noise-profile every pair is judged against the threshold alone; with one (from
+// `grpo-bench calibrate` of the same scenario, steps and mode on this machine) against
+// max(threshold, the machine's resolution), as `compare` judges once a machine is calibrated.
 //
 // Per pair i it runs the baseline A_i, an identical B_i and one slowed S_i per --slowdown, in an
 // order rotated by i (so machine drift falls on every arm), then judges B_i and S_i against A_i.
@@ -27,12 +32,14 @@ const { values: args } = parseArgs({
     repeats: { type: 'string', default: '1' },
     mode: { type: 'string', default: 'colocate' },
     threshold: { type: 'string', default: '0.02' },
+    'noise-profile': { type: 'string' },
     out: { type: 'string', default: path.join('bench', 'out', `regression-gate-${new Date().toISOString().replace(/[:.]/g, '-')}`) },
   },
 });
 const pairs = Number(args.pairs);
 const slowdowns = args.slowdown.map(Number);
 const threshold = Number(args.threshold);
+const profile = args['noise-profile'] && path.resolve(args['noise-profile']);
 const root = projectRoot();
 const out = path.resolve(args.out);
 
@@ -74,6 +81,8 @@ interface PairResult {
   low: number;
   high: number;
   p_adjusted: number;
+  /** max(threshold, the profile's resolution): what "beyond noise" meant for this pair. */
+  tested_threshold: number;
   outcome: string;
 }
 
@@ -89,7 +98,7 @@ async function main(): Promise<void> {
   const t0 = performance.now();
   const results: PairResult[] = [];
   const judge = (base: string, cand: string): Promise<Verdict> =>
-    compareRuns({ baseline: base, candidate: cand, threshold, allowDifferent: ['slowdown'], noiseProfile: undefined });
+    compareRuns({ baseline: base, candidate: cand, threshold, allowDifferent: ['slowdown'], noiseProfile: profile });
 
   for (let i = 0; i < pairs; i++) {
     // Units of this pair: the baseline, then every arm's candidate; the order rotates with i.
@@ -100,8 +109,8 @@ async function main(): Promise<void> {
     for (const a of arms) {
       const v = await judge(dirs.get('baseline')!, dirs.get(a.name)!);
       const c = v.comparisons[0]!;
-      results.push({ pair: i, arm: a.name, ratio: c.ratio, low: c.interval.low, high: c.interval.high, p_adjusted: c.p_adjusted, outcome: c.outcome });
-      console.error(`pair ${i + 1}/${pairs} ${a.name.padEnd(16)} ratio ${c.ratio.toFixed(4)} [${c.interval.low.toFixed(4)}, ${c.interval.high.toFixed(4)}] ${c.outcome}`);
+      results.push({ pair: i, arm: a.name, ratio: c.ratio, low: c.interval.low, high: c.interval.high, p_adjusted: c.p_adjusted, tested_threshold: c.tested_threshold, outcome: c.outcome });
+      console.error(`pair ${i + 1}/${pairs} ${a.name.padEnd(16)} ratio ${c.ratio.toFixed(4)} [${c.interval.low.toFixed(4)}, ${c.interval.high.toFixed(4)}] ${c.outcome} (tested against ${(c.tested_threshold * 100).toFixed(1)} %)`);
     }
     await writeFile(path.join(out, 'bench.json'), JSON.stringify({ args, results }, null, 2) + '\n');
   }
@@ -118,7 +127,8 @@ async function main(): Promise<void> {
   });
   const summary = { args, wall_s: wall, cpu_s: cpu, runs: pairs * (1 + arms.length), table, results };
   await writeFile(path.join(out, 'bench.json'), JSON.stringify(summary, null, 2) + '\n');
-  console.log(`\n${pairs} pairs, ${summary.runs} runs (${args.steps} steps × ${args.repeats} repeat(s), mode ${args.mode}), threshold ${threshold}`);
+  const tested = [...new Set(results.map((r) => `${(r.tested_threshold * 100).toFixed(1)} %`))].join(', ');
+  console.log(`\n${pairs} pairs, ${summary.runs} runs (${args.steps} steps × ${args.repeats} repeat(s), mode ${args.mode}), threshold ${threshold}${profile ? `, noise profile ${profile}` : ''}; tested against ${tested}`);
   console.log('arm               regressed  improved  mean ratio  sd of ratio');
   for (const t of table) {
     console.log(`${t.arm.padEnd(18)}${`${t.regressed}/${t.pairs}`.padEnd(11)}${`${t.improved}/${t.pairs}`.padEnd(10)}${t.mean_ratio.toFixed(4).padEnd(12)}${t.sd_ratio.toFixed(4)}`);
