@@ -386,58 +386,66 @@ function sweepCharts(input: ReportInput): ChartSpec[] {
     sweepLine(`per allocated ${dev.one}`, INK, comparisons.map((c) => c?.speedup_per_allocated_device)),
     sweepLine(`per training ${dev.one} (published method)`, '#8e5ea2', comparisons.map((c) => c?.speedup_per_training_device), [6, 4]),
   ];
-  const speedup: ChartSpec = {
+  const speedup = sweepChart({
     id: 'sweep-speedup',
     title: `Speedup against ${field}`,
-    width: 900,
-    height: 440,
-    config: {
-      type: 'line',
-      data: {
-        labels,
-        datasets: speedupLines,
-        gbTimeline: { hlines },
-      } as unknown as Config['data'],
-      options: {
-        ...baseOptions(`${first ? `${first.candidate} ÷ ${first.baseline}` : 'Speedup'}: speedup against ${field}`, [
-          `Throughput ratio (completion tokens/s) under both normalisations; whiskers: ${ciLabel(first?.speedup_per_allocated_device)}.`,
-          `${plural(points.length, 'point')}; ${summary.protocol.replaceAll('_', ' ')}.`,
-        ]),
-        scales: {
-          x: axis(field, { grid: { display: false } }),
-          y: axis('speedup (×)', { grace: '10%', ...roomFor(speedupLines) }),
-        },
-      },
-    } as unknown as Config,
-  };
+    field,
+    datasets: speedupLines,
+    decor: { hlines },
+    heading: `${first ? `${first.candidate} ÷ ${first.baseline}` : 'Speedup'}: speedup against ${field}`,
+    notes: [
+      `Throughput ratio (completion tokens/s) under both normalisations; whiskers: ${ciLabel(first?.speedup_per_allocated_device)}.`,
+      `${plural(points.length, 'point')}; ${summary.protocol.replaceAll('_', ' ')}.`,
+    ],
+    labels,
+    y: axis('speedup (×)', { grace: '10%', ...roomFor(speedupLines) }),
+  });
   const modes = [...new Set(summary.modes.map((m) => m.mode))];
   const throughputLines = modes.map((mode) =>
     sweepLine(mode, modeColor(mode), points.map((p) => summary.modes.find((m) => m.point === p && m.mode === mode)?.completion_tokens_per_s_per_allocated_device)),
   );
-  const throughput: ChartSpec = {
+  const throughput = sweepChart({
     id: 'sweep-throughput',
     title: `Throughput against ${field}`,
+    field,
+    datasets: throughputLines,
+    heading: `Throughput per allocated ${dev.one} against ${field}`,
+    notes: [
+      `Completion tokens ÷ step time over the measured steps, per allocated ${dev.one}; whiskers: ${ciLabel(summary.modes[0]?.completion_tokens_per_s)} (bootstrap).`,
+      `${plural(points.length, 'point')} × ${plural(modes.length, 'mode')}.`,
+    ],
+    labels,
+    y: axis(`completion tokens / s / ${dev.one}`, { beginAtZero: true, ...roomFor(throughputLines) }),
+  });
+  return [speedup, throughput];
+}
+
+/** A line chart of one value per sweep point, the swept field on x (the shape of the published charts). */
+function sweepChart(o: {
+  id: string;
+  title: string;
+  field: string;
+  labels: string[];
+  datasets: ReturnType<typeof sweepLine>[];
+  decor?: TimelineDecor;
+  heading: string;
+  notes: string[];
+  y: ReturnType<typeof axis>;
+}): ChartSpec {
+  return {
+    id: o.id,
+    title: o.title,
     width: 900,
     height: 440,
     config: {
       type: 'line',
-      data: {
-        labels,
-        datasets: throughputLines,
-      },
+      data: { labels: o.labels, datasets: o.datasets, ...(o.decor ? { gbTimeline: o.decor } : {}) },
       options: {
-        ...baseOptions(`Throughput per allocated ${dev.one} against ${field}`, [
-          `Completion tokens ÷ step time over the measured steps, per allocated ${dev.one}; whiskers: ${ciLabel(summary.modes[0]?.completion_tokens_per_s)} (bootstrap).`,
-          `${plural(points.length, 'point')} × ${plural(modes.length, 'mode')}.`,
-        ]),
-        scales: {
-          x: axis(field, { grid: { display: false } }),
-          y: axis(`completion tokens / s / ${dev.one}`, { beginAtZero: true, ...roomFor(throughputLines) }),
-        },
+        ...baseOptions(o.heading, o.notes),
+        scales: { x: axis(o.field, { grid: { display: false } }), y: o.y },
       },
     } as unknown as Config,
   };
-  return [speedup, throughput];
 }
 
 /** Every chart of the report, in reading order. */
