@@ -7,7 +7,7 @@ import { UserError } from '../errors.ts';
 import { parseStepsCsv } from '../analysis/steps.ts';
 import { summarize } from '../analysis/summarize.ts';
 import { SUMMARY_SCHEMA_VERSION, type StepRow, type Summary, type UnitStatus } from '../analysis/types.ts';
-import { readRun } from '../results/read.ts';
+import { parseCsv, readRun } from '../results/read.ts';
 import type { Manifest } from '../results/manifest.ts';
 import type { DeviceAccount, RunPlan } from '../launch/types.ts';
 import { readEventsFile } from '../results/events.ts';
@@ -95,38 +95,10 @@ async function readText(file: string): Promise<string | undefined> {
   }
 }
 
-/** RFC 4180 CSV: quoted fields may hold commas, quotes ("") and newlines. */
-export function parseCsv(text: string): { header: string[]; rows: string[][] } {
-  const rows: string[][] = [];
-  let row: string[] = [];
-  let field = '';
-  let quoted = false;
-  for (let i = 0; i < text.length; i++) {
-    const c = text[i]!;
-    if (quoted) {
-      if (c === '"') {
-        if (text[i + 1] === '"') {
-          field += '"';
-          i++;
-        } else quoted = false;
-      } else field += c;
-    } else if (c === '"') quoted = true;
-    else if (c === ',') {
-      row.push(field);
-      field = '';
-    } else if (c === '\n' || c === '\r') {
-      if (c === '\r' && text[i + 1] === '\n') i++;
-      row.push(field);
-      field = '';
-      if (row.length > 1 || row[0] !== '') rows.push(row);
-      row = [];
-    } else field += c;
-  }
-  if (field !== '' || row.length > 0) {
-    row.push(field);
-    rows.push(row);
-  }
-  return { header: rows.shift() ?? [], rows };
+/** A CSV as a header and its rows (results/read.ts parses it; a row cut mid-write is left out). */
+export function csvTable(text: string): { header: string[]; rows: string[][] } {
+  const [head, ...rest] = parseCsv(text).records;
+  return { header: head?.fields ?? [], rows: rest.map((r) => r.fields) };
 }
 
 /** Column index by name; -1 when absent. */
@@ -346,7 +318,7 @@ export async function loadTimeline(
   const telemetry = await readText(path.join(dir, 'telemetry.csv'));
   if (telemetry) {
     source = 'gpu';
-    const { header, rows } = parseCsv(telemetry);
+    const { header, rows } = csvTable(telemetry);
     const col = columns(header);
     const [ct, cg, cu, cm, cmt] = ['t', 'gpu', 'util_pct', 'mem_used_mib', 'mem_total_mib'].map(col) as [number, number, number, number, number];
     for (const r of rows) {
@@ -363,7 +335,7 @@ export async function loadTimeline(
     const processes = await readText(path.join(dir, 'processes.csv'));
     if (processes) {
       source = 'process';
-      const { header, rows } = parseCsv(processes);
+      const { header, rows } = csvTable(processes);
       const col = columns(header);
       const [ct, cp, cr, cc, cm] = ['t', 'pid', 'role', 'cpu_pct', 'rss_mib'].map(col) as [number, number, number, number, number];
       // A process is named by the rank its event file's start event gives its pid; others (a

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { downsampleMinMax, parseCsv, simplifySpans } from '../../src/report/load.ts';
+import { downsampleMinMax, csvTable, simplifySpans } from '../../src/report/load.ts';
 import { parseStepsCsv } from '../../src/analysis/steps.ts';
 import { escapeHtml, escapeMarkdown, jsonForScript } from '../../src/report/escape.ts';
 import { fmt, fmtEstimate } from '../../src/report/format.ts';
@@ -30,7 +30,7 @@ test('phase spans that touch merge; spans too thin to see are dropped', () => {
 });
 
 test('CSV parsing handles quoted commas, quotes and CRLF', () => {
-  assert.deepEqual(parseCsv('a,b\r\n1,"x, ""y"""\r\n2,z\n'), { header: ['a', 'b'], rows: [['1', 'x, "y"'], ['2', 'z']] });
+  assert.deepEqual(csvTable('a,b\r\n1,"x, ""y"""\r\n2,z\n'), { header: ['a', 'b'], rows: [['1', 'x, "y"'], ['2', 'z']] });
 });
 
 test('steps.csv: StepRow fields by name, phases from phase_<name>_s', () => {

@@ -9,7 +9,7 @@ import { SUMMARY_SCHEMA_VERSION } from '../../src/analysis/types.ts';
 import { settingsDifferencesCsv } from '../../src/report/csv.ts';
 import { escapeMarkdown } from '../../src/report/escape.ts';
 import { renderHtml } from '../../src/report/html.ts';
-import { loadRun, parseCsv, type ReportInput } from '../../src/report/load.ts';
+import { loadRun, csvTable, type ReportInput } from '../../src/report/load.ts';
 import { markdownTable } from '../../src/report/markdown.ts';
 import { settingsTable } from '../../src/report/tables.ts';
 
@@ -59,7 +59,7 @@ describe('settings that differ, in the report', async () => {
     assert.ok(html.includes('Settings that differ between the modes'));
     assert.ok(html.includes('&lt;script&gt;alert(1)&lt;/script&gt; | *xxx'));
     assert.ok(!html.includes('<script>alert(1)'));
-    const csv = parseCsv(settingsDifferencesCsv(withLong));
+    const csv = csvTable(settingsDifferencesCsv(withLong));
     assert.deepEqual(csv.header, ['point', 'key', 'server', 'colocate']);
     assert.deepEqual(csv.rows.find((r) => r[1] === 'a_b.c'), ['default', 'a_b.c', long, '']);
     assert.equal(csv.rows.length, base.summary.settings_differences.length + 1);
