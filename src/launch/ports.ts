@@ -1,6 +1,7 @@
 // Fresh free TCP ports on loopback: bind port 0, read what the kernel chose, close. A port
 // is never handed out twice by one harness process, even if the kernel offers it again.
 import net from 'node:net';
+import { MODE_NAMES } from '../scenario/schema.ts';
 
 const handedOut = new Set<number>();
 
@@ -50,4 +51,9 @@ export function isPortFree(port: number, host = '127.0.0.1'): Promise<boolean> {
     server.once('error', () => resolve(false));
     server.listen({ port, host, exclusive: true }, () => server.close(() => resolve(true)));
   });
+}
+
+/** Ports a run of these points may take: up to 8 per unit (point × mode × repeat), for every mode a scenario can name. */
+export function portsFor(points: readonly { scenario: { repeats: number } }[]): number {
+  return 8 * MODE_NAMES.length * points.reduce((n, p) => n + p.scenario.repeats, 0);
 }

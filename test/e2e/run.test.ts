@@ -9,7 +9,7 @@ import { parseEvents } from '../../src/results/events.ts';
 import { resolvePython } from '../../src/env/python.ts';
 import type { Manifest } from '../../src/results/manifest.ts';
 import type { Summary } from '../../src/analysis/types.ts';
-import { cli, onlyRunDir, processesMentioning, readJsonFile, tinyScenario, workspace } from './helpers.ts';
+import { cli, onlyRunDir, processesMentioning, readJsonFile, ROOT, tinyScenario, workspace } from './helpers.ts';
 
 test('run measures both modes of the tiny scenario and summarises equal work per sample', async () => {
   const ws = await workspace(tinyScenario());
@@ -143,6 +143,15 @@ test('plan prints the processes without starting any', async () => {
   const plan = JSON.parse(r.stdout);
   assert.deepEqual(plan.units.map((u: { dir: string }) => u.dir), ['server/r0', 'colocate/r0']);
   assert.equal(existsSync(ws.results), false);
+});
+
+test('plan shows a trl scenario: it probes the installed libraries as run does', async () => {
+  const r = await cli(['plan', path.join(ROOT, 'scenarios', 'trl-cpu-tiny.yaml'), '--json']);
+  assert.equal(r.exitCode, 0, r.all);
+  const plan = JSON.parse(r.stdout);
+  assert.deepEqual(plan.units.map((u: { dir: string }) => u.dir), ['hf/r0']);
+  const argv: string[] = plan.units[0].processes[0].argv;
+  assert.ok(argv.includes('accelerate.commands.launch') && argv.some((a) => a.endsWith('train.py')), argv.join(' '));
 });
 
 test('a bad scenario is refused with the file, the field and no stack trace', async () => {

@@ -7,7 +7,8 @@ import type { RunPlan } from '../../launch/types.ts';
 import type { ModeName } from '../../scenario/schema.ts';
 import { projectRoot, resolvePython } from '../../env/python.ts';
 import { inventory, smallestGpuMemoryBytes } from '../../telemetry/inventory.ts';
-import { portPool } from '../../launch/ports.ts';
+import { portPool, portsFor } from '../../launch/ports.ts';
+import { probePython } from '../../env/libraries.ts';
 
 export interface PlanOptions {
   scenario: string;
@@ -20,17 +21,20 @@ export interface PlanOptions {
 export async function planCommand(o: PlanOptions): Promise<RunPlan> {
   const loaded = await loadScenarioFile(o.scenario);
   const points = expandSweep(loaded.scenario, loaded.sweep, loaded.file);
-  const machine = o.gpus !== undefined ? undefined : await inventory();
   const root = projectRoot();
+  const python = resolvePython(root);
+  // The libraries as run probes them: a workload's plan may depend on them (the trl plan on the TRL version).
+  const [machine, pythonInfo] = await Promise.all([o.gpus !== undefined ? undefined : inventory(), probePython(python, root)]);
   const plan = planRun(
     points,
     {
       root,
       runDir: path.resolve('results', '<run-id>'),
-      python: resolvePython(root),
+      python,
       gpuCount: machine ? machine.gpus.length : o.gpus!,
       gpuMemoryBytes: machine ? smallestGpuMemoryBytes(machine) : undefined,
-      nextPort: await portPool(8 * points.length * 3 * Math.max(...points.map((p) => p.scenario.repeats))),
+      nextPort: await portPool(portsFor(points)),
+      libraries: pythonInfo.error ? undefined : pythonInfo.libraries,
     },
     { modes: o.modes },
   );

@@ -7,7 +7,7 @@ import { loadScenarioFile } from '../../scenario/load.ts';
 import { expandSweep } from '../../scenario/sweep.ts';
 import type { ModeName, Scenario } from '../../scenario/schema.ts';
 import { planRun } from '../../launch/plan.ts';
-import { portPool } from '../../launch/ports.ts';
+import { portPool, portsFor } from '../../launch/ports.ts';
 import { runUnit, UnitProcesses, type UnitOutcome } from '../../launch/supervisor.ts';
 import type { RunPlan, UnitPlan } from '../../launch/types.ts';
 import { projectRoot, resolvePython } from '../../env/python.ts';
@@ -66,7 +66,7 @@ export async function runCommand(o: RunOptions): Promise<RunOutcome> {
       python,
       gpuCount,
       gpuMemoryBytes: smallestGpuMemoryBytes(inventory),
-      nextPort: await portPool(8 * points.length * scenario.repeats * 3),
+      nextPort: await portPool(portsFor(points)),
       libraries: pythonInfo.libraries,
     },
     { modes: o.modes },
