@@ -3,9 +3,9 @@
 // a noise profile: <out>/noise-profiles/<scenario>-<environment hash>.json (docs/metrics.md).
 // `compare` reads it to say when a threshold is below what the machine can resolve.
 import path from 'node:path';
-import { deviceCount, GATE_METRICS, measuredRuns, type StepMetric } from '../../gate/judge.ts';
+import { deviceCount, GATE_METRICS, judge, measuredRuns, parseMetric, type StepMetric } from '../../gate/judge.ts';
 import { noiseProfile, noiseProfilePath, resolution, saveNoiseProfile, type NoiseProfile } from '../../gate/noise.ts';
-import { compareRuns, gateSide } from '../compare/index.ts';
+import { gateSide } from '../compare/index.ts';
 import { runCommand, type RunOptions } from '../run/index.ts';
 
 /** `run`'s options for the two runs (`out` also receives noise-profiles/), and the metric to profile (default the gate's). */
@@ -26,8 +26,9 @@ export async function calibrateCommand(o: CalibrateOptions): Promise<number> {
     dirs.push(runDir);
   }
   const [a, b] = dirs as [string, string];
-  const verdict = await compareRuns({ baseline: a, candidate: b, metric: o.metric, noiseProfile: undefined });
   const sides = await Promise.all([gateSide(a), gateSide(b)]);
+  // Judged without a noise profile: an earlier profile must not shape the spread measured here.
+  const verdict = judge(sides[0], sides[1], { metric: parseMetric(o.metric) });
   const spec: StepMetric = GATE_METRICS[verdict.metric as keyof typeof GATE_METRICS];
   const profile = noiseProfile(
     verdict,

@@ -22,8 +22,6 @@ export interface CompareOptions {
   noiseProfile?: string;
   /** Print the verdict as JSON instead of Markdown. */
   json?: boolean;
-  /** Bootstrap resamples per comparison (tests use fewer). */
-  resamples?: number;
 }
 
 export async function compareCommand(o: CompareOptions): Promise<number> {
@@ -44,7 +42,6 @@ export async function compareRuns(o: CompareOptions): Promise<Verdict> {
     metric,
     threshold: o.threshold,
     allowDifferent: o.allowDifferent,
-    resamples: o.resamples,
     ...(profile ? { noise: { file: path.relative(process.cwd(), file) || file, profile } } : {}),
   });
 }
