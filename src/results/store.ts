@@ -1,7 +1,7 @@
 // The results folder of one run. JSON files are replaced atomically (write, then rename) so
 // a crash never leaves a half-written manifest; event and telemetry files are appended to by
 // their writers as the run goes.
-import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { mkdir, rename, writeFile } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import type { Manifest, UnitRecord } from './manifest.ts';
@@ -10,10 +10,6 @@ export async function writeJsonAtomic(file: string, value: unknown): Promise<voi
   const tmp = `${file}.${process.pid}.tmp`;
   await writeFile(tmp, JSON.stringify(value, null, 2) + '\n');
   await rename(tmp, file);
-}
-
-export async function readJson<T>(file: string): Promise<T> {
-  return JSON.parse(await readFile(file, 'utf8')) as T;
 }
 
 /** `<name>-YYYYMMDD-HHMMSS`, with a suffix if that folder exists already. */

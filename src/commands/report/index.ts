@@ -1,7 +1,8 @@
 // `grpo-bench report <results-dir>`: rebuilds reports/<run-id>/ from a results folder alone.
-import { readFile, stat } from 'node:fs/promises';
+import { stat } from 'node:fs/promises';
 import path from 'node:path';
 import { UserError } from '../../errors.ts';
+import { harnessVersion } from '../../env/harness.ts';
 import { buildCharts } from '../../report/charts.ts';
 import { REPORT_FORMATS, type ReportFormatName } from '../../report/formats.ts';
 import { loadReportInput } from '../../report/load.ts';
@@ -26,15 +27,6 @@ export function defaultReportDir(resultsDir: string, runId: string): string {
   return path.join(path.dirname(path.dirname(path.resolve(resultsDir))), 'reports', runId);
 }
 
-async function harnessVersion(): Promise<string> {
-  try {
-    const pkg = JSON.parse(await readFile(new URL('../../../package.json', import.meta.url), 'utf8')) as { version?: string };
-    return pkg.version ?? 'unknown';
-  } catch {
-    return 'unknown';
-  }
-}
-
 export async function reportCommand(opts: ReportOptions): Promise<ReportResult> {
   const info = await stat(opts.results).catch(() => undefined);
   if (!info?.isDirectory()) {
@@ -43,7 +35,7 @@ export async function reportCommand(opts: ReportOptions): Promise<ReportResult> 
   const input = await loadReportInput(opts.results);
   const outDir = path.resolve(opts.out ?? defaultReportDir(opts.results, input.runId));
   const charts = buildCharts(input);
-  const generator = `grpo-bench ${await harnessVersion()}`;
+  const generator = `grpo-bench ${harnessVersion()}`;
   const files: string[] = [];
   // PNGs first: the Markdown links to them.
   const names = opts.formats ?? (['csv', 'png', 'markdown', 'html'] as const);
