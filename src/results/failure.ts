@@ -1,9 +1,7 @@
 // The workload's own account of why a unit failed. A launcher (torchrun, accelerate) that loses
 // a rank exits with its own traceback last in the log, which buries the rank's error; each
 // rank records that error in its `end` event, so the earliest one is the first failure.
-import { readdir } from 'node:fs/promises';
-import path from 'node:path';
-import { readEventsFile } from './events.ts';
+import { readUnitEvents } from './read.ts';
 
 export interface WorkloadError {
   /** The event file it came from, relative to the unit folder, e.g. `events/trainer-1.jsonl`. */
@@ -14,21 +12,12 @@ export interface WorkloadError {
 
 /** The earliest `end` event with status error among the unit's event files; null when none has one. */
 export async function firstWorkloadError(unitDir: string): Promise<WorkloadError | null> {
-  const dir = path.join(unitDir, 'events');
-  let names: string[];
-  try {
-    names = (await readdir(dir)).filter((n) => n.endsWith('.jsonl')).sort();
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return null;
-    throw err;
-  }
   let first: (WorkloadError & { t: number }) | null = null;
-  for (const name of names) {
-    const { events } = await readEventsFile(path.join(dir, name));
-    for (const e of events) {
+  for (const f of await readUnitEvents(unitDir, '')) {
+    for (const e of f.parsed.events) {
       if (e.type !== 'end' || e.status !== 'error') continue;
       const t = e.t ?? Number.POSITIVE_INFINITY;
-      if (!first || t < first.t) first = { file: `events/${name}`, error: e.error?.trim() || '(no message)', t };
+      if (!first || t < first.t) first = { file: f.file, error: e.error?.trim() || '(no message)', t };
     }
   }
   return first && { file: first.file, error: first.error };

@@ -124,7 +124,20 @@ export async function readRun(runDir: string): Promise<RunData> {
 }
 
 async function readUnit(runDir: string, plan: UnitPlan, record: UnitRecord | undefined): Promise<UnitData> {
-  const unitDir = path.join(runDir, plan.dir);
+  const events = await readUnitEvents(path.join(runDir, plan.dir), plan.dir);
+  const [telemetry, processes, host] = await Promise.all([
+    readTable<TelemetryRow>(runDir, path.join(plan.dir, 'telemetry.csv'), ['throttle_reasons']),
+    readTable<ProcessRow>(runDir, path.join(plan.dir, 'processes.csv'), ['process', 'role']),
+    readTable<HostRow>(runDir, path.join(plan.dir, 'host.csv'), []),
+  ]);
+  return { plan, record, events, telemetry, processes, host };
+}
+
+/**
+ * A unit's event files (`events/<role>-<rank>.jsonl`), sorted by name; none when the folder is
+ * absent. Each `file` is `prefix/events/<name>` (the run-relative unit folder, or '' for unit-relative).
+ */
+export async function readUnitEvents(unitDir: string, prefix: string): Promise<EventFile[]> {
   const eventsDir = path.join(unitDir, 'events');
   let names: string[] = [];
   try {
@@ -136,14 +149,9 @@ async function readUnit(runDir: string, plan: UnitPlan, record: UnitRecord | und
   for (const name of names) {
     const m = /^([a-z]+)-(\d+)\.jsonl$/.exec(name);
     if (!m) continue;
-    events.push({ file: path.join(plan.dir, 'events', name), role: m[1]!, rank: Number(m[2]), parsed: await readEventsFile(path.join(eventsDir, name)) });
+    events.push({ file: path.join(prefix, 'events', name), role: m[1]!, rank: Number(m[2]), parsed: await readEventsFile(path.join(eventsDir, name)) });
   }
-  const [telemetry, processes, host] = await Promise.all([
-    readTable<TelemetryRow>(runDir, path.join(plan.dir, 'telemetry.csv'), ['throttle_reasons']),
-    readTable<ProcessRow>(runDir, path.join(plan.dir, 'processes.csv'), ['process', 'role']),
-    readTable<HostRow>(runDir, path.join(plan.dir, 'host.csv'), []),
-  ]);
-  return { plan, record, events, telemetry, processes, host };
+  return events;
 }
 
 /** Reads a CSV with a header; columns not in `text` become numbers (empty → NaN). Absent file → undefined. */
