@@ -1,4 +1,5 @@
 // The verdict as Markdown for a pull request. Formats only: every number is in the Verdict.
+import { escapeMarkdown } from '../report/escape.ts';
 import { show } from './comparable.ts';
 import type { GateComparison, OtherMetric, Outcome, Verdict } from './types.ts';
 
@@ -19,7 +20,7 @@ export function verdictMarkdown(v: Verdict): string {
   lines.push('| --- | --- | ---: | ---: | ---: | --- | ---: | --- |');
   for (const c of v.comparisons) {
     lines.push(
-      `| ${c.point} | ${c.mode} | ${num(c.baseline.value)} ${runs(c.baseline.n_runs, c.baseline.n_steps)} | ${num(c.candidate.value)} ${runs(c.candidate.n_runs, c.candidate.n_steps)} | ${c.ratio.toFixed(3)} | ${c.interval.low.toFixed(3)}–${c.interval.high.toFixed(3)} (${pct(c.interval.level, 2)}) | ${c.p_adjusted.toPrecision(2)} | ${OUTCOME[c.outcome]} |`,
+      `| ${escapeMarkdown(c.point)} | ${c.mode} | ${num(c.baseline.value)} ${runs(c.baseline.n_runs, c.baseline.n_steps)} | ${num(c.candidate.value)} ${runs(c.candidate.n_runs, c.candidate.n_steps)} | ${c.ratio.toFixed(3)} | ${c.interval.low.toFixed(3)}–${c.interval.high.toFixed(3)} (${pct(c.interval.level, 2)}) | ${c.p_adjusted.toPrecision(2)} | ${OUTCOME[c.outcome]} |`,
     );
   }
   lines.push('');
@@ -49,7 +50,7 @@ export function verdictMarkdown(v: Verdict): string {
 
 function otherRow(c: GateComparison, o: OtherMetric): string {
   const iv = o.low !== undefined && o.high !== undefined && Number.isFinite(o.low) ? `${o.low.toFixed(3)}–${o.high!.toFixed(3)}` : '';
-  return `| ${c.point} | ${c.mode} | ${o.name} | ${num(o.baseline)} | ${num(o.candidate)} | ${o.ratio === null ? '–' : o.ratio.toFixed(3)} | ${iv} |`;
+  return `| ${escapeMarkdown(c.point)} | ${c.mode} | ${o.name} | ${num(o.baseline)} | ${num(o.candidate)} | ${o.ratio === null ? '–' : o.ratio.toFixed(3)} | ${iv} |`;
 }
 
 const where = (c: GateComparison) => `${c.point}/${c.mode} ×${c.ratio.toFixed(3)}`;

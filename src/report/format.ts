@@ -5,7 +5,7 @@ import type { Estimate, Summary } from '../analysis/types.ts';
 /** What a table shows for a figure that is missing or unknown (null in summary.json, NaN in code). */
 export const MISSING = '—';
 
-/** A number with `digits` significant digits (at least the integer part), thin-space grouped thousands. */
+/** A number with `digits` significant digits (at least the integer part), thousands grouped with commas. */
 export function fmt(x: number | null | undefined, digits = 3): string {
   if (x === null || x === undefined || !Number.isFinite(x)) return MISSING;
   if (x === 0) return '0';

@@ -73,6 +73,12 @@ describe('judge: Holm across points × modes', () => {
     assert.deepEqual([c.p_value, c.p_adjusted, c.holm_divisor, c.outcome], [60 / 2001, 60 / 2001, 1, 'regressed']);
   });
 
+  test('a point name cannot break the verdict table: Markdown in it is escaped', () => {
+    const v = judge(side([same('b|2', 11)]), side([same('b|2', 12)]), R);
+    const row = verdictMarkdown(v).split('\n').find((l) => l.startsWith('| b'));
+    assert.ok(row?.startsWith('| b\\|2 | '), row);
+  });
+
   test('the same comparison among 3 points is within noise, its interval widened to Holm’s level', () => {
     const v = judge(
       side([{ runs: base }, same('b=2', 11), same('b=4', 13)]),

@@ -21,14 +21,19 @@ PHASES = (
 )
 
 
+def package_version(name: str) -> str | None:
+    """The installed distribution's version; None when it is not installed."""
+    try:
+        return metadata.version(name)
+    except metadata.PackageNotFoundError:
+        return None
+
+
 def library_versions() -> dict[str, str | None]:
     """Versions of what the workload runs on; None for what is not installed."""
     out: dict[str, str | None] = {"python": platform.python_version()}
     for name in ("torch", "transformers", "accelerate", "trl", "vllm", "datasets"):
-        try:
-            out[name] = metadata.version(name)
-        except metadata.PackageNotFoundError:
-            out[name] = None
+        out[name] = package_version(name)
     try:
         import torch
 

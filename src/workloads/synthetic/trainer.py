@@ -14,7 +14,7 @@ from __future__ import annotations
 import os
 import sys
 import time
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from datetime import timedelta
 
 WORKLOADS = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -207,7 +207,7 @@ class Trainer:
             for k in range(n_micro):
                 sl = slice(k * per, (k + 1) * per)
                 last = k == n_micro - 1
-                ctx = self.ddp.no_sync() if not last else _null()
+                ctx = self.ddp.no_sync() if not last else nullcontext()
                 with ctx:
                     logp = grpo.token_logprobs(self.ddp, input_ids[sl], C, c.temperature)
                     loss, kl = grpo.loss(logp, logp.detach(), adv[sl], mask[sl], c.epsilon, c.beta,
@@ -263,14 +263,6 @@ class Trainer:
     def close_sync(self) -> None:
         if self.group is not None:
             self.group.close()
-
-
-class _null:
-    def __enter__(self):
-        return None
-
-    def __exit__(self, *a):
-        return False
 
 
 def run(log: EventLog) -> None:

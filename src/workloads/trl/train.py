@@ -23,7 +23,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.dirname(HERE))  # src/workloads: common.*
 sys.path.insert(0, HERE)
 
-from common.events import EventLog  # noqa: E402
+from common.events import EventLog, package_version  # noqa: E402
 from capture import CaptureError, TimerCapture, required_phases, verify  # noqa: E402
 
 # GRPOConfig fields the harness sets; `trl.config` may not override them (they say where to set each).
@@ -91,21 +91,12 @@ def build_config_kwargs(cfg: dict[str, Any], fields: dict[str, dataclasses.Field
     extra = t.get("config") or {}
     unknown = sorted(k for k in extra if k not in fields)
     if unknown:
-        raise SystemExit(f"grpo-bench: trl.config: GRPOConfig (trl {_version('trl')}) has no field(s) {', '.join(unknown)}")
+        raise SystemExit(f"grpo-bench: trl.config: GRPOConfig (trl {package_version('trl')}) has no field(s) {', '.join(unknown)}")
     owned = sorted(k for k in extra if k in OWNED)
     if owned:
         raise SystemExit("grpo-bench: trl.config may not set " + ", ".join(f"{k} (set it via {OWNED[k]})" for k in owned))
     kwargs.update(extra)
     return kwargs, missing
-
-
-def _version(name: str) -> str | None:
-    from importlib import metadata
-
-    try:
-        return metadata.version(name)
-    except metadata.PackageNotFoundError:
-        return None
 
 
 def _jsonable(value: Any) -> Any:
@@ -262,7 +253,7 @@ def engine_record(cfg: dict[str, Any], trainer: Any) -> dict[str, Any]:
 
 
 def run(cfg: dict[str, Any], log: EventLog, rank: int) -> None:
-    installed = _version("trl")
+    installed = package_version("trl")
     if installed != cfg["trl_version"]:
         raise SystemExit(f"grpo-bench: the plan was made for trl {cfg['trl_version']}, but this Python has trl {installed}; plan again")
     problems = verify(cfg["mode"])
