@@ -10,7 +10,7 @@ import { NOISE } from '../analysis/constants.ts';
 import { mean } from '../analysis/stats.ts';
 import { UserError } from '../errors.ts';
 import type { Fingerprint } from '../results/manifest.ts';
-import { writeJsonAtomic } from '../results/store.ts';
+import { fileSlug, writeJsonAtomic } from '../results/store.ts';
 import type { ModeName } from '../scenario/schema.ts';
 import type { GateComparison, Verdict } from './types.ts';
 
@@ -50,8 +50,7 @@ export function environmentHash(env: Fingerprint['environment']): string {
 }
 
 export function noiseProfilePath(resultsRoot: string, env: Fingerprint['environment'], scenario: string): string {
-  const slug = scenario.toLowerCase().replace(/[^a-z0-9._-]+/g, '-').replace(/^-+|-+$/g, '') || 'scenario';
-  return path.join(resultsRoot, 'noise-profiles', `${slug}-${environmentHash(env)}.json`);
+  return path.join(resultsRoot, 'noise-profiles', `${fileSlug(scenario, 'scenario')}-${environmentHash(env)}.json`);
 }
 
 /** The A/A verdict (same scenario, twice) and each run's per-run metric values → the profile. Pure. */

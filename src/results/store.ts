@@ -12,9 +12,14 @@ export async function writeJsonAtomic(file: string, value: unknown): Promise<voi
   await rename(tmp, file);
 }
 
+/** A name as a file-name part: lower case, runs of other characters as one '-', at most `max` long; `fallback` when nothing is left. */
+export function fileSlug(name: string, fallback: string, max = Number.POSITIVE_INFINITY): string {
+  return name.toLowerCase().replace(/[^a-z0-9._-]+/g, '-').replace(/^-+|-+$/g, '').slice(0, max) || fallback;
+}
+
 /** `<name>-YYYYMMDD-HHMMSS`, with a suffix if that folder exists already. */
 export function newRunId(scenarioName: string, outRoot: string, now = new Date()): string {
-  const slug = scenarioName.toLowerCase().replace(/[^a-z0-9._-]+/g, '-').replace(/^-+|-+$/g, '').slice(0, 60) || 'run';
+  const slug = fileSlug(scenarioName, 'run', 60);
   const stamp = now.toISOString().replace(/[-:]/g, '').replace('T', '-').slice(0, 15);
   let id = `${slug}-${stamp}`;
   for (let i = 2; existsSync(path.join(outRoot, id)); i++) id = `${slug}-${stamp}-${i}`;
