@@ -134,10 +134,12 @@ export async function loadRun(runDir: string): Promise<RunRecord> {
   }
   if (!(json.schema_version >= SUMMARY_SCHEMA_VERSION)) return { ...(await reanalyse(runDir, json)), ...(await planAndManifest(runDir)) };
   const summary = nullsToNaN(json);
-  const manifest = await readJson<Manifest>(path.join(runDir, 'manifest.json'));
-  const plan = await readJson<RunPlan>(path.join(runDir, 'plan.json'));
-  const stepsText = await readText(path.join(runDir, 'steps.csv'));
-  return { runDir, runId: summary.run_id, summary, manifest, plan, steps: stepsText ? parseStepsCsv(stepsText) : [] };
+  return { runDir, runId: summary.run_id, summary, ...(await planAndManifest(runDir)), steps: await readSteps(runDir) };
+}
+
+async function readSteps(runDir: string): Promise<StepRow[]> {
+  const text = await readText(path.join(runDir, 'steps.csv'));
+  return text ? parseStepsCsv(text) : [];
 }
 
 async function planAndManifest(runDir: string): Promise<{ manifest?: Manifest; plan?: RunPlan }> {
@@ -160,8 +162,7 @@ async function reanalyse(runDir: string, old: Summary): Promise<Omit<RunRecord, 
     if (!(err instanceof UserError)) throw err;
     const summary = nullsToNaN(old);
     summary.notes = [`${was}, and the analysis could not re-run (${err.message.split('\n')[0]}); the report shows the old summary, without the settings that differ between the modes.`, ...(summary.notes ?? [])];
-    const stepsText = await readText(path.join(runDir, 'steps.csv'));
-    return { runDir, runId: summary.run_id, summary, steps: stepsText ? parseStepsCsv(stepsText) : [] };
+    return { runDir, runId: summary.run_id, summary, steps: await readSteps(runDir) };
   }
 }
 
