@@ -54,7 +54,6 @@ export class UnitProcesses {
   }
 
   add(spec: ProcessSpec, pid: number): void {
-    this.#roles.set(spec.name, spec.role);
     this.#groups.set(pid, { name: spec.name, role: spec.role });
   }
 
@@ -136,7 +135,7 @@ export async function runUnit(o: RunUnitOptions): Promise<UnitOutcome> {
   let outcome: UnitOutcome;
   let survivors: Member[];
   try {
-    outcome = await drive(o, tracker, running, stop, done.signal);
+    outcome = await drive();
   } finally {
     done.abort();
     survivors = await endUnit(tracker, o.graceMs ?? 5000);
@@ -147,9 +146,10 @@ export async function runUnit(o: RunUnitOptions): Promise<UnitOutcome> {
   if (outcome.status === 'ok') return { status: 'failed', message: note, process: survivors[0]!.process, log_tail: [] };
   return { ...outcome, message: `${outcome.message}; ${note}` };
 
-  async function drive(o: RunUnitOptions, tracker: UnitProcesses, running: Running[], stopP: Promise<Event>, done: AbortSignal): Promise<UnitOutcome> {
+  /** Starts the processes in order, awaiting each one's readiness, then waits for the finishers. */
+  async function drive(): Promise<UnitOutcome> {
     const next = (extra: Promise<Event>[] = []) =>
-      Promise.race([stopP, ...extra, ...running.filter((r) => !r.exit).map((r) => r.exited.then((x): Event => ({ kind: 'exit', r, x })))]);
+      Promise.race([stop, ...extra, ...running.filter((r) => !r.exit).map((r) => r.exited.then((x): Event => ({ kind: 'exit', r, x })))]);
     const finishers = new Set(o.processes.filter((p) => p.finishes_unit).map((p) => p.name));
     // With no process marked as finishing the unit, the unit ends when all have exited.
     if (finishers.size === 0) for (const p of o.processes) finishers.add(p.name);
@@ -159,7 +159,7 @@ export async function runUnit(o: RunUnitOptions): Promise<UnitOutcome> {
       running.push(r);
       if (spec.ready.kind !== 'http') continue;
       const { url, timeout_s } = spec.ready;
-      const readyP = waitHttp(url, timeout_s * 1000, done).then((res): Event => ({ kind: 'ready', ...res }));
+      const readyP = waitHttp(url, timeout_s * 1000, done.signal).then((res): Event => ({ kind: 'ready', ...res }));
       for (;;) {
         const ev = await next([readyP]);
         if (ev.kind === 'ready') {

@@ -3,6 +3,7 @@
 import { createInterface } from 'node:readline';
 import { execa, type ResultPromise } from 'execa';
 import { readStat } from '../launch/proc.ts';
+import { wallSeconds } from './csv.ts';
 
 /** `--query-gpu` fields of the telemetry stream, in order; the throttle field is appended when the driver has one. */
 export const GPU_STREAM_FIELDS = ['timestamp', 'index', 'utilization.gpu', 'memory.used', 'memory.total', 'power.draw', 'clocks.sm', 'temperature.gpu'] as const;
@@ -128,7 +129,7 @@ export class SmiStream {
 
   constructor(smi: string, args: string[], onLine: (line: string, t: number) => void) {
     this.#child = execa(smi, args, { reject: false, buffer: false, stdin: 'ignore' });
-    createInterface({ input: this.#child.stdout! }).on('line', (line) => onLine(line, Date.now() / 1000));
+    createInterface({ input: this.#child.stdout! }).on('line', (line) => onLine(line, wallSeconds()));
     this.#child.stderr!.on('data', (d: Buffer) => {
       this.#stderr = (this.#stderr + d.toString()).slice(-2000);
     });
