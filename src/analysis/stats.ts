@@ -40,6 +40,15 @@ export function mean(xs: readonly number[]): number {
   return s / xs.length;
 }
 
+/** Sample standard deviation (n − 1); NaN with fewer than two values. */
+export function sampleSd(xs: readonly number[]): number {
+  if (xs.length < 2) return Number.NaN;
+  const m = mean(xs);
+  let ss = 0;
+  for (const x of xs) ss += (x - m) ** 2;
+  return Math.sqrt(ss / (xs.length - 1));
+}
+
 /** Median absolute deviation, unscaled: median(|x_i − median(x)|). Multiply by 1.4826 for σ under normality. */
 export function mad(xs: readonly number[]): number {
   const m = median(xs);

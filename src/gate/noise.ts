@@ -7,7 +7,7 @@ import { createHash } from 'node:crypto';
 import { mkdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { NOISE } from '../analysis/constants.ts';
-import { mean } from '../analysis/stats.ts';
+import { mean, sampleSd } from '../analysis/stats.ts';
 import { UserError } from '../errors.ts';
 import type { Fingerprint } from '../results/manifest.ts';
 import { fileSlug, writeJsonAtomic } from '../results/store.ts';
@@ -86,10 +86,7 @@ export function noiseProfile(
 
 /** Sample standard deviation (n − 1) ÷ mean; NaN with fewer than two values. */
 export function coefficientOfVariation(xs: readonly number[]): number {
-  if (xs.length < 2) return Number.NaN;
-  const m = mean(xs);
-  const ss = xs.reduce((s, x) => s + (x - m) ** 2, 0);
-  return Math.sqrt(ss / (xs.length - 1)) / m;
+  return sampleSd(xs) / mean(xs);
 }
 
 /**

@@ -21,7 +21,9 @@ import {
   unionLength,
   holm,
   bootstrapPValue,
+  sampleSd,
 } from '../../src/analysis/stats.ts';
+import { coefficientOfVariation } from '../../src/gate/noise.ts';
 
 const close = (a: number, b: number, eps = 1e-9) => assert.ok(Math.abs(a - b) <= eps, `${a} ≠ ${b}`);
 
@@ -197,4 +199,11 @@ suite('bootstrapPValue', () => {
     assert.equal(bootstrapPValue(r, 0.98, 'at_most'), 5 / 6);
     assert.equal(bootstrapPValue([0.9, 0.9], 0.98, 'at_least'), 1 / 3);
   });
+});
+
+test('sampleSd and the noise profile’s coefficient of variation, by hand', () => {
+  const xs = [2, 4, 4, 4, 5, 5, 7, 9]; // mean 5, squared deviations sum to 32
+  assert.ok(Math.abs(sampleSd(xs) - Math.sqrt(32 / 7)) < 1e-12);
+  assert.ok(Math.abs(coefficientOfVariation(xs) - Math.sqrt(32 / 7) / 5) < 1e-12);
+  assert.ok(Number.isNaN(sampleSd([3])) && Number.isNaN(coefficientOfVariation([])));
 });
