@@ -5,7 +5,7 @@ import type { ChartConfiguration, ChartDataset } from 'chart.js';
 import type { Estimate, ModeSummary, StepRow } from '../analysis/types.ts';
 import type { TimelineDecor } from './chart-plugins.ts';
 import type { ReportInput, UnitTimeline } from './load.ts';
-import { ciLabel, deviceWord, fmt, isSweep, orderedPoints, plural, pointLabel, sweptField } from './format.ts';
+import { byPointOrder, ciLabel, deviceWord, fmt, isSweep, modeLabel, orderedPoints, plural, pointLabel, sweptField } from './format.ts';
 import { GRID, INK, MUTED, PAPER, modeColor, phaseColor, phaseLabel, phaseOrder, seriesColor, withAlpha } from './theme.ts';
 
 export interface ChartSpec {
@@ -100,11 +100,9 @@ function throughputChart(input: ReportInput): ChartSpec {
 
 function phaseChart(input: ReportInput): ChartSpec {
   const { summary } = input;
-  const sweep = isSweep(summary);
-  const order = orderedPoints(summary);
-  const rows = [...summary.modes].sort((a, b) => order.indexOf(a.point) - order.indexOf(b.point));
+  const rows = byPointOrder(summary, summary.modes);
   const names = phaseOrder(rows.flatMap((m) => Object.keys(m.phase_median_s)));
-  const labels = rows.map((m) => (sweep ? `${pointLabel(summary, m.point)} · ${m.mode}` : m.mode));
+  const labels = rows.map((m) => modeLabel(summary, m));
   const datasets = names.map((name) => ({
     label: phaseLabel(name),
     data: rows.map((m) => m.phase_median_s[name] ?? 0),
@@ -124,7 +122,7 @@ function phaseChart(input: ReportInput): ChartSpec {
       options: {
         ...baseOptions('Where a step’s time goes', [
           `Median seconds per step in each phase on trainer rank 0, measured steps only (in server mode, generate is the trainer waiting for the server).`,
-          rows.map((m) => `${sweep ? pointLabel(summary, m.point) + ' ' : ''}${m.mode}: ${runsAndSteps(m)}`).join(' · '),
+          rows.map((m) => `${isSweep(summary) ? pointLabel(summary, m.point) + ' ' : ''}${m.mode}: ${runsAndSteps(m)}`).join(' · '),
         ]),
         indexAxis: 'y',
         scales: {

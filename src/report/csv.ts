@@ -10,7 +10,7 @@ import { stringify } from 'csv-stringify/sync';
 import { stepsCsv as analysisStepsCsv } from '../analysis/steps.ts';
 import type { Estimate } from '../analysis/types.ts';
 import type { ReportInput } from './load.ts';
-import { orderedPoints, settingsModes } from './format.ts';
+import { byPointOrder, settingsModes } from './format.ts';
 import { phaseOrder } from './theme.ts';
 
 const csv = (rows: unknown[][]) => stringify(rows, { cast: { boolean: (b) => (b ? 'true' : 'false') } });
@@ -29,11 +29,9 @@ const est = (name: string, e: Estimate | undefined) => ({
 
 export function summaryCsv(input: ReportInput): string {
   const { summary } = input;
-  const order = orderedPoints(summary);
   const swept = [...new Set(Object.values(summary.points).flatMap((v) => Object.keys(v)))];
   const phases = phaseOrder(summary.modes.flatMap((m) => Object.keys(m.phase_median_s)));
-  const records = [...summary.modes]
-    .sort((a, b) => order.indexOf(a.point) - order.indexOf(b.point))
+  const records = byPointOrder(summary, summary.modes)
     .map((m) => ({
       point: m.point,
       ...Object.fromEntries(swept.map((k) => [k, summary.points[m.point]?.[k] ?? ''])),

@@ -86,6 +86,17 @@ export function orderedPoints(summary: Summary): string[] {
   return seen;
 }
 
+/** Items (mode summaries, comparisons) sorted by their point in orderedPoints order; stable within a point. */
+export function byPointOrder<T extends { point: string }>(summary: Summary, items: readonly T[]): T[] {
+  const order = orderedPoints(summary);
+  return [...items].sort((a, b) => order.indexOf(a.point) - order.indexOf(b.point));
+}
+
+/** A mode's row label: the mode, with its point first when the run is a sweep. */
+export function modeLabel(summary: Summary, m: { point: string; mode: string }): string {
+  return isSweep(summary) ? `${pointLabel(summary, m.point)} · ${m.mode}` : m.mode;
+}
+
 export function plural(n: number, one: string, many = `${one}s`): string {
   return `${n} ${n === 1 ? one : many}`;
 }

@@ -2,7 +2,7 @@
 // Markdown and the HTML show the same rows. Formatting only: every number comes from the summary.
 import type { ModeSummary } from '../analysis/types.ts';
 import type { ReportInput } from './load.ts';
-import { MISSING, SETTING_DISPLAY_CHARS, deviceWord, fmt, fmtBytes, fmtEstimate, fmtPercent, fmtSetting, fmtTimes, isSweep, orderedPoints, plural, pointLabel, settingsModes } from './format.ts';
+import { MISSING, SETTING_DISPLAY_CHARS, deviceWord, fmt, fmtBytes, fmtEstimate, fmtPercent, fmtSetting, fmtTimes, byPointOrder, isSweep, modeLabel, orderedPoints, plural, pointLabel, settingsModes } from './format.ts';
 import { phaseLabel, phaseOrder } from './theme.ts';
 
 export interface Table {
@@ -17,8 +17,7 @@ export interface Table {
 }
 
 function modeRows(input: ReportInput): ModeSummary[] {
-  const order = orderedPoints(input.summary);
-  return [...input.summary.modes].sort((a, b) => order.indexOf(a.point) - order.indexOf(b.point));
+  return byPointOrder(input.summary, input.summary.modes);
 }
 
 /** `6 (excl. 2 warm-up, 1 settling)`: measured steps, and those left out before them. */
@@ -29,7 +28,6 @@ export function stepsMeasured(m: ModeSummary): string {
   return out.length ? `${m.steps_measured} (excl. ${out.join(', ')})` : String(m.steps_measured);
 }
 
-const rowLabel = (input: ReportInput, m: ModeSummary) => (isSweep(input.summary) ? `${pointLabel(input.summary, m.point)} · ${m.mode}` : m.mode);
 
 export function modeTable(input: ReportInput): Table {
   const { summary } = input;
@@ -49,7 +47,7 @@ export function modeTable(input: ReportInput): Table {
     ...(summary.modes.some((m) => m.joules_per_completion_token !== undefined) ? ['J per completion token'] : []),
   ];
   const rows = modeRows(input).map((m) => [
-    rowLabel(input, m),
+    modeLabel(input.summary, m),
     `${m.devices.allocated.length} / ${m.devices.training.length} / ${m.devices.server.length}`,
     `${m.runs.filter((r) => r.status === 'ok').length} of ${m.runs.length}`,
     stepsMeasured(m),
@@ -88,9 +86,7 @@ export function comparisonTable(input: ReportInput): Table | undefined {
     'gen ÷ train time',
     'equal work',
   ];
-  const order = orderedPoints(summary);
-  const rows = [...summary.comparisons]
-    .sort((a, b) => order.indexOf(a.point) - order.indexOf(b.point))
+  const rows = byPointOrder(summary, summary.comparisons)
     .map((c) => [
       ...(isSweep(summary) ? [pointLabel(summary, c.point)] : []),
       `${c.candidate} ÷ ${c.baseline}`,
@@ -121,7 +117,7 @@ export function phaseTable(input: ReportInput): Table {
     caption:
       'Median seconds per step in each phase on trainer rank 0 (in server mode, generate is the trainer waiting for the server); “outside any phase” is the rest of the step. ' +
       'Each row is its own median, as is the step time, so the rows need not add up to it exactly.',
-    columns: ['phase', ...modes.map((m) => rowLabel(input, m))],
+    columns: ['phase', ...modes.map((m) => modeLabel(input.summary, m))],
     numeric: [false, ...modes.map(() => true)],
     rows: [
       ...names.map((name) => [phaseLabel(name), ...modes.map((m) => (m.phase_median_s[name] === undefined ? MISSING : fmt(m.phase_median_s[name], 3)))]),
@@ -146,7 +142,7 @@ export function activityTable(input: ReportInput): Table | undefined {
     numeric: [false, false, false, true, true, false, ...(power ? [true] : [])],
     rows: modes.flatMap((m) =>
       m.activity.map((a) => [
-        rowLabel(input, m),
+        modeLabel(input.summary, m),
         a.role,
         a.devices.join(', '),
         fmtPercent(a.busy_fraction),
@@ -228,7 +224,7 @@ export function weightSyncTable(input: ReportInput): Table | undefined {
     title: 'Weight sync',
     columns: ['mode', 'bytes per step'],
     numeric: [false, true],
-    rows: modes.map((m) => [rowLabel(input, m), fmtBytes(m.weight_sync_bytes_per_step)]),
+    rows: modes.map((m) => [modeLabel(input.summary, m), fmtBytes(m.weight_sync_bytes_per_step)]),
   };
 }
 
@@ -352,9 +348,7 @@ export function reportHeader(input: ReportInput): ReportHeader {
     if (!c.equal_work.equal) notes.push(`Unequal work${isSweep(summary) ? ` at ${pointLabel(summary, c.point)}` : ''}: per-sample lengths differ by up to ${fmtPercent(c.equal_work.max_relative_difference, 1)} between modes.`);
   }
   if (summary.notes.length) notes.push(`The analysis left ${plural(summary.notes.length, 'note')} on this run: see “Notes”.`);
-  const order = orderedPoints(summary);
-  const headlines = [...summary.comparisons]
-    .sort((a, b) => order.indexOf(a.point) - order.indexOf(b.point))
+  const headlines = byPointOrder(summary, summary.comparisons)
     .map((c) => (isSweep(summary) ? `${pointLabel(summary, c.point)}: ${c.statement}` : c.statement));
   return { title: `GRPO benchmark: ${summary.scenario}`, headlines, facts, notes };
 }
