@@ -1,0 +1,70 @@
+// The reports of the results folders committed under bench/, reduced to what must not change
+// when the code that reads, analyses and renders them changes: every CSV and the Markdown as
+// written, the summary the report shows, and the HTML page without the vendored Chart.js and
+// font (their bytes belong to those packages). The per-sample CSVs are verbatim copies of the
+// committed samples, so they are kept as digests instead of a second copy.
+//
+// `npx tsx test/report/committed-results.ts` rewrites the snapshot under
+// test/fixtures/committed-reports/; committed-results.test.ts compares against it.
+import { createHash } from 'node:crypto';
+import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { reportCommand } from '../../src/commands/report/index.ts';
+import { loadRun } from '../../src/report/load.ts';
+
+export const ROOT = path.resolve(import.meta.dirname, '..', '..');
+export const SNAPSHOT_DIR = path.join(ROOT, 'test', 'fixtures', 'committed-reports');
+
+/** Results folders committed under bench/ (each holds a manifest.json), relative to the project root, sorted. */
+export async function committedRuns(): Promise<string[]> {
+  const entries = await readdir(path.join(ROOT, 'bench'), { recursive: true });
+  return entries
+    .map(String)
+    .filter((f) => path.basename(f) === 'manifest.json')
+    .map((f) => path.join('bench', path.dirname(f)))
+    .sort();
+}
+
+/** Sample files kept as a digest (name → sha256 and rows). */
+const DIGESTED = ['telemetry.csv', 'processes.csv'];
+
+/** The HTML page minus the vendored parts: the Chart.js bundle and the base64 font faces. */
+export function withoutVendored(html: string): string {
+  return html
+    .replace(/@font-face\{[^}]*\}/g, '@font-face{…}')
+    .replace(/<script>\n[\s\S]*?\n<\/script>/g, (s) => (s.includes('GB_PLUGINS') ? s : '<script>…Chart.js…</script>'));
+}
+
+/** Renders the report of one committed run (CSV, Markdown, HTML) and returns the snapshot's files by name. */
+export async function snapshotOf(runDir: string): Promise<Map<string, string>> {
+  const out = await mkdtemp(path.join(tmpdir(), 'grpo-bench-committed-'));
+  try {
+    const { files } = await reportCommand({ results: path.join(ROOT, runDir), out, formats: ['csv', 'markdown', 'html'] });
+    const snapshot = new Map<string, string>();
+    const digests: Record<string, { sha256: string; lines: number }> = {};
+    for (const name of files.sort()) {
+      const text = await readFile(path.join(out, name), 'utf8');
+      if (DIGESTED.includes(name)) digests[name] = { sha256: createHash('sha256').update(text).digest('hex'), lines: text.split('\n').length - 1 };
+      else snapshot.set(name, name === 'report.html' ? withoutVendored(text) : text);
+    }
+    snapshot.set('samples.sha256.json', JSON.stringify(digests, null, 2) + '\n');
+    const { summary } = await loadRun(path.join(ROOT, runDir));
+    snapshot.set('summary.json', JSON.stringify(summary, null, 2) + '\n');
+    return snapshot;
+  } finally {
+    await rm(out, { recursive: true, force: true });
+  }
+}
+
+async function writeSnapshots(): Promise<void> {
+  await rm(SNAPSHOT_DIR, { recursive: true, force: true });
+  for (const run of await committedRuns()) {
+    const dir = path.join(SNAPSHOT_DIR, run);
+    await mkdir(dir, { recursive: true });
+    for (const [name, text] of await snapshotOf(run)) await writeFile(path.join(dir, name), text);
+    console.log(`${path.relative(ROOT, dir)}`);
+  }
+}
+
+if (import.meta.filename === process.argv[1]) await writeSnapshots();
