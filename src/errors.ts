@@ -28,14 +28,60 @@ export class ScenarioError extends UserError {
   }
 }
 
-/** A file the user pointed us at, as text; a missing or unreadable one is a UserError naming it. */
-export async function readUserFile(file: string, what: string, hint: string, expected?: string): Promise<string> {
-  const { readFile } = await import('node:fs/promises');
+/** Limits on a file read with readUserFile. */
+export interface ReadLimits {
+  /** Refuse a file larger than this many bytes, before reading it. */
+  maxBytes?: number;
+}
+
+/**
+ * A file the user pointed us at, as UTF-8 text. A missing or unreadable file, a directory, a
+ * file over `limits.maxBytes` and bytes that are not UTF-8 are each a UserError naming the file.
+ */
+export async function readUserFile(file: string, what: string, hint: string, expected?: string, limits: ReadLimits = {}): Promise<string> {
+  const { readFile, stat } = await import('node:fs/promises');
+  const refuse = (why: string) => new UserError(`${file}: cannot read ${what} (${why})${expected ? `; expected ${expected}` : ''}`, hint);
+  let bytes: Buffer;
   try {
-    return await readFile(file, 'utf8');
+    const info = await stat(file);
+    if (info.isDirectory()) throw refuse('it is a directory, not a file');
+    if (!info.isFile()) throw refuse('not a regular file');
+    if (limits.maxBytes !== undefined && info.size > limits.maxBytes) {
+      throw refuse(`${info.size} bytes, more than the ${limits.maxBytes} a ${what} may have`);
+    }
+    bytes = await readFile(file);
   } catch (err) {
+    if (err instanceof UserError) throw err;
     const code = (err as NodeJS.ErrnoException).code;
-    const why = code === 'ENOENT' ? 'no such file' : code ?? String(err);
-    throw new UserError(`${file}: cannot read ${what} (${why})${expected ? `; expected ${expected}` : ''}`, hint);
+    throw refuse(code ? (ERRNO_WORDS[code] ?? code) : String(err));
+  }
+  try {
+    // Strict: a replacement character in place of a bad byte would pass silently into a name or a path.
+    return new TextDecoder('utf-8', { fatal: true }).decode(bytes);
+  } catch {
+    throw refuse(`not UTF-8 text: invalid bytes on line ${firstInvalidLine(bytes)}`);
+  }
+}
+
+const ERRNO_WORDS: Record<string, string> = {
+  ENOENT: 'no such file',
+  EACCES: 'permission denied',
+  EISDIR: 'it is a directory, not a file',
+  ENOTDIR: 'a part of the path is not a directory',
+};
+
+/** The 1-based line of the first byte sequence that is not UTF-8 (lines end at a newline byte, which UTF-8 never uses inside a character). */
+function firstInvalidLine(bytes: Buffer): number {
+  const decoder = new TextDecoder('utf-8', { fatal: true });
+  let line = 1;
+  for (let start = 0; ; line++) {
+    const end = bytes.indexOf(0x0a, start);
+    try {
+      decoder.decode(bytes.subarray(start, end === -1 ? bytes.length : end));
+    } catch {
+      return line;
+    }
+    if (end === -1) return line;
+    start = end + 1;
   }
 }

@@ -11,23 +11,55 @@ export interface LoadedScenario {
   sweep: SweepSpec | undefined;
 }
 
+/**
+ * Bounds on a scenario file. A real one is a few kB, a handful of levels deep, with few or no
+ * aliases; hostile YAML (a huge file, deep nesting, an alias bomb) is refused before it costs
+ * memory or overflows the stack.
+ */
+export const SCENARIO_LIMITS = {
+  /** Bytes of the file, checked before reading it. */
+  maxBytes: 1024 * 1024,
+  /** Nested mappings and lists, the top-level mapping counting as one. */
+  maxDepth: 32,
+  /** Alias nodes resolved while converting the document (the yaml package's maxAliasCount). */
+  maxAliasCount: 100,
+} as const;
+
 export async function loadScenarioFile(file: string): Promise<LoadedScenario> {
-  const text = await readUserFile(file, 'scenario file', 'Pass the path of a YAML scenario, e.g. scenarios/demo.yaml.');
+  const text = await readUserFile(file, 'scenario file', 'Pass the path of a YAML scenario, e.g. scenarios/demo.yaml.', undefined, {
+    maxBytes: SCENARIO_LIMITS.maxBytes,
+  });
   return parseScenario(text, file);
 }
 
 export function parseScenario(text: string, file: string): LoadedScenario {
+  const fail = (message: string, line?: number) => new ScenarioError(file, [{ path: '', message, line }]);
+  if (Buffer.byteLength(text) > SCENARIO_LIMITS.maxBytes) throw fail(`more than ${SCENARIO_LIMITS.maxBytes} bytes; a scenario file is a few kB`);
   const lineCounter = new LineCounter();
   const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
   if (doc.errors.length > 0) {
+    // The parser reports a stack overflow (nesting thousands deep) as RESOURCE_EXHAUSTION.
+    const deep = doc.errors.find((e) => e.code === 'RESOURCE_EXHAUSTION');
+    if (deep) throw fail(`nested too deeply to parse (a scenario nests at most ${SCENARIO_LIMITS.maxDepth} levels)`, deep.linePos?.[0]?.line);
     throw new ScenarioError(
       file,
       doc.errors.map((e) => ({ path: '', message: `YAML syntax: ${e.message.split('\n')[0]}`, line: e.linePos?.[0]?.line })),
     );
   }
-  const raw = doc.toJS() as unknown;
+  if (doc.contents === null) throw fail('the file is empty (or only comments); expected a mapping of scenario fields');
+  const tooDeep = deeperThan(doc.contents, SCENARIO_LIMITS.maxDepth);
+  if (tooDeep) throw fail(`nested more than ${SCENARIO_LIMITS.maxDepth} levels deep`, tooDeep.range ? lineCounter.linePos(tooDeep.range[0]).line : undefined);
+  let raw: unknown;
+  try {
+    raw = doc.toJS({ maxAliasCount: SCENARIO_LIMITS.maxAliasCount });
+  } catch (err) {
+    // The yaml package throws a ReferenceError for an alias bomb and for an alias to nothing.
+    if (!(err instanceof ReferenceError)) throw err;
+    const bomb = /resource exhaustion/.test(err.message);
+    throw fail(bomb ? `aliases expand too far (more than ${SCENARIO_LIMITS.maxAliasCount} resolved); a scenario needs few or none` : `YAML alias: ${err.message}`);
+  }
   if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) {
-    throw new ScenarioError(file, [{ path: '', message: 'expected a mapping of scenario fields' }]);
+    throw fail('expected a mapping of scenario fields');
   }
   const { sweep: rawSweep, ...rest } = raw as Record<string, unknown>;
   const lineOf = (path: PropertyKey[]) => {
@@ -83,6 +115,18 @@ function describeValue(v: unknown): string {
 
 export function formatPath(path: readonly PropertyKey[]): string {
   return path.map((p, i) => (typeof p === 'number' ? `[${p}]` : `${i ? '.' : ''}${String(p)}`)).join('');
+}
+
+/** The first collection nested deeper than `limit` levels, or undefined. Walks at most `limit` levels, so it cannot overflow. */
+function deeperThan(node: unknown, limit: number): Node | undefined {
+  if (!isMap(node) && !isSeq(node)) return undefined;
+  if (limit === 0) return node;
+  for (const item of node.items) {
+    const child = isMap(node) ? (item as { value?: unknown }).value : item;
+    const found = deeperThan(child, limit - 1) ?? (isMap(node) ? deeperThan((item as { key?: unknown }).key, limit - 1) : undefined);
+    if (found) return found;
+  }
+  return undefined;
 }
 
 function nodeAt(node: unknown, path: readonly PropertyKey[]): Node | undefined {

@@ -1,10 +1,11 @@
 import assert from 'node:assert/strict';
-import { mkdtemp, writeFile } from 'node:fs/promises';
+import { spawnSync } from 'node:child_process';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { test } from 'node:test';
+import { after, before, describe, test } from 'node:test';
 import { ScenarioError, UserError } from '../../src/errors.ts';
-import { loadScenarioFile, parseScenario } from '../../src/scenario/load.ts';
+import { SCENARIO_LIMITS, loadScenarioFile, parseScenario } from '../../src/scenario/load.ts';
 import { expandSweep } from '../../src/scenario/sweep.ts';
 
 const minimal = `name: t
@@ -102,4 +103,90 @@ test('a sweep over a misspelt field or a bad value is refused', () => {
   assert.throws(() => expandSweep(bad.scenario, bad.sweep, 's.yaml'), /per_device_batch/);
   const neg = parseScenario(minimal + 'sweep:\n  steps: [0]\n', 's.yaml');
   assert.throws(() => expandSweep(neg.scenario, neg.sweep, 's.yaml'), /sweep → steps/);
+});
+
+describe('hostile or malformed files get a clear error that names the file, without a stack trace', () => {
+  let dir: string;
+  before(async () => {
+    dir = await mkdtemp(path.join(tmpdir(), 'gb-hostile-'));
+  });
+  after(() => rm(dir, { recursive: true, force: true }));
+
+  /** Writes `content` as a scenario file, loads it, and returns the error's message (which must be a user error, so the CLI prints no stack). */
+  async function refusal(name: string, content: string | Buffer | null): Promise<string> {
+    const file = path.join(dir, name);
+    if (content === null) await mkdir(file);
+    else await writeFile(file, content);
+    try {
+      await loadScenarioFile(file);
+    } catch (err) {
+      assert.ok(err instanceof UserError, `a user error, not ${String(err)}`);
+      assert.ok(err.message.startsWith(`${file}: `), `names the file: ${err.message}`);
+      assert.doesNotMatch(err.message, /\n\s+at /, 'no stack in the message');
+      return err.message;
+    }
+    assert.fail(`${name} was accepted`);
+  }
+
+  test('deep nesting, too deep for the parser', async () => {
+    assert.match(await refusal('deep-flow.yaml', `name: ${'['.repeat(20_000)}${']'.repeat(20_000)}\n`), /nested too deeply to parse/);
+  });
+
+  test('deep nesting the parser survives is still refused past the limit, with its line', async () => {
+    const nested = Array.from({ length: SCENARIO_LIMITS.maxDepth + 5 }, (_, i) => `${'  '.repeat(i)}k${i}:`).join('\n') + ' 1\n';
+    const message = await refusal('deep-block.yaml', minimal + 'description:\n' + nested.replace(/^/gm, '  '));
+    assert.match(message, new RegExp(`nested more than ${SCENARIO_LIMITS.maxDepth} levels deep`));
+    assert.match(message, /\(line \d+\)/);
+  });
+
+  test('alias expansion (billion laughs)', async () => {
+    const laughs = ['a: &a [x, x, x, x, x, x, x, x, x]'];
+    for (const [name, prev] of [['b', 'a'], ['c', 'b'], ['d', 'c'], ['e', 'd'], ['f', 'e'], ['g', 'f']]) {
+      laughs.push(`${name}: &${name} [${Array(9).fill(`*${prev}`).join(', ')}]`);
+    }
+    assert.match(await refusal('laughs.yaml', minimal + laughs.join('\n') + '\n'), /aliases expand too far/);
+  });
+
+  test('a few aliases are fine', async () => {
+    const file = path.join(dir, 'alias-ok.yaml');
+    await writeFile(file, `name: t\nworkload: synthetic\nmodel: preset:tiny\nmodes:\n  colocate: { devices: &d 2 }\n  server: { devices: { server: 1, trainer: *d } }\n`);
+    const { scenario } = await loadScenarioFile(file);
+    assert.deepEqual(scenario.modes.server?.devices, { server: 1, trainer: 2 });
+  });
+
+  test('a huge file is refused before it is read', async () => {
+    const message = await refusal('huge.yaml', minimal + `description: "${'x'.repeat(SCENARIO_LIMITS.maxBytes)}"\n`);
+    assert.match(message, new RegExp(`\\d+ bytes, more than the ${SCENARIO_LIMITS.maxBytes} a scenario file may have`));
+  });
+
+  test('bytes that are not UTF-8, with the line they are on', async () => {
+    const bytes = Buffer.concat([Buffer.from(minimal), Buffer.from('description: caf'), Buffer.from([0xe9]), Buffer.from('\n')]);
+    assert.match(await refusal('latin1.yaml', bytes), /not UTF-8 text: invalid bytes on line 6/);
+  });
+
+  test('a directory', async () => {
+    assert.match(await refusal('a-folder.yaml', null), /cannot read scenario file \(it is a directory, not a file\)/);
+  });
+
+  test('an empty file, and one with only comments', async () => {
+    assert.match(await refusal('empty.yaml', ''), /the file is empty \(or only comments\); expected a mapping of scenario fields/);
+    assert.match(await refusal('comments.yaml', '# nothing here\n'), /the file is empty/);
+  });
+
+  test('a list or a scalar instead of a mapping', async () => {
+    assert.match(await refusal('list.yaml', '- a\n- b\n'), /expected a mapping of scenario fields/);
+    assert.match(await refusal('scalar.yaml', 'just words\n'), /expected a mapping of scenario fields/);
+  });
+
+  test('the CLI prints the error without a stack trace and exits 1', async () => {
+    const file = path.join(dir, 'cli-laughs.yaml');
+    const bomb = ['a: &a [x, x, x, x, x, x, x, x, x]', ...['b', 'c', 'd', 'e', 'f'].map((n, i) => `${n}: &${n} [${Array(9).fill(`*${'abcde'[i]}`).join(', ')}]`)];
+    await writeFile(file, minimal + bomb.join('\n') + '\n');
+    const cli = path.resolve(import.meta.dirname, '../../src/cli.ts');
+    const r = spawnSync(process.execPath, ['--import', 'tsx', cli, 'plan', file], { encoding: 'utf8' });
+    assert.equal(r.status, 1, r.stderr);
+    assert.ok(r.stderr.includes(`${file}: invalid scenario`), r.stderr);
+    assert.match(r.stderr, /aliases expand too far/);
+    assert.doesNotMatch(r.stderr, /\n\s+at /);
+  });
 });
