@@ -6,6 +6,7 @@ import { mkdtemp, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { reportCommand } from '../src/commands/report/index.ts';
+import { REPORT_FILES, SAMPLE_FILES, unitDir } from '../src/results/layout.ts';
 import { buildRunFixture } from '../test/report/fixture.ts';
 import { chromiumMissing, openReport } from '../test/report/browser.ts';
 
@@ -29,7 +30,8 @@ try {
     allRanks: false,
   });
   const fixtureS = (performance.now() - t) / 1000;
-  const telemetryBytes = (await stat(path.join(runDir, 'server/r0/telemetry.csv'))).size + (await stat(path.join(runDir, 'colocate/r0/telemetry.csv'))).size;
+  const telemetryOf = (mode: string) => path.join(runDir, unitDir({ point: 'default', mode, repeat: 0 }, false), SAMPLE_FILES.telemetry);
+  const telemetryBytes = (await stat(telemetryOf('server'))).size + (await stat(telemetryOf('colocate'))).size;
 
   t = performance.now();
   const { outDir } = await reportCommand({ results: runDir });
@@ -37,9 +39,9 @@ try {
   t = performance.now();
   await reportCommand({ results: runDir, formats: ['html'] });
   const buildHtmlS = (performance.now() - t) / 1000;
-  const html = path.join(outDir, 'report.html');
+  const html = path.join(outDir, REPORT_FILES.html);
   const htmlBytes = (await stat(html)).size;
-  const csvBytes = (await stat(path.join(outDir, 'telemetry.csv'))).size;
+  const csvBytes = (await stat(path.join(outDir, REPORT_FILES.telemetry))).size;
 
   const rows: [string, string][] = [
     ['run', `2 modes × ${HOURS} h × ${GPUS} GPUs × ${HZ} samples/s (${((2 * HOURS * 3600 * HZ * GPUS) / 1e6).toFixed(2)} M GPU samples, ${(telemetryBytes / 1e6).toFixed(1)} MB telemetry)`],

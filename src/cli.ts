@@ -7,6 +7,7 @@ import { hideBin } from 'yargs/helpers';
 import { UserError } from './errors.ts';
 import { MODE_NAMES, type ModeName } from './scenario/schema.ts';
 import { harnessVersion } from './env/harness.ts';
+import { REPORTS_ROOT, RESULTS_ROOT } from './results/layout.ts';
 
 async function main(argv: string[]): Promise<number> {
   let exitCode = 0;
@@ -18,7 +19,7 @@ async function main(argv: string[]): Promise<number> {
       'Run a scenario in each of its modes, sample the machine, summarise and report',
       (y) =>
         runOptions(y)
-          .option('reports', { type: 'string', default: 'reports', describe: 'Folder that receives reports/<run-id>/' })
+          .option('reports', { type: 'string', default: REPORTS_ROOT, describe: 'Folder that receives reports/<run-id>/' })
           .option('report', { type: 'boolean', default: true, describe: 'Render the reports at the end (--no-report skips them)' }),
       async (a) => {
         const { runCommand } = await import('./commands/run/index.ts');
@@ -168,7 +169,7 @@ function runOptions<T>(y: Argv<T>) {
     .option('repeats', { type: 'number', describe: 'Override the scenario’s repeats' })
     .option('steps', { type: 'number', describe: 'Override the scenario’s steps' })
     .option('warmup-steps', { type: 'number', describe: 'Override the scenario’s warm-up steps' })
-    .option('out', { type: 'string', default: 'results', describe: 'Folder that receives results/<run-id>/' });
+    .option('out', { type: 'string', default: RESULTS_ROOT, describe: 'Folder that receives results/<run-id>/' });
 }
 
 function runArgs(a: { scenario: string; mode?: string[]; repeats?: number; steps?: number; 'warmup-steps'?: number; out: string }) {

@@ -3,6 +3,7 @@
 import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { DeviceAccount } from '../launch/types.ts';
+import { RUN_FILES } from '../results/layout.ts';
 import { readRun, type RunData, type UnitData } from '../results/read.ts';
 import type { ModeName } from '../scenario/schema.ts';
 import { expandSweep } from '../scenario/sweep.ts';
@@ -41,8 +42,8 @@ export interface AnalyzeOptions {
 /** Reads `runDir`, writes `steps.csv` and `summary.json` into it, and returns the Summary. */
 export async function analyzeRun(runDir: string, options: AnalyzeOptions = {}): Promise<Summary> {
   const { summary, rows } = summarize(await readRun(runDir), options);
-  await writeFile(path.join(runDir, 'steps.csv'), stepsCsv(rows));
-  await writeFile(path.join(runDir, 'summary.json'), JSON.stringify(summary, null, 2) + '\n');
+  await writeFile(path.join(runDir, RUN_FILES.steps), stepsCsv(rows));
+  await writeFile(path.join(runDir, RUN_FILES.summary), JSON.stringify(summary, null, 2) + '\n');
   return summary;
 }
 

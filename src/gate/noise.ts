@@ -10,7 +10,8 @@ import { NOISE } from '../analysis/constants.ts';
 import { mean, sampleSd } from '../analysis/stats.ts';
 import { UserError } from '../errors.ts';
 import type { Fingerprint } from '../results/manifest.ts';
-import { fileSlug, writeJsonAtomic } from '../results/store.ts';
+import { noiseProfileFile } from '../results/layout.ts';
+import { writeJsonAtomic } from '../results/store.ts';
 import type { ModeName } from '../scenario/schema.ts';
 import type { GateComparison, Verdict } from './types.ts';
 
@@ -50,7 +51,7 @@ export function environmentHash(env: Fingerprint['environment']): string {
 }
 
 export function noiseProfilePath(resultsRoot: string, env: Fingerprint['environment'], scenario: string): string {
-  return path.join(resultsRoot, 'noise-profiles', `${fileSlug(scenario, 'scenario')}-${environmentHash(env)}.json`);
+  return noiseProfileFile(resultsRoot, scenario, environmentHash(env));
 }
 
 /** The A/A verdict (same scenario, twice) and each run's per-run metric values → the profile. Pure. */

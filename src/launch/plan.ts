@@ -1,8 +1,8 @@
 // Scenario + machine facts → the exact processes of every unit. Pure: no I/O here.
-import path from 'node:path';
 import { UserError } from '../errors.ts';
 import type { SweepPoint } from '../scenario/sweep.ts';
 import { MODE_NAMES, type DeviceSet, type ModeName, type Scenario } from '../scenario/schema.ts';
+import { unitDir } from '../results/layout.ts';
 import { adapterFor } from '../workloads/registry.ts';
 import type { BatchPlan, DeviceAccount, PlanContext, RunPlan, UnitPlan } from './types.ts';
 
@@ -35,7 +35,7 @@ export function planRun(points: readonly SweepPoint[], ctx: PlanContext, options
     for (let repeat = 0; repeat < point.scenario.repeats; repeat++) {
       for (const mode of interleave(modes, repeat)) {
         const devices = accountDevices(point.scenario, mode, device, ctx.gpuCount);
-        const dir = points.length > 1 ? path.join(point.id, mode, `r${repeat}`) : path.join(mode, `r${repeat}`);
+        const dir = unitDir({ point: point.id, mode, repeat }, points.length > 1);
         const shell = { point: point.id, mode, repeat, dir, devices, batch: planBatch(point.scenario, mode, devices) };
         units.push({ ...shell, processes: adapter.processes(point.scenario, shell, ctx) });
       }

@@ -12,6 +12,7 @@ import { execa } from 'execa';
 import { isPortFree } from './ports.ts';
 import { isLive, listPids, readEnvVar, readStat } from './proc.ts';
 import type { ProcessSpec, Role } from './types.ts';
+import { EVENTS_DIR, logFile, LOGS_DIR } from '../results/layout.ts';
 
 export type UnitOutcome =
   | { status: 'ok' }
@@ -121,9 +122,8 @@ type Event = { kind: 'exit'; r: Running; x: Exit } | { kind: 'stop'; why: 'timeo
 
 export async function runUnit(o: RunUnitOptions): Promise<UnitOutcome> {
   const tracker = o.tracker ?? new UnitProcesses();
-  const logs = path.join(o.unitDir, 'logs');
-  mkdirSync(logs, { recursive: true });
-  mkdirSync(path.join(o.unitDir, 'events'), { recursive: true });
+  mkdirSync(path.join(o.unitDir, LOGS_DIR), { recursive: true });
+  mkdirSync(path.join(o.unitDir, EVENTS_DIR), { recursive: true });
   if (o.signal?.aborted) return interrupted(o.signal);
 
   const busy = await portsInUse(o.processes);
@@ -155,7 +155,7 @@ export async function runUnit(o: RunUnitOptions): Promise<UnitOutcome> {
     if (finishers.size === 0) for (const p of o.processes) finishers.add(p.name);
 
     for (const spec of o.processes) {
-      const r = start(spec, tracker, logs, o.onStart);
+      const r = start(spec, tracker, o.unitDir, o.onStart);
       running.push(r);
       if (spec.ready.kind !== 'http') continue;
       const { url, timeout_s } = spec.ready;
@@ -228,8 +228,8 @@ function stopWhen(ms: number, signal: AbortSignal | undefined, done: AbortSignal
   });
 }
 
-function start(spec: ProcessSpec, tracker: UnitProcesses, logs: string, onStart?: (name: string, pid: number) => void): Running {
-  const log = path.join(logs, `${spec.name}.log`);
+function start(spec: ProcessSpec, tracker: UnitProcesses, unitDir: string, onStart?: (name: string, pid: number) => void): Running {
+  const log = path.join(unitDir, logFile(spec.name));
   // execa's types admit only literal descriptor numbers; at run time any open fd is handed to
   // spawn as is, so the child writes its log directly (nothing passes through this process).
   const fd = openSync(log, 'a') as 3;

@@ -3,6 +3,7 @@
 // configuration: no functions, so it can be inlined into the page as data.
 import type { ChartConfiguration, ChartDataset } from 'chart.js';
 import type { Estimate, ModeSummary, StepRow } from '../analysis/types.ts';
+import { REPORT_FILES } from '../results/layout.ts';
 import type { TimelineDecor } from './chart-plugins.ts';
 import type { ReportInput, UnitTimeline } from './load.ts';
 import { byPointOrder, ciLabel, deviceWord, fmt, isSweep, modeLabel, orderedPoints, plural, pointLabel, sweptField } from './format.ts';
@@ -222,7 +223,7 @@ function timelineChart(input: ReportInput, t: UnitTimeline, what: 'util' | 'memo
   const subtitle = [
     `${where}; ${plural(t.stepStarts.length, 'step')}; ` +
       (t.bucketSeconds > 0
-        ? `each line drawn through the lowest and highest sample of every ${fmt(t.bucketSeconds, 2)} s (every sample is in ${gpu ? 'telemetry.csv' : 'processes.csv'}).`
+        ? `each line drawn through the lowest and highest sample of every ${fmt(t.bucketSeconds, 2)} s (every sample is in ${gpu ? REPORT_FILES.telemetry : REPORT_FILES.processes}).`
         : `every sample shown.`),
     ...(from > 0 ? [`From ${xMin} ${u.name}: the start-up before the first step is left out (it is in the CSV; time to first step is in the per-mode table).`] : []),
     `Strips: phases on ${decor.strips!.rows.join(' and ')} (from events${t.spans.some((x) => x.share) ? '; each time slice shows its mix' : ''}); dashed lines: step starts.${what === 'util' && gpu ? ' Utilisation says some kernel ran, not how much work.' : ''}`,

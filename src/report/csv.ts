@@ -11,6 +11,7 @@ import { stepsCsv as analysisStepsCsv } from '../analysis/steps.ts';
 import type { Estimate } from '../analysis/types.ts';
 import type { ReportInput } from './load.ts';
 import { byPointOrder, settingsModes } from './format.ts';
+import { SAMPLE_FILES } from '../results/layout.ts';
 import { phaseOrder } from './theme.ts';
 
 const csv = (rows: unknown[][]) => stringify(rows, { cast: { boolean: (b) => (b ? 'true' : 'false') } });
@@ -103,13 +104,13 @@ const RENAME: Record<string, string> = { t: 'time_epoch_s', gpu: 'gpu_index', pi
  * file, each line prefixed with its point, mode and repeat. Lines are copied verbatim: every
  * sample, as sampled. Returns the number of rows written, or 0 when no unit has the file.
  */
-export async function concatSamples(input: ReportInput, file: 'telemetry.csv' | 'processes.csv', out: string): Promise<number> {
+export async function concatSamples(input: ReportInput, kind: 'telemetry' | 'processes', out: string): Promise<number> {
   const units = input.manifest?.units ?? input.plan?.units ?? [];
   let header: string | undefined;
   let rows = 0;
   let sink: ReturnType<typeof createWriteStream> | undefined;
   for (const u of units) {
-    const src = path.join(input.runDir, u.dir, file);
+    const src = path.join(input.runDir, u.dir, SAMPLE_FILES[kind]);
     if (!(await stat(src).catch(() => undefined))?.isFile()) continue;
     const stream = createReadStream(src, 'utf8');
     const prefix = csv([[u.point, u.mode, u.repeat]]).trimEnd() + ',';

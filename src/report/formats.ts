@@ -2,6 +2,7 @@
 // files into the report folder from the loaded run and the shared chart definitions.
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
+import { REPORT_FILES, reportChartFile } from '../results/layout.ts';
 import type { ChartSpec } from './charts.ts';
 import { comparisonsCsv, concatSamples, settingsDifferencesCsv, stepsCsv, summaryCsv } from './csv.ts';
 import type { ReportInput } from './load.ts';
@@ -31,13 +32,14 @@ export const csvFormat = {
   name: 'csv',
   async write(ctx) {
     const files = [
-      await put(ctx, 'steps.csv', stepsCsv(ctx.input)),
-      await put(ctx, 'summary.csv', summaryCsv(ctx.input)),
-      await put(ctx, 'comparisons.csv', comparisonsCsv(ctx.input)),
-      await put(ctx, 'settings-differences.csv', settingsDifferencesCsv(ctx.input)),
+      await put(ctx, REPORT_FILES.steps, stepsCsv(ctx.input)),
+      await put(ctx, REPORT_FILES.summary, summaryCsv(ctx.input)),
+      await put(ctx, REPORT_FILES.comparisons, comparisonsCsv(ctx.input)),
+      await put(ctx, REPORT_FILES.settingsDifferences, settingsDifferencesCsv(ctx.input)),
     ];
-    for (const name of ['telemetry.csv', 'processes.csv'] as const) {
-      if ((await concatSamples(ctx.input, name, path.join(ctx.outDir, name))) > 0) files.push(name);
+    for (const kind of ['telemetry', 'processes'] as const) {
+      const name = REPORT_FILES[kind];
+      if ((await concatSamples(ctx.input, kind, path.join(ctx.outDir, name))) > 0) files.push(name);
     }
     return files;
   },
@@ -49,7 +51,7 @@ export const pngFormat = {
     // Canvas is a native module: loaded only when PNGs are made.
     const { renderPng } = await import('./png.ts');
     const files = [];
-    for (const chart of ctx.charts) files.push(await put(ctx, `charts/${chart.id}.png`, await renderPng(chart)));
+    for (const chart of ctx.charts) files.push(await put(ctx, reportChartFile(chart.id), await renderPng(chart)));
     return files;
   },
 } satisfies ReportFormat;
@@ -58,7 +60,7 @@ export const markdownFormat = {
   name: 'markdown',
   async write(ctx) {
     const { renderMarkdown } = await import('./markdown.ts');
-    return [await put(ctx, 'report.md', renderMarkdown(ctx.input, ctx.charts))];
+    return [await put(ctx, REPORT_FILES.markdown, renderMarkdown(ctx.input, ctx.charts))];
   },
 } satisfies ReportFormat;
 
@@ -66,7 +68,7 @@ export const htmlFormat = {
   name: 'html',
   async write(ctx) {
     const { renderHtml } = await import('./html.ts');
-    return [await put(ctx, 'report.html', await renderHtml(ctx.input, ctx.charts, ctx.generator))];
+    return [await put(ctx, REPORT_FILES.html, await renderHtml(ctx.input, ctx.charts, ctx.generator))];
   },
 } satisfies ReportFormat;
 

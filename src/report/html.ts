@@ -3,6 +3,7 @@
 import { readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import path from 'node:path';
+import { REPORT_FILES, RUN_FILES } from '../results/layout.ts';
 import type { ChartSpec } from './charts.ts';
 import { CHART_PLUGINS_SOURCE } from './chart-plugins.ts';
 import { escapeHtml as esc, jsonForScript } from './escape.ts';
@@ -187,7 +188,7 @@ ${tables
   .map(tableHtml)
   .join('\n')}
 ${footnotesHtml(input)}
-<footer>Made by ${esc(generator)} from the results folder of run ${esc(input.runId)}. Numbers: summary.json; per-step rows: steps.csv; ${esc(samplesFile(input).replaceAll('`', ''))}. Time series are downsampled for display (minimum and maximum of each bucket kept).</footer>
+<footer>Made by ${esc(generator)} from the results folder of run ${esc(input.runId)}. Numbers: ${RUN_FILES.summary}; per-step rows: ${REPORT_FILES.steps}; ${esc(samplesFile(input).replaceAll('`', ''))}. Time series are downsampled for display (minimum and maximum of each bucket kept).</footer>
 </main>
 <script type="application/json" id="gb-charts">${jsonForScript(charts.map((c) => ({ id: c.id, config: c.config })))}</script>
 <script type="application/json" id="gb-settings">${jsonForScript({ fontFamily: FONT_FAMILY })}</script>

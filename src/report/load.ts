@@ -12,6 +12,7 @@ import type { Manifest } from '../results/manifest.ts';
 import type { DeviceAccount, RunPlan } from '../launch/types.ts';
 import { readEventsFile } from '../results/events.ts';
 import type { ModeName } from '../scenario/schema.ts';
+import { RUN_FILES } from '../results/layout.ts';
 import { phaseOrder } from './theme.ts';
 
 export interface RunRecord {
@@ -125,7 +126,7 @@ export function nullsToNaN(summary: Summary): Summary {
 }
 
 export async function loadRun(runDir: string): Promise<RunRecord> {
-  const json = await readJson<Summary>(path.join(runDir, 'summary.json'));
+  const json = await readJson<Summary>(path.join(runDir, RUN_FILES.summary));
   if (!json) {
     throw new UserError(
       `${runDir}: no summary.json, so there is nothing to report`,
@@ -138,12 +139,12 @@ export async function loadRun(runDir: string): Promise<RunRecord> {
 }
 
 async function readSteps(runDir: string): Promise<StepRow[]> {
-  const text = await readText(path.join(runDir, 'steps.csv'));
+  const text = await readText(path.join(runDir, RUN_FILES.steps));
   return text ? parseStepsCsv(text) : [];
 }
 
 async function planAndManifest(runDir: string): Promise<{ manifest?: Manifest; plan?: RunPlan }> {
-  return { manifest: await readJson<Manifest>(path.join(runDir, 'manifest.json')), plan: await readJson<RunPlan>(path.join(runDir, 'plan.json')) };
+  return { manifest: await readJson<Manifest>(path.join(runDir, RUN_FILES.manifest)), plan: await readJson<RunPlan>(path.join(runDir, RUN_FILES.plan)) };
 }
 
 /**

@@ -1,4 +1,5 @@
 // report.md: the headline, the tables and the charts, fit to paste into a pull request or a post.
+import { REPORT_FILES, reportChartFile, RUN_FILES } from '../results/layout.ts';
 import type { ChartSpec } from './charts.ts';
 import { escapeMarkdown as md } from './escape.ts';
 import type { ReportInput } from './load.ts';
@@ -12,7 +13,7 @@ export function markdownTable(t: Table): string {
   return [`| ${t.columns.map(cell).join(' | ')} |`, `| ${align.join(' | ')} |`, ...t.rows.map((r) => `| ${r.map(cell).join(' | ')} |`)].join('\n');
 }
 
-export function renderMarkdown(input: ReportInput, charts: readonly ChartSpec[], chartDir = 'charts'): string {
+export function renderMarkdown(input: ReportInput, charts: readonly ChartSpec[]): string {
   const h = reportHeader(input);
   const out: string[] = [`# ${md(h.title)}`, ''];
   for (const line of h.headlines) out.push(`> **${md(line)}**`, '');
@@ -28,14 +29,14 @@ export function renderMarkdown(input: ReportInput, charts: readonly ChartSpec[],
     for (const id of chartsAfter[t.id] ?? []) {
       const c = charts.find((x) => x.id === id);
       if (!c) continue;
-      out.push(`![${md(c.title)}](${chartDir}/${encodeURI(c.id)}.png)`, '');
+      out.push(`![${md(c.title)}](${encodeURI(reportChartFile(c.id))})`, '');
       shown.add(c.id);
     }
   }
   const rest = charts.filter((c) => !shown.has(c.id));
   if (rest.length) {
     out.push('## More charts', '');
-    for (const c of rest) out.push(`- [${md(c.title)}](${chartDir}/${encodeURI(c.id)}.png)`);
+    for (const c of rest) out.push(`- [${md(c.title)}](${encodeURI(reportChartFile(c.id))})`);
     out.push('');
   }
   const foot = reportFootnotes(input);
@@ -45,6 +46,6 @@ export function renderMarkdown(input: ReportInput, charts: readonly ChartSpec[],
   if (foot.methods.length) {
     out.push('## Methods', '', ...foot.methods.map(([k, v]) => `- **${md(k)}:** ${md(v)}`), '', 'Definitions in full: docs/metrics.md.', '');
   }
-  out.push(`All numbers come from \`summary.json\`; per-step rows are in \`steps.csv\`, ${samplesFile(input)}. Open \`report.html\` for interactive charts.`, '');
+  out.push(`All numbers come from \`${RUN_FILES.summary}\`; per-step rows are in \`${REPORT_FILES.steps}\`, ${samplesFile(input)}. Open \`${REPORT_FILES.html}\` for interactive charts.`, '');
   return out.join('\n');
 }

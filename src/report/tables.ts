@@ -1,6 +1,7 @@
 // The report's tables as display strings, built once from the summary and the manifest, so the
 // Markdown and the HTML show the same rows. Formatting only: every number comes from the summary.
 import type { ModeSummary } from '../analysis/types.ts';
+import { REPORT_FILES, RUN_FILES } from '../results/layout.ts';
 import type { ReportInput } from './load.ts';
 import { MISSING, SETTING_DISPLAY_CHARS, deviceWord, fmt, fmtBytes, fmtEstimate, fmtPercent, fmtSetting, fmtTimes, byPointOrder, isSweep, modeLabel, orderedPoints, plural, pointLabel, settingsModes } from './format.ts';
 import { phaseLabel, phaseOrder } from './theme.ts';
@@ -190,7 +191,7 @@ export function settingsTable(input: ReportInput): Table {
   const older = summary.settings_compared === undefined;
   const order = [...new Set([...orderedPoints(summary), ...Object.keys(compared)])];
   const blank = modes.map(() => '');
-  const rows: string[][] = older ? [[...(sweep ? [''] : []), 'not in this summary.json (written before settings were compared)']] : [];
+  const rows: string[][] = older ? [[...(sweep ? [''] : []), `not in this ${RUN_FILES.summary} (written before settings were compared)`]] : [];
   for (const point of older ? [] : order) {
     const here = compared[point] ?? [];
     const lead = sweep ? [pointLabel(summary, point)] : [];
@@ -234,7 +235,7 @@ export function failedRunsTable(input: ReportInput): Table | undefined {
   return {
     id: 'failed',
     title: 'Runs that did not complete',
-    caption: 'The steps they finished are measured with the others (the notes say so) and are in steps.csv.',
+    caption: `The steps they finished are measured with the others (the notes say so) and are in ${REPORT_FILES.steps}.`,
     columns: ['unit', 'status', 'error', 'workload error (first recorded)', 'last log lines'],
     rows: failed.map((u) => [
       u.dir,
@@ -268,7 +269,7 @@ export function fingerprintTable(input: ReportInput): Table | undefined {
 
 /** Where every sample is, in words: telemetry.csv on GPUs, processes.csv without. */
 export function samplesFile(input: ReportInput): string {
-  return input.summary.device_kind === 'cuda' ? 'every GPU sample in `telemetry.csv`' : 'every per-process sample in `processes.csv` (no GPUs)';
+  return input.summary.device_kind === 'cuda' ? `every GPU sample in \`${REPORT_FILES.telemetry}\`` : `every per-process sample in \`${REPORT_FILES.processes}\` (no GPUs)`;
 }
 
 /** Every table, in reading order; absent ones left out. */

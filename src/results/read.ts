@@ -7,6 +7,7 @@ import { z } from 'zod';
 import { readUserFile, UserError } from '../errors.ts';
 import type { RunPlan, UnitPlan } from '../launch/types.ts';
 import { readEventsFile, type ParsedEvents } from './events.ts';
+import { EVENTS_DIR, parseEventFileName, RUN_FILES, SAMPLE_FILES } from './layout.ts';
 import type { Manifest, UnitRecord } from './manifest.ts';
 
 export interface EventFile {
@@ -116,8 +117,8 @@ async function readJson<T>(runDir: string, name: string, shape: z.ZodType, what:
 }
 
 export async function readRun(runDir: string): Promise<RunData> {
-  const manifest = await readJson<Manifest>(runDir, 'manifest.json', ManifestShape, 'a grpo-bench run manifest (run_id, scenario, units)');
-  const plan = await readJson<RunPlan>(runDir, 'plan.json', PlanShape, 'a grpo-bench launch plan (device, units with dir, mode, devices, batch)');
+  const manifest = await readJson<Manifest>(runDir, RUN_FILES.manifest, ManifestShape, 'a grpo-bench run manifest (run_id, scenario, units)');
+  const plan = await readJson<RunPlan>(runDir, RUN_FILES.plan, PlanShape, 'a grpo-bench launch plan (device, units with dir, mode, devices, batch)');
   const records = new Map(manifest.units.map((u) => [u.dir, u]));
   const units = await Promise.all(plan.units.map((u) => readUnit(runDir, u, records.get(u.dir))));
   return { dir: runDir, manifest, plan, units };
@@ -126,9 +127,9 @@ export async function readRun(runDir: string): Promise<RunData> {
 async function readUnit(runDir: string, plan: UnitPlan, record: UnitRecord | undefined): Promise<UnitData> {
   const events = await readUnitEvents(path.join(runDir, plan.dir), plan.dir);
   const [telemetry, processes, host] = await Promise.all([
-    readTable<TelemetryRow>(runDir, path.join(plan.dir, 'telemetry.csv'), ['throttle_reasons']),
-    readTable<ProcessRow>(runDir, path.join(plan.dir, 'processes.csv'), ['process', 'role']),
-    readTable<HostRow>(runDir, path.join(plan.dir, 'host.csv'), []),
+    readTable<TelemetryRow>(runDir, path.join(plan.dir, SAMPLE_FILES.telemetry), ['throttle_reasons']),
+    readTable<ProcessRow>(runDir, path.join(plan.dir, SAMPLE_FILES.processes), ['process', 'role']),
+    readTable<HostRow>(runDir, path.join(plan.dir, SAMPLE_FILES.host), []),
   ]);
   return { plan, record, events, telemetry, processes, host };
 }
@@ -138,18 +139,18 @@ async function readUnit(runDir: string, plan: UnitPlan, record: UnitRecord | und
  * absent. Each `file` is `prefix/events/<name>` (the run-relative unit folder, or '' for unit-relative).
  */
 export async function readUnitEvents(unitDir: string, prefix: string): Promise<EventFile[]> {
-  const eventsDir = path.join(unitDir, 'events');
+  const eventsDir = path.join(unitDir, EVENTS_DIR);
   let names: string[] = [];
   try {
-    names = (await readdir(eventsDir)).filter((n) => n.endsWith('.jsonl')).sort();
+    names = (await readdir(eventsDir)).sort();
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
   }
   const events: EventFile[] = [];
   for (const name of names) {
-    const m = /^([a-z]+)-(\d+)\.jsonl$/.exec(name);
-    if (!m) continue;
-    events.push({ file: path.join(prefix, 'events', name), role: m[1]!, rank: Number(m[2]), parsed: await readEventsFile(path.join(eventsDir, name)) });
+    const of = parseEventFileName(name);
+    if (!of) continue;
+    events.push({ file: path.join(prefix, EVENTS_DIR, name), ...of, parsed: await readEventsFile(path.join(eventsDir, name)) });
   }
   return events;
 }

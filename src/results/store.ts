@@ -2,28 +2,14 @@
 // a crash never leaves a half-written manifest; event and telemetry files are appended to by
 // their writers as the run goes.
 import { mkdir, rename, writeFile } from 'node:fs/promises';
-import { existsSync } from 'node:fs';
 import path from 'node:path';
+import { RUN_FILES } from './layout.ts';
 import type { Manifest, UnitRecord } from './manifest.ts';
 
 export async function writeJsonAtomic(file: string, value: unknown): Promise<void> {
   const tmp = `${file}.${process.pid}.tmp`;
   await writeFile(tmp, JSON.stringify(value, null, 2) + '\n');
   await rename(tmp, file);
-}
-
-/** A name as a file-name part: lower case, runs of other characters as one '-', at most `max` long; `fallback` when nothing is left. */
-export function fileSlug(name: string, fallback: string, max = Number.POSITIVE_INFINITY): string {
-  return name.toLowerCase().replace(/[^a-z0-9._-]+/g, '-').replace(/^-+|-+$/g, '').slice(0, max) || fallback;
-}
-
-/** `<name>-YYYYMMDD-HHMMSS`, with a suffix if that folder exists already. */
-export function newRunId(scenarioName: string, outRoot: string, now = new Date()): string {
-  const slug = fileSlug(scenarioName, 'run', 60);
-  const stamp = now.toISOString().replace(/[-:]/g, '').replace('T', '-').slice(0, 15);
-  let id = `${slug}-${stamp}`;
-  for (let i = 2; existsSync(path.join(outRoot, id)); i++) id = `${slug}-${stamp}-${i}`;
-  return id;
 }
 
 export class RunStore {
@@ -62,6 +48,6 @@ export class RunStore {
   }
 
   private save(): Promise<void> {
-    return writeJsonAtomic(path.join(this.dir, 'manifest.json'), this.manifest);
+    return writeJsonAtomic(path.join(this.dir, RUN_FILES.manifest), this.manifest);
   }
 }

@@ -9,6 +9,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import si from 'systeminformation';
 import { readStat } from '../launch/proc.ts';
 import type { Member } from '../launch/supervisor.ts';
+import { SAMPLE_FILES } from '../results/layout.ts';
 import type { UnitRecord } from '../results/manifest.ts';
 import { CsvAppender, wallSeconds } from './csv.ts';
 import { APPS_STREAM_FIELDS, GPU_STREAM_FIELDS, TELEMETRY_HEADER, gpuStreamFields, num, parseGpuLine, sampleRow, SmiStream, splitRow } from './nvidia-smi.ts';
@@ -54,7 +55,7 @@ export async function startSampling(o: SamplingOptions): Promise<Sampling> {
   if (o.gpus.length > 0) {
     const fields = await gpuStreamFields(smi);
     const withThrottle = fields.length > GPU_STREAM_FIELDS.length;
-    const telemetry = new CsvAppender(path.join(o.unitDir, 'telemetry.csv'), TELEMETRY_HEADER);
+    const telemetry = new CsvAppender(path.join(o.unitDir, SAMPLE_FILES.telemetry), TELEMETRY_HEADER);
     files.push(telemetry);
     const select = ['-i', o.gpus.join(',')];
     streams.push(
@@ -79,8 +80,8 @@ export async function startSampling(o: SamplingOptions): Promise<Sampling> {
     return m && now - m.t <= stale ? m.mib : 0;
   };
 
-  const processes = new CsvAppender(path.join(o.unitDir, 'processes.csv'), PROCESSES_HEADER);
-  const host = new CsvAppender(path.join(o.unitDir, 'host.csv'), HOST_HEADER);
+  const processes = new CsvAppender(path.join(o.unitDir, SAMPLE_FILES.processes), PROCESSES_HEADER);
+  const host = new CsvAppender(path.join(o.unitDir, SAMPLE_FILES.host), HOST_HEADER);
   files.push(processes, host);
   await si.currentLoad(); // primes its counters: the next call measures from here
 

@@ -6,6 +6,7 @@ import { harnessVersion } from '../../env/harness.ts';
 import { buildCharts } from '../../report/charts.ts';
 import { REPORT_FORMATS, type ReportFormatName } from '../../report/formats.ts';
 import { loadReportInput } from '../../report/load.ts';
+import { defaultReportDir } from '../../results/layout.ts';
 
 export interface ReportOptions {
   /** A run's results folder, `results/<run-id>`. */
@@ -20,11 +21,6 @@ export interface ReportResult {
   outDir: string;
   /** Paths of the files written, relative to outDir. */
   files: string[];
-}
-
-/** Default report folder: results/<run-id> → reports/<run-id>, siblings under one project folder. */
-export function defaultReportDir(resultsDir: string, runId: string): string {
-  return path.join(path.dirname(path.dirname(path.resolve(resultsDir))), 'reports', runId);
 }
 
 export async function reportCommand(opts: ReportOptions): Promise<ReportResult> {

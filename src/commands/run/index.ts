@@ -18,7 +18,8 @@ import { startSampling } from '../../telemetry/samplers.ts';
 import { waitGpusIdle } from '../../telemetry/hygiene.ts';
 import { fingerprint } from '../../results/fingerprint.ts';
 import { MANIFEST_SCHEMA_VERSION, type Manifest, type UnitRecord } from '../../results/manifest.ts';
-import { newRunId, RunStore } from '../../results/store.ts';
+import { RunStore } from '../../results/store.ts';
+import { newRunId, RUN_FILES } from '../../results/layout.ts';
 import { errorLines, firstWorkloadError } from '../../results/failure.ts';
 import { analyzeRun } from '../../analysis/summarize.ts';
 import { formatSummaryTable } from './table.ts';
@@ -87,7 +88,7 @@ export async function runCommand(o: RunOptions): Promise<RunOutcome> {
     units: plan.units.map((u): UnitRecord => ({ dir: u.dir, point: u.point, mode: u.mode, repeat: u.repeat, status: 'planned' })),
   };
   const store = await RunStore.create(runDir, manifest);
-  await store.writeJson('plan.json', plan);
+  await store.writeJson(RUN_FILES.plan, plan);
   console.error(`run ${runId}: ${plan.units.length} unit(s) on ${plan.device === 'cuda' ? `${gpuCount} GPU(s)` : 'CPU'} → ${path.relative(process.cwd(), runDir) || runDir}`);
 
   const { signal, dispose } = interruptSignal(o.signal);

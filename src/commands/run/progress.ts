@@ -4,6 +4,7 @@ import { open } from 'node:fs/promises';
 import { StringDecoder } from 'node:string_decoder';
 import path from 'node:path';
 import type { UnitPlan } from '../../launch/types.ts';
+import { eventFile } from '../../results/layout.ts';
 
 export interface ProgressOptions {
   unit: UnitPlan;
@@ -25,7 +26,7 @@ export function followProgress(o: ProgressOptions): (final: string) => void {
   const stream = o.stream ?? process.stderr;
   const tty = stream.isTTY === true;
   const started = Date.now();
-  const file = path.join(o.unitDir, 'events', 'trainer-0.jsonl');
+  const file = path.join(o.unitDir, eventFile('trainer', 0));
   const label = `[${o.index + 1}/${o.total}] ${o.unit.mode} r${o.unit.repeat}${o.unit.point !== 'default' ? ` ${o.unit.point}` : ''}`;
   let shownSteps = -1;
   let lastLine = '';

@@ -2,6 +2,7 @@
 // (server.py), launched per docs/workloads.md. Needs torch and transformers only.
 import path from 'node:path';
 import type { ProcessSpec, UnitPlan, WorkloadAdapter } from '../../launch/types.ts';
+import { eventFile, RANK_PLACEHOLDER } from '../../results/layout.ts';
 import type { Scenario } from '../../scenario/schema.ts';
 import { fitProblems } from './fit.ts';
 
@@ -54,12 +55,12 @@ export const synthetic: WorkloadAdapter = {
         name: 'server-0',
         role: 'server',
         argv: [ctx.python, path.join(ctx.root, HERE, 'server.py'), '--config', JSON.stringify(config)],
-        env: { ...common.env, ...cuda(unit.devices.server), GRPO_BENCH_EVENTS: path.join(unitDir, 'events', 'server-0.jsonl') },
+        env: { ...common.env, ...cuda(unit.devices.server), GRPO_BENCH_EVENTS: path.join(unitDir, eventFile('server', 0)) },
         cwd: common.cwd,
         gpus: unit.devices.kind === 'cuda' ? unit.devices.server : [],
         ports: { http: port, weight_sync: config.server!.sync_port },
         ready: { kind: 'http', url: `http://${connectHost(host)}:${port}/health`, timeout_s: scenario.timeouts.ready_s },
-        events: ['events/server-0.jsonl'],
+        events: [eventFile('server', 0)],
         finishes_unit: false,
       });
     }
@@ -73,12 +74,12 @@ export const synthetic: WorkloadAdapter = {
         '--nnodes', '1', '--nproc-per-node', String(ranks), '--master-addr', '127.0.0.1', '--master-port', String(masterPort),
         path.join(ctx.root, HERE, 'trainer.py'), '--config', JSON.stringify(config),
       ],
-      env: { ...common.env, ...cuda(unit.devices.training), GRPO_BENCH_EVENTS: path.join(unitDir, 'events', 'trainer-{rank}.jsonl') },
+      env: { ...common.env, ...cuda(unit.devices.training), GRPO_BENCH_EVENTS: path.join(unitDir, eventFile('trainer', RANK_PLACEHOLDER)) },
       cwd: common.cwd,
       gpus: unit.devices.kind === 'cuda' ? unit.devices.training : [],
       ports: { rendezvous: masterPort },
       ready: { kind: 'none' },
-      events: Array.from({ length: ranks }, (_, r) => `events/trainer-${r}.jsonl`),
+      events: Array.from({ length: ranks }, (_, r) => eventFile('trainer', r)),
       finishes_unit: true,
     });
     return procs;

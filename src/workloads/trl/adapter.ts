@@ -7,6 +7,7 @@
 import { createHash } from 'node:crypto';
 import path from 'node:path';
 import type { PlanContext, ProcessSpec, WorkloadAdapter } from '../../launch/types.ts';
+import { eventFile, RANK_PLACEHOLDER, workloadOutputDir } from '../../results/layout.ts';
 import type { GrpoSettings, ModeName, Scenario, TrlSettings } from '../../scenario/schema.ts';
 import { PRESETS, presetName } from '../synthetic/fit.ts';
 import { gpuProblems, libraryProblems } from './readiness.ts';
@@ -95,7 +96,7 @@ export const trl: WorkloadAdapter = {
       grpo: { ...scenario.grpo, per_device_train_batch_size: unit.batch.per_device_train_batch_size },
       completions: scenario.completions,
       trl: scenario.trl,
-      output_dir: path.join(unitDir, 'trl-output'),
+      output_dir: path.join(unitDir, workloadOutputDir('trl')),
     };
     const vllmEnv: Record<string, string> = unit.mode === 'hf' ? {} : { VLLM_HOST_IP: '127.0.0.1' };
 
@@ -110,13 +111,13 @@ export const trl: WorkloadAdapter = {
         name: 'server-0',
         role: 'server',
         argv: [ctx.python, path.join(ctx.root, HERE, 'serve.py'), '--model', JSON.stringify(model), '--style', style.server, '--', ...inner],
-        env: { ...env, ...cuda(unit.devices.server), ...vllmEnv, ...serverEnv(style), GRPO_BENCH_EVENTS: path.join(unitDir, 'events', 'server-0.jsonl') },
+        env: { ...env, ...cuda(unit.devices.server), ...vllmEnv, ...serverEnv(style), GRPO_BENCH_EVENTS: path.join(unitDir, eventFile('server', 0)) },
         cwd: ctx.root,
         gpus: gpus(unit.devices.server),
         // TRL ≥ 1.11: trainer rank 0 hosts the weight-transfer rendezvous; before, the server's workers did.
         ports: style.server === 'vllm-serve' ? { http: port } : { http: port, weight_sync: groupPort },
         ready: { kind: 'http', url: `http://${connect}:${port}${style.healthPath}`, timeout_s: scenario.timeouts.ready_s },
-        events: ['events/server-0.jsonl'],
+        events: [eventFile('server', 0)],
         finishes_unit: false,
       });
     } else if (unit.mode === 'colocate') {
@@ -141,12 +142,12 @@ export const trl: WorkloadAdapter = {
         ...accelerateLaunch(ctx, ranks, masterPort, unit.devices.kind),
         path.join(ctx.root, HERE, 'train.py'), '--config', JSON.stringify(config),
       ],
-      env: { ...env, ...cuda(unit.devices.training), ...vllmEnv, GRPO_BENCH_EVENTS: path.join(unitDir, 'events', 'trainer-{rank}.jsonl') },
+      env: { ...env, ...cuda(unit.devices.training), ...vllmEnv, GRPO_BENCH_EVENTS: path.join(unitDir, eventFile('trainer', RANK_PLACEHOLDER)) },
       cwd: ctx.root,
       gpus: gpus(unit.devices.training),
       ports,
       ready: { kind: 'none' },
-      events: Array.from({ length: ranks }, (_, r) => `events/trainer-${r}.jsonl`),
+      events: Array.from({ length: ranks }, (_, r) => eventFile('trainer', r)),
       finishes_unit: true,
     });
     return procs;

@@ -1,0 +1,112 @@
+// Every path of a results folder and of a report folder, named once. Writers (the run command,
+// the supervisor, the samplers, the workload adapters, the analysis) and readers (results/read.ts)
+// build paths only through these names, so the layout changes in one place.
+//
+//   results/                          RESULTS_ROOT (the run command's --out)
+//     noise-profiles/<scenario>-<environment hash>.json
+//     <run-id>/                       a run folder
+//       manifest.json plan.json       written by the run command
+//       steps.csv summary.json        written by the analysis
+//       [<point>/]<mode>/r<k>/        a unit folder (the point level only in a sweep)
+//         events/<role>-<rank>.jsonl  one event file per workload process (docs/events.md)
+//         logs/<process>.log          stdout and stderr of each supervised process
+//         telemetry.csv processes.csv host.csv   the samplers' files
+//         <workload>-output/          a workload's own output folder (TRL's output_dir)
+//   reports/<run-id>/                 the report of a run (grpo-bench report), beside results/
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+
+/** Default parent folders of run folders and of report folders. */
+export const RESULTS_ROOT = 'results';
+export const REPORTS_ROOT = 'reports';
+
+/** A name as a file-name part: lower case, runs of other characters as one '-', at most `max` long; `fallback` when nothing is left. */
+export function fileSlug(name: string, fallback: string, max = Number.POSITIVE_INFINITY): string {
+  return name.toLowerCase().replace(/[^a-z0-9._-]+/g, '-').replace(/^-+|-+$/g, '').slice(0, max) || fallback;
+}
+
+/** A run folder's name, `<scenario>-YYYYMMDD-HHMMSS`, with a suffix if that folder exists already. */
+export function newRunId(scenarioName: string, outRoot: string, now = new Date()): string {
+  const slug = fileSlug(scenarioName, 'run', 60);
+  const stamp = now.toISOString().replace(/[-:]/g, '').replace('T', '-').slice(0, 15);
+  let id = `${slug}-${stamp}`;
+  for (let i = 2; existsSync(path.join(outRoot, id)); i++) id = `${slug}-${stamp}-${i}`;
+  return id;
+}
+
+/** Files at the top of a run folder. */
+export const RUN_FILES = {
+  manifest: 'manifest.json',
+  plan: 'plan.json',
+  steps: 'steps.csv',
+  summary: 'summary.json',
+} as const;
+
+/** The samplers' files in a unit folder. */
+export const SAMPLE_FILES = {
+  telemetry: 'telemetry.csv',
+  processes: 'processes.csv',
+  host: 'host.csv',
+} as const;
+export type SampleKind = keyof typeof SAMPLE_FILES;
+
+/** Folders of a unit folder: event files and process logs. */
+export const EVENTS_DIR = 'events';
+export const LOGS_DIR = 'logs';
+
+/** What an event file name holds in place of the rank when one launcher starts every rank (workloads/common/events.py replaces it). */
+export const RANK_PLACEHOLDER = '{rank}';
+
+/** A unit folder relative to its run folder: `<point>/<mode>/r<k>` in a sweep, `<mode>/r<k>` otherwise. */
+export function unitDir(unit: { point: string; mode: string; repeat: number }, sweep: boolean): string {
+  const leaf = path.join(unit.mode, `r${unit.repeat}`);
+  return sweep ? path.join(unit.point, leaf) : leaf;
+}
+
+/** An event file relative to its unit folder, `events/<role>-<rank>.jsonl`; the rank may be RANK_PLACEHOLDER. */
+export function eventFile(role: string, rank: number | typeof RANK_PLACEHOLDER): string {
+  return path.join(EVENTS_DIR, `${role}-${rank}.jsonl`);
+}
+
+/** The role and rank an event file's name (`trainer-1.jsonl`) states; undefined when it is no event file. */
+export function parseEventFileName(name: string): { role: string; rank: number } | undefined {
+  const m = /^([a-z]+)-(\d+)\.jsonl$/.exec(name);
+  return m ? { role: m[1]!, rank: Number(m[2]) } : undefined;
+}
+
+/** A supervised process's log relative to its unit folder, `logs/<name>.log`. */
+export function logFile(processName: string): string {
+  return path.join(LOGS_DIR, `${processName}.log`);
+}
+
+/** A folder, relative to the unit folder, where a workload's library may write its own output. */
+export function workloadOutputDir(workload: string): string {
+  return `${workload}-output`;
+}
+
+/** A noise profile of one scenario on one environment: `<results root>/noise-profiles/<scenario>-<hash>.json`. */
+export function noiseProfileFile(resultsRoot: string, scenario: string, environmentHash: string): string {
+  return path.join(resultsRoot, 'noise-profiles', `${fileSlug(scenario, 'scenario')}-${environmentHash}.json`);
+}
+
+/** The default report folder of a run folder: results/<run-id> → reports/<run-id>, siblings under one project folder. */
+export function defaultReportDir(runDir: string, runId: string): string {
+  return path.join(path.dirname(path.dirname(path.resolve(runDir))), REPORTS_ROOT, runId);
+}
+
+/** Files of a report folder. */
+export const REPORT_FILES = {
+  steps: 'steps.csv',
+  summary: 'summary.csv',
+  comparisons: 'comparisons.csv',
+  settingsDifferences: 'settings-differences.csv',
+  telemetry: SAMPLE_FILES.telemetry,
+  processes: SAMPLE_FILES.processes,
+  markdown: 'report.md',
+  html: 'report.html',
+} as const;
+
+/** A chart's PNG relative to the report folder. */
+export function reportChartFile(chartId: string): string {
+  return path.join('charts', `${chartId}.png`);
+}
