@@ -6,7 +6,6 @@ import type { DeviceAccount } from '../launch/types.ts';
 import { RUN_FILES } from '../results/layout.ts';
 import { readRun, type RunData, type UnitData } from '../results/read.ts';
 import type { ModeName } from '../scenario/schema.ts';
-import { expandSweep } from '../scenario/sweep.ts';
 import { energy, roleActivity } from './activity.ts';
 import {
   BOOTSTRAP_RESAMPLES,
@@ -130,7 +129,7 @@ export function summarize(run: RunData, options: AnalyzeOptions = {}): { summary
     device_kind: plan.device,
     functional_only: functional,
     notes,
-    points: pointValues(run),
+    points: run.plan.points,
     modes,
     comparisons,
     settings_compared: settings.compared,
@@ -355,28 +354,6 @@ function extent(m: ModeSummary): string {
   const counts = m.runs.filter((r) => r.steps > 0).map((r) => r.steps);
   const runs = `${counts.length} run${counts.length === 1 ? '' : 's'}`;
   return counts.every((n) => n === counts[0]) ? `${runs} × ${counts[0]} steps` : `${runs}, ${m.steps_measured} steps`;
-}
-
-function pointValues(run: RunData): Summary['points'] {
-  const ids = unique(run.plan.units.map((u) => u.point));
-  try {
-    const points = expandSweep(run.manifest.scenario, run.manifest.sweep as never, 'manifest.json');
-    const byId = new Map(points.map((p) => [p.id, p.values]));
-    return Object.fromEntries(ids.map((id) => [id, byId.get(id) ?? parsePointId(id)]));
-  } catch {
-    return Object.fromEntries(ids.map((id) => [id, parsePointId(id)]));
-  }
-}
-
-/** `per_device_train_batch_size=8,max_completion_length=64` → values by (last) key; `default` → {}. */
-function parsePointId(id: string): Record<string, string | number> {
-  if (id === 'default') return {};
-  return Object.fromEntries(
-    id.split(',').map((kv) => {
-      const [k, v = ''] = kv.split('=');
-      return [k!, v !== '' && Number.isFinite(Number(v)) ? Number(v) : v];
-    }),
-  );
 }
 
 function unique<T>(xs: readonly T[]): T[] {

@@ -2,9 +2,14 @@
 // written to summary.json. Renderers (CSV, Markdown, HTML, PNG) only format it.
 import type { ModeName } from '../scenario/schema.ts';
 import type { DeviceAccount, BatchPlan } from '../launch/types.ts';
+import type { PointInfo } from '../scenario/sweep.ts';
 
-/** 2: `settings_compared` and `settings_differences` added. A report of an older summary re-runs the analysis in memory (docs/reports.md). */
-export const SUMMARY_SCHEMA_VERSION = 2;
+/**
+ * 2: `settings_compared` and `settings_differences` added. 3: `points` lists each point's id,
+ * values and label as planned. A report of an older summary re-runs the analysis in memory
+ * (docs/reports.md); upgrade.ts brings one that cannot be re-run to the current shape.
+ */
+export const SUMMARY_SCHEMA_VERSION = 3;
 
 /** A figure with how many measurements it rests on; an interval where one could be computed. */
 export interface Estimate {
@@ -146,8 +151,8 @@ export interface Summary {
   /** True on CPU: the comparison checks that everything works; its speedups say nothing about GPUs. */
   functional_only: boolean;
   notes: string[];
-  /** Swept values per point id (empty object for the single point `default`). */
-  points: Record<string, Record<string, string | number | boolean>>;
+  /** Every point of the run as planned (plan.json `points`): id, swept values, label; one `default` point without a sweep. */
+  points: PointInfo[];
   modes: ModeSummary[];
   comparisons: Comparison[];
   /** Per point, the modes whose effective settings (`config` events) were compared, in MODE_ORDER. */

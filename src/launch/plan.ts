@@ -41,7 +41,7 @@ export function planRun(points: readonly SweepPoint[], ctx: PlanContext, options
       }
     }
   }
-  return { scenario: base.name, workload: base.workload, device, units };
+  return { scenario: base.name, workload: base.workload, device, points: points.map(({ id, values, label }) => ({ id, values, label })), units };
 }
 
 function selectModes(scenario: Scenario, asked: readonly ModeName[] | undefined, supported: readonly ModeName[]): ModeName[] {

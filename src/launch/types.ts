@@ -1,6 +1,7 @@
 // The launch plan: data only. Everything the supervisor starts is described here, so
 // `grpo-bench plan --json` prints exactly what `run` will execute.
 import type { ModeName, Scenario } from '../scenario/schema.ts';
+import type { PointInfo } from '../scenario/sweep.ts';
 
 export type Role = 'trainer' | 'server';
 
@@ -55,6 +56,7 @@ export interface BatchPlan {
 
 /** One (sweep point, mode, repeat): the independent unit of measurement. */
 export interface UnitPlan {
+  /** The id of its point in `RunPlan.points`. */
   point: string;
   mode: ModeName;
   repeat: number;
@@ -69,6 +71,8 @@ export interface RunPlan {
   scenario: string;
   workload: Scenario['workload'];
   device: 'cuda' | 'cpu';
+  /** Every sweep point (one, `default`, without a sweep) with its id, swept values and label, in sweep order. */
+  points: PointInfo[];
   /** Execution order; modes interleave across repeats so machine drift falls on both. */
   units: UnitPlan[];
 }

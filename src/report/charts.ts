@@ -6,7 +6,7 @@ import type { Estimate, ModeSummary, StepRow } from '../analysis/types.ts';
 import { REPORT_FILES } from '../results/layout.ts';
 import type { TimelineDecor } from './chart-plugins.ts';
 import type { ReportInput, UnitTimeline } from './load.ts';
-import { byPointOrder, ciLabel, deviceWord, fmt, isSweep, modeLabel, orderedPoints, plural, pointLabel, sweptField } from './format.ts';
+import { byPointOrder, ciLabel, deviceWord, fmt, isSweep, modeLabel, orderedPoints, plural, pointInfo, pointLabel, sweptField } from './format.ts';
 import { GRID, INK, MUTED, PAPER, modeColor, phaseColor, phaseLabel, phaseOrder, seriesColor, withAlpha } from './theme.ts';
 
 export interface ChartSpec {
@@ -372,7 +372,7 @@ function sweepCharts(input: ReportInput): ChartSpec[] {
   const points = orderedPoints(summary);
   const field = sweptField(summary) ?? 'sweep point';
   const labels = points.map((p) => {
-    const v = summary.points[p];
+    const v = pointInfo(summary, p)?.values;
     return v && sweptField(summary) ? String(v[field]) : pointLabel(summary, p);
   });
   const dev = deviceWord(summary);

@@ -10,7 +10,7 @@ import { stringify } from 'csv-stringify/sync';
 import { stepsCsv as analysisStepsCsv } from '../analysis/steps.ts';
 import type { Estimate } from '../analysis/types.ts';
 import type { ReportInput } from './load.ts';
-import { byPointOrder, settingsModes } from './format.ts';
+import { byPointOrder, pointInfo, settingsModes } from './format.ts';
 import { SAMPLE_FILES } from '../results/layout.ts';
 import { phaseOrder } from './theme.ts';
 
@@ -30,12 +30,12 @@ const est = (name: string, e: Estimate | undefined) => ({
 
 export function summaryCsv(input: ReportInput): string {
   const { summary } = input;
-  const swept = [...new Set(Object.values(summary.points).flatMap((v) => Object.keys(v)))];
+  const swept = [...new Set(summary.points.flatMap((p) => Object.keys(p.values)))];
   const phases = phaseOrder(summary.modes.flatMap((m) => Object.keys(m.phase_median_s)));
   const records = byPointOrder(summary, summary.modes)
     .map((m) => ({
       point: m.point,
-      ...Object.fromEntries(swept.map((k) => [k, summary.points[m.point]?.[k] ?? ''])),
+      ...Object.fromEntries(swept.map((k) => [k, pointInfo(summary, m.point)?.values[k] ?? ''])),
       mode: m.mode,
       device_kind: m.devices.kind,
       allocated_devices: m.devices.allocated.length,

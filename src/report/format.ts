@@ -1,6 +1,7 @@
 // Display transforms shared by every format: rounding, units, labels. No statistics here.
 import { MODE_ORDER } from '../analysis/constants.ts';
 import type { Estimate, Summary } from '../analysis/types.ts';
+import type { PointInfo } from '../scenario/sweep.ts';
 
 /** What a table shows for a figure that is missing or unknown (null in summary.json, NaN in code). */
 export const MISSING = '—';
@@ -58,21 +59,22 @@ export function deviceWord(summary: Summary): { one: string; many: string } {
 }
 
 export function isSweep(summary: Summary): boolean {
-  return Object.keys(summary.points).length > 1;
+  return summary.points.length > 1;
 }
 
-/** The swept values of a point, short: `per_device_train_batch_size=8`. */
+/** A point as planned: id, swept values and label (plan.json `points`, carried by the summary). */
+export function pointInfo(summary: Summary, point: string): PointInfo | undefined {
+  return summary.points.find((p) => p.id === point);
+}
+
+/** The point's label as planned: `per_device_train_batch_size=8`; its id when the summary does not list it. */
 export function pointLabel(summary: Summary, point: string): string {
-  const values = summary.points[point];
-  if (!values || Object.keys(values).length === 0) return point;
-  return Object.entries(values)
-    .map(([k, v]) => `${k.split('.').at(-1)}=${String(v)}`)
-    .join(', ');
+  return pointInfo(summary, point)?.label ?? point;
 }
 
 /** The one swept field when there is exactly one (x axis of the sweep charts). */
 export function sweptField(summary: Summary): string | undefined {
-  const keys = new Set(Object.values(summary.points).flatMap((v) => Object.keys(v)));
+  const keys = new Set(summary.points.flatMap((p) => Object.keys(p.values)));
   return keys.size === 1 ? [...keys][0] : undefined;
 }
 
@@ -81,7 +83,7 @@ export function orderedPoints(summary: Summary): string[] {
   const seen = [...new Set(summary.modes.map((m) => m.point))];
   const field = sweptField(summary);
   if (!field) return seen;
-  const value = (p: string) => summary.points[p]?.[field];
+  const value = (p: string) => pointInfo(summary, p)?.values[field];
   if (seen.every((p) => typeof value(p) === 'number')) return seen.sort((a, b) => (value(a) as number) - (value(b) as number));
   return seen;
 }

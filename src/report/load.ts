@@ -6,6 +6,7 @@ import path from 'node:path';
 import { UserError } from '../errors.ts';
 import { parseStepsCsv } from '../analysis/steps.ts';
 import { summarize } from '../analysis/summarize.ts';
+import { upgradeSummary } from '../analysis/upgrade.ts';
 import { SUMMARY_SCHEMA_VERSION, type StepRow, type Summary, type UnitStatus } from '../analysis/types.ts';
 import { parseCsv, readRun } from '../results/read.ts';
 import type { Manifest } from '../results/manifest.ts';
@@ -161,7 +162,7 @@ async function reanalyse(runDir: string, old: Summary): Promise<Omit<RunRecord, 
     return { runDir, runId: summary.run_id, summary, steps: rows };
   } catch (err) {
     if (!(err instanceof UserError)) throw err;
-    const summary = nullsToNaN(old);
+    const summary = nullsToNaN(upgradeSummary(old));
     summary.notes = [`${was}, and the analysis could not re-run (${err.message.split('\n')[0]}); the report shows the old summary, without the settings that differ between the modes.`, ...(summary.notes ?? [])];
     return { runDir, runId: summary.run_id, summary, steps: await readSteps(runDir) };
   }

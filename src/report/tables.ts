@@ -337,7 +337,7 @@ export function reportHeader(input: ReportInput): ReportHeader {
     `workload ${summary.workload}${s ? `, model ${s.model}` : ''}`,
     `protocol ${summary.protocol.replaceAll('_', ' ')}`,
     ...(s ? [`${s.repeats} × ${s.steps} steps per mode (${s.warmup_steps} warm-up)`] : []),
-    ...(isSweep(summary) ? [`${Object.keys(summary.points).length} sweep points`] : []),
+    ...(isSweep(summary) ? [`${summary.points.length} sweep points`] : []),
     ...(ratios.length === 1 ? [`generation ÷ training time: ${ratios[0]}`] : []),
     ...(s?.claim ? [`published claim: ${s.claim.value}× ${s.claim.metric.replaceAll('_', ' ')} (${s.claim.source})`] : []),
   ];

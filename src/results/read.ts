@@ -6,6 +6,7 @@ import path from 'node:path';
 import { z } from 'zod';
 import { readUserFile, UserError } from '../errors.ts';
 import type { RunPlan, UnitPlan } from '../launch/types.ts';
+import { sweepPoints, type PointInfo, type SweepSpec } from '../scenario/sweep.ts';
 import { readEventsFile, type ParsedEvents } from './events.ts';
 import { EVENTS_DIR, parseEventFileName, RUN_FILES, SAMPLE_FILES } from './layout.ts';
 import type { Manifest, UnitRecord } from './manifest.ts';
@@ -87,6 +88,8 @@ const ManifestShape = z.looseObject({
 
 const PlanShape = z.looseObject({
   device: z.enum(['cuda', 'cpu']),
+  /** Absent in a plan.json written before points were named at plan time (planPoints derives them). */
+  points: z.array(z.looseObject({ id: z.string(), values: z.record(z.string(), z.union([z.number(), z.string(), z.boolean()])), label: z.string() })).optional(),
   units: z.array(
     z.looseObject({
       point: z.string(),
@@ -118,10 +121,23 @@ async function readJson<T>(runDir: string, name: string, shape: z.ZodType, what:
 
 export async function readRun(runDir: string): Promise<RunData> {
   const manifest = await readJson<Manifest>(runDir, RUN_FILES.manifest, ManifestShape, 'a grpo-bench run manifest (run_id, scenario, units)');
-  const plan = await readJson<RunPlan>(runDir, RUN_FILES.plan, PlanShape, 'a grpo-bench launch plan (device, units with dir, mode, devices, batch)');
+  const stored = await readJson<Omit<RunPlan, 'points'> & { points?: PointInfo[] }>(runDir, RUN_FILES.plan, PlanShape, 'a grpo-bench launch plan (device, units with dir, mode, devices, batch)');
+  const plan: RunPlan = { ...stored, points: stored.points ?? planPoints(stored.units, manifest.sweep as SweepSpec | undefined) };
   const records = new Map(manifest.units.map((u) => [u.dir, u]));
   const units = await Promise.all(plan.units.map((u) => readUnit(runDir, u, records.get(u.dir))));
   return { dir: runDir, manifest, plan, units };
+}
+
+/**
+ * The points of a plan.json written before points were named at plan time: the sweep recorded in
+ * the manifest expanded again (the same function named them then), kept to the points the plan's
+ * units have, in sweep order. A unit's point the sweep does not give keeps its id as its label.
+ */
+export function planPoints(units: readonly Pick<UnitPlan, 'point'>[], sweep: SweepSpec | undefined): PointInfo[] {
+  const ids = new Set(units.map((u) => u.point));
+  const swept = sweepPoints(sweep).filter((p) => ids.has(p.id));
+  const named = new Set(swept.map((p) => p.id));
+  return [...swept, ...[...ids].filter((id) => !named.has(id)).map((id) => ({ id, values: {}, label: id }))];
 }
 
 async function readUnit(runDir: string, plan: UnitPlan, record: UnitRecord | undefined): Promise<UnitData> {

@@ -10,24 +10,56 @@ export const SweepSpec = z.record(
   z.array(Scalar).nonempty(),
 );
 export type SweepSpec = z.infer<typeof SweepSpec>;
-type ScalarValue = z.infer<typeof Scalar>;
+export type ScalarValue = z.infer<typeof Scalar>;
 
-export interface SweepPoint {
+/**
+ * A sweep point's identity, fixed when the sweep is expanded and written to plan.json (and from
+ * there to summary.json): everything that names, labels or orders a point reads it here, and
+ * nothing parses an id back.
+ */
+export interface PointInfo {
   /** Folder-safe and stable: `per_device_train_batch_size=8,max_completion_length=64`; `default` without a sweep. */
   id: string;
-  /** The swept values at this point, by full dotted path. */
+  /** The swept values at this point, by full dotted path; empty without a sweep. */
   values: Record<string, ScalarValue>;
+  /** For people: `per_device_train_batch_size=8, max_completion_length=64`; `default` without a sweep. */
+  label: string;
+}
+
+export interface SweepPoint extends PointInfo {
   scenario: Scenario;
 }
 
-export function expandSweep(base: Scenario, sweep: SweepSpec | undefined, file: string): SweepPoint[] {
+/** The point of a run without a sweep. */
+export const DEFAULT_POINT: PointInfo = { id: 'default', values: {}, label: 'default' };
+
+/** The points of a sweep, in expansion order (the cartesian product, the first field varying slowest); one default point without a sweep. */
+export function sweepPoints(sweep: SweepSpec | undefined): PointInfo[] {
   const axes = Object.entries(sweep ?? {});
-  if (axes.length === 0) return [{ id: 'default', values: {}, scenario: base }];
+  if (axes.length === 0) return [{ ...DEFAULT_POINT, values: {} }];
   let combos: Record<string, ScalarValue>[] = [{}];
   for (const [path, values] of axes) combos = combos.flatMap((c) => values.map((v) => ({ ...c, [path]: v })));
-  return combos.map((values) => {
+  return combos.map(pointOf);
+}
+
+/** A point named by its swept values: the id and the label each show every field by its last key. */
+export function pointOf(values: Record<string, ScalarValue>): PointInfo {
+  const entries = Object.entries(values);
+  if (entries.length === 0) return { ...DEFAULT_POINT, values: {} };
+  const short = (p: string) => p.split('.').at(-1)!;
+  return {
+    id: entries.map(([p, v]) => `${short(p)}=${String(v).replace(/[^A-Za-z0-9_.-]/g, '_')}`).join(','),
+    values,
+    label: entries.map(([p, v]) => `${short(p)}=${String(v)}`).join(', '),
+  };
+}
+
+/** Every point of the sweep with its scenario, each validated like a scenario of its own. */
+export function expandSweep(base: Scenario, sweep: SweepSpec | undefined, file: string): SweepPoint[] {
+  return sweepPoints(sweep).map((point) => {
+    if (Object.keys(point.values).length === 0) return { ...point, scenario: base };
     const raw = structuredClone(base) as Record<string, unknown>;
-    for (const [path, value] of Object.entries(values)) setPath(raw, path, value, file);
+    for (const [path, value] of Object.entries(point.values)) setPath(raw, path, value, file);
     const parsed = Scenario.safeParse(raw);
     if (!parsed.success) {
       throw new ScenarioError(
@@ -35,10 +67,7 @@ export function expandSweep(base: Scenario, sweep: SweepSpec | undefined, file: 
         parsed.error.issues.map((i) => ({ path: `sweep → ${i.path.join('.')}`, message: i.message })),
       );
     }
-    const id = Object.entries(values)
-      .map(([p, v]) => `${p.split('.').at(-1)}=${String(v).replace(/[^A-Za-z0-9_.-]/g, '_')}`)
-      .join(',');
-    return { id, values, scenario: parsed.data };
+    return { ...point, scenario: parsed.data };
   });
 }
 

@@ -15,6 +15,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { mkdtemp } from 'node:fs/promises';
 import type { RunPlan, UnitPlan } from '../../src/launch/types.ts';
+import { sweepPoints } from '../../src/scenario/sweep.ts';
 import type { Manifest } from '../../src/results/manifest.ts';
 import { Scenario } from '../../src/scenario/schema.ts';
 
@@ -74,7 +75,7 @@ export async function buildRun(options: FixtureOptions = {}): Promise<string> {
     modes: { server: { devices: { server: [0], trainer: [1] } }, colocate: { devices: [0, 1] } },
   });
   const units = [unit('server', 0, kind), unit('colocate', 0, kind), unit('colocate', 1, kind), unit('server', 1, kind)];
-  const plan: RunPlan = { scenario: 'fixture', workload: 'synthetic', device: kind, units };
+  const plan: RunPlan = { scenario: 'fixture', workload: 'synthetic', device: kind, points: sweepPoints(undefined), units };
   const manifest: Manifest = {
     schema_version: 1,
     run_id: 'fixture-run',

@@ -1,9 +1,10 @@
 import assert from 'node:assert/strict';
-import { readFile, rm } from 'node:fs/promises';
+import { readFile, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { after, describe, test } from 'node:test';
 import { analyzeRun } from '../../src/analysis/summarize.ts';
 import type { Summary } from '../../src/analysis/types.ts';
+import { pointLabel } from '../../src/report/format.ts';
 import { buildRun } from './fixture.ts';
 
 // Numbers below are computed by hand from the fixture (see its header comment).
@@ -136,4 +137,16 @@ describe('analyzeRun under other settings', () => {
     );
     assert.equal(server.joules_per_completion_token, undefined);
   });
+});
+
+test('the summary lists the points as plan.json named them; the report labels them from there', async () => {
+  const dir = await buildRun();
+  dirs.push(dir);
+  const file = path.join(dir, 'plan.json');
+  const plan = JSON.parse(await readFile(file, 'utf8'));
+  plan.points[0].label = 'the only point';
+  await writeFile(file, JSON.stringify(plan));
+  const summary = await analyzeRun(dir, { resamples: 200 });
+  assert.deepEqual(summary.points, [{ id: 'default', values: {}, label: 'the only point' }]);
+  assert.equal(pointLabel(summary, 'default'), 'the only point');
 });

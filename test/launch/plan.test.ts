@@ -121,3 +121,14 @@ test('a sweep puts each point in its own folder', () => {
     'per_device_train_batch_size=8/server/r0', 'per_device_train_batch_size=8/colocate/r0',
   ]);
 });
+
+test('plan.json names every sweep point once, with its id, swept values and label, and each unit refers to it by id', () => {
+  const p = plan(yaml('sweep:\n  grpo.per_device_train_batch_size: [4, 8]\n  model: ["preset:tiny"]\n'));
+  assert.deepEqual(p.points, [
+    { id: 'per_device_train_batch_size=4,model=preset_tiny', values: { 'grpo.per_device_train_batch_size': 4, model: 'preset:tiny' }, label: 'per_device_train_batch_size=4, model=preset:tiny' },
+    { id: 'per_device_train_batch_size=8,model=preset_tiny', values: { 'grpo.per_device_train_batch_size': 8, model: 'preset:tiny' }, label: 'per_device_train_batch_size=8, model=preset:tiny' },
+  ]);
+  assert.deepEqual([...new Set(p.units.map((u) => u.point))], p.points.map((x) => x.id));
+  assert.ok(p.units.every((u) => u.dir.startsWith(`${u.point}/`)));
+  assert.deepEqual(plan(yaml()).points, [{ id: 'default', values: {}, label: 'default' }]);
+});

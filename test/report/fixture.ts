@@ -12,6 +12,7 @@ import path from 'node:path';
 import { Scenario, type ModeName } from '../../src/scenario/schema.ts';
 import type { Manifest } from '../../src/results/manifest.ts';
 import type { RunPlan, UnitPlan } from '../../src/launch/types.ts';
+import { sweepPoints } from '../../src/scenario/sweep.ts';
 import { analyzeRun } from '../../src/analysis/summarize.ts';
 
 export interface FixtureOptions {
@@ -77,9 +78,9 @@ export async function buildRunFixture(root: string, o: FixtureOptions = {}): Pro
     },
     telemetry: { interval_ms: Math.round(1000 / hz) },
   });
-  const points = o.sweep
-    ? o.sweep.values.map((v) => ({ id: `${o.sweep!.field.split('.').at(-1)}=${v}`, values: { [o.sweep!.field]: v } as Record<string, number>, scale: v / o.sweep!.values[0]!, bs: v }))
-    : [{ id: 'default', values: {} as Record<string, number>, scale: 1, bs: 8 }];
+  const sweep = o.sweep ? { [o.sweep.field]: o.sweep.values } : undefined;
+  const planned = sweepPoints(sweep);
+  const points = planned.map((p, i) => (o.sweep ? { ...p, scale: o.sweep.values[i]! / o.sweep.values[0]!, bs: o.sweep.values[i]! } : { ...p, scale: 1, bs: 8 }));
 
   const modes: ModeName[] = ['server', 'colocate'];
   const units: UnitPlan[] = [];
@@ -99,7 +100,7 @@ export async function buildRunFixture(root: string, o: FixtureOptions = {}): Pro
           processes: [],
         });
       }
-  const plan: RunPlan = { scenario: name, workload: 'synthetic', device, units };
+  const plan: RunPlan = { scenario: name, workload: 'synthetic', device, points: planned, units };
 
   let clock = 1_795_000_000; // epoch seconds
   const unitRecords: Manifest['units'] = [];
@@ -259,7 +260,7 @@ export async function buildRunFixture(root: string, o: FixtureOptions = {}): Pro
     harness: { version: '0.1.0', git_sha: '46510ec314d9f79fdb99672689dc8a221756b142', git_dirty: false, node: 'v20.20.2' },
     scenario_file: `scenarios/${name}.yaml`,
     scenario,
-    ...(o.sweep ? { sweep: { [o.sweep.field]: o.sweep.values } } : {}),
+    ...(sweep ? { sweep } : {}),
     command: ['grpo-bench', 'run', `scenarios/${name}.yaml`],
     fingerprint: {
       environment:

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, describe, test } from 'node:test';
@@ -46,6 +46,40 @@ describe('readRun', () => {
     });
     assert.equal(run.units[2]!.telemetry, undefined);
     assert.equal(run.units[2]!.events[0]!.parsed.truncated, true);
+  });
+});
+
+describe('a plan.json written before sweep points were named at plan time', () => {
+  /** The fixture's folder with `points` taken out of plan.json and, optionally, a sweep recorded in the manifest. */
+  async function olderRun(sweep?: Record<string, unknown[]>, pointOfUnits = 'default'): Promise<string> {
+    const dir = await buildRun();
+    dirs.push(dir);
+    const plan = JSON.parse(await readFile(path.join(dir, 'plan.json'), 'utf8'));
+    delete plan.points;
+    for (const u of plan.units) u.point = pointOfUnits;
+    await writeFile(path.join(dir, 'plan.json'), JSON.stringify(plan));
+    if (sweep) {
+      const manifest = JSON.parse(await readFile(path.join(dir, 'manifest.json'), 'utf8'));
+      await writeFile(path.join(dir, 'manifest.json'), JSON.stringify({ ...manifest, sweep }));
+    }
+    return dir;
+  }
+
+  test('loads with its one point named default', async () => {
+    const run = await readRun(await olderRun());
+    assert.deepEqual(run.plan.points, [{ id: 'default', values: {}, label: 'default' }]);
+  });
+
+  test("gets its points from the manifest's sweep, kept to those its units ran, with their values and labels", async () => {
+    const run = await readRun(await olderRun({ 'grpo.per_device_train_batch_size': [4, 8], completions: ['fixed'] }, 'per_device_train_batch_size=8,completions=fixed'));
+    assert.deepEqual(run.plan.points, [
+      { id: 'per_device_train_batch_size=8,completions=fixed', values: { 'grpo.per_device_train_batch_size': 8, completions: 'fixed' }, label: 'per_device_train_batch_size=8, completions=fixed' },
+    ]);
+  });
+
+  test('a unit whose point the sweep does not give keeps its id as its label, with no values', async () => {
+    const run = await readRun(await olderRun({ steps: [3] }, 'steps=4'));
+    assert.deepEqual(run.plan.points, [{ id: 'steps=4', values: {}, label: 'steps=4' }]);
   });
 });
 

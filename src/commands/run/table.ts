@@ -20,7 +20,7 @@ export function formatSummaryTable(s: Summary): string {
     m.generation_to_training_ratio.toFixed(2),
     String(m.completion_tokens_per_sample),
   ]);
-  const single = Object.keys(s.points).length <= 1;
+  const single = s.points.length <= 1;
   const cols = single ? header.slice(1) : header;
   const body = single ? rows.map((r) => r.slice(1)) : rows;
   const widths = cols.map((h, i) => Math.max(h.length, ...body.map((r) => r[i]!.length)));
