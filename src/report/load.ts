@@ -13,7 +13,7 @@ import type { Manifest } from '../results/manifest.ts';
 import type { DeviceAccount, RunPlan } from '../launch/types.ts';
 import { readEventsFile } from '../results/events.ts';
 import type { ModeName } from '../scenario/schema.ts';
-import { RUN_FILES } from '../results/layout.ts';
+import { RUN_FILES, unitDir } from '../results/layout.ts';
 import { phaseOrder } from './theme.ts';
 
 export interface RunRecord {
@@ -404,7 +404,7 @@ export function timelineUnits(record: RunRecord): { point: string; mode: ModeNam
       .sort((a, b) => a.repeat - b.repeat);
     const status = (u: (typeof candidates)[number]) => ('status' in u ? u.status : 'ok');
     const unit = candidates.find((u) => status(u) === 'ok') ?? candidates[0];
-    const fallbackDir = Object.keys(summary.points).length > 1 ? path.join(m.point, m.mode, 'r0') : path.join(m.mode, 'r0');
+    const fallbackDir = unitDir({ point: m.point, mode: m.mode, repeat: 0 }, summary.points.length > 1);
     chosen.push({ point: m.point, mode: m.mode, repeat: unit?.repeat ?? 0, dir: unit?.dir ?? fallbackDir, devices: m.devices, status: unit ? status(unit) : undefined });
   }
   return chosen;
