@@ -92,6 +92,10 @@ test('hf mode on CPU: real GRPOTrainer steps, TRL timers and callback phases as 
       assert.deepEqual(byName(n).map((p) => [p.step, p.synced, p.source]), [[0, true, 'grpo-bench'], [1, true, 'grpo-bench'], [2, true, 'grpo-bench']]);
     }
     assert.ok(phases.some((p) => p.name === 'trl:compute_loss'));
+    // Nested: TRL's loss timer inside the harness's forward_backward, generation inside TRL's _prepare_inputs.
+    assert.deepEqual([...new Set(byName('trl:compute_loss').map((p) => p.parent))], ['forward_backward']);
+    assert.deepEqual([...new Set([...byName('generate'), ...byName('reward')].map((p) => p.parent))], ['trl:prepare_inputs']);
+    assert.deepEqual(phases.filter((p) => p.name.startsWith('trl:_')), [], 'TRL timer labels drop its leading underscores');
     for (const p of phases) assert.ok(p.t1 >= p.t0 && Math.abs(p.t1 - p.t0 - p.dur) < 1e-6);
   } finally {
     proc.kill();

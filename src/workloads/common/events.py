@@ -51,6 +51,9 @@ class EventLog:
         template = path_template if path_template is not None else os.environ.get("GRPO_BENCH_EVENTS")
         self.path = template.replace("{rank}", str(rank)) if template else None
         self._fd: int | None = None
+        self._peaks: Any = None
+        #: The phase an exception left first (see phase()).
+        self.failed_in: list[str] | None = None
         if self.path:
             os.makedirs(os.path.dirname(self.path) or ".", exist_ok=True)
             self._fd = os.open(self.path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o644)
@@ -72,14 +75,31 @@ class EventLog:
     def phase(self, step: int, name: str, sync: Callable[[], None] | None = None, **extra: Any) -> Iterator[dict[str, Any]]:
         """Times a region. `sync` (a device synchronize) runs before the end is stamped, so a
         GPU phase ends when its work ends. The yielded dict takes fields known only inside
-        (tokens, bytes)."""
+        (tokens, bytes). With `track_peaks()` on, the allocator's peak in the region is recorded
+        as `peak_allocated`. A region left by an exception is not written; the first such one is
+        remembered in `failed_in` (where an out-of-memory error hit)."""
         fields: dict[str, Any] = dict(extra)
+        if self._peaks is not None:
+            self._peaks.opened([])
         t0, m0 = time.time(), time.monotonic()
-        yield fields
+        try:
+            yield fields
+        except BaseException:
+            if self.failed_in is None:
+                self.failed_in = [name]
+            raise
         if sync is not None:
             sync()
         dur = time.monotonic() - m0
+        if self._peaks is not None:
+            fields["peak_allocated"] = self._peaks.closed({})
         self.emit("phase", step=step, name=name, t0=t0, t1=t0 + dur, dur=dur, synced=sync is not None, **fields)
+
+    def track_peaks(self) -> None:
+        """Record the allocator's peak per phase (CUDA only; phases written by phase() do not nest)."""
+        from common.memory import PeakMemory
+
+        self._peaks = PeakMemory.create()
 
     def step(self, step: int, t0: float, t1: float, prompt_tokens: int, completion_tokens: int, samples: int,
              **extra: Any) -> None:
@@ -105,8 +125,10 @@ class EventLog:
                   alloc_retries=stats.get("num_alloc_retries", 0), phase=phase,
                   **({"step": step} if step is not None else {}))
 
-    def end(self, status: str, error: str | None = None) -> None:
-        self.emit("end", t=time.time(), status=status, error=error)
+    def end(self, status: str, error: str | None = None, **extra: Any) -> None:
+        """The last line. `extra` carries what the harness keeps about a failure, e.g. `memory_error`
+        (common/memory.py: the phase it hit, the bytes asked and free)."""
+        self.emit("end", t=time.time(), status=status, error=error, **extra)
         if self._fd is not None:
             os.close(self._fd)
             self._fd = None

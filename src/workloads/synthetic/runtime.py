@@ -11,6 +11,8 @@ import urllib.error
 import urllib.request
 from typing import Any, Callable
 
+from common.memory import parse_memory_error
+
 
 class Terminated(BaseException):
     """Raised in the main thread by SIGTERM/SIGINT so `finally` blocks run and `end` is written."""
@@ -35,7 +37,11 @@ def guarded(log_factory: Callable[[], Any], body: Callable[[Any], None]) -> None
     try:
         body(log)
     except BaseException as e:
-        log.end("error", f"{type(e).__name__}: {e}\n{traceback.format_exc()}")
+        memory = parse_memory_error(f"{type(e).__name__}: {e}")
+        if memory is not None:
+            path = log.failed_in or ["setup"]
+            memory.update(phase=path[-1], phase_path=path)
+        log.end("error", f"{type(e).__name__}: {e}\n{traceback.format_exc()}", **({"memory_error": memory} if memory else {}))
         raise
     log.end("ok")
 

@@ -25,6 +25,7 @@ import torch.distributed as dist  # noqa: E402
 from torch.nn.parallel import DistributedDataParallel as DDP  # noqa: E402
 
 from common.events import EventLog  # noqa: E402
+from common.memory import device_free  # noqa: E402
 from common.presets import build_model, synthetic_prompt_ids  # noqa: E402
 from synthetic import config as cfgmod  # noqa: E402
 from synthetic import grpo, weightsync  # noqa: E402
@@ -34,6 +35,17 @@ from synthetic.runtime import guarded, http_json, raise_on_signals, wait_healthy
 
 def prompt_seed(seed: int, step: int, rank: int) -> int:
     return (seed * 1_000_003 + step * 10_007 + rank * 101 + 17) % (2**63 - 1)
+
+
+@contextmanager
+def device_free_around(fields: dict, phase: str):
+    """The device's free memory before and after an engine's sleep or wake-up (as vLLM reports its
+    own), beside the bytes the engine says it released or took back."""
+    before = device_free()
+    yield
+    after = device_free()
+    if before is not None and after is not None:
+        fields.update(device_free_before=before[0], device_free_after=after[0])
 
 
 class Trainer:
@@ -69,6 +81,7 @@ class Trainer:
             self.base = f"http://{cfgmod.connect_host(s.host)}:{s.port}"
         if self.cuda:
             torch.cuda.reset_peak_memory_stats(self.device)
+            log.track_peaks()
 
     def connect(self) -> None:
         """Server mode, rank 0: wait for the server, then form the weight-sync group with it."""
@@ -126,7 +139,7 @@ class Trainer:
         c = self.cfg
         if c.mode == "colocate":
             if self.engine.asleep:
-                with self.phase(step, "wake") as f:
+                with self.phase(step, "wake") as f, device_free_around(f, "wake"):
                     f["bytes"] = self.engine.wake()
             with self.phase(step, "weight_sync") as f:
                 f["bytes"] = self.engine.load_from(self.model)
@@ -146,7 +159,7 @@ class Trainer:
                 comp, lengths = self.engine.generate(prompts, G, C, min_tokens, c.temperature, seed)
                 f["tokens"] = int(lengths.sum())
             if c.sleep:
-                with self.phase(step, "sleep") as f:
+                with self.phase(step, "sleep") as f, device_free_around(f, "sleep"):
                     f["bytes"] = self.engine.sleep()
             return comp, lengths
         # server: gather prompts on rank 0, one request with n = G, scatter completions (+ lengths).

@@ -19,9 +19,10 @@ raises CaptureError: numbers from a TRL whose timers moved would be silently wro
 from __future__ import annotations
 
 import inspect
-import time
 from types import SimpleNamespace
-from typing import Any, Callable
+from typing import Any
+
+from common.phases import PhaseStack
 
 # TRL timer name (after the "<TrainerClass>." prefix) → event phase name.
 PHASE_OF = {
@@ -83,21 +84,27 @@ def verify(mode: str, profiling: Any = None, grpo_trainer: Any = None) -> list[s
 
 
 class TimerCapture:
-    """Replaces TRL's profiling_context with a stamping wrapper; `seen` holds the phases emitted."""
+    """Replaces TRL's profiling_context with a wrapper that opens and closes each timer as a phase on
+    the process's PhaseStack (so TRL's timers nest with the harness's phases and the engine's sleep
+    and wake-up)."""
 
-    def __init__(self, emit: Callable[..., None], on_phase_end: Callable[[str, int], None] | None = None) -> None:
-        self._emit = emit
-        self._on_phase_end = on_phase_end
-        self._stack: list[dict[str, Any]] = []
+    def __init__(self, stack: PhaseStack) -> None:
+        self.stack = stack
         self._originals: list[tuple[Any, Any]] = []
-        self.seen: set[str] = set()
         self._probing, self._probe_hits = False, 0
+        # Before TRL 0.22 each reward function was timed directly under _prepare_inputs.
+        self._rewards_timed_alone = False
         # Set by the trainer just before it computes log-probabilities of the reference model.
         self.logps_label = "old_logprobs"
+
+    @property
+    def seen(self) -> set[str]:
+        return self.stack.seen
 
     def install(self, profiling: Any = None, grpo_trainer: Any = None) -> None:
         if profiling is None or grpo_trainer is None:
             profiling, grpo_trainer = _trl_modules()
+        self._rewards_timed_alone = not hasattr(grpo_trainer.GRPOTrainer, "_calculate_rewards")
         original = profiling.profiling_context
         capture = self
 
@@ -136,48 +143,33 @@ class TimerCapture:
         if self._probe_hits == 0:
             raise CaptureError("TRL's profiling_decorator does not go through trl.extras.profiling.profiling_context any more")
 
-    def begin(self, trainer: Any, name: str) -> dict[str, Any]:
+    def begin(self, trainer: Any, name: str) -> dict[str, Any] | None:
+        if self._probing:
+            self._probe_hits += 1
+            return None
         prefix = f"{type(trainer).__name__}."
         raw = name[len(prefix):] if name.startswith(prefix) else name
-        token = {
-            "probe": self._probing,
-            "raw": raw,
-            "parent": self._stack[-1]["raw"] if self._stack else None,
-            "step": int(getattr(getattr(trainer, "state", None), "global_step", 0) or 0),
-            "generation": getattr(trainer, "_bench_generation", None),
-            "t0": time.time(),
-            "m0": time.monotonic(),
-        }
-        self._stack.append(token)
-        return token
+        enclosing = self.stack.innermost()
+        phase = self.phase_name(raw, enclosing["fields"].get("timer") if enclosing else None)
+        step = int(getattr(getattr(trainer, "state", None), "global_step", 0) or 0)
+        return self.stack.open(phase, step, source="trl.profiling", generation=getattr(trainer, "_bench_generation", None),
+                               timer=raw)
 
-    def end(self, token: dict[str, Any], failed: bool) -> None:
-        dur = time.monotonic() - token["m0"]
-        self._stack = [t for t in self._stack if t is not token]
-        if token["probe"]:
-            self._probe_hits += 1
-            return
-        if failed:
-            return
-        name = self.phase_name(token["raw"], token["parent"])
-        fields: dict[str, Any] = {"timer": token["raw"], "parent": token["parent"]}
-        if token["generation"] is not None and token["generation"] >= 0:
-            fields["generation"] = token["generation"]
-        self._emit(step=token["step"], name=name, t0=token["t0"], t1=token["t0"] + dur, dur=dur, synced=False,
-                   source="trl.profiling", **fields)
-        self.seen.add(name)
-        if self._on_phase_end is not None and not name.startswith("trl:"):
-            self._on_phase_end(name, token["step"])
+    def end(self, frame: dict[str, Any] | None, failed: bool) -> None:
+        if frame is not None:
+            self.stack.close(frame, failed=failed)
 
-    def phase_name(self, raw: str, parent: str | None) -> str:
-        """A DESIGN.md phase where the timer is one; `trl:<timer>` for containers and sub-timers (they overlap the phases)."""
+    def phase_name(self, raw: str, parent_timer: str | None) -> str:
+        """A protocol phase where the timer is one; otherwise `trl:<timer>` with TRL's leading
+        underscores dropped (`trl:prepare_inputs`, `trl:compute_loss`): containers and sub-timers,
+        which nest in or around the protocol phases."""
         if raw in PHASE_OF:
             return PHASE_OF[raw]
-        if raw in LOGPS and parent != "compute_loss":
+        if raw in LOGPS and parent_timer != "compute_loss":
             return self.logps_label
-        if parent == "_prepare_inputs" and raw not in LOGPS:
-            return "reward"  # TRL < 0.22: each reward function timed on its own, no _calculate_rewards
-        return f"trl:{raw}"
+        if self._rewards_timed_alone and parent_timer == "_prepare_inputs" and raw not in LOGPS:
+            return "reward"
+        return trl_label(raw)
 
     def require(self, phases: set[str]) -> None:
         missing = sorted(phases - self.seen)
@@ -187,12 +179,17 @@ class TimerCapture:
                 "the installed TRL may have moved or renamed them")
 
 
+def trl_label(timer: str) -> str:
+    """The event name of a TRL timer that is not a protocol phase."""
+    return "trl:" + timer.lstrip("_")
+
+
 class _Timed:
-    """TRL's context, stamped on entry and exit; re-enterable when the inner one is."""
+    """TRL's context, opened and closed as a phase; re-enterable when the inner one is."""
 
     def __init__(self, capture: TimerCapture, inner: Any, trainer: Any, name: str) -> None:
         self._capture, self._inner, self._trainer, self._name = capture, inner, trainer, name
-        self._open: list[dict[str, Any]] = []
+        self._open: list[dict[str, Any] | None] = []
 
     def __enter__(self) -> Any:
         self._open.append(self._capture.begin(self._trainer, self._name))

@@ -24,7 +24,10 @@ sys.path.insert(0, os.path.dirname(HERE))  # src/workloads: common.*
 sys.path.insert(0, HERE)
 
 from common.events import EventLog, package_version  # noqa: E402
+from common.memory import PeakMemory, device_free, parse_memory_error  # noqa: E402
+from common.phases import PhaseStack  # noqa: E402
 from capture import CaptureError, TimerCapture, required_phases, verify  # noqa: E402
+from engine import SleepCapture, engine_memory, engine_of, verify_sleep  # noqa: E402
 
 # GRPOConfig fields the harness sets; `trl.config` may not override them (they say where to set each).
 OWNED = {
@@ -111,14 +114,17 @@ def _jsonable(value: Any) -> Any:
         return str(value)
 
 
-def make_recorder(log: EventLog, sync):
+def make_recorder(log: EventLog, stack: PhaseStack, sync):
     from transformers import TrainerCallback
 
     class StepRecorder(TrainerCallback):
-        """One `step` event per optimizer step, and the phases TRL does not time (forward_backward, optimizer)."""
+        """One `step` event per optimizer step, and the phases TRL does not time (forward_backward,
+        optimizer), opened and closed on the same PhaseStack as TRL's timers so theirs nest in them."""
 
         def __init__(self) -> None:
             self.pending: dict[str, Any] | None = None
+            self._fb: dict[str, Any] | None = None
+            self._opt: dict[str, Any] | None = None
             self._reset()
 
         def _reset(self) -> None:
@@ -129,21 +135,21 @@ def make_recorder(log: EventLog, sync):
             self.generations: set[int] = set()
 
         # Called by the trainer subclass.
-        def consumed(self, inputs: dict[str, Any], generation: int) -> None:
+        def consumed(self, inputs: dict[str, Any], generation: int, step: int) -> None:
             self.prompt_tokens = self.prompt_tokens + inputs["prompt_mask"].sum()  # stays on the device until the step ends
             self.completion_tokens = self.completion_tokens + inputs["completion_mask"].sum()
             self.samples += int(inputs["completion_ids"].size(0))
             self.generations.add(generation)
-            self.fb0 = (time.time(), time.monotonic())
+            self._fb = stack.open("forward_backward", step, source="grpo-bench", generation=self._generation())
 
-        def backward_done(self, step: int) -> None:
-            sync()
-            dur = time.monotonic() - self.fb0[1]
-            log.emit("phase", step=step, name="forward_backward", t0=self.fb0[0], t1=self.fb0[0] + dur, dur=dur,
-                     synced=True, source="grpo-bench", **self._generation())
+        def backward_done(self) -> None:
+            if self._fb is not None:
+                sync()
+                stack.close(self._fb, synced=True)
+                self._fb = None
 
-        def _generation(self) -> dict[str, int]:
-            return {"generation": min(self.generations)} if self.generations else {}
+        def _generation(self) -> int | None:
+            return min(self.generations) if self.generations else None
 
         def _flush(self) -> None:
             if self.pending is not None:
@@ -155,21 +161,21 @@ def make_recorder(log: EventLog, sync):
             self._reset()
 
         def on_pre_optimizer_step(self, args, state, control, **kw):
-            self.opt0 = (time.time(), time.monotonic())
+            self._opt = stack.open("optimizer", state.global_step, source="grpo-bench", generation=self._generation())
 
         def on_optimizer_step(self, args, state, control, **kw):
-            sync()
-            dur = time.monotonic() - self.opt0[1]
-            log.emit("phase", step=state.global_step, name="optimizer", t0=self.opt0[0], t1=self.opt0[0] + dur, dur=dur,
-                     synced=True, source="grpo-bench", **self._generation())
-            log.memory("optimizer", state.global_step)
+            if self._opt is not None:
+                sync()
+                stack.close(self._opt, synced=True)
+                self._opt = None
 
         def on_step_end(self, args, state, control, **kw):
             dur = time.monotonic() - self.t0[1]
             self.pending = {
                 "step": state.global_step - 1, "t0": self.t0[0], "t1": self.t0[0] + dur,
                 "prompt_tokens": int(self.prompt_tokens), "completion_tokens": int(self.completion_tokens),
-                "samples": self.samples, **self._generation(), "generations": sorted(self.generations),
+                "samples": self.samples, "generations": sorted(self.generations),
+                **({"generation": self._generation()} if self.generations else {}),
             }
 
         def on_log(self, args, state, control, logs=None, **kw):
@@ -198,12 +204,12 @@ def make_trainer_class(GRPOTrainer, recorder, capture: TimerCapture):
         def _prepare_inputs(self, *args, **kwargs):
             inputs = super()._prepare_inputs(*args, **kwargs)
             if self.model.training:
-                recorder.consumed(inputs, max(self._bench_generation, 0))
+                recorder.consumed(inputs, max(self._bench_generation, 0), self.state.global_step)
             return inputs
 
         def training_step(self, *args, **kwargs):
             out = super().training_step(*args, **kwargs)
-            recorder.backward_done(self.state.global_step)
+            recorder.backward_done()
             return out
 
     for name in ("_get_per_token_logps_and_entropies", "_get_per_token_logps"):
@@ -252,11 +258,32 @@ def engine_record(cfg: dict[str, Any], trainer: Any) -> dict[str, Any]:
     return out
 
 
-def run(cfg: dict[str, Any], log: EventLog, rank: int) -> None:
+def sleep_mode(cfg: dict[str, Any]) -> bool:
+    v = cfg.get("vllm")
+    return bool(v and v["mode"] == "colocate" and v["enable_sleep_mode"])
+
+
+class Where:
+    """How far the run got, for a failure's account: the stage, and the phases open on the stack."""
+
+    def __init__(self) -> None:
+        self.stage = "setup"
+        self.stack: PhaseStack | None = None
+
+    def phase_path(self) -> list[str]:
+        if self.stack is not None:
+            if self.stack.failed_in:
+                return self.stack.failed_in
+            if self.stack.path():
+                return self.stack.path()
+        return [self.stage]
+
+
+def run(cfg: dict[str, Any], log: EventLog, rank: int, where: Where) -> None:
     installed = package_version("trl")
     if installed != cfg["trl_version"]:
         raise SystemExit(f"grpo-bench: the plan was made for trl {cfg['trl_version']}, but this Python has trl {installed}; plan again")
-    problems = verify(cfg["mode"])
+    problems = verify(cfg["mode"]) + (verify_sleep() if sleep_mode(cfg) else [])
     if problems:
         raise CaptureError("cannot capture TRL's profiling timers with this TRL:\n  " + "\n  ".join(problems))
 
@@ -271,9 +298,11 @@ def run(cfg: dict[str, Any], log: EventLog, rank: int) -> None:
     local_rank = int(os.environ.get("LOCAL_RANK", "0"))
     if cuda:
         torch.cuda.set_device(local_rank)
+        torch.cuda.init()
     log.start(cfg["mode"], [f"cuda:{local_rank}" if cuda else "cpu"], trl_style=cfg["server_style"])
     sync = torch.cuda.synchronize if cuda else (lambda: None)
 
+    where.stage = "load_model"
     model_path = resolve_model(cfg["model"])
     fields = {f.name: f for f in dataclasses.fields(GRPOConfig)}
     kwargs, missing = build_config_kwargs(cfg, fields)
@@ -291,15 +320,27 @@ def run(cfg: dict[str, Any], log: EventLog, rank: int) -> None:
     dataset = Dataset.from_dict({"prompt": prompts})
     reward = reward_function(cfg["trl"]["reward"], g["max_completion_length"], cfg["seed"] + rank)
 
-    capture = TimerCapture(emit=lambda **f: log.emit("phase", **f),
-                           on_phase_end=lambda name, step: log.memory(name, step) if name == "generate" else None)
-    recorder = make_recorder(log, sync)
+    # Memory events where the device's use turns: after generating, after the optimizer, around sleep and wake.
+    stack = PhaseStack(emit=lambda **f: log.emit("phase", **f), peaks=PeakMemory.create() if cuda else None,
+                       on_close=lambda name, step: log.memory(name, step) if name in MEMORY_AFTER else None)
+    where.stack = stack
+    capture = TimerCapture(stack)
+    recorder = make_recorder(log, stack, sync)
     Trainer = make_trainer_class(GRPOTrainer, recorder, capture)
     capture.install()
+    sleeping = SleepCapture(stack, step=lambda: int(trainer.state.global_step),
+                            generation=lambda: trainer._bench_generation, sync=sync)
     try:
+        where.stage = "engine_start" if cfg["mode"] == "colocate" else "trainer_init"
         trainer = Trainer(model=model, reward_funcs=[reward], args=args, train_dataset=dataset,
                           processing_class=tokenizer, callbacks=[recorder])
+        engine = engine_record(cfg, trainer)
+        if cfg["mode"] == "colocate":
+            engine["memory"] = engine_memory(engine_of(trainer))
+            if sleep_mode(cfg):
+                sleeping.install(engine_of(trainer))
         generate_every = trainer.args.steps_per_generation * trainer.num_iterations
+        free = device_free()
         log.config({
             "workload": "trl", "mode": cfg["mode"], "trl_version": installed, "server_style": cfg["server_style"],
             "model": {**cfg["model"], "path": model_path, "dtype": str(dtype).replace("torch.", "")},
@@ -307,12 +348,19 @@ def run(cfg: dict[str, Any], log: EventLog, rank: int) -> None:
             "grpo_config": _jsonable({k: v for k, v in trainer.args.to_dict().items() if not k.startswith(("hub_", "push_to_hub"))}),
             "pinned": _jsonable(kwargs), "pinned_but_not_in_this_trl": missing,
             "generation_every_micro_steps": generate_every,
-            "engine": engine_record(cfg, trainer), "world_size": world,
+            "engine": engine, "world_size": world,
+            **({"device_memory": {"total_bytes": free[1], "free_before_training_bytes": free[0]}} if free else {}),
         })
+        where.stage = "train"
         trainer.train()
-        capture.require(required_phases(cfg["mode"], trainer.accelerator.is_main_process))
+        phases = required_phases(cfg["mode"], trainer.accelerator.is_main_process)
+        capture.require(phases | ({"sleep", "wake"} if sleep_mode(cfg) else set()))
     finally:
+        sleeping.uninstall()
         capture.uninstall()
+
+
+MEMORY_AFTER = ("generate", "optimizer", "sleep", "wake")
 
 
 def main() -> None:
@@ -321,8 +369,9 @@ def main() -> None:
     cfg = json.loads(parser.parse_args().config)
     rank = int(os.environ.get("RANK", "0"))
     log = EventLog("trainer", rank)
+    where = Where()
     try:
-        run(cfg, log, rank)
+        run(cfg, log, rank, where)
     except CaptureError as err:
         sys.stderr.write(f"grpo-bench: {err}\n")
         log.end("error", str(err))
@@ -335,7 +384,12 @@ def main() -> None:
             raise SystemExit(2)
         raise
     except BaseException as err:
-        log.end("error", "".join(traceback.format_exception_only(type(err), err)).strip())
+        text = "".join(traceback.format_exception_only(type(err), err)).strip()
+        memory = parse_memory_error(text)
+        if memory is not None:
+            path = where.phase_path()
+            memory.update(phase=path[-1], phase_path=path)
+        log.end("error", text, **({"memory_error": memory} if memory else {}))
         raise
     log.end("ok")
 
