@@ -1,10 +1,11 @@
 // Events → one StepRow per optimizer step of each unit, timed on trainer rank 0, with warm-up,
 // steady-state and outlier marks; and steps.csv. Rules and constants: constants.ts, docs/metrics.md.
 import { stringify } from 'csv-stringify/sync';
-import type { Event, StepEvent } from '../results/events.ts';
+import type { Event, PhaseEvent, StepEvent } from '../results/events.ts';
 import { PHASE_NAMES } from '../results/events.ts';
 import { parseCsv, type EventFile, type UnitData } from '../results/read.ts';
 import { STEADY } from './constants.ts';
+import { stepBreakdown } from './phases.ts';
 import { mad, median, outlierFlags, unionLength } from './stats.ts';
 import type { StepRow } from './types.ts';
 
@@ -70,16 +71,16 @@ export function unitSteps(unit: UnitData, warmupSteps: number, notes: string[]):
     return empty;
   }
   const steps = dedupe(eventsOf(rank0, 'step'), where, notes);
-  const phases = new Map<number, Record<string, number>>();
+  const byStep = new Map<number, PhaseEvent[]>();
   const intervals = new Map<number, { t0: number; t1: number }[]>();
   const syncBytes = new Map<number, number>();
   for (const p of eventsOf(rank0, 'phase')) {
-    const per = phases.get(p.step) ?? {};
-    per[p.name] = (per[p.name] ?? 0) + p.dur;
-    phases.set(p.step, per);
+    byStep.set(p.step, [...(byStep.get(p.step) ?? []), p]);
     intervals.set(p.step, [...(intervals.get(p.step) ?? []), p]);
     if (p.name === 'weight_sync' && p.bytes !== undefined) syncBytes.set(p.step, (syncBytes.get(p.step) ?? 0) + p.bytes);
   }
+  // Nested phases are taken out of their parent or kept as details, so a step's phases add up (analysis/phases.ts).
+  const phases = new Map([...byStep].map(([step, events]) => [step, stepBreakdown(events).phases]));
   const otherRanks = trainers.filter((f) => f.rank !== 0).map((f) => new Map(eventsOf(f, 'step').map((s) => [s.step, s])));
   const global = unit.plan.batch.global_batch;
   let mismatched = 0;
