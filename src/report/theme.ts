@@ -44,8 +44,13 @@ export function phaseOrder(names: Iterable<string>): string[] {
   const set = new Set(names);
   return [...known.filter((n) => set.has(n)), ...[...set].filter((n) => !known.includes(n)).sort()];
 }
+/** A known phase's label; another is shown as its name, `source:` set apart (`trl: prepare inputs`). */
 export function phaseLabel(name: string): string {
-  return PHASES.find((p) => p.name === name)?.label ?? name.replaceAll('_', ' ');
+  const known = PHASES.find((p) => p.name === name)?.label;
+  if (known) return known;
+  const colon = name.indexOf(':');
+  const words = (s: string) => s.replaceAll('_', ' ').trim();
+  return colon > 0 ? `${name.slice(0, colon)}: ${words(name.slice(colon + 1))}` : words(name);
 }
 export function phaseColor(name: string): string {
   const known = PHASES.find((p) => p.name === name);
