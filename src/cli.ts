@@ -148,7 +148,39 @@ async function main(argv: string[]): Promise<number> {
         });
       },
     )
-    .demandCommand(1, 'Name a command: run, plan, doctor, report, compare, calibrate or bundle (see --help).')
+    .command(
+      'sample [program..]',
+      'Run any program under the harness’s samplers and show what each view (utilization.gpu, SM and tensor activity, power, energy) read during each of its phase events',
+      (y) =>
+        y
+          .positional('program', { type: 'string', array: true, describe: 'The program and its arguments, after --' })
+          .option('out', { type: 'string', describe: 'Folder for its events, logs, samples and tables (default results/sample-<time>)' })
+          .option('gpus', { type: 'string', default: '', describe: 'GPU indices to sample, comma-separated; the program sees them as CUDA_VISIBLE_DEVICES' })
+          .option('interval-ms', { type: 'number', default: 200, describe: 'Sampling period' })
+          .option('source', { type: 'string', choices: ['auto', 'nvml', 'nvidia-smi'], default: 'auto', describe: 'GPU sampler: NVML (GPM, energy counter) or the nvidia-smi stream; auto uses NVML where pynvml imports' })
+          .option('settle', { type: 'number', describe: 'Seconds skipped at the start of each segment before reading it (default 1)' })
+          .option('timeout', { type: 'number', default: 3600, describe: 'Seconds before the program is ended' }),
+      async (a) => {
+        const { sampleCommand } = await import('./commands/sample/index.ts');
+        const gpus = a.gpus === '' ? [] : a.gpus.split(',').map((g) => Number(g.trim()));
+        if (gpus.some((g) => !Number.isInteger(g) || g < 0)) throw new UserError(`--gpus ${a.gpus}: give GPU indices, e.g. 0 or 0,1`);
+        const interval = positive(a['interval-ms'], '--interval-ms')!;
+        const stop = new AbortController();
+        process.once('SIGINT', () => stop.abort('interrupted'));
+        ({ exitCode } = await sampleCommand({
+          // Words after `--` land in yargs' `_`, after the command's own name.
+          command: [...(a.program ?? []), ...a._.slice(1)].map(String),
+          out: a.out,
+          gpus,
+          intervalMs: interval,
+          source: a.source as 'auto' | 'nvml' | 'nvidia-smi',
+          settleS: a.settle,
+          timeoutS: a.timeout,
+          signal: stop.signal,
+        }));
+      },
+    )
+    .demandCommand(1, 'Name a command: run, plan, doctor, report, compare, calibrate, bundle or sample (see --help).')
     .strict()
     .version(harnessVersion())
     .help()

@@ -10,7 +10,7 @@
 //       [<point>/]<mode>/r<k>/        a unit folder (the point level only in a sweep)
 //         events/<role>-<rank>.jsonl  one event file per workload process (docs/events.md)
 //         logs/<process>.log          stdout and stderr of each supervised process
-//         telemetry.csv processes.csv host.csv   the samplers' files
+//         telemetry.csv telemetry-fields.csv processes.csv host.csv   the samplers' files
 //         <workload>-output/          a workload's own output folder (TRL's output_dir)
 //   reports/<run-id>/                 the report of a run (grpo-bench report), beside results/
 import { existsSync } from 'node:fs';
@@ -45,6 +45,8 @@ export const RUN_FILES = {
 /** The samplers' files in a unit folder. */
 export const SAMPLE_FILES = {
   telemetry: 'telemetry.csv',
+  /** How often each GPU field was read and how often its value changed (telemetry/rates.ts). */
+  telemetryFields: 'telemetry-fields.csv',
   processes: 'processes.csv',
   host: 'host.csv',
 } as const;
@@ -104,6 +106,12 @@ export const REPORT_FILES = {
   processes: SAMPLE_FILES.processes,
   markdown: 'report.md',
   html: 'report.html',
+} as const;
+
+/** What `grpo-bench sample` writes into its folder besides a unit's events, logs and samples. */
+export const SAMPLE_COMMAND_FILES = {
+  record: 'sample.json',
+  table: 'segments.md',
 } as const;
 
 /** A chart's PNG relative to the report folder. */

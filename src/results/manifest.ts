@@ -28,6 +28,15 @@ export interface UnitRecord {
   };
   /** CPU seconds the harness itself (samplers included) spent per wall second of this unit. */
   sampler_cost?: { harness_cpu_s_per_s: number; sampler_cpu_s_per_s: number };
+  /** Which GPU sampler wrote telemetry.csv (GPU units): per GPU whether GPM metrics were read, and why not. */
+  telemetry?: {
+    source: 'nvml' | 'nvidia-smi';
+    driver?: string;
+    pynvml?: string | null;
+    gpm: { gpu: number; supported: boolean; reason: string | null }[];
+    /** Why NVML was not used where it was tried. */
+    fallback?: string;
+  };
 }
 
 /** What the comparability gate splits in two (docs/results.md). */

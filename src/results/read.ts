@@ -36,7 +36,17 @@ export interface TelemetryRow {
   sm_clock_mhz: number;
   temp_c: number;
   throttle_reasons: string;
+  /** Columns of the NVML sampler (telemetry/gpu-row.ts); absent in files written before them, NaN in nvidia-smi rows. */
+  energy_mj?: number;
+  sm_active_pct?: number;
+  sm_occupancy_pct?: number;
+  tensor_active_pct?: number;
+  /** `nvml` or `nvidia-smi`; absent in files written before the column. */
+  source?: string;
 }
+
+/** The text columns of telemetry.csv; the others are numbers. */
+export const TELEMETRY_TEXT_COLUMNS = ['throttle_reasons', 'source'] as const;
 
 export interface ProcessRow {
   t: number;
@@ -143,7 +153,7 @@ export function planPoints(units: readonly Pick<UnitPlan, 'point'>[], sweep: Swe
 async function readUnit(runDir: string, plan: UnitPlan, record: UnitRecord | undefined): Promise<UnitData> {
   const events = await readUnitEvents(path.join(runDir, plan.dir), plan.dir);
   const [telemetry, processes, host] = await Promise.all([
-    readTable<TelemetryRow>(runDir, path.join(plan.dir, SAMPLE_FILES.telemetry), ['throttle_reasons']),
+    readTable<TelemetryRow>(runDir, path.join(plan.dir, SAMPLE_FILES.telemetry), TELEMETRY_TEXT_COLUMNS),
     readTable<ProcessRow>(runDir, path.join(plan.dir, SAMPLE_FILES.processes), ['process', 'role']),
     readTable<HostRow>(runDir, path.join(plan.dir, SAMPLE_FILES.host), []),
   ]);
@@ -171,8 +181,8 @@ export async function readUnitEvents(unitDir: string, prefix: string): Promise<E
   return events;
 }
 
-/** Reads a CSV with a header; columns not in `text` become numbers (empty → NaN). Absent file → undefined. */
-async function readTable<Row>(runDir: string, file: string, text: readonly string[]): Promise<Table<Row> | undefined> {
+/** Reads `runDir/file`, a CSV with a header; columns not in `text` become numbers (empty → NaN). Absent file → undefined. */
+export async function readTable<Row>(runDir: string, file: string, text: readonly string[]): Promise<Table<Row> | undefined> {
   let content: string;
   try {
     content = await readFile(path.join(runDir, file), 'utf8');

@@ -1,9 +1,7 @@
-// nvidia-smi: the query fields, pure parsers for its CSV output, and a long-lived `-lms`
-// stream (one process for the whole unit, never one spawn per sample).
-import { createInterface } from 'node:readline';
-import { execa, type ResultPromise } from 'execa';
-import { readStat } from '../launch/proc.ts';
-import { wallSeconds } from './csv.ts';
+// nvidia-smi: the query fields and pure parsers for its CSV output (its `-lms` streams run
+// through stream.ts).
+import { execa } from 'execa';
+import type { GpuRow } from './gpu-row.ts';
 
 /** `--query-gpu` fields of the telemetry stream, in order; the throttle field is appended when the driver has one. */
 export const GPU_STREAM_FIELDS = ['timestamp', 'index', 'utilization.gpu', 'memory.used', 'memory.total', 'power.draw', 'clocks.sm', 'temperature.gpu'] as const;
@@ -11,8 +9,6 @@ export const GPU_STREAM_FIELDS = ['timestamp', 'index', 'utilization.gpu', 'memo
 export const THROTTLE_FIELDS = ['clocks_event_reasons.active', 'clocks_throttle_reasons.active'] as const;
 /** Per-process GPU memory, streamed at a slower rate. */
 export const APPS_STREAM_FIELDS = ['pid', 'used_memory'] as const;
-
-export const TELEMETRY_HEADER = ['t', 'gpu', 'util_pct', 'mem_used_mib', 'mem_total_mib', 'power_w', 'sm_clock_mhz', 'temp_c', 'throttle_reasons'] as const;
 
 export interface GpuSample {
   /** Wall clock when the line was read (epoch seconds). */
@@ -78,8 +74,10 @@ export function parseGpuLine(line: string, t: number, withThrottle: boolean): Gp
   };
 }
 
-export function sampleRow(s: GpuSample): (string | number | null)[] {
-  return [s.t, s.gpu, s.util_pct, s.mem_used_mib, s.mem_total_mib, s.power_w, s.sm_clock_mhz, s.temp_c, s.throttle_reasons];
+/** The telemetry.csv row of a stream sample: nvidia-smi's stream has no energy counter and no GPM fields. */
+export function sampleRow(s: GpuSample): GpuRow {
+  const { smi_timestamp: _, ...row } = s;
+  return { ...row, energy_mj: null, sm_active_pct: null, sm_occupancy_pct: null, tensor_active_pct: null, source: 'nvidia-smi' };
 }
 
 /** Which throttle field this driver accepts, from `nvidia-smi --help-query-gpu`; null if neither. */
@@ -117,54 +115,4 @@ export async function smiQuery(smi: string, args: string[], timeoutMs = 5000): P
   const r = await execa(smi, args, { reject: false, timeout: timeoutMs });
   if (r.exitCode !== 0) throw new Error(`${smi} ${args.join(' ')}: ${String(r.stderr || r.stdout).trim() || r.shortMessage}`);
   return String(r.stdout);
-}
-
-/** A long-lived nvidia-smi loop whose lines go to `onLine`. */
-export class SmiStream {
-  readonly #child: ResultPromise<{ reject: false; buffer: false; stdin: 'ignore' }>;
-  #cpu = 0;
-  #stderr = '';
-  #exit: { code: number | null; signal: string | null } | undefined;
-  readonly exited: Promise<void>;
-
-  constructor(smi: string, args: string[], onLine: (line: string, t: number) => void) {
-    this.#child = execa(smi, args, { reject: false, buffer: false, stdin: 'ignore' });
-    createInterface({ input: this.#child.stdout! }).on('line', (line) => onLine(line, wallSeconds()));
-    this.#child.stderr!.on('data', (d: Buffer) => {
-      this.#stderr = (this.#stderr + d.toString()).slice(-2000);
-    });
-    this.exited = this.#child.then((r) => {
-      this.#exit = { code: r.exitCode ?? null, signal: r.signal ?? null };
-    });
-  }
-
-  get pid(): number | undefined {
-    return this.#child.pid;
-  }
-
-  get running(): boolean {
-    return this.#exit === undefined;
-  }
-
-  /** Why it stopped on its own (bad field, driver gone), or null while it runs / after stop(). */
-  get failure(): string | null {
-    if (!this.#exit || this.#exit.signal) return null;
-    return `nvidia-smi exited with code ${this.#exit.code}: ${this.#stderr.trim()}`;
-  }
-
-  /** CPU seconds the stream process has used (last value read while it lived). */
-  cpuSeconds(): number {
-    const s = this.pid === undefined || !this.running ? null : readStat(this.pid);
-    if (s) this.#cpu = s.cpu_s;
-    return this.#cpu;
-  }
-
-  async stop(): Promise<void> {
-    this.cpuSeconds();
-    if (!this.running) return;
-    this.#child.kill('SIGTERM');
-    const killer = setTimeout(() => this.#child.kill('SIGKILL'), 2000);
-    await this.exited;
-    clearTimeout(killer);
-  }
 }

@@ -1,5 +1,8 @@
 // The samplers of one unit, started together and stopped together:
-//   telemetry.csv  one row per GPU per sample, from one long-lived nvidia-smi stream (GPU units only);
+//   telemetry.csv  one row per GPU per sample (GPU units only), from one long-lived process: the
+//                  NVML sampler where pynvml is importable (GPM SM/tensor activity, energy
+//                  counter), else the nvidia-smi stream; telemetry-fields.csv beside it says how
+//                  often each field was read and how often its value changed;
 //   processes.csv  CPU and RSS of every live process of the unit from /proc deltas (what stands in
 //                  for GPU utilisation on CPU), with per-pid GPU memory from a slower nvidia-smi stream;
 //   host.csv       host CPU and memory via systeminformation.
@@ -7,14 +10,23 @@
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import si from 'systeminformation';
+import { UserError } from '../errors.ts';
 import { readStat } from '../launch/proc.ts';
 import type { Member } from '../launch/supervisor.ts';
 import { SAMPLE_FILES } from '../results/layout.ts';
 import type { UnitRecord } from '../results/manifest.ts';
+import { resolvePython } from '../env/python.ts';
 import { CsvAppender, wallSeconds } from './csv.ts';
-import { APPS_STREAM_FIELDS, GPU_STREAM_FIELDS, TELEMETRY_HEADER, gpuStreamFields, num, parseGpuLine, sampleRow, SmiStream, splitRow } from './nvidia-smi.ts';
+import { gpuRowCells, TELEMETRY_HEADER, type GpuRow, type GpuSource } from './gpu-row.ts';
+import { APPS_STREAM_FIELDS, GPU_STREAM_FIELDS, gpuStreamFields, num, parseGpuLine, sampleRow, splitRow } from './nvidia-smi.ts';
+import { startNvmlStream } from './nvml.ts';
+import { FIELD_RATES_HEADER, FieldRates } from './rates.ts';
+import { LineStream } from './stream.ts';
 
 export type SamplerCost = NonNullable<UnitRecord['sampler_cost']>;
+export type GpuTelemetry = NonNullable<UnitRecord['telemetry']>;
+/** `auto`: NVML where pynvml is importable, else nvidia-smi. */
+export type GpuSourceChoice = 'auto' | GpuSource;
 
 export const PROCESSES_HEADER = ['t', 'pid', 'process', 'role', 'cpu_pct', 'rss_mib', 'gpu_mem_mib'] as const;
 export const HOST_HEADER = ['t', 'cpu_pct', 'mem_used_mib', 'mem_total_mib'] as const;
@@ -30,6 +42,10 @@ export interface SamplingOptions {
   gpuMemIntervalMs?: number;
   /** nvidia-smi executable. */
   smi?: string;
+  /** Which GPU sampler (default `auto`). */
+  gpuSource?: GpuSourceChoice;
+  /** Python that runs the NVML sampler (default: the workloads' Python). */
+  python?: string;
 }
 
 export interface Sampling {
@@ -37,6 +53,8 @@ export interface Sampling {
   stop(): Promise<SamplerCost>;
   /** Problems met while sampling (a stream that died), for the unit's record. */
   readonly problems: string[];
+  /** Which GPU sampler wrote telemetry.csv and what it could read; absent on a CPU unit. */
+  readonly gpu?: GpuTelemetry;
 }
 
 const MIB = 1024 * 1024;
@@ -45,27 +63,30 @@ export async function startSampling(o: SamplingOptions): Promise<Sampling> {
   const wall0 = performance.now();
   const cpu0 = process.cpuUsage();
   const problems: string[] = [];
-  const streams: SmiStream[] = [];
+  const streams: LineStream[] = [];
   const files: CsvAppender[] = [];
   const smi = o.smi ?? 'nvidia-smi';
 
   /** pid → GPU MiB with when it was read. */
   const gpuMem = new Map<number, { mib: number | null; t: number }>();
-  let apps: SmiStream | undefined;
+  let apps: LineStream | undefined;
+  let gpu: GpuTelemetry | undefined;
+  const rates = new FieldRates();
   if (o.gpus.length > 0) {
-    const fields = await gpuStreamFields(smi);
-    const withThrottle = fields.length > GPU_STREAM_FIELDS.length;
     const telemetry = new CsvAppender(path.join(o.unitDir, SAMPLE_FILES.telemetry), TELEMETRY_HEADER);
     files.push(telemetry);
-    const select = ['-i', o.gpus.join(',')];
-    streams.push(
-      new SmiStream(smi, [`--query-gpu=${fields.join(',')}`, '--format=csv,noheader,nounits', ...select, `-lms`, String(o.intervalMs)], (line, t) => {
-        const s = parseGpuLine(line, t, withThrottle);
-        if (s) telemetry.append([sampleRow(s)]);
-      }),
-    );
+    const record = (row: GpuRow) => {
+      telemetry.append([gpuRowCells(row)]);
+      rates.add(row);
+    };
+    try {
+      gpu = await startGpuSampler(o, smi, record, problems, streams);
+    } catch (err) {
+      telemetry.close();
+      throw err;
+    }
     const memMs = o.gpuMemIntervalMs ?? Math.max(1000, o.intervalMs);
-    apps = new SmiStream(smi, [`--query-compute-apps=${APPS_STREAM_FIELDS.join(',')}`, '--format=csv,noheader,nounits', `-lms`, String(memMs)], (line, t) => {
+    apps = new LineStream(smi, [`--query-compute-apps=${APPS_STREAM_FIELDS.join(',')}`, '--format=csv,noheader,nounits', `-lms`, String(memMs)], (line, t) => {
       const cells = splitRow(line.trim(), APPS_STREAM_FIELDS.length);
       const pid = num(cells?.[0]);
       if (pid !== null) gpuMem.set(pid, { mib: num(cells?.[1]), t });
@@ -128,6 +149,7 @@ export async function startSampling(o: SamplingOptions): Promise<Sampling> {
 
   return {
     problems,
+    ...(gpu ? { gpu } : {}),
     async stop() {
       stopping.abort();
       await loop;
@@ -136,6 +158,11 @@ export async function startSampling(o: SamplingOptions): Promise<Sampling> {
         if (why) problems.push(why);
       }
       await Promise.all(streams.map((s) => s.stop()));
+      if (gpu) {
+        const fields = new CsvAppender(path.join(o.unitDir, SAMPLE_FILES.telemetryFields), FIELD_RATES_HEADER);
+        fields.append(rates.rates().map((r) => FIELD_RATES_HEADER.map((k) => (typeof r[k] === 'number' ? round(r[k] as number, 3) : r[k]))));
+        files.push(fields);
+      }
       for (const f of files) f.close();
       const wall = (performance.now() - wall0) / 1000;
       const cpu = process.cpuUsage(cpu0);
@@ -146,6 +173,42 @@ export async function startSampling(o: SamplingOptions): Promise<Sampling> {
       };
     },
   };
+}
+
+/**
+ * The GPU sampler of the unit: NVML when asked for or when `auto` finds pynvml usable, else
+ * the nvidia-smi stream (the reason NVML was not used goes to `problems`).
+ */
+async function startGpuSampler(o: SamplingOptions, smi: string, record: (row: GpuRow) => void, problems: string[], streams: LineStream[]): Promise<GpuTelemetry> {
+  const choice = o.gpuSource ?? 'auto';
+  let fallback: string | undefined;
+  if (choice !== 'nvidia-smi') {
+    const nvml = await startNvmlStream({
+      python: o.python ?? resolvePython(),
+      gpus: o.gpus,
+      intervalMs: o.intervalMs,
+      onRow: record,
+      onProblem: (m) => problems.push(`NVML sampler: ${m}`),
+    });
+    if (nvml.ok) {
+      streams.push(nvml.stream);
+      const gpm = nvml.meta.gpus.map((g) => ({ gpu: g.index, supported: g.gpm, reason: g.gpm_reason }));
+      return { source: 'nvml', driver: nvml.meta.driver, pynvml: nvml.meta.pynvml, gpm };
+    }
+    if (choice === 'nvml') throw new UserError(`telemetry source nvml: ${nvml.why}`, 'Install nvidia-ml-py for the workloads\' Python, or let the source be auto (nvidia-smi is used where NVML is not).');
+    fallback = `NVML sampler not used (${nvml.why.trim()}); GPU telemetry from the nvidia-smi stream, without SM activity, tensor activity or the energy counter`;
+    problems.push(fallback);
+  }
+  const fields = await gpuStreamFields(smi);
+  const withThrottle = fields.length > GPU_STREAM_FIELDS.length;
+  streams.push(
+    new LineStream(smi, [`--query-gpu=${fields.join(',')}`, '--format=csv,noheader,nounits', '-i', o.gpus.join(','), `-lms`, String(o.intervalMs)], (line, t) => {
+      const s = parseGpuLine(line, t, withThrottle);
+      if (s) record(sampleRow(s));
+    }),
+  );
+  const reason = 'nvidia-smi stream: no GPM metrics (pynvml not used)';
+  return { source: 'nvidia-smi', gpm: o.gpus.map((g) => ({ gpu: g, supported: false, reason })), ...(fallback ? { fallback } : {}) };
 }
 
 function round(x: number, digits: number): number {

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { chooseThrottleField, parseGpuLine, parseRows, sampleRow, splitRow } from '../../src/telemetry/nvidia-smi.ts';
+import { gpuRowCells } from '../../src/telemetry/gpu-row.ts';
 import { busyReasons, parseGpuStates } from '../../src/telemetry/hygiene.ts';
 import { environmentFingerprint, parseCudaVersion, parseGpuInventory } from '../../src/telemetry/inventory.ts';
 import { fixture } from './fake-smi.ts';
@@ -13,7 +14,7 @@ test('telemetry stream lines parse into samples, with [N/A] and [Not Supported] 
     t: 1718110927.5, gpu: 0, util_pct: 97, mem_used_mib: 71234, mem_total_mib: 81559, power_w: 612.45,
     sm_clock_mhz: 1980, temp_c: 63, throttle_reasons: '0x0000000000000000', smi_timestamp: '2024/06/11 14:02:07.123',
   });
-  assert.deepEqual(sampleRow(samples[3]!), [1718110927.5, 1, null, 1, 81559, null, 345, 31, null]);
+  assert.deepEqual(gpuRowCells(sampleRow(samples[3]!)), [1718110927.5, 1, null, 1, 81559, null, 345, 31, null, null, null, null, null, 'nvidia-smi']);
 });
 
 test('a stream line without the throttle column parses when the driver has no throttle field', () => {

@@ -8,6 +8,7 @@ import { freePort } from '../../src/launch/ports.ts';
 import { runUnit, UnitProcesses } from '../../src/launch/supervisor.ts';
 import { startSampling } from '../../src/telemetry/samplers.ts';
 import { GPU_STREAM_FIELDS, APPS_STREAM_FIELDS, THROTTLE_FIELDS } from '../../src/telemetry/nvidia-smi.ts';
+import { TELEMETRY_HEADER } from '../../src/telemetry/gpu-row.ts';
 import { alive, python, script, spec, tempDir } from '../launch/fixtures.ts';
 import { fakeSmi, fixture, withPath } from './fake-smi.ts';
 
@@ -62,6 +63,7 @@ test('the GPU sampler streams one nvidia-smi for the unit into telemetry.csv and
         gpuMemIntervalMs: 200,
         gpus: [0, 1],
         members: () => [{ pid: sleeper.pid!, process: 'server-0', role: 'server' }],
+        gpuSource: 'nvidia-smi',
       }),
     );
     await sleep(1500);
@@ -69,8 +71,10 @@ test('the GPU sampler streams one nvidia-smi for the unit into telemetry.csv and
     assert.deepEqual(sampling.problems, []);
     const rows = readCsv(path.join(dir, 'telemetry.csv'));
     assert.ok(rows.length >= 6, `${rows.length} rows`);
-    assert.deepEqual(Object.keys(rows[0]!), ['t', 'gpu', 'util_pct', 'mem_used_mib', 'mem_total_mib', 'power_w', 'sm_clock_mhz', 'temp_c', 'throttle_reasons']);
-    assert.deepEqual({ ...rows[3], t: '' }, { t: '', gpu: '1', util_pct: '', mem_used_mib: '1', mem_total_mib: '81559', power_w: '', sm_clock_mhz: '345', temp_c: '31', throttle_reasons: '' });
+    assert.deepEqual(Object.keys(rows[0]!), [...TELEMETRY_HEADER]);
+    const nvmlOnly = { energy_mj: '', sm_active_pct: '', sm_occupancy_pct: '', tensor_active_pct: '' };
+    assert.deepEqual({ ...rows[3], t: '' }, { t: '', gpu: '1', util_pct: '', mem_used_mib: '1', mem_total_mib: '81559', power_w: '', sm_clock_mhz: '345', temp_c: '31', throttle_reasons: '', ...nvmlOnly, source: 'nvidia-smi' });
+    assert.deepEqual(sampling.gpu?.source, 'nvidia-smi');
     assert.ok(Math.abs(Number(rows[0]!.t) - Date.now() / 1000) < 60, 't is the wall clock at read');
     const procs = readCsv(path.join(dir, 'processes.csv'));
     assert.ok(procs.some((r) => r.gpu_mem_mib === '2048'), 'per-process GPU memory from the compute-apps stream');
@@ -86,7 +90,7 @@ test('the GPU sampler streams one nvidia-smi for the unit into telemetry.csv and
 test('a driver that rejects a field leaves the problem on record instead of failing silently (fake nvidia-smi)', async () => {
   const dir = tempDir();
   const smi = fakeSmi(); // answers nothing: every query fails like an unknown field
-  const sampling = await withPath(smi.bin, () => startSampling({ unitDir: dir, intervalMs: 100, gpus: [0], members: () => [] }));
+  const sampling = await withPath(smi.bin, () => startSampling({ unitDir: dir, intervalMs: 100, gpus: [0], members: () => [], gpuSource: 'nvidia-smi' }));
   await sleep(500);
   await sampling.stop();
   assert.ok(sampling.problems.some((p) => /nvidia-smi exited with code 2: Field "query-gpu=timestamp,/.test(p)), sampling.problems.join('\n'));
