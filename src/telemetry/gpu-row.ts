@@ -33,7 +33,7 @@ export interface GpuRow {
   power_w: number | null;
   sm_clock_mhz: number | null;
   temp_c: number | null;
-  /** Clock-event (throttle) reasons bitmask, 0x…. */
+  /** Clock-event (throttle) reasons bitmask, 0x…, or null. */
   throttle_reasons: string | null;
   /** NVML's cumulative energy counter, mJ since the driver loaded. */
   energy_mj: number | null;
@@ -43,6 +43,9 @@ export interface GpuRow {
   tensor_active_pct: number | null;
   source: GpuSource;
 }
+
+/** The columns only the NVML sampler fills. */
+export type NvmlOnlyField = 'energy_mj' | 'sm_active_pct' | 'sm_occupancy_pct' | 'tensor_active_pct';
 
 /** The numeric columns whose effective sampling rate is recorded (how often their value actually changes). */
 export const RATED_FIELDS = ['util_pct', 'mem_used_mib', 'power_w', 'sm_clock_mhz', 'temp_c', 'energy_mj', 'sm_active_pct', 'sm_occupancy_pct', 'tensor_active_pct'] as const;

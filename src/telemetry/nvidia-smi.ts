@@ -1,7 +1,7 @@
 // nvidia-smi: the query fields and pure parsers for its CSV output (its `-lms` streams run
 // through stream.ts).
 import { execa } from 'execa';
-import type { GpuRow } from './gpu-row.ts';
+import type { GpuRow, NvmlOnlyField } from './gpu-row.ts';
 
 /** `--query-gpu` fields of the telemetry stream, in order; the throttle field is appended when the driver has one. */
 export const GPU_STREAM_FIELDS = ['timestamp', 'index', 'utilization.gpu', 'memory.used', 'memory.total', 'power.draw', 'clocks.sm', 'temperature.gpu'] as const;
@@ -10,21 +10,11 @@ export const THROTTLE_FIELDS = ['clocks_event_reasons.active', 'clocks_throttle_
 /** Per-process GPU memory, streamed at a slower rate. */
 export const APPS_STREAM_FIELDS = ['pid', 'used_memory'] as const;
 
-export interface GpuSample {
-  /** Wall clock when the line was read (epoch seconds). */
-  t: number;
-  gpu: number;
-  util_pct: number | null;
-  mem_used_mib: number | null;
-  mem_total_mib: number | null;
-  power_w: number | null;
-  sm_clock_mhz: number | null;
-  temp_c: number | null;
-  /** Bitmask as nvidia-smi prints it (0x…), or null. */
-  throttle_reasons: string | null;
-  /** nvidia-smi's own timestamp, local time without zone ("2024/06/11 14:02:07.123"): kept for reference, not used as `t`. */
+/** One line of the stream: a telemetry row without what only NVML reads, plus nvidia-smi's own timestamp. */
+export type GpuSample = Omit<GpuRow, NvmlOnlyField | 'source'> & {
+  /** nvidia-smi's own timestamp, local time without zone ("2024/06/11 14:02:07.123"): kept for reference, not used as `t` (the wall clock when the line was read). */
   smi_timestamp: string;
-}
+};
 
 /** A cell as a number; `[N/A]`, `[Not Supported]`, `[Unknown Error]`, empty → null. */
 export function num(cell: string | undefined): number | null {
@@ -77,7 +67,8 @@ export function parseGpuLine(line: string, t: number, withThrottle: boolean): Gp
 /** The telemetry.csv row of a stream sample: nvidia-smi's stream has no energy counter and no GPM fields. */
 export function sampleRow(s: GpuSample): GpuRow {
   const { smi_timestamp: _, ...row } = s;
-  return { ...row, energy_mj: null, sm_active_pct: null, sm_occupancy_pct: null, tensor_active_pct: null, source: 'nvidia-smi' };
+  const none: Record<NvmlOnlyField, null> = { energy_mj: null, sm_active_pct: null, sm_occupancy_pct: null, tensor_active_pct: null };
+  return { ...row, ...none, source: 'nvidia-smi' };
 }
 
 /** Which throttle field this driver accepts, from `nvidia-smi --help-query-gpu`; null if neither. */
