@@ -1,6 +1,7 @@
 // Busy fractions from phase events, sampled utilisation and power beside them, and energy.
 // Everything is taken over each unit's measured window: first measured step's t0 → last one's t1.
 import type { Role } from '../launch/types.ts';
+import { waitingPhases } from '../modes.ts';
 import { eventsOf, type UnitSteps } from './steps.ts';
 import { integrate, mean, unionLength } from './stats.ts';
 import type { RoleActivity } from './types.ts';
@@ -19,14 +20,6 @@ export function measuredWindow(u: UnitSteps): Window | undefined {
   const first = u.measured[0];
   const last = u.measured.at(-1);
   return first && last ? { t0: first.t0, t1: last.t1 } : undefined;
-}
-
-/**
- * Phases in which a role waits on another role rather than working: a trainer's `generate` in
- * server mode is the HTTP wait for the server, so it does not count as busy.
- */
-export function waitingPhases(mode: string, role: Role): readonly string[] {
-  return mode === 'server' && role === 'trainer' ? ['generate'] : [];
 }
 
 /**

@@ -42,9 +42,6 @@ export const EQUAL_WORK_TOLERANCE = 0.01;
 /** Phases that make up "training" in the generation ÷ training ratio. */
 export const TRAINING_PHASES = ['forward_backward', 'optimizer', 'ref_logprobs', 'old_logprobs'] as const;
 
-/** Baseline → candidate order for comparisons: each mode is compared with every mode before it. */
-export const MODE_ORDER = ['server', 'hf', 'colocate'] as const;
-
 /**
  * The regression gate (`compare`, docs/metrics.md "Regression gate"): default noise threshold (a
  * fraction of the baseline), the family-wise error rate over every (point, mode) compared

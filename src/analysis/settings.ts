@@ -4,7 +4,8 @@
 import type { UnitPlan } from '../launch/types.ts';
 import type { EventFile } from '../results/read.ts';
 import type { ModeName } from '../scenario/schema.ts';
-import { MODE_ORDER, EFFECTIVE_SETTINGS_IGNORED } from './constants.ts';
+import { MODE_ORDER } from '../modes.ts';
+import { EFFECTIVE_SETTINGS_IGNORED } from './constants.ts';
 import type { SettingsDifference } from './types.ts';
 
 /** Flattened key → value as text. */

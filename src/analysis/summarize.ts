@@ -5,6 +5,7 @@ import path from 'node:path';
 import type { DeviceAccount } from '../launch/types.ts';
 import { RUN_FILES } from '../results/layout.ts';
 import { readRun, type RunData, type UnitData } from '../results/read.ts';
+import { MODE_ORDER, modeOf } from '../modes.ts';
 import type { ModeName } from '../scenario/schema.ts';
 import { energy, roleActivity } from './activity.ts';
 import {
@@ -13,7 +14,6 @@ import {
   CI_LEVEL,
   EQUAL_WORK_TOLERANCE,
   MIN_RUNS_FOR_SPREAD,
-  MODE_ORDER,
   OUTLIER,
   STEADY,
   TRAINING_PHASES,
@@ -216,8 +216,7 @@ function modeSummary(
   const training = sum((r) => TRAINING_PHASES.reduce((s, p) => s + (r.phases[p] ?? 0), 0));
   if (!(training > 0)) notes.push(`${label}: no training phases (${TRAINING_PHASES.join(', ')}) in the events; generation ÷ training ratio unknown (null)`);
 
-  const activity = [roleActivity(units, 'trainer', notes)];
-  if (devices.server.length > 0) activity.push(roleActivity(units, 'server', notes));
+  const activity = modeOf(mode).roles.map((role) => roleActivity(units, role, notes));
   const e = energy(units, notes);
   const synced = rows.filter((r) => r.weight_sync_bytes !== undefined);
 

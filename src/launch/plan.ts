@@ -1,5 +1,6 @@
 // Scenario + machine facts → the exact processes of every unit. Pure: no I/O here.
 import { UserError } from '../errors.ts';
+import { hasServer, modeDeviceSets } from '../modes.ts';
 import type { SweepPoint } from '../scenario/sweep.ts';
 import { MODE_NAMES, type DeviceSet, type ModeName, type Scenario } from '../scenario/schema.ts';
 import { unitDir } from '../results/layout.ts';
@@ -63,15 +64,10 @@ export function interleave<T>(modes: readonly T[], repeat: number): T[] {
 
 export function accountDevices(scenario: Scenario, mode: ModeName, kind: 'cuda' | 'cpu', gpuCount: number): DeviceAccount {
   const where = `modes.${mode}.devices`;
-  let server: number[] = [];
-  let training: number[];
-  if (mode === 'server') {
-    const spec = scenario.modes.server!.devices;
-    server = take(spec.server, 0, kind);
-    training = take(spec.trainer, server.length, kind);
-  } else {
-    training = take(scenario.modes[mode]!.devices, 0, kind);
-  }
+  // The server's devices come first, the trainers' after them.
+  const sets = modeDeviceSets(scenario, mode);
+  const server = sets.server === null ? [] : take(sets.server, 0, kind);
+  const training = take(sets.trainer, server.length, kind);
   const allocated = [...server, ...training];
   if (new Set(allocated).size !== allocated.length) {
     throw new UserError(`scenario '${scenario.name}': ${where} gives the same GPU to the server and a trainer (${allocated.join(', ')})`);
@@ -125,10 +121,10 @@ export function planBatch(scenario: Scenario, mode: ModeName, devices: DeviceAcc
   };
 }
 
+/** Training devices of the reference mode: the first defined mode in which every allocated device trains, else the first defined. */
 function referenceTrainingDevices(scenario: Scenario): number {
   const size = (s: DeviceSet) => (typeof s === 'number' ? s : s.length);
-  const { colocate, hf, server } = scenario.modes;
-  if (colocate) return size(colocate.devices);
-  if (hf) return size(hf.devices);
-  return size(server!.devices.trainer);
+  const defined = MODE_NAMES.filter((m) => scenario.modes[m] !== undefined);
+  const reference = defined.find((m) => !hasServer(m)) ?? defined[0]!;
+  return size(modeDeviceSets(scenario, reference).trainer);
 }

@@ -3,11 +3,12 @@
 // configuration: no functions, so it can be inlined into the page as data.
 import type { ChartConfiguration, ChartDataset } from 'chart.js';
 import type { Estimate, ModeSummary, StepRow } from '../analysis/types.ts';
+import { modeColor, modeDisplayName } from '../modes.ts';
 import { REPORT_FILES } from '../results/layout.ts';
 import type { TimelineDecor } from './chart-plugins.ts';
 import type { ReportInput, UnitTimeline } from './load.ts';
 import { byPointOrder, ciLabel, deviceWord, fmt, isSweep, modeLabel, orderedPoints, plural, pointInfo, pointLabel, sweptField } from './format.ts';
-import { GRID, INK, MUTED, PAPER, modeColor, phaseColor, phaseLabel, phaseOrder, seriesColor, withAlpha } from './theme.ts';
+import { GRID, INK, MUTED, PAPER, phaseColor, phaseLabel, phaseOrder, seriesColor, withAlpha } from './theme.ts';
 
 export interface ChartSpec {
   /** File-safe id: the PNG is `charts/<id>.png`, the canvas `chart-<id>`. */
@@ -65,7 +66,7 @@ function throughputChart(input: ReportInput): ChartSpec {
       ? points.map((p) => find(p, mode)?.completion_tokens_per_s_per_allocated_device)
       : [find(points[0]!, mode)?.completion_tokens_per_s_per_allocated_device, find(points[0]!, mode)?.completion_tokens_per_s_per_training_device];
     return {
-      label: mode,
+      label: modeDisplayName(mode),
       data: ests.map((e) => e?.value ?? null),
       errorBars: ests.map(interval),
       backgroundColor: withAlpha(modeColor(mode), 0.85),
@@ -284,7 +285,7 @@ function stepTimeChart(input: ReportInput, point: string): ChartSpec | undefined
     const color = modeColor(mode);
     const sorted = [...rs].sort((a, b) => a.step - b.step);
     return {
-      label: `${mode} · repeat ${Number(repeat) + 1}`,
+      label: `${modeDisplayName(mode)} · repeat ${Number(repeat) + 1}`,
       data: sorted.map((r) => [r.step, r.duration_s]),
       borderColor: color,
       backgroundColor: color,
@@ -401,7 +402,7 @@ function sweepCharts(input: ReportInput): ChartSpec[] {
   });
   const modes = [...new Set(summary.modes.map((m) => m.mode))];
   const throughputLines = modes.map((mode) =>
-    sweepLine(mode, modeColor(mode), points.map((p) => summary.modes.find((m) => m.point === p && m.mode === mode)?.completion_tokens_per_s_per_allocated_device)),
+    sweepLine(modeDisplayName(mode), modeColor(mode), points.map((p) => summary.modes.find((m) => m.point === p && m.mode === mode)?.completion_tokens_per_s_per_allocated_device)),
   );
   const throughput = sweepChart({
     id: 'sweep-throughput',

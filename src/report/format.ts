@@ -1,6 +1,6 @@
 // Display transforms shared by every format: rounding, units, labels. No statistics here.
-import { MODE_ORDER } from '../analysis/constants.ts';
 import type { Estimate, Summary } from '../analysis/types.ts';
+import { MODE_ORDER, modeDisplayName } from '../modes.ts';
 import type { PointInfo } from '../scenario/sweep.ts';
 
 /** What a table shows for a figure that is missing or unknown (null in summary.json, NaN in code). */
@@ -96,7 +96,7 @@ export function byPointOrder<T extends { point: string }>(summary: Summary, item
 
 /** A mode's row label: the mode, with its point first when the run is a sweep. */
 export function modeLabel(summary: Summary, m: { point: string; mode: string }): string {
-  return isSweep(summary) ? `${pointLabel(summary, m.point)} · ${m.mode}` : m.mode;
+  return isSweep(summary) ? `${pointLabel(summary, m.point)} · ${modeDisplayName(m.mode)}` : modeDisplayName(m.mode);
 }
 
 export function plural(n: number, one: string, many = `${one}s`): string {

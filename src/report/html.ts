@@ -3,13 +3,14 @@
 import { readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import path from 'node:path';
+import { modeColor } from '../modes.ts';
 import { REPORT_FILES, RUN_FILES } from '../results/layout.ts';
 import type { ChartSpec } from './charts.ts';
 import { CHART_PLUGINS_SOURCE } from './chart-plugins.ts';
 import { escapeHtml as esc, jsonForScript } from './escape.ts';
 import type { ReportInput } from './load.ts';
 import { reportFootnotes, reportHeader, reportTables, samplesFile, type Table } from './tables.ts';
-import { FONT_FAMILY, FONT_FILES, GRID, INK, MUTED, modeColor } from './theme.ts';
+import { FONT_FAMILY, FONT_FILES, GRID, INK, MUTED } from './theme.ts';
 
 const require = createRequire(import.meta.url);
 

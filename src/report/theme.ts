@@ -1,6 +1,5 @@
-// Colours, names and fonts every report format uses, so a mode or a phase looks the same in the
-// Markdown tables, the HTML page and every PNG.
-import type { ModeName } from '../scenario/schema.ts';
+// Colours, names and fonts every report format uses, so a phase looks the same in the Markdown
+// tables, the HTML page and every PNG (a mode's colour is in its descriptor, src/modes.ts).
 
 export const FONT_FAMILY = 'Inter, "Helvetica Neue", Arial, sans-serif';
 /** Font files bundled with the package (@fontsource/inter), by CSS weight. */
@@ -13,15 +12,6 @@ export const INK = '#1f2430';
 export const MUTED = '#5d6473';
 export const GRID = '#e6e8ec';
 export const PAPER = '#ffffff';
-
-export const MODE_COLOR: Record<ModeName, string> = {
-  server: '#2f6db5',
-  colocate: '#e07a1f',
-  hf: '#3a9a5b',
-};
-export function modeColor(mode: string): string {
-  return MODE_COLOR[mode as ModeName] ?? '#7a7f8c';
-}
 
 /** Display order and names of the phases of a step; unknown names are shown as themselves after these. */
 export const PHASES: readonly { name: string; label: string; color: string }[] = [

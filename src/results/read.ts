@@ -6,6 +6,7 @@ import path from 'node:path';
 import { z } from 'zod';
 import { readUserFile, UserError } from '../errors.ts';
 import type { RunPlan, UnitPlan } from '../launch/types.ts';
+import { MODE_NAMES, type ModeName } from '../scenario/schema.ts';
 import { sweepPoints, type PointInfo, type SweepSpec } from '../scenario/sweep.ts';
 import { readEventsFile, type ParsedEvents } from './events.ts';
 import { EVENTS_DIR, parseEventFileName, RUN_FILES, SAMPLE_FILES } from './layout.ts';
@@ -103,7 +104,7 @@ const PlanShape = z.looseObject({
   units: z.array(
     z.looseObject({
       point: z.string(),
-      mode: z.enum(['server', 'colocate', 'hf']),
+      mode: z.enum(MODE_NAMES as [ModeName, ...ModeName[]]),
       repeat: z.number().int().nonnegative(),
       dir: z.string(),
       devices: z.looseObject({ kind: z.enum(['cuda', 'cpu']), allocated: z.array(z.number()), training: z.array(z.number()), server: z.array(z.number()) }),

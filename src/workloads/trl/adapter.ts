@@ -7,6 +7,7 @@
 import { createHash } from 'node:crypto';
 import path from 'node:path';
 import type { PlanContext, ProcessSpec, WorkloadAdapter } from '../../launch/types.ts';
+import { modeDeviceSets } from '../../modes.ts';
 import { eventFile, RANK_PLACEHOLDER, workloadOutputDir } from '../../results/layout.ts';
 import type { GrpoSettings, ModeName, Scenario, TrlSettings } from '../../scenario/schema.ts';
 import { PRESETS, presetName } from '../synthetic/fit.ts';
@@ -57,7 +58,7 @@ export const trl: WorkloadAdapter = {
         if (device === 'cpu') problems.add(`${mode} mode needs CUDA GPUs (vLLM runs on GPU only); ${ctx.gpuCount === 0 ? 'this machine has none' : 'the scenario asks for device: cpu'}`);
         else gpuProblems(mode, ctx.gpuCount).forEach((p) => problems.add(p));
       }
-      const ranks = count(mode === 'server' ? scenario.modes.server!.devices.trainer : scenario.modes[mode]!.devices);
+      const ranks = count(modeDeviceSets(scenario, mode).trainer);
       if (device === 'cpu' && ranks > 1) problems.add(`${mode} mode on CPU runs one trainer process; the scenario asks for ${ranks}`);
     }
     const server = selected.includes('server') ? scenario.modes.server : undefined;
