@@ -1,0 +1,113 @@
+// The regression gate's operating characteristics by simulation: how often it says
+// "regressed", "no regression" and "inconclusive" for an unchanged candidate (A/A) and for a
+// candidate slowed by 5 % and 10 %, at 3, 5 and 10 runs per side, on machines of a given noise.
+// Every trial calibrates first (A/A pairs, as `calibrate` does by default), then judges a baseline
+// folder against a candidate folder with that profile, exactly by src/analysis/gate-rule.ts.
+// Seeded: the same arguments give the same table. Usage:
+//
+//   npx tsx bench/gate-simulation.ts [--trials 2000] [--threshold 0.02] [--seed 1] [--json FILE]
+//
+// Rates carry 95 % Clopper–Pearson intervals. docs/metrics.md "Operating characteristics" holds a run of it.
+import { writeFile } from 'node:fs/promises';
+import { parseArgs } from 'node:util';
+import { gateDecision, type GateOutcome } from '../src/analysis/gate-rule.ts';
+import { clopperPearson, type Proportion } from '../src/analysis/inference.ts';
+import { CALIBRATION } from '../src/analysis/inference-constants.ts';
+import { fitNoiseModel } from '../src/analysis/noise-model.ts';
+import { normalStream, simulateSession, type MachineNoise } from '../src/analysis/simulate.ts';
+import { sampleSd, seedFor } from '../src/analysis/stats.ts';
+
+const { values: args } = parseArgs({
+  options: {
+    trials: { type: 'string', default: '2000' },
+    threshold: { type: 'string', default: '0.02' },
+    seed: { type: 'string', default: '1' },
+    json: { type: 'string' },
+  },
+});
+const trials = Number(args.trials);
+const threshold = Number(args.threshold);
+const seed = Number(args.seed);
+
+/**
+ * Machines: 20 measured steps per run, ln step time AR(1) with φ 0.5; they differ in how much
+ * steps, runs and folders (sessions) vary. The table states each machine's resulting spread of
+ * ln(value per run) within a folder, and between folders, as measured from the model.
+ */
+const MACHINES: { name: string; noise: MachineNoise }[] = [
+  { name: 'quiet', noise: { steps: 20, step_sd: 0.02, phi: 0.5, run_sd: 0.005, session_sd: 0.0025 } },
+  { name: 'moderate', noise: { steps: 20, step_sd: 0.03, phi: 0.5, run_sd: 0.01, session_sd: 0.005 } },
+  { name: 'noisy', noise: { steps: 20, step_sd: 0.05, phi: 0.5, run_sd: 0.02, session_sd: 0.01 } },
+  { name: 'folder-dominated', noise: { steps: 20, step_sd: 0.02, phi: 0.5, run_sd: 0.005, session_sd: 0.02 } },
+];
+const RUNS = [3, 5, 10];
+const ARMS = [
+  { name: 'A/A', slowdown: 0 },
+  { name: '5 % slower', slowdown: 0.05 },
+  { name: '10 % slower', slowdown: 0.1 },
+];
+
+interface Cell {
+  machine: string;
+  runs_per_side: number;
+  arm: string;
+  trials: number;
+  regressed: Proportion;
+  no_regression: Proportion;
+  inconclusive: Proportion;
+}
+
+function simulateCell(machine: MachineNoise, n: number, slowdown: number, label: string): Omit<Cell, 'machine' | 'runs_per_side' | 'arm'> {
+  const normal = normalStream(seedFor(label, seed));
+  const counts: Record<GateOutcome, number> = { regressed: 0, no_regression: 0, inconclusive: 0 };
+  for (let t = 0; t < trials; t++) {
+    const calibration = Array.from({ length: 2 * CALIBRATION.default_pairs }, () => simulateSession(normal, machine, 0, CALIBRATION.default_runs_per_side));
+    const d = gateDecision({
+      baseline: simulateSession(normal, machine, 0, n),
+      // Slowed by s: each step takes (1 + s) times as long, throughput ÷ (1 + s).
+      candidate: simulateSession(normal, machine, -Math.log(1 + slowdown), n),
+      threshold,
+      higher_is_better: true,
+      level: 0.95,
+      noise: fitNoiseModel(calibration),
+      plan: false,
+    });
+    counts[d.outcome]++;
+  }
+  return {
+    trials,
+    regressed: clopperPearson(counts.regressed, trials),
+    no_regression: clopperPearson(counts.no_regression, trials),
+    inconclusive: clopperPearson(counts.inconclusive, trials),
+  };
+}
+
+/** The sd of ln(value per run) within one folder, from 20 000 simulated runs of the model. */
+function runSpread(m: MachineNoise): number {
+  const normal = normalStream(seedFor('spread', seed));
+  return sampleSd(simulateSession(normal, { ...m, session_sd: 0 }, 0, 20_000).map(Math.log));
+}
+
+const t0 = performance.now();
+const cells: Cell[] = [];
+for (const m of MACHINES) {
+  for (const n of RUNS) {
+    for (const a of ARMS) {
+      cells.push({ machine: m.name, runs_per_side: n, arm: a.name, ...simulateCell(m.noise, n, a.slowdown, `${m.name}/${n}/${a.name}`) });
+    }
+  }
+}
+const seconds = (performance.now() - t0) / 1000;
+
+const pct = (p: Proportion) => `${(100 * p.rate).toFixed(1)} % [${(100 * p.low).toFixed(1)}, ${(100 * p.high).toFixed(1)}]`;
+console.log(
+  `${trials} trials per cell, threshold ${100 * threshold} %, profile from ${CALIBRATION.default_pairs} A/A pairs × ${CALIBRATION.default_runs_per_side} runs per side, seed ${seed}; 95 % Clopper–Pearson intervals (${seconds.toFixed(1)} s)\n`,
+);
+console.log('| machine | sd of ln(run value) within a folder | sd of a folder’s ln level |');
+console.log('| --- | ---: | ---: |');
+for (const m of MACHINES) console.log(`| ${m.name} | ${(100 * runSpread(m.noise)).toFixed(2)} % | ${(100 * m.noise.session_sd).toFixed(2)} % |`);
+console.log('');
+console.log('| machine | runs per side | candidate | regressed | no regression | inconclusive |');
+console.log('| --- | ---: | --- | --- | --- | --- |');
+for (const c of cells) console.log(`| ${c.machine} | ${c.runs_per_side} | ${c.arm} | ${pct(c.regressed)} | ${pct(c.no_regression)} | ${pct(c.inconclusive)} |`);
+if (args.json) await writeFile(args.json, JSON.stringify({ args, machines: MACHINES, seconds, cells }, null, 2) + '\n');
