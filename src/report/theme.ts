@@ -1,5 +1,6 @@
 // Colours, names and fonts every report format uses, so a phase looks the same in the Markdown
 // tables, the HTML page and every PNG (a mode's colour is in its descriptor, src/modes.ts).
+import { PHASE_NAMES, type PhaseName } from '../results/events.ts';
 
 export const FONT_FAMILY = 'Inter, "Helvetica Neue", Arial, sans-serif';
 /** Font files bundled with the package (@fontsource/inter), by CSS weight. */
@@ -13,20 +14,25 @@ export const MUTED = '#5d6473';
 export const GRID = '#e6e8ec';
 export const PAPER = '#ffffff';
 
-/** Display order and names of the phases of a step; unknown names are shown as themselves after these. */
-export const PHASES: readonly { name: string; label: string; color: string }[] = [
-  { name: 'generate', label: 'generate', color: '#4c9bd6' },
-  { name: 'reward', label: 'reward', color: '#9ccc65' },
-  { name: 'ref_logprobs', label: 'logprobs (reference)', color: '#b39ddb' },
-  { name: 'old_logprobs', label: 'logprobs (old policy)', color: '#7e57c2' },
-  { name: 'forward_backward', label: 'forward/backward', color: '#e8684a' },
-  { name: 'optimizer', label: 'optimizer', color: '#f2b134' },
-  { name: 'weight_sync', label: 'weight sync', color: '#d4418e' },
-  { name: 'sleep', label: 'sleep (free engine)', color: '#80cbc4' },
-  { name: 'wake', label: 'wake (restore engine)', color: '#26a69a' },
-  { name: 'slowdown', label: 'injected slowdown', color: '#8d6e63' },
-  { name: 'idle', label: 'outside any phase', color: '#c9ccd3' },
-];
+/** How each protocol phase is shown; a phase added to the protocol does not type-check until it has a style. */
+const PHASE_STYLE: Record<PhaseName | 'idle', { label: string; color: string }> = {
+  generate: { label: 'generate', color: '#4c9bd6' },
+  reward: { label: 'reward', color: '#9ccc65' },
+  ref_logprobs: { label: 'logprobs (reference)', color: '#b39ddb' },
+  old_logprobs: { label: 'logprobs (old policy)', color: '#7e57c2' },
+  forward_backward: { label: 'forward/backward', color: '#e8684a' },
+  optimizer: { label: 'optimizer', color: '#f2b134' },
+  weight_sync: { label: 'weight sync', color: '#d4418e' },
+  sleep: { label: 'sleep (free engine)', color: '#80cbc4' },
+  wake: { label: 'wake (restore engine)', color: '#26a69a' },
+  slowdown: { label: 'injected slowdown', color: '#8d6e63' },
+  idle: { label: 'outside any phase', color: '#c9ccd3' },
+};
+/** Display order and names of the phases of a step (the protocol's order, then time outside any phase); unknown names are shown as themselves after these. */
+export const PHASES: readonly { name: string; label: string; color: string }[] = [...PHASE_NAMES, 'idle' as const].map((name) => ({
+  name,
+  ...PHASE_STYLE[name],
+}));
 const OTHER_COLORS = ['#5c6bc0', '#a1887f', '#4db6ac', '#f06292'];
 
 export function phaseOrder(names: Iterable<string>): string[] {

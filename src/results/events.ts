@@ -1,11 +1,17 @@
 // The event protocol (workload → harness), docs/events.md. Workloads append one JSON object
-// per line; the harness never reads numbers from free-form logs.
+// per line; the harness never reads numbers from free-form logs. This file is the protocol's
+// one definition: schemas/events.schema.json is generated from it (scripts/schemas.ts) and
+// the Python writer (src/workloads/common/events.py) reads its phase names from there.
 import { readFile } from 'node:fs/promises';
 import { z } from 'zod';
+
+/** The protocol version this harness writes and reads; a file's `protocol` line states its own. */
+export const PROTOCOL_VERSION = 1;
 
 const Time = z.number().nonnegative();
 const Common = { t: Time.optional() };
 
+/** The phases of a GRPO step every report knows, in display order (docs/events.md). */
 export const PHASE_NAMES = [
   'generate',
   'reward',
@@ -18,6 +24,20 @@ export const PHASE_NAMES = [
   'wake',
   'slowdown',
 ] as const;
+export const PhaseName = z.enum(PHASE_NAMES).meta({
+  id: 'PhaseName',
+  description: "A phase of a GRPO step the protocol names (reports order and colour them); a workload's own names are allowed too.",
+});
+export type PhaseName = z.infer<typeof PhaseName>;
+
+/**
+ * The first line of every event file: which protocol version the rest follows. Files written
+ * before the header existed have none and are read as version 1.
+ */
+export const ProtocolHeader = z.looseObject({
+  type: z.literal('protocol'),
+  version: z.number().int().positive(),
+});
 
 export const StartEvent = z.looseObject({
   type: z.literal('start'),
@@ -34,7 +54,7 @@ export const PhaseEvent = z.looseObject({
   type: z.literal('phase'),
   step: z.number().int().nonnegative(),
   /** One of PHASE_NAMES, or a workload's own name (kept under that name, after the protocol's). */
-  name: z.string(),
+  name: z.union([PhaseName, z.string()]),
   t0: Time,
   t1: Time,
   dur: z.number().nonnegative(),
@@ -109,6 +129,8 @@ export const Event = z.discriminatedUnion('type', [
   ConfigEvent,
 ]);
 export type Event = z.infer<typeof Event>;
+/** One line of an event file: the protocol header or an event (what schemas/events.schema.json describes). */
+export const EventLine = z.discriminatedUnion('type', [ProtocolHeader, ...Event.options]);
 export type StartEvent = z.infer<typeof StartEvent>;
 export type PhaseEvent = z.infer<typeof PhaseEvent>;
 export type StepEvent = z.infer<typeof StepEvent>;
@@ -118,6 +140,8 @@ export type EndEvent = z.infer<typeof EndEvent>;
 export type ConfigEvent = z.infer<typeof ConfigEvent>;
 
 export interface ParsedEvents {
+  /** The protocol version the file states (1 for files from before the header). */
+  protocol: number;
   events: Event[];
   /** Lines that were not valid events: 1-based line number and why. A truncated last line (a process killed mid-write) lands here. */
   problems: { line: number; message: string }[];
@@ -128,6 +152,7 @@ export interface ParsedEvents {
 export function parseEvents(text: string): ParsedEvents {
   const events: Event[] = [];
   const problems: ParsedEvents['problems'] = [];
+  let protocol: number | undefined;
   const truncated = text.length > 0 && !text.endsWith('\n');
   const lines = text.split('\n');
   lines.forEach((line, i) => {
@@ -140,21 +165,28 @@ export function parseEvents(text: string): ParsedEvents {
       problems.push({ line: i + 1, message: last && truncated ? 'truncated last line (writer stopped mid-line)' : 'not JSON' });
       return;
     }
-    const parsed = Event.safeParse(json);
-    if (parsed.success) events.push(parsed.data);
-    else {
+    const parsed = EventLine.safeParse(json);
+    if (parsed.success) {
+      if (parsed.data.type !== 'protocol') events.push(parsed.data);
+      else if (protocol !== undefined && parsed.data.version !== protocol) {
+        problems.push({ line: i + 1, message: `protocol version ${parsed.data.version} after version ${protocol}; the first is kept` });
+      } else if (parsed.data.version > PROTOCOL_VERSION) {
+        protocol = parsed.data.version;
+        problems.push({ line: i + 1, message: `protocol version ${protocol} is newer than this grpo-bench reads (${PROTOCOL_VERSION}); update grpo-bench` });
+      } else protocol = parsed.data.version;
+    } else {
       const issue = parsed.error.issues[0];
       problems.push({ line: i + 1, message: `${issue?.path.join('.') || 'event'}: ${issue?.message ?? 'invalid'}` });
     }
   });
-  return { events, problems, truncated };
+  return { protocol: protocol ?? 1, events, problems, truncated };
 }
 
 export async function readEventsFile(file: string): Promise<ParsedEvents> {
   try {
     return parseEvents(await readFile(file, 'utf8'));
   } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return { events: [], problems: [], truncated: false };
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return { protocol: PROTOCOL_VERSION, events: [], problems: [], truncated: false };
     throw err;
   }
 }

@@ -13,6 +13,7 @@ import { runUnit as superviseUnit } from '../../src/launch/supervisor.ts';
 import { readEventsFile, type Event, type PhaseEvent, type StepEvent } from '../../src/results/events.ts';
 import { parseScenario } from '../../src/scenario/load.ts';
 import { expandSweep } from '../../src/scenario/sweep.ts';
+import { assertEventFilesValid } from '../contract/python.ts';
 
 const STEPS = 3;
 const SCENARIO = `name: synthetic-e2e
@@ -38,12 +39,13 @@ async function plan(): Promise<UnitPlan[]> {
   }).units;
 }
 
-/** Runs a unit under the harness's supervisor and returns every process's events, validated. */
+/** Runs a unit under the harness's supervisor and returns every process's events, validated on both sides of the contract. */
 async function runUnit(unit: UnitPlan): Promise<Map<string, Event[]>> {
   const unitDir = path.join(runDir, unit.dir);
   const outcome = await superviseUnit({ unitDir, processes: unit.processes, timeoutS: 180 });
   assert.equal(outcome.status, 'ok', 'status' in outcome && outcome.status !== 'ok' ? `${outcome.message}\n${'log_tail' in outcome ? outcome.log_tail.join('\n') : ''}` : '');
   const out = new Map<string, Event[]>();
+  assertEventFilesValid(unit.processes.flatMap((p) => p.events.map((rel) => path.join(unitDir, rel))));
   for (const p of unit.processes) {
     for (const rel of p.events) {
       const parsed = await readEventsFile(path.join(unitDir, rel));

@@ -8,6 +8,7 @@ import path from 'node:path';
 import { test } from 'node:test';
 import { parseEvents, type PhaseEvent, type StepEvent } from '../../src/results/events.ts';
 import { PYTHON, context, installedLibraries, plan } from './trl-fixtures.ts';
+import { assertEventFilesValid } from '../contract/python.ts';
 
 const python = PYTHON;
 const libraries = await installedLibraries();
@@ -58,7 +59,9 @@ test('hf mode on CPU: real GRPOTrainer steps, TRL timers and callback phases as 
     assert.equal(code, 0, proc.output().slice(-4000));
     t.diagnostic(`hf CPU run took ${seconds.toFixed(1)} s`);
 
-    const text = readFileSync(path.join(ctx.runDir, unit.dir, trainer!.events[0]!), 'utf8');
+    const eventFile = path.join(ctx.runDir, unit.dir, trainer!.events[0]!);
+    assertEventFilesValid([eventFile]);
+    const text = readFileSync(eventFile, 'utf8');
     const { events, problems, truncated } = parseEvents(text);
     assert.deepEqual(problems, []);
     assert.equal(truncated, false);

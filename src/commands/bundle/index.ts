@@ -51,7 +51,7 @@ export interface BundleOptions {
   entry?: string | null;
   /** Include a Node.js binary (xz): true for this node, or a path. */
   node?: boolean | string;
-  /** Include src/workloads/**\/*.{py,json}, src/telemetry/*.py, scenarios/ and requirements*.txt (default true). */
+  /** Include src/workloads/**\/*.{py,json}, src/telemetry/*.py, schemas/*.schema.json, scenarios/ and requirements*.txt (default true). */
   projectFiles?: boolean;
   /** Split the payload into parts of at most this many MiB (default: one part). */
   splitMib?: number;
@@ -279,6 +279,8 @@ export async function bundleCommand(o: BundleOptions): Promise<number> {
       // The NVML sampler runs under the workloads' Python.
       ...(await listFiles(path.join(root, 'src', 'telemetry'), (f) => f.endsWith('.py'))).map((f) => path.join('src', 'telemetry', f)),
       ...(await listFiles(path.join(root, 'scenarios'), () => true)).map((f) => path.join('scenarios', f)),
+      // The contract the workloads validate their configuration and events against.
+      ...(await listFiles(path.join(root, 'schemas'), (f) => f.endsWith('.schema.json'))).map((f) => path.join('schemas', f)),
       ...(await readdir(root)).filter((f) => /^requirements.*\.txt$/.test(f)),
     ];
     for (const rel of pick) {

@@ -1,5 +1,7 @@
-"""The event protocol (docs/events.md): one JSON object per line, appended to the file the
-harness names in GRPO_BENCH_EVENTS ('{rank}' in the name is replaced by the process's rank).
+"""The event protocol's writer (docs/events.md): one JSON object per line, appended to the file
+the harness names in GRPO_BENCH_EVENTS ('{rank}' in the name is replaced by the process's rank).
+The protocol is defined in schemas/events.schema.json (generated from src/results/events.ts);
+every file starts with a `protocol` line stating its version.
 
 Each line is written with one write() and flushed, so a process killed mid-run leaves every
 finished event readable and at most one truncated last line.
@@ -12,13 +14,27 @@ import os
 import platform
 import time
 from contextlib import contextmanager
+from dataclasses import dataclass
 from importlib import metadata
 from typing import Any, Callable, Iterator
 
-PHASES = (
-    "generate", "reward", "ref_logprobs", "old_logprobs", "forward_backward",
-    "optimizer", "weight_sync", "sleep", "wake", "slowdown",
-)
+from common.contract import phase_names
+
+PROTOCOL_VERSION = 1
+PHASES = phase_names()
+
+
+@dataclass(frozen=True)
+class Started:
+    """When a timed region began: the wall clock for `t0` (it lines up with telemetry and other
+    processes) and the monotonic clock for its duration (a wall clock can step)."""
+
+    wall: float
+    mono: float
+
+    @classmethod
+    def now(cls) -> "Started":
+        return cls(time.time(), time.monotonic())
 
 
 def package_version(name: str) -> str | None:
@@ -32,7 +48,7 @@ def package_version(name: str) -> str | None:
 def library_versions() -> dict[str, str | None]:
     """Versions of what the workload runs on; None for what is not installed."""
     out: dict[str, str | None] = {"python": platform.python_version()}
-    for name in ("torch", "transformers", "accelerate", "trl", "vllm", "datasets"):
+    for name in ("torch", "transformers", "accelerate", "trl", "vllm", "datasets", "jsonschema"):
         out[name] = package_version(name)
     try:
         import torch
@@ -57,6 +73,7 @@ class EventLog:
         if self.path:
             os.makedirs(os.path.dirname(self.path) or ".", exist_ok=True)
             self._fd = os.open(self.path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o644)
+            self.emit("protocol", version=PROTOCOL_VERSION)
 
     def emit(self, type: str, **fields: Any) -> None:
         if self._fd is None:
@@ -81,7 +98,7 @@ class EventLog:
         fields: dict[str, Any] = dict(extra)
         if self._peaks is not None:
             self._peaks.opened([])
-        t0, m0 = time.time(), time.monotonic()
+        started = Started.now()
         try:
             yield fields
         except BaseException:
@@ -90,10 +107,21 @@ class EventLog:
             raise
         if sync is not None:
             sync()
-        dur = time.monotonic() - m0
+        until = time.monotonic()
         if self._peaks is not None:
             fields["peak_allocated"] = self._peaks.closed({})
-        self.emit("phase", step=step, name=name, t0=t0, t1=t0 + dur, dur=dur, synced=sync is not None, **fields)
+        self.phase_done(step, name, started, synced=sync is not None, until=until, **fields)
+
+    def phase_done(self, step: int, name: str, started: Started, synced: bool, until: float | None = None,
+                   **extra: Any) -> None:
+        """Writes a phase that began at `started` and ended now, or at the monotonic time `until`:
+        the one place a phase event is made (phase() above, common/phases.py for nesting phases,
+        regions timed across threads). `synced`: its end was stamped after a device synchronize."""
+        if name not in PHASES and ":" not in name:
+            raise ValueError(f"phase {name!r} is not one the protocol names ({', '.join(PHASES)}); "
+                             "a workload's own phase is named '<workload>:<name>'")
+        dur = (time.monotonic() if until is None else until) - started.mono
+        self.emit("phase", step=step, name=name, t0=started.wall, t1=started.wall + dur, dur=dur, synced=synced, **extra)
 
     def track_peaks(self) -> None:
         """Record the allocator's peak per phase (CUDA only; phases written by phase() do not nest)."""

@@ -10,15 +10,16 @@ is remembered as where the process failed.
 
 from __future__ import annotations
 
-import time
 from typing import Any, Callable
 
+from common.events import Started
 from common.memory import PeakMemory
 
 
 class PhaseStack:
     def __init__(self, emit: Callable[..., None], peaks: PeakMemory | None = None,
                  on_close: Callable[[str, int], None] | None = None) -> None:
+        """`emit(step=, name=, started=, synced=, **fields)` writes a closed phase: EventLog.phase_done."""
         self._emit = emit
         self._peaks = peaks
         self._on_close = on_close
@@ -37,12 +38,11 @@ class PhaseStack:
         if self._peaks is not None:
             self._peaks.opened(self._open)
         frame = {"name": name, "step": step, "source": source, "generation": generation, "fields": fields,
-                 "parent": self._open[-1]["name"] if self._open else None, "t0": time.time(), "m0": time.monotonic()}
+                 "parent": self._open[-1]["name"] if self._open else None, "started": Started.now()}
         self._open.append(frame)
         return frame
 
     def close(self, frame: dict[str, Any], *, failed: bool = False, synced: bool = False, **fields: Any) -> None:
-        dur = time.monotonic() - frame["m0"]
         if failed and self.failed_in is None:
             self.failed_in = self.path()[: self._open.index(frame) + 1] if frame in self._open else [frame["name"]]
         self._open = [f for f in self._open if f is not frame]
@@ -56,8 +56,7 @@ class PhaseStack:
         if self._peaks is not None:
             out["peak_allocated"] = self._peaks.closed(frame)
         name = frame["name"]
-        self._emit(step=frame["step"], name=name, t0=frame["t0"], t1=frame["t0"] + dur, dur=dur, synced=synced,
-                   source=frame["source"], **out)
+        self._emit(step=frame["step"], name=name, started=frame["started"], synced=synced, source=frame["source"], **out)
         self.seen.add(name)
         if self._on_close is not None:
             self._on_close(name, frame["step"])

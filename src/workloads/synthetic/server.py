@@ -34,7 +34,7 @@ sys.path[0] = WORKLOADS
 
 import torch  # noqa: E402
 
-from common.events import EventLog  # noqa: E402
+from common.events import EventLog, Started  # noqa: E402
 from common.presets import build_model  # noqa: E402
 from synthetic import config as cfgmod  # noqa: E402
 from synthetic import weightsync  # noqa: E402
@@ -71,10 +71,10 @@ class Replica:
     def receive(self) -> dict:
         if self.group is None:
             raise RuntimeError("/update_weights without a weight-sync group (before /init_weight_sync, or after /close)")
-        t0, m0 = time.time(), time.monotonic()
+        started = Started.now()
         step, nbytes, nbuckets = weightsync.receive(self.group, self.engine.model, self.cfg.weight_sync_bucket_bytes)
         self.sync()
-        return {"t0": t0, "m0": m0, "m1": time.monotonic(), "step": step, "bytes": nbytes, "buckets": nbuckets}
+        return {"started": started, "ended": time.monotonic(), "step": step, "bytes": nbytes, "buckets": nbuckets}
 
     def generate(self, prompts: torch.Tensor, body: dict) -> list[list[int]]:
         comp, lengths = self.engine.generate(prompts, int(body["n"]), int(body["max_tokens"]), int(body.get("min_tokens", 0)),
@@ -141,14 +141,13 @@ class Server:
         futures = [r.pool.submit(r.receive) for r in self.replicas]
 
         def done(results: list[dict]) -> None:
-            t0 = min(r["t0"] for r in results)
-            m0 = min(r["m0"] for r in results)
-            dur = max(r["m1"] for r in results) - m0
             step = results[0]["step"]
             if step != body.get("step", step):
                 raise RuntimeError(f"weight sync header says step {step}, the request said {body.get('step')}")
-            self.log.emit("phase", step=step, name="weight_sync", t0=t0, t1=t0 + dur, dur=dur, synced=True,
-                          bytes=results[0]["bytes"], buckets=results[0]["buckets"], replicas=len(results))
+            # From the first replica's start to the last one's end.
+            started = Started(min(r["started"].wall for r in results), min(r["started"].mono for r in results))
+            self.log.phase_done(step, "weight_sync", started, synced=True, until=max(r["ended"] for r in results),
+                                bytes=results[0]["bytes"], buckets=results[0]["buckets"], replicas=len(results))
             self.memory("weight_sync", step)
 
         self.watch(futures, done)

@@ -321,7 +321,7 @@ def run(cfg: dict[str, Any], log: EventLog, rank: int, where: Where) -> None:
     reward = reward_function(cfg["trl"]["reward"], g["max_completion_length"], cfg["seed"] + rank)
 
     # Memory events where the device's use turns: after generating, after the optimizer, around sleep and wake.
-    stack = PhaseStack(emit=lambda **f: log.emit("phase", **f), peaks=PeakMemory.create() if cuda else None,
+    stack = PhaseStack(emit=log.phase_done, peaks=PeakMemory.create() if cuda else None,
                        on_close=lambda name, step: log.memory(name, step) if name in MEMORY_AFTER else None)
     where.stack = stack
     capture = TimerCapture(stack)
