@@ -4,7 +4,8 @@ import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { DeviceAccount } from '../launch/types.ts';
 import { RUN_FILES } from '../results/layout.ts';
-import { readRun, type RunData, type UnitData } from '../results/read.ts';
+import { readRun, type RunData, type StoredAnalysis, type UnitData } from '../results/read.ts';
+import { phaseColumns, stepsCsv } from '../results/steps-csv.ts';
 import { MODE_ORDER, modeOf } from '../modes.ts';
 import type { ModeName } from '../scenario/schema.ts';
 import { energy, roleActivity } from './activity.ts';
@@ -19,7 +20,8 @@ import {
   TRAINING_PHASES,
 } from './constants.ts';
 import { settingsDifferences } from './settings.ts';
-import { phaseColumns, stepsCsv, unitSteps, type UnitSteps } from './steps.ts';
+import { upgradeSummary } from './upgrade.ts';
+import { unitSteps, type UnitSteps } from './steps.ts';
 import { bootstrapEstimate, bootstrapRatio, median, ratioOfSums, seedFor, type BootstrapEstimate } from './stats.ts';
 import {
   SUMMARY_SCHEMA_VERSION,
@@ -59,6 +61,27 @@ export const METHODS: Methods = {
   energy: 'sampled power of every allocated GPU integrated over the measured window (trapezoids), ÷ completion tokens of the measured steps',
   time_to_first_step: "from the unit's launch (manifest `started`) to the end of trainer rank 0's first step; without `started`, from the unit's earliest event",
 };
+
+/**
+ * The summary a report shows and its step rows. summary.json as written when it has this
+ * harness's schema. An older one lacks fields the report shows (e.g. the settings that differ):
+ * the analysis runs again, in memory, from the run's data, and the notes say so; the folder is
+ * left as it was (archived runs stay byte for byte). When the run's data could not be read
+ * (`unreadable` says why), the old summary is shown in the current shape (upgrade.ts) with a note.
+ */
+export function currentSummary(stored: StoredAnalysis, run: RunData | undefined, unreadable = 'the results folder could not be read'): { summary: Summary; rows: StepRow[] } {
+  const old = stored.summary;
+  if (old.schema_version >= SUMMARY_SCHEMA_VERSION) return { summary: old, rows: stored.steps };
+  const was = `${RUN_FILES.summary} has schema ${String(old.schema_version)}, older than this harness's ${SUMMARY_SCHEMA_VERSION}`;
+  if (run) {
+    const again = summarize(run);
+    again.summary.notes.unshift(`${was}: this report re-ran the analysis from the events in memory; the results folder is unchanged.`);
+    return again;
+  }
+  const upgraded = upgradeSummary(old);
+  const summary = { ...upgraded, notes: [`${was}, and the analysis could not re-run (${unreadable}); the report shows the old summary, without the settings that differ between the modes.`, ...(upgraded.notes ?? [])] };
+  return { summary, rows: stored.steps };
+}
 
 /** Pure: the run's data → Summary and the step rows of steps.csv. */
 export function summarize(run: RunData, options: AnalyzeOptions = {}): { summary: Summary; rows: StepRow[] } {

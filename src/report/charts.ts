@@ -6,7 +6,8 @@ import type { Estimate, ModeSummary, StepRow } from '../analysis/types.ts';
 import { modeColor, modeDisplayName } from '../modes.ts';
 import { REPORT_FILES } from '../results/layout.ts';
 import type { TimelineDecor } from './chart-plugins.ts';
-import type { ReportInput, UnitTimeline } from './load.ts';
+import type { UnitTimeline } from '../analysis/timeline.ts';
+import type { ReportInput } from './load.ts';
 import { byPointOrder, ciLabel, deviceWord, fmt, isSweep, modeLabel, orderedPoints, plural, pointInfo, pointLabel, sweptField } from './format.ts';
 import { GRID, INK, MUTED, PAPER, phaseColor, phaseLabel, phaseOrder, seriesColor, withAlpha } from './theme.ts';
 

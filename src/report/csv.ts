@@ -1,17 +1,11 @@
 // CSV outputs: per step, per mode, per comparison, and every telemetry sample as it was taken.
 // Column names carry their units; plain comma-separated with a header row, so pandas'
 // read_csv loads them with no options.
-import { createReadStream, createWriteStream } from 'node:fs';
-import { once } from 'node:events';
-import { stat } from 'node:fs/promises';
-import path from 'node:path';
-import { createInterface } from 'node:readline';
 import { stringify } from 'csv-stringify/sync';
-import { stepsCsv as analysisStepsCsv } from '../analysis/steps.ts';
+import { stepsCsv as analysisStepsCsv } from '../results/steps-csv.ts';
 import type { Estimate } from '../analysis/types.ts';
 import type { ReportInput } from './load.ts';
 import { byPointOrder, pointInfo, settingsModes } from './format.ts';
-import { SAMPLE_FILES } from '../results/layout.ts';
 import { phaseOrder } from './theme.ts';
 
 const csv = (rows: unknown[][]) => stringify(rows, { cast: { boolean: (b) => (b ? 'true' : 'false') } });
@@ -100,40 +94,21 @@ export function settingsDifferencesCsv(input: ReportInput): string {
 const RENAME: Record<string, string> = { t: 'time_epoch_s', gpu: 'gpu_index', pid: 'pid' };
 
 /**
- * Concatenates one per-unit sample file (telemetry.csv or processes.csv) of every unit into one
- * file, each line prefixed with its point, mode and repeat. Lines are copied verbatim: every
- * sample, as sampled. Returns the number of rows written, or 0 when no unit has the file.
+ * One per-unit sample file (telemetry.csv or processes.csv) of every unit as one CSV, each row
+ * prefixed with its point, mode and repeat: every sample, as sampled (values written as the
+ * samplers wrote them; a value that was empty stays empty). Undefined when no unit has the file.
  */
-export async function concatSamples(input: ReportInput, kind: 'telemetry' | 'processes', out: string): Promise<number> {
-  const units = input.manifest?.units ?? input.plan?.units ?? [];
-  let header: string | undefined;
-  let rows = 0;
-  let sink: ReturnType<typeof createWriteStream> | undefined;
-  for (const u of units) {
-    const src = path.join(input.runDir, u.dir, SAMPLE_FILES[kind]);
-    if (!(await stat(src).catch(() => undefined))?.isFile()) continue;
-    const stream = createReadStream(src, 'utf8');
-    const prefix = csv([[u.point, u.mode, u.repeat]]).trimEnd() + ',';
-    let first = true;
-    for await (const line of createInterface({ input: stream, crlfDelay: Infinity })) {
-      if (first) {
-        first = false;
-        if (header === undefined) {
-          header = line;
-          sink = createWriteStream(out);
-          const names = line.split(',').map((c) => RENAME[c] ?? c);
-          sink.write(csv([['point', 'mode', 'repeat', ...names]]));
-        }
-        continue;
-      }
-      if (line === '') continue;
-      if (!sink!.write(prefix + line + '\n')) await once(sink!, 'drain');
-      rows++;
-    }
-  }
-  if (sink) {
-    sink.end();
-    await once(sink, 'finish');
-  }
-  return rows;
+export function samplesCsv(input: ReportInput, kind: 'telemetry' | 'processes'): string | undefined {
+  const tables = input.units.flatMap((u) => {
+    const table = u[kind];
+    return table ? [{ plan: u.plan, table }] : [];
+  });
+  const first = tables[0];
+  if (!first) return undefined;
+  const columns = first.table.columns;
+  const cell = (v: unknown) => (typeof v === 'number' && Number.isNaN(v) ? '' : v);
+  const rows = tables.flatMap(({ plan, table }) =>
+    (table.rows as unknown as Record<string, unknown>[]).map((r) => [plan.point, plan.mode, plan.repeat, ...columns.map((c) => cell(r[c]))]),
+  );
+  return csv([['point', 'mode', 'repeat', ...columns.map((c) => RENAME[c] ?? c)], ...rows]);
 }

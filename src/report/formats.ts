@@ -4,7 +4,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { REPORT_FILES, reportChartFile } from '../results/layout.ts';
 import type { ChartSpec } from './charts.ts';
-import { comparisonsCsv, concatSamples, settingsDifferencesCsv, stepsCsv, summaryCsv } from './csv.ts';
+import { comparisonsCsv, samplesCsv, settingsDifferencesCsv, stepsCsv, summaryCsv } from './csv.ts';
 import type { ReportInput } from './load.ts';
 
 export interface ReportContext {
@@ -38,8 +38,8 @@ export const csvFormat = {
       await put(ctx, REPORT_FILES.settingsDifferences, settingsDifferencesCsv(ctx.input)),
     ];
     for (const kind of ['telemetry', 'processes'] as const) {
-      const name = REPORT_FILES[kind];
-      if ((await concatSamples(ctx.input, kind, path.join(ctx.outDir, name))) > 0) files.push(name);
+      const samples = samplesCsv(ctx.input, kind);
+      if (samples !== undefined) files.push(await put(ctx, REPORT_FILES[kind], samples));
     }
     return files;
   },

@@ -39,6 +39,14 @@ export const ProtocolHeader = z.looseObject({
   version: z.number().int().positive(),
 });
 
+/** Phase names in a stable order: the protocol's, then any others alphabetically. */
+export function orderPhases(names: Iterable<string>): string[] {
+  const set = new Set(names);
+  const known = PHASE_NAMES.filter((n) => set.has(n));
+  const others = [...set].filter((n) => !(PHASE_NAMES as readonly string[]).includes(n)).sort();
+  return [...known, ...others];
+}
+
 export const StartEvent = z.looseObject({
   type: z.literal('start'),
   ...Common,

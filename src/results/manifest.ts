@@ -3,7 +3,11 @@
 import type { ModeName, Scenario } from '../scenario/schema.ts';
 import type { UnitStatus } from '../analysis/types.ts';
 
-export const MANIFEST_SCHEMA_VERSION = 1;
+/**
+ * The format of a results folder as this harness writes it, stated in its manifest.json as
+ * `schema_version`. The reader refuses a newer one and brings an older one up to date (migrate.ts).
+ */
+export const RESULTS_SCHEMA_VERSION = 1;
 
 export interface UnitRecord {
   dir: string;
@@ -48,7 +52,7 @@ export interface Fingerprint {
 }
 
 export interface Manifest {
-  schema_version: typeof MANIFEST_SCHEMA_VERSION;
+  schema_version: typeof RESULTS_SCHEMA_VERSION;
   run_id: string;
   status: 'running' | 'completed' | 'partial' | 'failed' | 'interrupted';
   started: string;

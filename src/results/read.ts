@@ -1,16 +1,23 @@
-// Reading a results folder back: manifest, plan, and per unit its event files and sampled CSVs.
-// A partial run reads as far as it goes: missing files are empty, unreadable lines are listed
-// as problems, and the caller says what was missing.
-import { readdir, readFile } from 'node:fs/promises';
+// The one reader of a results folder: manifest, plan, every unit's event files and sampled CSVs,
+// and what the analysis wrote (summary.json, steps.csv), validated and typed as RunData. Nothing
+// else reads a results folder; paths come from layout.ts, older folders are brought up to date by
+// migrate.ts. A partial run reads as far as it goes: missing files are empty, unreadable lines
+// and rows are listed as problems, and the caller says what was missing.
+import { open, readdir, readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
+import { StringDecoder } from 'node:string_decoder';
 import { z } from 'zod';
+import type { StepRow, Summary } from '../analysis/types.ts';
 import { readUserFile, UserError } from '../errors.ts';
 import type { RunPlan, UnitPlan } from '../launch/types.ts';
 import { MODE_NAMES, type ModeName } from '../scenario/schema.ts';
-import { sweepPoints, type PointInfo, type SweepSpec } from '../scenario/sweep.ts';
+import type { PointInfo, SweepSpec } from '../scenario/sweep.ts';
+import { parseCsv } from './csv.ts';
 import { readEventsFile, type ParsedEvents } from './events.ts';
 import { EVENTS_DIR, parseEventFileName, RUN_FILES, SAMPLE_FILES } from './layout.ts';
 import type { Manifest, UnitRecord } from './manifest.ts';
+import { checkSchemaVersion, planPoints } from './migrate.ts';
+import { parseStepsCsv } from './steps-csv.ts';
 
 export interface EventFile {
   /** Relative to the run folder, e.g. `colocate/r0/events/trainer-0.jsonl`. */
@@ -23,6 +30,8 @@ export interface EventFile {
 /** A CSV read into numbers by column (text columns kept as text); rows with the wrong field count are problems. */
 export interface Table<Row> {
   file: string;
+  /** The header, in file order. */
+  columns: string[];
   rows: Row[];
   problems: { line: number; message: string }[];
 }
@@ -71,51 +80,157 @@ export interface UnitData {
   /** The manifest's record of this unit; absent when the manifest never got to it. */
   record: UnitRecord | undefined;
   events: EventFile[];
-  /** Absent when the file is (CPU runs have no telemetry.csv). */
+  /** Absent when the file is absent or empty (CPU runs have no telemetry.csv). */
   telemetry?: Table<TelemetryRow>;
   processes?: Table<ProcessRow>;
   host?: Table<HostRow>;
+}
+
+/** What the analysis wrote into the folder. */
+export interface StoredAnalysis {
+  /** summary.json as written (its `schema_version` may be older than this harness's), unknown figures as NaN. */
+  summary: Summary;
+  /** Rows of steps.csv, in file order; empty when the file is absent. */
+  steps: StepRow[];
 }
 
 export interface RunData {
   dir: string;
   manifest: Manifest;
   plan: RunPlan;
+  /** In plan order. */
   units: UnitData[];
+  /** Absent until the analysis has run (no summary.json). */
+  analysis?: StoredAnalysis;
 }
 
-// Only the parts analysis reads are checked; the rest passes through.
+const Mode = z.enum(MODE_NAMES as [ModeName, ...ModeName[]]);
+const Point = z.looseObject({ id: z.string(), values: z.record(z.string(), z.union([z.number(), z.string(), z.boolean()])), label: z.string() });
+const Count = z.number().int().nonnegative();
+/** A number the analysis could not compute: NaN, written to JSON as null. */
+const Figure = z.number().nullable();
+
+// The parts the harness reads are checked; other fields pass through. Keys in the order their
+// problems are best reported in.
 const ManifestShape = z.looseObject({
+  schema_version: z.number().int().positive(),
   run_id: z.string(),
-  status: z.string(),
+  status: z.enum(['running', 'completed', 'partial', 'failed', 'interrupted']),
+  started: z.string(),
+  ended: z.string().optional(),
+  harness: z.looseObject({ version: z.string(), git_sha: z.string().nullable(), git_dirty: z.boolean().nullable(), node: z.string() }),
+  scenario_file: z.string(),
   scenario: z.looseObject({
     name: z.string(),
     workload: z.string(),
     protocol: z.enum(['equal_per_device_batch', 'equal_global_batch']),
-    warmup_steps: z.number().int().nonnegative(),
+    warmup_steps: Count,
   }),
-  units: z.array(z.looseObject({ dir: z.string(), status: z.string() })),
-});
-
-const PlanShape = z.looseObject({
-  device: z.enum(['cuda', 'cpu']),
-  /** Absent in a plan.json written before points were named at plan time (planPoints derives them). */
-  points: z.array(z.looseObject({ id: z.string(), values: z.record(z.string(), z.union([z.number(), z.string(), z.boolean()])), label: z.string() })).optional(),
+  sweep: z.record(z.string(), z.array(z.unknown())).optional(),
+  command: z.array(z.string()),
+  fingerprint: z.looseObject({
+    environment: z.record(z.string(), z.union([z.string(), z.number(), z.null()])),
+    subject: z.record(z.string(), z.string().nullable()),
+  }),
   units: z.array(
     z.looseObject({
-      point: z.string(),
-      mode: z.enum(MODE_NAMES as [ModeName, ...ModeName[]]),
-      repeat: z.number().int().nonnegative(),
       dir: z.string(),
-      devices: z.looseObject({ kind: z.enum(['cuda', 'cpu']), allocated: z.array(z.number()), training: z.array(z.number()), server: z.array(z.number()) }),
-      batch: z.looseObject({ global_batch: z.number(), per_device_train_batch_size: z.number() }),
+      point: z.string(),
+      mode: Mode,
+      repeat: Count,
+      status: z.enum(['ok', 'failed', 'partial', 'interrupted', 'timeout', 'planned', 'running']),
+      started: z.string().optional(),
+      ended: z.string().optional(),
+      error: z.looseObject({ message: z.string() }).optional(),
     }),
   ),
 });
 
-async function readJson<T>(runDir: string, name: string, shape: z.ZodType, what: string): Promise<T> {
+const Devices = z.looseObject({ kind: z.enum(['cuda', 'cpu']), allocated: z.array(z.number()), training: z.array(z.number()), server: z.array(z.number()) });
+const Batch = z.looseObject({
+  per_device_train_batch_size: z.number(),
+  training_devices: z.number(),
+  global_batch: z.number(),
+  num_generations: z.number(),
+  prompts_per_step: z.number(),
+});
+
+const PlanShape = z.looseObject({
+  device: z.enum(['cuda', 'cpu']),
+  /** Absent in a plan.json written before points were named at plan time (migrate.ts, planPoints). */
+  points: z.array(Point).optional(),
+  units: z.array(
+    z.looseObject({
+      point: z.string(),
+      mode: Mode,
+      repeat: Count,
+      dir: z.string(),
+      devices: Devices,
+      batch: Batch,
+      processes: z.array(z.looseObject({ name: z.string(), role: z.enum(['trainer', 'server']), events: z.array(z.string()) })),
+    }),
+  ),
+  scenario: z.string(),
+  workload: z.string(),
+});
+
+const Estimate = z.looseObject({ value: Figure, low: Figure.optional(), high: Figure.optional(), n_steps: Count, n_runs: Count });
+
+const SummaryShape = z.looseObject({
+  schema_version: z.number().int().positive(),
+  run_id: z.string(),
+  scenario: z.string(),
+  workload: z.string(),
+  protocol: z.enum(['equal_per_device_batch', 'equal_global_batch']),
+  device_kind: z.enum(['cuda', 'cpu']),
+  functional_only: z.boolean(),
+  notes: z.array(z.string()),
+  /** Before summary schema 3: swept values by point id (analysis/upgrade.ts). */
+  points: z.union([z.array(Point), z.record(z.string(), z.record(z.string(), z.union([z.string(), z.number(), z.boolean()])))]),
+  modes: z.array(
+    z.looseObject({
+      point: z.string(),
+      mode: Mode,
+      devices: Devices,
+      batch: Batch,
+      runs: z.array(z.looseObject({ repeat: Count, status: z.string(), steps: Count })),
+      steps_measured: Count,
+      time_to_first_step_s: Estimate,
+      step_time_s: Estimate,
+      completion_tokens_per_s: Estimate,
+      completion_tokens_per_s_per_allocated_device: Estimate,
+      completion_tokens_per_s_per_training_device: Estimate,
+      samples_per_s: Estimate,
+      phase_median_s: z.record(z.string(), Figure),
+      generation_to_training_ratio: Figure,
+      activity: z.array(z.looseObject({ role: z.enum(['trainer', 'server']), devices: z.array(z.number()), busy_fraction: Figure })),
+    }),
+  ),
+  comparisons: z.array(
+    z.looseObject({
+      point: z.string(),
+      baseline: Mode,
+      candidate: Mode,
+      speedup_per_allocated_device: Estimate,
+      speedup_per_training_device: Estimate,
+      generation_to_training_ratio: z.record(z.string(), Figure),
+      equal_work: z.looseObject({ equal: z.boolean() }),
+      statement: z.string(),
+    }),
+  ),
+  /** Absent before summary schema 2. */
+  settings_compared: z.record(z.string(), z.array(Mode)).optional(),
+  settings_differences: z.array(z.looseObject({ point: z.string(), key: z.string(), values: z.record(z.string(), z.string().nullable()) })).optional(),
+  methods: z.looseObject({}),
+});
+
+const HINT = 'Pass a results folder written by `grpo-bench run`, e.g. results/<run-id>.';
+
+/** Reads `name` in the run folder as JSON of `shape`; undefined when absent and `optional`. Errors name the file and each field. */
+async function readJson<T>(runDir: string, name: string, shape: z.ZodType, what: string, optional = false): Promise<T | undefined> {
   const file = path.join(runDir, name);
-  const text = await readUserFile(file, name, 'Pass a results folder written by `grpo-bench run`, e.g. results/<run-id>.', what);
+  if (optional && (await stat(file).catch((err: NodeJS.ErrnoException) => (err.code === 'ENOENT' ? null : undefined))) === null) return undefined;
+  const text = await readUserFile(file, name, HINT, what);
   let json: unknown;
   try {
     json = JSON.parse(text);
@@ -127,28 +242,53 @@ async function readJson<T>(runDir: string, name: string, shape: z.ZodType, what:
     const issues = parsed.error.issues.slice(0, 5).map((i) => `  ${i.path.join('.') || '(top level)'}: ${i.message}`);
     throw new UserError(`${file}: not ${what}\n${issues.join('\n')}`);
   }
+  // The file's own object, not zod's copy: key order and fields it does not check stay as written.
   return json as T;
 }
 
+/** The whole run folder. Fails (a UserError naming the file and field) when manifest.json or plan.json is missing or malformed. */
 export async function readRun(runDir: string): Promise<RunData> {
-  const manifest = await readJson<Manifest>(runDir, RUN_FILES.manifest, ManifestShape, 'a grpo-bench run manifest (run_id, scenario, units)');
-  const stored = await readJson<Omit<RunPlan, 'points'> & { points?: PointInfo[] }>(runDir, RUN_FILES.plan, PlanShape, 'a grpo-bench launch plan (device, units with dir, mode, devices, batch)');
+  const manifest = (await readJson<Manifest>(runDir, RUN_FILES.manifest, ManifestShape, 'a grpo-bench run manifest (run_id, scenario, units)'))!;
+  checkSchemaVersion(path.join(runDir, RUN_FILES.manifest), manifest.schema_version);
+  const stored = (await readJson<Omit<RunPlan, 'points'> & { points?: PointInfo[] }>(runDir, RUN_FILES.plan, PlanShape, 'a grpo-bench launch plan (device, units with dir, mode, devices, batch)'))!;
   const plan: RunPlan = { ...stored, points: stored.points ?? planPoints(stored.units, manifest.sweep as SweepSpec | undefined) };
   const records = new Map(manifest.units.map((u) => [u.dir, u]));
   const units = await Promise.all(plan.units.map((u) => readUnit(runDir, u, records.get(u.dir))));
-  return { dir: runDir, manifest, plan, units };
+  const analysis = await readAnalysis(runDir);
+  return { dir: runDir, manifest, plan, units, ...(analysis ? { analysis } : {}) };
+}
+
+/** summary.json and steps.csv alone (a report can show a summary whose folder cannot be read whole); undefined without summary.json. */
+export async function readAnalysis(runDir: string): Promise<StoredAnalysis | undefined> {
+  const summary = await readJson<Summary>(runDir, RUN_FILES.summary, SummaryShape, 'a grpo-bench summary (schema_version, run_id, modes, comparisons)', true);
+  if (!summary) return undefined;
+  const steps = await readText(path.join(runDir, RUN_FILES.steps));
+  return { summary: nullsToNaN(summary), steps: steps ? parseStepsCsv(steps) : [] };
 }
 
 /**
- * The points of a plan.json written before points were named at plan time: the sweep recorded in
- * the manifest expanded again (the same function named them then), kept to the points the plan's
- * units have, in sweep order. A unit's point the sweep does not give keeps its id as its label.
+ * summary.json writes NaN as null (busy_fraction, generation_to_training_ratio when unknown);
+ * back to NaN here so the types hold and every renderer shows it as missing.
  */
-export function planPoints(units: readonly Pick<UnitPlan, 'point'>[], sweep: SweepSpec | undefined): PointInfo[] {
-  const ids = new Set(units.map((u) => u.point));
-  const swept = sweepPoints(sweep).filter((p) => ids.has(p.id));
-  const named = new Set(swept.map((p) => p.id));
-  return [...swept, ...[...ids].filter((id) => !named.has(id)).map((id) => ({ id, values: {}, label: id }))];
+function nullsToNaN(summary: Summary): Summary {
+  const nan = (x: number | null) => (x === null ? Number.NaN : x);
+  for (const m of summary.modes) {
+    m.generation_to_training_ratio = nan(m.generation_to_training_ratio);
+    for (const a of m.activity) a.busy_fraction = nan(a.busy_fraction);
+  }
+  for (const c of summary.comparisons) {
+    for (const k of Object.keys(c.generation_to_training_ratio)) c.generation_to_training_ratio[k] = nan(c.generation_to_training_ratio[k]!);
+  }
+  return summary;
+}
+
+async function readText(file: string): Promise<string | undefined> {
+  try {
+    return await readFile(file, 'utf8');
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw err;
+  }
 }
 
 async function readUnit(runDir: string, plan: UnitPlan, record: UnitRecord | undefined): Promise<UnitData> {
@@ -182,74 +322,64 @@ export async function readUnitEvents(unitDir: string, prefix: string): Promise<E
   return events;
 }
 
-/** Reads `runDir/file`, a CSV with a header; columns not in `text` become numbers (empty → NaN). Absent file → undefined. */
+/**
+ * Follows an event file while its writer appends to it: each call returns the JSON objects of the
+ * lines completed since the previous call (none while the file does not exist yet), unchecked, so
+ * a live display can show what the analysis will later check and report. Reads only the new bytes,
+ * so a long run's growing file costs the harness (whose CPU time is measured) nothing extra per
+ * call; a line or a character cut between two reads waits for the next.
+ */
+export function followEventLines(file: string): () => Promise<Record<string, unknown>[]> {
+  let offset = 0;
+  let partial = '';
+  const decoder = new StringDecoder('utf8');
+  return async () => {
+    let fh;
+    try {
+      fh = await open(file, 'r');
+    } catch {
+      return []; // not created yet: the workload is still starting
+    }
+    try {
+      const { size } = await fh.stat();
+      if (size <= offset) return [];
+      const buf = Buffer.alloc(size - offset);
+      const { bytesRead } = await fh.read(buf, 0, buf.length, offset);
+      offset += bytesRead;
+      const lines = (partial + decoder.write(buf.subarray(0, bytesRead))).split('\n');
+      partial = lines.pop() ?? '';
+      return lines.flatMap((line) => {
+        try {
+          const json: unknown = JSON.parse(line);
+          return json !== null && typeof json === 'object' ? [json as Record<string, unknown>] : [];
+        } catch {
+          return []; // not an event the analysis could read either; the analysis reports it
+        }
+      });
+    } finally {
+      await fh.close();
+    }
+  };
+}
+
+/** Reads `runDir/file`, a CSV with a header; columns not in `text` become numbers (empty → NaN). Absent or empty file → undefined. */
 export async function readTable<Row>(runDir: string, file: string, text: readonly string[]): Promise<Table<Row> | undefined> {
-  let content: string;
-  try {
-    content = await readFile(path.join(runDir, file), 'utf8');
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-    throw err;
-  }
+  const content = await readText(path.join(runDir, file));
+  if (!content) return undefined;
   const { records, problems } = parseCsv(content);
-  const header = records.shift()?.fields ?? [];
+  const columns = records.shift()?.fields ?? [];
   const rows: Row[] = [];
   for (const { line, fields } of records) {
-    if (fields.length !== header.length) {
-      problems.push({ line, message: `${fields.length} fields, header has ${header.length}` });
+    if (fields.length !== columns.length) {
+      problems.push({ line, message: `${fields.length} fields, header has ${columns.length}` });
       continue;
     }
     const row: Record<string, string | number> = {};
-    header.forEach((h, i) => {
+    columns.forEach((h, i) => {
       const v = fields[i]!;
       row[h] = text.includes(h) ? v : v === '' ? Number.NaN : Number(v);
     });
     rows.push(row as Row);
   }
-  return { file, rows, problems };
-}
-
-/**
- * RFC 4180 CSV: quoted fields may hold commas, quotes ("") and newlines. Every row ends with a
- * newline; a last row without one (a sampler killed mid-write) is a problem, not a row.
- */
-export function parseCsv(text: string): { records: { line: number; fields: string[] }[]; problems: { line: number; message: string }[] } {
-  const records: { line: number; fields: string[] }[] = [];
-  const problems: { line: number; message: string }[] = [];
-  let fields: string[] = [];
-  let field = '';
-  let quoted = false;
-  let line = 1;
-  let recordLine = 1;
-  const endRecord = () => {
-    fields.push(field);
-    if (!(fields.length === 1 && fields[0] === '')) records.push({ line: recordLine, fields });
-    fields = [];
-    field = '';
-  };
-  for (let i = 0; i < text.length; i++) {
-    const c = text[i]!;
-    if (quoted) {
-      if (c === '"' && text[i + 1] === '"') {
-        field += '"';
-        i++;
-      } else if (c === '"') quoted = false;
-      else {
-        if (c === '\n') line++;
-        field += c;
-      }
-    } else if (c === '"') quoted = true;
-    else if (c === ',') {
-      fields.push(field);
-      field = '';
-    } else if (c === '\n' || c === '\r') {
-      if (c === '\r' && text[i + 1] === '\n') i++;
-      endRecord();
-      line++;
-      recordLine = line;
-    } else field += c;
-  }
-  if (quoted) problems.push({ line: recordLine, message: 'unterminated quoted field (file cut mid-row)' });
-  else if (field !== '' || fields.length > 0) problems.push({ line: recordLine, message: 'last row has no newline (writer stopped mid-row); not read' });
-  return { records, problems };
+  return { file, columns, rows, problems };
 }

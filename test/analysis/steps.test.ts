@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { detectSteadyState, parseStepsCsv, stepsCsv, unitSteps } from '../../src/analysis/steps.ts';
+import { detectSteadyState, unitSteps } from '../../src/analysis/steps.ts';
+import { parseStepsCsv, stepsCsv } from '../../src/results/steps-csv.ts';
 import type { UnitPlan } from '../../src/launch/types.ts';
 import { parseEvents } from '../../src/results/events.ts';
 import type { UnitData } from '../../src/results/read.ts';

@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { downsampleMinMax, csvTable, simplifySpans } from '../../src/report/load.ts';
-import { parseStepsCsv } from '../../src/analysis/steps.ts';
+import { downsampleMinMax, simplifySpans } from '../../src/analysis/timeline.ts';
+import { csvTable } from '../../src/results/csv.ts';
+import { parseStepsCsv } from '../../src/results/steps-csv.ts';
 import { escapeHtml, escapeMarkdown, jsonForScript } from '../../src/report/escape.ts';
 import { fmt, fmtEstimate } from '../../src/report/format.ts';
 
@@ -57,7 +58,7 @@ test('numbers: three significant digits, grouped thousands, intervals in bracket
 });
 
 test('long runs: each strip bucket shows the share of every phase in it', async () => {
-  const { mixSpans } = await import('../../src/report/load.ts');
+  const { mixSpans } = await import('../../src/analysis/timeline.ts');
   const spans = [
     { row: 'trainer 0', name: 'generate', x0: 0, x1: 3 },
     { row: 'trainer 0', name: 'forward_backward', x0: 3, x1: 4 },

@@ -9,7 +9,8 @@ import { SUMMARY_SCHEMA_VERSION } from '../../src/analysis/types.ts';
 import { settingsDifferencesCsv } from '../../src/report/csv.ts';
 import { escapeMarkdown } from '../../src/report/escape.ts';
 import { renderHtml } from '../../src/report/html.ts';
-import { loadRun, csvTable, type ReportInput } from '../../src/report/load.ts';
+import { csvTable } from '../../src/results/csv.ts';
+import { loadRun, type ReportInput } from '../../src/report/load.ts';
 import { markdownTable } from '../../src/report/markdown.ts';
 import { settingsTable } from '../../src/report/tables.ts';
 

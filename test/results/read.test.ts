@@ -4,7 +4,8 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, describe, test } from 'node:test';
 import { UserError } from '../../src/errors.ts';
-import { parseCsv, readRun } from '../../src/results/read.ts';
+import { parseCsv } from '../../src/results/csv.ts';
+import { readRun } from '../../src/results/read.ts';
 import { buildRun } from '../analysis/fixture.ts';
 
 const dirs: string[] = [];

@@ -17,7 +17,7 @@ import { inventory as collectInventory, smallestGpuMemoryBytes } from '../../tel
 import { startSampling } from '../../telemetry/samplers.ts';
 import { waitGpusIdle } from '../../telemetry/hygiene.ts';
 import { fingerprint } from '../../results/fingerprint.ts';
-import { MANIFEST_SCHEMA_VERSION, type Manifest, type UnitRecord } from '../../results/manifest.ts';
+import { RESULTS_SCHEMA_VERSION, type Manifest, type UnitRecord } from '../../results/manifest.ts';
 import { RunStore } from '../../results/store.ts';
 import { newRunId, RUN_FILES } from '../../results/layout.ts';
 import { errorLines, firstWorkloadError } from '../../results/failure.ts';
@@ -75,7 +75,7 @@ export async function runCommand(o: RunOptions): Promise<RunOutcome> {
 
   const git = gitState(root);
   const manifest: Manifest = {
-    schema_version: MANIFEST_SCHEMA_VERSION,
+    schema_version: RESULTS_SCHEMA_VERSION,
     run_id: runId,
     status: 'running',
     started: new Date().toISOString(),

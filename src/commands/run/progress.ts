@@ -1,10 +1,9 @@
 // The progress line of a run: mode, repeat, step x/y, elapsed, last step time. It follows
-// trainer rank 0's event file, the same record the analysis reads.
-import { open } from 'node:fs/promises';
-import { StringDecoder } from 'node:string_decoder';
+// trainer rank 0's event file through the results reader, as the analysis reads it.
 import path from 'node:path';
 import type { UnitPlan } from '../../launch/types.ts';
 import { eventFile } from '../../results/layout.ts';
+import { followEventLines } from '../../results/read.ts';
 
 export interface ProgressOptions {
   unit: UnitPlan;
@@ -30,42 +29,16 @@ export function followProgress(o: ProgressOptions): (final: string) => void {
   const label = `[${o.index + 1}/${o.total}] ${o.unit.mode} r${o.unit.repeat}${o.unit.point !== 'default' ? ` ${o.unit.point}` : ''}`;
   let shownSteps = -1;
   let lastLine = '';
-  // Read incrementally: only the bytes appended since the last tick, so a long run's growing
-  // event file costs the harness (whose CPU time is measured) nothing extra per tick.
-  let offset = 0;
-  let partial = '';
-  const decoder = new StringDecoder('utf8'); // a character cut between two reads is held back
+  const nextLines = followEventLines(file);
   let steps = 0;
   let last: number | undefined;
   let busy = false;
 
   const readNew = async () => {
-    let fh;
-    try {
-      fh = await open(file, 'r');
-    } catch {
-      return; // not created yet: the workload is still starting
-    }
-    try {
-      const { size } = await fh.stat();
-      if (size <= offset) return;
-      const buf = Buffer.alloc(size - offset);
-      const { bytesRead } = await fh.read(buf, 0, buf.length, offset);
-      offset += bytesRead;
-      const lines = (partial + decoder.write(buf.subarray(0, bytesRead))).split('\n');
-      partial = lines.pop() ?? ''; // a line being written right now; the next tick reads it whole
-      for (const line of lines) {
-        if (!line.includes('"type":"step"')) continue;
-        try {
-          const e = JSON.parse(line) as { t0: number; t1: number };
-          steps++;
-          last = e.t1 - e.t0;
-        } catch {
-          // not an event the analysis could read either; the analysis reports it
-        }
-      }
-    } finally {
-      await fh.close();
+    for (const e of await nextLines()) {
+      if (e.type !== 'step') continue;
+      steps++;
+      last = Number(e.t1) - Number(e.t0);
     }
   };
 
