@@ -69,3 +69,22 @@ test('long runs: each strip bucket shows the share of every phase in it', async 
     { row: 'trainer 0', name: 'forward_backward', x0: 2, x1: 4, share: [0.5, 1] },
   ]);
 });
+
+test('a current summary.json whose folder cannot be read whole is reported alone, and the notes say why', async () => {
+  const { rm } = await import('node:fs/promises');
+  const { buildRun } = await import('../analysis/fixture.ts');
+  const { analyzeRun } = await import('../../src/analysis/summarize.ts');
+  const { loadReportInput } = await import('../../src/report/load.ts');
+  const dir = await buildRun();
+  try {
+    const summary = await analyzeRun(dir, { resamples: 50 });
+    await rm(`${dir}/manifest.json`);
+    const input = await loadReportInput(dir);
+    assert.deepEqual(input.summary.comparisons.map((c) => c.statement), summary.comparisons.map((c) => c.statement), 'the summary as written');
+    assert.ok(input.steps.length > 0, 'with its step rows');
+    assert.match(input.summary.notes.at(-1)!, /manifest\.json: cannot read manifest\.json \(no such file\).*: the report shows summary\.json alone, without the time series\.$/);
+    assert.deepEqual([input.timelines, input.units, input.manifest], [[], [], undefined]);
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+});

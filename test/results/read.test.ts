@@ -1,13 +1,14 @@
 import assert from 'node:assert/strict';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { appendFile, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, describe, test } from 'node:test';
 import { UserError } from '../../src/errors.ts';
 import { parseCsv } from '../../src/results/csv.ts';
-import { readRun } from '../../src/results/read.ts';
+import { followEventLines, readAnalysis, readRun } from '../../src/results/read.ts';
 import { buildRun } from '../analysis/fixture.ts';
 
+const COMMITTED = path.join(import.meta.dirname, '../../bench/gpu/results/2026-11-27-2xH200/runs/synthetic-0.5b-2gpu-20261127-115029');
 const dirs: string[] = [];
 after(() => Promise.all(dirs.map((d) => rm(d, { recursive: true, force: true }))));
 
@@ -47,6 +48,54 @@ describe('readRun', () => {
     });
     assert.equal(run.units[2]!.telemetry, undefined);
     assert.equal(run.units[2]!.events[0]!.parsed.truncated, true);
+  });
+
+  test('refuses a folder written by a newer harness, saying which schema it reads', async () => {
+    const dir = await buildRun();
+    dirs.push(dir);
+    const file = path.join(dir, 'manifest.json');
+    await writeFile(file, (await readFile(file, 'utf8')).replace('"schema_version": 1', '"schema_version": 99'));
+    await assert.rejects(readRun(dir), (err: unknown) => {
+      assert.ok(err instanceof UserError);
+      assert.match(err.message, /manifest\.json: schema_version 99: written by a newer grpo-bench than this one \(it reads results up to schema 1\)/);
+      return true;
+    });
+  });
+
+  test('a malformed summary.json names the file and the field; without one there is no analysis', async () => {
+    const dir = await buildRun();
+    dirs.push(dir);
+    assert.equal((await readRun(dir)).analysis, undefined);
+    assert.equal(await readAnalysis(dir), undefined);
+    const summary = JSON.parse(await readFile(path.join(COMMITTED, 'summary.json'), 'utf8'));
+    await writeFile(path.join(dir, 'summary.json'), JSON.stringify({ ...summary, modes: [{ ...summary.modes[0], step_time_s: { value: 'fast' } }] }));
+    await assert.rejects(readAnalysis(dir), /summary\.json: not a grpo-bench summary[^\n]*\n {2}modes\.0\.step_time_s\.value: /);
+  });
+
+  test('a committed results folder loads: its sweep point, its stored summary (an older schema) and step rows', async () => {
+    const run = await readRun(COMMITTED);
+    assert.deepEqual(run.plan.points, [{ id: 'default', values: {}, label: 'default' }]);
+    assert.deepEqual(run.units.map((u) => [u.plan.dir, u.events.map((e) => `${e.role}-${e.rank}`), u.telemetry!.columns.length]), [
+      ['server/r0', ['server-0', 'trainer-0'], 9],
+      ['colocate/r0', ['trainer-0', 'trainer-1'], 9],
+    ]);
+    assert.equal(run.analysis!.summary.schema_version as number, 1);
+    assert.equal(run.analysis!.steps.length, 12);
+  });
+});
+
+describe('followEventLines', () => {
+  test('returns each line once, when it is complete', async () => {
+    const dir = await mkdtemp(path.join(tmpdir(), 'grpo-bench-follow-'));
+    dirs.push(dir);
+    const file = path.join(dir, 'trainer-0.jsonl');
+    const next = followEventLines(file);
+    assert.deepEqual(await next(), [], 'no file yet');
+    await writeFile(file, '{"type":"start"}\n{"type":"st');
+    assert.deepEqual(await next(), [{ type: 'start' }]);
+    await appendFile(file, 'ep","step":0}\nnot json\n');
+    assert.deepEqual(await next(), [{ type: 'step', step: 0 }]);
+    assert.deepEqual(await next(), []);
   });
 });
 
