@@ -1,5 +1,5 @@
 // `grpo-bench bundle`: an offline bundle for a host that lacks network (and Node, TRL, vLLM):
-// the harness as one file, the workloads' Python files and scenarios, optionally a Node
+// the harness as one file, every file the workloads read at run time and the scenarios, optionally a Node
 // binary, and the wheels the host lacks for its Python and platform; checksummed, split into
 // parts of at most N MiB, with an install.sh that needs no root and no network.
 // Runs from a checkout (it reads wheels.py and install.sh beside this file).
@@ -51,7 +51,7 @@ export interface BundleOptions {
   entry?: string | null;
   /** Include a Node.js binary (xz): true for this node, or a path. */
   node?: boolean | string;
-  /** Include src/workloads/**\/*.{py,json}, src/telemetry/*.py, schemas/*.schema.json, scenarios/ and requirements*.txt (default true). */
+  /** Include the runtime files (runtimeFiles), schemas/*.schema.json, scenarios/ and requirements*.txt (default true). */
   projectFiles?: boolean;
   /** Split the payload into parts of at most this many MiB (default: one part). */
   splitMib?: number;
@@ -147,6 +147,18 @@ async function listFiles(dir: string, keep: (rel: string) => boolean): Promise<s
     .map((d) => path.relative(dir, path.join(d.parentPath, d.name)))
     .filter((rel) => !rel.split(path.sep).includes('__pycache__') && keep(rel))
     .sort();
+}
+
+/**
+ * The files the harness's processes read at run time, relative to the project root: everything
+ * under src/ that is not TypeScript (which esbuild puts in the one-file CLI) nor Python's
+ * byte-code — the workloads' Python, their data and launcher configs, the NVML sampler. Derived
+ * from the tree, not listed, so a file a workload starts to read travels without anyone
+ * remembering to add it.
+ */
+export async function runtimeFiles(root: string): Promise<string[]> {
+  const skip = (f: string) => /\.(ts|pyc)$/.test(f);
+  return (await listFiles(path.join(root, 'src'), (f) => !skip(f))).map((f) => path.join('src', f));
 }
 
 export async function bundleCommand(o: BundleOptions): Promise<number> {
@@ -275,9 +287,7 @@ export async function bundleCommand(o: BundleOptions): Promise<number> {
   const projectFiles: string[] = [];
   if (o.projectFiles ?? true) {
     const pick = [
-      ...(await listFiles(path.join(root, 'src', 'workloads'), (f) => /\.(py|json)$/.test(f))).map((f) => path.join('src', 'workloads', f)),
-      // The NVML sampler runs under the workloads' Python.
-      ...(await listFiles(path.join(root, 'src', 'telemetry'), (f) => f.endsWith('.py'))).map((f) => path.join('src', 'telemetry', f)),
+      ...(await runtimeFiles(root)),
       ...(await listFiles(path.join(root, 'scenarios'), () => true)).map((f) => path.join('scenarios', f)),
       // The contract the workloads validate their configuration and events against.
       ...(await listFiles(path.join(root, 'schemas'), (f) => f.endsWith('.schema.json'))).map((f) => path.join('schemas', f)),
