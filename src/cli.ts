@@ -28,16 +28,18 @@ async function main(argv: string[]): Promise<number> {
     )
     .command(
       'plan <scenario>',
-      'Print every process each mode would start: argv, env, GPUs, ports',
+      'Print every process each mode would start: argv, env, GPUs, ports; anywhere (what this machine lacks is listed as warnings)',
       (y) =>
         y
           .positional('scenario', { type: 'string', demandOption: true })
           .option('mode', { type: 'string', array: true, choices: MODE_NAMES as unknown as string[] })
           .option('json', { type: 'boolean', default: false, describe: 'The plan as JSON, exactly as run executes it' })
-          .option('gpus', { type: 'number', describe: 'Plan for this many GPUs instead of probing the machine' }),
+          .option('gpus', { type: 'number', describe: 'Plan for this many GPUs instead of probing the machine' })
+          .option('assume', { type: 'string', array: true, describe: 'Library versions to plan for instead of probing, e.g. trl=1.13.0,vllm=0.26.0' }),
       async (a) => {
         const { planCommand } = await import('./commands/plan/index.ts');
-        await planCommand({ scenario: a.scenario, modes: a.mode as ModeName[] | undefined, json: a.json, gpus: a.gpus });
+        if (a.gpus !== undefined && !(Number.isInteger(a.gpus) && a.gpus >= 0)) throw new UserError(`--gpus must be a whole number of GPUs, got ${a.gpus}`);
+        await planCommand({ scenario: a.scenario, modes: a.mode as ModeName[] | undefined, json: a.json, gpus: a.gpus, assume: a.assume });
       },
     )
     .command(

@@ -5,11 +5,16 @@ import type { SweepPoint } from '../scenario/sweep.ts';
 import { MODE_NAMES, type DeviceSet, type ModeName, type Scenario } from '../scenario/schema.ts';
 import { unitDir } from '../results/layout.ts';
 import { adapterFor } from '../workloads/registry.ts';
-import type { BatchPlan, DeviceAccount, PlanContext, RunPlan, UnitPlan } from './types.ts';
+import type { BatchPlan, DeviceAccount, PlanContext, PlanWarning, RunPlan, UnitPlan } from './types.ts';
 
 export interface PlanOptions {
   /** Only these modes (default: every mode the scenario defines). */
   modes?: readonly ModeName[];
+  /**
+   * `refuse` (run): what the machine lacks is an error. `warn` (plan): the plan is made anyway and
+   * lists it in `warnings`, so a plan can be read on a laptop or a login node.
+   */
+  lacking?: 'refuse' | 'warn';
 }
 
 export function resolveDevice(scenario: Scenario, gpuCount: number): 'cuda' | 'cpu' {
@@ -27,22 +32,40 @@ export function planRun(points: readonly SweepPoint[], ctx: PlanContext, options
   const device = resolveDevice(base, ctx.gpuCount);
   const adapter = adapterFor(base.workload);
   const modes = selectModes(base, options.modes, adapter.modes);
-  const problems = points.flatMap((p) => adapter.check(p.scenario, device, ctx, modes).map((m) => (points.length > 1 ? `${p.id}: ${m}` : m)));
-  if (problems.length > 0) {
-    throw new UserError(`scenario '${base.name}' cannot run here:\n  ${problems.join('\n  ')}`);
+  const problems: PlanWarning[] = points.flatMap((p) =>
+    adapter.check(p.scenario, device, ctx, modes).map((message) => ({ kind: 'cannot_run_here' as const, ...(points.length > 1 ? { point: p.id } : {}), message })),
+  );
+  const warn = options.lacking === 'warn';
+  if (problems.length > 0 && !warn) {
+    throw new UserError(`scenario '${base.name}' cannot run here:\n  ${problems.map(warningText).join('\n  ')}`);
   }
+  const lack = (point: string, message: string) => {
+    const w: PlanWarning = { kind: 'cannot_run_here', ...(points.length > 1 ? { point } : {}), message };
+    if (!problems.some((p) => warningText(p) === warningText(w))) problems.push(w);
+  };
   const units: UnitPlan[] = [];
   for (const point of points) {
     for (let repeat = 0; repeat < point.scenario.repeats; repeat++) {
       for (const mode of interleave(modes, repeat)) {
-        const devices = accountDevices(point.scenario, mode, device, ctx.gpuCount);
+        const devices = accountDevices(point.scenario, mode, device, ctx.gpuCount, warn ? (m) => lack(point.id, m) : undefined);
         const dir = unitDir({ point: point.id, mode, repeat }, points.length > 1);
         const shell = { point: point.id, mode, repeat, dir, devices, batch: planBatch(point.scenario, mode, devices) };
         units.push({ ...shell, processes: adapter.processes(point.scenario, shell, ctx) });
       }
     }
   }
-  return { scenario: base.name, workload: base.workload, device, points: points.map(({ id, values, label }) => ({ id, values, label })), units };
+  return {
+    scenario: base.name,
+    workload: base.workload,
+    device,
+    points: points.map(({ id, values, label }) => ({ id, values, label })),
+    units,
+    ...(problems.length > 0 ? { warnings: problems } : {}),
+  };
+}
+
+export function warningText(w: PlanWarning): string {
+  return w.point !== undefined ? `${w.point}: ${w.message}` : w.message;
 }
 
 function selectModes(scenario: Scenario, asked: readonly ModeName[] | undefined, supported: readonly ModeName[]): ModeName[] {
@@ -62,7 +85,8 @@ export function interleave<T>(modes: readonly T[], repeat: number): T[] {
   return repeat % 2 === 0 ? [...modes] : [...modes].reverse();
 }
 
-export function accountDevices(scenario: Scenario, mode: ModeName, kind: 'cuda' | 'cpu', gpuCount: number): DeviceAccount {
+/** A unit's devices; GPUs beyond the machine's are an error, or with `onMissing` a message passed to it. */
+export function accountDevices(scenario: Scenario, mode: ModeName, kind: 'cuda' | 'cpu', gpuCount: number, onMissing?: (message: string) => void): DeviceAccount {
   const where = `modes.${mode}.devices`;
   // The server's devices come first, the trainers' after them.
   const sets = modeDeviceSets(scenario, mode);
@@ -75,10 +99,9 @@ export function accountDevices(scenario: Scenario, mode: ModeName, kind: 'cuda' 
   if (kind === 'cuda') {
     const missing = allocated.filter((g) => g >= gpuCount);
     if (missing.length) {
-      throw new UserError(
-        `scenario '${scenario.name}': ${where} needs GPU${missing.length > 1 ? 's' : ''} ${missing.join(', ')} but this machine has ${gpuCount} (0–${gpuCount - 1})`,
-        'Lower the device counts in the scenario or run on a machine with more GPUs.',
-      );
+      const message = `${where} needs GPU${missing.length > 1 ? 's' : ''} ${missing.join(', ')} but this machine has ${gpuCount}${gpuCount > 0 ? ` (0–${gpuCount - 1})` : ''}`;
+      if (onMissing) onMissing(message);
+      else throw new UserError(`scenario '${scenario.name}': ${message}`, 'Lower the device counts in the scenario or run on a machine with more GPUs.');
     }
   }
   return { kind, allocated, training, server };

@@ -75,6 +75,21 @@ export interface RunPlan {
   points: PointInfo[];
   /** Execution order; modes interleave across repeats so machine drift falls on both. */
   units: UnitPlan[];
+  /**
+   * What the machine lacks for this plan (present only on a plan made to be read, `grpo-bench
+   * plan`, which prints a plan anywhere; `run` refuses instead).
+   */
+  warnings?: PlanWarning[];
+  /** Facts the plan was told to assume instead of probing them (`plan --gpus`, `--assume`). */
+  assumed?: { gpus?: number; libraries?: Record<string, string> };
+}
+
+/** Something that stops `run` on this machine, shown as a warning by `plan`. */
+export interface PlanWarning {
+  kind: 'cannot_run_here';
+  /** The sweep point it concerns, in a sweep. */
+  point?: string;
+  message: string;
 }
 
 /** What a plan is made from besides the scenario: facts about the machine and the places to write. */

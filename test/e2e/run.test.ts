@@ -154,6 +154,36 @@ test('plan shows a trl scenario: it probes the installed libraries as run does',
   assert.ok(argv.includes('accelerate.commands.launch') && argv.some((a) => a.endsWith('train.py')), argv.join(' '));
 });
 
+test('plan works anywhere: told the GPUs and library versions it prints every process and lists what the machine lacks; run still refuses', async () => {
+  const scenario = path.join(ROOT, 'scenarios', 'trl-0.5b-2gpu.yaml');
+  // This machine: no GPU, no vLLM.
+  const told = await cli(['plan', scenario, '--gpus', '2', '--json']);
+  assert.equal(told.exitCode, 0, told.all);
+  const plan = JSON.parse(told.stdout);
+  assert.deepEqual(plan.units.map((u: { dir: string }) => u.dir), ['server/r0', 'colocate/r0', 'hf/r0']);
+  assert.deepEqual(plan.assumed, { gpus: 2 });
+  const lacks = plan.warnings.map((w: { message: string }) => w.message).join('\n');
+  assert.match(lacks, /server mode needs vLLM, which is not installed/);
+  assert.match(lacks, /colocate mode needs vLLM, which is not installed/);
+
+  const assumed = await cli(['plan', scenario, '--gpus', '1', '--assume', 'trl=1.13.0,vllm=0.26.0']);
+  assert.equal(assumed.exitCode, 0, assumed.all);
+  assert.match(assumed.stdout, /^assumed, not probed: 1 GPU\(s\), trl 1\.13\.0, vllm 0\.26\.0$/m);
+  assert.match(assumed.stdout, /server-0 \(server, GPUs 0/);
+  assert.match(assumed.stdout, /warning: this machine cannot run this plan[\s\S]*server mode needs at least 2 GPUs[\s\S]*modes\.colocate\.devices needs GPU 1 but this machine has 1/);
+  assert.doesNotMatch(assumed.stdout, /needs vLLM/);
+
+  const bad = await cli(['plan', scenario, '--gpus', '2', '--assume', 'trl']);
+  assert.equal(bad.exitCode, 1);
+  assert.match(bad.stderr, /--assume trl: write name=version/);
+
+  const ws = await workspace('');
+  const run = await cli(['run', scenario, '--out', ws.results]);
+  assert.equal(run.exitCode, 1, run.all);
+  assert.match(run.stderr, /asks for device: cuda, but this machine has no GPU/);
+  assert.equal(existsSync(ws.results), false);
+});
+
 test('a bad scenario is refused with the file, the field and no stack trace', async () => {
   const ws = await workspace(tinyScenario().replace('steps: 4', 'steps: four'));
   const r = await cli(['run', ws.scenario, '--out', ws.results]);

@@ -98,6 +98,17 @@ test('asking for more GPUs than the machine has is refused with the numbers', ()
   });
 });
 
+test('a plan to be read (plan anywhere) lists what the machine lacks instead of refusing, and still shows every process', () => {
+  const { scenario, sweep } = parseScenario(yaml(), 's.yaml');
+  const p = planRun(expandSweep(scenario, sweep, 's.yaml'), ctx(2), { lacking: 'warn' });
+  assert.deepEqual(p.warnings, [
+    { kind: 'cannot_run_here', message: 'modes.server.devices needs GPUs 2, 3 but this machine has 2 (0–1)' },
+    { kind: 'cannot_run_here', message: 'modes.colocate.devices needs GPUs 2, 3 but this machine has 2 (0–1)' },
+  ]);
+  assert.deepEqual(p.units.map((u) => u.processes.map((x) => x.name)), [['server-0', 'trainer'], ['trainer'], ['trainer'], ['server-0', 'trainer']]);
+  assert.equal(plan(yaml()).warnings, undefined, 'a plan the machine can run has no warnings');
+});
+
 test('explicit GPU indices are used as given', () => {
   const p = plan(yaml().replace('{ server: 1, trainer: 3 }', '{ server: [3], trainer: [0, 1] }').replace('devices: 4', 'devices: [1, 2]'));
   assert.deepEqual(p.units[0]!.devices, { kind: 'cuda', allocated: [3, 0, 1], training: [0, 1], server: [3] });

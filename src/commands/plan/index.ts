@@ -2,8 +2,9 @@
 import path from 'node:path';
 import { loadScenarioFile } from '../../scenario/load.ts';
 import { expandSweep } from '../../scenario/sweep.ts';
-import { planRun } from '../../launch/plan.ts';
-import type { RunPlan } from '../../launch/types.ts';
+import { planRun, warningText } from '../../launch/plan.ts';
+import { UserError } from '../../errors.ts';
+import type { PlanWarning, RunPlan } from '../../launch/types.ts';
 import type { ModeName } from '../../scenario/schema.ts';
 import { projectRoot, resolvePython } from '../../env/python.ts';
 import { inventory, smallestGpuMemoryBytes } from '../../telemetry/inventory.ts';
@@ -16,6 +17,35 @@ export interface PlanOptions {
   json: boolean;
   /** Plan for this many GPUs instead of probing (lets a CPU machine show a GPU plan). */
   gpus?: number;
+  /** Library versions to plan for instead of (or where) the workload Python has none: `trl=1.13.0`, `vllm=0.26.0`. */
+  assume?: string[];
+}
+
+/**
+ * `--assume` entries, `name=version`, each flag holding one or several separated by commas. A
+ * version may itself hold commas (`trl[vllm]=>=0.19.1,<=0.28.0`): a comma splits only before
+ * another `name=`.
+ */
+export function parseAssumptions(entries: readonly string[]): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const entry of entries.flatMap((e) => e.split(/,(?=\s*[A-Za-z][\w.[\]-]*=)/))) {
+    const m = /^\s*([A-Za-z][\w.[\]-]*)=(.+?)\s*$/.exec(entry);
+    if (!m) throw new UserError(`--assume ${entry}: write name=version, e.g. --assume trl=1.13.0,vllm=0.26.0`);
+    out[m[1]!.toLowerCase()] = m[2]!;
+  }
+  return out;
+}
+
+/**
+ * The libraries to plan with: the probed ones (none when the workload Python does not start), the
+ * assumed ones over them. The vLLM range an installed TRL declares (`trl[vllm]`) belongs to that
+ * TRL, so it is dropped when another TRL is assumed.
+ */
+export function plannedLibraries(probed: Record<string, string | null> | undefined, assumed: Record<string, string>): Record<string, string | null> | undefined {
+  if (Object.keys(assumed).length === 0) return probed;
+  const out: Record<string, string | null> = { ...(probed ?? {}) };
+  if (assumed.trl !== undefined && assumed.trl !== out.trl && assumed['trl[vllm]'] === undefined) delete out['trl[vllm]'];
+  return { ...out, ...assumed };
 }
 
 export async function planCommand(o: PlanOptions): Promise<RunPlan> {
@@ -25,6 +55,7 @@ export async function planCommand(o: PlanOptions): Promise<RunPlan> {
   const python = resolvePython(root);
   // The libraries as run probes them: a workload's plan may depend on them (the trl plan on the TRL version).
   const [machine, pythonInfo] = await Promise.all([o.gpus !== undefined ? undefined : inventory(), probePython(python, root)]);
+  const assumed = parseAssumptions(o.assume ?? []);
   const plan = planRun(
     points,
     {
@@ -34,16 +65,30 @@ export async function planCommand(o: PlanOptions): Promise<RunPlan> {
       gpuCount: machine ? machine.gpus.length : o.gpus!,
       gpuMemoryBytes: machine ? smallestGpuMemoryBytes(machine) : undefined,
       nextPort: await portPool(portsFor(points)),
-      libraries: pythonInfo.error ? undefined : pythonInfo.libraries,
+      libraries: plannedLibraries(pythonInfo.error ? undefined : pythonInfo.libraries, assumed),
     },
-    { modes: o.modes },
+    { modes: o.modes, lacking: 'warn' },
   );
-  console.log(o.json ? JSON.stringify(plan, null, 2) : formatPlan(plan));
-  return plan;
+  const facts = {
+    ...(o.gpus !== undefined ? { gpus: o.gpus } : {}),
+    ...(Object.keys(assumed).length > 0 ? { libraries: assumed } : {}),
+  };
+  const noPython: PlanWarning[] = pythonInfo.error
+    ? [{ kind: 'cannot_run_here', message: `the workload Python (${python}) does not start: ${pythonInfo.error}` }]
+    : [];
+  const warnings = [...noPython, ...(plan.warnings ?? [])];
+  const shown: RunPlan = { ...plan, ...(warnings.length > 0 ? { warnings } : {}), ...(Object.keys(facts).length > 0 ? { assumed: facts } : {}) };
+  console.log(o.json ? JSON.stringify(shown, null, 2) : formatPlan(shown));
+  return shown;
 }
 
 export function formatPlan(plan: RunPlan): string {
   const lines = [`scenario ${plan.scenario} · workload ${plan.workload} · ${plan.device} · ${plan.units.length} unit(s), in this order`];
+  const a = plan.assumed;
+  if (a) {
+    const facts = [...(a.gpus !== undefined ? [`${a.gpus} GPU(s)`] : []), ...Object.entries(a.libraries ?? {}).map(([n, v]) => `${n} ${v}`)];
+    lines.push(`assumed, not probed: ${facts.join(', ')}`);
+  }
   for (const u of plan.units) {
     lines.push('', `${u.dir}  (${u.mode}, repeat ${u.repeat}${u.point !== 'default' ? `, ${u.point}` : ''})`);
     lines.push(
@@ -56,6 +101,10 @@ export function formatPlan(plan: RunPlan): string {
       lines.push(`    argv: ${p.argv.map(shellQuote).join(' ')}`);
       if (p.ready.kind === 'http') lines.push(`    ready: GET ${p.ready.url} → 200 within ${p.ready.timeout_s} s`);
     }
+  }
+  if (plan.warnings?.length) {
+    lines.push('', `warning: this machine cannot run this plan (grpo-bench run refuses it here):`);
+    for (const w of plan.warnings) lines.push(`  - ${warningText(w)}`);
   }
   lines.push('', 'Ports shown are free now; run picks fresh ones.');
   return lines.join('\n');

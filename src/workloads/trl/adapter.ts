@@ -6,6 +6,7 @@
 // The plan depends on the installed TRL version, read from PlanContext.libraries.
 import { createHash } from 'node:crypto';
 import path from 'node:path';
+import { UserError } from '../../errors.ts';
 import type { PlanContext, ProcessSpec, WorkloadAdapter } from '../../launch/types.ts';
 import { modeDeviceSets } from '../../modes.ts';
 import { eventFile, RANK_PLACEHOLDER, workloadOutputDir } from '../../results/layout.ts';
@@ -78,7 +79,13 @@ export const trl: WorkloadAdapter = {
 
   processes(scenario, unit, ctx) {
     const trlVersion = ctx.libraries?.trl;
-    if (!trlVersion) throw new Error('trl adapter: processes() needs ctx.libraries.trl (check() refuses without it)');
+    // Reached without TRL only by `plan`, which prints what it cannot run (run's check() refuses first).
+    if (!trlVersion) {
+      throw new UserError(
+        'the trl workload’s processes depend on the TRL version, and the workload Python has no trl',
+        'Tell plan which TRL to plan for: grpo-bench plan SCENARIO --assume trl=1.13.0 (and vllm=… for the vLLM modes).',
+      );
+    }
     const style = trlStyle(trlVersion);
     const unitDir = path.join(ctx.runDir, unit.dir);
     const model = modelSpec(scenario, ctx);
