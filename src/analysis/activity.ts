@@ -2,6 +2,7 @@
 // Everything is taken over each unit's measured window: first measured step's t0 → last one's t1.
 import type { Role } from '../launch/types.ts';
 import { waitingPhases } from '../modes.ts';
+import { note, type Note } from './notes.ts';
 import { eventsOf, type UnitSteps } from './steps.ts';
 import { integrate, mean, unionLength } from './stats.ts';
 import type { RoleActivity } from './types.ts';
@@ -27,7 +28,7 @@ export function measuredWindow(u: UnitSteps): Window | undefined {
  * busy_fraction = Σ_runs mean_over_ranks |∪ phase intervals ∩ window| ÷ Σ_runs |window|;
  * NaN (null in JSON) when the role's processes wrote no phase events.
  */
-export function roleActivity(units: readonly UnitSteps[], role: Role, notes: string[]): RoleActivity {
+export function roleActivity(units: readonly UnitSteps[], role: Role, notes: Note[]): RoleActivity {
   const kind = units[0]!.unit.plan.devices.kind;
   const devices = role === 'server' ? units[0]!.unit.plan.devices.server : units[0]!.unit.plan.devices.training;
   let busy = 0;
@@ -62,8 +63,8 @@ export function roleActivity(units: readonly UnitSteps[], role: Role, notes: str
     }
   }
   const where = `${units[0]!.unit.plan.point}/${units[0]!.unit.plan.mode}`;
-  if (withPhases === 0) notes.push(`${where}: ${role} processes wrote no phase events; their busy fraction is unknown (null)`);
-  else if (withPhases < units.length) notes.push(`${where}: ${role} busy fraction from ${withPhases} of ${units.length} runs (the others have no ${role} phase events)`);
+  if (withPhases === 0) notes.push(note('busy_incomplete', where, `${role} processes wrote no phase events; their busy fraction is unknown (null)`));
+  else if (withPhases < units.length) notes.push(note('busy_incomplete', where, `${role} busy fraction from ${withPhases} of ${units.length} runs (the others have no ${role} phase events)`));
   return {
     role,
     devices,
@@ -86,14 +87,14 @@ export interface Energy {
  * (trapezoids, linear interpolation at the window's edges). A unit counts only when each of its
  * allocated GPUs has a power sample inside the window; otherwise it is left out and a note says so.
  */
-export function energy(units: readonly UnitSteps[], notes: string[]): Energy | undefined {
+export function energy(units: readonly UnitSteps[], notes: Note[]): Energy | undefined {
   let total: Energy | undefined;
   for (const u of units) {
     const w = measuredWindow(u);
     const rows = u.unit.telemetry?.rows;
     if (!w || u.unit.plan.devices.kind !== 'cuda') continue;
     if (!rows) {
-      notes.push(`${u.unit.plan.dir}: no telemetry.csv; energy leaves this run out`);
+      notes.push(note('energy_incomplete', u.unit.plan.dir, 'no telemetry.csv; energy leaves this run out'));
       continue;
     }
     let joules = 0;
@@ -104,7 +105,7 @@ export function energy(units: readonly UnitSteps[], notes: string[]): Energy | u
       else joules += integrate(series.map((r) => r.t), series.map((r) => r.power_w), w.t0, w.t1);
     }
     if (missing.length > 0) {
-      notes.push(`${u.unit.plan.dir}: no power samples of GPU ${missing.join(', ')} in the measured window; energy leaves this run out`);
+      notes.push(note('energy_incomplete', u.unit.plan.dir, `no power samples of GPU ${missing.join(', ')} in the measured window; energy leaves this run out`));
       continue;
     }
     const tokens = u.measured.reduce((s, r) => s + r.completion_tokens, 0);

@@ -6,6 +6,7 @@ import type { EventFile } from '../results/read.ts';
 import type { ModeName } from '../scenario/schema.ts';
 import { MODE_ORDER } from '../modes.ts';
 import { EFFECTIVE_SETTINGS_IGNORED } from './constants.ts';
+import { note, type Note } from './notes.ts';
 import type { SettingsDifference } from './types.ts';
 
 /** Flattened key → value as text. */
@@ -106,7 +107,7 @@ function differingKeys(a: Settings, b: Settings): string[] {
 export function settingsDifferences(
   units: readonly SettingsUnit[],
   points: readonly string[],
-  notes: string[],
+  notes: Note[],
 ): { compared: Record<string, ModeName[]>; differences: SettingsDifference[] } {
   const compared: Record<string, ModeName[]> = {};
   const differences: SettingsDifference[] = [];
@@ -127,12 +128,12 @@ export function settingsDifferences(
         const keys = differingKeys(chosen.settings, settings);
         if (keys.length > 0) {
           const shown = keys.slice(0, 5).join(', ') + (keys.length > 5 ? `, … (${keys.length} in all)` : '');
-          notes.push(`${u.plan.dir}: settings differ from ${chosen.dir} (${shown}); the settings comparison uses ${chosen.dir}`);
+          notes.push(note('settings_differ_between_repeats', u.plan.dir, `settings differ from ${chosen.dir} (${shown}); the settings comparison uses ${chosen.dir}`));
         }
       }
       if (absent.length > 0) {
         const what = chosen ? `the settings comparison uses ${chosen.dir}` : 'this mode’s settings are not compared';
-        notes.push(`${point}/${mode}: ${absent.join('; ')}; ${what}`);
+        notes.push(note('settings_missing', `${point}/${mode}`, `${absent.join('; ')}; ${what}`));
       }
       if (chosen) byMode.set(mode, chosen.settings);
     }

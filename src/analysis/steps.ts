@@ -4,6 +4,7 @@
 import type { Event, PhaseEvent, StepEvent } from '../results/events.ts';
 import type { EventFile, UnitData } from '../results/read.ts';
 import { STEADY } from './constants.ts';
+import { note, type Note } from './notes.ts';
 import { stepBreakdown } from './phases.ts';
 import { mad, median, outlierFlags, unionLength } from './stats.ts';
 import type { StepRow } from './types.ts';
@@ -60,13 +61,13 @@ export interface UnitSteps {
  * when they reach the planned global batch, else (rank 0 logged its own share) the sum over the
  * trainer ranks that logged the step.
  */
-export function unitSteps(unit: UnitData, warmupSteps: number, notes: string[]): UnitSteps {
+export function unitSteps(unit: UnitData, warmupSteps: number, notes: Note[]): UnitSteps {
   const trainers = trainerFiles(unit);
   const rank0 = trainers.find((f) => f.rank === 0);
   const where = unit.plan.dir;
   const empty: UnitSteps = { unit, rows: [], steady: { start: 0, settled: true, checked: false }, measured: [] };
   if (!rank0) {
-    if (unit.events.length > 0 || unit.record?.status !== 'planned') notes.push(`${where}: no trainer-0 event file; no steps from this unit`);
+    if (unit.events.length > 0 || unit.record?.status !== 'planned') notes.push(note('no_trainer_events', where, 'no trainer-0 event file; no steps from this unit'));
     return empty;
   }
   const steps = dedupe(eventsOf(rank0, 'step'), where, notes);
@@ -112,7 +113,7 @@ export function unitSteps(unit: UnitData, warmupSteps: number, notes: string[]):
       outlier: false,
     };
   });
-  if (mismatched > 0) notes.push(`${where}: ${mismatched} step(s) did not do the planned ${global} samples (a rank's events missing, or the workload changed the batch)`);
+  if (mismatched > 0) notes.push(note('batch_mismatch', where, `${mismatched} step(s) did not do the planned ${global} samples (a rank's events missing, or the workload changed the batch)`));
 
   for (const r of rows) if (r.step < warmupSteps) Object.assign(r, { warmup: true, excluded_by: 'warmup' });
   const after = rows.filter((r) => !r.warmup);
@@ -121,14 +122,14 @@ export function unitSteps(unit: UnitData, warmupSteps: number, notes: string[]):
   const measured = after.slice(steady.start);
   outlierFlags(measured.map((r) => r.duration_s)).forEach((flag, i) => (measured[i]!.outlier = flag));
   if (!steady.settled) {
-    notes.push(`${where}: step time did not settle by the rule in docs/metrics.md; measuring the last ${measured.length} steps`);
+    notes.push(note('not_settled', where, `step time did not settle by the rule in docs/metrics.md; measuring the last ${measured.length} steps`));
   }
   return { unit, rows, steady, measured };
 }
 
-function dedupe(steps: StepEvent[], where: string, notes: string[]): StepEvent[] {
+function dedupe(steps: StepEvent[], where: string, notes: Note[]): StepEvent[] {
   const seen = new Map<number, StepEvent>();
   for (const s of steps) if (!seen.has(s.step)) seen.set(s.step, s);
-  if (seen.size < steps.length) notes.push(`${where}: trainer-0 logged ${steps.length - seen.size} step(s) twice; the first of each kept`);
+  if (seen.size < steps.length) notes.push(note('duplicate_steps', where, `trainer-0 logged ${steps.length - seen.size} step(s) twice; the first of each kept`));
   return [...seen.values()].sort((a, b) => a.step - b.step);
 }

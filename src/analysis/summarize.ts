@@ -9,6 +9,7 @@ import { phaseColumns, stepsCsv } from '../results/steps-csv.ts';
 import { MODE_ORDER, modeOf } from '../modes.ts';
 import type { ModeName } from '../scenario/schema.ts';
 import { energy, roleActivity } from './activity.ts';
+import { note, RUN_SUBJECT, type Note } from './notes.ts';
 import {
   BOOTSTRAP_RESAMPLES,
   BOOTSTRAP_SEED,
@@ -71,15 +72,16 @@ export const METHODS: Methods = {
  */
 export function currentSummary(stored: StoredAnalysis, run: RunData | undefined, unreadable = 'the results folder could not be read'): { summary: Summary; rows: StepRow[] } {
   const old = stored.summary;
-  if (old.schema_version >= SUMMARY_SCHEMA_VERSION) return { summary: old, rows: stored.steps };
+  if (old.schema_version >= SUMMARY_SCHEMA_VERSION) return { summary: upgradeSummary(old), rows: stored.steps };
   const was = `${RUN_FILES.summary} has schema ${String(old.schema_version)}, older than this harness's ${SUMMARY_SCHEMA_VERSION}`;
   if (run) {
     const again = summarize(run);
-    again.summary.notes.unshift(`${was}: this report re-ran the analysis from the events in memory; the results folder is unchanged.`);
+    again.summary.notes.unshift(note('summary_reanalysed', RUN_SUBJECT, `${was}: this report re-ran the analysis from the events in memory; the results folder is unchanged.`));
     return again;
   }
   const upgraded = upgradeSummary(old);
-  const summary = { ...upgraded, notes: [`${was}, and the analysis could not re-run (${unreadable}); the report shows the old summary, without the settings that differ between the modes.`, ...(upgraded.notes ?? [])] };
+  const why = `${was}, and the analysis could not re-run (${unreadable}); the report shows the old summary, without the settings that differ between the modes.`;
+  const summary = { ...upgraded, notes: [note('summary_outdated', RUN_SUBJECT, why), ...upgraded.notes] };
   return { summary, rows: stored.steps };
 }
 
@@ -87,10 +89,10 @@ export function currentSummary(stored: StoredAnalysis, run: RunData | undefined,
 export function summarize(run: RunData, options: AnalyzeOptions = {}): { summary: Summary; rows: StepRow[] } {
   const { manifest, plan } = run;
   const scenario = manifest.scenario;
-  const notes: string[] = [];
+  const notes: Note[] = [];
   const resamples = options.resamples ?? BOOTSTRAP_RESAMPLES;
   const functional = plan.device === 'cpu';
-  if (functional) notes.push('CPU run: the comparison checks that everything works; its speedups say nothing about GPUs.');
+  if (functional) notes.push(note('cpu_run', RUN_SUBJECT, 'CPU run: the comparison checks that everything works; its speedups say nothing about GPUs.'));
 
   const analysed: { steps: UnitSteps; status: UnitStatus }[] = [];
   for (const unit of run.units) {
@@ -100,7 +102,7 @@ export function summarize(run: RunData, options: AnalyzeOptions = {}): { summary
     analysed.push({ steps: unitSteps(unit, scenario.warmup_steps, notes), status });
   }
   for (const { steps, status } of analysed) {
-    if (status !== 'ok') notes.push(`${steps.unit.plan.dir}: ${status}; its ${steps.measured.length} measured step(s) are used`);
+    if (status !== 'ok') notes.push(note('unit_incomplete', steps.unit.plan.dir, `${status}; its ${steps.measured.length} measured step(s) are used`));
   }
 
   const modes: ModeSummary[] = [];
@@ -113,7 +115,7 @@ export function summarize(run: RunData, options: AnalyzeOptions = {}): { summary
       if (group.length === 0) continue;
       const withSteps = group.filter((a) => a.steps.measured.length > 0);
       if (withSteps.length === 0) {
-        notes.push(`${point}/${mode}: no measured steps; left out of the summary and its comparisons`);
+        notes.push(note('no_measured_steps', `${point}/${mode}`, 'no measured steps; left out of the summary and its comparisons'));
         continue;
       }
       const m = modeSummary(point, mode, group, scenario.warmup_steps, resamples, notes);
@@ -121,9 +123,8 @@ export function summarize(run: RunData, options: AnalyzeOptions = {}): { summary
       byMode.set(mode, m);
       runsByMode.set(mode, withSteps.map((a) => a.steps.measured));
       if (m.step_time_s.n_runs < MIN_RUNS_FOR_SPREAD) {
-        notes.push(
-          `${point}/${mode}: ${m.step_time_s.n_runs} run(s); intervals rest on ${m.step_time_s.n_runs === 1 ? 'the steps of one run' : 'too few runs'} and understate run-to-run spread (use repeats ≥ ${MIN_RUNS_FOR_SPREAD})`,
-        );
+        const few = m.step_time_s.n_runs === 1 ? 'the steps of one run' : 'too few runs';
+        notes.push(note('few_runs', `${point}/${mode}`, `${m.step_time_s.n_runs} run(s); intervals rest on ${few} and understate run-to-run spread (use repeats ≥ ${MIN_RUNS_FOR_SPREAD})`));
       }
     }
     const present = MODE_ORDER.filter((m) => byMode.has(m));
@@ -138,7 +139,7 @@ export function summarize(run: RunData, options: AnalyzeOptions = {}): { summary
     }
   }
   if (comparisons.length > 0 && scenario.protocol !== 'equal_global_batch') {
-    notes.push('Step-time speedup omitted: under equal_per_device_batch the modes do different work per step (different training device counts); compare throughput.');
+    notes.push(note('step_time_speedup_omitted', RUN_SUBJECT, 'Step-time speedup omitted: under equal_per_device_batch the modes do different work per step (different training device counts); compare throughput.'));
   }
 
   const settings = settingsDifferences(run.units, unique(run.plan.units.map((u) => u.point)), notes);
@@ -169,26 +170,26 @@ function unitStatus(unit: UnitData): UnitStatus | undefined {
   return s === 'running' ? 'interrupted' : s;
 }
 
-function noteUnitProblems(unit: UnitData, status: UnitStatus | undefined, notes: string[]): void {
+function noteUnitProblems(unit: UnitData, status: UnitStatus | undefined, notes: Note[]): void {
   if (status === undefined) {
-    notes.push(`${unit.plan.dir}: not run`);
+    notes.push(note('unit_not_run', unit.plan.dir, 'not run'));
     return;
   }
-  if (unit.record?.error) notes.push(`${unit.plan.dir}: ${unit.record.error.message}`);
+  if (unit.record?.error) notes.push(note('unit_error', unit.plan.dir, unit.record.error.message));
   for (const f of unit.events) {
     const { problems, truncated } = f.parsed;
     if (problems.length > 0) {
       const first = problems[0]!;
       const cut = truncated && !problems.some((p) => p.message.startsWith('truncated')) ? '; the writer stopped mid-line' : '';
-      notes.push(`${f.file}: ${problems.length} line(s) not read (line ${first.line}: ${first.message})${cut}`);
+      notes.push(note('events_unreadable', f.file, `${problems.length} line(s) not read (line ${first.line}: ${first.message})${cut}`));
     }
     const end = f.parsed.events.find((e) => e.type === 'end');
-    if (!end) notes.push(`${f.file}: no end event (the process did not finish)`);
+    if (!end) notes.push(note('process_unfinished', f.file, 'no end event (the process did not finish)'));
     // The exception line only: the traceback stays in the event file and the manifest.
-    else if (end.type === 'end' && end.status === 'error') notes.push(`${f.file}: ended with error${end.error ? `: ${end.error.trim().split('\n')[0]}` : ''}`);
+    else if (end.type === 'end' && end.status === 'error') notes.push(note('process_error', f.file, `ended with error${end.error ? `: ${end.error.trim().split('\n')[0]}` : ''}`));
   }
   for (const t of [unit.telemetry, unit.processes, unit.host]) {
-    if (t && t.problems.length > 0) notes.push(`${unit.plan.dir}/${path.basename(t.file)}: ${t.problems.length} row(s) not read (line ${t.problems[0]!.line}: ${t.problems[0]!.message})`);
+    if (t && t.problems.length > 0) notes.push(note('samples_unreadable', `${unit.plan.dir}/${path.basename(t.file)}`, `${t.problems.length} row(s) not read (line ${t.problems[0]!.line}: ${t.problems[0]!.message})`));
   }
 }
 
@@ -215,7 +216,7 @@ function modeSummary(
   group: readonly { steps: UnitSteps; status: UnitStatus }[],
   warmupSteps: number,
   resamples: number,
-  notes: string[],
+  notes: Note[],
 ): ModeSummary {
   const units = group.map((g) => g.steps).filter((u) => u.measured.length > 0);
   const runs = units.map((u) => u.measured);
@@ -229,7 +230,7 @@ function modeSummary(
   const span = units.reduce((s, u) => s + (u.measured.at(-1)!.t1 - u.measured[0]!.t0), 0);
   const stepTime = sum((r) => r.duration_s);
   if (stepTime < 0.99 * span) {
-    notes.push(`${label}: steps cover ${((100 * stepTime) / span).toFixed(1)}% of the wall time from first to last measured step; throughput counts step time only`);
+    notes.push(note('steps_leave_gaps', label, `steps cover ${((100 * stepTime) / span).toFixed(1)}% of the wall time from first to last measured step; throughput counts step time only`));
   }
   const phaseNames = phaseColumns(rows);
   const phaseMedian = Object.fromEntries(phaseNames.map((p) => [p, median(rows.map((r) => r.phases[p] ?? 0))]));
@@ -237,7 +238,7 @@ function modeSummary(
   if (idle.length > 0) phaseMedian.idle = median(idle);
   const generation = sum((r) => r.phases.generate ?? 0);
   const training = sum((r) => TRAINING_PHASES.reduce((s, p) => s + (r.phases[p] ?? 0), 0));
-  if (!(training > 0)) notes.push(`${label}: no training phases (${TRAINING_PHASES.join(', ')}) in the events; generation ÷ training ratio unknown (null)`);
+  if (!(training > 0)) notes.push(note('no_training_phases', label, `no training phases (${TRAINING_PHASES.join(', ')}) in the events; generation ÷ training ratio unknown (null)`));
 
   const activity = modeOf(mode).roles.map((role) => roleActivity(units, role, notes));
   const e = energy(units, notes);
@@ -275,7 +276,7 @@ function modeSummary(
 }
 
 /** Per run: launch (manifest `started`) → end of trainer-0's first step; the median over runs, bootstrapped over runs. */
-function timeToFirstStep(units: readonly UnitSteps[], label: string, resamples: number, notes: string[]): Estimate {
+function timeToFirstStep(units: readonly UnitSteps[], label: string, resamples: number, notes: Note[]): Estimate {
   const values: number[] = [];
   for (const u of units) {
     const first = u.rows[0];
@@ -284,7 +285,7 @@ function timeToFirstStep(units: readonly UnitSteps[], label: string, resamples: 
     let launch = started;
     if (!Number.isFinite(launch)) {
       launch = earliestEvent(u.unit);
-      notes.push(`${u.unit.plan.dir}: no launch time in the manifest; time to first step counts from the unit's earliest event (model loading before it is not included)`);
+      notes.push(note('launch_time_missing', u.unit.plan.dir, "no launch time in the manifest; time to first step counts from the unit's earliest event (model loading before it is not included)"));
     }
     values.push(first.t1 - launch);
   }
@@ -315,7 +316,7 @@ function compare(
   protocol: Summary['protocol'],
   functional: boolean,
   resamples: number,
-  notes: string[],
+  notes: Note[],
 ): Comparison {
   const label = `${point}/${base.mode}->${cand.mode}`;
   const seed = seedFor(`${label}/throughput`);
@@ -324,9 +325,8 @@ function compare(
   const perAllocated = ratio(base.devices.allocated.length / cand.devices.allocated.length);
   const equalWork = checkEqualWork(base, cand);
   if (!equalWork.equal) {
-    notes.push(
-      `${point}: ${base.mode} and ${cand.mode} did not do equal work per sample (max relative difference ${(100 * equalWork.max_relative_difference).toFixed(1)}%); their speedups compare different work`,
-    );
+    const by = (100 * equalWork.max_relative_difference).toFixed(1);
+    notes.push(note('unequal_work', point, `${base.mode} and ${cand.mode} did not do equal work per sample (max relative difference ${by}%); their speedups compare different work`));
   }
   const stepTime =
     protocol === 'equal_global_batch'

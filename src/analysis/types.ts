@@ -3,11 +3,13 @@
 import type { ModeName } from '../scenario/schema.ts';
 import type { DeviceAccount, BatchPlan } from '../launch/types.ts';
 import type { PointInfo } from '../scenario/sweep.ts';
+import type { Note } from './notes.ts';
 
 /**
  * 2: `settings_compared` and `settings_differences` added. 3: `points` lists each point's id,
- * values and label as planned. A report of an older summary re-runs the analysis in memory
- * (docs/reports.md); upgrade.ts brings one that cannot be re-run to the current shape.
+ * values and label as planned; `notes` are typed (kind, severity, subject, text). A report of an
+ * older summary re-runs the analysis in memory (docs/reports.md); upgrade.ts brings one that
+ * cannot be re-run to the current shape.
  */
 export const SUMMARY_SCHEMA_VERSION = 3;
 
@@ -150,7 +152,8 @@ export interface Summary {
   device_kind: 'cuda' | 'cpu';
   /** True on CPU: the comparison checks that everything works; its speedups say nothing about GPUs. */
   functional_only: boolean;
-  notes: string[];
+  /** What was missing, partial or weak, and why (notes.ts lists the kinds). */
+  notes: Note[];
   /** Every point of the run as planned (plan.json `points`): id, swept values, label; one `default` point without a sweep. */
   points: PointInfo[];
   modes: ModeSummary[];

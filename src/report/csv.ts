@@ -90,6 +90,11 @@ export function settingsDifferencesCsv(input: ReportInput): string {
   ]);
 }
 
+/** notes.csv: the analysis's notes, one row each, in the summary's order: kind, severity, subject, text (header only when there are none). */
+export function notesCsv(input: ReportInput): string {
+  return csv([['kind', 'severity', 'subject', 'text'], ...input.summary.notes.map((n) => [n.kind, n.severity, n.subject, n.text])]);
+}
+
 /** Renames of the sampler's columns to names with units; others are kept (they carry units already). */
 const RENAME: Record<string, string> = { t: 'time_epoch_s', gpu: 'gpu_index', pid: 'pid' };
 

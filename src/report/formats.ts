@@ -4,7 +4,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { REPORT_FILES, reportChartFile } from '../results/layout.ts';
 import type { ChartSpec } from './charts.ts';
-import { comparisonsCsv, samplesCsv, settingsDifferencesCsv, stepsCsv, summaryCsv } from './csv.ts';
+import { comparisonsCsv, notesCsv, samplesCsv, settingsDifferencesCsv, stepsCsv, summaryCsv } from './csv.ts';
 import type { ReportInput } from './load.ts';
 
 export interface ReportContext {
@@ -36,6 +36,7 @@ export const csvFormat = {
       await put(ctx, REPORT_FILES.summary, summaryCsv(ctx.input)),
       await put(ctx, REPORT_FILES.comparisons, comparisonsCsv(ctx.input)),
       await put(ctx, REPORT_FILES.settingsDifferences, settingsDifferencesCsv(ctx.input)),
+      await put(ctx, REPORT_FILES.notes, notesCsv(ctx.input)),
     ];
     for (const kind of ['telemetry', 'processes'] as const) {
       const samples = samplesCsv(ctx.input, kind);

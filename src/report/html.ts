@@ -62,7 +62,7 @@ function footnotesHtml(input: ReportInput): string {
 <h2>Notes</h2>
 <p class="caption">Left by the analysis: what was missing, partial or weak in this run, and why.</p>
 <ul>
-${foot.notes.map((n) => `<li>${esc(n)}</li>`).join('\n')}
+${foot.notes.map((n) => `<li>${esc(n.text)}</li>`).join('\n')}
 </ul>
 </section>`
     : '';

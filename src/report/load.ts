@@ -2,6 +2,7 @@
 // and the analysis: the summary (computed again for an older folder), the step rows, the
 // manifest, every unit's samples and the time series behind the charts. Nothing is read from disk
 // here but through the reader, and no number is computed here.
+import { note, RUN_SUBJECT } from '../analysis/notes.ts';
 import { currentSummary } from '../analysis/summarize.ts';
 import { runTimelines, type TimelineOptions, type UnitTimeline } from '../analysis/timeline.ts';
 import { SUMMARY_SCHEMA_VERSION, type StepRow, type Summary } from '../analysis/types.ts';
@@ -49,7 +50,7 @@ async function load(runDir: string): Promise<{ record: RunRecord; run?: RunData 
   }
   const { summary, rows } = currentSummary(stored, run, unreadable);
   if (!run && stored.summary.schema_version >= SUMMARY_SCHEMA_VERSION) {
-    summary.notes = [...summary.notes, `${unreadable}: the report shows ${RUN_FILES.summary} alone, without the time series.`];
+    summary.notes = [...summary.notes, note('summary_alone', RUN_SUBJECT, `${unreadable}: the report shows ${RUN_FILES.summary} alone, without the time series.`)];
   }
   const record: RunRecord = {
     runDir,

@@ -41,7 +41,7 @@ export function renderMarkdown(input: ReportInput, charts: readonly ChartSpec[])
   }
   const foot = reportFootnotes(input);
   if (foot.notes.length) {
-    out.push('## Notes', '', ...foot.notes.map((n) => `- ${md(n)}`), '');
+    out.push('## Notes', '', ...foot.notes.map((n) => `- ${md(n.text)}`), '');
   }
   if (foot.methods.length) {
     out.push('## Methods', '', ...foot.methods.map(([k, v]) => `- **${md(k)}:** ${md(v)}`), '', 'Definitions in full: docs/metrics.md.', '');

@@ -1,5 +1,6 @@
 // The report's tables as display strings, built once from the summary and the manifest, so the
 // Markdown and the HTML show the same rows. Formatting only: every number comes from the summary.
+import { headlineNotes, type Note } from '../analysis/notes.ts';
 import type { ModeSummary } from '../analysis/types.ts';
 import { REPORT_FILES, RUN_FILES } from '../results/layout.ts';
 import type { ReportInput } from './load.ts';
@@ -299,7 +300,7 @@ export interface ReportHeader {
 
 export interface ReportFootnotes {
   /** The summary's notes, verbatim (what was missing, partial or weak, and why). */
-  notes: string[];
+  notes: Note[];
   /** How the figures were computed: summary.json's `methods`, as label and sentence. */
   methods: [string, string][];
 }
@@ -345,9 +346,7 @@ export function reportHeader(input: ReportInput): ReportHeader {
   if (summary.functional_only) notes.push('Functional check only: this ran without GPUs, so its speedups say nothing about GPU performance.');
   const failed = (manifest?.units ?? []).filter((u) => u.status !== 'ok');
   if (failed.length) notes.push(`${failed.length} of ${manifest!.units.length} runs did not complete (see “Runs that did not complete”).`);
-  for (const c of summary.comparisons) {
-    if (!c.equal_work.equal) notes.push(`Unequal work${isSweep(summary) ? ` at ${pointLabel(summary, c.point)}` : ''}: per-sample lengths differ by up to ${fmtPercent(c.equal_work.max_relative_difference, 1)} between modes.`);
-  }
+  for (const n of headlineNotes(summary.notes)) notes.push(n.text);
   if (summary.notes.length) notes.push(`The analysis left ${plural(summary.notes.length, 'note')} on this run: see “Notes”.`);
   const headlines = byPointOrder(summary, summary.comparisons)
     .map((c) => (isSweep(summary) ? `${pointLabel(summary, c.point)}: ${c.statement}` : c.statement));

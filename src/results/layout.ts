@@ -102,6 +102,7 @@ export const REPORT_FILES = {
   summary: 'summary.csv',
   comparisons: 'comparisons.csv',
   settingsDifferences: 'settings-differences.csv',
+  notes: 'notes.csv',
   telemetry: SAMPLE_FILES.telemetry,
   processes: SAMPLE_FILES.processes,
   markdown: 'report.md',

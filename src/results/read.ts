@@ -184,7 +184,8 @@ const SummaryShape = z.looseObject({
   protocol: z.enum(['equal_per_device_batch', 'equal_global_batch']),
   device_kind: z.enum(['cuda', 'cpu']),
   functional_only: z.boolean(),
-  notes: z.array(z.string()),
+  /** Before summary schema 3: the text alone (analysis/upgrade.ts). */
+  notes: z.array(z.union([z.string(), z.looseObject({ kind: z.string(), severity: z.enum(['info', 'warning']), subject: z.string(), text: z.string() })])),
   /** Before summary schema 3: swept values by point id (analysis/upgrade.ts). */
   points: z.union([z.array(Point), z.record(z.string(), z.record(z.string(), z.union([z.string(), z.number(), z.boolean()])))]),
   modes: z.array(

@@ -3,6 +3,7 @@ import { cp, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, describe, test } from 'node:test';
+import type { Note } from '../../src/analysis/notes.ts';
 import { flattenSettings, isIgnoredSetting, settingsDifferences, type SettingsUnit } from '../../src/analysis/settings.ts';
 import { analyzeRun } from '../../src/analysis/summarize.ts';
 import type { EventFile } from '../../src/results/read.ts';
@@ -66,7 +67,7 @@ describe('flattening and ignoring settings', () => {
 
 describe('settings that differ between the modes, on hand-built events', () => {
   test('keys whose values differ or that only some modes have; run-specific keys left out; sorted by key', () => {
-    const notes: string[] = [];
+    const notes: Note[] = [];
     const units = [
       unit('server', 0, (d) => [
         file(d, 'trainer', 0, [start('trainer', 0), config(trainer('server'))]),
@@ -96,14 +97,14 @@ describe('settings that differ between the modes, on hand-built events', () => {
 
   test('identical settings: no differences; one mode only: nothing compared', () => {
     const same = (mode: 'server' | 'colocate') => unit(mode, 0, (d) => [file(d, 'trainer', 0, [config({ mode, dtype: 'bf16', pid: mode.length })])]);
-    const notes: string[] = [];
+    const notes: Note[] = [];
     assert.deepEqual(settingsDifferences([same('server'), same('colocate')], ['default'], notes), { compared: { default: ['server', 'colocate'] }, differences: [] });
     assert.deepEqual(settingsDifferences([same('colocate')], ['default'], notes), { compared: { default: ['colocate'] }, differences: [] });
     assert.deepEqual(notes, []);
   });
 
   test('missing config events and repeats that disagree are notes, not errors; units that never ran are skipped', () => {
-    const notes: string[] = [];
+    const notes: Note[] = [];
     const units = [
       unit('server', 0, (d) => [file(d, 'trainer', 0, [start('trainer', 0)]), file(d, 'server', 0, [start('server', 0)])]),
       unit('server', 1, () => []),
@@ -113,7 +114,7 @@ describe('settings that differ between the modes, on hand-built events', () => {
     ];
     const r = settingsDifferences(units, ['default'], notes);
     assert.deepEqual(r, { compared: { default: ['colocate'] }, differences: [] });
-    assert.deepEqual(notes, [
+    assert.deepEqual(notes.map((n) => n.text), [
       'default/server: server/r0/events/trainer-0.jsonl has no config event; server/r0/events/server-0.jsonl has no config event; this mode’s settings are not compared',
       'default/hf: hf/r0 has no trainer rank 0 event file; this mode’s settings are not compared',
       'colocate/r1: settings differ from colocate/r0 (dtype, steps); the settings comparison uses colocate/r0',
@@ -143,13 +144,13 @@ describe('settings that differ, on the real 2×H200 GPU runs', () => {
     assert.deepEqual(byKey['server.replicas'], { server: '1', colocate: null });
     // same model, dtype and batch in both; device, port, host, devices are run-specific
     for (const k of ['dtype', 'preset', 'per_device_train_batch_size', 'server.dtype', 'device', 'server.port', 'server.host', 'server.devices', 'mode', 'role']) assert.ok(!(k in byKey), k);
-    assert.ok(!summary.notes.some((n) => n.includes('config event')));
+    assert.ok(!summary.notes.some((n) => n.text.includes('config event')));
   });
 
   test('trl hf, colocate (vLLM) and server (vLLM), three runs read together: how prompts reach the engine and the server’s memory share', async () => {
     const units = [];
     for (const run of ['trl-0.5b-2gpu-20261127-114106', 'trl-0.5b-2gpu-20261127-114611', 'trl-0.5b-2gpu-20261127-114746']) units.push(...(await readRun(path.join(GPU_RUNS, run))).units);
-    const notes: string[] = [];
+    const notes: Note[] = [];
     const r = settingsDifferences(units, ['default'], notes);
     assert.deepEqual(notes, []);
     assert.deepEqual(r.compared, { default: ['server', 'hf', 'colocate'] });

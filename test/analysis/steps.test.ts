@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
+import type { Note } from '../../src/analysis/notes.ts';
 import { detectSteadyState, unitSteps } from '../../src/analysis/steps.ts';
 import { parseStepsCsv, stepsCsv } from '../../src/results/steps-csv.ts';
 import type { UnitPlan } from '../../src/launch/types.ts';
@@ -51,7 +52,7 @@ function unitWith(durations: number[], phases: (t0: number, step: number) => obj
 
 describe('step rows', () => {
   test('fixed warm-up, then settling, then measured steps with MAD outliers flagged, not dropped', () => {
-    const notes: string[] = [];
+    const notes: Note[] = [];
     // warm-up 1; after it: [4, 1, 1, 1.01, 0.99, 1, 1, 3, 1, 1.01, 0.99, 1]
     const u = unitSteps(unitWith([9, 4, 1, 1, 1.01, 0.99, 1, 1, 3, 1, 1.01, 0.99, 1]), 1, notes);
     assert.deepEqual(u.rows.map((r) => r.excluded_by ?? '-'), ['warmup', 'settling', ...Array(11).fill('-')]);

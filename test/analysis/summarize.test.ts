@@ -89,8 +89,17 @@ describe('analyzeRun on a partial GPU run', async () => {
     assert.deepEqual([server.completion_tokens_per_sample, server.prompt_tokens_per_sample], [16, 8]);
   });
 
+  test('each note has a kind, a severity and the subject it is about', () => {
+    const of = (kind: string) => summary.notes.filter((n) => n.kind === kind);
+    assert.deepEqual(of('unit_not_run'), [{ kind: 'unit_not_run', severity: 'warning', subject: 'server/r1', text: 'server/r1: not run' }]);
+    assert.deepEqual(of('unit_incomplete').map((n) => [n.severity, n.subject]), [['warning', 'colocate/r1']]);
+    assert.deepEqual(of('events_unreadable').map((n) => n.subject), ['colocate/r1/events/trainer-0.jsonl']);
+    assert.deepEqual(of('few_runs').map((n) => [n.severity, n.subject]), [['info', 'default/server'], ['info', 'default/colocate']]);
+    assert.deepEqual(of('step_time_speedup_omitted').map((n) => n.subject), ['run']);
+  });
+
   test('notes say what was missing and why intervals are weak', () => {
-    const has = (re: RegExp) => assert.ok(summary.notes.some((n) => re.test(n)), `no note matching ${re}:\n${summary.notes.join('\n')}`);
+    const has = (re: RegExp) => assert.ok(summary.notes.some((n) => re.test(n.text)), `no note matching ${re}:\n${summary.notes.map((n) => n.text).join('\n')}`);
     has(/colocate\/r1\/events\/trainer-0\.jsonl: 1 line\(s\) not read \(line 14: truncated/);
     has(/^colocate\/r1: failed; its 2 measured step\(s\) are used/);
     has(/^server\/r1: not run/);
@@ -121,14 +130,14 @@ describe('analyzeRun under other settings', () => {
   test('equal_global_batch adds the step-time speedup (baseline ÷ candidate median step time)', async () => {
     const { summary } = await analyse({ protocol: 'equal_global_batch' });
     assert.equal(summary.comparisons[0]!.step_time_speedup!.value, 0.8); // 2 s ÷ 2.5 s
-    assert.ok(!summary.notes.some((n) => n.startsWith('Step-time speedup omitted')));
+    assert.ok(!summary.notes.some((n) => n.text.startsWith('Step-time speedup omitted')));
   });
 
   test('a CPU run is functional only, with process CPU % beside busy fractions and no energy', async () => {
     const { summary } = await analyse({ cpu: true });
     assert.equal(summary.functional_only, true);
     assert.equal(summary.device_kind, 'cpu');
-    assert.ok(summary.notes[0]!.includes('say nothing about GPUs'));
+    assert.ok(summary.notes[0]!.text.includes('say nothing about GPUs'));
     assert.match(summary.comparisons[0]!.statement, /; CPU run, says nothing about GPUs$/);
     const server = summary.modes.find((m) => m.mode === 'server')!;
     assert.deepEqual(

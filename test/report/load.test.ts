@@ -82,7 +82,7 @@ test('a current summary.json whose folder cannot be read whole is reported alone
     const input = await loadReportInput(dir);
     assert.deepEqual(input.summary.comparisons.map((c) => c.statement), summary.comparisons.map((c) => c.statement), 'the summary as written');
     assert.ok(input.steps.length > 0, 'with its step rows');
-    assert.match(input.summary.notes.at(-1)!, /manifest\.json: cannot read manifest\.json \(no such file\).*: the report shows summary\.json alone, without the time series\.$/);
+    assert.match(input.summary.notes.at(-1)!.text, /manifest\.json: cannot read manifest\.json \(no such file\).*: the report shows summary\.json alone, without the time series\.$/);
     assert.deepEqual([input.timelines, input.units, input.manifest], [[], [], undefined]);
   } finally {
     await rm(dir, { recursive: true, force: true });

@@ -69,7 +69,7 @@ async function assertMarkdownMatchesSummary(outDir: string, summary: Summary): P
     assert.ok(line('| outside any phase |')!.includes(fmt(m.phase_median_s.idle, 3)));
   }
   assert.match(md, /## Notes\n/);
-  for (const n of summary.notes) assert.ok(md.includes(`- ${escapeMarkdown(n)}`), `note shown: ${n}`);
+  for (const n of summary.notes) assert.ok(md.includes(`- ${escapeMarkdown(n.text)}`), `note shown: ${n.text}`);
   assert.match(md, /## Methods\n[\s\S]*\*\*Intervals:\*\* percentile interval of a hierarchical bootstrap/);
   assert.ok(md.includes(`${summary.methods.bootstrap_resamples} resamples, seed ${summary.methods.bootstrap_seed}`));
   for (const f of (await readdir(path.join(outDir, 'charts'))).filter((x) => x.endsWith('.png'))) {

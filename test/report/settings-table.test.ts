@@ -29,7 +29,7 @@ describe('settings that differ, in the report', async () => {
   test('an older summary.json is re-analysed in memory, said in the notes, and the results folder is left as it was', async () => {
     assert.equal(JSON.parse(before).schema_version, 1);
     assert.equal(base.summary.schema_version, SUMMARY_SCHEMA_VERSION);
-    assert.match(base.summary.notes[0]!, new RegExp(`^summary\\.json has schema 1, older than this harness's ${SUMMARY_SCHEMA_VERSION}: this report re-ran the analysis`));
+    assert.match(base.summary.notes[0]!.text, new RegExp(`^summary\\.json has schema 1, older than this harness's ${SUMMARY_SCHEMA_VERSION}: this report re-ran the analysis`));
     assert.ok(base.steps.length > 0);
     assert.equal(await readFile(path.join(RUN, 'summary.json'), 'utf8'), before);
   });
@@ -84,7 +84,7 @@ describe('settings that differ, in the report', async () => {
     await copyFile(path.join(RUN, 'summary.json'), path.join(dir, 'summary.json'));
     const r = await loadRun(dir);
     assert.equal(r.summary.schema_version as number, 1);
-    assert.match(r.summary.notes[0]!, /could not re-run .*without the settings that differ between the modes/);
+    assert.match(r.summary.notes[0]!.text, /could not re-run .*without the settings that differ between the modes/);
     assert.equal(r.summary.settings_differences, undefined);
   });
 });

@@ -28,6 +28,6 @@ export function formatSummaryTable(s: Summary): string {
   const out = [line(cols), line(widths.map((w) => '─'.repeat(w))), ...body.map(line)];
   if (s.comparisons.length) out.push('');
   for (const c of s.comparisons) out.push(c.statement);
-  for (const n of s.notes) out.push(`note: ${n}`);
+  for (const n of s.notes) out.push(`${n.severity === 'warning' ? 'warning' : 'note'}: ${n.text}`);
   return out.join('\n');
 }
