@@ -238,6 +238,11 @@ export function bootstrapRatioReplicates<T>(
   return c.map((x, i) => (scale * x) / b[i]!);
 }
 
+/** candidate ÷ baseline of `stat` on each side's pooled steps, times `scale`: the point estimate bootstrapRatio's interval goes with. */
+export function pooledRatio<T>(candidate: readonly (readonly T[])[], baseline: readonly (readonly T[])[], stat: (pooled: readonly T[]) => number, scale = 1): number {
+  return (scale * stat(candidate.flat())) / stat(baseline.flat());
+}
+
 /**
  * candidate ÷ baseline of `stat` (see bootstrapRatioReplicates); the interval is the percentile
  * interval of the replicate ratios.
@@ -255,7 +260,7 @@ export function bootstrapRatio<T>(
   const cData = candidate.filter((r) => r.length > 0);
   const bData = baseline.filter((r) => r.length > 0);
   return {
-    value: (scale * stat(cData.flat())) / stat(bData.flat()),
+    value: pooledRatio(cData, bData, stat, scale),
     low,
     high,
     ci_level: level,

@@ -127,6 +127,18 @@ export function unitSteps(unit: UnitData, warmupSteps: number, notes: Note[]): U
   return { unit, rows, steady, measured };
 }
 
+/** Measured step rows of one (point, mode), one array per run (repeat), runs and steps in order. */
+export function measuredRuns(rows: readonly StepRow[], point: string, mode: string): StepRow[][] {
+  const byRepeat = new Map<number, StepRow[]>();
+  for (const r of rows) {
+    if (r.warmup || r.point !== point || r.mode !== mode) continue;
+    const run = byRepeat.get(r.repeat) ?? [];
+    run.push(r);
+    byRepeat.set(r.repeat, run);
+  }
+  return [...byRepeat.entries()].sort((a, b) => a[0] - b[0]).map(([, run]) => run.sort((x, y) => x.step - y.step));
+}
+
 function dedupe(steps: StepEvent[], where: string, notes: Note[]): StepEvent[] {
   const seen = new Map<number, StepEvent>();
   for (const s of steps) if (!seen.has(s.step)) seen.set(s.step, s);

@@ -193,6 +193,13 @@ function noteUnitProblems(unit: UnitData, status: UnitStatus | undefined, notes:
   }
 }
 
+/** What a per-device figure divides by: the allocated devices (the server's included), the training devices, or nothing. */
+export type PerDevice = 'allocated' | 'training' | null;
+
+export function deviceCount(devices: DeviceAccount, per: PerDevice): number {
+  return per === null ? 1 : per === 'allocated' ? devices.allocated.length : devices.training.length;
+}
+
 /** Completion tokens of the steps ÷ the sum of their durations. */
 export const tokensPerSecond = (rows: readonly StepRow[]) => ratioOfSums(rows, (r) => r.completion_tokens, (r) => r.duration_s);
 /** Samples of the steps ÷ the sum of their durations. */
@@ -262,8 +269,8 @@ function modeSummary(
     time_to_first_step_s: timeToFirstStep(units, label, resamples, notes),
     step_time_s: toEstimate(est('step_time_s', medianStepTime)),
     completion_tokens_per_s: toEstimate(throughput),
-    completion_tokens_per_s_per_allocated_device: toEstimate(throughput, 1 / devices.allocated.length),
-    completion_tokens_per_s_per_training_device: toEstimate(throughput, 1 / devices.training.length),
+    completion_tokens_per_s_per_allocated_device: toEstimate(throughput, 1 / deviceCount(devices, 'allocated')),
+    completion_tokens_per_s_per_training_device: toEstimate(throughput, 1 / deviceCount(devices, 'training')),
     samples_per_s: toEstimate(est('samples_per_s', samplesPerSecond)),
     completion_tokens_per_sample: sum((r) => r.completion_tokens) / sum((r) => r.samples),
     prompt_tokens_per_sample: sum((r) => r.prompt_tokens) / sum((r) => r.samples),
@@ -321,8 +328,8 @@ function compare(
   const label = `${point}/${base.mode}->${cand.mode}`;
   const seed = seedFor(`${label}/throughput`);
   const ratio = (scale: number) => toEstimate(bootstrapRatio(candRuns, baseRuns, tokensPerSecond, { resamples, seed, scale }));
-  const perTraining = ratio(base.devices.training.length / cand.devices.training.length);
-  const perAllocated = ratio(base.devices.allocated.length / cand.devices.allocated.length);
+  const perTraining = ratio(deviceCount(base.devices, 'training') / deviceCount(cand.devices, 'training'));
+  const perAllocated = ratio(deviceCount(base.devices, 'allocated') / deviceCount(cand.devices, 'allocated'));
   const equalWork = checkEqualWork(base, cand);
   if (!equalWork.equal) {
     const by = (100 * equalWork.max_relative_difference).toFixed(1);

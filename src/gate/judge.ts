@@ -10,9 +10,11 @@ import {
   bootstrapRatioReplicates,
   holm,
   percentileInterval,
+  pooledRatio,
   seedFor,
 } from '../analysis/stats.ts';
-import { medianStepTime, samplesPerSecond, tokensPerSecond } from '../analysis/summarize.ts';
+import { measuredRuns } from '../analysis/steps.ts';
+import { deviceCount, medianStepTime, samplesPerSecond, tokensPerSecond, type PerDevice } from '../analysis/summarize.ts';
 import type { Estimate, ModeSummary, StepRow, Summary } from '../analysis/types.ts';
 import { UserError } from '../errors.ts';
 import type { Manifest } from '../results/manifest.ts';
@@ -34,7 +36,7 @@ type EstimateField = { [K in keyof ModeSummary]-?: ModeSummary[K] extends Estima
 /** A metric the gate can test: computed from the pooled step rows of runs, optionally per device. */
 export interface StepMetric {
   stat: (rows: readonly StepRow[]) => number;
-  per: 'allocated' | 'training' | null;
+  per: PerDevice;
   higher_is_better: boolean;
 }
 
@@ -69,20 +71,12 @@ export interface JudgeOptions {
   noise?: { file: string; profile: NoiseProfile };
 }
 
-/** Measured step rows of one (point, mode), one array per run (repeat). */
-export function measuredRuns(rows: readonly StepRow[], point: string, mode: string): StepRow[][] {
-  const byRepeat = new Map<number, StepRow[]>();
-  for (const r of rows) {
-    if (r.warmup || r.point !== point || r.mode !== mode) continue;
-    const run = byRepeat.get(r.repeat) ?? [];
-    run.push(r);
-    byRepeat.set(r.repeat, run);
-  }
-  return [...byRepeat.entries()].sort((a, b) => a[0] - b[0]).map(([, run]) => run.sort((x, y) => x.step - y.step));
-}
-
-export function deviceCount(m: ModeSummary, per: StepMetric['per']): number {
-  return per === null ? 1 : per === 'allocated' ? m.devices.allocated.length : m.devices.training.length;
+/** The gated metric of each run (repeat) of one (point, mode) of a side, per device as the metric asks; what a noise profile's spread is made of. */
+export function metricPerRun(side: GateSide, point: string, mode: string, metric: GateMetric): number[] {
+  const spec: StepMetric = GATE_METRICS[metric];
+  const m = side.summary.modes.find((x) => x.point === point && x.mode === mode);
+  if (!m) return [];
+  return measuredRuns(side.rows, point, mode).map((run) => spec.stat(run) / deviceCount(m.devices, spec.per));
 }
 
 /**
@@ -122,9 +116,9 @@ export function judge(baseline: GateSide, candidate: GateSide, o: JudgeOptions =
   const tested = pairs.map(({ b, c }) => {
     const baseRuns = measuredRuns(baseline.rows, b.point, b.mode);
     const candRuns = measuredRuns(candidate.rows, c.point, c.mode);
-    const scale = deviceCount(b, spec.per) / deviceCount(c, spec.per);
+    const scale = deviceCount(b.devices, spec.per) / deviceCount(c.devices, spec.per);
     const replicates = bootstrapRatioReplicates(candRuns, baseRuns, spec.stat, { resamples, scale, seed: seedFor(`gate/${key(b)}/${metric}`) });
-    const ratio = (scale * spec.stat(candRuns.flat())) / spec.stat(baseRuns.flat());
+    const ratio = pooledRatio(candRuns, baseRuns, spec.stat, scale);
     // A change this machine cannot tell from its own run-to-run spread is not called: with a
     // noise profile the gate tests against the larger of the asked threshold and the resolution.
     const entry = o.noise?.profile.entries.find((e) => e.point === b.point && e.mode === b.mode);
@@ -212,7 +206,7 @@ function otherMetrics(b: ModeSummary, c: ModeSummary, baseRuns: StepRow[][], can
   const out: OtherMetric[] = [];
   for (const [name, spec] of Object.entries(GATE_METRICS) as [GateMetric, StepMetric][]) {
     if (name === gated) continue;
-    const scale = deviceCount(b, spec.per) / deviceCount(c, spec.per);
+    const scale = deviceCount(b.devices, spec.per) / deviceCount(c.devices, spec.per);
     const e = bootstrapRatio(candRuns, baseRuns, spec.stat, { resamples: BOOTSTRAP_RESAMPLES, scale, seed: seedFor(`gate/${b.point}/${b.mode}/${name}`) });
     out.push({ name, baseline: b[name].value, candidate: c[name].value, ratio: e.value, low: e.low, high: e.high, higher_is_better: spec.higher_is_better });
   }

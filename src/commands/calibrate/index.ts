@@ -3,7 +3,7 @@
 // a noise profile: <out>/noise-profiles/<scenario>-<environment hash>.json (docs/metrics.md).
 // `compare` reads it to say when a threshold is below what the machine can resolve.
 import path from 'node:path';
-import { deviceCount, GATE_METRICS, judge, measuredRuns, parseMetric, type StepMetric } from '../../gate/judge.ts';
+import { judge, metricPerRun, parseMetric, type GateMetric } from '../../gate/judge.ts';
 import { noiseProfile, noiseProfilePath, resolution, saveNoiseProfile, type NoiseProfile } from '../../gate/noise.ts';
 import { gateSide } from '../compare/index.ts';
 import { runCommand, type RunOptions } from '../run/index.ts';
@@ -29,15 +29,10 @@ export async function calibrateCommand(o: CalibrateOptions): Promise<number> {
   const sides = await Promise.all([gateSide(a), gateSide(b)]);
   // Judged without a noise profile: an earlier profile must not shape the spread measured here.
   const verdict = judge(sides[0], sides[1], { metric: parseMetric(o.metric) });
-  const spec: StepMetric = GATE_METRICS[verdict.metric as keyof typeof GATE_METRICS];
   const profile = noiseProfile(
     verdict,
     sides[0].manifest.fingerprint.environment,
-    (c) =>
-      sides.flatMap((s) => {
-        const m = s.summary.modes.find((x) => x.point === c.point && x.mode === c.mode)!;
-        return measuredRuns(s.rows, c.point, c.mode).map((r) => spec.stat(r) / deviceCount(m, spec.per));
-      }),
+    (c) => sides.flatMap((s) => metricPerRun(s, c.point, c.mode, verdict.metric as GateMetric)),
     new Date().toISOString(),
   );
   const file = noiseProfilePath(path.resolve(o.out), profile.environment, profile.scenario);
