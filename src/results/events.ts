@@ -75,6 +75,13 @@ export const PhaseEvent = z.looseObject({
   source: z.string().optional(),
   /** The generation round whose completions this step consumed (TRL reuses one generation for several steps). */
   generation: z.number().int().nonnegative().optional(),
+  /** The phase this one ran inside, on the same process (absent at the top): docs/events.md "Nested phases". */
+  parent: z.string().optional(),
+  /** CUDA: the PyTorch allocator's peak while the phase was open, bytes (an enclosing phase's covers its children's). */
+  peak_allocated: z.number().int().nonnegative().optional(),
+  /** The device's free memory before and after the phase (an engine's sleep and wake-up), bytes. */
+  device_free_before: z.number().int().nonnegative().optional(),
+  device_free_after: z.number().int().nonnegative().optional(),
 });
 
 export const StepEvent = z.looseObject({
@@ -113,11 +120,29 @@ export const MemoryEvent = z.looseObject({
   step: z.number().int().nonnegative().optional(),
 });
 
+/** A failure that was memory (src/workloads/common/memory.py): where it hit and what the message said. */
+export const MemoryError = z.looseObject({
+  /** `oom`: PyTorch's allocator; `engine_start`: vLLM found less free memory than its share asks; `kv_cache`: vLLM's KV cache cannot hold one sequence. */
+  kind: z.enum(['oom', 'engine_start', 'kv_cache']),
+  /** The innermost phase open when it hit, or the stage (`load_model`, `engine_start`, `trainer_init`, `train`, `setup`). */
+  phase: z.string().optional(),
+  /** The phases open, outermost first. */
+  phase_path: z.array(z.string()).optional(),
+  asked_bytes: z.number().int().nonnegative().optional(),
+  free_bytes: z.number().int().nonnegative().optional(),
+  total_bytes: z.number().int().nonnegative().optional(),
+  process_bytes: z.number().int().nonnegative().optional(),
+  gpu_memory_utilization: z.number().optional(),
+  message: z.string().optional(),
+});
+export type MemoryError = z.infer<typeof MemoryError>;
+
 export const EndEvent = z.looseObject({
   type: z.literal('end'),
   ...Common,
   status: z.enum(['ok', 'error']),
   error: z.string().nullable().optional(),
+  memory_error: MemoryError.optional(),
 });
 
 /** Settings a workload resolved for itself (engine arguments, GRPOConfig as constructed, …). */

@@ -2,6 +2,7 @@
 // A run that crashes or is interrupted still leaves a manifest saying what finished.
 import type { ModeName, Scenario } from '../scenario/schema.ts';
 import type { UnitStatus } from '../analysis/types.ts';
+import type { WorkloadError } from './failure.ts';
 
 /**
  * The format of a results folder as this harness writes it, stated in its manifest.json as
@@ -28,7 +29,7 @@ export interface UnitRecord {
     exit_code?: number | null;
     signal?: string | null;
     log_tail?: string[];
-    workload_error?: { file: string; error: string };
+    workload_error?: WorkloadError;
   };
   /** CPU seconds the harness itself (samplers included) spent per wall second of this unit. */
   sampler_cost?: { harness_cpu_s_per_s: number; sampler_cpu_s_per_s: number };

@@ -20,7 +20,7 @@ import { fingerprint } from '../../results/fingerprint.ts';
 import { RESULTS_SCHEMA_VERSION, type Manifest, type UnitRecord } from '../../results/manifest.ts';
 import { RunStore } from '../../results/store.ts';
 import { newRunId, RUN_FILES } from '../../results/layout.ts';
-import { errorLines, firstWorkloadError } from '../../results/failure.ts';
+import { errorLines, firstWorkloadError, memoryErrorLine } from '../../results/failure.ts';
 import { analyzeRun } from '../../analysis/summarize.ts';
 import { formatSummaryTable } from './table.ts';
 import { followProgress } from './progress.ts';
@@ -186,6 +186,7 @@ async function runOneUnit(unit: UnitPlan, c: UnitContext): Promise<UnitOutcome> 
     console.error(`  ${outcome.message}`);
     if ('log_tail' in outcome && outcome.log_tail.length) console.error(outcome.log_tail.map((l) => `  | ${l}`).join('\n'));
     if (cause) console.error([`  first error a workload process recorded (${cause.file}):`, ...errorLines(cause.error).map((l) => `  > ${l}`)].join('\n'));
+    if (cause?.memory_error) console.error(`  ${memoryErrorLine(cause.memory_error)}`);
     await c.store.updateUnit(unit.dir, { status: outcome.status, ended, error, sampler_cost: samplerCost });
   }
   return outcome;
