@@ -43,6 +43,33 @@ async function main(argv: string[]): Promise<number> {
       },
     )
     .command(
+      'headroom <scenario>',
+      'Memory headroom of a model in one mode on this GPU: the largest per-device batch and the smallest vLLM memory share that fit (a search that stops at the first out-of-memory)',
+      (y) =>
+        y
+          .positional('scenario', { type: 'string', demandOption: true, describe: 'Scenario YAML file' })
+          .option('mode', { type: 'string', choices: MODE_NAMES as unknown as string[], describe: 'Mode to probe (default colocate)' })
+          .option('batches', { type: 'string', describe: 'Per-device batches to try, upwards, e.g. 8,16,32,64' })
+          .option('utilizations', { type: 'string', describe: 'vLLM gpu_memory_utilization values to try, downwards, e.g. 0.3,0.2,0.15' })
+          .option('axis', { type: 'string', choices: ['batch', 'utilization'], describe: 'Only this search' })
+          .option('steps', { type: 'number', describe: 'Steps per probe (default: the scenario’s)' })
+          .option('warmup-steps', { type: 'number', describe: 'Warm-up steps per probe' })
+          .option('out', { type: 'string', default: 'results', describe: 'Folder that receives results/<run-id>/' }),
+      async (a) => {
+        const { headroomCommand } = await import('./commands/headroom/index.ts');
+        ({ exitCode } = await headroomCommand({
+          scenario: a.scenario,
+          mode: a.mode as ModeName | undefined,
+          batches: numberList(a.batches, '--batches'),
+          utilizations: numberList(a.utilizations, '--utilizations'),
+          axis: a.axis as 'batch' | 'utilization' | undefined,
+          steps: positive(a.steps, '--steps'),
+          warmupSteps: nonNegative(a['warmup-steps'], '--warmup-steps'),
+          out: a.out,
+        }));
+      },
+    )
+    .command(
       'doctor',
       'What this machine offers: GPUs, driver, Python and libraries; what each workload is missing',
       (y) => y.option('json', { type: 'boolean', default: false }),
@@ -182,7 +209,7 @@ async function main(argv: string[]): Promise<number> {
         }));
       },
     )
-    .demandCommand(1, 'Name a command: run, plan, doctor, report, compare, calibrate, bundle or sample (see --help).')
+    .demandCommand(1, 'Name a command: run, plan, headroom, doctor, report, compare, calibrate, bundle or sample (see --help).')
     .strict()
     .version(harnessVersion())
     .help()
@@ -215,6 +242,14 @@ function runArgs(a: { scenario: string; mode?: string[]; repeats?: number; steps
     warmupSteps: nonNegative(a['warmup-steps'], '--warmup-steps'),
     out: a.out,
   };
+}
+
+/** `8,16,32` → [8, 16, 32]. */
+function numberList(v: string | undefined, flag: string): number[] | undefined {
+  if (v === undefined) return undefined;
+  const values = v.split(',').map((x) => Number(x.trim()));
+  if (values.length === 0 || values.some((x) => !Number.isFinite(x))) throw new UserError(`${flag} ${v}: give numbers separated by commas, e.g. ${flag} 8,16,32`);
+  return values;
 }
 
 function positive(v: number | undefined, flag: string): number | undefined {

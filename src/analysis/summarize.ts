@@ -163,16 +163,17 @@ export function summarize(run: RunData, options: AnalyzeOptions = {}): { summary
   return { summary, rows: analysed.flatMap((a) => a.steps.rows) };
 }
 
-/** The unit's status for analysis; undefined when it never ran (planned, no events). */
+/** The unit's status for analysis; undefined when it never ran (planned or skipped, no events). */
 function unitStatus(unit: UnitData): UnitStatus | undefined {
   const s = unit.record?.status;
+  if (s === 'skipped') return undefined;
   if (s === 'planned' || s === undefined) return unit.events.length > 0 ? 'interrupted' : undefined;
   return s === 'running' ? 'interrupted' : s;
 }
 
 function noteUnitProblems(unit: UnitData, status: UnitStatus | undefined, notes: Note[]): void {
   if (status === undefined) {
-    notes.push(note('unit_not_run', unit.plan.dir, 'not run'));
+    notes.push(note('unit_not_run', unit.plan.dir, `not run${unit.record?.status === 'skipped' && unit.record.error ? ` (${unit.record.error.message})` : ''}`));
     return;
   }
   if (unit.record?.error) notes.push(note('unit_error', unit.plan.dir, unit.record.error.message));

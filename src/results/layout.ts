@@ -40,6 +40,8 @@ export const RUN_FILES = {
   plan: 'plan.json',
   steps: 'steps.csv',
   summary: 'summary.json',
+  /** The verdict of `grpo-bench headroom` (analysis/headroom.ts), in the run folder of its search. */
+  headroom: 'headroom.json',
 } as const;
 
 /** The samplers' files in a unit folder. */

@@ -15,7 +15,8 @@ export interface UnitRecord {
   point: string;
   mode: ModeName;
   repeat: number;
-  status: UnitStatus | 'planned' | 'running';
+  /** `skipped`: not started, for the reason in `error.message` (a search that ended at an earlier failure). */
+  status: UnitStatus | 'planned' | 'running' | 'skipped';
   started?: string;
   ended?: string;
   /**

@@ -138,7 +138,7 @@ const ManifestShape = z.looseObject({
       point: z.string(),
       mode: Mode,
       repeat: Count,
-      status: z.enum(['ok', 'failed', 'partial', 'interrupted', 'timeout', 'planned', 'running']),
+      status: z.enum(['ok', 'failed', 'partial', 'interrupted', 'timeout', 'planned', 'running', 'skipped']),
       started: z.string().optional(),
       ended: z.string().optional(),
       error: z.looseObject({ message: z.string() }).optional(),

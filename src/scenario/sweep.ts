@@ -56,7 +56,17 @@ export function pointOf(values: Record<string, ScalarValue>): PointInfo {
 
 /** Every point of the sweep with its scenario, each validated like a scenario of its own. */
 export function expandSweep(base: Scenario, sweep: SweepSpec | undefined, file: string): SweepPoint[] {
-  return sweepPoints(sweep).map((point) => {
+  return expandPoints(base, sweepPoints(sweep), file);
+}
+
+/** Points along separate axes, one field varied at a time (the others as the scenario has them), in axis order. */
+export function axisPoints(axes: readonly { path: string; values: readonly ScalarValue[] }[]): PointInfo[] {
+  return axes.flatMap(({ path, values }) => values.map((v) => pointOf({ [path]: v })));
+}
+
+/** The given points with their scenarios, each validated like a scenario of its own. */
+export function expandPoints(base: Scenario, points: readonly PointInfo[], file: string): SweepPoint[] {
+  return points.map((point) => {
     if (Object.keys(point.values).length === 0) return { ...point, scenario: base };
     const raw = structuredClone(base) as Record<string, unknown>;
     for (const [path, value] of Object.entries(point.values)) setPath(raw, path, value, file);

@@ -4,7 +4,7 @@
 import path from 'node:path';
 import { UserError } from '../../errors.ts';
 import { loadScenarioFile } from '../../scenario/load.ts';
-import { expandSweep } from '../../scenario/sweep.ts';
+import { expandPoints, expandSweep, type PointInfo } from '../../scenario/sweep.ts';
 import type { ModeName, Scenario } from '../../scenario/schema.ts';
 import { planRun } from '../../launch/plan.ts';
 import { portPool, portsFor } from '../../launch/ports.ts';
@@ -37,6 +37,13 @@ export interface RunOptions {
   reports?: string;
   /** Ctrl-C handling is the CLI's; tests pass their own signal. */
   signal?: AbortSignal;
+  /** The points to run instead of the scenario's sweep (headroom: one field varied at a time). */
+  points?: readonly PointInfo[];
+  /**
+   * A reason not to start a unit, given the units recorded so far (headroom ends a search at its
+   * first failure); the unit is recorded as skipped with that reason.
+   */
+  skip?: (unit: UnitPlan, recorded: readonly UnitRecord[]) => string | undefined;
 }
 
 export interface RunOutcome {
@@ -48,7 +55,7 @@ export interface RunOutcome {
 export async function runCommand(o: RunOptions): Promise<RunOutcome> {
   const loaded = await loadScenarioFile(o.scenario);
   const scenario = applyOverrides(loaded.scenario, o);
-  const points = expandSweep(scenario, loaded.sweep, loaded.file);
+  const points = o.points ? expandPoints(scenario, o.points, loaded.file) : expandSweep(scenario, loaded.sweep, loaded.file);
   const root = projectRoot();
   const python = resolvePython(root);
   const [inventory, pythonInfo] = await Promise.all([collectInventory(), probePython(python, root)]);
@@ -96,6 +103,12 @@ export async function runCommand(o: RunOptions): Promise<RunOutcome> {
   try {
     for (const [index, unit] of plan.units.entries()) {
       if (signal.aborted) break;
+      const reason = o.skip?.(unit, store.current.units);
+      if (reason !== undefined) {
+        console.error(`[${index + 1}/${plan.units.length}] ${unit.dir}: skipped (${reason})`);
+        await store.updateUnit(unit.dir, { status: 'skipped', error: { message: reason } });
+        continue;
+      }
       const outcome = await runOneUnit(unit, { index, plan, store, runDir, scenario: pointScenario(points, unit), signal });
       if (outcome.status === 'interrupted') {
         interrupted = true;
@@ -107,7 +120,7 @@ export async function runCommand(o: RunOptions): Promise<RunOutcome> {
   }
   interrupted ||= signal.aborted;
 
-  const statuses = store.current.units.map((u) => u.status);
+  const statuses = store.current.units.map((u) => u.status).filter((st) => st !== 'skipped');
   const ok = statuses.filter((s) => s === 'ok').length;
   const runStatus: Manifest['status'] = interrupted ? 'interrupted' : ok === statuses.length ? 'completed' : ok > 0 ? 'partial' : 'failed';
   await store.finish(runStatus);
