@@ -75,8 +75,8 @@ export const PhaseEvent = z.looseObject({
   source: z.string().optional(),
   /** The generation round whose completions this step consumed (TRL reuses one generation for several steps). */
   generation: z.number().int().nonnegative().optional(),
-  /** The phase this one ran inside, on the same process (absent at the top): docs/events.md "Nested phases". */
-  parent: z.string().optional(),
+  /** The phase this one ran inside, on the same process (absent at the top; null in files written before phases nested): docs/events.md "Nested phases". */
+  parent: z.string().nullable().optional(),
   /** CUDA: the PyTorch allocator's peak while the phase was open, bytes (an enclosing phase's covers its children's). */
   peak_allocated: z.number().int().nonnegative().optional(),
   /** The device's free memory before and after the phase (an engine's sleep and wake-up), bytes. */
