@@ -1,9 +1,11 @@
-// The scenario file's schema: the one place that says what a scenario may hold.
+// The scenario file's schema: what a scenario may hold. The core fields are here; each
+// workload's own settings are defined in its folder (src/workloads/<name>/settings.ts) and
+// placed into this schema, so the file format stays one document.
 // Every object is strict, so a misspelt key is an error rather than a silently ignored setting.
 import { z } from 'zod';
-
-const positiveInt = z.number().int().positive();
-const nonNegativeInt = z.number().int().nonnegative();
+import { syntheticSettings as synthetic } from '../workloads/synthetic/settings.ts';
+import { trlSettings as trl } from '../workloads/trl/settings.ts';
+import { nonNegativeInt, positiveInt } from './fields.ts';
 
 /** A device set: a count (the first free devices, or processes on CPU) or explicit GPU indices. */
 export const DeviceSet = z.union([
@@ -26,42 +28,19 @@ export const GrpoSettings = z.strictObject({
 });
 export type GrpoSettings = z.infer<typeof GrpoSettings>;
 
-const SyntheticEngine = z.strictObject({
-  /** `generate`: transformers' generate with a dynamic cache; `static_compiled`: static KV cache + torch.compile'd decoding. */
-  backend: z.enum(['generate', 'static_compiled']).default('generate'),
-});
-
 export const ServerMode = z.strictObject({
   devices: z.strictObject({ server: DeviceSet, trainer: DeviceSet }),
   /** Address the generation server binds; loopback unless a multi-host setup needs otherwise. */
   host: z.string().default('127.0.0.1'),
-  engine: SyntheticEngine.prefault({}),
-  /** vLLM server settings, for the trl workload (trl vllm-serve's names). */
-  vllm: z
-    .strictObject({
-      tensor_parallel_size: positiveInt.default(1),
-      data_parallel_size: positiveInt.default(1),
-      gpu_memory_utilization: z.number().gt(0).lte(1).default(0.9),
-      max_model_len: positiveInt.optional(),
-      enable_prefix_caching: z.boolean().optional(),
-    })
-    .prefault({}),
+  ...synthetic.server,
+  ...trl.server,
 });
 export type ServerMode = z.infer<typeof ServerMode>;
 
 export const ColocateMode = z.strictObject({
   devices: DeviceSet,
-  engine: SyntheticEngine.prefault({}),
-  /** Free the inference copy (weights and KV cache) while training, restore it before generating. */
-  sleep: z.boolean().default(false),
-  vllm: z
-    .strictObject({
-      tensor_parallel_size: positiveInt.default(1),
-      gpu_memory_utilization: z.number().gt(0).lte(1).default(0.3),
-      enable_sleep_mode: z.boolean().default(false),
-      max_model_length: positiveInt.optional(),
-    })
-    .prefault({}),
+  ...synthetic.colocate,
+  ...trl.colocate,
 });
 export type ColocateMode = z.infer<typeof ColocateMode>;
 
@@ -80,45 +59,6 @@ export type Modes = z.infer<typeof Modes>;
 export type ModeName = keyof Modes;
 export const MODE_NAMES: readonly ModeName[] = ['server', 'colocate', 'hf'];
 
-/** Where the trl workload's prompts come from. */
-export const TrlPrompts = z.discriminatedUnion('source', [
-  /** Word prompts of exactly max_prompt_length tokens (exact with a preset's tokenizer, one token per word). */
-  z.strictObject({ source: z.literal('generated') }),
-  /** A local JSONL file (one object per line, the prompt under `column`) or a text file (one prompt per line). */
-  z.strictObject({ source: z.literal('file'), path: z.string().min(1), column: z.string().default('prompt') }),
-  /** A dataset from the hub (or the local datasets cache), by name. */
-  z.strictObject({
-    source: z.literal('hub'),
-    name: z.string().min(1),
-    config: z.string().optional(),
-    split: z.string().default('train'),
-    column: z.string().default('prompt'),
-  }),
-]);
-export type TrlPrompts = z.infer<typeof TrlPrompts>;
-
-/** TRL-specific settings of the trl workload; GRPOConfig's names where they are GRPOConfig fields. */
-export const TrlSettings = z.strictObject({
-  prompts: TrlPrompts.default({ source: 'generated' }),
-  /** A built-in reward function (cheap, no model): seeded noise (so advantages are not all zero), unique-token ratio, or length ratio. */
-  reward: z.enum(['random', 'unique_tokens', 'length']).default('random'),
-  /** Micro-batches per generation (TRL's default: gradient_accumulation_steps). */
-  steps_per_generation: positiveInt.optional(),
-  num_iterations: positiveInt.default(1),
-  loss_type: z.string().min(1).default('dapo'),
-  scale_rewards: z.enum(['group', 'batch', 'none']).default('group'),
-  importance_sampling_level: z.enum(['token', 'sequence']).default('token'),
-  /** vLLM modes: correct for the vLLM/trainer logprob mismatch (ships logprobs with each completion). */
-  vllm_importance_sampling_correction: z.boolean().default(true),
-  gradient_checkpointing: z.boolean().default(true),
-  /** Weights' dtype when loading: auto = bfloat16 on GPU, float32 on CPU (bf16 training follows). */
-  dtype: z.enum(['auto', 'bfloat16', 'float32']).default('auto'),
-  vllm_server_timeout: z.number().positive().default(240),
-  /** Further GRPOConfig fields, passed as named; the training script refuses names GRPOConfig does not have. */
-  config: z.record(z.string(), z.unknown()).default({}),
-});
-export type TrlSettings = z.infer<typeof TrlSettings>;
-
 export const Scenario = z.strictObject({
   name: z.string().min(1),
   description: z.string().optional(),
@@ -136,10 +76,8 @@ export const Scenario = z.strictObject({
   warmup_steps: nonNegativeInt.default(2),
   repeats: positiveInt.default(1),
   modes: Modes,
-  /** Extra work per training step as a fraction of the step (synthetic only): a known slowdown to test regression gates. */
-  slowdown: z.number().nonnegative().lt(10).default(0),
-  /** Settings of the trl workload only (ignored by synthetic). */
-  trl: TrlSettings.prefault({}),
+  ...synthetic.scenario,
+  ...trl.scenario,
   telemetry: z.strictObject({ interval_ms: z.number().int().min(20).max(60_000).default(200) }).prefault({}),
   timeouts: z
     .strictObject({

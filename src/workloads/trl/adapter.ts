@@ -10,7 +10,8 @@ import { UserError } from '../../errors.ts';
 import type { PlanContext, ProcessSpec, WorkloadAdapter } from '../../launch/types.ts';
 import { modeDeviceSets } from '../../modes.ts';
 import { eventFile, RANK_PLACEHOLDER, workloadOutputDir } from '../../results/layout.ts';
-import type { GrpoSettings, ModeName, Scenario, TrlSettings } from '../../scenario/schema.ts';
+import type { GrpoSettings, ModeName, Scenario } from '../../scenario/schema.ts';
+import type { ServerVllm, TrlSettings } from './settings.ts';
 import { PRESETS, presetName } from '../synthetic/fit.ts';
 import { gpuProblems, libraryProblems } from './readiness.ts';
 import { trlStyle, type ServerStyle, type TrlStyle } from './versions.ts';
@@ -177,8 +178,6 @@ export function accelerateLaunch(ctx: PlanContext, ranks: number, port: number, 
     ...(kind === 'cpu' ? ['--cpu'] : ranks > 1 ? ['--multi_gpu'] : []),
   ];
 }
-
-type ServerVllm = NonNullable<Scenario['modes']['server']>['vllm'];
 
 /**
  * The server command the installed TRL runs. TRL ≥ 1.11: exactly what `trl vllm-serve` execs
