@@ -5,6 +5,8 @@
 import path from 'node:path';
 import { z } from 'zod';
 import { EventLine } from '../results/events.ts';
+import { SyntheticConfig } from './synthetic/config.ts';
+import { TrlRunConfig } from './trl/config.ts';
 
 interface ContractSchema {
   schema: z.ZodType;
@@ -18,6 +20,16 @@ export const CONTRACT: Record<string, ContractSchema> = {
     schema: EventLine,
     source: 'src/results/events.ts',
     title: 'One line of a grpo-bench event file (docs/events.md)',
+  },
+  'synthetic-config': {
+    schema: SyntheticConfig,
+    source: 'src/workloads/synthetic/config.ts',
+    title: "The synthetic workload's --config (docs/workloads.md)",
+  },
+  'trl-config': {
+    schema: TrlRunConfig,
+    source: 'src/workloads/trl/config.ts',
+    title: "The trl workload's --config (docs/workload-trl.md)",
   },
 };
 

@@ -5,7 +5,7 @@ import { execFileSync } from 'node:child_process';
 import path from 'node:path';
 import { describe as suite, test } from 'node:test';
 import type { ProcessSpec } from '../../src/launch/types.ts';
-import type { TrlRunConfig } from '../../src/workloads/trl/adapter.ts';
+import type { TrlRunConfig } from '../../src/workloads/trl/config.ts';
 import { trlReadiness } from '../../src/workloads/trl/readiness.ts';
 import { trlStyle } from '../../src/workloads/trl/versions.ts';
 import { GPU_SCENARIO, PYTHON, ROOT, TRL_0_29, TRL_1_13, context, installedLibraries, plan } from './trl-fixtures.ts';

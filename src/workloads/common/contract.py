@@ -2,6 +2,7 @@
 the zod definitions the TypeScript side uses; docs/events.md, docs/workloads.md).
 
     load_config(name, text)        a workload's --config: parsed, validated, defaults applied
+                                   (part=: one field's sub-schema, for a document passed on its own)
     validate(name, document)       the messages of every violation, each naming its field
     phase_names()                  the phases the event protocol names
 
@@ -51,13 +52,17 @@ def schema(name: str) -> dict[str, Any]:
         raise ContractError(f"{path} is missing: the workloads need the project's schemas/ folder beside src/") from None
 
 
+def _node(name: str, part: str | None) -> dict[str, Any]:
+    return schema(name) if part is None else schema(name)["properties"][part]
+
+
 @lru_cache(maxsize=None)
-def _validator(name: str):
+def _validator(name: str, part: str | None = None):
     try:
         from jsonschema import Draft202012Validator
     except ImportError:
         raise ContractError("the Python package jsonschema is not installed: pip install -r requirements.txt") from None
-    return Draft202012Validator(schema(name))
+    return Draft202012Validator(_node(name, part))
 
 
 def phase_names() -> tuple[str, ...]:
@@ -93,10 +98,10 @@ def _describe(error: Any) -> str:
     return f"{error.message}{f' ({described})' if described else ''}"
 
 
-def validate(name: str, document: Any) -> list[str]:
+def validate(name: str, document: Any, part: str | None = None) -> list[str]:
     """One line per violation: `<field>: <what is wrong>`; empty when the document is valid."""
     out = []
-    for error in sorted(_validator(name).iter_errors(document), key=lambda e: list(map(str, e.absolute_path))):
+    for error in sorted(_validator(name, part).iter_errors(document), key=lambda e: list(map(str, e.absolute_path))):
         for leaf in _leaf_errors(error):
             out.append(f"{_field(leaf.absolute_path)}: {_describe(leaf)}")
     return out
@@ -119,17 +124,19 @@ def _apply_defaults(node: dict[str, Any], document: Any) -> None:
             _apply_defaults(prop, document[key])
 
 
-def load_config(name: str, text: str, what: str = "--config") -> Record:
-    """A workload's configuration document: JSON, valid against schemas/<name>.schema.json,
-    with the schema's defaults filled in. Raises ContractError naming each bad field."""
+def load_config(name: str, text: str, what: str = "--config", part: str | None = None) -> Record:
+    """A workload's configuration document: JSON, valid against schemas/<name>.schema.json (or
+    the sub-schema of its field `part`), with the schema's defaults filled in. Raises
+    ContractError naming each bad field."""
     try:
         document = json.loads(text)
     except json.JSONDecodeError as e:
         raise ContractError(f"{what} is not JSON: {e}") from None
-    problems = validate(name, document)
+    problems = validate(name, document, part)
     if problems:
-        raise ContractError(f"{what} does not match schemas/{name}.schema.json:\n  " + "\n  ".join(problems))
-    _apply_defaults(schema(name), document)
+        where = f"schemas/{name}.schema.json" + (f" (its field {part})" if part else "")
+        raise ContractError(f"{what} does not match {where}:\n  " + "\n  ".join(problems))
+    _apply_defaults(_node(name, part), document)
     return Record(document)
 
 

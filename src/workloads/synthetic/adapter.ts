@@ -4,32 +4,10 @@ import path from 'node:path';
 import type { ProcessSpec, UnitPlan, WorkloadAdapter } from '../../launch/types.ts';
 import { eventFile, RANK_PLACEHOLDER } from '../../results/layout.ts';
 import type { Scenario } from '../../scenario/schema.ts';
+import type { SyntheticConfig } from './config.ts';
 import { fitProblems } from './fit.ts';
 
 const HERE = 'src/workloads/synthetic';
-
-/** The one JSON document both Python programs read (`--config`). */
-export interface SyntheticConfig {
-  mode: 'server' | 'colocate';
-  model: string;
-  device: 'cuda' | 'cpu';
-  seed: number;
-  steps: number;
-  per_device_train_batch_size: number;
-  num_generations: number;
-  max_prompt_length: number;
-  max_completion_length: number;
-  gradient_accumulation_steps: number;
-  learning_rate: number;
-  beta: number;
-  temperature: number;
-  completions: 'fixed' | 'natural';
-  backend: 'generate' | 'static_compiled';
-  sleep: boolean;
-  slowdown: number;
-  /** Server mode: where the generation server listens and where trainer rank 0 meets it for weight sync. */
-  server?: { host: string; port: number; sync_port: number; world_size: number };
-}
 
 export const synthetic: WorkloadAdapter = {
   name: 'synthetic',

@@ -261,6 +261,9 @@ def main() -> None:
         Server(cfg, log).serve()
     except Terminated as e:
         sys.stderr.write(f"{e}: exiting\n")  # the harness ends the server once the trainers are done: a normal exit
+    except SystemExit as e:  # a bad --config: its message says what to fix, a traceback would not
+        status, error, code = "error", str(e), 2
+        sys.stderr.write(f"{e}\n")
     except BaseException as e:  # noqa: BLE001
         status, error, code = "error", f"{type(e).__name__}: {e}\n{traceback.format_exc()}", 1
         traceback.print_exc()

@@ -10,41 +10,16 @@ import { UserError } from '../../errors.ts';
 import type { PlanContext, ProcessSpec, WorkloadAdapter } from '../../launch/types.ts';
 import { modeDeviceSets } from '../../modes.ts';
 import { eventFile, RANK_PLACEHOLDER, workloadOutputDir } from '../../results/layout.ts';
-import type { GrpoSettings, ModeName, Scenario } from '../../scenario/schema.ts';
-import type { ServerVllm, TrlSettings } from './settings.ts';
+import type { Scenario } from '../../scenario/schema.ts';
+import type { ModelSpec, TrlRunConfig } from './config.ts';
+import type { ServerVllm } from './settings.ts';
 import { PRESETS, presetName } from '../synthetic/fit.ts';
 import { gpuProblems, libraryProblems } from './readiness.ts';
-import { trlStyle, type ServerStyle, type TrlStyle } from './versions.ts';
+import { trlStyle, type TrlStyle } from './versions.ts';
 
 const HERE = 'src/workloads/trl';
 /** Bump when save_preset's output changes, so cached preset folders are rebuilt. */
 const PRESET_FORMAT = 2; // 2: byte-level BPE tokenizer
-
-/** Where the model comes from; a preset is written once to `folder` (under a lock) by whichever process needs it first. */
-export type ModelSpec =
-  | { source: 'preset'; preset: string; seed: number; folder: string }
-  | { source: 'local'; folder: string }
-  | { source: 'hub'; id: string };
-
-/** The one JSON document train.py reads (`--config`). */
-export interface TrlRunConfig {
-  mode: ModeName;
-  device: 'cuda' | 'cpu';
-  /** The TRL version the plan was made for; train.py refuses to run under another. */
-  trl_version: string;
-  server_style: ServerStyle;
-  model: ModelSpec;
-  seed: number;
-  steps: number;
-  /** The scenario's GRPO settings, with the per-device batch the protocol fixed for this mode. */
-  grpo: GrpoSettings;
-  completions: 'fixed' | 'natural';
-  trl: TrlSettings;
-  vllm?:
-    | { mode: 'server'; base_url: string; host: string; port: number; group_port: number }
-    | { mode: 'colocate'; tensor_parallel_size: number; gpu_memory_utilization: number; enable_sleep_mode: boolean; max_model_length: number | null };
-  output_dir: string;
-}
 
 export const trl: WorkloadAdapter = {
   name: 'trl',

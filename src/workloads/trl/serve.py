@@ -12,7 +12,6 @@ it is ended by the supervisor when the trainer is done.
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import sys
 
@@ -20,6 +19,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.dirname(HERE))
 sys.path.insert(0, HERE)
 
+from common.contract import ContractError, load_config  # noqa: E402
 from common.events import EventLog  # noqa: E402
 
 
@@ -32,7 +32,10 @@ def main(argv: list[str]) -> None:
     parser.add_argument("--style", required=True, choices=["vllm-serve", "trl-server"])
     args = parser.parse_args(argv[:split])
     command = argv[split + 1:]
-    spec = json.loads(args.model)
+    try:
+        spec = load_config("trl-config", args.model, what="--model", part="model")
+    except ContractError as e:
+        raise SystemExit(f"grpo-bench trl workload: {e}") from None
 
     log = EventLog("server", 0)
     if spec["source"] == "preset":

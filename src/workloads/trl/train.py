@@ -1,7 +1,8 @@
 """The trl workload's trainer: TRL's GRPOTrainer, configured from the plan, writing grpo-bench events.
 
 Launched by `accelerate launch … train.py --config JSON` (one process per training device); the
-JSON is TrlRunConfig (adapter.ts). Events go to GRPO_BENCH_EVENTS with {rank} substituted:
+JSON follows schemas/trl-config.schema.json (generated from config.ts) and is validated first.
+Events go to GRPO_BENCH_EVENTS with {rank} substituted:
   start, config (GRPOConfig as constructed, engine settings, prompts, what this TRL lacks),
   phase (TRL's own timers via capture.py; forward_backward and optimizer from this file),
   step (one per optimizer step), memory (CUDA only), end.
@@ -23,6 +24,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.dirname(HERE))  # src/workloads: common.*
 sys.path.insert(0, HERE)
 
+from common.contract import ContractError, load_config  # noqa: E402
 from common.events import EventLog, package_version  # noqa: E402
 from common.memory import PeakMemory, device_free, parse_memory_error  # noqa: E402
 from common.phases import PhaseStack  # noqa: E402
@@ -365,12 +367,16 @@ MEMORY_AFTER = ("generate", "optimizer", "sleep", "wake")
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--config", required=True, help="TrlRunConfig as JSON")
-    cfg = json.loads(parser.parse_args().config)
+    parser.add_argument("--config", required=True, help="the run configuration as JSON (schemas/trl-config.schema.json)")
+    text = parser.parse_args().config
     rank = int(os.environ.get("RANK", "0"))
     log = EventLog("trainer", rank)
     where = Where()
     try:
+        try:
+            cfg = load_config("trl-config", text)
+        except ContractError as e:
+            raise SystemExit(f"grpo-bench trl workload: {e}") from None
         run(cfg, log, rank, where)
     except CaptureError as err:
         sys.stderr.write(f"grpo-bench: {err}\n")

@@ -1,6 +1,7 @@
 // What the installed TRL does, by version: how its vLLM server starts and answers, and which vLLM
 // it accepts. Pure functions of version strings, so plans for any TRL are produced (and tested)
 // by the same code.
+import { z } from 'zod';
 
 /** The oldest TRL with both vLLM modes (`vllm_mode`), which this workload needs. */
 export const MIN_TRL = '0.18.0';
@@ -9,11 +10,12 @@ export const VLLM_SERVE_SINCE = '1.11.0';
 /** The pip line for the TRL this project is tested with. */
 export const TRL_PIP = 'pip install -r requirements-trl.txt   (trl==1.13.0 datasets==5.0.1)';
 
-export type ServerStyle =
-  /** TRL ≥ 1.11: vLLM's `vllm serve` with a weight-transfer config; health at `/health`. */
-  | 'vllm-serve'
-  /** TRL 0.18 – 1.10: TRL's own FastAPI server (`trl vllm-serve`); health at `/health/`. */
-  | 'trl-server';
+/**
+ * `vllm-serve`: TRL ≥ 1.11, vLLM's `vllm serve` with a weight-transfer config, health at `/health`;
+ * `trl-server`: TRL 0.18 – 1.10, TRL's own FastAPI server (`trl vllm-serve`), health at `/health/`.
+ */
+export const ServerStyle = z.enum(['vllm-serve', 'trl-server']);
+export type ServerStyle = z.infer<typeof ServerStyle>;
 
 export interface TrlStyle {
   version: string;
