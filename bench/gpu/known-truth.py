@@ -42,6 +42,9 @@ class Gpu:
     """The device, its SM count, and how fast its spin kernel counts cycles."""
 
     def __init__(self, device: torch.device) -> None:
+        # set_device needs an index: plain `cuda` means the current device.
+        if device.type == "cuda" and device.index is None:
+            device = torch.device("cuda", torch.cuda.current_device())
         self.device = device
         self.cuda = device.type == "cuda"
         if self.cuda:

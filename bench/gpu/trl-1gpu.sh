@@ -46,7 +46,7 @@ for p in "${presets[@]}"; do
     log "$p $m: exit $?"; tail -n 6 "$work/$p-$m.log"
   done
 done
-if [ "${HEADROOM:-1}" = 1 ] && grpo-bench headroom --help > /dev/null 2>&1; then
+if [ "${HEADROOM:-1}" = 1 ] && grpo-bench --help 2>&1 | grep -q "^  grpo-bench headroom"; then
   log "7b headroom: grpo-bench headroom"
   timeout --kill-after=15 "${HEADROOM_S:-150}" grpo-bench headroom "$work/scenarios/trl-1gpu-7b.yaml" --out "$work/results" > "$work/headroom-7b.log" 2>&1
   log "7b headroom: exit $?"; tail -n 20 "$work/headroom-7b.log"
