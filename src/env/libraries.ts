@@ -6,7 +6,7 @@ import { execa } from 'execa';
 export interface PythonInfo {
   python: string;
   executable: string | null;
-  /** Library name → version, null when not installed. Keys: python, torch, transformers, accelerate, trl, vllm, datasets, cuda, nccl. */
+  /** Library name → version, null when not installed. Keys: python, torch, transformers, accelerate, trl, vllm, datasets, jsonschema, cuda, nccl. */
   libraries: Record<string, string | null>;
   cuda_available: boolean;
   cuda_devices: number;

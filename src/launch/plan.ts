@@ -5,7 +5,7 @@ import type { SweepPoint } from '../scenario/sweep.ts';
 import { MODE_NAMES, type DeviceSet, type ModeName, type Scenario } from '../scenario/schema.ts';
 import { unitDir } from '../results/layout.ts';
 import { adapterFor } from '../workloads/registry.ts';
-import type { BatchPlan, DeviceAccount, PlanContext, PlanWarning, RunPlan, UnitPlan } from './types.ts';
+import type { BatchPlan, DeviceAccount, PlanContext, PlanWarning, RunPlan, UnitPlan, UnitShell } from './types.ts';
 
 export interface PlanOptions {
   /** Only these modes (default: every mode the scenario defines). */
@@ -43,17 +43,27 @@ export function planRun(points: readonly SweepPoint[], ctx: PlanContext, options
     const w: PlanWarning = { kind: 'cannot_run_here', ...(points.length > 1 ? { point } : {}), message };
     if (!problems.some((p) => warningText(p) === warningText(w))) problems.push(w);
   };
-  const units: UnitPlan[] = [];
+  const shells: { scenario: Scenario; shell: UnitShell }[] = [];
   for (const point of points) {
     for (let repeat = 0; repeat < point.scenario.repeats; repeat++) {
       for (const mode of interleave(modes, repeat)) {
         const devices = accountDevices(point.scenario, mode, device, ctx.gpuCount, warn ? (m) => lack(point.id, m) : undefined);
         const dir = unitDir({ point: point.id, mode, repeat }, points.length > 1);
-        const shell = { point: point.id, mode, repeat, dir, devices, batch: planBatch(point.scenario, mode, devices) };
-        units.push({ ...shell, processes: adapter.processes(point.scenario, shell, ctx) });
+        shells.push({ scenario: point.scenario, shell: { point: point.id, mode, repeat, dir, devices, batch: planBatch(point.scenario, mode, devices) } });
       }
     }
   }
+  // The adapter judges each planned unit with its own devices and batch; repeats share theirs,
+  // so a message is kept once.
+  const unfit = new Map<string, { point: string; message: string }>();
+  for (const { scenario, shell } of shells) {
+    for (const message of adapter.checkUnit?.(scenario, shell, ctx) ?? []) {
+      unfit.set(warningText({ kind: 'cannot_run_here', ...(points.length > 1 ? { point: shell.point } : {}), message }), { point: shell.point, message });
+    }
+  }
+  if (unfit.size > 0 && !warn) throw new UserError(`scenario '${base.name}' cannot run here:\n  ${[...unfit.keys()].join('\n  ')}`);
+  for (const { point, message } of unfit.values()) lack(point, message);
+  const units: UnitPlan[] = shells.map(({ scenario, shell }) => ({ ...shell, processes: adapter.processes(scenario, shell, ctx) }));
   return {
     scenario: base.name,
     workload: base.workload,

@@ -1,5 +1,6 @@
 // The launch plan: data only. Everything the supervisor starts is described here, so
 // `grpo-bench plan --json` prints exactly what `run` will execute.
+import type { PythonInfo } from '../env/libraries.ts';
 import type { ModeName, Scenario } from '../scenario/schema.ts';
 import type { PointInfo } from '../scenario/sweep.ts';
 
@@ -111,11 +112,26 @@ export interface PlanContext {
   cacheDir?: string;
 }
 
+/** A unit as its workload sees it before its processes exist: mode, devices and the batch the protocol fixed. */
+export type UnitShell = Omit<UnitPlan, 'processes'>;
+
+/** Whether this machine has what some of a workload's modes need (`doctor`). */
+export interface WorkloadReadiness {
+  modes: readonly ModeName[];
+  ok: boolean;
+  /** One line per missing piece, each saying how to get it. */
+  missing: string[];
+}
+
 /** A workload adapter: one small contract, one module each, registered by name. */
 export interface WorkloadAdapter {
   name: Scenario['workload'];
   modes: readonly ModeName[];
-  /** Problems that stop a run of these modes before anything starts (does not fit, missing library …). */
+  /** What each mode needs of this machine and whether it has it (libraries in the workload Python, GPUs). */
+  readiness(python: PythonInfo, gpuCount: number): WorkloadReadiness[];
+  /** Problems that stop a run of these modes before any unit is planned (missing library, too few GPUs, unknown model …). */
   check(scenario: Scenario, device: 'cuda' | 'cpu', ctx: PlanContext, modes: readonly ModeName[]): string[];
-  processes(scenario: Scenario, unit: Omit<UnitPlan, 'processes'>, ctx: PlanContext): ProcessSpec[];
+  /** Problems of one planned unit, with its own devices and per-device batch (does it fit its GPUs …). */
+  checkUnit?(scenario: Scenario, unit: UnitShell, ctx: PlanContext): string[];
+  processes(scenario: Scenario, unit: UnitShell, ctx: PlanContext): ProcessSpec[];
 }

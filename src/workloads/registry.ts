@@ -14,3 +14,8 @@ export function adapterFor(name: Scenario['workload']): WorkloadAdapter {
   if (!adapter) throw new Error(`no adapter registered for workload '${name}'`);
   return adapter;
 }
+
+/** Every registered adapter, in registration order (what `doctor` asks about readiness). */
+export function workloadAdapters(): WorkloadAdapter[] {
+  return Object.values(adapters).filter((a): a is WorkloadAdapter => a !== undefined);
+}

@@ -121,6 +121,19 @@ test('a 7b preset that cannot fit an 80 GB GPU in colocate mode is refused at pl
   assert.doesNotThrow(() => plan(yaml().replace('preset:tiny', 'preset:0.5b'), ctx(4, 80 * 2 ** 30)));
 });
 
+test('equal global batch: the fit is judged at the per-device batch each mode really takes', () => {
+  // Colocate trains 8 per device on 4 GPUs; server's one trainer then takes all 32.
+  const text = yaml()
+    .replace('preset:tiny', 'preset:0.5b')
+    .replace('num_generations: 4', 'num_generations: 4, max_prompt_length: 128, max_completion_length: 1024')
+    .replace('trainer: 3', 'trainer: 1');
+  assert.doesNotThrow(() => plan(text, ctx(5, 80 * 2 ** 30)));
+  assert.throws(
+    () => plan(text + 'protocol: equal_global_batch\n', ctx(5, 80 * 2 ** 30)),
+    /server: preset 0\.5b needs about 115\.5 GiB per training GPU at a per-device batch of 32, more than 73\.6 GiB usable/,
+  );
+});
+
 test('the same inputs give the same plan (no hidden state)', () => {
   assert.deepEqual(plan(yaml()), plan(yaml()));
 });

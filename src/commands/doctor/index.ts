@@ -3,7 +3,7 @@
 import { inventory as collectInventory, type Inventory } from '../../telemetry/inventory.ts';
 import { probePython, type PythonInfo } from '../../env/libraries.ts';
 import { projectRoot, resolvePython } from '../../env/python.ts';
-import { trlReadiness } from '../../workloads/trl/readiness.ts';
+import { workloadAdapters } from '../../workloads/registry.ts';
 
 export interface DoctorReport {
   inventory: Inventory;
@@ -14,16 +14,9 @@ export interface DoctorReport {
 export async function doctorCommand(o: { json: boolean }): Promise<number> {
   const root = projectRoot();
   const [inventory, python] = await Promise.all([collectInventory(), probePython(resolvePython(root), root)]);
-  const lib = python.libraries;
-  const gpuCount = inventory.gpus.length;
-  const syntheticMissing = [
-    ...(python.error ? [`a working Python (${python.python}: ${python.error})`] : []),
-    ...(['torch', 'transformers'] as const).filter((n) => !lib[n]).map((n) => `${n} (npm run setup)`),
-  ];
-  const workloads: DoctorReport['workloads'] = [
-    { workload: 'synthetic', mode: 'server, colocate', ok: syntheticMissing.length === 0, missing: syntheticMissing },
-    ...trlReadiness(lib, gpuCount).map((r) => ({ workload: 'trl', ...r })),
-  ];
+  const workloads: DoctorReport['workloads'] = workloadAdapters().flatMap((adapter) =>
+    adapter.readiness(python, inventory.gpus.length).map(({ modes, ok, missing }) => ({ workload: adapter.name, mode: modes.join(', '), ok, missing })),
+  );
   const report: DoctorReport = { inventory, python, workloads };
   if (o.json) console.log(JSON.stringify(report, null, 2));
   else console.log(formatDoctor(report));

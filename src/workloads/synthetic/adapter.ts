@@ -1,11 +1,14 @@
 // The synthetic workload: our own compact GRPO loop (trainer.py) and generation server
-// (server.py), launched per docs/workloads.md. Needs torch and transformers only.
+// (server.py), launched per docs/workloads.md. Needs torch, transformers and jsonschema only.
 import path from 'node:path';
-import type { ProcessSpec, UnitPlan, WorkloadAdapter } from '../../launch/types.ts';
+import type { ProcessSpec, UnitShell, WorkloadAdapter } from '../../launch/types.ts';
 import { eventFile, RANK_PLACEHOLDER } from '../../results/layout.ts';
 import type { Scenario } from '../../scenario/schema.ts';
 import type { SyntheticConfig } from './config.ts';
-import { fitProblems } from './fit.ts';
+import { fitProblems, modelProblems } from './fit.ts';
+
+/** What both programs import; setup installs them (requirements.txt). */
+const LIBRARIES = ['torch', 'transformers', 'jsonschema'] as const;
 
 const HERE = 'src/workloads/synthetic';
 
@@ -13,8 +16,20 @@ export const synthetic: WorkloadAdapter = {
   name: 'synthetic',
   modes: ['server', 'colocate'],
 
-  check(scenario, device, ctx) {
-    return fitProblems(scenario, device, ctx.gpuMemoryBytes);
+  readiness(python) {
+    const missing = [
+      ...(python.error ? [`a working Python (${python.python}: ${python.error})`] : []),
+      ...LIBRARIES.filter((n) => !python.libraries[n]).map((n) => `${n} (npm run setup)`),
+    ];
+    return [{ modes: this.modes, ok: missing.length === 0, missing }];
+  },
+
+  check(scenario) {
+    return modelProblems(scenario.model);
+  },
+
+  checkUnit(scenario, unit, ctx) {
+    return fitProblems(scenario, unit, ctx.gpuMemoryBytes);
   },
 
   processes(scenario, unit, ctx) {
@@ -64,7 +79,7 @@ export const synthetic: WorkloadAdapter = {
   },
 };
 
-function baseConfig(scenario: Scenario, unit: Omit<UnitPlan, 'processes'>, mode: 'server' | 'colocate'): SyntheticConfig {
+function baseConfig(scenario: Scenario, unit: UnitShell, mode: 'server' | 'colocate'): SyntheticConfig {
   const g = scenario.grpo;
   const modeSettings = scenario.modes[mode]!;
   return {

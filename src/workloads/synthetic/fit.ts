@@ -1,27 +1,8 @@
-// Will a preset fit the scenario's devices? Estimated at plan time so that a run that cannot
+// Will a preset fit a planned unit's devices? Estimated at plan time so that a run that cannot
 // fit is refused with the arithmetic instead of dying in an out-of-memory error minutes in.
-import { readFileSync } from 'node:fs';
-import path from 'node:path';
-import { projectRoot } from '../../env/python.ts';
+import type { UnitShell } from '../../launch/types.ts';
 import type { Scenario } from '../../scenario/schema.ts';
-
-export interface Preset {
-  hidden_size: number;
-  intermediate_size: number;
-  num_hidden_layers: number;
-  num_attention_heads: number;
-  num_key_value_heads: number;
-  vocab_size: number;
-  tie_word_embeddings: boolean;
-}
-
-export const PRESETS: Record<string, Preset> = JSON.parse(
-  readFileSync(path.join(projectRoot(), 'src', 'workloads', 'common', 'presets.json'), 'utf8'),
-) as Record<string, Preset>;
-
-export function presetName(model: string): string | undefined {
-  return model.startsWith('preset:') ? model.slice('preset:'.length) : undefined;
-}
+import { PRESETS, presetName, unknownPreset, type Preset } from '../common/presets.ts';
 
 export function parameterCount(p: Preset): number {
   const h = p.hidden_size;
@@ -83,40 +64,46 @@ export function estimateMemory(
   };
 }
 
-/** Problems that stop the synthetic workload from fitting, one sentence each with the estimate. */
-export function fitProblems(s: Scenario, device: 'cuda' | 'cpu', gpuMemoryBytes?: number): string[] {
+/** A model the synthetic workload cannot build: it builds presets only. */
+export function modelProblems(model: string): string[] {
+  const name = presetName(model);
+  if (name === undefined) return [`model '${model}': the synthetic workload builds its model from a preset (preset:${Object.keys(PRESETS).join(' | preset:')})`];
+  return unknownPreset(model);
+}
+
+/**
+ * Problems that stop one planned unit from fitting its GPUs, one sentence each with the
+ * estimate. The unit's own per-device batch counts: under equal_global_batch a server-mode
+ * trainer takes a larger one than the scenario's.
+ */
+export function fitProblems(s: Scenario, unit: UnitShell, gpuMemoryBytes?: number): string[] {
   const name = presetName(s.model);
-  if (name === undefined) return [`model '${s.model}': the synthetic workload builds its model from a preset (preset:${Object.keys(PRESETS).join(' | preset:')})`];
-  const preset = PRESETS[name];
-  if (!preset) return [`model '${s.model}': no such preset (known: ${Object.keys(PRESETS).join(', ')})`];
-  if (device !== 'cuda' || gpuMemoryBytes === undefined) return [];
-  const problems: string[] = [];
+  const preset = name === undefined ? undefined : PRESETS[name];
+  if (!preset || unit.devices.kind !== 'cuda' || gpuMemoryBytes === undefined) return [];
   const budget = gpuMemoryBytes * 0.92; // CUDA context, allocator fragmentation
   const fmt = (b: number) => `${(b / GiB).toFixed(1)} GiB`;
-  const batch = s.grpo.per_device_train_batch_size;
-  const count = (d: number | number[]) => (typeof d === 'number' ? d : d.length);
-  if (s.modes.colocate) {
-    const e = estimateMemory(preset, s, batch, device);
+  const batch = unit.batch.per_device_train_batch_size;
+  const at = `at a per-device batch of ${batch}`;
+  const problems: string[] = [];
+  if (unit.mode === 'colocate') {
+    const sleep = s.modes.colocate?.sleep ?? false;
+    const e = estimateMemory(preset, s, batch, 'cuda');
     // Without sleep the inference copy (and a static KV cache) stays through training; with
     // sleep it is freed for training and comes back while weights and AdamW state stay.
-    const colocateBytes = s.modes.colocate.sleep
-      ? Math.max(e.trainer_bytes, e.trainer_resident_bytes + e.generator_bytes)
-      : e.trainer_bytes + e.generator_bytes;
+    const colocateBytes = sleep ? Math.max(e.trainer_bytes, e.trainer_resident_bytes + e.generator_bytes) : e.trainer_bytes + e.generator_bytes;
     if (colocateBytes > budget) {
       problems.push(
-        `colocate: preset ${name} (${(e.parameters / 1e9).toFixed(2)} B parameters) needs about ${fmt(colocateBytes)} per GPU ` +
-          `(training ${fmt(e.trainer_bytes)} + inference copy and KV cache ${fmt(e.generator_bytes)}${s.modes.colocate.sleep ? ', inference copy asleep while training' : ''}), more than ${fmt(budget)} usable`,
+        `colocate: preset ${name} (${(e.parameters / 1e9).toFixed(2)} B parameters) needs about ${fmt(colocateBytes)} per GPU ${at} ` +
+          `(training ${fmt(e.trainer_bytes)} + inference copy and KV cache ${fmt(e.generator_bytes)}${sleep ? ', inference copy asleep while training' : ''}), more than ${fmt(budget)} usable`,
       );
     }
-  }
-  if (s.modes.server) {
-    const { server, trainer } = s.modes.server.devices;
-    const e = estimateMemory(preset, s, batch, device, count(trainer), count(server));
+  } else {
+    const e = estimateMemory(preset, s, batch, 'cuda', unit.devices.training.length, unit.devices.server.length);
     if (e.trainer_bytes > budget) {
-      problems.push(`server: preset ${name} needs about ${fmt(e.trainer_bytes)} per training GPU, more than ${fmt(budget)} usable`);
+      problems.push(`server: preset ${name} needs about ${fmt(e.trainer_bytes)} per training GPU ${at}, more than ${fmt(budget)} usable`);
     }
     if (e.server_bytes > budget) {
-      problems.push(`server: preset ${name} needs about ${fmt(e.server_bytes)} per generation-server GPU (weights and KV cache), more than ${fmt(budget)} usable`);
+      problems.push(`server: preset ${name} needs about ${fmt(e.server_bytes)} per generation-server GPU (weights and KV cache of every trainer's prompts ${at}), more than ${fmt(budget)} usable`);
     }
   }
   return problems;

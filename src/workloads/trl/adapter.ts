@@ -13,8 +13,8 @@ import { eventFile, RANK_PLACEHOLDER, workloadOutputDir } from '../../results/la
 import type { Scenario } from '../../scenario/schema.ts';
 import type { ModelSpec, TrlRunConfig } from './config.ts';
 import type { ServerVllm } from './settings.ts';
-import { PRESETS, presetName } from '../synthetic/fit.ts';
-import { gpuProblems, libraryProblems } from './readiness.ts';
+import { PRESETS, presetName, unknownPreset } from '../common/presets.ts';
+import { gpuProblems, libraryProblems, trlReadiness } from './readiness.ts';
 import { trlStyle, type TrlStyle } from './versions.ts';
 
 const HERE = 'src/workloads/trl';
@@ -24,6 +24,10 @@ const PRESET_FORMAT = 2; // 2: byte-level BPE tokenizer
 export const trl: WorkloadAdapter = {
   name: 'trl',
   modes: ['server', 'colocate', 'hf'],
+
+  readiness(python, gpuCount) {
+    return trlReadiness(python.libraries, gpuCount).map(({ mode, ...r }) => ({ modes: [mode], ...r }));
+  },
 
   check(scenario, device, ctx, selected) {
     if (!ctx.libraries) return ['the installed Python libraries were not probed (PlanContext.libraries): the trl plan depends on the TRL version'];
@@ -48,8 +52,7 @@ export const trl: WorkloadAdapter = {
     if (colocate && count(colocate.devices) % colocate.vllm.tensor_parallel_size !== 0) {
       problems.add(`colocate mode: vllm.tensor_parallel_size ${colocate.vllm.tensor_parallel_size} must divide the number of GPUs (${count(colocate.devices)})`);
     }
-    const preset = presetName(scenario.model);
-    if (preset !== undefined && !PRESETS[preset]) problems.add(`model '${scenario.model}': no such preset (known: ${Object.keys(PRESETS).join(', ')})`);
+    unknownPreset(scenario.model).forEach((p) => problems.add(p));
     return [...problems];
   },
 

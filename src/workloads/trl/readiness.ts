@@ -18,7 +18,7 @@ export function libraryProblems(libraries: Record<string, string | null>, mode: 
   const trl = libraries.trl ?? null;
   if (!trl) out.push(`trl is not installed: ${TRL_PIP}`);
   else if (compareVersions(trl, MIN_TRL) < 0) out.push(`trl ${trl} is too old: the trl workload needs trl >= ${MIN_TRL} (${TRL_PIP})`);
-  for (const lib of ['torch', 'transformers', 'accelerate', 'datasets']) {
+  for (const lib of ['torch', 'transformers', 'accelerate', 'datasets', 'jsonschema']) {
     if (!libraries[lib]) out.push(`${lib} is not installed: pip install -r requirements.txt -r requirements-trl.txt`);
   }
   if (mode !== 'hf') {
