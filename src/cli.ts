@@ -230,13 +230,15 @@ function runOptions<T>(y: Argv<T>) {
     .option('repeats', { type: 'number', describe: 'Override the scenario’s repeats' })
     .option('steps', { type: 'number', describe: 'Override the scenario’s steps' })
     .option('warmup-steps', { type: 'number', describe: 'Override the scenario’s warm-up steps' })
+    .option('point', { type: 'string', array: true, describe: 'Only these sweep points, by id (e.g. enable_sleep_mode=false)' })
     .option('out', { type: 'string', default: RESULTS_ROOT, describe: 'Folder that receives results/<run-id>/' });
 }
 
-function runArgs(a: { scenario: string; mode?: string[]; repeats?: number; steps?: number; 'warmup-steps'?: number; out: string }) {
+function runArgs(a: { scenario: string; mode?: string[]; point?: string[]; repeats?: number; steps?: number; 'warmup-steps'?: number; out: string }) {
   return {
     scenario: a.scenario,
     modes: a.mode as ModeName[] | undefined,
+    pointIds: a.point,
     repeats: positive(a.repeats, '--repeats'),
     steps: positive(a.steps, '--steps'),
     warmupSteps: nonNegative(a['warmup-steps'], '--warmup-steps'),

@@ -12,7 +12,7 @@ import { GPU_SCENARIO, PYTHON, ROOT, TRL_0_29, TRL_1_13, context, installedLibra
 
 const PY = '/venv/bin/python';
 const HERE = path.join(ROOT, 'src/workloads/trl');
-const MODEL = '/cache/presets/0.5b-s0-76b954cdda';
+const MODEL = '/cache/presets/0.5b-s0-4aee63833a';
 
 function unit(libraries: Record<string, string | null>, mode: 'server' | 'colocate' | 'hf') {
   const p = plan(GPU_SCENARIO, context(libraries, 4), [mode]);

@@ -4,7 +4,7 @@
 import path from 'node:path';
 import { UserError } from '../../errors.ts';
 import { loadScenarioFile } from '../../scenario/load.ts';
-import { expandPoints, expandSweep, type PointInfo } from '../../scenario/sweep.ts';
+import { expandPoints, sweepPoints, type PointInfo, type SweepPoint } from '../../scenario/sweep.ts';
 import type { ModeName, Scenario } from '../../scenario/schema.ts';
 import { planRun } from '../../launch/plan.ts';
 import { portPool, portsFor } from '../../launch/ports.ts';
@@ -39,6 +39,8 @@ export interface RunOptions {
   signal?: AbortSignal;
   /** The points to run instead of the scenario's sweep (headroom: one field varied at a time). */
   points?: readonly PointInfo[];
+  /** Only these points of the scenario's sweep, by id (`--point enable_sleep_mode=false`). */
+  pointIds?: readonly string[];
   /**
    * A reason not to start a unit, given the units recorded so far (headroom ends a search at its
    * first failure); the unit is recorded as skipped with that reason.
@@ -55,7 +57,7 @@ export interface RunOutcome {
 export async function runCommand(o: RunOptions): Promise<RunOutcome> {
   const loaded = await loadScenarioFile(o.scenario);
   const scenario = applyOverrides(loaded.scenario, o);
-  const points = o.points ? expandPoints(scenario, o.points, loaded.file) : expandSweep(scenario, loaded.sweep, loaded.file);
+  const points = o.points ? expandPoints(scenario, o.points, loaded.file) : expandPoints(scenario, selectPoints(sweepPoints(loaded.sweep), o.pointIds), loaded.file);
   const root = projectRoot();
   const python = resolvePython(root);
   const [inventory, pythonInfo] = await Promise.all([collectInventory(), probePython(python, root)]);
@@ -205,6 +207,14 @@ async function runOneUnit(unit: UnitPlan, c: UnitContext): Promise<UnitOutcome> 
   return outcome;
 }
 
+/** The sweep's points, or only those named (in sweep order); an unknown name is refused with the ones there are. */
+export function selectPoints(points: readonly PointInfo[], ids: readonly string[] | undefined): PointInfo[] {
+  if (!ids?.length) return [...points];
+  const unknown = ids.filter((id) => !points.some((p) => p.id === id));
+  if (unknown.length) throw new UserError(`--point ${unknown.join(', ')}: no such sweep point (the scenario has: ${points.map((p) => p.id).join(', ')})`);
+  return points.filter((p) => ids.includes(p.id));
+}
+
 function applyOverrides(s: Scenario, o: RunOptions): Scenario {
   const steps = o.steps ?? s.steps;
   const warmup = o.warmupSteps ?? Math.min(s.warmup_steps, Math.max(0, steps - 1));
@@ -212,7 +222,7 @@ function applyOverrides(s: Scenario, o: RunOptions): Scenario {
   return { ...s, steps, warmup_steps: warmup, repeats: o.repeats ?? s.repeats };
 }
 
-function pointScenario(points: ReturnType<typeof expandSweep>, unit: UnitPlan): Scenario {
+function pointScenario(points: readonly SweepPoint[], unit: UnitPlan): Scenario {
   return points.find((p) => p.id === unit.point)!.scenario;
 }
 

@@ -19,7 +19,7 @@ import { trlStyle, type TrlStyle } from './versions.ts';
 
 const HERE = 'src/workloads/trl';
 /** Bump when save_preset's output changes, so cached preset folders are rebuilt. */
-const PRESET_FORMAT = 2; // 2: byte-level BPE tokenizer
+const PRESET_FORMAT = 3; // 2: byte-level BPE tokenizer; 3: weights drawn in bfloat16, on the GPU where there is one
 
 export const trl: WorkloadAdapter = {
   name: 'trl',
