@@ -52,6 +52,7 @@ async function main(argv: string[]): Promise<number> {
           .option('batches', { type: 'string', describe: 'Per-device batches to try, upwards, e.g. 8,16,32,64' })
           .option('utilizations', { type: 'string', describe: 'vLLM gpu_memory_utilization values to try, downwards, e.g. 0.3,0.2,0.15' })
           .option('axis', { type: 'string', choices: ['batch', 'utilization'], describe: 'Only this search' })
+          .option('point', { type: 'string', describe: 'Start from this point of the scenario’s sweep (its id)' })
           .option('steps', { type: 'number', describe: 'Steps per probe (default: the scenario’s)' })
           .option('warmup-steps', { type: 'number', describe: 'Warm-up steps per probe' })
           .option('out', { type: 'string', default: 'results', describe: 'Folder that receives results/<run-id>/' }),
@@ -63,6 +64,7 @@ async function main(argv: string[]): Promise<number> {
           batches: numberList(a.batches, '--batches'),
           utilizations: numberList(a.utilizations, '--utilizations'),
           axis: a.axis as 'batch' | 'utilization' | undefined,
+          point: a.point,
           steps: positive(a.steps, '--steps'),
           warmupSteps: nonNegative(a['warmup-steps'], '--warmup-steps'),
           out: a.out,

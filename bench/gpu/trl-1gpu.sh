@@ -1,56 +1,111 @@
 #!/usr/bin/env bash
 # TRL + vLLM on ONE GPU from the installed offline bundles, as a new user would
-# (offline/README.md): colocate with sleep mode off and on, and hf, for the 0.5b, 1.5b and 7b
-# presets (scenarios/trl-1gpu.yaml, equal settings), then the 7b preset's memory headroom.
-#   bash bench/gpu/trl-1gpu.sh [PRESET…]        (default: 0.5b 1.5b 7b)
-# Needs: the harness bundle installed at /tmp/gb-harness (bench/gpu/known-truth.sh does it, or
-# `bash .offline/harness/install.sh /tmp/gb-harness`) and the vLLM + TRL bundle's parts under
-# /tmp/gb-vllm-parts (install.sh, SHA256SUMS, bundle.tar.part*). Every run has its own timeout so
-# one stuck start cannot eat the rest; results folders are kept as they finish, and everything
-# goes into ONE archive, $OUT/trl-1gpu.tgz. MODES (default "colocate colocate-sleep hf"),
-# STEPS/WARMUP override the scenario's, HEADROOM=0 skips the headroom search.
+# (offline/README.md): colocate with vLLM's sleep mode off and on, and hf, for the 0.5b, 1.5b and
+# 7b presets (scenarios/trl-1gpu.yaml, one sweep, equal settings), then the 7b preset's memory
+# headroom. Everything runs from the installed harness (GRPO_BENCH_ROOT is its payload), not from
+# this checkout.
+#
+#   bash bench/gpu/trl-1gpu.sh receive   copy the bundle files carried into this checkout
+#                                        (.offline/harness/*, .offline/vllm/*) to /tmp/gb-in/, where
+#                                        they survive the next call; say which parts are there
+#   bash bench/gpu/trl-1gpu.sh next      install both bundles (once), then run the tasks not yet
+#                                        done, in order, within BUDGET_S seconds; one archive
+#
+# Tasks, in order (each a `grpo-bench run` or `headroom`; done ones are remembered in
+# /tmp/gb-state, so the next call goes on where this one stopped):
+#   0.5b-colocate     sleep off and on, 3 repeats each (6 vLLM starts)
+#   0.5b-hf           3 repeats
+#   7b-headroom       largest per-device batch (16, 64), smallest vLLM memory share (0.2, 0.1)
+#   1.5b-hf, 7b-colocate-off        the runs the 2026-12-01 sitting lacks (same settings)
+#   1.5b-colocate, 7b-colocate-sleep, 7b-hf   the rest of the table, once more
+# A task starts only if at least its minimum time is left, and gets at most what is left: a run
+# cut short by the budget is interrupted cleanly and keeps every unit it finished. Each colocate
+# unit starts vLLM (about 75 s a unit on an H200, 2026-12-01), which is why the budget, not the
+# task list, decides how much one call covers: about the 0.5b colocate runs in the first call,
+# 0.5b hf and most of the headroom in the second, the rest in a third.
+#
+# BUDGET_S (default 560) counts from the start of the script, install included; 30 s of it are
+# kept for the archive. Output: $OUT/trl-1gpu-<n>.tgz (results folders, logs, doctor, nvidia-smi).
 set -uo pipefail
+stage=${1:?stage: receive | next}
 out=${OUT:-/tmp/grpo-bench-gpu}
-work=$out/trl-1gpu
-mkdir -p "$work/scenarios" "$work/results"
-log() { echo "=== $(date +%T) $*" | tee -a "$work/session.log"; }
-presets=("$@"); [ ${#presets[@]} -gt 0 ] || presets=(0.5b 1.5b 7b)
-modes=${MODES:-colocate colocate-sleep hf}
+tmp=${GB_TMP:-/tmp}   # where what must outlive a call lives (another folder to try the script elsewhere)
+inbox=$tmp/gb-in
+state=$tmp/gb-state
+start=$(date +%s)
+budget=${BUDGET_S:-560}
+reserve=30
+mkdir -p "$inbox/harness" "$inbox/vllm" "$state" "$out"
 
-# shellcheck disable=SC1091
-source /tmp/gb-harness/env.sh || { echo "the harness bundle is not installed at /tmp/gb-harness" >&2; exit 2; }
-if [ ! -f /tmp/gb-vllm/env.sh ]; then
-  (cd /tmp/gb-vllm-parts && bash install.sh --check && bash install.sh /tmp/gb-vllm) > "$work/install-vllm.log" 2>&1
-  log "vLLM + TRL bundle install: exit $?"; tail -n 4 "$work/install-vllm.log"
-fi
-# shellcheck disable=SC1091
-source /tmp/gb-vllm/env.sh
-export GRPO_BENCH_ROOT=$PWD GRPO_BENCH_PYTHON=${GRPO_BENCH_PYTHON:-python3} PYTHONUNBUFFERED=1 VLLM_HOST_IP=127.0.0.1
-grpo-bench doctor > "$work/doctor.txt" 2>&1
-extra=()
-[ -n "${STEPS:-}" ] && extra+=(--steps "$STEPS")
-[ -n "${WARMUP:-}" ] && extra+=(--warmup-steps "$WARMUP")
-
-for p in "${presets[@]}"; do
-  base=$work/scenarios/trl-1gpu-$p.yaml
-  sed -e "s/^model: .*/model: preset:$p/" -e "s/^name: .*/name: trl-1gpu-$p/" scenarios/trl-1gpu.yaml > "$base"
-  sed -e 's/enable_sleep_mode: false/enable_sleep_mode: true/' -e "s/^name: .*/name: trl-1gpu-$p-sleep/" "$base" > "${base%.yaml}-sleep.yaml"
-  for m in $modes; do
-    case $m in
-      colocate) file=$base mode=colocate t=200 ;;
-      colocate-sleep) file=${base%.yaml}-sleep.yaml mode=colocate t=200 ;;
-      hf) file=$base mode=hf t=150 ;;
-    esac
-    log "$p $m: grpo-bench run $file --mode $mode ${extra[*]}"
-    timeout --kill-after=15 "$t" grpo-bench run "$file" --mode "$mode" "${extra[@]}" --no-report --out "$work/results" > "$work/$p-$m.log" 2>&1
-    log "$p $m: exit $?"; tail -n 6 "$work/$p-$m.log"
+if [ "$stage" = receive ]; then
+  for kind in harness vllm; do
+    shopt -s nullglob
+    for f in .offline/$kind/*; do cp -f "$f" "$inbox/$kind/"; done
+    shopt -u nullglob
+    echo "== $kind: $(ls "$inbox/$kind" | tr '\n' ' ')"
+    [ -f "$inbox/$kind/install.sh" ] && (cd "$inbox/$kind" && bash install.sh --check)
   done
-done
-if [ "${HEADROOM:-1}" = 1 ] && grpo-bench --help 2>&1 | grep -q "^  grpo-bench headroom"; then
-  log "7b headroom: grpo-bench headroom"
-  timeout --kill-after=15 "${HEADROOM_S:-150}" grpo-bench headroom "$work/scenarios/trl-1gpu-7b.yaml" --out "$work/results" > "$work/headroom-7b.log" 2>&1
-  log "7b headroom: exit $?"; tail -n 20 "$work/headroom-7b.log"
+  df -h /tmp | tail -n 1
+  exit 0
 fi
+[ "$stage" = next ] || { echo "unknown stage $stage (receive | next)" >&2; exit 2; }
+
+call=$(( $(cat "$state/calls" 2>/dev/null || echo 0) + 1 ))
+echo "$call" > "$state/calls"
+name=trl-1gpu-$call
+work=$out/$name
+mkdir -p "$work/results"
+log() { echo "=== $(date +%T) +$(( $(date +%s) - start ))s $*" | tee -a "$work/session.log"; }
+left() { echo $(( start + budget - reserve - $(date +%s) )); }
+
+# 1. Install, once per machine: the vLLM + TRL wheels first, then the harness, whose env.sh sets
+#    GRPO_BENCH_ROOT to its payload.
+for kind in vllm harness; do
+  if [ ! -f "$tmp/gb-$kind/env.sh" ]; then
+    (cd "$inbox/$kind" && GRPO_BENCH_PYTHON=${GRPO_BENCH_PYTHON:-python3} bash install.sh "$tmp/gb-$kind") > "$work/install-$kind.log" 2>&1
+    log "install $kind bundle: exit $?"; tail -n 3 "$work/install-$kind.log"
+  fi
+  # shellcheck disable=SC1090
+  source "$tmp/gb-$kind/env.sh" || { log "the $kind bundle is not installed (run the receive stage with every part first)"; exit 2; }
+done
+export PYTHONUNBUFFERED=1 VLLM_HOST_IP=127.0.0.1
+# vLLM's compile cache where it outlives this call (the home folder may not), so later starts reuse it.
+export VLLM_CACHE_ROOT=$tmp/gb-vllm-cache
+scenario=$GRPO_BENCH_ROOT/scenarios/trl-1gpu.yaml
+log "call $call, budget ${budget}s; harness $(command -v grpo-bench), root $GRPO_BENCH_ROOT"
+if [ ! -f "$state/done-doctor" ]; then  # once: it costs ~20 s of the budget
+  grpo-bench doctor > "$work/doctor.txt" 2>&1; log "doctor: exit $?"; tail -n 4 "$work/doctor.txt"; touch "$state/done-doctor"
+fi
+nvidia-smi > "$work/nvidia-smi-before.txt" 2>&1
+
+point() { echo "model=preset_$1,enable_sleep_mode=$2"; }
+task() { # name min_s cap_s grpo-bench-args...
+  local name=$1 min=$2 cap=$3; shift 3
+  if [ -f "$state/done-$name" ]; then return; fi
+  local l; l=$(left)
+  if [ "$l" -lt "$min" ]; then log "$name: not started, ${l}s left (it needs ${min}s or more)"; return; fi
+  local t=$(( l < cap ? l : cap ))
+  log "$name: grpo-bench $* (at most ${t}s)"
+  # SIGINT first: the run stops its processes and keeps every finished unit; SIGKILL 20 s later.
+  timeout --signal=INT --kill-after=20 "$t" grpo-bench "$@" --out "$work/results" > "$work/$name.log" 2>&1
+  local rc=$?
+  log "$name: exit $rc"; tail -n 12 "$work/$name.log"
+  # Done when it ran to its end (a failed unit is a result too); not when the budget cut it short
+  # (124, 130) or it was refused before starting anything (no results line): the next call retries.
+  if [ "$rc" -ne 124 ] && [ "$rc" -ne 130 ] && grep -q '^results: ' "$work/$name.log"; then touch "$state/done-$name"; fi
+}
+
+task 0.5b-colocate 150 500 run "$scenario" --mode colocate --point "$(point 0.5b false)" --point "$(point 0.5b true)" --no-report
+task 0.5b-hf 70 260 run "$scenario" --mode hf --point "$(point 0.5b false)" --no-report
+task 7b-headroom 150 460 headroom "$scenario" --point "$(point 7b false)" --batches 16,64 --utilizations 0.2,0.1 --steps 3 --warmup-steps 1
+task 1.5b-hf 90 160 run "$scenario" --mode hf --repeats 1 --point "$(point 1.5b false)" --no-report
+task 7b-colocate-off 180 300 run "$scenario" --mode colocate --repeats 1 --point "$(point 7b false)" --no-report
+task 1.5b-colocate 160 260 run "$scenario" --mode colocate --repeats 1 --point "$(point 1.5b false)" --point "$(point 1.5b true)" --no-report
+task 7b-colocate-sleep 150 240 run "$scenario" --mode colocate --repeats 1 --point "$(point 7b true)" --no-report
+task 7b-hf 100 180 run "$scenario" --mode hf --repeats 1 --point "$(point 7b false)" --no-report
+
+pending=$(for t in 0.5b-colocate 0.5b-hf 7b-headroom 1.5b-hf 7b-colocate-off 1.5b-colocate 7b-colocate-sleep 7b-hf; do [ -f "$state/done-$t" ] || printf '%s ' "$t"; done)
+log "pending after this call: ${pending:-none}"
 nvidia-smi > "$work/nvidia-smi-after.txt" 2>&1
-tar -czf "$out/trl-1gpu.tgz" -C "$out" trl-1gpu && rm -rf "$work"
+tar -czf "$out/$name.tgz" -C "$out" "$name" && rm -rf "$work"
 ls -la "$out"

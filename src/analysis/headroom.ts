@@ -45,6 +45,8 @@ export interface Axis {
 
 export interface Headroom {
   scenario: string;
+  /** The sweep point the search started from, when not the scenario without its sweep. */
+  point?: string;
   model: string;
   mode: string;
   gpu?: { name: string; total_bytes?: number };

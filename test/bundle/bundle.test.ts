@@ -179,6 +179,10 @@ test('the CLI reads --no-harness and --no-index: no harness in the bundle, and p
     const m = JSON.parse(await readFile(path.join(work, 'cli-out', 'bundle.json'), 'utf8')) as BundleManifest;
     assert.equal(m.harness, null);
     assert.deepEqual(m.wheels.map((w) => w.name), ['tinyc']);
+    // Sourced after the harness's env.sh (or before), a wheels-only bundle leaves GRPO_BENCH_ROOT alone.
+    const r = install(path.join(work, 'cli-out'), path.join(work, 'cli-installed'));
+    assert.equal(r.status, 0, r.stderr);
+    assert.doesNotMatch(readFileSync(path.join(work, 'cli-installed', 'env.sh'), 'utf8'), /GRPO_BENCH_ROOT=/);
 
     const online = await cli(['--out', path.join(work, 'cli-out-index'), 'tinyc==1.0']);
     assert.equal(online.exitCode, 0, online.stderr);

@@ -79,15 +79,19 @@ if [ ${#wheels[@]} -gt 0 ]; then
     || die "pip could not install the wheels (see above)"
   rm -rf "$dest/payload/wheels"
 fi
+# Only a bundle with the harness says where the project's files are: a wheels-only bundle's env.sh
+# must not point GRPO_BENCH_ROOT away from the harness installed beside it.
+root_line="# no harness in this bundle: GRPO_BENCH_ROOT is left as it is"
 if [ -f "$dest/payload/dist/cli/grpo-bench.mjs" ]; then
   printf '#!/usr/bin/env bash\nexec node "%s" "$@"\n' "$dest/payload/dist/cli/grpo-bench.mjs" > "$dest/bin/grpo-bench"
   chmod +x "$dest/bin/grpo-bench"
+  root_line="export GRPO_BENCH_ROOT=\"$dest/payload\""
 fi
 cat > "$dest/env.sh" <<EOF
 # grpo-bench offline bundle: source this file.
 export PATH="$dest/bin:$dest/site/bin:\$PATH"
 export PYTHONPATH="$dest/site\${PYTHONPATH:+:\$PYTHONPATH}"
-export GRPO_BENCH_ROOT="$dest/payload"
+$root_line
 export GRPO_BENCH_PYTHON="$(command -v "$py")"
 # NVLink multicast stays off on shared hosts.
 export NCCL_NVLS_ENABLE=0 TORCH_SYMM_MEM_DISABLE_MULTICAST=1 NVSHMEM_DISABLE_NVLS=1

@@ -8,14 +8,14 @@ import path from 'node:path';
 import { UserError } from '../../errors.ts';
 import { judgeAxis, type Axis, type Headroom, type Probe } from '../../analysis/headroom.ts';
 import { loadScenarioFile } from '../../scenario/load.ts';
-import { axisPoints, type ScalarValue } from '../../scenario/sweep.ts';
+import { expandPoints, pointOf, sweepPoints, type ScalarValue } from '../../scenario/sweep.ts';
 import { MODE_NAMES, type ModeName, type Scenario } from '../../scenario/schema.ts';
 import { readRun, type UnitData } from '../../results/read.ts';
 import { RUN_FILES } from '../../results/layout.ts';
 import { writeJsonAtomic } from '../../results/store.ts';
 import type { UnitRecord } from '../../results/manifest.ts';
 import type { PhaseEvent } from '../../results/events.ts';
-import { runCommand } from '../run/index.ts';
+import { runCommand, selectPoints } from '../run/index.ts';
 
 export const BATCH_FIELD = 'grpo.per_device_train_batch_size';
 export const UTILIZATION_FIELD = 'modes.colocate.vllm.gpu_memory_utilization';
@@ -30,6 +30,8 @@ export interface HeadroomOptions {
   utilizations?: number[];
   /** Only this search. */
   axis?: 'batch' | 'utilization';
+  /** Start from this point of the scenario's sweep (its id) instead of the scenario without its sweep. */
+  point?: string;
   steps?: number;
   warmupSteps?: number;
   out: string;
@@ -49,11 +51,15 @@ interface Search {
 }
 
 export async function headroomCommand(o: HeadroomOptions): Promise<HeadroomOutcome> {
-  const { scenario } = await loadScenarioFile(o.scenario);
+  const loaded = await loadScenarioFile(o.scenario);
+  // The search starts from the scenario, or from one point of its sweep (`--point model=preset_7b,…`).
+  const base = o.point ? expandPoints(loaded.scenario, selectPoints(sweepPoints(loaded.sweep), [o.point]), loaded.file)[0] : undefined;
+  const scenario = base?.scenario ?? loaded.scenario;
   const mode = headroomMode(scenario, o.mode);
   const searches = plannedSearches(scenario, mode, o);
-  const points = axisPoints(searches.map((s) => ({ path: s.field, values: s.values })));
-  const fieldOf = new Map(points.map((p) => [p.id, Object.keys(p.values)[0]!]));
+  const probes = searches.flatMap((s) => s.values.map((v) => ({ field: s.field, point: pointOf({ ...(base?.values ?? {}), [s.field]: v }) })));
+  const points = probes.map((p) => p.point);
+  const fieldOf = new Map(probes.map((p) => [p.point.id, p.field]));
   const run = await runCommand({
     scenario: o.scenario,
     modes: [mode],
@@ -70,7 +76,8 @@ export async function headroomCommand(o: HeadroomOptions): Promise<HeadroomOutco
   const units = new Map(data.units.map((u) => [u.plan.point, u]));
   const stepTime = (point: string) => data.analysis?.summary.modes.find((m) => m.point === point && m.mode === mode)?.step_time_s.value;
   const headroom: Headroom = {
-    scenario: scenario.name,
+    scenario: loaded.scenario.name,
+    ...(base ? { point: base.id } : {}),
     model: scenario.model,
     mode,
     ...(typeof env.gpu_name === 'string' ? { gpu: { name: env.gpu_name, ...(typeof env.gpu_memory_mib === 'number' ? { total_bytes: env.gpu_memory_mib * 2 ** 20 } : {}) } } : {}),
