@@ -25,7 +25,7 @@
 # 0.5b hf and most of the headroom in the second, the rest in a third.
 #
 # BUDGET_S (default 560) counts from the start of the script, install included; 30 s of it are
-# kept for the archive. Output: $OUT/trl-1gpu-<n>.tgz (results folders, logs, doctor, nvidia-smi).
+# kept for the archive. TASKS="7b-headroom 0.5b-hf" runs only those, in that order. Output: $OUT/trl-1gpu-<n>.tgz (results folders, logs, doctor, nvidia-smi).
 set -uo pipefail
 stage=${1:?stage: receive | next}
 out=${OUT:-/tmp/grpo-bench-gpu}
@@ -95,16 +95,24 @@ task() { # name min_s cap_s grpo-bench-args...
   if [ "$rc" -ne 124 ] && [ "$rc" -ne 130 ] && grep -q '^results: ' "$work/$name.log"; then touch "$state/done-$name"; fi
 }
 
-task 0.5b-colocate 150 500 run "$scenario" --mode colocate --point "$(point 0.5b false)" --point "$(point 0.5b true)" --no-report
-task 0.5b-hf 70 260 run "$scenario" --mode hf --point "$(point 0.5b false)" --no-report
-task 7b-headroom 150 460 headroom "$scenario" --point "$(point 7b false)" --batches 16,64 --utilizations 0.2,0.1 --steps 3 --warmup-steps 1
-task 1.5b-hf 90 160 run "$scenario" --mode hf --repeats 1 --point "$(point 1.5b false)" --no-report
-task 7b-colocate-off 180 300 run "$scenario" --mode colocate --repeats 1 --point "$(point 7b false)" --no-report
-task 1.5b-colocate 160 260 run "$scenario" --mode colocate --repeats 1 --point "$(point 1.5b false)" --point "$(point 1.5b true)" --no-report
-task 7b-colocate-sleep 150 240 run "$scenario" --mode colocate --repeats 1 --point "$(point 7b true)" --no-report
-task 7b-hf 100 180 run "$scenario" --mode hf --repeats 1 --point "$(point 7b false)" --no-report
+# name → min_s cap_s grpo-bench arguments
+run_task() {
+  case $1 in
+    0.5b-colocate) task "$1" 150 500 run "$scenario" --mode colocate --point "$(point 0.5b false)" --point "$(point 0.5b true)" --no-report ;;
+    0.5b-hf) task "$1" 70 260 run "$scenario" --mode hf --point "$(point 0.5b false)" --no-report ;;
+    7b-headroom) task "$1" 150 460 headroom "$scenario" --point "$(point 7b false)" --batches 16,64 --utilizations 0.2,0.1 --steps 3 --warmup-steps 1 ;;
+    1.5b-hf) task "$1" 90 160 run "$scenario" --mode hf --repeats 1 --point "$(point 1.5b false)" --no-report ;;
+    7b-colocate-off) task "$1" 180 300 run "$scenario" --mode colocate --repeats 1 --point "$(point 7b false)" --no-report ;;
+    1.5b-colocate) task "$1" 160 260 run "$scenario" --mode colocate --repeats 1 --point "$(point 1.5b false)" --point "$(point 1.5b true)" --no-report ;;
+    7b-colocate-sleep) task "$1" 150 240 run "$scenario" --mode colocate --repeats 1 --point "$(point 7b true)" --no-report ;;
+    7b-hf) task "$1" 100 180 run "$scenario" --mode hf --repeats 1 --point "$(point 7b false)" --no-report ;;
+    *) log "unknown task $1" ;;
+  esac
+}
+tasks=${TASKS:-0.5b-colocate 0.5b-hf 7b-headroom 1.5b-hf 7b-colocate-off 1.5b-colocate 7b-colocate-sleep 7b-hf}
+for t in $tasks; do run_task "$t"; done
 
-pending=$(for t in 0.5b-colocate 0.5b-hf 7b-headroom 1.5b-hf 7b-colocate-off 1.5b-colocate 7b-colocate-sleep 7b-hf; do [ -f "$state/done-$t" ] || printf '%s ' "$t"; done)
+pending=$(for t in $tasks; do [ -f "$state/done-$t" ] || printf '%s ' "$t"; done)
 log "pending after this call: ${pending:-none}"
 nvidia-smi > "$work/nvidia-smi-after.txt" 2>&1
 tar -czf "$out/$name.tgz" -C "$out" "$name" && rm -rf "$work"
