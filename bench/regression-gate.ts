@@ -1,48 +1,53 @@
-// How often the regression gate says "regressed" when it should not (A/A pairs) and when it
-// should (the candidate slowed by a known fraction, the synthetic workload's `slowdown`).
-// Not a test: it runs the tiny CPU scenario many times. Usage:
+// The regression gate on real runs: how often it says "regressed", "no regression" and
+// "inconclusive" for an unchanged candidate (A/A) and for candidates slowed by a known fraction
+// (the synthetic workload's `slowdown`: extra time = fraction × step time), with Clopper–Pearson
+// intervals on every rate, beside what the machine's noise profile predicts. Not a test: it runs
+// the scenario many times. Usage:
 //
-//   GRPO_BENCH_PYTHON=.venv/bin/python npx tsx bench/regression-gate.ts \
-//     [--pairs 20] [--slowdown 0.05 …] [--steps 30] [--repeats 1] [--mode colocate] [--threshold 0.02]
-//     [--noise-profile FILE] [--out DIR]
+//   GRPO_BENCH_PYTHON=.venv/bin/python nice -n 10 npx tsx bench/regression-gate.ts \
+//     [--scenario scenarios/gate-cpu.yaml] [--repeats 5] [--pairs 1] [--trials 3] [--slowdown 0.05 --slowdown 0.1]
+//     [--steps 10] [--warmup-steps 2] [--threshold 0.02] [--budget-s 840] [--out DIR]
 //
-// Without --noise-profile every pair is judged against the threshold alone; with one (from
-// `grpo-bench calibrate` of the same scenario, steps and mode on this machine) against
-// max(threshold, the machine's resolution), as `compare` judges once a machine is calibrated.
-//
-// Per pair i it runs the baseline A_i, an identical B_i and one slowed S_i per --slowdown, in an
-// order rotated by i (so machine drift falls on every arm), then judges B_i and S_i against A_i.
-// CPU time is the user + system time of this process and every process it waited for
-// (/proc/self/stat utime, stime, cutime, cstime). Results: <out>/bench.json.
+// First `grpo-bench calibrate` (A/A pairs of folders of --repeats runs) makes the noise profile.
+// Then each trial runs a baseline folder B, an identical folder A′ and one slowed folder per
+// --slowdown, in an order that alternates from trial to trial (B A′ S… then S… A′ B, so drift
+// falls on both sides), and judges A′ and each S against B with the profile, as `compare` does.
+// No trial starts after --budget-s seconds. CPU time is the user + system time of this process
+// and every process it waited for. Results: <out>/bench.json, rewritten after every trial.
 import { spawn } from 'node:child_process';
 import { closeSync, openSync } from 'node:fs';
 import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { mean, sampleSd } from '../src/analysis/stats.ts';
+import { GATE } from '../src/analysis/constants.ts';
+import { atRunsPerSide, outcomeProbabilities, type GateOutcome } from '../src/analysis/gate-rule.ts';
+import { clopperPearson, type Proportion } from '../src/analysis/inference.ts';
 import { compareRuns } from '../src/commands/compare/index.ts';
 import { projectRoot } from '../src/env/python.ts';
-import type { Verdict } from '../src/gate/types.ts';
+import { loadNoiseProfile, type NoiseProfile } from '../src/gate/noise.ts';
 
 const { values: args } = parseArgs({
   options: {
-    scenario: { type: 'string', default: 'scenarios/demo.yaml' },
-    pairs: { type: 'string', default: '20' },
-    slowdown: { type: 'string', multiple: true, default: ['0.05'] },
-    steps: { type: 'string', default: '30' },
-    repeats: { type: 'string', default: '1' },
-    mode: { type: 'string', default: 'colocate' },
-    threshold: { type: 'string', default: '0.02' },
-    'noise-profile': { type: 'string' },
+    scenario: { type: 'string', default: 'scenarios/gate-cpu.yaml' },
+    repeats: { type: 'string', default: '5' },
+    pairs: { type: 'string', default: '1' },
+    trials: { type: 'string', default: '3' },
+    slowdown: { type: 'string', multiple: true, default: ['0.05', '0.1'] },
+    steps: { type: 'string', default: '10' },
+    'warmup-steps': { type: 'string', default: '2' },
+    threshold: { type: 'string', default: String(GATE.threshold) },
+    'budget-s': { type: 'string', default: '840' },
     out: { type: 'string', default: path.join('bench', 'out', `regression-gate-${new Date().toISOString().replace(/[:.]/g, '-')}`) },
   },
 });
-const pairs = Number(args.pairs);
+const repeats = Number(args.repeats);
 const slowdowns = args.slowdown.map(Number);
 const threshold = Number(args.threshold);
-const profile = args['noise-profile'] && path.resolve(args['noise-profile']);
+const budget = Number(args['budget-s']);
 const root = projectRoot();
 const out = path.resolve(args.out);
+const results = path.join(out, 'results');
+const log = path.join(out, 'runs.log');
 
 /** User + system CPU seconds of this process and of every child it waited for (clock ticks of 1/100 s). */
 async function readCpu(): Promise<number> {
@@ -53,88 +58,103 @@ async function readCpu(): Promise<number> {
 }
 
 async function scenarioFile(slowdown: number): Promise<string> {
-  const text = await readFile(path.resolve(root, args.scenario), 'utf8');
+  const text = (await readFile(path.resolve(root, args.scenario), 'utf8')).replace(/^slowdown:.*$/m, '');
   const file = path.join(out, `scenario-slowdown-${slowdown}.yaml`);
   await writeFile(file, `${text.trimEnd()}\nslowdown: ${slowdown}\n`);
   return file;
 }
 
-/** One `grpo-bench run` as a child process (logs to a file); the results folder it made. */
-async function run(scenario: string, runs: string, log: string): Promise<string> {
-  const before = new Set(await readdir(runs).catch(() => []));
-  const argv = ['--import', 'tsx', path.join(root, 'src/cli.ts'), 'run', scenario, '--mode', args.mode, '--steps', args.steps, '--repeats', args.repeats, '--out', runs, '--no-report'];
+/** One grpo-bench command as a child process, its output appended to the log; the folders it made under results/. */
+async function cli(argv: string[]): Promise<string[]> {
+  const before = new Set(await readdir(results).catch(() => []));
   const fd = openSync(log, 'a');
   const code = await new Promise<number>((resolve) => {
-    const child = spawn(process.execPath, argv, { cwd: root, stdio: ['ignore', fd, fd] });
+    const child = spawn(process.execPath, ['--import', 'tsx', path.join(root, 'src/cli.ts'), ...argv], { cwd: root, stdio: ['ignore', fd, fd] });
     child.on('exit', (c) => resolve(c ?? 1));
   });
   closeSync(fd);
-  const made = (await readdir(runs)).filter((n) => !before.has(n));
-  if (made.length !== 1) throw new Error(`run of ${scenario} made ${made.length} folders (exit ${code}); see ${log}`);
-  if (code !== 0) console.error(`  warning: run exited ${code} (see ${log}); its finished steps are used`);
-  return path.join(runs, made[0]!);
+  if (code !== 0) console.error(`  warning: ${argv[0]} exited ${code} (see ${log}); finished steps are used`);
+  return (await readdir(results)).filter((n) => !before.has(n) && n !== 'noise-profiles').sort().map((n) => path.join(results, n));
 }
 
-interface PairResult {
-  pair: number;
+const size = ['--repeats', String(repeats), '--steps', args.steps, '--warmup-steps', args['warmup-steps'], '--out', results];
+
+interface Judged {
+  trial: number;
   arm: string;
+  slowdown: number;
   ratio: number;
-  low: number;
-  high: number;
-  p_adjusted: number;
-  /** max(threshold, the profile's resolution): what "beyond noise" meant for this pair. */
-  tested_threshold: number;
-  outcome: string;
+  low: number | null;
+  high: number | null;
+  outcome: GateOutcome;
+  runs_needed: number | null | undefined;
 }
 
 async function main(): Promise<void> {
-  await mkdir(out, { recursive: true });
-  const runs = path.join(out, 'results');
-  await mkdir(runs, { recursive: true });
-  const log = path.join(out, 'runs.log');
-  const arms = [{ name: 'A/A', slowdown: 0 }, ...slowdowns.map((s) => ({ name: `slowdown ${s}`, slowdown: s }))];
+  await mkdir(results, { recursive: true });
+  const arms = [{ name: 'A/A', slowdown: 0 }, ...slowdowns.map((s) => ({ name: `${+(100 * s).toFixed(1)} % slower`, slowdown: s }))];
   const files = new Map<number, string>();
   for (const s of [0, ...slowdowns]) files.set(s, await scenarioFile(s));
   const cpu0 = await readCpu();
   const t0 = performance.now();
-  const results: PairResult[] = [];
-  const judge = (base: string, cand: string): Promise<Verdict> =>
-    compareRuns({ baseline: base, candidate: cand, threshold, allowDifferent: ['slowdown'], noiseProfile: profile });
+  const elapsed = () => (performance.now() - t0) / 1000;
 
-  for (let i = 0; i < pairs; i++) {
-    // Units of this pair: the baseline, then every arm's candidate; the order rotates with i.
+  console.error(`calibrate: ${args.pairs} A/A pair(s) × ${repeats} runs`);
+  const calibration = await cli(['calibrate', files.get(0)!, '--pairs', args.pairs, '--threshold', String(threshold), ...size]);
+  const profileDir = path.join(results, 'noise-profiles');
+  const [profileName] = await readdir(profileDir);
+  const profile = (await loadNoiseProfile(path.join(profileDir, profileName!))) as NoiseProfile;
+  const model = profile.entries[0]!.model;
+  const sense = { threshold, higher_is_better: true, level: 1 - GATE.family_alpha };
+  const predicted = Object.fromEntries(
+    arms.map((a) => [a.name, outcomeProbabilities(atRunsPerSide(model, model.within_df, repeats), repeats, repeats, 1 / (1 + a.slowdown), sense)]),
+  );
+  console.error(`  within-folder sd ${(100 * Math.sqrt(model.within)).toFixed(1)} %, between-folder sd ${(100 * Math.sqrt(model.between)).toFixed(1)} % (${elapsed().toFixed(0)} s)`);
+
+  const judged: Judged[] = [];
+  const save = async (extra: object = {}) =>
+    writeFile(path.join(out, 'bench.json'), JSON.stringify({ args, calibration, profile: path.join(profileDir, profileName!), model, predicted, judged, ...extra }, null, 2) + '\n');
+  let trials = 0;
+  for (let i = 0; i < Number(args.trials) && elapsed() < budget; i++, trials++) {
     const units = [{ arm: 'baseline', slowdown: 0 }, ...arms.map((a) => ({ arm: a.name, slowdown: a.slowdown }))];
-    const rotated = units.map((_, k) => units[(k + i) % units.length]!);
+    const ordered = i % 2 === 0 ? units : [...units].reverse();
     const dirs = new Map<string, string>();
-    for (const u of rotated) dirs.set(u.arm, await run(files.get(u.slowdown)!, runs, log));
+    for (const u of ordered) dirs.set(u.arm, (await cli(['run', files.get(u.slowdown)!, '--no-report', ...size]))[0]!);
     for (const a of arms) {
-      const v = await judge(dirs.get('baseline')!, dirs.get(a.name)!);
+      const v = await compareRuns({ baseline: dirs.get('baseline')!, candidate: dirs.get(a.name)!, threshold, allowDifferent: ['slowdown'] });
       const c = v.comparisons[0]!;
-      results.push({ pair: i, arm: a.name, ratio: c.ratio, low: c.interval.low, high: c.interval.high, p_adjusted: c.p_adjusted, tested_threshold: c.tested_threshold, outcome: c.outcome });
-      console.error(`pair ${i + 1}/${pairs} ${a.name.padEnd(16)} ratio ${c.ratio.toFixed(4)} [${c.interval.low.toFixed(4)}, ${c.interval.high.toFixed(4)}] ${c.outcome} (tested against ${(c.tested_threshold * 100).toFixed(1)} %)`);
+      judged.push({ trial: i, arm: a.name, slowdown: a.slowdown, ratio: c.ratio, low: c.interval?.low ?? null, high: c.interval?.high ?? null, outcome: c.outcome, runs_needed: c.runs_needed });
+      const iv = c.interval ? `[${c.interval.low.toFixed(3)}, ${c.interval.high.toFixed(3)}]` : '(no interval)';
+      console.error(`trial ${i + 1} ${a.name.padEnd(14)} ratio ${c.ratio.toFixed(3)} ${iv} ${c.outcome}${c.runs_needed ? ` (~${c.runs_needed} runs per side)` : ''} (${elapsed().toFixed(0)} s)`);
     }
-    await writeFile(path.join(out, 'bench.json'), JSON.stringify({ args, results }, null, 2) + '\n');
+    await save();
   }
 
   const cpu = (await readCpu()) - cpu0;
-  const wall = (performance.now() - t0) / 1000;
-  const table = arms.map((a) => {
-    const rs = results.filter((r) => r.arm === a.name);
-    const regressed = rs.filter((r) => r.outcome === 'regressed').length;
-    const ratios = rs.map((r) => r.ratio);
-    const sd = ratios.length > 1 ? sampleSd(ratios) : 0;
-    return { arm: a.name, pairs: rs.length, regressed, improved: rs.filter((r) => r.outcome === 'improved').length, mean_ratio: mean(ratios), sd_ratio: sd };
-  });
-  const summary = { args, wall_s: wall, cpu_s: cpu, runs: pairs * (1 + arms.length), table, results };
-  await writeFile(path.join(out, 'bench.json'), JSON.stringify(summary, null, 2) + '\n');
-  const tested = [...new Set(results.map((r) => `${(r.tested_threshold * 100).toFixed(1)} %`))].join(', ');
-  console.log(`\n${pairs} pairs, ${summary.runs} runs (${args.steps} steps × ${args.repeats} repeat(s), mode ${args.mode}), threshold ${threshold}${profile ? `, noise profile ${profile}` : ''}; tested against ${tested}`);
-  console.log('arm               regressed  improved  mean ratio  sd of ratio');
+  const wall = elapsed();
+  const rate = (arm: string, o: GateOutcome): Proportion => {
+    const rs = judged.filter((j) => j.arm === arm);
+    return clopperPearson(rs.filter((j) => j.outcome === o).length, rs.length);
+  };
+  const table = arms.map((a) => ({
+    arm: a.name,
+    regressed: rate(a.name, 'regressed'),
+    no_regression: rate(a.name, 'no_regression'),
+    inconclusive: rate(a.name, 'inconclusive'),
+    predicted: predicted[a.name]!,
+  }));
+  await save({ wall_s: wall, cpu_s: cpu, trials, table });
+  const f = (p: Proportion) => `${p.k}/${p.n} [${(100 * p.low).toFixed(0)}, ${(100 * p.high).toFixed(0)} %]`;
+  const q = (x: number) => `${(100 * x).toFixed(0)} %`;
+  console.log(
+    `\n${args.scenario}, ${repeats} runs per folder (${args.steps} steps, ${args['warmup-steps']} warm-up), threshold ${100 * threshold} %; profile: ${args.pairs} A/A pair(s), within-folder sd ${(100 * Math.sqrt(model.within)).toFixed(1)} %, between-folder sd ${(100 * Math.sqrt(model.between)).toFixed(1)} %; ${trials} trial(s)\n`,
+  );
+  console.log('| candidate | regressed | no regression | inconclusive | predicted by the profile (regressed / no regression) |');
+  console.log('| --- | --- | --- | --- | --- |');
   for (const t of table) {
-    console.log(`${t.arm.padEnd(18)}${`${t.regressed}/${t.pairs}`.padEnd(11)}${`${t.improved}/${t.pairs}`.padEnd(10)}${t.mean_ratio.toFixed(4).padEnd(12)}${t.sd_ratio.toFixed(4)}`);
+    console.log(`| ${t.arm} | ${f(t.regressed)} | ${f(t.no_regression)} | ${f(t.inconclusive)} | ${q(t.predicted.regressed)} / ${q(t.predicted.no_regression)} |`);
   }
-  console.log(`wall ${wall.toFixed(0)} s, CPU ${cpu.toFixed(0)} s (this process and every process it waited for)`);
-  console.log(`details: ${path.join(out, 'bench.json')}`);
+  console.log(`\nwall ${wall.toFixed(0)} s, CPU ${cpu.toFixed(0)} s (this process and every process it waited for); details: ${path.join(out, 'bench.json')}`);
 }
 
 await main();

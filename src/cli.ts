@@ -138,14 +138,14 @@ async function main(argv: string[]): Promise<number> {
     )
     .command(
       'compare <baseline> <candidate>',
-      'Did the candidate regress? The candidate ÷ baseline interval of one metric per point and mode, Holm-adjusted; exit 1 on a regression, 2 if not comparable',
+      'Did the candidate regress? Per point and mode, a t interval of the candidate ÷ baseline ratio of per-run values; exit 0 no regression beyond the threshold, 1 regressed, 3 inconclusive (with the runs per side that would resolve it), 2 not comparable',
       (y) =>
         y
           .positional('baseline', { type: 'string', demandOption: true, describe: 'results/<run-id> of the baseline' })
           .positional('candidate', { type: 'string', demandOption: true, describe: 'results/<run-id> of the candidate' })
           .option('metric', { type: 'string', describe: 'Gated metric (default completion_tokens_per_s_per_allocated_device)' })
-          .option('threshold', { type: 'number', default: 0.02, describe: 'Noise threshold as a fraction' })
-          .option('allow-different', { type: 'string', array: true, describe: 'Environment or settings field allowed to differ (exact or prefix)' })
+          .option('threshold', { type: 'number', default: 0.02, describe: 'Smallest change that counts, as a fraction of the baseline' })
+          .option('allow-different', { type: 'string', array: true, describe: 'Environment, settings or work field allowed to differ (exact or prefix, e.g. slowdown, environment, work)' })
           .option('noise-profile', { type: 'string', describe: 'Noise profile file from calibrate (default: found beside the baseline)' })
           .option('json', { type: 'boolean', default: false, describe: 'The verdict as JSON instead of Markdown' }),
       async (a) => {
@@ -164,18 +164,22 @@ async function main(argv: string[]): Promise<number> {
     )
     .command(
       'calibrate <scenario>',
-      'Run a scenario against itself (A/A) and store this machine’s run-to-run spread for compare',
+      'Measure what the gate resolves here: the scenario as several A/A pairs of folders, a noise profile for compare, and the smallest regression caught with 80% and 95% probability at n runs per side',
       (y) =>
         runOptions(y)
+          .option('pairs', { type: 'number', describe: 'A/A pairs of results folders to run (default 3)' })
+          .option('threshold', { type: 'number', describe: 'Threshold the table of detectable regressions is computed for (default 0.02)' })
           .option('metric', { type: 'string' })
-          .option('from', { type: 'string', array: true, describe: 'Two results folders of this scenario already run here: profile them instead of running' }),
+          .option('from', { type: 'string', array: true, describe: 'Two or more results folders of this scenario already run here (ideally at different times): profile them instead of running' }),
       async (a) => {
         const { calibrateCommand } = await import('./commands/calibrate/index.ts');
-        if (a.from && a.from.length !== 2) throw new UserError(`--from takes exactly two results folders, got ${a.from.length}`);
+        if (a.threshold !== undefined && !(a.threshold > 0 && a.threshold < 1)) throw new UserError(`--threshold must be a fraction between 0 and 1, got ${a.threshold}`);
         exitCode = await calibrateCommand({
           ...runArgs(a),
+          pairs: positive(a.pairs, '--pairs'),
+          threshold: a.threshold,
           metric: a.metric,
-          from: a.from as [string, string] | undefined,
+          from: a.from,
         });
       },
     )

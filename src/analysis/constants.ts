@@ -43,20 +43,48 @@ export const EQUAL_WORK_TOLERANCE = 0.01;
 export const TRAINING_PHASES = ['forward_backward', 'optimizer', 'ref_logprobs', 'old_logprobs'] as const;
 
 /**
- * The regression gate (`compare`, docs/metrics.md "Regression gate"): default noise threshold (a
- * fraction of the baseline), the family-wise error rate over every (point, mode) compared
- * (Holm 1979; 0.05 = 1 − CI_LEVEL, so a comparison alone is judged by its 95% interval), and
- * bootstrap resamples per comparison (more than elsewhere: Holm's smallest level α/m must stay
- * well above the bootstrap's resolution 1/(resamples + 1)).
+ * The regression gate (`compare`, docs/metrics.md "Regression gate"): the default threshold (a
+ * fraction of the baseline: a change smaller than this does not count); the family-wise error α
+ * over every gated (point, mode), split evenly (Bonferroni), so each comparison's interval has
+ * level 1 − α/m and a single one is judged by its 95% interval; the probability at which an
+ * inconclusive comparison's "runs needed" is planned; the probabilities `calibrate` reports the
+ * smallest detectable regression at; the most runs per side it plans for.
  */
-export const GATE = { threshold: 0.02, family_alpha: 0.05, resamples: 10_000 } as const;
+export const GATE = { threshold: 0.02, family_alpha: 0.05, plan_power: 0.8, report_powers: [0.8, 0.95], max_runs_per_side: 100 } as const;
+
+/** `compare`'s exit codes: no regression beyond the threshold, regressed, not comparable, inconclusive. */
+export const GATE_EXIT = { no_regression: 0, regressed: 1, not_comparable: 2, inconclusive: 3 } as const;
 
 /**
- * Noise profile (`calibrate`): the smallest change the machine resolves at Rb and Rc runs per side
- * is z · cv · √(1/Rb + 1/Rc), cv the per-run coefficient of variation of the A/A runs, z the
- * two-sided normal quantile of CI_LEVEL; or the A/A ratio interval's half-width, if larger.
+ * `calibrate`: runs per folder it needs at least (a spread within a folder needs two) and uses by
+ * default, A/A pairs of folders by default, and the runs per side its table of detectable
+ * changes shows.
  */
-export const NOISE = { z: 1.959963984540054 } as const;
+export const CALIBRATION = { min_runs_per_side: 2, default_runs_per_side: 3, default_pairs: 3, table_runs: [1, 2, 3, 5, 10, 20] } as const;
+
+/**
+ * The one run's spread shown instead of a confidence interval when a mode has a single run:
+ * the 25th and 75th percentiles (type 7) of its per-step values. Not a confidence interval.
+ */
+export const WITHIN_RUN_SPREAD = { low: 0.25, high: 0.75 } as const;
+
+/**
+ * Steady state on the throughput statistic (ratio of sums), after the fixed warm-up: reference =
+ * the last `reference_fraction` of the steps; the first measured step is the earliest k whose
+ * steps k…end keep throughput within `tolerance` below the reference's. Not applied with fewer
+ * than `min_steps` steps (a note says so).
+ */
+export const STEADY_RATIO = { tolerance: 0.05, reference_fraction: 0.5, min_steps: 6 } as const;
+
+/**
+ * Validity guards. `coverage_min`: steps must cover this share of a run's wall time from first to
+ * last measured step (work between steps is invisible to the throughput). `coverage_gap`: the
+ * most the two sides of a gate comparison may differ in coverage. `trend_max`: the most the second
+ * half of a run's measured steps may differ in throughput from the first half. `trend_min_steps`:
+ * fewer steps than this and no trend is computed. `run_outlier_min_runs`: runs per side from which
+ * a run far from the others (the outlier rule above) is named.
+ */
+export const GUARD = { coverage_min: 0.99, coverage_gap: 0.02, trend_max: 0.05, trend_min_steps: 4, run_outlier_min_runs: 5 } as const;
 
 /**
  * Settings that are left out when the modes' effective settings (their `config` events) are

@@ -6,7 +6,7 @@
 // comparison. docs/metrics.md "Regression gate".
 import { noncentralTCdf } from './distributions.ts';
 import { geometricMean, tCritical, type ConfidenceInterval } from './inference.ts';
-import { GATE_RULE } from './inference-constants.ts';
+import { GATE } from './constants.ts';
 import type { LogVariance, NoiseModel } from './noise-model.ts';
 import { sampleSd } from './stats.ts';
 
@@ -25,7 +25,7 @@ export interface GateSense {
 }
 
 /** Each of m comparisons at level 1 − α/m (Bonferroni), so all m hold together with probability ≥ 1 − α. */
-export function familyLevel(comparisons: number, alpha: number = GATE_RULE.family_alpha): number {
+export function familyLevel(comparisons: number, alpha: number = GATE.family_alpha): number {
   return 1 - alpha / Math.max(1, comparisons);
 }
 
@@ -100,8 +100,8 @@ export interface GateDecision {
   df: number;
   /**
    * Inconclusive only: the runs per side with which a repeat of both folders would be resolved
-   * (regressed or no regression) with probability GATE_RULE.plan_power if the true ratio were the
-   * one measured; null when no number up to GATE_RULE.max_runs_per_side would, or when there is
+   * (regressed or no regression) with probability GATE.plan_power if the true ratio were the
+   * one measured; null when no number up to GATE.max_runs_per_side would, or when there is
    * no variance to plan with.
    */
   runs_needed?: number | null;
@@ -196,8 +196,8 @@ export function runsNeeded(
   priorWithinDf: number,
   ratio: number,
   s: GateSense,
-  power: number = GATE_RULE.plan_power,
-  max: number = GATE_RULE.max_runs_per_side,
+  power: number = GATE.plan_power,
+  max: number = GATE.max_runs_per_side,
 ): number | null {
   if (!Number.isFinite(v.within) || !Number.isFinite(ratio)) return null;
   const resolves = (n: number) => {

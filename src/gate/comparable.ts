@@ -21,10 +21,12 @@ export interface Comparability {
   unused: string[];
 }
 
-export function checkComparable(base: ComparableManifest, cand: ComparableManifest, allow: readonly string[] = []): Comparability {
+/** `work`: differences in what the runs measured (tokens per sample), found by the caller. */
+export function checkComparable(base: ComparableManifest, cand: ComparableManifest, allow: readonly string[] = [], work: readonly Difference[] = []): Comparability {
   const differences: Difference[] = [
     ...diff(base.fingerprint.environment, cand.fingerprint.environment).map((d) => ({ ...d, field: `environment.${d.field}`, kind: 'environment' as const })),
     ...diff(settings(base), settings(cand)).map((d) => ({ ...d, kind: 'settings' as const })),
+    ...work,
   ];
   const allows = (field: string) => allow.some((a) => field === a || field.startsWith(`${a}.`));
   const allowed = differences.filter((d) => allows(d.field));
@@ -40,7 +42,7 @@ export function assertComparable(c: Comparability): void {
   const flags = c.refused.map((d) => `--allow-different ${d.field}`).join(' ');
   throw new UserError(
     `the runs are not comparable: ${c.refused.length} ${c.refused.length === 1 ? 'field differs' : 'fields differ'}\n${lines.join('\n')}`,
-    `Compare runs made on the same machine with the same scenario settings, or accept the differences with ${flags}`,
+    `Compare runs made on the same machine with the same scenario settings and the same work per sample, or accept the differences with ${flags}`,
     2,
   );
 }

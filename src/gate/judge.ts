@@ -1,26 +1,21 @@
 // The regression gate's pure core: two analysed runs → a Verdict. For every (sweep point, mode)
-// in both runs, the candidate ÷ baseline ratio of one metric, its bootstrap replicates from the
-// step rows of both runs (runs resampled, then blocks, as in the summary), one p-value per
-// comparison, Holm's step-down over all of them, and an outcome against the noise threshold.
+// in both runs, the metric of every run (the run is the unit), candidate ÷ baseline of their
+// geometric means with a t interval whose variance is the runs' own spread pooled with the
+// machine's noise profile, and one of three outcomes against the threshold (analysis/gate-rule.ts);
+// validity guards refuse (unequal work) or flag (coverage, trend, steady state, odd runs).
 // The rule is stated in docs/metrics.md "Regression gate"; constants in analysis/constants.ts.
-import { BOOTSTRAP_RESAMPLES, CI_LEVEL, GATE, MIN_RUNS_FOR_SPREAD } from '../analysis/constants.ts';
-import {
-  bootstrapPValue,
-  bootstrapRatio,
-  bootstrapRatioReplicates,
-  holm,
-  percentileInterval,
-  pooledRatio,
-  seedFor,
-} from '../analysis/stats.ts';
+import { CI_LEVEL, EQUAL_WORK_TOLERANCE, GATE, GATE_EXIT, GUARD } from '../analysis/constants.ts';
+import { familyLevel, gateDecision, type GateSense } from '../analysis/gate-rule.ts';
+import { coverageComparison, halvesTrend, namedOutliers, relativeDifference, stepCoverage } from '../analysis/guards.ts';
+import { resolveChange, twoSampleRatio } from '../analysis/inference.ts';
 import { measuredRuns } from '../analysis/steps.ts';
 import { deviceCount, medianStepTime, samplesPerSecond, tokensPerSecond, type PerDevice } from '../analysis/summarize.ts';
 import type { Estimate, ModeSummary, StepRow, Summary } from '../analysis/types.ts';
 import { UserError } from '../errors.ts';
 import type { Manifest } from '../results/manifest.ts';
 import { assertComparable, checkComparable, type ComparableManifest } from './comparable.ts';
-import { environmentHash, resolution, type NoiseProfile } from './noise.ts';
-import { VERDICT_SCHEMA_VERSION, type GateComparison, type OtherMetric, type Outcome, type Verdict } from './types.ts';
+import { environmentHash, type NoiseEntry, type NoiseProfile } from './noise.ts';
+import { VERDICT_SCHEMA_VERSION, type Difference, type GateComparison, type GateFlag, type OtherMetric, type Outcome, type Verdict } from './types.ts';
 
 /** One analysed run: what `summarize` returns for its folder, with the manifest. */
 export interface GateSide {
@@ -65,13 +60,11 @@ export interface JudgeOptions {
   /** Noise threshold as a fraction (0.02 = 2%). */
   threshold?: number;
   allowDifferent?: readonly string[];
-  /** Bootstrap resamples per gated comparison (default GATE.resamples). */
-  resamples?: number;
   /** A noise profile for this machine and scenario, and the file it came from. */
   noise?: { file: string; profile: NoiseProfile };
 }
 
-/** The gated metric of each run (repeat) of one (point, mode) of a side, per device as the metric asks; what a noise profile's spread is made of. */
+/** The gated metric of each run (repeat) of one (point, mode) of a side, per device as the metric asks: the gate's unit, and what a noise profile's spread is made of. */
 export function metricPerRun(side: GateSide, point: string, mode: string, metric: GateMetric): number[] {
   const spec: StepMetric = GATE_METRICS[metric];
   const m = side.summary.modes.find((x) => x.point === point && x.mode === mode);
@@ -81,25 +74,26 @@ export function metricPerRun(side: GateSide, point: string, mode: string, metric
 
 /**
  * The verdict on `candidate` against `baseline`. Throws a UserError with exit code 2 when the runs
- * are not comparable (environment or settings differ and were not allowed) or share no (point, mode).
+ * are not comparable (environment, settings or work per sample differ and were not allowed) or
+ * share no (point, mode).
  */
 export function judge(baseline: GateSide, candidate: GateSide, o: JudgeOptions = {}): Verdict {
   const metric = o.metric ?? DEFAULT_METRIC;
   const spec: StepMetric = GATE_METRICS[metric];
   const threshold = o.threshold ?? GATE.threshold;
   if (!(threshold >= 0 && threshold < 1)) throw new UserError(`--threshold ${threshold}: must be a fraction in [0, 1), e.g. 0.02 for 2%`);
-  const resamples = o.resamples ?? GATE.resamples;
   const alpha = GATE.family_alpha;
-
-  const comparability = checkComparable(baseline.manifest, candidate.manifest, o.allowDifferent);
-  assertComparable(comparability);
-  const warnings: string[] = [];
-  if (comparability.unused.length > 0) warnings.push(`--allow-different ${comparability.unused.join(', ')}: no such difference between the runs`);
 
   const key = (m: ModeSummary) => `${m.point}/${m.mode}`;
   const candModes = new Map(candidate.summary.modes.map((m) => [key(m), m]));
   const baseModes = new Map(baseline.summary.modes.map((m) => [key(m), m]));
   const pairs = baseline.summary.modes.filter((m) => candModes.has(key(m))).map((b) => ({ b, c: candModes.get(key(b))! }));
+
+  const comparability = checkComparable(baseline.manifest, candidate.manifest, o.allowDifferent, pairs.flatMap(({ b, c }) => workDifferences(b, c)));
+  assertComparable(comparability);
+  const warnings: string[] = [];
+  if (comparability.unused.length > 0) warnings.push(`--allow-different ${comparability.unused.join(', ')}: no such difference between the runs`);
+
   const notCompared = [
     ...baseline.summary.modes.filter((m) => !candModes.has(key(m))).map((m) => `${key(m)} (baseline only)`),
     ...candidate.summary.modes.filter((m) => !baseModes.has(key(m))).map((m) => `${key(m)} (candidate only)`),
@@ -108,59 +102,39 @@ export function judge(baseline: GateSide, candidate: GateSide, o: JudgeOptions =
     throw new UserError(
       'the runs are not comparable: no (sweep point, mode) has measured steps in both',
       `Baseline has ${[...baseModes.keys()].join(', ') || 'none'}; candidate has ${[...candModes.keys()].join(', ') || 'none'}.`,
-      2,
+      GATE_EXIT.not_comparable,
     );
   }
 
-  // One p-value per comparison first; Holm needs them all before any outcome.
-  const tested = pairs.map(({ b, c }) => {
+  const profile = usableProfile(o.noise, baseline, metric, warnings);
+  const sense: GateSense = { threshold, higher_is_better: spec.higher_is_better, level: familyLevel(pairs.length, alpha) };
+  const comparisons = pairs.map(({ b, c }): GateComparison => {
     const baseRuns = measuredRuns(baseline.rows, b.point, b.mode);
     const candRuns = measuredRuns(candidate.rows, c.point, c.mode);
-    const scale = deviceCount(b.devices, spec.per) / deviceCount(c.devices, spec.per);
-    const replicates = bootstrapRatioReplicates(candRuns, baseRuns, spec.stat, { resamples, scale, seed: seedFor(`gate/${key(b)}/${metric}`) });
-    const ratio = pooledRatio(candRuns, baseRuns, spec.stat, scale);
-    // A change this machine cannot tell from its own run-to-run spread is not called: with a
-    // noise profile the gate tests against the larger of the asked threshold and the resolution.
-    const entry = o.noise?.profile.entries.find((e) => e.point === b.point && e.mode === b.mode);
-    const res = entry ? resolution(entry, baseRuns.length, candRuns.length) : undefined;
-    const tested_threshold = Math.max(threshold, res ?? 0);
-    const [lower, upper] = [1 - tested_threshold, 1 + tested_threshold];
-    // H0 "no regression beyond the threshold" and H0 "no improvement beyond it", one-sided each.
-    const pRegression = spec.higher_is_better ? bootstrapPValue(replicates, lower, 'at_least') : bootstrapPValue(replicates, upper, 'at_most');
-    const pImprovement = spec.higher_is_better ? bootstrapPValue(replicates, upper, 'at_most') : bootstrapPValue(replicates, lower, 'at_least');
-    const direction: GateComparison['direction'] = pRegression <= pImprovement ? 'regression' : 'improvement';
-    return { b, c, baseRuns, candRuns, replicates, ratio, direction, res, tested_threshold, p: Math.min(1, 2 * Math.min(pRegression, pImprovement)) };
-  });
-  const adjusted = holm(tested.map((t) => t.p));
-
-  const comparisons = tested.map((t, i): GateComparison => {
-    const { p_adjusted, divisor } = adjusted[i]!;
-    const level = 1 - alpha / divisor;
-    const outcome: Outcome = p_adjusted <= alpha ? (t.direction === 'regression' ? 'regressed' : 'improved') : 'within_noise';
+    const baseline_runs = metricPerRun(baseline, b.point, b.mode, metric);
+    const candidate_runs = metricPerRun(candidate, c.point, c.mode, metric);
+    const entry = profile?.entries.find((e) => e.point === b.point && e.mode === b.mode);
+    if (profile && !entry) warnings.push(`${key(b)}: not in the noise profile; its interval counts only the runs' own spread`);
+    const d = gateDecision({ ...sense, baseline: baseline_runs, candidate: candidate_runs, ...(entry ? { noise: entry.model } : {}) });
+    const speed = d.interval && !spec.higher_is_better ? { interval: { ...d.interval, low: 1 / d.interval.high, high: 1 / d.interval.low } } : d;
     return {
-      point: t.b.point,
-      mode: t.b.mode,
-      baseline: t.b[metric],
-      candidate: t.c[metric],
-      ratio: t.ratio,
-      interval: { ...percentileInterval(t.replicates, level), level },
-      interval_unadjusted: { ...percentileInterval(t.replicates, CI_LEVEL), level: CI_LEVEL },
-      direction: t.direction,
-      p_value: t.p,
-      p_adjusted,
-      holm_divisor: divisor,
-      outcome,
-      ...(t.res !== undefined ? { resolution: t.res } : {}),
-      tested_threshold: t.tested_threshold,
-      others: otherMetrics(t.b, t.c, t.baseRuns, t.candRuns, metric),
+      point: b.point,
+      mode: b.mode,
+      baseline: b[metric],
+      candidate: c[metric],
+      baseline_runs,
+      candidate_runs,
+      ratio: d.ratio,
+      interval: d.interval ? { low: d.interval.low, high: d.interval.high, level: d.interval.level, df: d.interval.df } : null,
+      outcome: d.outcome,
+      change: resolveChange(speed).kind,
+      variance: d.variance,
+      ...(d.outcome === 'inconclusive' ? { runs_needed: d.runs_needed ?? null } : {}),
+      flags: flags(key(b), b, c, baseRuns, candRuns, baseline_runs, candidate_runs, entry),
+      others: otherMetrics(b, c, baseRuns, candRuns, metric),
     };
   });
 
-  warnings.push(...spreadWarnings(comparisons));
-  warnings.push(...noiseWarnings(comparisons, threshold, o.noise, baseline, metric));
-  if (adjusted.length * (2 / (resamples + 1)) > alpha) {
-    warnings.push(`${adjusted.length} comparisons with ${resamples} resamples: the smallest p-value Holm can reach is above α = ${alpha}; no outcome can be significant. Raise the resamples.`);
-  }
   for (const [side, s] of [['baseline', baseline], ['candidate', candidate]] as const) {
     if (s.manifest.status !== 'completed') warnings.push(`the ${side} run is ${s.manifest.status}: only the steps it finished are compared`);
   }
@@ -168,7 +142,11 @@ export function judge(baseline: GateSide, candidate: GateSide, o: JudgeOptions =
     warnings.push('CPU runs: the gate measured the workload on CPU; this says nothing about GPU throughput.');
   }
 
-  const regressed = comparisons.some((c) => c.outcome === 'regressed');
+  const outcome: Outcome = comparisons.some((c) => c.outcome === 'regressed')
+    ? 'regressed'
+    : comparisons.some((c) => c.outcome === 'inconclusive')
+      ? 'inconclusive'
+      : 'no_regression';
   return {
     schema_version: VERDICT_SCHEMA_VERSION,
     baseline: { dir: baseline.dir, run_id: baseline.manifest.run_id, scenario: baseline.summary.scenario },
@@ -177,7 +155,7 @@ export function judge(baseline: GateSide, candidate: GateSide, o: JudgeOptions =
     higher_is_better: spec.higher_is_better,
     threshold,
     alpha,
-    resamples,
+    level: sense.level,
     rule: gateRule(threshold, alpha, spec.higher_is_better),
     changed: comparability.changed,
     allowed: comparability.allowed,
@@ -185,30 +163,108 @@ export function judge(baseline: GateSide, candidate: GateSide, o: JudgeOptions =
     not_compared: notCompared,
     ...(o.noise ? { noise_profile: o.noise.file } : {}),
     warnings,
-    regressed,
-    exit_code: regressed ? 1 : 0,
+    outcome,
+    exit_code: GATE_EXIT[outcome],
   };
 }
 
 export function gateRule(threshold: number, alpha: number, higherIsBetter: boolean): string {
   const t = `${+(100 * threshold).toFixed(4)}%`;
-  const worse = higherIsBetter ? `below 1 − ${t}` : `above 1 + ${t}`;
-  const better = higherIsBetter ? `above 1 + ${t}` : `below 1 − ${t}`;
+  const edge = higherIsBetter ? `1 − ${t}` : `1 + ${t}`;
+  const worse = higherIsBetter ? 'below' : 'above';
+  const better = higherIsBetter ? 'at or above' : 'at or below';
   return (
-    `regressed when the candidate ÷ baseline ratio is ${worse} with Holm-adjusted bootstrap p ≤ ${alpha} ` +
-    `(family-wise over every point × mode; equivalently its interval at level 1 − ${alpha}/k lies wholly ${worse}); ` +
-    `improved likewise ${better}; otherwise within noise`
+    `per point and mode, the candidate ÷ baseline ratio of the geometric means of per-run values with a t interval on its log ` +
+    `(variance: the runs' own spread pooled with the noise profile's, plus its spread between folders) at level 1 − ${alpha}/m for m comparisons (Bonferroni); ` +
+    `regressed when the interval lies wholly ${worse} ${edge}, no regression when it lies wholly ${better} ${edge}, inconclusive otherwise`
   );
 }
 
-/** Figures reported beside the gate: other step metrics with an unadjusted 95% ratio interval, phases, energy, time to first step. */
+/** Tokens per sample that differ by more than EQUAL_WORK_TOLERANCE: a difference `compare` refuses unless allowed (`--allow-different work`). */
+function workDifferences(b: ModeSummary, c: ModeSummary): Difference[] {
+  return (['completion_tokens_per_sample', 'prompt_tokens_per_sample'] as const)
+    .filter((f) => relativeDifference(b[f], c[f]) > EQUAL_WORK_TOLERANCE)
+    .map((f) => ({ field: `work.${b.point}/${b.mode}.${f}`, kind: 'work' as const, baseline: b[f], candidate: c[f] }));
+}
+
+/** The profile, if it was made for this environment and metric; otherwise a warning and none. */
+function usableProfile(noise: JudgeOptions['noise'], baseline: GateSide, metric: GateMetric, warnings: string[]): NoiseProfile | undefined {
+  if (!noise) {
+    warnings.push(
+      'no noise profile for this machine and scenario: the intervals count the spread of runs within each folder but not between folders (run at different times), so they may be too narrow; run `grpo-bench calibrate <scenario>`',
+    );
+    return undefined;
+  }
+  const p = noise.profile;
+  if (p.environment_hash !== environmentHash(baseline.manifest.fingerprint.environment)) {
+    warnings.push(`the noise profile (${noise.file}) was made on a different environment than these runs: not used`);
+    return undefined;
+  }
+  if (p.metric !== metric) {
+    warnings.push(`the noise profile (${noise.file}) was calibrated on ${p.metric}, not ${metric}: not used`);
+    return undefined;
+  }
+  return p;
+}
+
+/** Validity guards that weaken a comparison without refusing it. */
+function flags(
+  subject: string,
+  b: ModeSummary,
+  c: ModeSummary,
+  baseRuns: StepRow[][],
+  candRuns: StepRow[][],
+  baseValues: number[],
+  candValues: number[],
+  entry: NoiseEntry | undefined,
+): GateFlag[] {
+  const out: GateFlag[] = [];
+  const pct = (x: number) => `${(100 * x).toFixed(1)}%`;
+  const [cb, cc] = [stepCoverage(baseRuns), stepCoverage(candRuns)];
+  if (!coverageComparison(cb, cc).ok) {
+    out.push({
+      kind: 'step_coverage',
+      subject,
+      text: `timed steps cover ${pct(cb.share)} (baseline) and ${pct(cc.share)} (candidate) of the wall time between the first and last measured step; time outside the steps is not in the throughput, so a change there goes unseen`,
+    });
+  }
+  for (const [side, runs] of [['baseline', baseRuns], ['candidate', candRuns]] as const) {
+    const drifting = runs.flatMap((r) => {
+      const t = halvesTrend(r.map((x) => ({ work: x.completion_tokens, seconds: x.duration_s })));
+      return t && !t.ok ? [`r${r[0]!.repeat} ${t.change > 0 ? '+' : ''}${pct(t.change)}`] : [];
+    });
+    if (drifting.length > 0) {
+      out.push({ kind: 'trend', subject, text: `${side}: throughput of the second half of the measured steps differs from the first by more than ${pct(GUARD.trend_max)} in ${drifting.join(', ')}` });
+    }
+  }
+  for (const [side, m] of [['baseline', b], ['candidate', c]] as const) {
+    const unsettled = m.runs.filter((r) => r.steady_state_settled === false).map((r) => `r${r.repeat}`);
+    if (unsettled.length > 0) out.push({ kind: 'not_settled', subject, text: `${side}: throughput still settling at the end of the cut in ${unsettled.join(', ')}` });
+  }
+  for (const [side, values, runs] of [['baseline', baseValues, baseRuns], ['candidate', candValues, candRuns]] as const) {
+    if (values.length < GUARD.run_outlier_min_runs) continue;
+    const odd = namedOutliers(values.map((value, i) => ({ label: `r${runs[i]![0]!.repeat}`, value })));
+    if (odd.length > 0) out.push({ kind: 'run_outlier', subject, text: `${side}: ${odd.map((x) => `${x.label} (modified z ${x.z.toFixed(1)})`).join(', ')} far from the other runs; kept` });
+  }
+  if (!entry) out.push({ kind: 'no_noise_profile', subject, text: 'no noise profile: the spread between folders is not counted' });
+  return out;
+}
+
+/** Figures reported beside the gate: other step metrics with an unadjusted 95% Welch interval of per-run values, phases, energy, time to first step. */
 function otherMetrics(b: ModeSummary, c: ModeSummary, baseRuns: StepRow[][], candRuns: StepRow[][], gated: GateMetric): OtherMetric[] {
   const out: OtherMetric[] = [];
   for (const [name, spec] of Object.entries(GATE_METRICS) as [GateMetric, StepMetric][]) {
     if (name === gated) continue;
-    const scale = deviceCount(b.devices, spec.per) / deviceCount(c.devices, spec.per);
-    const e = bootstrapRatio(candRuns, baseRuns, spec.stat, { resamples: BOOTSTRAP_RESAMPLES, scale, seed: seedFor(`gate/${b.point}/${b.mode}/${name}`) });
-    out.push({ name, baseline: b[name].value, candidate: c[name].value, ratio: e.value, low: e.low, high: e.high, higher_is_better: spec.higher_is_better });
+    const perRun = (m: ModeSummary, runs: StepRow[][]) => runs.map((run) => spec.stat(run) / deviceCount(m.devices, spec.per));
+    const r = twoSampleRatio(perRun(b, baseRuns), perRun(c, candRuns), CI_LEVEL);
+    out.push({
+      name,
+      baseline: b[name].value,
+      candidate: c[name].value,
+      ratio: r.ratio,
+      ...(r.interval ? { low: r.interval.low, high: r.interval.high } : {}),
+      higher_is_better: spec.higher_is_better,
+    });
   }
   const pair = (name: string, x: number | undefined, y: number | undefined, higher_is_better: boolean) => {
     const [bx, cy] = [finite(x), finite(y)];
@@ -228,32 +284,3 @@ function otherMetrics(b: ModeSummary, c: ModeSummary, baseRuns: StepRow[][], can
 function finite(x: number | undefined): number | null {
   return x !== undefined && Number.isFinite(x) ? x : null;
 }
-
-function spreadWarnings(comparisons: readonly GateComparison[]): string[] {
-  const few = comparisons.filter((c) => Math.min(c.baseline.n_runs, c.candidate.n_runs) < MIN_RUNS_FOR_SPREAD);
-  if (few.length === 0) return [];
-  const where = few.map((c) => `${c.point}/${c.mode} (${c.baseline.n_runs} vs ${c.candidate.n_runs})`).join(', ');
-  return [
-    `fewer than ${MIN_RUNS_FOR_SPREAD} runs per side at ${where}: the intervals rest mostly on step-to-step variation and understate run-to-run spread, so an outcome may be a false alarm; use repeats ≥ ${MIN_RUNS_FOR_SPREAD} and check the noise profile (grpo-bench calibrate)`,
-  ];
-}
-
-function noiseWarnings(comparisons: readonly GateComparison[], threshold: number, noise: JudgeOptions['noise'], baseline: GateSide, metric: GateMetric): string[] {
-  if (!noise) return ['no noise profile for this machine and scenario: run `grpo-bench calibrate <scenario>` to learn the smallest change it can resolve'];
-  const out: string[] = [];
-  const p = noise.profile;
-  if (p.metric !== metric) out.push(`the noise profile (${noise.file}) was calibrated on ${p.metric}, not ${metric}; its resolution is indicative only`);
-  if (p.environment_hash !== environmentHash(baseline.manifest.fingerprint.environment)) out.push(`the noise profile (${noise.file}) was made on a different environment than these runs`);
-  for (const c of comparisons) {
-    if (c.resolution === undefined) {
-      out.push(`${c.point}/${c.mode}: not in the noise profile`);
-    } else if (threshold < c.resolution) {
-      out.push(
-        `${c.point}/${c.mode}: the threshold ${pct(threshold)} is below what this machine resolves at ${c.baseline.n_runs} vs ${c.candidate.n_runs} runs (${pct(c.resolution)}, from its A/A calibration): the gate tested against ${pct(c.resolution)} instead, so "within noise" cannot rule out changes up to that size; use more repeats to resolve smaller ones`,
-      );
-    }
-  }
-  return out;
-}
-
-const pct = (x: number) => `${(100 * x).toFixed(1)}%`;

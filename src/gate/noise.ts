@@ -1,35 +1,39 @@
-// Noise profiles: a machine's run-to-run spread of one metric for one scenario, measured by
-// `calibrate` (the scenario run twice, A/A) and read by `compare` to say when a threshold is
-// below what the machine can resolve. Stored as
+// Noise profiles: a machine's run-to-run noise of one metric for one scenario, measured by
+// `calibrate` from several A/A results folders (sessions) and read by `compare`, whose interval
+// then counts the spread between folders as well as within them. Stored as
 //   <results>/noise-profiles/<scenario>-<environment hash>.json
-// keyed by the environment fingerprint (its hash) and the scenario name. docs/metrics.md.
+// keyed by the environment fingerprint (its hash) and the scenario name. docs/metrics.md "Noise profile".
 import { createHash } from 'node:crypto';
 import { mkdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { NOISE } from '../analysis/constants.ts';
-import { mean, sampleSd } from '../analysis/stats.ts';
+import { CALIBRATION, GATE } from '../analysis/constants.ts';
+import { atRunsPerSide, detectableChange, outcomeProbabilities, type GateSense } from '../analysis/gate-rule.ts';
+import { fitNoiseModel, type NoiseModel } from '../analysis/noise-model.ts';
 import { UserError } from '../errors.ts';
 import type { Fingerprint } from '../results/manifest.ts';
 import { noiseProfileFile } from '../results/layout.ts';
 import { writeJsonAtomic } from '../results/store.ts';
 import type { ModeName } from '../scenario/schema.ts';
-import type { GateComparison, Verdict } from './types.ts';
 
-export const NOISE_PROFILE_SCHEMA_VERSION = 1;
+/** 2: a random-effects noise model per (point, mode) from several folders; 1 (one A/A pair, a cv) is no longer read. */
+export const NOISE_PROFILE_SCHEMA_VERSION = 2;
+
+/** What the gate resolves with this profile at n runs per side. */
+export interface OperatingPoint {
+  runs_per_side: number;
+  /** Smallest regression (fraction) called "regressed" with probability 0.8 and 0.95 (keys "0.8", "0.95"). */
+  detectable: Record<string, number>;
+  /** Probability that an unchanged candidate is judged "no regression" (rather than inconclusive). */
+  unchanged_cleared: number;
+}
 
 export interface NoiseEntry {
   point: string;
   mode: ModeName;
-  /** Runs (repeats) on each side of the A/A pair. */
-  runs_per_side: number;
-  /** The A/A candidate ÷ baseline ratio and its unadjusted 95% bootstrap interval. */
-  aa_ratio: { value: number; low: number; high: number; level: number };
-  /** (high − low) / 2 of that interval. */
-  aa_half_width: number;
-  /** The metric per run, both sides together. */
-  run_values: number[];
-  /** Coefficient of variation of run_values: sample standard deviation ÷ mean. */
-  run_cv: number;
+  /** The metric of every run, per folder, in the order of the profile's `runs`. */
+  sessions: number[][];
+  model: NoiseModel;
+  operating: OperatingPoint[];
 }
 
 export interface NoiseProfile {
@@ -39,8 +43,11 @@ export interface NoiseProfile {
   environment: Fingerprint['environment'];
   scenario: string;
   metric: string;
-  /** The two result folders of the A/A pair. */
-  runs: [string, string];
+  higher_is_better: boolean;
+  /** The threshold the operating points are computed for. */
+  threshold: number;
+  /** The A/A results folders, in the order they ran. */
+  runs: string[];
   entries: NoiseEntry[];
 }
 
@@ -54,50 +61,45 @@ export function noiseProfilePath(resultsRoot: string, env: Fingerprint['environm
   return noiseProfileFile(resultsRoot, scenario, environmentHash(env));
 }
 
-/** The A/A verdict (same scenario, twice) and each run's per-run metric values → the profile. Pure. */
-export function noiseProfile(
-  aa: Verdict,
-  environment: Fingerprint['environment'],
-  runValues: (c: GateComparison) => number[],
-  created: string,
-): NoiseProfile {
+/** The gate's operating points at each number of runs per side in CALIBRATION.table_runs. Pure. */
+export function operatingPoints(model: NoiseModel, sense: Omit<GateSense, 'level'>): OperatingPoint[] {
+  const s: GateSense = { ...sense, level: 1 - GATE.family_alpha };
+  return CALIBRATION.table_runs.map((n) => {
+    const v = atRunsPerSide(model, model.within_df, n);
+    return {
+      runs_per_side: n,
+      detectable: Object.fromEntries(GATE.report_powers.map((p) => [String(p), detectableChange(v, n, s, p)])),
+      unchanged_cleared: outcomeProbabilities(v, n, n, 1, s).no_regression,
+    };
+  });
+}
+
+/** Per (point, mode), the metric of each run of each folder → the profile. Pure. */
+export function noiseProfile(o: {
+  environment: Fingerprint['environment'];
+  scenario: string;
+  metric: string;
+  higher_is_better: boolean;
+  threshold: number;
+  runs: string[];
+  sessions: { point: string; mode: ModeName; values: number[][] }[];
+  created: string;
+}): NoiseProfile {
   return {
     schema_version: NOISE_PROFILE_SCHEMA_VERSION,
-    created,
-    environment_hash: environmentHash(environment),
-    environment,
-    scenario: aa.baseline.scenario,
-    metric: aa.metric,
-    runs: [aa.baseline.dir, aa.candidate.dir],
-    entries: aa.comparisons.map((c) => {
-      const values = runValues(c);
-      const iv = c.interval_unadjusted;
-      return {
-        point: c.point,
-        mode: c.mode,
-        runs_per_side: Math.min(c.baseline.n_runs, c.candidate.n_runs),
-        aa_ratio: { value: c.ratio, ...iv },
-        aa_half_width: (iv.high - iv.low) / 2,
-        run_values: values,
-        run_cv: coefficientOfVariation(values),
-      };
+    created: o.created,
+    environment_hash: environmentHash(o.environment),
+    environment: o.environment,
+    scenario: o.scenario,
+    metric: o.metric,
+    higher_is_better: o.higher_is_better,
+    threshold: o.threshold,
+    runs: o.runs,
+    entries: o.sessions.map((s) => {
+      const model = fitNoiseModel(s.values);
+      return { point: s.point, mode: s.mode, sessions: s.values, model, operating: operatingPoints(model, o) };
     }),
   };
-}
-
-/** Sample standard deviation (n − 1) ÷ mean; NaN with fewer than two values. */
-export function coefficientOfVariation(xs: readonly number[]): number {
-  return sampleSd(xs) / mean(xs);
-}
-
-/**
- * Smallest change resolvable with `rb` baseline and `rc` candidate runs:
- * max(A/A interval half-width, z · cv · √(1/rb + 1/rc)) — the spread of a ratio of two means of
- * runs whose values vary by cv, or what the A/A pair showed, whichever is larger.
- */
-export function resolution(entry: NoiseEntry, rb: number, rc: number): number {
-  const fromRuns = Number.isFinite(entry.run_cv) ? NOISE.z * entry.run_cv * Math.sqrt(1 / rb + 1 / rc) : 0;
-  return Math.max(entry.aa_half_width, fromRuns);
 }
 
 export async function saveNoiseProfile(file: string, profile: NoiseProfile): Promise<void> {
@@ -105,8 +107,11 @@ export async function saveNoiseProfile(file: string, profile: NoiseProfile): Pro
   await writeJsonAtomic(file, profile);
 }
 
-/** Reads a profile; undefined when `file` does not exist and `optional`. */
-export async function loadNoiseProfile(file: string, optional = false): Promise<NoiseProfile | undefined> {
+/**
+ * Reads a profile; undefined when `file` does not exist and `optional`. A profile of an older
+ * schema is an error when asked for by name, and `outdated` when found beside the baseline.
+ */
+export async function loadNoiseProfile(file: string, optional = false): Promise<NoiseProfile | 'outdated' | undefined> {
   let text: string;
   try {
     text = await readFile(file, 'utf8');
@@ -120,7 +125,11 @@ export async function loadNoiseProfile(file: string, optional = false): Promise<
   } catch (err) {
     throw new UserError(`${file}: not valid JSON (${(err as Error).message})`);
   }
-  if (p.schema_version !== NOISE_PROFILE_SCHEMA_VERSION || !Array.isArray(p.entries)) {
+  if (typeof p?.schema_version === 'number' && p.schema_version < NOISE_PROFILE_SCHEMA_VERSION && Array.isArray(p.entries)) {
+    if (optional) return 'outdated';
+    throw new UserError(`${file}: a noise profile of schema ${p.schema_version}, made by an older grpo-bench`, 'Run `grpo-bench calibrate <scenario>` again (several A/A folders of ≥ 2 runs each).');
+  }
+  if (p?.schema_version !== NOISE_PROFILE_SCHEMA_VERSION || !Array.isArray(p.entries)) {
     throw new UserError(`${file}: not a grpo-bench noise profile (schema_version ${NOISE_PROFILE_SCHEMA_VERSION} with entries)`);
   }
   return p;

@@ -1,18 +1,26 @@
 // The regression gate's verdict: computed once (src/gate/judge.ts), written as JSON by
 // `compare --json` and formatted as Markdown by src/gate/markdown.ts. Rule: docs/metrics.md
 // "Regression gate".
+import type { ComparisonVariance, GateOutcome } from '../analysis/gate-rule.ts';
+import type { Resolution } from '../analysis/inference.ts';
 import type { Estimate } from '../analysis/types.ts';
 import type { ModeName } from '../scenario/schema.ts';
 
-export const VERDICT_SCHEMA_VERSION = 1;
+/** 2: run-level intervals, three outcomes (regressed, no_regression, inconclusive), flags. */
+export const VERDICT_SCHEMA_VERSION = 2;
 
-export type Outcome = 'regressed' | 'improved' | 'within_noise';
+/**
+ * regressed: the interval of the ratio lies wholly beyond the threshold on the worse side;
+ * no_regression: none of it does; inconclusive: it straddles the threshold, or there is no interval.
+ */
+export type Outcome = GateOutcome;
 
 /** A field whose value differs between the two runs. */
 export interface Difference {
   /** What to pass to `--allow-different`: `environment.<key>`, or a scenario field's dotted path (`slowdown`, `grpo.max_completion_length`, `sweep.<path>`). */
   field: string;
-  kind: 'environment' | 'settings';
+  /** environment, scenario settings, or the work per sample the runs measured (`work.<point>/<mode>.<field>`). */
+  kind: 'environment' | 'settings' | 'work';
   baseline: unknown;
   candidate: unknown;
 }
@@ -31,36 +39,41 @@ export interface OtherMetric {
   candidate: number | null;
   /** candidate ÷ baseline; null when either side is missing. */
   ratio: number | null;
-  /** Unadjusted 95% bootstrap interval of the ratio, for step-based figures. */
+  /** Unadjusted 95% Welch interval of the ratio of per-run values, for step-based figures with two runs or more per side. */
   low?: number;
   high?: number;
   higher_is_better?: boolean;
 }
 
+/** Something that weakens a comparison's verdict without refusing it (docs/metrics.md "Validity guards"). */
+export interface GateFlag {
+  kind: 'step_coverage' | 'trend' | 'not_settled' | 'run_outlier' | 'no_noise_profile';
+  /** `<point>/<mode>`, or `run` for the whole verdict. */
+  subject: string;
+  text: string;
+}
+
 export interface GateComparison {
   point: string;
   mode: ModeName;
-  /** The gated metric on each side, as its summary has it (value, interval, runs, steps). */
+  /** The gated metric on each side, as its summary has it. */
   baseline: Estimate;
   candidate: Estimate;
-  /** candidate ÷ baseline of the gated metric. */
+  /** The gated metric of every run (repeat), per side: the unit of the comparison. */
+  baseline_runs: number[];
+  candidate_runs: number[];
+  /** Geometric mean of the candidate's runs ÷ the baseline's. */
   ratio: number;
-  /** Percentile interval of the ratio at Holm's level for this comparison, 1 − α / holm_divisor. */
-  interval: { low: number; high: number; level: number };
-  /** The same at 95% without adjustment (what the noise profile is compared with). */
-  interval_unadjusted: { low: number; high: number; level: number };
-  /** Which one-sided hypothesis the p-value speaks to: a regression or an improvement beyond the threshold. */
-  direction: 'regression' | 'improvement';
-  /** 2 · min(p of "no regression beyond the threshold", p of "no improvement beyond it"), at most 1. */
-  p_value: number;
-  /** Holm-adjusted over every comparison of the verdict. */
-  p_adjusted: number;
-  holm_divisor: number;
+  /** t interval of the ratio at `level` (1 − α/m, Bonferroni); null when no variance could be estimated. */
+  interval: { low: number; high: number; level: number; df: number } | null;
   outcome: Outcome;
-  /** Smallest change this machine resolves here, from the noise profile; absent without one. */
-  resolution?: number;
-  /** The threshold the hypotheses were tested against: max(asked threshold, resolution). */
-  tested_threshold: number;
+  /** What the interval says about speed: faster or slower only when it excludes 1. */
+  change: Resolution['kind'];
+  /** Where the variance came from and its parts (of ln value per run). */
+  variance: ComparisonVariance;
+  /** Inconclusive only: runs per side that would resolve it with 80% probability if the ratio is as measured; null when none up to 100 would. */
+  runs_needed?: number | null;
+  flags: GateFlag[];
   others: OtherMetric[];
 }
 
@@ -76,16 +89,17 @@ export interface Verdict {
   candidate: RunRef;
   metric: string;
   higher_is_better: boolean;
-  /** Noise threshold, a fraction: changes smaller than this are "within noise" by definition. */
+  /** Threshold, a fraction: a change smaller than this does not count as a regression. */
   threshold: number;
-  /** Family-wise error rate held over all comparisons (Holm). */
+  /** Family-wise error rate over all comparisons (Bonferroni). */
   alpha: number;
-  resamples: number;
+  /** Level of each comparison's interval: 1 − alpha / comparisons. */
+  level: number;
   /** The rule in one sentence, for footnotes. */
   rule: string;
   /** Subject under test: what changed between the runs. */
   changed: Change[];
-  /** Environment or settings differences the user allowed with --allow-different. */
+  /** Environment, settings or work differences the user allowed with --allow-different. */
   allowed: Difference[];
   comparisons: GateComparison[];
   /** `point/mode` present in one run only. */
@@ -93,6 +107,8 @@ export interface Verdict {
   /** The noise profile used, if any. */
   noise_profile?: string;
   warnings: string[];
-  regressed: boolean;
-  exit_code: 0 | 1;
+  /** regressed if any comparison regressed; else inconclusive if any is; else no_regression. */
+  outcome: Outcome;
+  /** GATE_EXIT: 0 no regression, 1 regressed, 3 inconclusive (2, not comparable, is an error, not a verdict). */
+  exit_code: 0 | 1 | 3;
 }

@@ -17,9 +17,10 @@ export function noise(seed: number, n: number): number[] {
   });
 }
 
-/** `runs` runs of `steps` step times base·(1 + jitter·noise). */
-export function durations(base: number, jitter: number, runs: number, steps: number, seed: number): number[][] {
-  return Array.from({ length: runs }, (_, r) => noise(seed + 7919 * r, steps).map((z) => base * (1 + jitter * z)));
+/** `runs` runs of `steps` step times base·(1 + jitter·noise); with `runJitter`, each run's level also moves by (1 + runJitter·noise). */
+export function durations(base: number, jitter: number, runs: number, steps: number, seed: number, runJitter = 0): number[][] {
+  const levels = noise(seed + 104729, runs);
+  return Array.from({ length: runs }, (_, r) => noise(seed + 7919 * r, steps).map((z) => base * (1 + runJitter * levels[r]!) * (1 + jitter * z)));
 }
 
 export interface ModeSpec {
@@ -27,6 +28,10 @@ export interface ModeSpec {
   mode?: ModeName;
   /** Step durations per run. */
   runs: number[][];
+  /** Seconds between one step's end and the next one's start (default 0: steps back to back). */
+  gap?: number;
+  /** Completion tokens per step (default TOKENS). */
+  tokens?: number;
 }
 
 export interface SideOptions {
@@ -44,14 +49,15 @@ export function side(modes: ModeSpec[], o: SideOptions = {}): GateSide {
   for (const m of modes) {
     const point = m.point ?? 'default';
     const mode = m.mode ?? 'colocate';
+    const tokens = m.tokens ?? TOKENS;
     const own: StepRow[][] = m.runs.map((ds, repeat) => {
       let t = 1000 * (repeat + 1);
       return ds.map((d, step) => {
         const row: StepRow = {
           point, mode, repeat, step, warmup: false, t0: t, t1: t + d, duration_s: d,
-          samples: 4, prompt_tokens: 40, completion_tokens: TOKENS, phases: { generate: d / 2 }, outlier: false,
+          samples: 4, prompt_tokens: 40, completion_tokens: tokens, phases: { generate: d / 2 }, outlier: false,
         };
-        t += d;
+        t += d + (m.gap ?? 0);
         return row;
       });
     });
@@ -61,6 +67,9 @@ export function side(modes: ModeSpec[], o: SideOptions = {}): GateSide {
     const tps = tokensPerSecond(all);
     summaries.push({
       point, mode, devices: DEVICES,
+      runs: own.map((r, repeat) => ({ repeat, status: 'ok', steps: r.length, steady_state_settled: true })),
+      completion_tokens_per_sample: tokens / 4,
+      prompt_tokens_per_sample: 10,
       step_time_s: est(medianStepTime(all)),
       completion_tokens_per_s: est(tps),
       completion_tokens_per_s_per_allocated_device: est(tps / DEVICES.allocated.length),

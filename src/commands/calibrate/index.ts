@@ -1,60 +1,111 @@
-// `grpo-bench calibrate <scenario>`: runs the scenario twice with the same settings (A/A), judges
-// the second against the first, and stores the machine's run-to-run spread of the gated metric as
-// a noise profile: <out>/noise-profiles/<scenario>-<environment hash>.json (docs/metrics.md).
-// `compare` reads it to say when a threshold is below what the machine can resolve.
+// `grpo-bench calibrate <scenario>`: measures what the gate can resolve on this machine. Runs the
+// scenario as several A/A pairs of results folders (default 3 pairs × 3 runs each), fits the noise
+// model (spread of runs within a folder, spread between folders), writes it as a noise profile,
+// <out>/noise-profiles/<scenario>-<environment hash>.json, and prints the smallest regression the
+// gate detects with 80% and 95% probability at n runs per side. `compare` uses the profile.
+// docs/metrics.md "Noise profile".
 import path from 'node:path';
-import { judge, metricPerRun, parseMetric, type GateMetric } from '../../gate/judge.ts';
-import { noiseProfile, noiseProfilePath, resolution, saveNoiseProfile, type NoiseProfile } from '../../gate/noise.ts';
+import { CALIBRATION, GATE } from '../../analysis/constants.ts';
+import { gateDecision, type GateSense } from '../../analysis/gate-rule.ts';
+import { UserError } from '../../errors.ts';
+import { assertComparable, checkComparable } from '../../gate/comparable.ts';
+import { GATE_METRICS, metricPerRun, parseMetric, type GateSide } from '../../gate/judge.ts';
+import { noiseProfile, noiseProfilePath, saveNoiseProfile, type NoiseProfile } from '../../gate/noise.ts';
 import { gateSide } from '../compare/index.ts';
 import { runCommand, type RunOptions } from '../run/index.ts';
 
-/** `run`'s options for the two runs (`out` also receives noise-profiles/), and the metric to profile (default the gate's). */
-export interface CalibrateOptions extends Pick<RunOptions, 'scenario' | 'modes' | 'repeats' | 'steps' | 'warmupSteps' | 'out' | 'signal'> {
+/** `run`'s options for the A/A folders (`out` also receives noise-profiles/), the pairs, and the metric to profile (default the gate's). */
+export interface CalibrateOptions extends Pick<RunOptions, 'scenario' | 'modes' | 'steps' | 'warmupSteps' | 'out' | 'signal'> {
   metric?: string;
-  /** Two results folders of the same scenario already run on this machine: profile them instead of running. */
-  from?: [string, string];
+  /** A/A pairs of folders to run (default CALIBRATION.default_pairs). */
+  pairs?: number;
+  /** Runs per folder (default CALIBRATION.default_runs_per_side; at least CALIBRATION.min_runs_per_side). */
+  repeats?: number;
+  /** Threshold the table of detectable changes is computed for (default GATE.threshold). */
+  threshold?: number;
+  /** Results folders of this scenario already run on this machine (two or more): profile them instead of running. */
+  from?: string[];
 }
 
 export async function calibrateCommand(o: CalibrateOptions): Promise<number> {
-  const run: RunOptions = { scenario: o.scenario, modes: o.modes, repeats: o.repeats, steps: o.steps, warmupSteps: o.warmupSteps, out: o.out, signal: o.signal };
+  const metric = parseMetric(o.metric);
+  const spec = GATE_METRICS[metric];
+  const repeats = o.repeats ?? CALIBRATION.default_runs_per_side;
+  const pairs = o.pairs ?? CALIBRATION.default_pairs;
+  if (repeats < CALIBRATION.min_runs_per_side) {
+    throw new UserError(`--repeats ${repeats}: calibrate needs at least ${CALIBRATION.min_runs_per_side} runs per folder to see how runs vary within one`, `Use --repeats ${CALIBRATION.default_runs_per_side} (the default).`);
+  }
+  if (o.from && o.from.length < 2) throw new UserError(`--from takes two results folders or more, got ${o.from.length}`);
   const dirs: string[] = o.from ? [...o.from] : [];
-  for (const label of o.from ? [] : ['A', 'A′']) {
-    console.error(`calibrate: run ${label} of 2`);
-    const { exitCode, runDir } = await runCommand(run);
+  const count = o.from ? 0 : 2 * pairs;
+  for (let k = 0; k < count; k++) {
+    console.error(`calibrate: folder ${k + 1} of ${count} (A/A pair ${Math.floor(k / 2) + 1}, ${repeats} runs)`);
+    const { exitCode, runDir } = await runCommand({ scenario: o.scenario, modes: o.modes, repeats, steps: o.steps, warmupSteps: o.warmupSteps, out: o.out, signal: o.signal });
     if (exitCode === 130) return 130;
-    if (exitCode !== 0) console.error(`calibrate: run ${label} (${runDir}) did not complete every unit; its finished steps are used`);
+    if (exitCode !== 0) console.error(`calibrate: ${runDir} did not complete every unit; its finished steps are used`);
     dirs.push(runDir);
   }
-  const [a, b] = dirs as [string, string];
-  const sides = await Promise.all([gateSide(a), gateSide(b)]);
-  // Judged without a noise profile: an earlier profile must not shape the spread measured here.
-  const verdict = judge(sides[0], sides[1], { metric: parseMetric(o.metric) });
-  const profile = noiseProfile(
-    verdict,
-    sides[0].manifest.fingerprint.environment,
-    (c) => sides.flatMap((s) => metricPerRun(s, c.point, c.mode, verdict.metric as GateMetric)),
-    new Date().toISOString(),
-  );
+  const sides = await Promise.all(dirs.map((d) => gateSide(d)));
+  // Every folder must be the same work on the same machine, or their spread is not noise.
+  for (const s of sides.slice(1)) assertComparable(checkComparable(sides[0]!.manifest, s.manifest));
+
+  const keys = sides[0]!.summary.modes.map((m) => ({ point: m.point, mode: m.mode }));
+  const sessions = keys.flatMap(({ point, mode }) => {
+    const values = sides.map((s) => metricPerRun(s, point, mode, metric));
+    const few = values.map((v, i) => [v.length, dirs[i]] as const).filter(([n]) => n < CALIBRATION.min_runs_per_side);
+    if (few.length > 0) {
+      console.error(`calibrate: ${point}/${mode} left out: ${few.map(([n, d]) => `${d} has ${n} measured run(s)`).join('; ')}`);
+      return [];
+    }
+    return [{ point, mode, values }];
+  });
+  if (sessions.length === 0) throw new UserError(`no (point, mode) has ${CALIBRATION.min_runs_per_side} measured runs or more in every folder: nothing to calibrate`);
+
+  const threshold = o.threshold ?? GATE.threshold;
+  const profile = noiseProfile({
+    environment: sides[0]!.manifest.fingerprint.environment,
+    scenario: sides[0]!.summary.scenario,
+    metric,
+    higher_is_better: spec.higher_is_better,
+    threshold,
+    runs: sides.map((s) => s.dir),
+    sessions,
+    created: new Date().toISOString(),
+  });
   const file = noiseProfilePath(path.resolve(o.out), profile.environment, profile.scenario);
   await saveNoiseProfile(file, profile);
-  console.log(formatProfile(profile));
-  if (verdict.comparisons.some((c) => c.outcome !== 'within_noise')) {
-    console.log(
-      '\nwarning: the A/A comparison was judged a change: its intervals understate this machine’s run-to-run spread. Use more repeats, or a threshold above the resolution shown.',
-    );
-  }
+  console.log(formatProfile(profile, sides));
   console.log(`\nnoise profile: ${path.relative(process.cwd(), file) || file}`);
   return 0;
 }
 
-export function formatProfile(p: NoiseProfile): string {
-  const pct = (x: number) => (Number.isFinite(x) ? `${(100 * x).toFixed(2)}%` : '–');
-  const lines = [`A/A spread of ${p.metric} on this machine (scenario ${p.scenario}, environment ${p.environment_hash})`, ''];
-  lines.push('point/mode            runs/side  A/A ratio [95% CI]       half-width  run CV   resolves (same runs)');
+const pct = (x: number, digits = 1) => (Number.isFinite(x) ? `${(100 * x).toFixed(digits)}%` : '–');
+
+/** The profile as text: the noise model per (point, mode), the A/A pairs, and what the gate resolves. */
+export function formatProfile(p: NoiseProfile, sides: readonly Pick<GateSide, 'dir'>[] = []): string {
+  const lines = [`Noise of ${p.metric} on this machine (scenario ${p.scenario}, environment ${p.environment_hash}): ${p.runs.length} folders`];
   for (const e of p.entries) {
+    const m = e.model;
     lines.push(
-      `${`${e.point}/${e.mode}`.padEnd(22)}${String(e.runs_per_side).padEnd(11)}${`${e.aa_ratio.value.toFixed(4)} [${e.aa_ratio.low.toFixed(4)}, ${e.aa_ratio.high.toFixed(4)}]`.padEnd(25)}${pct(e.aa_half_width).padEnd(12)}${pct(e.run_cv).padEnd(9)}${pct(resolution(e, e.runs_per_side, e.runs_per_side))}`,
+      '',
+      `${e.point}/${e.mode}: ${m.runs} runs in ${m.sessions} folders`,
+      `  spread of runs within a folder   ${pct(Math.sqrt(m.within))} (sd of ln value, ${m.within_df} df)`,
+      `  spread between folders           ${pct(Math.sqrt(m.between))} (${m.between_df} df; 0 when the folders differ no more than their runs explain)`,
     );
+    // Consecutive folders as A/A pairs, judged as `compare` would with this profile (in-sample: a check, not a test).
+    const sense: GateSense = { threshold: p.threshold, higher_is_better: p.higher_is_better, level: 1 - GATE.family_alpha };
+    for (let k = 0; k + 1 < e.sessions.length; k += 2) {
+      const d = gateDecision({ ...sense, baseline: e.sessions[k]!, candidate: e.sessions[k + 1]!, noise: m, plan: false });
+      const iv = d.interval ? ` [${d.interval.low.toFixed(3)}, ${d.interval.high.toFixed(3)}]` : '';
+      const names = sides.length === e.sessions.length ? ` (${sides[k + 1]!.dir} ÷ ${sides[k]!.dir})` : '';
+      lines.push(`  A/A pair ${k / 2 + 1}: ratio ${d.ratio.toFixed(3)}${iv}, ${d.outcome.replace('_', ' ')}${names}`);
+    }
+    lines.push('', `  What the gate resolves (threshold ${pct(p.threshold)}, one comparison at 95%):`, '  runs per side   regression caught 80% of the time   95% of the time   an unchanged candidate cleared');
+    for (const o of e.operating) {
+      lines.push(
+        `  ${String(o.runs_per_side).padEnd(16)}${`≥ ${pct(o.detectable['0.8']!)}`.padEnd(36)}${`≥ ${pct(o.detectable['0.95']!)}`.padEnd(18)}${pct(o.unchanged_cleared, 0)}`,
+      );
+    }
   }
   return lines.join('\n');
 }

@@ -1,5 +1,6 @@
 // `grpo-bench compare <baseline> <candidate>`: the regression gate. Exit 0 when no (point, mode)
-// regressed beyond the threshold, 1 when one did, 2 (a UserError) when the runs are not comparable.
+// regressed beyond the threshold, 1 when one did, 3 when one could not be resolved (the verdict
+// says how many runs per side would), 2 (a UserError) when the runs are not comparable.
 import path from 'node:path';
 import { summarize } from '../../analysis/summarize.ts';
 import { judge, parseMetric, type GateSide } from '../../gate/judge.ts';
@@ -38,12 +39,15 @@ export async function compareRuns(o: CompareOptions): Promise<Verdict> {
     ? path.resolve(o.noiseProfile)
     : noiseProfilePath(path.dirname(path.resolve(o.baseline)), baseline.manifest.fingerprint.environment, baseline.manifest.scenario.name);
   const profile = await loadNoiseProfile(file, o.noiseProfile === undefined);
-  return judge(baseline, candidate, {
+  const shown = path.relative(process.cwd(), file) || file;
+  const verdict = judge(baseline, candidate, {
     metric,
     threshold: o.threshold,
     allowDifferent: o.allowDifferent,
-    ...(profile ? { noise: { file: path.relative(process.cwd(), file) || file, profile } } : {}),
+    ...(profile && profile !== 'outdated' ? { noise: { file: shown, profile } } : {}),
   });
+  if (profile === 'outdated') verdict.warnings.push(`${shown} was made by an older grpo-bench and is not used: run \`grpo-bench calibrate\` again`);
+  return verdict;
 }
 
 export async function gateSide(dir: string): Promise<GateSide> {
