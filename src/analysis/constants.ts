@@ -4,19 +4,10 @@
 /** Confidence level of every interval. */
 export const CI_LEVEL = 0.95;
 
-/** Bootstrap resamples per interval (percentile intervals; Efron & Tibshirani 1993, ch. 13). */
-export const BOOTSTRAP_RESAMPLES = 2000;
+/** Base seed of the seeded PRNG (simulations); each use mixes in a hash of its label, so results are reproducible. */
+export const SEED = 0x67727062; // "grpb"
 
-/** Base seed of the bootstrap PRNG; each figure mixes in a hash of its label, so results are reproducible. */
-export const BOOTSTRAP_SEED = 0x67727062; // "grpb"
-
-/**
- * Circular block bootstrap (Politis & Romano 1992) block length: round(n^(1/3)), at least 1.
- * The n^(1/3) order is the MSE-optimal rate for variance estimation (Hall, Horowitz & Jing 1995).
- */
-export const BLOCK_LENGTH_EXPONENT = 1 / 3;
-
-/** Below this many runs an interval over steps understates run-to-run spread, and the summary says so. */
+/** Below this many runs a mode's interval is missing (one run) or wide (two), and the summary says so. */
 export const MIN_RUNS_FOR_SPREAD = 3;
 
 /**
@@ -25,16 +16,6 @@ export const MIN_RUNS_FOR_SPREAD = 3;
  * When MAD is 0, the mean absolute deviation scaled by 1.253314 stands in for it (ibid. / IBM SPSS).
  */
 export const OUTLIER = { z_constant: 0.6745, z_threshold: 3.5, mean_ad_constant: 1.253314 } as const;
-
-/**
- * Steady-state detection, after the fixed warm-up (scenario `warmup_steps`):
- * reference = the last `reference_fraction` of the remaining steps (median m, σ̂ = 1.4826·MAD);
- * the first measured step is the earliest step k before the start of the reference with
- *   d_k ≤ m + max(k_mad·σ̂, tolerance·m)   and   |median(d_k … d_end) − m| ≤ tolerance·m;
- * when none does, step time is still drifting ("not settled") and only the reference is measured.
- * Skipped (everything after the fixed warm-up is measured) with fewer than `min_steps` steps.
- */
-export const STEADY = { tolerance: 0.05, k_mad: 3, mad_to_sigma: 1.4826, reference_fraction: 0.5, min_steps: 6 } as const;
 
 /** Per-sample prompt and completion tokens count as equal work when they differ by at most this fraction. */
 export const EQUAL_WORK_TOLERANCE = 0.01;

@@ -193,7 +193,7 @@ export type Resolution =
   | { kind: 'unresolved'; within: number }
   | { kind: 'no_interval' };
 
-export function resolveChange(e: Pick<RatioEstimate, 'interval'>): Resolution {
+export function resolveChange(e: { interval: Pick<ConfidenceInterval, 'low' | 'high'> | null }): Resolution {
   const iv = e.interval;
   if (!iv || !Number.isFinite(iv.low) || !Number.isFinite(iv.high)) return { kind: 'no_interval' };
   if (iv.low > 1) return { kind: 'faster' };

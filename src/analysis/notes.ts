@@ -31,12 +31,20 @@ export const NOTE_KINDS = {
   duplicate_steps: { severity: 'warning', headline: false },
   /** Steps whose samples differ from the planned global batch. */
   batch_mismatch: { severity: 'warning', headline: false },
-  /** Step time never met the steady-state rule. */
+  /** Throughput never met the steady-state rule. */
   not_settled: { severity: 'warning', headline: false },
+  /** Steps cut as settling, and what keeping them would have given. */
+  settling_cut: { severity: 'info', headline: false },
+  /** Too few steps after the warm-up for the steady-state rule. */
+  steady_state_unchecked: { severity: 'info', headline: false },
+  /** Measured steps far from the others, named (kept). */
+  outlier_steps: { severity: 'info', headline: false },
+  /** A run whose throughput drifted between the first and second half of its measured steps. */
+  trend: { severity: 'warning', headline: false },
   /** A (point, mode) without measured steps, left out of the summary. */
   no_measured_steps: { severity: 'warning', headline: false },
-  /** Too few runs for an interval to show run-to-run spread. */
-  few_runs: { severity: 'info', headline: false },
+  /** One run (no confidence interval, only the spread of its steps) or two (a wide interval). */
+  few_runs: { severity: 'warning', headline: false },
   /** Measured steps do not cover the wall time between them. */
   steps_leave_gaps: { severity: 'info', headline: false },
   /** No training phases: the generation ÷ training ratio is unknown. */

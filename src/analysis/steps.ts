@@ -3,10 +3,12 @@
 // constants: constants.ts, docs/metrics.md.
 import type { Event, PhaseEvent, StepEvent } from '../results/events.ts';
 import type { EventFile, UnitData } from '../results/read.ts';
-import { STEADY } from './constants.ts';
+import { STEADY_RATIO } from './constants.ts';
 import { note, type Note } from './notes.ts';
 import { stepBreakdown } from './phases.ts';
-import { mad, median, outlierFlags, unionLength } from './stats.ts';
+import { namedOutliers } from './guards.ts';
+import { steadyStateByThroughput, type SteadyStateCut } from './steady-state.ts';
+import { outlierFlags, unionLength } from './stats.ts';
 import type { StepRow } from './types.ts';
 
 export function eventsOf<K extends Event['type']>(file: EventFile | undefined, type: K): Extract<Event, { type: K }>[] {
@@ -17,40 +19,10 @@ export function trainerFiles(unit: UnitData): EventFile[] {
   return unit.events.filter((f) => f.role === 'trainer').sort((a, b) => a.rank - b.rank);
 }
 
-export interface SteadyState {
-  /** Index (into the steps after the fixed warm-up) of the first measured step. */
-  start: number;
-  /** False when no step before the reference window met the rule (step time still drifting); measurement then starts at the reference window. */
-  settled: boolean;
-  /** False when there were too few steps to look (everything after the fixed warm-up is measured). */
-  checked: boolean;
-}
-
-/**
- * Where step time settles, among the steps after the fixed warm-up (durations in step order).
- * Reference: the last half of the steps, median m, σ̂ = 1.4826·MAD. The first measured step is
- * the earliest k before the reference's start with d_k ≤ m + max(3σ̂, 0.05·m) and the median
- * of d_k … d_end within 5% of m. Constants: STEADY.
- */
-export function detectSteadyState(durations: readonly number[]): SteadyState {
-  const n = durations.length;
-  if (n < STEADY.min_steps) return { start: 0, settled: true, checked: false };
-  const refStart = n - Math.ceil(n * STEADY.reference_fraction);
-  const ref = durations.slice(refStart);
-  const m = median(ref);
-  const threshold = m + Math.max(STEADY.k_mad * STEADY.mad_to_sigma * mad(ref), STEADY.tolerance * m);
-  for (let k = 0; k < refStart; k++) {
-    if (durations[k]! <= threshold && Math.abs(median(durations.slice(k)) - m) <= STEADY.tolerance * m) {
-      return { start: k, settled: true, checked: true };
-    }
-  }
-  return { start: refStart, settled: false, checked: true };
-}
-
 export interface UnitSteps {
   unit: UnitData;
   rows: StepRow[];
-  steady: SteadyState;
+  steady: SteadyStateCut;
   /** Measured rows only (not warm-up, not settling). */
   measured: StepRow[];
 }
@@ -65,7 +37,7 @@ export function unitSteps(unit: UnitData, warmupSteps: number, notes: Note[]): U
   const trainers = trainerFiles(unit);
   const rank0 = trainers.find((f) => f.rank === 0);
   const where = unit.plan.dir;
-  const empty: UnitSteps = { unit, rows: [], steady: { start: 0, settled: true, checked: false }, measured: [] };
+  const empty: UnitSteps = { unit, rows: [], steady: steadyStateByThroughput([]), measured: [] };
   if (!rank0) {
     if (unit.events.length > 0 || unit.record?.status !== 'planned') notes.push(note('no_trainer_events', where, 'no trainer-0 event file; no steps from this unit'));
     return empty;
@@ -117,12 +89,21 @@ export function unitSteps(unit: UnitData, warmupSteps: number, notes: Note[]): U
 
   for (const r of rows) if (r.step < warmupSteps) Object.assign(r, { warmup: true, excluded_by: 'warmup' });
   const after = rows.filter((r) => !r.warmup);
-  const steady = detectSteadyState(after.map((r) => r.duration_s));
+  const steady = steadyStateByThroughput(after.map((r) => ({ work: r.completion_tokens, seconds: r.duration_s })));
   after.slice(0, steady.start).forEach((r) => Object.assign(r, { warmup: true, excluded_by: 'settling' }));
   const measured = after.slice(steady.start);
   outlierFlags(measured.map((r) => r.duration_s)).forEach((flag, i) => (measured[i]!.outlier = flag));
-  if (!steady.settled) {
-    notes.push(note('not_settled', where, `step time did not settle by the rule in docs/metrics.md; measuring the last ${measured.length} steps`));
+  const pct = (x: number) => `${(100 * x).toFixed(0)}%`;
+  if (!steady.checked && after.length > 0) {
+    notes.push(note('steady_state_unchecked', where, `only ${after.length} step(s) after the warm-up (fewer than ${STEADY_RATIO.min_steps}): the steady-state rule was not applied, all are measured`));
+  } else if (!steady.settled) {
+    notes.push(note('not_settled', where, `throughput was still below its last steps' by more than ${pct(STEADY_RATIO.tolerance)} up to the reference window; measuring the last ${measured.length} steps`));
+  } else if (steady.cut_steps > 0) {
+    notes.push(note('settling_cut', where, `${steady.cut_steps} step(s) after the warm-up cut as settling: their throughput was ${pct(steady.cut_relative_throughput!)} of the last ${steady.reference_steps} steps'; keeping them would have given ${pct(steady.uncut_relative_throughput)}`));
+  }
+  const odd = namedOutliers(measured.map((r) => ({ label: `step ${r.step}`, value: r.duration_s })));
+  if (odd.length > 0) {
+    notes.push(note('outlier_steps', where, `${odd.map((o) => `${o.label} (${o.value.toFixed(3)} s, modified z ${o.z.toFixed(1)})`).join(', ')} far from the other measured steps: flagged in steps.csv, kept`));
   }
   return { unit, rows, steady, measured };
 }

@@ -10,20 +10,13 @@ import { MODE_ORDER, modeOf } from '../modes.ts';
 import type { ModeName } from '../scenario/schema.ts';
 import { energy, roleActivity } from './activity.ts';
 import { note, RUN_SUBJECT, type Note } from './notes.ts';
-import {
-  BOOTSTRAP_RESAMPLES,
-  BOOTSTRAP_SEED,
-  CI_LEVEL,
-  EQUAL_WORK_TOLERANCE,
-  MIN_RUNS_FOR_SPREAD,
-  OUTLIER,
-  STEADY,
-  TRAINING_PHASES,
-} from './constants.ts';
+import { CI_LEVEL, GUARD, MIN_RUNS_FOR_SPREAD, OUTLIER, STEADY_RATIO, TRAINING_PHASES } from './constants.ts';
+import { equalWork, halvesTrend, stepCoverage } from './guards.ts';
+import { blockRatio, resolveChange, runLevelEstimate, type BlockValue, type RatioEstimate, type RunLevelEstimate } from './inference.ts';
 import { settingsDifferences } from './settings.ts';
 import { upgradeSummary } from './upgrade.ts';
 import { unitSteps, type UnitSteps } from './steps.ts';
-import { bootstrapEstimate, bootstrapRatio, median, ratioOfSums, seedFor, type BootstrapEstimate } from './stats.ts';
+import { median, ratioOfSums } from './stats.ts';
 import {
   SUMMARY_SCHEMA_VERSION,
   type Comparison,
@@ -36,14 +29,10 @@ import {
   type UnitStatus,
 } from './types.ts';
 
-export interface AnalyzeOptions {
-  /** Bootstrap resamples per interval (default BOOTSTRAP_RESAMPLES). */
-  resamples?: number;
-}
 
 /** Reads `runDir`, writes `steps.csv` and `summary.json` into it, and returns the Summary. */
-export async function analyzeRun(runDir: string, options: AnalyzeOptions = {}): Promise<Summary> {
-  const { summary, rows } = summarize(await readRun(runDir), options);
+export async function analyzeRun(runDir: string): Promise<Summary> {
+  const { summary, rows } = summarize(await readRun(runDir));
   await writeFile(path.join(runDir, RUN_FILES.steps), stepsCsv(rows));
   await writeFile(path.join(runDir, RUN_FILES.summary), JSON.stringify(summary, null, 2) + '\n');
   return summary;
@@ -51,13 +40,11 @@ export async function analyzeRun(runDir: string, options: AnalyzeOptions = {}): 
 
 export const METHODS: Methods = {
   ci_level: CI_LEVEL,
-  bootstrap_resamples: BOOTSTRAP_RESAMPLES,
-  bootstrap_seed: BOOTSTRAP_SEED,
   interval:
-    'percentile interval of a hierarchical bootstrap: runs (one mode, one repeat) resampled with replacement, then circular blocks of round(n^(1/3)) steps within each run (Politis & Romano 1992); ratios resample both modes independently',
+    'the run is the unit: a figure per run (throughput: its Σ tokens ÷ Σ step seconds), their geometric mean, and a Student t interval on the logs of the per-run values (df = runs − 1); ratios between modes paired by ABBA block (repeat), else Welch; with one run no confidence interval, only the 25th–75th percentile of its steps, labelled as such',
   throughput: 'completion tokens of the measured steps ÷ the sum of their durations (step t1 − t0 on trainer rank 0); per device: ÷ allocated or ÷ training devices',
   outliers: `modified z-score 0.6745·(x − median)/MAD, |z| > ${OUTLIER.z_threshold} flagged, not dropped (Iglewicz & Hoaglin 1993)`,
-  steady_state: `after the fixed warm-up, the earliest step k with d_k ≤ m + max(${STEADY.k_mad}·1.4826·MAD, ${STEADY.tolerance}·m) and |median(d_k…) − m| ≤ ${STEADY.tolerance}·m, m and MAD over the last ${STEADY.reference_fraction * 100}% of steps; fewer than ${STEADY.min_steps} steps: not applied`,
+  steady_state: `after the fixed warm-up, the earliest step k whose steps k…end keep the throughput (Σ tokens ÷ Σ seconds) within ${100 * STEADY_RATIO.tolerance}% below that of the last ${STEADY_RATIO.reference_fraction * 100}% of steps; only a slow start is cut, and the notes say what; fewer than ${STEADY_RATIO.min_steps} steps: not applied (noted)`,
   busy_fraction: "per rank, union of its phase intervals within the measured window ÷ the window, averaged over the role's ranks; a trainer's generate in server mode is waiting, not busy",
   energy: 'sampled power of every allocated GPU integrated over the measured window (trapezoids), ÷ completion tokens of the measured steps',
   time_to_first_step: "from the unit's launch (manifest `started`) to the end of trainer rank 0's first step; without `started`, from the unit's earliest event",
@@ -86,11 +73,10 @@ export function currentSummary(stored: StoredAnalysis, run: RunData | undefined,
 }
 
 /** Pure: the run's data → Summary and the step rows of steps.csv. */
-export function summarize(run: RunData, options: AnalyzeOptions = {}): { summary: Summary; rows: StepRow[] } {
+export function summarize(run: RunData): { summary: Summary; rows: StepRow[] } {
   const { manifest, plan } = run;
   const scenario = manifest.scenario;
   const notes: Note[] = [];
-  const resamples = options.resamples ?? BOOTSTRAP_RESAMPLES;
   const functional = plan.device === 'cpu';
   if (functional) notes.push(note('cpu_run', RUN_SUBJECT, 'CPU run: the comparison checks that everything works; its speedups say nothing about GPUs.'));
 
@@ -118,13 +104,15 @@ export function summarize(run: RunData, options: AnalyzeOptions = {}): { summary
         notes.push(note('no_measured_steps', `${point}/${mode}`, 'no measured steps; left out of the summary and its comparisons'));
         continue;
       }
-      const m = modeSummary(point, mode, group, scenario.warmup_steps, resamples, notes);
+      const m = modeSummary(point, mode, group, scenario.warmup_steps, notes);
       modes.push(m);
       byMode.set(mode, m);
       runsByMode.set(mode, withSteps.map((a) => a.steps.measured));
-      if (m.step_time_s.n_runs < MIN_RUNS_FOR_SPREAD) {
-        const few = m.step_time_s.n_runs === 1 ? 'the steps of one run' : 'too few runs';
-        notes.push(note('few_runs', `${point}/${mode}`, `${m.step_time_s.n_runs} run(s); intervals rest on ${few} and understate run-to-run spread (use repeats ≥ ${MIN_RUNS_FOR_SPREAD})`));
+      const n = m.step_time_s.n_runs;
+      if (n === 1) {
+        notes.push(note('few_runs', `${point}/${mode}`, `one run: no confidence interval; the ranges shown are the spread of its steps (25th–75th percentile), which says nothing about how another run would come out (use repeats ≥ ${MIN_RUNS_FOR_SPREAD})`));
+      } else if (n < MIN_RUNS_FOR_SPREAD) {
+        notes.push(note('few_runs', `${point}/${mode}`, `${n} runs: the t interval has ${n - 1} degree(s) of freedom and is wide (use repeats ≥ ${MIN_RUNS_FOR_SPREAD})`));
       }
     }
     const present = MODE_ORDER.filter((m) => byMode.has(m));
@@ -133,7 +121,7 @@ export function summarize(run: RunData, options: AnalyzeOptions = {}): { summary
         const b = present[i]!;
         const c = present[j]!;
         comparisons.push(
-          compare(point, byMode.get(b)!, byMode.get(c)!, runsByMode.get(b)!, runsByMode.get(c)!, scenario.protocol, functional, resamples, notes),
+          compare(point, byMode.get(b)!, byMode.get(c)!, runsByMode.get(b)!, runsByMode.get(c)!, scenario.protocol, functional, notes),
         );
       }
     }
@@ -208,14 +196,34 @@ export const samplesPerSecond = (rows: readonly StepRow[]) => ratioOfSums(rows, 
 /** Median step duration. */
 export const medianStepTime = (rows: readonly StepRow[]) => median(rows.map((r) => r.duration_s));
 
-function toEstimate(e: BootstrapEstimate, scale = 1): Estimate {
-  const [low, high] = [e.low * scale, e.high * scale];
+/** A run-level estimate (inference.ts) as the summary stores it, times `scale` (a device count). */
+function toEstimate(e: RunLevelEstimate, nSteps: number, scale = 1): Estimate {
+  const iv = e.interval;
   return {
     value: e.value * scale,
-    ...(Number.isFinite(low) && Number.isFinite(high) ? { low, high, ci_level: e.ci_level, method: e.method, resamples: e.resamples } : {}),
-    n_steps: e.n_steps,
+    ...(iv && Number.isFinite(iv.low) && Number.isFinite(iv.high)
+      ? { low: iv.low * scale, high: iv.high * scale, interval: iv.kind, ...(iv.kind === 'confidence' ? { ci_level: iv.level } : {}), method: iv.method }
+      : {}),
+    n_steps: nSteps,
     n_runs: e.n_runs,
   };
+}
+
+/** A ratio of runs (inference.ts) as the summary stores it. */
+function ratioEstimate(r: RatioEstimate, nSteps: number): Estimate {
+  const iv = r.interval;
+  return {
+    value: r.ratio,
+    ...(iv ? { low: iv.low, high: iv.high, interval: 'confidence' as const, ci_level: iv.level, method: iv.method } : {}),
+    n_steps: nSteps,
+    n_runs: Math.min(r.n_baseline, r.n_candidate),
+  };
+}
+
+/** `stat` per run, and a run-level estimate of it; with one run, the spread of `perStep` over its steps. */
+function runEstimate(runs: readonly StepRow[][], stat: (r: readonly StepRow[]) => number, perStep: (r: StepRow) => number, scale = 1): Estimate {
+  const e = runLevelEstimate(runs.map(stat), CI_LEVEL, runs.length === 1 ? runs[0]!.map(perStep) : []);
+  return toEstimate(e, runs.reduce((s, r) => s + r.length, 0), scale);
 }
 
 function modeSummary(
@@ -223,7 +231,6 @@ function modeSummary(
   mode: ModeName,
   group: readonly { steps: UnitSteps; status: UnitStatus }[],
   warmupSteps: number,
-  resamples: number,
   notes: Note[],
 ): ModeSummary {
   const units = group.map((g) => g.steps).filter((u) => u.measured.length > 0);
@@ -231,14 +238,20 @@ function modeSummary(
   const rows = runs.flat();
   const devices: DeviceAccount = units[0]!.unit.plan.devices;
   const label = `${point}/${mode}`;
-  const est = (name: string, stat: (r: readonly StepRow[]) => number) => bootstrapEstimate(runs, stat, { resamples, seed: seedFor(`${label}/${name}`) });
-  const throughput = est('completion_tokens_per_s', tokensPerSecond);
+  const tokensPerStepSecond = (r: StepRow) => r.completion_tokens / r.duration_s;
+  const throughput = (per: PerDevice) => runEstimate(runs, tokensPerSecond, tokensPerStepSecond, 1 / deviceCount(devices, per));
 
   const sum = (f: (r: StepRow) => number) => rows.reduce((s, r) => s + f(r), 0);
-  const span = units.reduce((s, u) => s + (u.measured.at(-1)!.t1 - u.measured[0]!.t0), 0);
-  const stepTime = sum((r) => r.duration_s);
-  if (stepTime < 0.99 * span) {
-    notes.push(note('steps_leave_gaps', label, `steps cover ${((100 * stepTime) / span).toFixed(1)}% of the wall time from first to last measured step; throughput counts step time only`));
+  const coverage = stepCoverage(runs);
+  if (!coverage.ok) {
+    notes.push(note('steps_leave_gaps', label, `steps cover ${(100 * coverage.share).toFixed(1)}% of the wall time from first to last measured step; throughput counts step time only, so work between steps is not in it`));
+  }
+  const drifting = runs.flatMap((r) => {
+    const t = halvesTrend(r.map((x) => ({ work: x.completion_tokens, seconds: x.duration_s })));
+    return t && !t.ok ? [`r${r[0]!.repeat} ${t.change > 0 ? '+' : ''}${(100 * t.change).toFixed(1)}%`] : [];
+  });
+  if (drifting.length > 0) {
+    notes.push(note('trend', label, `throughput of the second half of the measured steps differs from the first half by more than ${100 * GUARD.trend_max}% in ${drifting.join(', ')}: the figure depends on how long the run was`));
   }
   const phaseNames = phaseColumns(rows);
   const phaseMedian = Object.fromEntries(phaseNames.map((p) => [p, median(rows.map((r) => r.phases[p] ?? 0))]));
@@ -267,12 +280,12 @@ function modeSummary(
     steps_measured: rows.length,
     warmup_steps: warmupSteps,
     settling_steps: units.reduce((s, u) => s + u.rows.filter((r) => r.excluded_by === 'settling').length, 0),
-    time_to_first_step_s: timeToFirstStep(units, label, resamples, notes),
-    step_time_s: toEstimate(est('step_time_s', medianStepTime)),
-    completion_tokens_per_s: toEstimate(throughput),
-    completion_tokens_per_s_per_allocated_device: toEstimate(throughput, 1 / deviceCount(devices, 'allocated')),
-    completion_tokens_per_s_per_training_device: toEstimate(throughput, 1 / deviceCount(devices, 'training')),
-    samples_per_s: toEstimate(est('samples_per_s', samplesPerSecond)),
+    time_to_first_step_s: timeToFirstStep(units, notes),
+    step_time_s: runEstimate(runs, medianStepTime, (r) => r.duration_s),
+    completion_tokens_per_s: throughput(null),
+    completion_tokens_per_s_per_allocated_device: throughput('allocated'),
+    completion_tokens_per_s_per_training_device: throughput('training'),
+    samples_per_s: runEstimate(runs, samplesPerSecond, (r) => r.samples / r.duration_s),
     completion_tokens_per_sample: sum((r) => r.completion_tokens) / sum((r) => r.samples),
     prompt_tokens_per_sample: sum((r) => r.prompt_tokens) / sum((r) => r.samples),
     phase_median_s: phaseMedian,
@@ -283,8 +296,8 @@ function modeSummary(
   };
 }
 
-/** Per run: launch (manifest `started`) → end of trainer-0's first step; the median over runs, bootstrapped over runs. */
-function timeToFirstStep(units: readonly UnitSteps[], label: string, resamples: number, notes: Note[]): Estimate {
+/** Per run: launch (manifest `started`) → end of trainer-0's first step; their geometric mean with a t interval on the logs (none with one run). */
+function timeToFirstStep(units: readonly UnitSteps[], notes: Note[]): Estimate {
   const values: number[] = [];
   for (const u of units) {
     const first = u.rows[0];
@@ -297,11 +310,8 @@ function timeToFirstStep(units: readonly UnitSteps[], label: string, resamples: 
     }
     values.push(first.t1 - launch);
   }
-  const e = bootstrapEstimate(values.map((v) => [v]), median, { resamples, seed: seedFor(`${label}/time_to_first_step`) });
-  const est = toEstimate(e);
-  if (est.method) est.method = `bootstrap over runs (one value per run); ${resamples} resamples, percentile interval`;
-  if (values.length < 2) return { value: est.value, n_steps: est.n_steps, n_runs: est.n_runs };
-  return est;
+  // One value per run, no steps behind it: with one run, no interval and no spread.
+  return toEstimate(runLevelEstimate(values), 0);
 }
 
 function earliestEvent(unit: UnitData): number {
@@ -323,14 +333,16 @@ function compare(
   candRuns: StepRow[][],
   protocol: Summary['protocol'],
   functional: boolean,
-  resamples: number,
   notes: Note[],
 ): Comparison {
-  const label = `${point}/${base.mode}->${cand.mode}`;
-  const seed = seedFor(`${label}/throughput`);
-  const ratio = (scale: number) => toEstimate(bootstrapRatio(candRuns, baseRuns, tokensPerSecond, { resamples, seed, scale }));
-  const perTraining = ratio(deviceCount(base.devices, 'training') / deviceCount(cand.devices, 'training'));
-  const perAllocated = ratio(deviceCount(base.devices, 'allocated') / deviceCount(cand.devices, 'allocated'));
+  // One value per run, paired by repeat: a repeat runs the modes back to back (ABBA order).
+  const perRun = (runs: StepRow[][], stat: (r: readonly StepRow[]) => number, scale = 1): BlockValue[] =>
+    runs.map((r) => ({ block: r[0]!.repeat, value: stat(r) / scale }));
+  const steps = Math.min(baseRuns.flat().length, candRuns.flat().length);
+  const ratio = (per: PerDevice) =>
+    ratioEstimate(blockRatio(perRun(baseRuns, tokensPerSecond, deviceCount(base.devices, per)), perRun(candRuns, tokensPerSecond, deviceCount(cand.devices, per))), steps);
+  const perTraining = ratio('training');
+  const perAllocated = ratio('allocated');
   const equalWork = checkEqualWork(base, cand);
   if (!equalWork.equal) {
     const by = (100 * equalWork.max_relative_difference).toFixed(1);
@@ -338,7 +350,7 @@ function compare(
   }
   const stepTime =
     protocol === 'equal_global_batch'
-      ? { step_time_speedup: toEstimate(bootstrapRatio(baseRuns, candRuns, medianStepTime, { resamples, seed: seedFor(`${label}/step_time`) })) }
+      ? { step_time_speedup: ratioEstimate(blockRatio(perRun(candRuns, medianStepTime), perRun(baseRuns, medianStepTime)), steps) }
       : {};
   return {
     point,
@@ -354,29 +366,41 @@ function compare(
 }
 
 export function checkEqualWork(base: ModeSummary, cand: ModeSummary): EqualWork {
-  const rel = (a: number, b: number) => (a === b ? 0 : Math.abs(a - b) / Math.max(Math.abs(a), Math.abs(b)));
-  const max = Math.max(
-    rel(base.completion_tokens_per_sample, cand.completion_tokens_per_sample),
-    rel(base.prompt_tokens_per_sample, cand.prompt_tokens_per_sample),
-  );
+  const { equal, max_relative_difference: max } = equalWork(base, cand);
   return {
-    equal: max <= EQUAL_WORK_TOLERANCE,
+    equal,
     completion_tokens_per_sample: { [base.mode]: base.completion_tokens_per_sample, [cand.mode]: cand.completion_tokens_per_sample },
     prompt_tokens_per_sample: { [base.mode]: base.prompt_tokens_per_sample, [cand.mode]: cand.prompt_tokens_per_sample },
     max_relative_difference: max,
   };
 }
 
-/** e.g. "colocate ran 1.43 × faster than server (95% CI 1.40–1.46; completion tokens/s per training device, equal per-device batch, 3 runs × 20 steps)". */
+/**
+ * The headline: "faster" or "slower" only when the interval excludes 1, e.g. "colocate ran 1.43 ×
+ * faster than server (95% CI 1.38–1.49; …, 3 runs × 20 steps each)"; otherwise "no difference
+ * resolved between server and colocate (±4.1%): …"; with one run per mode, the ratio and "one run
+ * each: no confidence interval".
+ */
 export function statement(base: ModeSummary, cand: ModeSummary, speedup: Estimate, protocol: Summary['protocol'], functional: boolean): string {
   const f = (x: number) => x.toFixed(2);
-  const how = speedup.value >= 1 ? `${f(speedup.value)} × faster than` : `at ${f(speedup.value)} × the speed of`;
-  const ci = speedup.low !== undefined && speedup.high !== undefined ? `${Math.round((speedup.ci_level ?? CI_LEVEL) * 100)}% CI ${f(speedup.low)}–${f(speedup.high)}; ` : '';
   const proto = protocol === 'equal_global_batch' ? 'equal global batch' : 'equal per-device batch';
   const b = extent(base);
   const c = extent(cand);
-  const size = b === c ? b : `${base.mode} ${b}, ${cand.mode} ${c}`;
-  return `${cand.mode} ran ${how} ${base.mode} (${ci}completion tokens/s per training device, ${proto}, ${size})${functional ? '; CPU run, says nothing about GPUs' : ''}`;
+  const size = b === c ? `${b} each` : `${base.mode} ${b}, ${cand.mode} ${c}`;
+  const what = `completion tokens/s per training device, ${proto}, ${size}`;
+  const cpu = functional ? '; CPU run, says nothing about GPUs' : '';
+  const change = resolveChange({ interval: speedup.interval === 'confidence' && speedup.low !== undefined && speedup.high !== undefined ? { low: speedup.low, high: speedup.high } : null });
+  const ci = `${Math.round((speedup.ci_level ?? CI_LEVEL) * 100)}% CI ${f(speedup.low ?? Number.NaN)}–${f(speedup.high ?? Number.NaN)}`;
+  switch (change.kind) {
+    case 'faster':
+      return `${cand.mode} ran ${f(speedup.value)} × faster than ${base.mode} (${ci}; ${what})${cpu}`;
+    case 'slower':
+      return `${cand.mode} ran slower than ${base.mode}, at ${f(speedup.value)} × its speed (${ci}; ${what})${cpu}`;
+    case 'unresolved':
+      return `no difference resolved between ${base.mode} and ${cand.mode} (±${(100 * change.within).toFixed(1)}%): ${cand.mode} at ${f(speedup.value)} × ${base.mode} (${ci}; ${what})${cpu}`;
+    case 'no_interval':
+      return `${cand.mode} at ${f(speedup.value)} × ${base.mode}'s speed, from too few runs for a confidence interval (${what}; no "faster" or "slower" without one)${cpu}`;
+  }
 }
 
 /** "3 runs × 20 steps" when every run has the same measured steps, else "3 runs, 57 steps". */

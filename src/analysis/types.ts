@@ -7,23 +7,28 @@ import type { Note } from './notes.ts';
 
 /**
  * 2: `settings_compared` and `settings_differences` added. 3: `points` lists each point's id,
- * values and label as planned; `notes` are typed (kind, severity, subject, text). A report of an
- * older summary re-runs the analysis in memory (docs/reports.md); upgrade.ts brings one that
- * cannot be re-run to the current shape.
+ * values and label as planned; `notes` are typed (kind, severity, subject, text). 4: intervals
+ * come from runs (t intervals, `interval` says whether a range is a confidence interval or one
+ * run's spread); `methods` has no bootstrap fields. A report of an older summary re-runs the
+ * analysis in memory (docs/reports.md); upgrade.ts brings one that cannot be re-run to the
+ * current shape.
  */
-export const SUMMARY_SCHEMA_VERSION = 3;
+export const SUMMARY_SCHEMA_VERSION = 4;
 
 /** A figure with how many measurements it rests on; an interval where one could be computed. */
 export interface Estimate {
   value: number;
-  /** Confidence interval bounds (level in `ci_level`), absent when there is too little data. */
+  /**
+   * `low`–`high` is a confidence interval at `ci_level` (from two runs or more), or, with one run,
+   * `within_run_spread`: the 25th–75th percentile of that run's steps, not a confidence interval.
+   * Absent when there is neither.
+   */
   low?: number;
   high?: number;
+  interval?: 'confidence' | 'within_run_spread';
   ci_level?: number;
-  /** How the interval was computed, e.g. "block bootstrap over steps, 2000 resamples". */
+  /** How the interval was computed, e.g. "t interval on the log of 3 per-run values (df 2)". */
   method?: string;
-  /** Bootstrap resamples behind the interval. */
-  resamples?: number;
   n_steps: number;
   n_runs: number;
 }
@@ -168,8 +173,6 @@ export interface Summary {
 
 export interface Methods {
   ci_level: number;
-  bootstrap_resamples: number;
-  bootstrap_seed: number;
   interval: string;
   throughput: string;
   outliers: string;

@@ -79,7 +79,7 @@ function throughputChart(input: ReportInput): ChartSpec {
   const any = summary.modes[0];
   const per = summary.modes.map((m) => `${m.mode} ${runsAndSteps(m)}`);
   const subtitle = [
-    `Completion tokens ÷ step time over the measured steps${sweep ? `, per allocated ${dev.one}` : ''}; whiskers: ${ciLabel(any?.completion_tokens_per_s)} (bootstrap); warm-up excluded.`,
+    `Completion tokens ÷ step time over the measured steps${sweep ? `, per allocated ${dev.one}` : ''}; whiskers: ${ciLabel(any?.completion_tokens_per_s)}; warm-up excluded.`,
     sweep ? `${plural(points.length, 'point')} swept; ${plural(any?.runs.length ?? 0, 'repeat')} per point and mode.` : `${per.join(', ')}.`,
   ];
   return {
@@ -412,7 +412,7 @@ function sweepCharts(input: ReportInput): ChartSpec[] {
     datasets: throughputLines,
     heading: `Throughput per allocated ${dev.one} against ${field}`,
     notes: [
-      `Completion tokens ÷ step time over the measured steps, per allocated ${dev.one}; whiskers: ${ciLabel(summary.modes[0]?.completion_tokens_per_s)} (bootstrap).`,
+      `Completion tokens ÷ step time over the measured steps, per allocated ${dev.one}; whiskers: ${ciLabel(summary.modes[0]?.completion_tokens_per_s)}.`,
       `${plural(points.length, 'point')} × ${plural(modes.length, 'mode')}.`,
     ],
     labels,

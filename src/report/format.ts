@@ -18,11 +18,12 @@ export function fmt(x: number | null | undefined, digits = 3): string {
   return frac ? `${grouped}.${frac}` : grouped;
 }
 
-/** `1.43 (1.40–1.46)` — the value and its interval when there is one. */
+/** `1.43 (1.40–1.46)` — the value and its confidence interval; `436 (one run; steps 400–470)` when the range is one run's spread. */
 export function fmtEstimate(e: Estimate | undefined, digits = 3): string {
   if (!e || !Number.isFinite(e.value)) return MISSING;
   if (e.low === undefined || e.high === undefined) return fmt(e.value, digits);
-  return `${fmt(e.value, digits)} (${fmt(e.low, digits)}–${fmt(e.high, digits)})`;
+  const range = `${fmt(e.low, digits)}–${fmt(e.high, digits)}`;
+  return e.interval === 'within_run_spread' ? `${fmt(e.value, digits)} (one run; steps ${range})` : `${fmt(e.value, digits)} (${range})`;
 }
 
 export function fmtPercent(fraction: number | null | undefined, digits = 0): string {
@@ -50,7 +51,8 @@ export function fmtBytes(bytes: number | undefined): string {
 
 /** The interval's level as text: `95 %` (or `interval` when unknown). */
 export function ciLabel(e: Estimate | undefined): string {
-  return e?.ci_level ? `${Math.round(e.ci_level * 100)} % interval` : 'interval';
+  if (e?.interval === 'within_run_spread') return 'one run: the 25th–75th percentile of its steps, not a confidence interval';
+  return e?.ci_level ? `${Math.round(e.ci_level * 100)} % t interval over runs` : 'interval';
 }
 
 /** What one "device" is in this run: a GPU, or a process slot on a CPU machine. */

@@ -66,7 +66,7 @@ export function modeTable(input: ReportInput): Table {
     title: 'Per mode',
     caption:
       `Measured steps only (warm-up and settling excluded). Step time: median; throughput: completion tokens ÷ step time, summed over the measured steps; ` +
-      `${ci ? `${Math.round(ci * 100)} % bootstrap interval in brackets` : 'bootstrap interval in brackets where computed'} (see Methods). First step: launch to the end of the first step, model loading included. ` +
+      `${ci ? `${Math.round(ci * 100)} % t interval over runs in brackets` : 'one run per mode: in brackets the 25th–75th percentile of its steps, not a confidence interval'} (see Methods). First step: launch to the end of the first step, model loading included. ` +
       `Protocol: ${summary.protocol.replaceAll('_', ' ')}.`,
     columns,
     numeric: columns.map((_, i) => i >= 2),
@@ -309,7 +309,7 @@ export function reportFootnotes(input: ReportInput): ReportFootnotes {
   const { summary } = input;
   const m = summary.methods;
   if (!m) return { notes: summary.notes, methods: [] };
-  const seed = `${Math.round(m.ci_level * 100)} % level, ${m.bootstrap_resamples} resamples, seed ${m.bootstrap_seed}`;
+  const seed = `${Math.round(m.ci_level * 100)} % level`;
   return {
     notes: summary.notes,
     methods: [

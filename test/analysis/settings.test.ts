@@ -136,7 +136,7 @@ describe('settings that differ, on the real 2×H200 GPU runs', () => {
     const dir = await mkdtemp(path.join(tmpdir(), 'grpo-bench-settings-'));
     dirs.push(dir);
     await cp(path.join(GPU_RUNS, 'synthetic-0.5b-2gpu-20261127-115029'), dir, { recursive: true });
-    const summary = await analyzeRun(dir, { resamples: 50 });
+    const summary = await analyzeRun(dir);
     assert.deepEqual(summary.settings_compared, { default: ['server', 'colocate'] });
     const byKey = Object.fromEntries(summary.settings_differences.map((d) => [d.key, d.values]));
     assert.deepEqual(byKey.world_size, { server: '1', colocate: '2' });

@@ -1,11 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe as suite, test } from 'node:test';
 import {
-  blockLength,
-  bootstrapEstimate,
-  bootstrapRatio,
-  bootstrapReplicates,
-  circularBlockResample,
   describe,
   integrate,
   mad,
@@ -13,17 +8,13 @@ import {
   modifiedZScores,
   mulberry32,
   outlierFlags,
-  percentileInterval,
   quantile,
   ratioOfSums,
   seedFor,
   sortSamples,
   unionLength,
-  holm,
-  bootstrapPValue,
   sampleSd,
 } from '../../src/analysis/stats.ts';
-
 
 const close = (a: number, b: number, eps = 1e-9) => assert.ok(Math.abs(a - b) <= eps, `${a} ≠ ${b}`);
 
@@ -77,19 +68,7 @@ suite('MAD and modified z-scores (Iglewicz & Hoaglin)', () => {
   });
 });
 
-suite('bootstrap', () => {
-  test('block length is round(n^(1/3)), at least 1', () => {
-    assert.deepEqual([1, 2, 7, 8, 20, 27, 64, 100].map(blockLength), [1, 1, 2, 2, 3, 3, 4, 5]);
-  });
-
-  test('circular blocks wrap around the end and are cut to n', () => {
-    const out: string[] = [];
-    const starts = [0.5, 0.9]; // indices 2 and 4 of 5
-    let i = 0;
-    circularBlockResample(['a', 'b', 'c', 'd', 'e'], 3, () => starts[i++]!, out);
-    assert.deepEqual(out, ['c', 'd', 'e', 'e', 'a']);
-  });
-
+suite('seeded PRNG', () => {
   test('the PRNG is reproducible and seeds per label differ', () => {
     const a = mulberry32(42);
     const b = mulberry32(42);
@@ -98,59 +77,6 @@ suite('bootstrap', () => {
     assert.ok(xs.every((x) => x >= 0 && x < 1));
     assert.notEqual(seedFor('server/step_time'), seedFor('colocate/step_time'));
     assert.equal(seedFor('x'), seedFor('x'));
-  });
-
-  test('same seed, same interval; a constant series has a zero-width interval', () => {
-    const runs = [[1, 2, 3, 4, 5, 6, 7, 8]];
-    const e1 = bootstrapEstimate(runs, median, { seed: 7, resamples: 300 });
-    const e2 = bootstrapEstimate(runs, median, { seed: 7, resamples: 300 });
-    assert.deepEqual(e1, e2);
-    assert.equal(e1.value, 4.5);
-    assert.equal(e1.n_steps, 8);
-    assert.equal(e1.n_runs, 1);
-    assert.match(e1.method, /one run/);
-    const c = bootstrapEstimate([[2, 2, 2], [2, 2]], median, { resamples: 100 });
-    assert.deepEqual([c.value, c.low, c.high, c.n_runs, c.n_steps], [2, 2, 2, 2, 5]);
-    assert.match(c.method, /hierarchical/);
-  });
-
-  test('percentile interval uses type-7 quantiles of the replicates', () => {
-    const reps = Array.from({ length: 41 }, (_, i) => i); // 0 … 40
-    // 95%: p = 0.025 → h = 1 → 1; p = 0.975 → h = 39 → 39
-    const { low, high } = percentileInterval(reps, 0.95);
-    close(low, 1);
-    close(high, 39);
-  });
-
-  test('hierarchical: the run is the unit, so run-to-run spread shows in the interval', () => {
-    // Three runs, each steady at its own level. Resampling steps alone would give [2, 2];
-    // drawing runs gives all-run-1 (or all-run-3) resamples with probability 1/27 > 2.5% each.
-    const runs = [1, 2, 3].map((level) => Array.from({ length: 8 }, () => level));
-    const e = bootstrapEstimate(runs, median, { resamples: 2000, seed: 5 });
-    assert.deepEqual([e.value, e.low, e.high, e.n_runs, e.n_steps], [2, 1, 3, 3, 24]);
-  });
-
-  test('a 95% interval of the median covers the true median in about 95% of seeded trials', () => {
-    // Exponential(1): true median ln 2. 200 trials × 40 steps × 400 resamples.
-    const r = mulberry32(2024);
-    let covered = 0;
-    const trials = 200;
-    for (let t = 0; t < trials; t++) {
-      const xs = Array.from({ length: 40 }, () => -Math.log(1 - r()));
-      const e = bootstrapEstimate([xs], median, { resamples: 400, seed: t + 1 });
-      if (e.low <= Math.LN2 && Math.LN2 <= e.high) covered++;
-    }
-    const rate = covered / trials;
-    assert.ok(rate >= 0.88 && rate <= 0.99, `coverage ${rate}`);
-  });
-
-  test('ratio: each side resampled independently, scale applied to value and bounds', () => {
-    const cand = [[2, 2, 2, 2]];
-    const base = [[1, 1, 1, 1]];
-    const e = bootstrapRatio(cand, base, (xs) => ratioOfSums(xs, (x) => x, () => 1), { resamples: 50, scale: 7 / 8 });
-    assert.deepEqual([e.value, e.low, e.high], [1.75, 1.75, 1.75]);
-    const reps = bootstrapReplicates([[1, 2, 3]], (xs) => xs.length, { resamples: 5 });
-    assert.deepEqual(Array.from(reps), [3, 3, 3, 3, 3]);
   });
 });
 
@@ -176,33 +102,12 @@ suite('integrals over time', () => {
   });
 });
 
-suite('holm', () => {
-  test('adjusted p-values: sorted, times m − k + 1, kept monotone, capped at 1, in the input order', () => {
-    // sorted 0.01, 0.02, 0.04 → 3·0.01 = 0.03, 2·0.02 = 0.04, max(0.04, 1·0.04) = 0.04
-    assert.deepEqual(holm([0.04, 0.01, 0.02]).map((h) => +h.p_adjusted.toFixed(12)), [0.04, 0.03, 0.04]);
-    assert.deepEqual(holm([0.04, 0.01, 0.02]).map((h) => h.divisor), [1, 3, 2]);
-    // monotone: 3·0.02 = 0.06 carries over the smaller 2·0.025 = 0.05; 0.9 alone is 0.9, capped 1 where needed
-    assert.deepEqual(holm([0.02, 0.025, 0.9]).map((h) => +h.p_adjusted.toFixed(12)), [0.06, 0.06, 0.9]);
-    assert.deepEqual(holm([0.6, 0.7]).map((h) => h.p_adjusted), [1, 1]);
-  });
-
-  test('a p of 0.02 is rejected at α = 0.05 alone but not beside two null p-values', () => {
-    assert.equal(holm([0.02])[0]!.p_adjusted, 0.02);
-    assert.ok(holm([0.02, 0.5, 0.9])[0]!.p_adjusted > 0.05);
-  });
-});
-
-suite('bootstrapPValue', () => {
-  test('(1 + replicates on the null side) ÷ (1 + replicates); non-finite left out', () => {
-    const r = [0.9, 0.95, 0.97, 0.98, 0.99, Number.NaN];
-    assert.equal(bootstrapPValue(r, 0.98, 'at_least'), 3 / 6); // 0.98 and 0.99
-    assert.equal(bootstrapPValue(r, 0.98, 'at_most'), 5 / 6);
-    assert.equal(bootstrapPValue([0.9, 0.9], 0.98, 'at_least'), 1 / 3);
-  });
-});
-
 test('sampleSd by hand', () => {
   const xs = [2, 4, 4, 4, 5, 5, 7, 9]; // mean 5, squared deviations sum to 32
   assert.ok(Math.abs(sampleSd(xs) - Math.sqrt(32 / 7)) < 1e-12);
   assert.ok(Number.isNaN(sampleSd([3])));
+});
+
+test('ratioOfSums is Σ a ÷ Σ b, not the mean of the ratios', () => {
+  assert.equal(ratioOfSums([{ a: 2, b: 1 }, { a: 4, b: 3 }], (x) => x.a, (x) => x.b), 6 / 4);
 });

@@ -1,33 +1,11 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import type { Note } from '../../src/analysis/notes.ts';
-import { detectSteadyState, unitSteps } from '../../src/analysis/steps.ts';
+import { unitSteps } from '../../src/analysis/steps.ts';
 import { parseStepsCsv, stepsCsv } from '../../src/results/steps-csv.ts';
 import type { UnitPlan } from '../../src/launch/types.ts';
 import { parseEvents } from '../../src/results/events.ts';
 import type { UnitData } from '../../src/results/read.ts';
-
-describe('steady-state detection', () => {
-  test('skips compile-slow first steps: the earliest step below m + max(3σ̂, 5%·m) with the rest\'s median within 5%', () => {
-    // reference = last 5: median 1.0, MAD 0.01 → threshold 1 + max(0.0445, 0.05) = 1.05
-    const d = [5, 3, 1.0, 1.01, 0.99, 1.0, 1.02, 0.98, 1.0, 1.01];
-    assert.deepEqual(detectSteadyState(d), { start: 2, settled: true, checked: true });
-  });
-
-  test('a series steady from the start is measured whole', () => {
-    assert.deepEqual(detectSteadyState([1, 1.02, 0.99, 1, 1.01, 1, 0.98]), { start: 0, settled: true, checked: true });
-  });
-
-  test('a drifting series never settles; only the reference half is measured', () => {
-    // reference [5,4,3,2,1]: m 3, threshold 3 + 3·1.4826 = 7.45; k = 3 (7) passes the first test but the
-    // median of 7…1 is 4, not within 5% of 3; k = 4: median 3.5, no → not settled, start at index 5
-    assert.deepEqual(detectSteadyState([10, 9, 8, 7, 6, 5, 4, 3, 2, 1]), { start: 5, settled: false, checked: true });
-  });
-
-  test('too few steps: not applied', () => {
-    assert.deepEqual(detectSteadyState([9, 1, 1, 1, 1]), { start: 0, settled: true, checked: false });
-  });
-});
 
 const plan: UnitPlan = {
   point: 'default',
@@ -51,15 +29,29 @@ function unitWith(durations: number[], phases: (t0: number, step: number) => obj
 }
 
 describe('step rows', () => {
-  test('fixed warm-up, then settling, then measured steps with MAD outliers flagged, not dropped', () => {
+  test('fixed warm-up, then settling cut on throughput and said, then measured steps with outliers flagged and named, not dropped', () => {
     const notes: Note[] = [];
-    // warm-up 1; after it: [4, 1, 1, 1.01, 0.99, 1, 1, 3, 1, 1.01, 0.99, 1]
+    // warm-up 1; after it (8 tokens each): [4, 1, 1, 1.01, 0.99, 1, 1, 3, 1, 1.01, 0.99, 1]
+    // reference = last 6 steps: 48 tokens / 8 s = 6/s. From step 1: 96/17 = 5.65 < 0.95·6; from step 2: 88/13 ✓
     const u = unitSteps(unitWith([9, 4, 1, 1, 1.01, 0.99, 1, 1, 3, 1, 1.01, 0.99, 1]), 1, notes);
     assert.deepEqual(u.rows.map((r) => r.excluded_by ?? '-'), ['warmup', 'settling', ...Array(11).fill('-')]);
     assert.deepEqual(u.measured.map((r) => r.step), [2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12]);
-    // measured median 1, MAD 0.01 → z(3) = 0.6745 · 2 / 0.01 = 134.9 > 3.5
+    // measured median 1; 6 of 11 steps sit on it, so MAD = 0 and the mean absolute deviation
+    // (2.04/11) stands in: z(3) = 2 / (1.253314 · 2.04/11) = 8.6 > 3.5
     assert.deepEqual(u.measured.filter((r) => r.outlier).map((r) => r.step), [8]);
-    assert.deepEqual(notes, []);
+    assert.deepEqual(notes.map((n) => n.kind), ['settling_cut', 'outlier_steps']);
+    // the cut step ran at 2 tokens/s against 6: 33%; keeping it would have given 96/17 ÷ 6 = 94%
+    assert.equal(notes[0]!.text, "colocate/r0: 1 step(s) after the warm-up cut as settling: their throughput was 33% of the last 6 steps'; keeping them would have given 94%");
+    assert.equal(notes[1]!.text, 'colocate/r0: step 8 (3.000 s, modified z 8.6) far from the other measured steps: flagged in steps.csv, kept');
+  });
+
+  test('fast early steps are kept, and a run too short for the rule is said to be unchecked', () => {
+    const notes: Note[] = [];
+    const u = unitSteps(unitWith([9, 0.5, 0.5, 1, 1, 1, 1, 1, 1]), 1, notes);
+    assert.deepEqual(u.measured.map((r) => r.step), [1, 2, 3, 4, 5, 6, 7, 8]);
+    const short: Note[] = [];
+    unitSteps(unitWith([9, 1, 1, 1]), 1, short);
+    assert.deepEqual(short.map((n) => n.kind), ['steady_state_unchecked']);
   });
 
   test('steps.csv: true/false booleans, empty for missing values, one column per phase seen', () => {

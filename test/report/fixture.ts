@@ -34,8 +34,6 @@ export interface FixtureOptions {
   /** Mark the second repeat of colocate as failed, with an error in the manifest. */
   failedUnit?: boolean;
   runId?: string;
-  /** Bootstrap resamples of the analysis (default: the analysis's own). */
-  resamples?: number;
 }
 
 const PHASES_SERVER = ['generate', 'reward', 'old_logprobs', 'forward_backward', 'optimizer', 'weight_sync'] as const;
@@ -273,6 +271,6 @@ export async function buildRunFixture(root: string, o: FixtureOptions = {}): Pro
   };
   await writeFile(path.join(runDir, 'manifest.json'), JSON.stringify(manifest, null, 2));
   // The numbers: computed from the files above by the real analysis (steps.csv, summary.json).
-  await analyzeRun(runDir, { resamples: o.resamples });
+  await analyzeRun(runDir);
   return runDir;
 }

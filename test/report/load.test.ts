@@ -77,7 +77,7 @@ test('a current summary.json whose folder cannot be read whole is reported alone
   const { loadReportInput } = await import('../../src/report/load.ts');
   const dir = await buildRun();
   try {
-    const summary = await analyzeRun(dir, { resamples: 50 });
+    const summary = await analyzeRun(dir);
     await rm(`${dir}/manifest.json`);
     const input = await loadReportInput(dir);
     assert.deepEqual(input.summary.comparisons.map((c) => c.statement), summary.comparisons.map((c) => c.statement), 'the summary as written');

@@ -41,11 +41,11 @@ describe('typed notes in every output', async () => {
   });
 
   test('the Markdown lists every note; the terminal table marks warnings', () => {
-    const input = withNotes([note('few_runs', 'default/server', '1 run(s)'), unequal]);
+    const input = withNotes([note('steady_state_unchecked', 'default/server', 'only 3 step(s)'), unequal]);
     const md = renderMarkdown(input, []);
-    assert.ok(md.includes('- default/server: 1 run(s)\n'));
+    assert.ok(md.includes('- default/server: only 3 step(s)\n'));
     const terminal = formatSummaryTable(input.summary);
-    assert.ok(terminal.includes('\nnote: default/server: 1 run(s)'), terminal);
+    assert.ok(terminal.includes('\nnote: default/server: only 3 step(s)'), terminal);
     assert.ok(terminal.includes(`\nwarning: ${unequal.text}`), terminal);
   });
 

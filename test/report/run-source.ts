@@ -64,12 +64,12 @@ export async function tinyRun(options: TinyRunOptions = {}): Promise<string> {
       else json.scenario = options.scenarioName;
       await writeFile(path.join(runDir, file), JSON.stringify(json, null, 2));
     }
-    await analyzeRun(runDir, { resamples: 200 });
+    await analyzeRun(runDir);
   }
   return runDir;
 }
 
 /** A GPU-shaped results folder (made-up raw samples, real analysis), in a fresh temporary folder. */
 export async function gpuRun(options: FixtureOptions = {}): Promise<string> {
-  return buildRunFixture(path.join(await tempDir(), 'results'), { resamples: 200, ...options });
+  return buildRunFixture(path.join(await tempDir(), 'results'), { ...options });
 }

@@ -3,7 +3,9 @@ import type { Estimate, Summary } from '../../analysis/types.ts';
 
 const fmt = (e: Estimate | undefined, digits = 2): string => {
   if (!e) return '–';
-  const ci = e.low !== undefined && e.high !== undefined ? ` [${e.low.toFixed(digits)}, ${e.high.toFixed(digits)}]` : '';
+  // One run's range is the spread of its steps, not an interval: it says so.
+  const steps = e.interval === 'within_run_spread' ? 'steps ' : '';
+  const ci = e.low !== undefined && e.high !== undefined ? ` [${steps}${e.low.toFixed(digits)}, ${e.high.toFixed(digits)}]` : '';
   return `${e.value.toFixed(digits)}${ci}`;
 };
 
