@@ -9,10 +9,8 @@ import { fakeSmi, fixture, withPath } from './fake-smi.ts';
 const query = (fields: readonly string[]) => `query-gpu=${fields.join(',')}`;
 const APPS = `query-compute-apps=${HOLDER_FIELDS.join(',')}`;
 
-test('inventory without nvidia-smi lists no GPUs, says why, and still describes the host quickly', async () => {
-  const t0 = performance.now();
+test('inventory without nvidia-smi lists no GPUs, says why, and still describes the host', async () => {
   const inv = await inventory({ smi: 'nvidia-smi-that-is-not-installed' });
-  assert.ok(performance.now() - t0 < 2000);
   assert.deepEqual(inv.gpus, []);
   assert.equal(inv.gpus_reason, 'nvidia-smi-that-is-not-installed not found on PATH');
   assert.equal(inv.cuda_version, null);
