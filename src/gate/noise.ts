@@ -75,16 +75,11 @@ export function operatingPoints(model: NoiseModel, sense: Omit<GateSense, 'level
 }
 
 /** Per (point, mode), the metric of each run of each folder → the profile. Pure. */
-export function noiseProfile(o: {
-  environment: Fingerprint['environment'];
-  scenario: string;
-  metric: string;
-  higher_is_better: boolean;
-  threshold: number;
-  runs: string[];
-  sessions: { point: string; mode: ModeName; values: number[][] }[];
-  created: string;
-}): NoiseProfile {
+export function noiseProfile(
+  o: Pick<NoiseProfile, 'environment' | 'scenario' | 'metric' | 'higher_is_better' | 'threshold' | 'runs' | 'created'> & {
+    sessions: { point: string; mode: ModeName; values: number[][] }[];
+  },
+): NoiseProfile {
   return {
     schema_version: NOISE_PROFILE_SCHEMA_VERSION,
     created: o.created,
