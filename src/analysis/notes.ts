@@ -51,6 +51,12 @@ export const NOTE_KINDS = {
   no_training_phases: { severity: 'info', headline: false },
   /** A role wrote phase events in none or only some of its runs: its busy fraction is unknown or partial. */
   busy_incomplete: { severity: 'info', headline: false },
+  /** GPU runs of a mode without GPM samples: SM and tensor activity unknown, idle from phases only. */
+  gpm_unavailable: { severity: 'info', headline: false },
+  /** Some of a role's GPU windows had GPM samples, others not. */
+  gpm_partial: { severity: 'info', headline: false },
+  /** Requests the trainer made that the server did not record: server time rests on fewer. */
+  requests_unpaired: { severity: 'info', headline: false },
   /** A run left out of the energy figure (no telemetry, or no power samples). */
   energy_incomplete: { severity: 'info', headline: false },
   /** No launch time in the manifest: time to first step counts from the first event. */

@@ -8,7 +8,7 @@ import { readRun, type RunData, type StoredAnalysis, type UnitData } from '../re
 import { phaseColumns, stepsCsv } from '../results/steps-csv.ts';
 import { MODE_ORDER, modeOf } from '../modes.ts';
 import type { ModeName } from '../scenario/schema.ts';
-import { energy, roleActivity } from './activity.ts';
+import { energy, gpmUnavailableReason, roleActivity } from './activity.ts';
 import { note, RUN_SUBJECT, type Note } from './notes.ts';
 import { CI_LEVEL, GUARD, MIN_RUNS_FOR_SPREAD, OUTLIER, STEADY_RATIO, TRAINING_PHASES } from './constants.ts';
 import { equalWork, halvesTrend, stepCoverage } from './guards.ts';
@@ -45,8 +45,10 @@ export const METHODS: Methods = {
   throughput: 'completion tokens of the measured steps ÷ the sum of their durations (step t1 − t0 on trainer rank 0); per device: ÷ allocated or ÷ training devices',
   outliers: `modified z-score 0.6745·(x − median)/MAD, |z| > ${OUTLIER.z_threshold} flagged, not dropped (Iglewicz & Hoaglin 1993)`,
   steady_state: `after the fixed warm-up, the earliest step k whose steps k…end keep the throughput (Σ tokens ÷ Σ seconds) within ${100 * STEADY_RATIO.tolerance}% below that of the last ${STEADY_RATIO.reference_fraction * 100}% of steps; only a slow start is cut, and the notes say what; fewer than ${STEADY_RATIO.min_steps} steps: not applied (noted)`,
-  busy_fraction: "per rank, union of its phase intervals within the measured window ÷ the window, averaged over the role's ranks; a trainer's generate in server mode is waiting, not busy",
-  energy: 'sampled power of every allocated GPU integrated over the measured window (trapezoids), ÷ completion tokens of the measured steps',
+  busy_fraction:
+    "three views: phases (per rank, union of its phase intervals within the measured window ÷ the window, averaged over the role's ranks; a trainer's generate in server mode is waiting, not busy), utilization.gpu (some kernel ran) and GPM SM activity (share of SMs busy), both time-weighted over the role's GPUs; idle figures from phases and SM activity only",
+  energy:
+    "NVML's energy counter of every allocated GPU over the measured window (interpolated at its edges), else sampled power integrated (trapezoids), ÷ completion tokens of the measured steps; idle share: energy of each sampling interval × the share of it outside the GPU's working phases",
   time_to_first_step: "from the unit's launch (manifest `started`) to the end of trainer rank 0's first step; without `started`, from the unit's earliest event",
 };
 
@@ -262,6 +264,9 @@ function modeSummary(
   if (!(training > 0)) notes.push(note('no_training_phases', label, `no training phases (${TRAINING_PHASES.join(', ')}) in the events; generation ÷ training ratio unknown (null)`));
 
   const activity = modeOf(mode).roles.map((role) => roleActivity(units, role, notes));
+  if (devices.kind === 'cuda' && activity.every((a) => !a.gpm)) {
+    notes.push(note('gpm_unavailable', label, `GPM metrics not available (${gpmUnavailableReason(units)}); SM and tensor activity unknown, idle figures from phases only`));
+  }
   const e = energy(units, notes);
   const synced = rows.filter((r) => r.weight_sync_bytes !== undefined);
 
@@ -291,7 +296,14 @@ function modeSummary(
     phase_median_s: phaseMedian,
     generation_to_training_ratio: training > 0 ? generation / training : Number.NaN,
     activity,
-    ...(e && e.completion_tokens > 0 ? { joules_per_completion_token: e.joules / e.completion_tokens, power_mean_w: e.joules / e.seconds } : {}),
+    ...(e && e.completion_tokens > 0
+      ? {
+          joules_per_completion_token: e.joules / e.completion_tokens,
+          energy_source: e.sources.join(' and '),
+          ...(e.idle_joules !== undefined && e.joules > 0 ? { idle_energy_share: e.idle_joules / e.joules } : {}),
+          power_mean_w: e.joules / e.seconds,
+        }
+      : {}),
     ...(synced.length > 0 ? { weight_sync_bytes_per_step: synced.reduce((s, r) => s + r.weight_sync_bytes!, 0) / rows.length } : {}),
   };
 }

@@ -72,7 +72,15 @@ export interface RoleActivity {
   /** Mean sampled utilisation (nvidia-smi utilization.gpu, or process CPU % on CPU): "some kernel ran", not work done. */
   sampled_util_mean?: number;
   sampled_util_label: string;
-  /** Mean sampled power per GPU of the role, watts. */
+  /** GPM, mean over the role's GPUs and the measured windows (time-weighted): % of SMs busy, % of warp slots occupied, % of time tensor cores ran. Absent without GPM samples. */
+  sm_active_mean?: number;
+  sm_occupancy_mean?: number;
+  tensor_active_mean?: number;
+  /** GPU runs: whether GPM samples (SM activity) were read for the role's GPUs. */
+  gpm?: boolean;
+  /** Idle share of the measured window by the phases view (1 − busy_fraction) and by SM activity (1 − SM activity); never from utilization.gpu. */
+  idle: { phases: number; sm_activity?: number };
+  /** Mean power per GPU of the role (∫ power dt ÷ window), watts. */
   power_mean_w?: number;
 }
 
@@ -107,8 +115,13 @@ export interface ModeSummary {
   /** Generation time ÷ training time (forward/backward + optimizer + logprobs), Σ over measured steps; NaN (null) without training phases. */
   generation_to_training_ratio: number;
   activity: RoleActivity[];
+  /** Energy of every allocated GPU over the measured windows ÷ completion tokens; `energy_source` says how it was measured. */
   joules_per_completion_token?: number;
-  /** Mean total power of all allocated GPUs over the measured windows (sampled), watts. */
+  /** `energy counter` (NVML's total energy) or `power integration` (sampled power, trapezoids); both named when runs or GPUs differed. */
+  energy_source?: string;
+  /** Share of that energy drawn while a GPU was idle by the phases view. */
+  idle_energy_share?: number;
+  /** Mean total power of all allocated GPUs over the measured windows (energy ÷ time), watts. */
   power_mean_w?: number;
   weight_sync_bytes_per_step?: number;
 }

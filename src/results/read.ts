@@ -275,7 +275,13 @@ function nullsToNaN(summary: Summary): Summary {
   const nan = (x: number | null) => (x === null ? Number.NaN : x);
   for (const m of summary.modes) {
     m.generation_to_training_ratio = nan(m.generation_to_training_ratio);
-    for (const a of m.activity) a.busy_fraction = nan(a.busy_fraction);
+    for (const a of m.activity) {
+      a.busy_fraction = nan(a.busy_fraction);
+      // Summaries written before the idle figures have none: derive the phases view's.
+      a.idle = a.idle ? { ...a.idle, phases: nan(a.idle.phases) } : { phases: 1 - a.busy_fraction };
+      if (a.sm_occupancy_mean !== undefined) a.sm_occupancy_mean = nan(a.sm_occupancy_mean);
+      if (a.tensor_active_mean !== undefined) a.tensor_active_mean = nan(a.tensor_active_mean);
+    }
   }
   for (const c of summary.comparisons) {
     for (const k of Object.keys(c.generation_to_training_ratio)) c.generation_to_training_ratio[k] = nan(c.generation_to_training_ratio[k]!);

@@ -78,7 +78,15 @@ export const Scenario = z.strictObject({
   modes: Modes,
   ...synthetic.scenario,
   ...trl.scenario,
-  telemetry: z.strictObject({ interval_ms: z.number().int().min(20).max(60_000).default(200) }).prefault({}),
+  telemetry: z
+    .strictObject({
+      interval_ms: z.number().int().min(20).max(60_000).default(200),
+      /** GPU sampler: `auto` uses NVML (GPM, energy counter) where pynvml imports, else the nvidia-smi stream. */
+      source: z.enum(['auto', 'nvml', 'nvidia-smi']).default('auto'),
+      /** false: no sampler runs (what measuring costs is measured against this). */
+      enabled: z.boolean().default(true),
+    })
+    .prefault({}),
   timeouts: z
     .strictObject({
       /** Seconds for a server to answer its health probe. */

@@ -161,20 +161,26 @@ async function runOneUnit(unit: UnitPlan, c: UnitContext): Promise<UnitOutcome> 
   const done = followProgress({ unit, unitDir, steps: c.scenario.steps, index: c.index, total: c.plan.units.length });
   let outcome: UnitOutcome;
   let samplerCost: UnitRecord['sampler_cost'];
+  let gpuTelemetry: UnitRecord['telemetry'];
   try {
     if (unit.devices.kind === 'cuda') await waitGpusIdle({ gpus: unit.devices.allocated });
     const tracker = new UnitProcesses();
-    const sampling = await startSampling({
-      unitDir,
-      intervalMs: c.scenario.telemetry.interval_ms,
-      gpus: unit.devices.kind === 'cuda' ? unit.devices.allocated : [],
-      members: () => tracker.members(),
-    });
+    const t = c.scenario.telemetry;
+    const sampling = t.enabled
+      ? await startSampling({
+          unitDir,
+          intervalMs: t.interval_ms,
+          gpus: unit.devices.kind === 'cuda' ? unit.devices.allocated : [],
+          members: () => tracker.members(),
+          gpuSource: t.source,
+        })
+      : undefined;
+    gpuTelemetry = sampling?.gpu;
     try {
       outcome = await runUnit({ unitDir, processes: unit.processes, timeoutS: c.scenario.timeouts.run_s, signal: c.signal, tracker });
     } finally {
-      samplerCost = await sampling.stop();
-      for (const p of sampling.problems) console.error(`  sampler: ${p}`);
+      samplerCost = await sampling?.stop();
+      for (const p of sampling?.problems ?? []) console.error(`  sampler: ${p}`);
     }
   } catch (err) {
     if (!(err instanceof UserError)) throw err;
@@ -183,7 +189,7 @@ async function runOneUnit(unit: UnitPlan, c: UnitContext): Promise<UnitOutcome> 
   const ended = new Date().toISOString();
   if (outcome.status === 'ok') {
     done('done');
-    await c.store.updateUnit(unit.dir, { status: 'ok', ended, sampler_cost: samplerCost });
+    await c.store.updateUnit(unit.dir, { status: 'ok', ended, sampler_cost: samplerCost, telemetry: gpuTelemetry });
   } else {
     done(outcome.status);
     const cause = outcome.status === 'interrupted' ? null : await firstWorkloadError(unitDir);
@@ -202,7 +208,7 @@ async function runOneUnit(unit: UnitPlan, c: UnitContext): Promise<UnitOutcome> 
     if ('log_tail' in outcome && outcome.log_tail.length) console.error(outcome.log_tail.map((l) => `  | ${l}`).join('\n'));
     if (cause) console.error([`  first error a workload process recorded (${cause.file}):`, ...errorLines(cause.error).map((l) => `  > ${l}`)].join('\n'));
     if (cause?.memory_error) console.error(`  ${memoryErrorLine(cause.memory_error)}`);
-    await c.store.updateUnit(unit.dir, { status: outcome.status, ended, error, sampler_cost: samplerCost });
+    await c.store.updateUnit(unit.dir, { status: outcome.status, ended, error, sampler_cost: samplerCost, telemetry: gpuTelemetry });
   }
   return outcome;
 }
