@@ -48,15 +48,40 @@ function step(k: number, t0: number, dur: number, samples: number): string {
   return line({ type: 'step', step: k, t0, t1: t0 + dur, prompt_tokens: 8 * samples, completion_tokens: 16 * samples, samples, loss: 0.5, reward_mean: null });
 }
 
-function telemetry(rows: [t: number, gpu: number, util: number, power: number][]): string {
-  const header = 't,gpu,util_pct,mem_used_mib,mem_total_mib,power_w,sm_clock_mhz,temp_c,throttle_reasons\n';
-  return header + rows.map(([t, g, u, p]) => `${t},${g},${u},1000,80000,${p},1980,60,"0x0000000000000000"\n`).join('');
+/**
+ * telemetry.csv: as the nvidia-smi stream wrote it before the NVML columns (the default), or as
+ * the NVML sampler writes it (`nvml`): GPM SM activity 30 % on GPU 0 and 60 % elsewhere
+ * (occupancy and tensor activity a half and a third of it; empty on each GPU's first sample),
+ * and an energy counter that is the exact integral of the sampled power.
+ */
+function telemetry(rows: [t: number, gpu: number, util: number, power: number][], nvml = false): string {
+  if (!nvml) {
+    const header = 't,gpu,util_pct,mem_used_mib,mem_total_mib,power_w,sm_clock_mhz,temp_c,throttle_reasons\n';
+    return header + rows.map(([t, g, u, p]) => `${t},${g},${u},1000,80000,${p},1980,60,"0x0000000000000000"\n`).join('');
+  }
+  const header = 't,gpu,util_pct,mem_used_mib,mem_total_mib,power_w,sm_clock_mhz,temp_c,throttle_reasons,energy_mj,sm_active_pct,sm_occupancy_pct,tensor_active_pct,source\n';
+  const last = new Map<number, { t: number; p: number; mj: number }>();
+  return (
+    header +
+    rows
+      .map(([t, g, u, p]) => {
+        const prev = last.get(g);
+        const mj = prev ? prev.mj + ((t - prev.t) * (p + prev.p) * 1000) / 2 : 7_000_000;
+        last.set(g, { t, p, mj });
+        const sm = g === 0 ? 30 : 60;
+        const gpm = prev ? `${sm},${sm / 2},${sm / 3}` : ',,';
+        return `${t},${g},${u},1000,80000,${p},1980,60,0x0000000000000000,${mj},${gpm},nvml\n`;
+      })
+      .join('')
+  );
 }
 
 export interface FixtureOptions {
   protocol?: 'equal_per_device_batch' | 'equal_global_batch';
   /** CPU run: device kind cpu, processes.csv (trainer processes at 80% CPU, server at 40%) instead of telemetry.csv. */
   cpu?: boolean;
+  /** telemetry.csv as the NVML sampler writes it: GPM columns and the energy counter. */
+  nvml?: boolean;
 }
 
 export async function buildRun(options: FixtureOptions = {}): Promise<string> {
@@ -112,7 +137,7 @@ export async function buildRun(options: FixtureOptions = {}): Promise<string> {
   server += line({ type: 'end', t: 1011, status: 'ok' });
   const tel: [number, number, number, number][] = [];
   for (let t = 1000; t <= 1012; t++) tel.push([t, 0, 50, 100 + 10 * (t - 1000)], [t, 1, 90, 200]);
-  await writeUnit(cpu, dir, 'server/r0', { 'trainer-0': trainer, 'server-0': server }, telemetry(tel));
+  await writeUnit(cpu, dir, 'server/r0', { 'trainer-0': trainer, 'server-0': server }, telemetry(tel, options.nvml));
 
   // colocate r0 and r1
   for (const [repeat, base, steps] of [[0, 2000, 5], [1, 3000, 3]] as const) {
@@ -128,7 +153,7 @@ export async function buildRun(options: FixtureOptions = {}): Promise<string> {
       r1 += line({ type: 'end', t: base + 13, status: 'ok' });
       const tc: [number, number, number, number][] = [];
       for (let t = base; t <= base + 13; t++) tc.push([t, 0, 95, 150], [t, 1, 95, 150]);
-      await writeUnit(cpu, dir, `colocate/r${repeat}`, { 'trainer-0': r0, 'trainer-1': r1 }, telemetry(tc));
+      await writeUnit(cpu, dir, `colocate/r${repeat}`, { 'trainer-0': r0, 'trainer-1': r1 }, telemetry(tc, options.nvml));
     } else {
       r0 += '{"type":"phase","step":3,"name":"generate","t0":3007.5,"t1":30'; // killed mid-write
       await writeUnit(cpu, dir, `colocate/r${repeat}`, { 'trainer-0': r0, 'trainer-1': r1 });

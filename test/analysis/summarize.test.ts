@@ -70,12 +70,29 @@ describe('analyzeRun on a partial GPU run', async () => {
     assert.equal(colocate.activity[0]!.busy_fraction, 0.9);
   });
 
+  test('without GPM samples the idle figures come from phases alone, and a note says GPM was not available', () => {
+    const [sTrainer, sServer] = server.activity;
+    assert.deepEqual(sTrainer!.idle, { phases: 0.5 });
+    assert.deepEqual(sServer!.idle, { phases: 0.375 });
+    assert.equal(sServer!.gpm, false);
+    assert.equal(sServer!.sm_active_mean, undefined);
+    assert.ok(summary.notes.some((n) => n.startsWith('default/server: GPM metrics not available') && n.includes('idle figures from phases only')), summary.notes.join('\n'));
+  });
+
   test('energy integrates sampled power of every allocated GPU over the measured window', () => {
     // server window 1002 → 1010: GPU 0 ∫(100 + 10(t − 1000))dt = 1280 J, GPU 1 200 W × 8 s = 1600 J; 256 tokens
     assert.equal(server.joules_per_completion_token, 2880 / 256);
     assert.equal(server.power_mean_w, 360);
     // colocate: only r0 has telemetry: 2 × 150 W × 10 s / 512 tokens
     assert.equal(colocate.joules_per_completion_token, 3000 / 512);
+    assert.equal(server.energy_source, 'power integration');
+    assert.equal(colocate.energy_source, 'power integration');
+    // Idle by phases, per sampling interval: GPU 1 (trainer) idle 1 s of each 2 s step at 200 W
+    // (its generate is waiting) = 800 J; GPU 0 (server) idle 0.75 of the interval (t+1, t+2] of
+    // each step, whose trapezoid is 100 + 10(t + 1.5 − 1000) W: 0.75 × (135 + 155 + 175 + 195) = 495 J.
+    assert.equal(server.idle_energy_share, (800 + 495) / 2880);
+    // colocate r0: rank 1's GPU idle 0.5 s of each 2.5 s step at 150 W, 4 steps = 300 J of 3000 J.
+    assert.ok(Math.abs(colocate.idle_energy_share! - 0.1) < 1e-12);
     assert.equal(server.weight_sync_bytes_per_step, 1000);
     assert.equal(colocate.weight_sync_bytes_per_step, undefined);
   });
@@ -131,6 +148,20 @@ describe('analyzeRun on a partial GPU run', async () => {
 });
 
 describe('analyzeRun under other settings', () => {
+  test('with the NVML sampler: SM and tensor activity per role, idle by SM activity, energy from the counter', async () => {
+    const { summary } = await analyse({ nvml: true });
+    const server = summary.modes.find((m) => m.mode === 'server')!;
+    const [trainer, srv] = server.activity;
+    assert.deepEqual([srv!.sm_active_mean, srv!.sm_occupancy_mean, srv!.tensor_active_mean, srv!.gpm], [30, 15, 10, true]);
+    assert.deepEqual(srv!.idle, { phases: 0.375, sm_activity: 0.7 });
+    assert.deepEqual([trainer!.sm_active_mean, trainer!.idle.sm_activity], [60, 0.4]);
+    assert.equal(srv!.sampled_util_mean, 50, 'utilization.gpu stays beside it');
+    // The counter is the exact integral of the fixture's power: the same joules as integration.
+    assert.equal(server.energy_source, 'energy counter');
+    assert.ok(Math.abs(server.joules_per_completion_token! - 2880 / 256) < 1e-9);
+    assert.ok(!summary.notes.some((n) => n.includes('GPM metrics not available')), summary.notes.join('\n'));
+  });
+
   test('equal_global_batch adds the step-time speedup (baseline ÷ candidate median step time)', async () => {
     const { summary } = await analyse({ protocol: 'equal_global_batch' });
     assert.equal(summary.comparisons[0]!.step_time_speedup!.value, 0.8); // 2 s ÷ 2.5 s
