@@ -13,6 +13,7 @@ import { note, RUN_SUBJECT, type Note } from './notes.ts';
 import { CI_LEVEL, GUARD, MIN_RUNS_FOR_SPREAD, OUTLIER, STEADY_RATIO, TRAINING_PHASES } from './constants.ts';
 import { equalWork, halvesTrend, stepCoverage } from './guards.ts';
 import { blockRatio, resolveChange, runLevelEstimate, type BlockValue, type RatioEstimate, type RunLevelEstimate } from './inference.ts';
+import { requestLatency } from './requests.ts';
 import { settingsDifferences } from './settings.ts';
 import { upgradeSummary } from './upgrade.ts';
 import { unitSteps, type UnitSteps } from './steps.ts';
@@ -49,6 +50,8 @@ export const METHODS: Methods = {
     "three views: phases (per rank, union of its phase intervals within the measured window ÷ the window, averaged over the role's ranks; a trainer's generate in server mode is waiting, not busy), utilization.gpu (some kernel ran) and GPM SM activity (share of SMs busy), both time-weighted over the role's GPUs; idle figures from phases and SM activity only",
   energy:
     "NVML's energy counter of every allocated GPU over the measured window (interpolated at its edges), else sampled power integrated (trapezoids), ÷ completion tokens of the measured steps; idle share: energy of each sampling interval × the share of it outside the GPU's working phases",
+  requests:
+    "server mode, per endpoint over the measured windows: p50/p90/p99 (type 7) of each request's round trip on the trainer, of the server's own time for it (paired by request id, else by endpoint and step), and of their difference",
   time_to_first_step: "from the unit's launch (manifest `started`) to the end of trainer rank 0's first step; without `started`, from the unit's earliest event",
 };
 
@@ -268,6 +271,7 @@ function modeSummary(
     notes.push(note('gpm_unavailable', label, `GPM metrics not available (${gpmUnavailableReason(units)}); SM and tensor activity unknown, idle figures from phases only`));
   }
   const e = energy(units, notes);
+  const requests = requestLatency(units, label, notes);
   const synced = rows.filter((r) => r.weight_sync_bytes !== undefined);
 
   return {
@@ -304,6 +308,7 @@ function modeSummary(
           power_mean_w: e.joules / e.seconds,
         }
       : {}),
+    ...(requests.length > 0 ? { requests } : {}),
     ...(synced.length > 0 ? { weight_sync_bytes_per_step: synced.reduce((s, r) => s + r.weight_sync_bytes!, 0) / rows.length } : {}),
   };
 }

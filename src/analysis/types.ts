@@ -124,6 +124,29 @@ export interface ModeSummary {
   /** Mean total power of all allocated GPUs over the measured windows (energy ÷ time), watts. */
   power_mean_w?: number;
   weight_sync_bytes_per_step?: number;
+  /** Server mode: request latency per endpoint; absent when the trainer recorded no requests. */
+  requests?: RequestLatency[];
+}
+
+export interface Quantiles {
+  p50: number;
+  p90: number;
+  p99: number;
+}
+
+/** One endpoint's requests from trainer to server over the measured windows (docs/metrics.md "Request latency"). */
+export interface RequestLatency {
+  endpoint: string;
+  /** Requests the trainer made. */
+  n: number;
+  /** Of them, those the server recorded too. */
+  paired: number;
+  /** As the trainer saw it: send to answer read. */
+  round_trip_s: Quantiles;
+  /** The server's own time for the request (request read to answer ready, before it is sent); absent when the server recorded none. */
+  server_s?: Quantiles;
+  /** Round trip − server time per request: connection, transfer both ways and waiting outside the handler. */
+  overhead_s?: Quantiles;
 }
 
 export type UnitStatus = 'ok' | 'failed' | 'partial' | 'interrupted' | 'timeout';
@@ -192,5 +215,6 @@ export interface Methods {
   steady_state: string;
   busy_fraction: string;
   energy: string;
+  requests: string;
   time_to_first_step: string;
 }

@@ -106,6 +106,8 @@ export const RequestEvent = z.looseObject({
   bytes_in: z.number().int().nonnegative(),
   bytes_out: z.number().int().nonnegative(),
   step: z.number().int().nonnegative().optional(),
+  /** Names the request on both sides: the client sends it (X-Request-Id), the server records it. */
+  id: z.string().optional(),
 });
 
 export const MemoryEvent = z.looseObject({

@@ -4,6 +4,8 @@
 //             trainer-0 phases per step: generate 1 (waiting), forward_backward 0.5, optimizer 0.25,
 //             weight_sync 0.25 (1000 bytes); 4 samples, 64 completion + 32 prompt tokens (global batch).
 //             server-0 phases per step: generate 1, weight_sync 0.25.
+//             requests per step k: the trainer's /generate takes 0.9 + 0.01k s, the server's record of it 0.8 s
+//             (same id); the trainer's /update_weights (0.02 s) has no server record.
 //             telemetry: 1 Hz from t=1000 to 1012; GPU 0 power 100 + 10(t − 1000) W, util 50; GPU 1 200 W, util 90.
 // server  r1: planned, never ran.
 // colocate r0: GPUs 0, 1 both train; 5 steps of 2.5 s, t0 = 2000 + 2.5k. Each rank logs its own share:
@@ -42,6 +44,10 @@ function start(role: string, rank: number, mode: string, t: number): string {
 
 function phase(step: number, name: string, t0: number, dur: number, extra: object = {}): string {
   return line({ type: 'phase', step, name, t0, t1: t0 + dur, dur, synced: true, ...extra });
+}
+
+function request(endpoint: string, t0: number, dur: number, step: number, id: string): string {
+  return line({ type: 'request', endpoint, t0, t1: t0 + dur, status: 200, bytes_in: 10, bytes_out: 20, step, id });
 }
 
 function step(k: number, t0: number, dur: number, samples: number): string {
@@ -132,6 +138,10 @@ export async function buildRun(options: FixtureOptions = {}): Promise<string> {
     trainer += phase(k, 'generate', t, 1) + phase(k, 'forward_backward', t + 1, 0.5) + phase(k, 'optimizer', t + 1.5, 0.25);
     trainer += phase(k, 'weight_sync', t + 1.75, 0.25, { bytes: 1000, buckets: 1 }) + step(k, t, 2, 4);
     server += phase(k, 'generate', t, 1) + phase(k, 'weight_sync', t + 1.75, 0.25, { bytes: 1000 });
+    // /generate: round trip 0.9 + 0.01·k s on the trainer, 0.8 s in the server's handler, paired by id;
+    // /update_weights: the trainer's record only.
+    trainer += request('/generate', t + 0.05, 0.9 + 0.01 * k, k, `100-${2 * k}`) + request('/update_weights', t + 1.75, 0.02, k, `100-${2 * k + 1}`);
+    server += request('/generate', t + 0.1, 0.8, k, `100-${2 * k}`);
   }
   trainer += line({ type: 'end', t: 1011, status: 'ok' });
   server += line({ type: 'end', t: 1011, status: 'ok' });

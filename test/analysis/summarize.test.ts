@@ -79,6 +79,20 @@ describe('analyzeRun on a partial GPU run', async () => {
     assert.ok(summary.notes.some((n) => n.startsWith('default/server: GPM metrics not available') && n.includes('idle figures from phases only')), summary.notes.join('\n'));
   });
 
+  test("request latency: the trainer's round trip and the server's own time of the same requests, with what lies between", () => {
+    // measured steps 1–4: round trips 0.91, 0.92, 0.93, 0.94 s; server 0.8 s each.
+    const [generate, update] = server.requests!;
+    assert.equal(generate!.endpoint, '/generate');
+    assert.deepEqual([generate!.n, generate!.paired], [4, 4]);
+    const close = (a: number, b: number) => Math.abs(a - b) < 1e-9;
+    assert.ok(close(generate!.round_trip_s.p50, 0.925) && close(generate!.round_trip_s.p90, 0.937) && close(generate!.round_trip_s.p99, 0.9397));
+    assert.ok(close(generate!.server_s!.p50, 0.8) && close(generate!.server_s!.p99, 0.8));
+    assert.ok(close(generate!.overhead_s!.p50, 0.125) && close(generate!.overhead_s!.p90, 0.137));
+    assert.deepEqual([update!.endpoint, update!.n, update!.paired, update!.server_s], ['/update_weights', 4, 0, undefined]);
+    assert.ok(summary.notes.includes('default/server: 4 of 4 /update_weights requests have no server-side record; server time and overhead rest on the 0 that do'));
+    assert.equal(colocate.requests, undefined);
+  });
+
   test('energy integrates sampled power of every allocated GPU over the measured window', () => {
     // server window 1002 → 1010: GPU 0 ∫(100 + 10(t − 1000))dt = 1280 J, GPU 1 200 W × 8 s = 1600 J; 256 tokens
     assert.equal(server.joules_per_completion_token, 2880 / 256);

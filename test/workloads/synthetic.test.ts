@@ -109,6 +109,12 @@ test('synthetic workload, tiny preset on CPU: both modes run, validate and do th
   const requests = s.get('trainer-0')!.filter((e) => e.type === 'request').map((e) => (e as { endpoint: string }).endpoint);
   assert.deepEqual(requests.filter((r) => r === '/generate').length, STEPS);
   assert.ok(requests.includes('/init_weight_sync') && requests.at(-1) === '/close');
+  // Each /generate is recorded on both sides under one id.
+  type Req = { endpoint: string; t0: number; t1: number; id?: string };
+  const sent = s.get('trainer-0')!.filter((e) => e.type === 'request' && e.endpoint === '/generate') as unknown as Req[];
+  const served = new Map((srv.filter((e) => e.type === 'request' && e.endpoint === '/generate') as unknown as Req[]).map((e) => [e.id, e]));
+  assert.equal(sent.length, STEPS);
+  for (const r of sent) assert.ok(r.id && served.has(r.id), `server record of request ${r.id}`);
 
   const c = await runUnit(colocate);
   const perSample = [0, 1].map((r) => checkTrainer(`colocate/trainer-${r}`, c.get(`trainer-${r}`)!, 4));

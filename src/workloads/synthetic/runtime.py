@@ -3,7 +3,9 @@ a top-level guard that always writes the `end` event, and the JSON-over-HTTP cli
 
 from __future__ import annotations
 
+import itertools
 import json
+import os
 import signal
 import time
 import traceback
@@ -50,16 +52,27 @@ class HttpError(RuntimeError):
     pass
 
 
+REQUEST_ID_HEADER = "X-Request-Id"
+_request_ids = itertools.count()
+
+
+def next_request_id() -> str:
+    """Unique among the processes of a unit: this process's pid and its own count."""
+    return f"{os.getpid()}-{next(_request_ids)}"
+
+
 def http_json(log, base: str, method: str, path: str, payload: Any = None, timeout: float = 600.0,
               step: int | None = None) -> Any:
     """One HTTP call, recorded as a `request` event (bytes_out = request body, bytes_in = response
-    body, from this process's side). Non-2xx answers raise with the server's message."""
+    body, from this process's side). Its `id` goes to the server as X-Request-Id, so the server's
+    own event of the same request carries it too. Non-2xx answers raise with the server's message."""
     data = json.dumps(payload, separators=(",", ":")).encode() if payload is not None else None
-    req = urllib.request.Request(base + path, data=data, method=method,
-                                 headers={"Content-Type": "application/json"} if data is not None else {})
+    request_id = next_request_id()
+    headers = {REQUEST_ID_HEADER: request_id, **({"Content-Type": "application/json"} if data is not None else {})}
+    req = urllib.request.Request(base + path, data=data, method=method, headers=headers)
     t0 = time.time()
     m0 = time.monotonic()
-    extra = {"step": step} if step is not None else {}
+    extra = {"id": request_id, **({"step": step} if step is not None else {})}
     try:
         with urllib.request.urlopen(req, timeout=timeout) as r:
             body, status = r.read(), r.status

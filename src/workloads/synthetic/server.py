@@ -39,7 +39,7 @@ from common.presets import build_model  # noqa: E402
 from synthetic import config as cfgmod  # noqa: E402
 from synthetic import weightsync  # noqa: E402
 from synthetic.engine import Engine  # noqa: E402
-from synthetic.runtime import Terminated, raise_on_signals  # noqa: E402
+from synthetic.runtime import REQUEST_ID_HEADER, Terminated, raise_on_signals  # noqa: E402
 
 
 class Replica:
@@ -204,14 +204,18 @@ class Server:
 
             def reply(self, status: int, payload: dict, t0: float, m0: float, nbytes_in: int, step=None) -> None:
                 body = json.dumps(payload, separators=(",", ":")).encode()
+                # The server's time ends when the answer is ready; sending it is the transport's
+                # share of the client's round trip (docs/metrics.md "Request latency").
+                t1 = t0 + time.monotonic() - m0
                 self.send_response(status)
                 self.send_header("Content-Type", "application/json")
                 self.send_header("Content-Length", str(len(body)))
                 self.end_headers()
                 self.wfile.write(body)
                 if self.path != "/health":
-                    extra = {"step": step} if step is not None else {}
-                    server.log.request(self.path, t0, t0 + time.monotonic() - m0, status, nbytes_in, len(body), **extra)
+                    request_id = self.headers.get(REQUEST_ID_HEADER)
+                    extra = {**({"id": request_id} if request_id else {}), **({"step": step} if step is not None else {})}
+                    server.log.request(self.path, t0, t1, status, nbytes_in, len(body), **extra)
 
             def do_GET(self):
                 t0, m0 = time.time(), time.monotonic()

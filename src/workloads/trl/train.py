@@ -29,6 +29,7 @@ from common.events import EventLog, package_version  # noqa: E402
 from common.memory import PeakMemory, device_free, parse_memory_error  # noqa: E402
 from common.phases import PhaseStack  # noqa: E402
 from capture import CaptureError, TimerCapture, required_phases, verify  # noqa: E402
+from client_requests import find_client, record_requests  # noqa: E402
 from engine import SleepCapture, engine_memory, engine_of, verify_sleep  # noqa: E402
 
 # GRPOConfig fields the harness sets; `trl.config` may not override them (they say where to set each).
@@ -337,6 +338,9 @@ def run(cfg: dict[str, Any], log: EventLog, rank: int, where: Where) -> None:
         trainer = Trainer(model=model, reward_funcs=[reward], args=args, train_dataset=dataset,
                           processing_class=tokenizer, callbacks=[recorder])
         engine = engine_record(cfg, trainer)
+        client = find_client(trainer) if cfg["mode"] == "server" else None
+        if client is not None:
+            record_requests(client, log, step=lambda: int(trainer.state.global_step))
         if cfg["mode"] == "colocate":
             engine["memory"] = engine_memory(engine_of(trainer))
             if sleep_mode(cfg):
