@@ -8,7 +8,7 @@ For fixed intervals ("segments") it
   tiny_kernels  launches one-element additions as fast as the host can: kernels are short and
                 sparse, each on one SM; the GPU waits on the launching thread;
   h2d_copy      copies pinned host memory to the device: copy engines busy, no kernel, no SM;
-and writes each segment as a `phase` event (docs/events.md) named after it, with `truth`: what
+and writes each segment as a `phase` event (docs/events.md) named `known-truth:<segment>`, with `truth`: what
 the program knows the GPU did (the share of time a kernel ran, the share of SMs busy; null where
 only a bound is known). `grpo-bench sample` samples it and tabulates every view per segment.
 
@@ -33,9 +33,11 @@ sys.path.insert(0, os.path.join(ROOT, "src", "workloads"))
 
 import torch  # noqa: E402
 
-from common.events import EventLog  # noqa: E402
+from common.events import EventLog, Started  # noqa: E402
 
 SEGMENTS = ("idle", "one_sm", "matmul", "tiny_kernels", "h2d_copy")
+# A program's own phases are named '<program>:<name>' (docs/events.md).
+PHASE_PREFIX = "known-truth:"
 
 
 class Gpu:
@@ -192,12 +194,11 @@ def main(argv: list[str] | None = None) -> int:
                     "segments": plan, "torch": torch.__version__,
                     "visible_devices": os.environ.get("CUDA_VISIBLE_DEVICES")})
         for i, name in enumerate(plan):
-            t0, m0 = time.time(), time.monotonic()
+            started = Started.now()
             extra = RUN[name](g, a.seconds)
             g.sync()
-            dur = time.monotonic() - m0
-            log.emit("phase", step=i, name=name, t0=t0, t1=t0 + dur, dur=dur, synced=True, **extra)
-            sys.stderr.write(f"{name}: {dur:.2f} s\n")
+            log.phase_done(i, f"{PHASE_PREFIX}{name}", started, synced=True, **extra)
+            sys.stderr.write(f"{name}: {time.monotonic() - started.mono:.2f} s\n")
     except BaseException as e:  # noqa: BLE001 - recorded in the end event, then re-raised as the exit code
         status, error = "error", f"{type(e).__name__}: {e}\n{traceback.format_exc()}"
         traceback.print_exc()

@@ -62,9 +62,9 @@ test('known-truth recording: each view read per segment, GPM from the second sam
   assert.deepEqual(
     read.map((r) => [r.name, r.read_from, r.t1]),
     [
-      ['idle', 1001, 1003],
-      ['one_sm', 1004, 1006],
-      ['matmul', 1007, 1009],
+      ['known-truth:idle', 1001, 1003],
+      ['known-truth:one_sm', 1004, 1006],
+      ['known-truth:matmul', 1007, 1009],
     ],
   );
   const [idle, oneSm, matmul] = read.map((r) => r.reading);
