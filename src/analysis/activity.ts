@@ -160,7 +160,7 @@ export function gpmUnavailableReason(units: readonly UnitSteps[]): string {
     const why = t.gpm.find((g) => !g.supported)?.reason;
     if (why) return why;
   }
-  return 'no SM activity in telemetry.csv (a sampler without GPM, or a run recorded before GPM was sampled)';
+  return `${SAMPLE_FILES.telemetry} has no SM activity: written by a sampler without GPM, or before the harness sampled GPM`;
 }
 
 export interface Energy {

@@ -5,7 +5,9 @@ import type { DeviceAccount } from '../launch/types.ts';
 import { orderPhases } from '../results/events.ts';
 import type { EventFile, RunData, UnitData } from '../results/read.ts';
 import type { ModeName } from '../scenario/schema.ts';
+import { gpuBusyIntervals, unitSeries } from './activity.ts';
 import type { Summary } from './types.ts';
+import { viewsTimeline, type GpuViewsTimeline } from './views.ts';
 
 /** One line of a time-series chart, downsampled: [seconds since the unit's start, value] pairs. */
 export interface Series {
@@ -48,6 +50,8 @@ export interface UnitTimeline {
   bucketSeconds: number;
   /** Samples read before downsampling (all series together). */
   rawSamples: number;
+  /** GPU units: per GPU the three views of busy and power on one grid of buckets (docs/metrics.md "Three views of busy"). */
+  views?: GpuViewsTimeline[];
 }
 
 export interface TimelineOptions {
@@ -258,7 +262,21 @@ export function unitTimeline(unit: UnitData, devices: DeviceAccount, options: Ti
     bucketSeconds: rawSamples > raw.size * buckets * 2 ? end / buckets : 0,
     stepStarts: stepStartsAbs.sort((a, b) => a - b).map((t) => round(t - origin, 2)),
     rawSamples,
+    ...(source === 'gpu' ? { views: gpuViews(unit, ordered.map((o) => o.key), origin, end, buckets) } : {}),
   };
+}
+
+/** The views timeline of each GPU, in display order, rounded for the report. */
+function gpuViews(unit: UnitData, gpus: number[], origin: number, end: number, buckets: number): GpuViewsTimeline[] {
+  const series = unitSeries(unit);
+  const busy = gpuBusyIntervals(unit);
+  const r1 = (xs: number[]) => xs.map((x) => round(x, 1));
+  return gpus.flatMap((g) => {
+    const s = series.get(g);
+    if (!s) return [];
+    const v = viewsTimeline(s, busy.get(g), origin, end, buckets);
+    return [{ ...v, x: v.x.map((x) => round(x, 2)), util_pct: r1(v.util_pct), sm_active_pct: r1(v.sm_active_pct), tensor_active_pct: r1(v.tensor_active_pct), power_w: r1(v.power_w), ...(v.phases ? { phases: r1(v.phases) } : {}) }];
+  });
 }
 
 /**

@@ -215,6 +215,7 @@ export interface Methods {
   steady_state: string;
   busy_fraction: string;
   energy: string;
-  requests: string;
+  /** Absent in summaries written before request latency was summarised. */
+  requests?: string;
   time_to_first_step: string;
 }

@@ -164,3 +164,39 @@ export function idleJoules(s: GpuSeries, busy: readonly { t0: number; t1: number
   }
   return idle;
 }
+
+/** One GPU's views on a common grid of time buckets, for the chart that sets them side by side. */
+export interface GpuViewsTimeline {
+  gpu: number;
+  /** Start of each bucket, seconds since the timeline's origin. */
+  x: number[];
+  /** Share of each bucket inside a working phase of a process on this GPU (%); absent without phases. */
+  phases?: number[];
+  util_pct: number[];
+  sm_active_pct: number[];
+  tensor_active_pct: number[];
+  power_w: number[];
+  /** Bucket width, seconds. */
+  bucket_s: number;
+}
+
+/**
+ * Every view of one GPU averaged over `buckets` equal buckets of [origin, origin + span]: each
+ * sampled view time-weighted (intervalMean), the phases view as the busy share of the bucket.
+ * NaN where a view has nothing in a bucket. Never finer than the samples: at most one bucket per
+ * sampling interval.
+ */
+export function viewsTimeline(s: GpuSeries, busy: readonly { t0: number; t1: number }[] | undefined, origin: number, span: number, buckets: number): GpuViewsTimeline {
+  const n = Math.max(1, Math.min(buckets, s.t.length));
+  const width = span / n || 1;
+  const fields = ['util_pct', 'sm_active_pct', 'tensor_active_pct', 'power_w'] as const;
+  const cols = Object.fromEntries(fields.map((f) => [f, defined(s, f)])) as Record<(typeof fields)[number], { t: number[]; v: number[] }>;
+  const out: GpuViewsTimeline = { gpu: s.gpu, x: [], util_pct: [], sm_active_pct: [], tensor_active_pct: [], power_w: [], bucket_s: width, ...(busy ? { phases: [] } : {}) };
+  for (let b = 0; b < n; b++) {
+    const a = origin + b * width;
+    out.x.push(b * width);
+    for (const f of fields) out[f].push(intervalMean(cols[f].t, cols[f].v, a, a + width));
+    out.phases?.push((100 * unionLength(busy!, a, a + width)) / width);
+  }
+  return out;
+}

@@ -265,6 +265,81 @@ function timelineChart(input: ReportInput, t: UnitTimeline, what: 'util' | 'memo
   };
 }
 
+/**
+ * Which GPUs of a unit get a views chart: the first of each role (server first). A role's GPUs
+ * do the same work; every GPU's samples are in telemetry.csv and its views in the timeline.
+ */
+function viewsShown(t: UnitTimeline): NonNullable<UnitTimeline['views']> {
+  const roleOf = (gpu: number) => t.util.find((x) => x.key === gpu)?.role;
+  const seen = new Set<string | undefined>();
+  return (t.views ?? []).filter((v) => !seen.has(roleOf(v.gpu)) && seen.add(roleOf(v.gpu)));
+}
+
+/** Line colours of the views chart: one per view, the same in every chart. */
+const VIEW_COLORS = { phases: '#b8bec9', util: '#c2410c', sm: '#1d4ed8', tensor: '#0f766e', power: '#6b7280' } as const;
+
+/**
+ * One GPU's three views of busy on one time axis: the phases view (share of each time bucket
+ * inside a working phase) as a filled band, utilization.gpu, GPM SM activity and tensor activity
+ * as lines, power on its own axis.
+ */
+function viewsChart(input: ReportInput, t: UnitTimeline, v: NonNullable<UnitTimeline['views']>[number]): ChartSpec {
+  const { summary } = input;
+  const sweep = isSweep(summary);
+  const u = timeUnit(t.end);
+  const role = t.util.find((x) => x.key === v.gpu)?.role ?? 'trainer';
+  const xs = v.x.map((x) => Math.round((x / u.div) * 1000) / 1000);
+  const points = (ys: number[]) => ys.map((y, i) => ({ x: xs[i]!, y: Number.isFinite(y) ? y : null }));
+  const gpm = v.sm_active_pct.some(Number.isFinite);
+  const line = (label: string, ys: number[], color: string, extra: Record<string, unknown> = {}) => ({
+    label,
+    data: points(ys),
+    borderColor: color,
+    backgroundColor: color,
+    borderWidth: 1.4,
+    pointRadius: 0,
+    tension: 0,
+    spanGaps: false,
+    yAxisID: 'y',
+    ...extra,
+  });
+  const datasets = [
+    ...(v.phases ? [line('busy by phases (events)', v.phases, VIEW_COLORS.phases, { stepped: 'before', fill: 'origin', backgroundColor: withAlpha(VIEW_COLORS.phases, 0.45), borderWidth: 0.8 })] : []),
+    line('utilization.gpu (some kernel ran)', v.util_pct, VIEW_COLORS.util),
+    ...(gpm ? [line('SM activity (GPM)', v.sm_active_pct, VIEW_COLORS.sm), line('tensor activity (GPM)', v.tensor_active_pct, VIEW_COLORS.tensor)] : []),
+    line('power (W, right axis)', v.power_w, VIEW_COLORS.power, { borderDash: [5, 3], yAxisID: 'power' }),
+  ];
+  const runs = summary.modes.find((m) => m.point === t.point && m.mode === t.mode)?.runs.length ?? 1;
+  const where = `${sweep ? `${pointLabel(summary, t.point)}, ` : ''}${t.mode} mode, repeat ${t.repeat + 1} of ${runs}`;
+  const title = `${t.mode}: GPU ${v.gpu} (${role}), three views of busy and power`;
+  const subtitle = [
+    `${where}; each point the mean over ${fmt(v.bucket_s, 2)} s; the first GPU of its role (each GPU's samples are in ${REPORT_FILES.telemetry}). Busy by phases: share of the time a process on this GPU was inside a working phase (from events).`,
+    gpm
+      ? 'utilization.gpu says some kernel ran (one spinning block reads ~100 %); SM activity is the share of SMs busy, tensor activity the share of time tensor cores ran (NVML GPM).'
+      : 'GPM not available for this run (no SM or tensor activity): utilization.gpu only says some kernel ran, so idle figures use the phases alone.',
+  ];
+  return {
+    id: fileSafe(`views-${sweep ? `${t.point}-` : ''}${t.mode}-gpu${v.gpu}`),
+    title,
+    width: 1000,
+    height: 420,
+    config: {
+      type: 'line',
+      data: { datasets },
+      options: {
+        ...baseOptions(title, subtitle),
+        normalized: true,
+        parsing: true,
+        scales: {
+          x: axis(`time since the unit started (${u.name})`, { type: 'linear', min: 0, max: Math.ceil((t.end / u.div) * 10) / 10 }),
+          y: axis('busy (%)', { min: 0, max: 104, ticks: { color: MUTED, includeBounds: false } }),
+          power: axis('power (W)', { position: 'right', beginAtZero: true, grid: { display: false }, ticks: { color: MUTED } }),
+        },
+      },
+    } as unknown as Config,
+  };
+}
+
 function stepTimeChart(input: ReportInput, point: string): ChartSpec | undefined {
   const { summary, steps } = input;
   const rows = steps.filter((s) => s.point === point);
@@ -461,6 +536,7 @@ export function buildCharts(input: ReportInput): ChartSpec[] {
   for (const t of input.timelines) {
     if (t.source === 'none') continue;
     charts.push(timelineChart(input, t, 'util'), timelineChart(input, t, 'memory'));
+    for (const v of viewsShown(t)) charts.push(viewsChart(input, t, v));
   }
   return charts;
 }

@@ -128,31 +128,83 @@ export function phaseTable(input: ReportInput): Table {
   };
 }
 
+/** A percentage already in per cent (GPM, utilization.gpu), with the missing mark. */
+const pct = (x: number | undefined) => (x === undefined || !Number.isFinite(x) ? MISSING : `${fmt(x, 3)} %`);
+
 export function activityTable(input: ReportInput): Table | undefined {
   const modes = modeRows(input);
   if (!modes.some((m) => m.activity.length > 0)) return undefined;
   const dev = deviceWord(input.summary);
   const power = modes.some((m) => m.activity.some((a) => a.power_mean_w !== undefined));
+  const phasesNote = `a server-mode trainer waiting for generation is not busy; ${MISSING} where the role logged no phases`;
+  if (input.summary.device_kind !== 'cuda') {
+    return {
+      id: 'activity',
+      title: `${dev.one} activity by role`,
+      caption: `Busy: share of the measured time the role was inside a timed phase (from events; ${phasesNote}). Sampled: mean per-process CPU % of the role's processes (100 % = one core), standing in for GPU utilisation on a machine without GPUs. Numbers in the ${dev.many} column are device slots, not cores.`,
+      columns: ['mode', 'role', dev.many, 'busy (events)', 'sampled', 'sampled is', 'idle (events)'],
+      numeric: [false, false, false, true, true, false, true],
+      rows: modes.flatMap((m) =>
+        m.activity.map((a) => [modeLabel(input.summary, m), a.role, a.devices.join(', '), fmtPercent(a.busy_fraction), pct(a.sampled_util_mean), a.sampled_util_label, fmtPercent(a.idle.phases)]),
+      ),
+    };
+  }
+  const noGpm = modes.filter((m) => m.activity.every((a) => !a.gpm)).map((m) => modeLabel(input.summary, m));
   return {
     id: 'activity',
-    title: `${dev.one} activity by role`,
+    title: 'Busy and idle by role, three views',
     caption:
-      input.summary.device_kind === 'cuda'
-        ? `Busy: share of the measured time the role was inside a timed phase (from events; a server-mode trainer waiting for generation is not busy; ${MISSING} where the role logged no phases). Sampled: nvidia-smi utilization.gpu, which reads ~100 % while a GPU waits inside a collective, so it says some kernel ran, not that work was done.`
-        : `Busy: share of the measured time the role was inside a timed phase (from events; a server-mode trainer waiting for generation is not busy; ${MISSING} where the role logged no phases). Sampled: mean per-process CPU % of the role's processes (100 % = one core), standing in for GPU utilisation on a machine without GPUs. Numbers in the ${dev.many} column are device slots, not cores.`,
-    columns: ['mode', 'role', dev.many, 'busy (events)', 'sampled', 'sampled is', ...(power ? ['mean power per GPU (W)'] : [])],
-    numeric: [false, false, false, true, true, false, ...(power ? [true] : [])],
+      `Over the measured steps, mean over the role's GPUs. Phases: share of the time the role was inside a working phase (from events; ${phasesNote}). ` +
+      'utilization.gpu: share of the driver\'s window in which some kernel ran — one spinning block or a wait inside a collective reads near 100 %, so it is shown, not used for idle. ' +
+      'SM activity and tensor activity: NVML GPM, the share of SMs busy and of time tensor cores ran. Idle figures use the phases and SM activity only.' +
+      (noGpm.length > 0 ? ` GPM not available for ${noGpm.join(', ')} (see Notes): SM and tensor activity unknown there.` : ''),
+    columns: ['mode', 'role', 'GPUs', 'busy: phases', 'busy: utilization.gpu', 'busy: SM activity', 'tensor activity', 'idle: phases', 'idle: SM activity', ...(power ? ['mean power per GPU (W)'] : [])],
+    numeric: [false, false, false, true, true, true, true, true, true, ...(power ? [true] : [])],
     rows: modes.flatMap((m) =>
       m.activity.map((a) => [
         modeLabel(input.summary, m),
         a.role,
         a.devices.join(', '),
         fmtPercent(a.busy_fraction),
-        a.sampled_util_mean === undefined ? MISSING : `${fmt(a.sampled_util_mean, 3)} %`,
-        a.sampled_util_label,
+        pct(a.sampled_util_mean),
+        a.gpm ? pct(a.sm_active_mean) : 'no GPM',
+        a.gpm ? pct(a.tensor_active_mean) : 'no GPM',
+        fmtPercent(a.idle.phases),
+        a.idle.sm_activity === undefined ? 'no GPM' : fmtPercent(a.idle.sm_activity, 1),
         ...(power ? [fmt(a.power_mean_w, 3)] : []),
       ]),
     ),
+  };
+}
+
+export function energyTable(input: ReportInput): Table | undefined {
+  const modes = modeRows(input).filter((m) => m.joules_per_completion_token !== undefined);
+  if (modes.length === 0) return undefined;
+  return {
+    id: 'energy',
+    title: 'Energy',
+    caption:
+      "Every allocated GPU over the measured steps (the server's included). Measured by NVML's energy counter where the NVML sampler read it, else by integrating sampled power; the column says which. " +
+      'Idle share: the part of that energy drawn while a GPU was idle by the phases view.',
+    columns: ['mode', 'J per completion token', 'measured by', 'idle share of the energy', 'mean power, all GPUs (W)'],
+    numeric: [false, true, false, true, true],
+    rows: modes.map((m) => [modeLabel(input.summary, m), fmt(m.joules_per_completion_token, 3), m.energy_source ?? MISSING, fmtPercent(m.idle_energy_share, 1), fmt(m.power_mean_w, 3)]),
+  };
+}
+
+export function requestTable(input: ReportInput): Table | undefined {
+  const rows = modeRows(input).flatMap((m) => (m.requests ?? []).map((r) => ({ m, r })));
+  if (rows.length === 0) return undefined;
+  const ms = (q: { p50: number; p90: number; p99: number } | undefined) => (q ? `${fmt(q.p50 * 1000, 3)} / ${fmt(q.p90 * 1000, 3)} / ${fmt(q.p99 * 1000, 3)}` : MISSING);
+  return {
+    id: 'requests',
+    title: 'Request latency (server mode)',
+    caption:
+      "Each HTTP request from trainer to generation server in the measured steps: its round trip as the trainer saw it, the server's own time for it (request read to answer ready), " +
+      `and their difference (connection, transfer, waiting outside the handler), in ms as p50 / p90 / p99. ${MISSING}: the server recorded no time of its own (a vLLM server writes no events).`,
+    columns: ['mode', 'endpoint', 'requests', 'round trip (ms)', 'server (ms)', 'overhead (ms)'],
+    numeric: [false, false, true, true, true, true],
+    rows: rows.map(({ m, r }) => [modeLabel(input.summary, m), r.endpoint, r.paired < r.n ? `${r.n} (${r.paired} with server time)` : String(r.n), ms(r.round_trip_s), ms(r.server_s), ms(r.overhead_s)]),
   };
 }
 
@@ -280,6 +332,8 @@ export function reportTables(input: ReportInput): Table[] {
     modeTable(input),
     phaseTable(input),
     activityTable(input),
+    energyTable(input),
+    requestTable(input),
     equalWorkTable(input),
     weightSyncTable(input),
     failedRunsTable(input),
@@ -320,6 +374,7 @@ export function reportFootnotes(input: ReportInput): ReportFootnotes {
       ['Outliers', `${m.outliers}.`],
       ['Busy', `${m.busy_fraction}.`],
       ...(summary.device_kind === 'cuda' ? ([['Energy', `${m.energy}.`]] as [string, string][]) : []),
+      ...(m.requests && summary.modes.some((x) => x.requests) ? ([['Request latency', `${m.requests}.`]] as [string, string][]) : []),
       ['First step', `${m.time_to_first_step}.`],
     ],
   };

@@ -172,16 +172,23 @@ describe('report from a GPU-shaped run (made-up samples, real analysis)', async 
     assert.ok(md.includes(String(Number(server.completion_tokens_per_s_per_allocated_device.value.toPrecision(3)))));
     assert.match(md, /## Equal work[\s\S]*\| server \| 256 \| 128 \| equal \|/);
     assert.match(md, /## Environment[\s\S]*\| environment \| gpu_model \| NVIDIA H100 80GB HBM3 \|/);
-    assert.match(md, /\| server \| server \| 0 \| \d+ % \| [\d.]+ % \| utilization\.gpu \(some kernel ran\) \| [\d.]+ \|/, 'GPU activity with power');
-    assert.match(md, /\*\*Energy:\*\* sampled power/);
+    // Three views: phases, utilization.gpu, and no GPM in this fixture; idle by phases; power.
+    assert.match(md, /\| server \| server \| 0 \| \d+ % \| [\d.]+ % \| no GPM \| no GPM \| \d+ % \| no GPM \| [\d.]+ \|/, 'GPU activity with power');
+    assert.match(md, /GPM not available for server, colocate/);
+    assert.match(md, /## Energy[\s\S]*\| server \| [\d.]+ \| power integration \| [\d.]+ % \| [\d,.]+ \|/);
+    assert.match(md, /\*\*Energy:\*\* NVML's energy counter/);
   });
 
   test('every chart has data, and every PNG has ink', async () => {
     const charts = await assertChartsHaveData(runDir, outDir);
     assert.deepEqual(
       charts.map((c) => c.id),
-      ['throughput', 'phases', 'step-time', 'utilisation-server', 'memory-server', 'utilisation-colocate', 'memory-colocate'],
+      ['throughput', 'phases', 'step-time', 'utilisation-server', 'memory-server', 'views-server-gpu0', 'views-server-gpu1', 'utilisation-colocate', 'memory-colocate', 'views-colocate-gpu0'],
     );
+    // The views chart of a run without GPM: phases band, utilization.gpu and power, and it says GPM is missing.
+    const views = charts.find((c) => c.id === 'views-server-gpu0')!;
+    assert.deepEqual(views.config.data.datasets.map((d) => d.label), ['busy by phases (events)', 'utilization.gpu (some kernel ran)', 'power (W, right axis)']);
+    assert.match(JSON.stringify(views.config.options?.plugins), /GPM not available for this run/);
     const util = charts.find((c) => c.id === 'utilisation-server')!;
     assert.deepEqual(
       util.config.data.datasets.filter((d) => (d.data as unknown[]).length > 0).map((d) => d.label),
