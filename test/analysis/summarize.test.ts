@@ -76,7 +76,8 @@ describe('analyzeRun on a partial GPU run', async () => {
     assert.deepEqual(sServer!.idle, { phases: 0.375 });
     assert.equal(sServer!.gpm, false);
     assert.equal(sServer!.sm_active_mean, undefined);
-    assert.ok(summary.notes.some((n) => n.startsWith('default/server: GPM metrics not available') && n.includes('idle figures from phases only')), summary.notes.join('\n'));
+    const gpm = summary.notes.find((n) => n.kind === 'gpm_unavailable' && n.subject === 'default/server');
+    assert.ok(gpm && gpm.text.startsWith('default/server: GPM metrics not available') && gpm.text.includes('idle figures from phases only'), JSON.stringify(summary.notes));
   });
 
   test("request latency: the trainer's round trip and the server's own time of the same requests, with what lies between", () => {
@@ -89,7 +90,7 @@ describe('analyzeRun on a partial GPU run', async () => {
     assert.ok(close(generate!.server_s!.p50, 0.8) && close(generate!.server_s!.p99, 0.8));
     assert.ok(close(generate!.overhead_s!.p50, 0.125) && close(generate!.overhead_s!.p90, 0.137));
     assert.deepEqual([update!.endpoint, update!.n, update!.paired, update!.server_s], ['/update_weights', 4, 0, undefined]);
-    assert.ok(summary.notes.includes('default/server: 4 of 4 /update_weights requests have no server-side record; server time and overhead rest on the 0 that do'));
+    assert.ok(summary.notes.some((n) => n.kind === 'requests_unpaired' && n.text === 'default/server: 4 of 4 /update_weights requests have no server-side record; server time and overhead rest on the 0 that do'));
     assert.equal(colocate.requests, undefined);
   });
 
@@ -173,7 +174,7 @@ describe('analyzeRun under other settings', () => {
     // The counter is the exact integral of the fixture's power: the same joules as integration.
     assert.equal(server.energy_source, 'energy counter');
     assert.ok(Math.abs(server.joules_per_completion_token! - 2880 / 256) < 1e-9);
-    assert.ok(!summary.notes.some((n) => n.includes('GPM metrics not available')), summary.notes.join('\n'));
+    assert.ok(!summary.notes.some((n) => n.kind === 'gpm_unavailable'), JSON.stringify(summary.notes));
   });
 
   test('equal_global_batch adds the step-time speedup (baseline ÷ candidate median step time)', async () => {
