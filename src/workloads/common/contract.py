@@ -91,10 +91,12 @@ def _leaf_errors(error: Any) -> Iterator[Any]:
 
 
 def _describe(error: Any) -> str:
-    described = error.schema.get("description") if isinstance(error.schema, dict) else None
+    """The validator's message, with the known fields for an unknown one and the field's own
+    description for a bad value."""
     if error.validator == "additionalProperties" and error.validator_value is False:
         known = ", ".join(sorted(error.schema.get("properties", {})))
         return f"{error.message} (known fields: {known})"
+    described = error.schema.get("description") if error.validator != "required" else None
     return f"{error.message}{f' ({described})' if described else ''}"
 
 
