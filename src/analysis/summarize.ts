@@ -14,6 +14,8 @@ import { CI_LEVEL, GUARD, MIN_RUNS_FOR_SPREAD, OUTLIER, STEADY_RATIO, TRAINING_P
 import { equalWork, halvesTrend, stepCoverage } from './guards.ts';
 import { blockRatio, resolveChange, runLevelEstimate, type BlockValue, type RatioEstimate, type RunLevelEstimate } from './inference.ts';
 import { requestLatency } from './requests.ts';
+import { memorySummary } from './memory.ts';
+import { pointComparisons, pointModeKey, type PointRuns } from './points.ts';
 import { settingsDifferences } from './settings.ts';
 import { upgradeSummary } from './upgrade.ts';
 import { unitSteps, type UnitSteps } from './steps.ts';
@@ -98,6 +100,7 @@ export function summarize(run: RunData): { summary: Summary; rows: StepRow[] } {
 
   const modes: ModeSummary[] = [];
   const comparisons: Comparison[] = [];
+  const byPointMode = new Map<string, PointRuns>();
   for (const point of unique(run.plan.units.map((u) => u.point))) {
     const byMode = new Map<ModeName, ModeSummary>();
     const runsByMode = new Map<ModeName, StepRow[][]>();
@@ -112,7 +115,14 @@ export function summarize(run: RunData): { summary: Summary; rows: StepRow[] } {
       const m = modeSummary(point, mode, group, scenario.warmup_steps, notes);
       modes.push(m);
       byMode.set(mode, m);
-      runsByMode.set(mode, withSteps.map((a) => a.steps.measured));
+      const runs = withSteps.map((a) => a.steps.measured);
+      runsByMode.set(mode, runs);
+      byPointMode.set(pointModeKey(point, mode), {
+        summary: m,
+        throughput: runs.map((r) => tokensPerSecond(r) / deviceCount(m.devices, 'allocated')),
+        step_time: runs.map(medianStepTime),
+        steps: m.steps_measured,
+      });
       const n = m.step_time_s.n_runs;
       if (n === 1) {
         notes.push(note('few_runs', `${point}/${mode}`, `one run: no confidence interval; the ranges shown are the spread of its steps (25th–75th percentile), which says nothing about how another run would come out (use repeats ≥ ${MIN_RUNS_FOR_SPREAD})`));
@@ -135,6 +145,7 @@ export function summarize(run: RunData): { summary: Summary; rows: StepRow[] } {
     notes.push(note('step_time_speedup_omitted', RUN_SUBJECT, 'Step-time speedup omitted: under equal_per_device_batch the modes do different work per step (different training device counts); compare throughput.'));
   }
 
+  const pointComparisonsOfRun = pointComparisons(run.plan.points, byPointMode);
   const settings = settingsDifferences(run.units, unique(run.plan.units.map((u) => u.point)), notes);
 
   const summary: Summary = {
@@ -149,6 +160,7 @@ export function summarize(run: RunData): { summary: Summary; rows: StepRow[] } {
     points: run.plan.points,
     modes,
     comparisons,
+    point_comparisons: pointComparisonsOfRun,
     settings_compared: settings.compared,
     settings_differences: settings.differences,
     methods: METHODS,
@@ -273,6 +285,7 @@ function modeSummary(
   const e = energy(units, notes);
   const requests = requestLatency(units, label, notes);
   const synced = rows.filter((r) => r.weight_sync_bytes !== undefined);
+  const memory = devices.kind === 'cuda' ? memorySummary(units) : undefined;
 
   return {
     point,
@@ -310,6 +323,7 @@ function modeSummary(
       : {}),
     ...(requests.length > 0 ? { requests } : {}),
     ...(synced.length > 0 ? { weight_sync_bytes_per_step: synced.reduce((s, r) => s + r.weight_sync_bytes!, 0) / rows.length } : {}),
+    ...(memory ? { memory } : {}),
   };
 }
 

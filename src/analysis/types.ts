@@ -9,11 +9,12 @@ import type { Note } from './notes.ts';
  * 2: `settings_compared` and `settings_differences` added. 3: `points` lists each point's id,
  * values and label as planned; `notes` are typed (kind, severity, subject, text). 4: intervals
  * come from runs (t intervals, `interval` says whether a range is a confidence interval or one
- * run's spread); `methods` has no bootstrap fields. A report of an older summary re-runs the
+ * run's spread); `methods` has no bootstrap fields. 5: `point_comparisons` (between the points
+ * of a sweep within a mode) and each mode's `memory`. A report of an older summary re-runs the
  * analysis in memory (docs/reports.md); upgrade.ts brings one that cannot be re-run to the
  * current shape.
  */
-export const SUMMARY_SCHEMA_VERSION = 4;
+export const SUMMARY_SCHEMA_VERSION = 5;
 
 /** A figure with how many measurements it rests on; an interval where one could be computed. */
 export interface Estimate {
@@ -126,6 +127,8 @@ export interface ModeSummary {
   weight_sync_bytes_per_step?: number;
   /** Server mode: request latency per endpoint; absent when the trainer recorded no requests. */
   requests?: RequestLatency[];
+  /** GPU memory (CUDA runs that recorded it): analysis/memory.ts. */
+  memory?: MemorySummary;
 }
 
 export interface Quantiles {
@@ -149,6 +152,23 @@ export interface RequestLatency {
   overhead_s?: Quantiles;
 }
 
+/** Where a mode's GPU memory went (docs/metrics.md "Memory"). Fields the run did not record are absent. */
+export interface MemorySummary {
+  /** Per phase, the largest allocator peak on trainer rank 0 over every step (warm-up included), bytes. */
+  peak_allocated_by_phase?: Record<string, number>;
+  /** The colocated vLLM engine as it sized itself at start (config event `engine.memory`), bytes. */
+  engine?: { weights_bytes?: number; kv_cache_bytes?: number; requested_bytes?: number };
+  device_total_bytes?: number;
+  /** Median over measured steps of what the engine gave back to the device by sleeping (trainer rank 0), bytes. */
+  sleep_freed_bytes?: number;
+  /** Median over measured steps of what waking the engine took from the device, bytes. */
+  wake_taken_bytes?: number;
+  /** Per process name, the most device memory its processes held at one sample (per-process sampler), bytes. */
+  process_peak_bytes?: Record<string, number>;
+  /** The most any allocated GPU had in use at one sample (GPU sampler: every process, and memory outside PyTorch), bytes. */
+  device_used_peak_bytes?: number;
+}
+
 export type UnitStatus = 'ok' | 'failed' | 'partial' | 'interrupted' | 'timeout';
 
 export interface EqualWork {
@@ -157,6 +177,27 @@ export interface EqualWork {
   prompt_tokens_per_sample: Record<string, number>;
   /** Largest relative difference between modes, 0 when equal. */
   max_relative_difference: number;
+}
+
+/**
+ * Two points of a sweep within one mode: the point against the point that differs from it in one
+ * swept field only, that field at its first value (analysis/points.ts).
+ */
+export interface PointComparison {
+  mode: ModeName;
+  point: string;
+  baseline: string;
+  /** The swept field that differs (dotted path), and its values at the baseline and at the point. */
+  field: string;
+  baseline_value: string | number | boolean;
+  value: string | number | boolean;
+  /** point ÷ baseline, completion tokens/s per allocated device (Welch t interval over runs; none with one run a side). */
+  throughput_ratio: Estimate;
+  /** point ÷ baseline median step time; only when both do the same work per step. */
+  step_time_ratio?: Estimate;
+  equal_work: boolean;
+  /** e.g. "colocate, model=preset:0.5b: enable_sleep_mode=true ran slower than enable_sleep_mode=false, at 0.76 × its throughput (95% CI …)". */
+  statement: string;
 }
 
 export interface Comparison {
@@ -199,6 +240,8 @@ export interface Summary {
   points: PointInfo[];
   modes: ModeSummary[];
   comparisons: Comparison[];
+  /** Between the points of a sweep within each mode (empty without a sweep). */
+  point_comparisons: PointComparison[];
   /** Per point, the modes whose effective settings (`config` events) were compared, in MODE_ORDER. */
   settings_compared: Record<string, ModeName[]>;
   /** Settings on which the compared modes of a point differ, sorted by point then key (docs/metrics.md "Settings that differ"). */

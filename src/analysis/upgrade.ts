@@ -22,6 +22,8 @@ export function upgradeSummary(old: Summary): Summary {
     points: points === undefined || Array.isArray(points) ? (points ?? []) : Object.entries(points).map(pointFromValues),
     // An old note's kind is not known; nothing is read back out of its text.
     notes: notes.map((n) => (typeof n === 'string' ? note('unclassified', RUN_SUBJECT, n) : n)),
+    // Before schema 5 there were no comparisons between sweep points.
+    point_comparisons: old.point_comparisons ?? [],
   };
 }
 
