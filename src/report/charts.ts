@@ -524,19 +524,107 @@ function sweepChart(o: {
   };
 }
 
-/** Every chart of the report, in reading order. */
-export function buildCharts(input: ReportInput): ChartSpec[] {
+/** Point ÷ baseline point throughput within each mode: one bar per comparison, whiskers its interval. */
+function pointComparisonChart(input: ReportInput): ChartSpec {
+  const { summary } = input;
+  const list = summary.point_comparisons;
+  const short = (f: string) => f.split('.').at(-1)!;
+  const labels = list.map((c) => {
+    const others = Object.entries(pointInfo(summary, c.point)?.values ?? {}).filter(([f]) => f !== c.field);
+    return `${c.mode} · ${short(c.field)} ${String(c.value)} vs ${String(c.baseline_value)}${others.length ? ` (${others.map(([f, v]) => `${short(f)}=${String(v)}`).join(', ')})` : ''}`;
+  });
+  const ests = list.map((c) => c.throughput_ratio);
+  const dataset = {
+    label: 'point ÷ baseline point',
+    data: ests.map((e) => e.value),
+    errorBars: ests.map(interval),
+    errorBarColor: INK,
+    backgroundColor: list.map((c) => withAlpha(modeColor(c.mode), 0.85)),
+    borderColor: list.map((c) => modeColor(c.mode)),
+    borderWidth: 1,
+    maxBarThickness: 40,
+  };
+  const withInterval = ests.find((e) => e.low !== undefined);
+  return {
+    id: 'sweep-points',
+    title: 'Between sweep points, within each mode',
+    width: 900,
+    height: Math.max(260, 170 + list.length * 46),
+    config: {
+      type: 'bar',
+      data: { labels, datasets: [dataset] as unknown as ChartDataset<'bar'>[] },
+      options: {
+        ...baseOptions(
+          'Throughput ratio to the baseline point',
+          [
+            `Each point ÷ the point that differs from it in one swept field, that field at its first value; completion tokens/s per allocated ${deviceWord(summary).one}; 1 = as fast as the baseline.`,
+            withInterval ? `Whiskers: ${ciLabel(withInterval)} (Welch, the two points' runs); none where a point has one run.` : 'No whiskers: a point with one run has no confidence interval.',
+          ],
+          false,
+        ),
+        indexAxis: 'y',
+        scales: {
+          x: axis('throughput ratio (×)', { beginAtZero: true, ...roomFor([dataset]) }),
+          y: axis('', { grid: { display: false }, title: { display: false }, ticks: { color: INK, font: { size: 12 } } }),
+        },
+      },
+    } as Config,
+  };
+}
+
+/** A chart the report does not show, and the sentence that says why. */
+export interface OmittedChart {
+  id: string;
+  title: string;
+  reason: string;
+}
+
+export interface ChartSet {
+  charts: ChartSpec[];
+  omitted: OmittedChart[];
+}
+
+/** True when some dataset has a number to draw (a bar, a point of a line, an {x, y} point). */
+export function hasData(spec: ChartSpec): boolean {
+  const finite = (v: unknown) => (typeof v === 'number' && Number.isFinite(v)) || (typeof v === 'object' && v !== null && Number.isFinite((v as { y?: unknown }).y as number));
+  return (spec.config.data?.datasets ?? []).some((d) => (d.data as unknown[]).some(finite));
+}
+
+/** Every chart of the report, in reading order; one with nothing to draw is left out, with the reason. */
+export function buildCharts(input: ReportInput): ChartSet {
+  const { summary } = input;
   const charts: ChartSpec[] = [];
-  if (input.summary.modes.length > 0) charts.push(throughputChart(input), phaseChart(input));
-  if (isSweep(input.summary)) charts.push(...sweepCharts(input));
-  for (const point of orderedPoints(input.summary)) {
+  const omitted: OmittedChart[] = [];
+  const add = (spec: ChartSpec, empty: string) => (hasData(spec) ? charts.push(spec) : omitted.push({ id: spec.id, title: spec.title, reason: empty }));
+  if (summary.modes.length > 0) {
+    add(throughputChart(input), 'no mode has a throughput (no measured steps).');
+    add(phaseChart(input), 'no phase was timed in the measured steps.');
+  } else {
+    omitted.push({ id: 'throughput', title: 'Throughput and phases', reason: 'no mode has measured steps, so there is no throughput and no phase to draw.' });
+  }
+  if (isSweep(summary)) {
+    const [speedup, throughput] = sweepCharts(input);
+    const modes = [...new Set(summary.modes.map((m) => modeDisplayName(m.mode)))];
+    if (summary.comparisons.length === 0) {
+      const measured = modes.length === 1 ? `one mode (${modes[0]})` : modes.length ? `no two modes at one point (${modes.join(', ')})` : 'no mode';
+      const instead = summary.point_comparisons.length ? '; its sweep points are compared within the mode instead (“Between sweep points, within each mode”)' : '';
+      omitted.push({ id: speedup!.id, title: speedup!.title, reason: `the run measured ${measured}, so there is no speedup between modes to draw${instead}.` });
+    } else add(speedup!, 'no point has a speedup between modes.');
+    add(throughput!, 'no point has a throughput.');
+    if (summary.point_comparisons.length > 0) charts.push(pointComparisonChart(input));
+  }
+  for (const point of orderedPoints(summary)) {
     const c = stepTimeChart(input, point);
-    if (c) charts.push(c);
+    if (c) add(c, 'no step was recorded at this point.');
   }
   for (const t of input.timelines) {
-    if (t.source === 'none') continue;
-    charts.push(timelineChart(input, t, 'util'), timelineChart(input, t, 'memory'));
-    for (const v of viewsShown(t)) charts.push(viewsChart(input, t, v));
+    if (t.source === 'none') {
+      omitted.push({ id: `timeline-${fileSafe(t.dir)}`, title: `Utilisation and memory of ${t.dir}`, reason: 'no GPU or per-process samples were recorded for this run.' });
+      continue;
+    }
+    add(timelineChart(input, t, 'util'), 'no utilisation sample in the measured window.');
+    add(timelineChart(input, t, 'memory'), 'no memory sample in the measured window.');
+    for (const v of viewsShown(t)) add(viewsChart(input, t, v), `no sample of GPU ${v.gpu} in the measured window.`);
   }
-  return charts;
+  return { charts, omitted };
 }

@@ -80,6 +80,30 @@ export function comparisonsCsv(input: ReportInput): string {
   ]);
 }
 
+/** point-comparisons.csv: one row per comparison between sweep points within a mode (the header alone without a sweep). */
+export function pointComparisonsCsv(input: ReportInput): string {
+  const header = ['mode', 'baseline', 'point', 'field', 'baseline_value', 'value', 'throughput_ratio_x', 'throughput_ratio_low_x', 'throughput_ratio_high_x', 'step_time_ratio_x', 'step_time_ratio_low_x', 'step_time_ratio_high_x', 'equal_work', 'statement'];
+  return csv([
+    header,
+    ...input.summary.point_comparisons.map((c) => [
+      c.mode,
+      c.baseline,
+      c.point,
+      c.field,
+      String(c.baseline_value),
+      String(c.value),
+      c.throughput_ratio.value,
+      c.throughput_ratio.low ?? '',
+      c.throughput_ratio.high ?? '',
+      c.step_time_ratio?.value ?? '',
+      c.step_time_ratio?.low ?? '',
+      c.step_time_ratio?.high ?? '',
+      c.equal_work,
+      c.statement,
+    ]),
+  ]);
+}
+
 /** settings-differences.csv: one row per (point, setting) that differs, the full value per mode; empty where the mode has no such setting. */
 export function settingsDifferencesCsv(input: ReportInput): string {
   const { summary } = input;

@@ -3,13 +3,15 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { REPORT_FILES, reportChartFile } from '../results/layout.ts';
-import type { ChartSpec } from './charts.ts';
-import { comparisonsCsv, notesCsv, samplesCsv, settingsDifferencesCsv, stepsCsv, summaryCsv } from './csv.ts';
+import type { ChartSpec, OmittedChart } from './charts.ts';
+import { comparisonsCsv, notesCsv, pointComparisonsCsv, samplesCsv, settingsDifferencesCsv, stepsCsv, summaryCsv } from './csv.ts';
 import type { ReportInput } from './load.ts';
 
 export interface ReportContext {
   input: ReportInput;
   charts: readonly ChartSpec[];
+  /** Charts left out because they had nothing to draw, with the reason (the Markdown and the page say it). */
+  omitted: readonly OmittedChart[];
   outDir: string;
   /** `grpo-bench <version>`, written into the page. */
   generator: string;
@@ -35,6 +37,7 @@ export const csvFormat = {
       await put(ctx, REPORT_FILES.steps, stepsCsv(ctx.input)),
       await put(ctx, REPORT_FILES.summary, summaryCsv(ctx.input)),
       await put(ctx, REPORT_FILES.comparisons, comparisonsCsv(ctx.input)),
+      await put(ctx, REPORT_FILES.pointComparisons, pointComparisonsCsv(ctx.input)),
       await put(ctx, REPORT_FILES.settingsDifferences, settingsDifferencesCsv(ctx.input)),
       await put(ctx, REPORT_FILES.notes, notesCsv(ctx.input)),
     ];
@@ -61,7 +64,7 @@ export const markdownFormat = {
   name: 'markdown',
   async write(ctx) {
     const { renderMarkdown } = await import('./markdown.ts');
-    return [await put(ctx, REPORT_FILES.markdown, renderMarkdown(ctx.input, ctx.charts))];
+    return [await put(ctx, REPORT_FILES.markdown, renderMarkdown(ctx.input, ctx.charts, ctx.omitted))];
   },
 } satisfies ReportFormat;
 
@@ -69,7 +72,7 @@ export const htmlFormat = {
   name: 'html',
   async write(ctx) {
     const { renderHtml } = await import('./html.ts');
-    return [await put(ctx, REPORT_FILES.html, await renderHtml(ctx.input, ctx.charts, ctx.generator))];
+    return [await put(ctx, REPORT_FILES.html, await renderHtml(ctx.input, ctx.charts, ctx.generator, ctx.omitted))];
   },
 } satisfies ReportFormat;
 

@@ -5,7 +5,7 @@ import { createRequire } from 'node:module';
 import path from 'node:path';
 import { modeColor } from '../modes.ts';
 import { REPORT_FILES, RUN_FILES } from '../results/layout.ts';
-import type { ChartSpec } from './charts.ts';
+import type { ChartSpec, OmittedChart } from './charts.ts';
 import { CHART_PLUGINS_SOURCE } from './chart-plugins.ts';
 import { escapeHtml as esc, jsonForScript } from './escape.ts';
 import type { ReportInput } from './load.ts';
@@ -150,7 +150,7 @@ const BOOT = `(function () {
   else draw();
 })();`;
 
-export async function renderHtml(input: ReportInput, charts: readonly ChartSpec[], generator: string): Promise<string> {
+export async function renderHtml(input: ReportInput, charts: readonly ChartSpec[], generator: string, omitted: readonly OmittedChart[] = []): Promise<string> {
   const h = reportHeader(input);
   const tables = reportTables(input);
   const first = ['comparisons', 'modes'];
@@ -183,6 +183,7 @@ ${tables
   .join('\n')}
 <div class="charts">
 ${charts.map(figureHtml).join('\n')}
+${omitted.map((c) => `<p class="note">Left out: ${esc(c.title)}. ${esc(c.reason)}</p>`).join('\n')}
 </div>
 ${tables
   .filter((t) => !first.includes(t.id))

@@ -1,6 +1,6 @@
 // report.md: the headline, the tables and the charts, fit to paste into a pull request or a post.
 import { REPORT_FILES, reportChartFile, RUN_FILES } from '../results/layout.ts';
-import type { ChartSpec } from './charts.ts';
+import type { ChartSpec, OmittedChart } from './charts.ts';
 import { escapeMarkdown as md } from './escape.ts';
 import type { ReportInput } from './load.ts';
 import { reportFootnotes, reportHeader, reportTables, samplesFile, type Table } from './tables.ts';
@@ -13,14 +13,14 @@ export function markdownTable(t: Table): string {
   return [`| ${t.columns.map(cell).join(' | ')} |`, `| ${align.join(' | ')} |`, ...t.rows.map((r) => `| ${r.map(cell).join(' | ')} |`)].join('\n');
 }
 
-export function renderMarkdown(input: ReportInput, charts: readonly ChartSpec[]): string {
+export function renderMarkdown(input: ReportInput, charts: readonly ChartSpec[], omitted: readonly OmittedChart[] = []): string {
   const h = reportHeader(input);
   const out: string[] = [`# ${md(h.title)}`, ''];
   for (const line of h.headlines) out.push(`> **${md(line)}**`, '');
   out.push(h.facts.map(md).join(' · '), '');
   for (const note of h.notes) out.push(`> **Note:** ${md(note)}`, '');
   const tables = reportTables(input);
-  const chartsAfter: Record<string, string[]> = { comparisons: ['throughput', 'sweep-speedup', 'sweep-throughput'], phases: ['phases'] };
+  const chartsAfter: Record<string, string[]> = { comparisons: ['throughput', 'sweep-speedup', 'sweep-throughput'], 'point-comparisons': ['sweep-points'], phases: ['phases'] };
   const shown = new Set<string>();
   for (const t of tables) {
     out.push(`## ${md(t.title)}`, '');
@@ -39,6 +39,7 @@ export function renderMarkdown(input: ReportInput, charts: readonly ChartSpec[])
     for (const c of rest) out.push(`- [${md(c.title)}](${encodeURI(reportChartFile(c.id))})`);
     out.push('');
   }
+  if (omitted.length) out.push('## Charts left out', '', ...omitted.map((c) => `- ${md(c.title)}: ${md(c.reason)}`), '');
   const foot = reportFootnotes(input);
   if (foot.notes.length) {
     out.push('## Notes', '', ...foot.notes.map((n) => `- ${md(n.text)}`), '');

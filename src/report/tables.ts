@@ -4,7 +4,7 @@ import { headlineNotes, type Note } from '../analysis/notes.ts';
 import type { ModeSummary } from '../analysis/types.ts';
 import { REPORT_FILES, RUN_FILES } from '../results/layout.ts';
 import type { ReportInput } from './load.ts';
-import { MISSING, SETTING_DISPLAY_CHARS, deviceWord, fmt, fmtBytes, fmtEstimate, fmtPercent, fmtSetting, fmtTimes, byPointOrder, isSweep, modeLabel, orderedPoints, plural, pointLabel, settingsModes } from './format.ts';
+import { MISSING, SETTING_DISPLAY_CHARS, deviceWord, fmt, fmtBytes, fmtEstimate, fmtPercent, fmtSetting, fmtTimes, byPointOrder, isSweep, modeLabel, orderedPoints, plural, pointInfo, pointLabel, settingsModes } from './format.ts';
 import { phaseLabel, phaseOrder } from './theme.ts';
 
 export interface Table {
@@ -106,6 +106,71 @@ export function comparisonTable(input: ReportInput): Table | undefined {
     caption: `Candidate ÷ baseline throughput. Per training ${dev.one} is the published method (the server's ${dev.many} not counted); per allocated ${dev.one} counts every ${dev.one} a mode holds.`,
     columns,
     numeric: columns.map((c) => c.includes('speedup')),
+    rows,
+  };
+}
+
+/** Between the points of a sweep within each mode (analysis/points.ts). */
+export function pointComparisonTable(input: ReportInput): Table | undefined {
+  const { summary } = input;
+  const list = summary.point_comparisons;
+  if (list.length === 0) return undefined;
+  const dev = deviceWord(summary);
+  const short = (f: string) => f.split('.').at(-1)!;
+  const at = (point: string, field: string) =>
+    Object.entries(pointInfo(summary, point)?.values ?? {})
+      .filter(([f]) => f !== field)
+      .map(([f, v]) => `${short(f)}=${String(v)}`)
+      .join(', ') || MISSING;
+  const runs = (point: string, mode: string) => summary.modes.find((m) => m.point === point && m.mode === mode)?.runs.filter((r) => r.steps > 0).length ?? 0;
+  const columns = ['mode', 'changed', 'at', `throughput ratio (per allocated ${dev.one})`, 'step-time ratio', 'runs'];
+  return {
+    id: 'point-comparisons',
+    title: 'Between sweep points, within each mode',
+    caption:
+      'Each point against the point that differs from it in one swept field only, that field at its first value: point ÷ baseline completion tokens/s, and point ÷ baseline median step time where both do the same work per step. ' +
+      `In brackets a ${Math.round((list.find((c) => c.throughput_ratio.ci_level)?.throughput_ratio.ci_level ?? 0.95) * 100)} % Welch t interval over the runs of the two points (the points ran one after the other); none with one run on a side.`,
+    columns,
+    numeric: columns.map((c) => c.includes('ratio') || c === 'runs'),
+    rows: list.map((c) => [
+      c.mode,
+      `${short(c.field)}: ${String(c.baseline_value)} → ${String(c.value)}`,
+      at(c.point, c.field),
+      fmtTimes(c.throughput_ratio),
+      c.step_time_ratio ? fmtTimes(c.step_time_ratio) : MISSING,
+      `${runs(c.point, c.mode)} vs ${runs(c.baseline, c.mode)}`,
+    ]),
+  };
+}
+
+/** GPU memory per mode (analysis/memory.ts); absent when no mode recorded any. */
+export function memoryTable(input: ReportInput): Table | undefined {
+  const modes = modeRows(input).filter((m) => m.memory);
+  if (modes.length === 0) return undefined;
+  const mem = (m: ModeSummary) => m.memory!;
+  const phases = phaseOrder(modes.flatMap((m) => Object.keys(mem(m).peak_allocated_by_phase ?? {})));
+  const processes = [...new Set(modes.flatMap((m) => Object.keys(mem(m).process_peak_bytes ?? {})))].sort();
+  const row = (label: string, get: (m: ModeSummary) => number | undefined): string[] | undefined =>
+    modes.some((m) => get(m) !== undefined) ? [label, ...modes.map((m) => fmtBytes(get(m)))] : undefined;
+  const rows = [
+    row('device memory', (m) => mem(m).device_total_bytes),
+    row('device in use at most (GPU sampler)', (m) => mem(m).device_used_peak_bytes),
+    ...processes.map((p) => row(`process ${p} at most (per-process sampler)`, (m) => mem(m).process_peak_bytes?.[p])),
+    row('vLLM engine: asked for (gpu_memory_utilization × device)', (m) => mem(m).engine?.requested_bytes),
+    row('vLLM engine: weights', (m) => mem(m).engine?.weights_bytes),
+    row('vLLM engine: KV cache', (m) => mem(m).engine?.kv_cache_bytes),
+    row('sleep: given back per step (median)', (m) => mem(m).sleep_freed_bytes),
+    row('wake: taken per step (median)', (m) => mem(m).wake_taken_bytes),
+    ...phases.map((p) => row(`allocator peak in ${phaseLabel(p)}`, (m) => mem(m).peak_allocated_by_phase?.[p])),
+  ].filter((r): r is string[] => r !== undefined);
+  return {
+    id: 'memory',
+    title: 'GPU memory',
+    caption:
+      'Allocator peaks: the largest PyTorch allocation on trainer rank 0 while each phase was open, over every step (a phase’s peak covers the phases nested in it; what a colocated engine allocates through PyTorch is in it). ' +
+      'The samplers show the driver’s view: every process, and memory held outside PyTorch. Sleep and wake: the change in the device’s free memory around vLLM’s sleep and wake-up.',
+    columns: ['', ...modes.map((m) => modeLabel(input.summary, m))],
+    numeric: [false, ...modes.map(() => true)],
     rows,
   };
 }
@@ -329,8 +394,10 @@ export function samplesFile(input: ReportInput): string {
 export function reportTables(input: ReportInput): Table[] {
   return [
     comparisonTable(input),
+    pointComparisonTable(input),
     modeTable(input),
     phaseTable(input),
+    memoryTable(input),
     activityTable(input),
     energyTable(input),
     requestTable(input),
@@ -405,5 +472,7 @@ export function reportHeader(input: ReportInput): ReportHeader {
   if (summary.notes.length) notes.push(`The analysis left ${plural(summary.notes.length, 'note')} on this run: see “Notes”.`);
   const headlines = byPointOrder(summary, summary.comparisons)
     .map((c) => (isSweep(summary) ? `${pointLabel(summary, c.point)}: ${c.statement}` : c.statement));
+  // A sweep of one mode has no comparison between modes to lead with: its points' comparisons do.
+  if (headlines.length === 0) headlines.push(...summary.point_comparisons.map((c) => c.statement));
   return { title: `GRPO benchmark: ${summary.scenario}`, headlines, facts, notes };
 }

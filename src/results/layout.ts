@@ -103,6 +103,7 @@ export const REPORT_FILES = {
   steps: 'steps.csv',
   summary: 'summary.csv',
   comparisons: 'comparisons.csv',
+  pointComparisons: 'point-comparisons.csv',
   settingsDifferences: 'settings-differences.csv',
   notes: 'notes.csv',
   telemetry: SAMPLE_FILES.telemetry,

@@ -82,8 +82,8 @@ async function assertMarkdownMatchesSummary(outDir: string, summary: Summary): P
 }
 
 /** Every chart has data points, and its PNG is not blank. */
-async function assertChartsHaveData(runDir: string, outDir: string): Promise<ReturnType<typeof buildCharts>> {
-  const charts = buildCharts(await loadReportInput(runDir));
+async function assertChartsHaveData(runDir: string, outDir: string): Promise<ReturnType<typeof buildCharts>['charts']> {
+  const charts = buildCharts(await loadReportInput(runDir)).charts;
   for (const c of charts) {
     const values = c.config.data.datasets.flatMap((d) => d.data as unknown[]).filter((v) => v !== null);
     assert.ok(values.length > 0, `${c.id} has data`);
@@ -162,7 +162,7 @@ describe('report from a GPU-shaped run (made-up samples, real analysis)', async 
     }
     const input = await loadReportInput(runDir);
     const pngs = (await readdir(path.join(outDir, 'charts'))).sort();
-    assert.deepEqual(pngs, buildCharts(input).map((c) => `${c.id}.png`).sort());
+    assert.deepEqual(pngs, buildCharts(input).charts.map((c) => `${c.id}.png`).sort());
   });
 
   test('the Markdown shows the numbers of summary.json', async () => {
@@ -199,7 +199,7 @@ describe('report from a GPU-shaped run (made-up samples, real analysis)', async 
 
   test('the step-time chart marks the fixed warm-up with a band and settling steps per point', async () => {
     const input = await loadReportInput(runDir);
-    const chart = buildCharts(input).find((c) => c.id === 'step-time')!;
+    const chart = buildCharts(input).charts.find((c) => c.id === 'step-time')!;
     const settling = input.steps.filter((r) => r.excluded_by === 'settling');
     assert.ok(settling.length > 0, 'the analysis found settling steps in the fixture');
     const decor = (chart.config.data as unknown as { gbTimeline: { bands: { x1: number }[] } }).gbTimeline;
@@ -242,7 +242,7 @@ describe('report from a sweep with a failed run', async () => {
   const { outDir } = await reportCommand({ results: runDir });
 
   test('adds speedup and throughput against the swept parameter', async () => {
-    const charts = buildCharts(await loadReportInput(runDir));
+    const charts = buildCharts(await loadReportInput(runDir)).charts;
     const speedup = charts.find((c) => c.id === 'sweep-speedup');
     assert.ok(speedup && charts.some((c) => c.id === 'sweep-throughput'));
     assert.deepEqual(speedup.config.data.labels, ['4', '8', '16']);
@@ -257,7 +257,7 @@ describe('report from a sweep with a failed run', async () => {
   });
 
   test('a single-point run has no sweep charts', async () => {
-    const single = buildCharts(await loadReportInput(await gpuRun()));
+    const single = buildCharts(await loadReportInput(await gpuRun())).charts;
     assert.ok(!single.some((c) => c.id.startsWith('sweep-')));
   });
 });

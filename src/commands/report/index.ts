@@ -30,11 +30,11 @@ export async function reportCommand(opts: ReportOptions): Promise<ReportResult> 
   }
   const input = await loadReportInput(opts.results);
   const outDir = path.resolve(opts.out ?? defaultReportDir(opts.results, input.runId));
-  const charts = buildCharts(input);
+  const { charts, omitted } = buildCharts(input);
   const generator = `grpo-bench ${harnessVersion()}`;
   const files: string[] = [];
   // PNGs first: the Markdown links to them.
   const names = opts.formats ?? (['csv', 'png', 'markdown', 'html'] as const);
-  for (const name of names) files.push(...(await REPORT_FORMATS[name].write({ input, charts, outDir, generator })));
+  for (const name of names) files.push(...(await REPORT_FORMATS[name].write({ input, charts, omitted, outDir, generator })));
   return { outDir, files };
 }
