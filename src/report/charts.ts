@@ -584,9 +584,10 @@ export interface ChartSet {
   omitted: OmittedChart[];
 }
 
-/** True when some dataset has a number to draw (a bar, a point of a line, an {x, y} point). */
+/** True when some dataset has a number to draw: a bar or line value, an [x, y] pair, an {x, y} point. */
 export function hasData(spec: ChartSpec): boolean {
-  const finite = (v: unknown) => (typeof v === 'number' && Number.isFinite(v)) || (typeof v === 'object' && v !== null && Number.isFinite((v as { y?: unknown }).y as number));
+  const finite = (v: unknown): boolean =>
+    typeof v === 'number' ? Number.isFinite(v) : Array.isArray(v) ? finite(v[1]) : typeof v === 'object' && v !== null ? finite((v as { y?: unknown }).y) : false;
   return (spec.config.data?.datasets ?? []).some((d) => (d.data as unknown[]).some(finite));
 }
 
