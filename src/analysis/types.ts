@@ -163,7 +163,7 @@ export interface MemorySummary {
   sleep_freed_bytes?: number;
   /** Median over measured steps of what waking the engine took from the device, bytes. */
   wake_taken_bytes?: number;
-  /** Per process name, the most device memory its processes held at one sample (per-process sampler), bytes. */
+  /** Per process name, the most device memory all its processes held together at one sample, over every GPU they used (per-process sampler), bytes. */
   process_peak_bytes?: Record<string, number>;
   /** The most any allocated GPU had in use at one sample (GPU sampler: every process, and memory outside PyTorch), bytes. */
   device_used_peak_bytes?: number;

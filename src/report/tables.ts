@@ -154,8 +154,8 @@ export function memoryTable(input: ReportInput): Table | undefined {
     modes.some((m) => get(m) !== undefined) ? [label, ...modes.map((m) => fmtBytes(get(m)))] : undefined;
   const rows = [
     row('device memory', (m) => mem(m).device_total_bytes),
-    row('device in use at most (GPU sampler)', (m) => mem(m).device_used_peak_bytes),
-    ...processes.map((p) => row(`process ${p} at most (per-process sampler)`, (m) => mem(m).process_peak_bytes?.[p])),
+    row('one GPU in use at most (GPU sampler)', (m) => mem(m).device_used_peak_bytes),
+    ...processes.map((p) => row(`${p} processes together at most, over all their GPUs (per-process sampler)`, (m) => mem(m).process_peak_bytes?.[p])),
     row('vLLM engine: asked for (gpu_memory_utilization × device)', (m) => mem(m).engine?.requested_bytes),
     row('vLLM engine: weights', (m) => mem(m).engine?.weights_bytes),
     row('vLLM engine: KV cache', (m) => mem(m).engine?.kv_cache_bytes),
