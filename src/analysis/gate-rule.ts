@@ -9,6 +9,7 @@ import { geometricMean, tCritical, type ConfidenceInterval } from './inference.t
 import { GATE } from './constants.ts';
 import type { LogVariance, NoiseModel } from './noise-model.ts';
 import { sampleSd } from './stats.ts';
+import { formatNumber } from '../value-format.ts';
 
 /**
  * regressed: the whole interval is beyond the threshold on the bad side; no_regression: none of
@@ -124,7 +125,7 @@ export function gateDecision(i: GateInput): GateDecision {
     high: ratio * Math.exp(half),
     level: i.level,
     df,
-    method: `t interval on the log ratio of geometric means of runs (${i.baseline.length} and ${i.candidate.length} runs; variance from ${variance.source}; df ${df.toFixed(1)})`,
+    method: `t interval on the log ratio of geometric means of runs (${i.baseline.length} and ${i.candidate.length} runs; variance from ${variance.source}; df ${formatNumber(df, { decimals: 1 })})`,
   };
   const beyond = i.higher_is_better ? interval.high < edge : interval.low > edge;
   const within = i.higher_is_better ? interval.low >= edge : interval.high <= edge;

@@ -2,6 +2,7 @@
 // (grpo-bench headroom): along each axis the points run in order until the first one that does not
 // fit; the verdict is the last one that did. Pure: the command gathers each probe's outcome.
 import type { MemoryError } from '../results/events.ts';
+import { formatBinaryBytes } from '../value-format.ts';
 
 export type ProbeOutcome =
   /** Ran to the end. */
@@ -53,8 +54,7 @@ export interface Headroom {
   axes: Axis[];
 }
 
-const GiB = 2 ** 30;
-const gib = (b: number) => `${(b / GiB).toFixed(1)} GiB`;
+const gib = (b: number) => formatBinaryBytes(b);
 
 /** The verdict of one axis from its probes, in the order they were (to be) run. */
 export function judgeAxis(field: string, want: Axis['want'], probes: readonly Probe[]): Axis {

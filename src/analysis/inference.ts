@@ -5,6 +5,7 @@
 import { CI_LEVEL, WITHIN_RUN_SPREAD } from './constants.ts';
 import { betaQuantile, tQuantile } from './distributions.ts';
 import { mean, quantile, sampleSd, sortSamples } from './stats.ts';
+import { formatNumber } from '../value-format.ts';
 
 /** A confidence interval from two runs or more. */
 export interface ConfidenceInterval {
@@ -166,7 +167,7 @@ export function twoSampleRatio(baseline: readonly number[], candidate: readonly 
       high: ratio * Math.exp(half),
       level,
       df,
-      method: `Welch t interval on the log ratio, ${nb} and ${nc} runs (df ${df.toFixed(1)})`,
+      method: `Welch t interval on the log ratio, ${nb} and ${nc} runs (df ${formatNumber(df, { decimals: 1 })})`,
     },
   };
 }

@@ -5,6 +5,7 @@
 // comparison where two things changed at once. The points of a sweep run one after the other, not
 // in interleaved blocks, so their runs are two independent samples: a Welch t interval on the log
 // ratio of per-run values (inference.ts), none with a single run on a side.
+import { formatNumber, formatPercentText } from '../value-format.ts';
 import type { ModeName } from '../scenario/schema.ts';
 import type { PointInfo, ScalarValue } from '../scenario/sweep.ts';
 import { CI_LEVEL } from './constants.ts';
@@ -95,10 +96,10 @@ function statement(mode: ModeName, field: string, point: PointInfo, bv: ScalarVa
   const where = `${mode}${others.length ? `, ${others.map(([f, x]) => `${short(f)}=${String(x)}`).join(', ')}` : ''}`;
   const cand = `${short(field)}=${String(v)}`;
   const base = `${short(field)}=${String(bv)}`;
-  const f = (x: number) => x.toFixed(2);
+  const f = (x: number) => formatNumber(x, { decimals: 2 });
   const what = `completion tokens/s per allocated device, ${runs}`;
   const iv = r.interval;
-  const ci = iv ? `${Math.round((iv.level ?? CI_LEVEL) * 100)}% CI ${f(iv.low)}–${f(iv.high)}` : '';
+  const ci = iv ? `${formatPercentText(iv.level ?? CI_LEVEL, { decimals: 0 })} CI ${f(iv.low)}–${f(iv.high)}` : '';
   const change = resolveChange(r);
   switch (change.kind) {
     case 'faster':
@@ -106,7 +107,7 @@ function statement(mode: ModeName, field: string, point: PointInfo, bv: ScalarVa
     case 'slower':
       return `${where}: ${cand} ran slower than ${base}, at ${f(r.ratio)} × its throughput (${ci}; ${what})`;
     case 'unresolved':
-      return `${where}: no difference resolved between ${base} and ${cand} (±${(100 * change.within).toFixed(1)}%): ${f(r.ratio)} × (${ci}; ${what})`;
+      return `${where}: no difference resolved between ${base} and ${cand} (±${formatPercentText(change.within)}): ${f(r.ratio)} × (${ci}; ${what})`;
     case 'no_interval':
       return `${where}: ${cand} at ${f(r.ratio)} × the throughput of ${base}, from too few runs for a confidence interval (${what}; no "faster" or "slower" without one)`;
   }

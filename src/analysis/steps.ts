@@ -10,6 +10,7 @@ import { namedOutliers } from './guards.ts';
 import { steadyStateByThroughput, type SteadyStateCut } from './steady-state.ts';
 import { outlierFlags, unionLength } from './stats.ts';
 import type { StepRow } from './types.ts';
+import { formatNumber, formatPercentText } from '../value-format.ts';
 
 export function eventsOf<K extends Event['type']>(file: EventFile | undefined, type: K): Extract<Event, { type: K }>[] {
   return (file?.parsed.events ?? []).filter((e): e is Extract<Event, { type: K }> => e.type === type);
@@ -93,7 +94,7 @@ export function unitSteps(unit: UnitData, warmupSteps: number, notes: Note[]): U
   after.slice(0, steady.start).forEach((r) => Object.assign(r, { warmup: true, excluded_by: 'settling' }));
   const measured = after.slice(steady.start);
   outlierFlags(measured.map((r) => r.duration_s)).forEach((flag, i) => (measured[i]!.outlier = flag));
-  const pct = (x: number) => `${(100 * x).toFixed(0)}%`;
+  const pct = (x: number) => formatPercentText(x, { decimals: 0 });
   if (!steady.checked && after.length > 0) {
     notes.push(note('steady_state_unchecked', where, `only ${after.length} step(s) after the warm-up (fewer than ${STEADY_RATIO.min_steps}): the steady-state rule was not applied, all are measured`));
   } else if (!steady.settled) {
@@ -103,7 +104,7 @@ export function unitSteps(unit: UnitData, warmupSteps: number, notes: Note[]): U
   }
   const odd = namedOutliers(measured.map((r) => ({ label: `step ${r.step}`, value: r.duration_s })));
   if (odd.length > 0) {
-    notes.push(note('outlier_steps', where, `${odd.map((o) => `${o.label} (${o.value.toFixed(3)} s, modified z ${o.z.toFixed(1)})`).join(', ')} far from the other measured steps: flagged in steps.csv, kept`));
+    notes.push(note('outlier_steps', where, `${odd.map((o) => `${o.label} (${formatNumber(o.value, { decimals: 3 })} s, modified z ${formatNumber(o.z, { decimals: 1 })})`).join(', ')} far from the other measured steps: flagged in steps.csv, kept`));
   }
   return { unit, rows, steady, measured };
 }

@@ -8,6 +8,7 @@ import { readRun, type RunData, type StoredAnalysis, type UnitData } from '../re
 import { phaseColumns, stepsCsv } from '../results/steps-csv.ts';
 import { MODE_ORDER, modeOf } from '../modes.ts';
 import type { ModeName } from '../scenario/schema.ts';
+import { formatNumber, formatPercentText } from '../value-format.ts';
 import { energy, gpmUnavailableReason, roleActivity } from './activity.ts';
 import { note, RUN_SUBJECT, type Note } from './notes.ts';
 import { CI_LEVEL, GUARD, MIN_RUNS_FOR_SPREAD, OUTLIER, STEADY_RATIO, TRAINING_PHASES } from './constants.ts';
@@ -261,14 +262,14 @@ function modeSummary(
   const sum = (f: (r: StepRow) => number) => rows.reduce((s, r) => s + f(r), 0);
   const coverage = stepCoverage(runs);
   if (!coverage.ok) {
-    notes.push(note('steps_leave_gaps', label, `steps cover ${(100 * coverage.share).toFixed(1)}% of the wall time from first to last measured step; throughput counts step time only, so work between steps is not in it`));
+    notes.push(note('steps_leave_gaps', label, `steps cover ${formatPercentText(coverage.share)} of the wall time from first to last measured step; throughput counts step time only, so work between steps is not in it`));
   }
   const drifting = runs.flatMap((r) => {
     const t = halvesTrend(r.map((x) => ({ work: x.completion_tokens, seconds: x.duration_s })));
-    return t && !t.ok ? [`r${r[0]!.repeat} ${t.change > 0 ? '+' : ''}${(100 * t.change).toFixed(1)}%`] : [];
+    return t && !t.ok ? [`r${r[0]!.repeat} ${t.change > 0 ? '+' : ''}${formatPercentText(t.change)}`] : [];
   });
   if (drifting.length > 0) {
-    notes.push(note('trend', label, `throughput of the second half of the measured steps differs from the first half by more than ${100 * GUARD.trend_max}% in ${drifting.join(', ')}: the figure depends on how long the run was`));
+    notes.push(note('trend', label, `throughput of the second half of the measured steps differs from the first half by more than ${formatPercentText(GUARD.trend_max, { decimals: 1, trim: true })} in ${drifting.join(', ')}: the figure depends on how long the run was`));
   }
   const phaseNames = phaseColumns(rows);
   const phaseMedian = Object.fromEntries(phaseNames.map((p) => [p, median(rows.map((r) => r.phases[p] ?? 0))]));
@@ -376,8 +377,7 @@ function compare(
   const perAllocated = ratio('allocated');
   const equalWork = checkEqualWork(base, cand);
   if (!equalWork.equal) {
-    const by = (100 * equalWork.max_relative_difference).toFixed(1);
-    notes.push(note('unequal_work', point, `${base.mode} and ${cand.mode} did not do equal work per sample (max relative difference ${by}%); their speedups compare different work`));
+    notes.push(note('unequal_work', point, `${base.mode} and ${cand.mode} did not do equal work per sample (max relative difference ${formatPercentText(equalWork.max_relative_difference)}); their speedups compare different work`));
   }
   const stepTime =
     protocol === 'equal_global_batch'
@@ -413,7 +413,7 @@ export function checkEqualWork(base: ModeSummary, cand: ModeSummary): EqualWork 
  * each: no confidence interval".
  */
 export function statement(base: ModeSummary, cand: ModeSummary, speedup: Estimate, protocol: Summary['protocol'], functional: boolean): string {
-  const f = (x: number) => x.toFixed(2);
+  const f = (x: number) => formatNumber(x, { decimals: 2 });
   const proto = protocol === 'equal_global_batch' ? 'equal global batch' : 'equal per-device batch';
   const b = extent(base);
   const c = extent(cand);
@@ -421,14 +421,14 @@ export function statement(base: ModeSummary, cand: ModeSummary, speedup: Estimat
   const what = `completion tokens/s per training device, ${proto}, ${size}`;
   const cpu = functional ? '; CPU run, says nothing about GPUs' : '';
   const change = resolveChange({ interval: speedup.interval === 'confidence' && speedup.low !== undefined && speedup.high !== undefined ? { low: speedup.low, high: speedup.high } : null });
-  const ci = `${Math.round((speedup.ci_level ?? CI_LEVEL) * 100)}% CI ${f(speedup.low ?? Number.NaN)}–${f(speedup.high ?? Number.NaN)}`;
+  const ci = `${formatPercentText(speedup.ci_level ?? CI_LEVEL, { decimals: 0 })} CI ${f(speedup.low ?? Number.NaN)}–${f(speedup.high ?? Number.NaN)}`;
   switch (change.kind) {
     case 'faster':
       return `${cand.mode} ran ${f(speedup.value)} × faster than ${base.mode} (${ci}; ${what})${cpu}`;
     case 'slower':
       return `${cand.mode} ran slower than ${base.mode}, at ${f(speedup.value)} × its speed (${ci}; ${what})${cpu}`;
     case 'unresolved':
-      return `no difference resolved between ${base.mode} and ${cand.mode} (±${(100 * change.within).toFixed(1)}%): ${cand.mode} at ${f(speedup.value)} × ${base.mode} (${ci}; ${what})${cpu}`;
+      return `no difference resolved between ${base.mode} and ${cand.mode} (±${formatPercentText(change.within)}): ${cand.mode} at ${f(speedup.value)} × ${base.mode} (${ci}; ${what})${cpu}`;
     case 'no_interval':
       return `${cand.mode} at ${f(speedup.value)} × ${base.mode}'s speed, from too few runs for a confidence interval (${what}; no "faster" or "slower" without one)${cpu}`;
   }

@@ -12,6 +12,7 @@ import { measuredRuns } from '../analysis/steps.ts';
 import { deviceCount, medianStepTime, samplesPerSecond, tokensPerSecond, type PerDevice } from '../analysis/summarize.ts';
 import type { Estimate, ModeSummary, StepRow, Summary } from '../analysis/types.ts';
 import { UserError } from '../errors.ts';
+import { formatNumber, formatPercentText } from '../value-format.ts';
 import type { Manifest } from '../results/manifest.ts';
 import { assertComparable, checkComparable, type ComparableManifest } from './comparable.ts';
 import { environmentHash, type NoiseEntry, type NoiseProfile } from './noise.ts';
@@ -169,7 +170,7 @@ export function judge(baseline: GateSide, candidate: GateSide, o: JudgeOptions =
 }
 
 export function gateRule(threshold: number, alpha: number, higherIsBetter: boolean): string {
-  const t = `${+(100 * threshold).toFixed(4)}%`;
+  const t = formatPercentText(threshold, { decimals: 4, trim: true });
   const edge = higherIsBetter ? `1 − ${t}` : `1 + ${t}`;
   const worse = higherIsBetter ? 'below' : 'above';
   const better = higherIsBetter ? 'at or above' : 'at or below';
@@ -219,7 +220,7 @@ function flags(
   entry: NoiseEntry | undefined,
 ): GateFlag[] {
   const out: GateFlag[] = [];
-  const pct = (x: number) => `${(100 * x).toFixed(1)}%`;
+  const pct = (x: number) => formatPercentText(x);
   const [cb, cc] = [stepCoverage(baseRuns), stepCoverage(candRuns)];
   if (!coverageComparison(cb, cc).ok) {
     out.push({
@@ -244,7 +245,7 @@ function flags(
   for (const [side, values, runs] of [['baseline', baseValues, baseRuns], ['candidate', candValues, candRuns]] as const) {
     if (values.length < GUARD.run_outlier_min_runs) continue;
     const odd = namedOutliers(values.map((value, i) => ({ label: `r${runs[i]![0]!.repeat}`, value })));
-    if (odd.length > 0) out.push({ kind: 'run_outlier', subject, text: `${side}: ${odd.map((x) => `${x.label} (modified z ${x.z.toFixed(1)})`).join(', ')} far from the other runs; kept` });
+    if (odd.length > 0) out.push({ kind: 'run_outlier', subject, text: `${side}: ${odd.map((x) => `${x.label} (modified z ${formatNumber(x.z, { decimals: 1 })})`).join(', ')} far from the other runs; kept` });
   }
   if (!entry) out.push({ kind: 'no_noise_profile', subject, text: 'no noise profile: the spread between folders is not counted' });
   return out;

@@ -1,5 +1,10 @@
-// The verdict as Markdown for a pull request. Formats only: every number is in the Verdict.
+// The verdict as Markdown for a pull request. Formats only: every number is in the Verdict, and
+// becomes text through the value formatter; the tables are rendered as the report's are.
+import { CI_LEVEL } from '../analysis/constants.ts';
 import { escapeMarkdown } from '../report/escape.ts';
+import { markdownTable } from '../report/markdown.ts';
+import type { Cell, Table } from '../report/tables.ts';
+import { formatFigure, formatNumber, formatPercentText, percentFigure, type Figure } from '../value-format.ts';
 import { show } from './comparable.ts';
 import type { GateComparison, OtherMetric, Outcome, Verdict } from './types.ts';
 
@@ -19,15 +24,7 @@ export function verdictMarkdown(v: Verdict): string {
   lines.push(`\`${v.candidate.run_id}\` (candidate) against \`${v.baseline.run_id}\` (baseline), scenario \`${v.baseline.scenario}\`.`);
   lines.push(`Gated metric: \`${v.metric}\` (${v.higher_is_better ? 'higher' : 'lower'} is better), threshold ${t}, each interval at ${pct(v.level, 2)} (family-wise ${pct(1 - v.alpha, 0)}).`, '');
 
-  lines.push('| point | mode | baseline | candidate | ratio | interval | outcome | speed |');
-  lines.push('| --- | --- | ---: | ---: | ---: | --- | --- | --- |');
-  for (const c of v.comparisons) {
-    const iv = c.interval ? `${c.interval.low.toFixed(3)}–${c.interval.high.toFixed(3)}` : 'none';
-    lines.push(
-      `| ${escapeMarkdown(c.point)} | ${c.mode} | ${num(c.baseline.value)} ${runs(c.baseline_runs.length)} | ${num(c.candidate.value)} ${runs(c.candidate_runs.length)} | ${c.ratio.toFixed(3)} | ${iv} | ${OUTCOME[c.outcome]}${c.outcome === 'inconclusive' ? ` (${plan(c)})` : ''} | ${speed(c)} |`,
-    );
-  }
-  lines.push('');
+  lines.push(markdownTable(verdictTable(v)), '');
 
   const flags = v.comparisons.flatMap((c) => c.flags.filter((f) => f.kind !== 'no_noise_profile'));
   if (flags.length > 0) {
@@ -44,10 +41,7 @@ export function verdictMarkdown(v: Verdict): string {
   if (v.not_compared.length > 0) lines.push(`Not compared (in one run only): ${v.not_compared.join(', ')}`, '');
 
   lines.push('<details><summary>Other metrics (reported, not gated)</summary>', '');
-  lines.push('| point | mode | metric | baseline | candidate | ratio | 95% interval (runs) |');
-  lines.push('| --- | --- | --- | ---: | ---: | ---: | --- |');
-  for (const c of v.comparisons) for (const o of c.others) lines.push(otherRow(c, o));
-  lines.push('', '</details>', '');
+  lines.push(markdownTable(othersTable(v)), '', '</details>', '');
 
   if (v.warnings.length > 0) {
     lines.push('**Warnings**', '');
@@ -58,10 +52,40 @@ export function verdictMarkdown(v: Verdict): string {
   return lines.join('\n');
 }
 
-function otherRow(c: GateComparison, o: OtherMetric): string {
-  const iv = o.low !== undefined && o.high !== undefined && Number.isFinite(o.low) ? `${o.low.toFixed(3)}–${o.high.toFixed(3)}` : '';
-  return `| ${escapeMarkdown(c.point)} | ${c.mode} | ${o.name} | ${num(o.baseline)} | ${num(o.candidate)} | ${o.ratio === null ? '–' : o.ratio.toFixed(3)} | ${iv} |`;
+/** The gated comparisons: each side and the runs it rests on, the ratio with its interval, the outcome, what it says about speed. */
+function verdictTable(v: Verdict): Table {
+  return {
+    id: 'gate',
+    title: 'Gated comparisons',
+    columns: ['point', 'mode', 'baseline', 'candidate', `ratio (${formatFigure(percentFigure(v.level, { decimals: 2, trim: true }))} interval)`, 'outcome', 'speed'],
+    numeric: [false, false, true, true, true, false, false],
+    rows: v.comparisons.map((c): Cell[] => [
+      c.point,
+      c.mode,
+      side(c.baseline.value, c.baseline_runs.length),
+      side(c.candidate.value, c.candidate_runs.length),
+      ratio(c.ratio, c.interval?.low, c.interval?.high),
+      `${OUTCOME[c.outcome]}${c.outcome === 'inconclusive' ? ` (${plan(c)})` : ''}`,
+      speed(c),
+    ]),
+  };
 }
+
+/** Figures reported beside the gate, not gated: each side and the ratio with its unadjusted interval over runs. */
+function othersTable(v: Verdict): Table {
+  return {
+    id: 'gate-others',
+    title: 'Other metrics',
+    columns: ['point', 'mode', 'metric', 'baseline', 'candidate', `ratio (${formatFigure(percentFigure(CI_LEVEL))} interval, runs)`],
+    numeric: [false, false, false, true, true, true],
+    rows: v.comparisons.flatMap((c) => c.others.map((o: OtherMetric): Cell[] => [c.point, c.mode, o.name, side(o.baseline), side(o.candidate), ratio(o.ratio, o.low, o.high)])),
+  };
+}
+
+/** A side's figure to 4 significant digits, with the runs it rests on. */
+const side = (value: number | null, runs?: number): Figure => ({ value, precision: 4, ...(runs !== undefined ? { aside: `${runs} run${runs === 1 ? '' : 's'}` } : {}) });
+/** A ratio to 3 decimals (a 0.1% change shows), with its interval. */
+const ratio = (value: number | null, low?: number, high?: number): Figure => ({ value, low, high, unit: '×', precision: { decimals: 3 } });
 
 /** "no difference resolved (±4.1%)" unless the interval excludes 1. */
 function speed(c: GateComparison): string {
@@ -77,13 +101,7 @@ function plan(c: GateComparison): string {
   return 'more runs would not resolve it: the ratio sits at the threshold';
 }
 
-const where = (c: GateComparison) => `${c.point}/${c.mode} ×${c.ratio.toFixed(3)}`;
+const where = (c: GateComparison) => `${c.point}/${c.mode} ×${formatNumber(c.ratio, { decimals: 3 })}`;
 const needs = (c: GateComparison) => `${where(c)} (${plan(c)})`;
-const runs = (r: number) => `<sub>(${r} run${r === 1 ? '' : 's'})</sub>`;
-const pct = (x: number, digits = 1) => `${+(100 * x).toFixed(digits)}%`;
-
-function num(x: number | null): string {
-  if (x === null || !Number.isFinite(x)) return '–';
-  const a = Math.abs(x);
-  return a !== 0 && (a < 0.01 || a >= 1e5) ? x.toExponential(2) : x.toPrecision(4);
-}
+/** A percentage in the verdict's sentences, closed up and without trailing zeros: `2%`, `98.33%`. */
+const pct = (x: number, digits = 1) => formatPercentText(x, { decimals: digits, trim: true });

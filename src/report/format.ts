@@ -1,58 +1,22 @@
-// Display transforms shared by every format: rounding, units, labels. No statistics here.
+// Display transforms shared by every format: labels, ordering, cutting long text. No statistics
+// here, and no number formatting either (src/value-format.ts).
 import type { Estimate, Summary } from '../analysis/types.ts';
 import { MODE_ORDER, modeDisplayName } from '../modes.ts';
 import type { PointInfo } from '../scenario/sweep.ts';
+import { MISSING, estimateFigure, formatFigure, percentFigure } from '../value-format.ts';
 
-/** What a table shows for a figure that is missing or unknown (null in summary.json, NaN in code). */
-export const MISSING = '—';
+// Numbers become text in one place, the value formatter; the report's names for it:
+export { MISSING, formatNumber as fmt } from '../value-format.ts';
 
-/** A number with `digits` significant digits (at least the integer part), thousands grouped with commas. */
-export function fmt(x: number | null | undefined, digits = 3): string {
-  if (x === null || x === undefined || !Number.isFinite(x)) return MISSING;
-  if (x === 0) return '0';
-  const abs = Math.abs(x);
-  const decimals = abs >= 10 ** digits ? 0 : Math.max(0, digits - 1 - Math.floor(Math.log10(abs)));
-  const fixed = x.toFixed(Math.min(decimals, 6));
-  const [int, frac] = fixed.split('.');
-  const grouped = int!.replace(/\B(?=(\d{3})+(?!\d))/g, ',');
-  return frac ? `${grouped}.${frac}` : grouped;
-}
-
-/** `1.43 (1.40–1.46)` — the value and its confidence interval; `436 (one run; steps 400–470)` when the range is one run's spread. */
+/** An estimate as the report's tables show it: `1.43 (1.40–1.46)`, `436 (one run; steps 400–470)`, or the missing mark. */
 export function fmtEstimate(e: Estimate | undefined, digits = 3): string {
-  if (!e || !Number.isFinite(e.value)) return MISSING;
-  if (e.low === undefined || e.high === undefined) return fmt(e.value, digits);
-  const range = `${fmt(e.low, digits)}–${fmt(e.high, digits)}`;
-  return e.interval === 'within_run_spread' ? `${fmt(e.value, digits)} (one run; steps ${range})` : `${fmt(e.value, digits)} (${range})`;
+  return formatFigure(estimateFigure(e, { precision: digits }));
 }
 
-export function fmtPercent(fraction: number | null | undefined, digits = 0): string {
-  if (fraction === undefined || fraction === null || !Number.isFinite(fraction)) return MISSING;
-  return `${(fraction * 100).toFixed(digits)} %`;
-}
-
-/** A ratio estimate with its unit: `1.43 (1.40–1.46) ×`, or the missing mark alone. */
-export function fmtTimes(e: Estimate | undefined, digits = 3): string {
-  const s = fmtEstimate(e, digits);
-  return s === MISSING ? s : `${s} ×`;
-}
-
-export function fmtBytes(bytes: number | undefined): string {
-  if (bytes === undefined || !Number.isFinite(bytes)) return MISSING;
-  const units = ['B', 'KB', 'MB', 'GB', 'TB'];
-  let v = bytes;
-  let i = 0;
-  while (Math.abs(v) >= 1000 && i < units.length - 1) {
-    v /= 1000;
-    i++;
-  }
-  return `${fmt(v, 3)} ${units[i]}`;
-}
-
-/** The interval's level as text: `95 %` (or `interval` when unknown). */
+/** What an estimate's range is, as text: `95 % t interval over runs`, or one run's spread of steps. */
 export function ciLabel(e: Estimate | undefined): string {
   if (e?.interval === 'within_run_spread') return 'one run: the 25th–75th percentile of its steps, not a confidence interval';
-  return e?.ci_level ? `${Math.round(e.ci_level * 100)} % t interval over runs` : 'interval';
+  return e?.ci_level ? `${formatFigure(percentFigure(e.ci_level))} t interval over runs` : 'interval';
 }
 
 /** What one "device" is in this run: a GPU, or a process slot on a CPU machine. */

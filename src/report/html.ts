@@ -4,12 +4,13 @@ import { readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { modeColor } from '../modes.ts';
+import { figureParts, MISSING } from '../value-format.ts';
 import { REPORT_FILES, RUN_FILES } from '../results/layout.ts';
 import type { ChartSpec, OmittedChart } from './charts.ts';
 import { CHART_PLUGINS_SOURCE } from './chart-plugins.ts';
 import { escapeHtml as esc, jsonForScript } from './escape.ts';
 import type { ReportInput } from './load.ts';
-import { reportFootnotes, reportHeader, reportTables, samplesFile, type Table } from './tables.ts';
+import { reportFootnotes, reportHeader, reportTables, samplesFile, type Cell, type Table } from './tables.ts';
 import { FONT_FAMILY, FONT_FILES, GRID, INK, MUTED } from './theme.ts';
 
 const require = createRequire(import.meta.url);
@@ -30,13 +31,14 @@ async function fontFaces(): Promise<string> {
   return faces.join('\n');
 }
 
-function tableHtml(t: Table): string {
+export function tableHtml(t: Table): string {
   const cls = (i: number) => (t.numeric?.[i] ? ' class="num"' : '');
-  // `4.29 (4.16–4.41) ×`: the interval on its own muted line, so wide tables stay narrow.
-  const cell = (s: string) => {
-    const m = /^(\S+) \(((?:[-\d.,]+–[-\d.,]+)|(?:excl\. [^()]+))\)( ×)?$/.exec(s);
-    if (m) return `${esc(m[1]!)}${m[3] ? esc(m[3]) : ''}<span class="ci">${esc(m[2]!)}</span>`;
-    return esc(s).replaceAll('\n', '<br>');
+  const cell = (c: Cell) => {
+    if (typeof c === 'string') return esc(c).replaceAll('\n', '<br>');
+    const p = figureParts(c);
+    if (!p) return esc(MISSING);
+    // `4.29 ×` over `4.16–4.41`: the interval on its own muted line, so wide tables stay narrow.
+    return `${esc(p.value)}${p.unit ? ` ${esc(p.unit)}` : ''}${p.bracket ? `<span class="ci">${esc(p.bracket)}</span>` : ''}`;
   };
   return `<section class="table" id="table-${esc(t.id)}">
 <h2>${esc(t.title)}</h2>

@@ -3,10 +3,10 @@ import { REPORT_FILES, reportChartFile, RUN_FILES } from '../results/layout.ts';
 import type { ChartSpec, OmittedChart } from './charts.ts';
 import { escapeMarkdown as md } from './escape.ts';
 import type { ReportInput } from './load.ts';
-import { reportFootnotes, reportHeader, reportTables, samplesFile, type Table } from './tables.ts';
+import { cellText, reportFootnotes, reportHeader, reportTables, samplesFile, type Cell, type Table } from './tables.ts';
 
-/** A cell: escaped, its line breaks kept as <br> (GitHub renders them in tables). */
-const cell = (s: string) => s.split('\n').map(md).join('<br>') || ' ';
+/** A cell: a Figure formatted, text escaped, its line breaks kept as <br> (GitHub renders them in tables). */
+const cell = (c: Cell) => cellText(c).split('\n').map(md).join('<br>') || ' ';
 
 export function markdownTable(t: Table): string {
   const align = t.columns.map((_, i) => (t.numeric?.[i] ? '---:' : ':---'));

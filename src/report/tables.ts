@@ -1,10 +1,13 @@
-// The report's tables as display strings, built once from the summary and the manifest, so the
-// Markdown and the HTML show the same rows. Formatting only: every number comes from the summary.
+// The report's tables, built once from the summary and the manifest, so the Markdown and the HTML
+// show the same rows. A cell is text or a Figure (a number with its interval and unit), which each
+// renderer formats with the value formatter. Every number comes from the summary.
+import { CI_LEVEL } from '../analysis/constants.ts';
 import { headlineNotes, type Note } from '../analysis/notes.ts';
 import type { ModeSummary } from '../analysis/types.ts';
 import { REPORT_FILES, RUN_FILES } from '../results/layout.ts';
 import type { ReportInput } from './load.ts';
-import { MISSING, SETTING_DISPLAY_CHARS, deviceWord, fmt, fmtBytes, fmtEstimate, fmtPercent, fmtSetting, fmtTimes, byPointOrder, isSweep, modeLabel, orderedPoints, plural, pointInfo, pointLabel, settingsModes } from './format.ts';
+import { MISSING, estimateFigure, formatFigure, formatNumber, percentFigure, type Figure } from '../value-format.ts';
+import { SETTING_DISPLAY_CHARS, deviceWord, fmtSetting, byPointOrder, isSweep, modeLabel, orderedPoints, plural, pointInfo, pointLabel, settingsModes } from './format.ts';
 import { phaseLabel, phaseOrder } from './theme.ts';
 
 export interface Table {
@@ -15,19 +18,32 @@ export interface Table {
   columns: string[];
   /** Right-align these columns (numbers). */
   numeric?: boolean[];
-  rows: string[][];
+  rows: Cell[][];
+}
+
+/** A table cell: text as it is shown, or a number that the renderer formats. */
+export type Cell = string | Figure;
+
+/** A cell as plain text (the Markdown, a terminal): a Figure through the value formatter. */
+export function cellText(c: Cell): string {
+  return typeof c === 'string' ? c : formatFigure(c);
 }
 
 function modeRows(input: ReportInput): ModeSummary[] {
   return byPointOrder(input.summary, input.summary.modes);
 }
 
-/** `6 (excl. 2 warm-up, 1 settling)`: measured steps, and those left out before them. */
-export function stepsMeasured(m: ModeSummary): string {
+/** Measured steps, and those left out before them: `6 (excl. 2 warm-up, 1 settling)`. */
+export function measuredSteps(m: ModeSummary): Figure {
   const ran = m.runs.filter((r) => r.steps > 0 || r.measured_from_step !== undefined).length || m.runs.length;
   const warm = m.warmup_steps * ran;
   const out = [...(warm ? [`${warm} warm-up`] : []), ...(m.settling_steps ? [`${m.settling_steps} settling`] : [])];
-  return out.length ? `${m.steps_measured} (excl. ${out.join(', ')})` : String(m.steps_measured);
+  return { value: m.steps_measured, precision: { decimals: 0 }, ...(out.length ? { aside: `excl. ${out.join(', ')}` } : {}) };
+}
+
+/** measuredSteps as text. */
+export function stepsMeasured(m: ModeSummary): string {
+  return formatFigure(measuredSteps(m));
 }
 
 
@@ -52,26 +68,33 @@ export function modeTable(input: ReportInput): Table {
     modeLabel(input.summary, m),
     `${m.devices.allocated.length} / ${m.devices.training.length} / ${m.devices.server.length}`,
     `${m.runs.filter((r) => r.status === 'ok').length} of ${m.runs.length}`,
-    stepsMeasured(m),
-    fmtEstimate(m.step_time_s),
-    fmtEstimate(m.completion_tokens_per_s_per_allocated_device),
-    fmtEstimate(m.completion_tokens_per_s_per_training_device),
-    fmtEstimate(m.samples_per_s),
-    fmt(m.generation_to_training_ratio, 2),
-    fmtEstimate(m.time_to_first_step_s),
-    ...(summary.modes.some((x) => x.joules_per_completion_token !== undefined) ? [fmt(m.joules_per_completion_token, 3)] : []),
+    measuredSteps(m),
+    estimateFigure(m.step_time_s),
+    estimateFigure(m.completion_tokens_per_s_per_allocated_device),
+    estimateFigure(m.completion_tokens_per_s_per_training_device),
+    estimateFigure(m.samples_per_s),
+    { value: m.generation_to_training_ratio, precision: 2 },
+    estimateFigure(m.time_to_first_step_s),
+    ...(summary.modes.some((x) => x.joules_per_completion_token !== undefined) ? [{ value: m.joules_per_completion_token }] : []),
   ]);
   return {
     id: 'modes',
     title: 'Per mode',
     caption:
       `Measured steps only (warm-up and settling excluded). Step time: median; throughput: completion tokens ÷ step time, summed over the measured steps; ` +
-      `${ci ? `${Math.round(ci * 100)} % t interval over runs in brackets` : 'one run per mode: in brackets the 25th–75th percentile of its steps, not a confidence interval'} (see Methods). First step: launch to the end of the first step, model loading included. ` +
+      `${ci ? `${formatFigure(percentFigure(ci))} t interval over runs in brackets` : 'one run per mode: in brackets the 25th–75th percentile of its steps, not a confidence interval'} (see Methods). First step: launch to the end of the first step, model loading included. ` +
       `Protocol: ${summary.protocol.replaceAll('_', ' ')}.`,
     columns,
     numeric: columns.map((_, i) => i >= 2),
     rows,
   };
+}
+
+/** Generation ÷ training ratio per mode, in one cell: `server 8.4, colocate 8.3`. */
+function ratiosText(ratios: Record<string, number>): string {
+  return Object.entries(ratios)
+    .map(([mode, r]) => `${mode} ${formatNumber(r, 2)}`)
+    .join(', ');
 }
 
 export function comparisonTable(input: ReportInput): Table | undefined {
@@ -92,13 +115,11 @@ export function comparisonTable(input: ReportInput): Table | undefined {
     .map((c) => [
       ...(isSweep(summary) ? [pointLabel(summary, c.point)] : []),
       `${c.candidate} ÷ ${c.baseline}`,
-      fmtTimes(c.speedup_per_allocated_device),
-      fmtTimes(c.speedup_per_training_device),
-      ...(hasStep ? [fmtTimes(c.step_time_speedup)] : []),
-      Object.entries(c.generation_to_training_ratio)
-        .map(([mode, r]) => `${mode} ${fmt(r, 2)}`)
-        .join(', '),
-      c.equal_work.equal ? 'yes' : `no (differs by ${fmtPercent(c.equal_work.max_relative_difference, 1)})`,
+      estimateFigure(c.speedup_per_allocated_device, { unit: '×' }),
+      estimateFigure(c.speedup_per_training_device, { unit: '×' }),
+      ...(hasStep ? [estimateFigure(c.step_time_speedup, { unit: '×' })] : []),
+      ratiosText(c.generation_to_training_ratio),
+      c.equal_work.equal ? 'yes' : `no (differs by ${formatFigure(percentFigure(c.equal_work.max_relative_difference, { decimals: 1 }))})`,
     ]);
   return {
     id: 'comparisons',
@@ -129,15 +150,15 @@ export function pointComparisonTable(input: ReportInput): Table | undefined {
     title: 'Between sweep points, within each mode',
     caption:
       'Each point against the point that differs from it in one swept field only, that field at its first value: point ÷ baseline completion tokens/s, and point ÷ baseline median step time where both do the same work per step. ' +
-      `In brackets a ${Math.round((list.find((c) => c.throughput_ratio.ci_level)?.throughput_ratio.ci_level ?? 0.95) * 100)} % Welch t interval over the runs of the two points (the points ran one after the other); none with one run on a side.`,
+      `In brackets a ${formatFigure(percentFigure(list.find((c) => c.throughput_ratio.ci_level)?.throughput_ratio.ci_level ?? CI_LEVEL))} Welch t interval over the runs of the two points (the points ran one after the other); none with one run on a side.`,
     columns,
     numeric: columns.map((c) => c.includes('ratio') || c === 'runs'),
     rows: list.map((c) => [
       c.mode,
       `${short(c.field)}: ${String(c.baseline_value)} → ${String(c.value)}`,
       at(c.point, c.field),
-      fmtTimes(c.throughput_ratio),
-      c.step_time_ratio ? fmtTimes(c.step_time_ratio) : MISSING,
+      estimateFigure(c.throughput_ratio, { unit: '×' }),
+      c.step_time_ratio ? estimateFigure(c.step_time_ratio, { unit: '×' }) : MISSING,
       `${runs(c.point, c.mode)} vs ${runs(c.baseline, c.mode)}`,
     ]),
   };
@@ -150,8 +171,8 @@ export function memoryTable(input: ReportInput): Table | undefined {
   const mem = (m: ModeSummary) => m.memory!;
   const phases = phaseOrder(modes.flatMap((m) => Object.keys(mem(m).peak_allocated_by_phase ?? {})));
   const processes = [...new Set(modes.flatMap((m) => Object.keys(mem(m).process_peak_bytes ?? {})))].sort();
-  const row = (label: string, get: (m: ModeSummary) => number | undefined): string[] | undefined =>
-    modes.some((m) => get(m) !== undefined) ? [label, ...modes.map((m) => fmtBytes(get(m)))] : undefined;
+  const row = (label: string, get: (m: ModeSummary) => number | undefined): Cell[] | undefined =>
+    modes.some((m) => get(m) !== undefined) ? [label, ...modes.map((m): Cell => ({ value: get(m), unit: 'B' }))] : undefined;
   const rows = [
     row('device memory', (m) => mem(m).device_total_bytes),
     row('one GPU in use at most (GPU sampler)', (m) => mem(m).device_used_peak_bytes),
@@ -162,7 +183,7 @@ export function memoryTable(input: ReportInput): Table | undefined {
     row('sleep: given back per step (median)', (m) => mem(m).sleep_freed_bytes),
     row('wake: taken per step (median)', (m) => mem(m).wake_taken_bytes),
     ...phases.map((p) => row(`allocator peak in ${phaseLabel(p)}`, (m) => mem(m).peak_allocated_by_phase?.[p])),
-  ].filter((r): r is string[] => r !== undefined);
+  ].filter((r): r is Cell[] => r !== undefined);
   return {
     id: 'memory',
     title: 'GPU memory',
@@ -187,14 +208,11 @@ export function phaseTable(input: ReportInput): Table {
     columns: ['phase', ...modes.map((m) => modeLabel(input.summary, m))],
     numeric: [false, ...modes.map(() => true)],
     rows: [
-      ...names.map((name) => [phaseLabel(name), ...modes.map((m) => (m.phase_median_s[name] === undefined ? MISSING : fmt(m.phase_median_s[name], 3)))]),
-      ['step time (median)', ...modes.map((m) => fmt(m.step_time_s.value, 3))],
+      ...names.map((name) => [phaseLabel(name), ...modes.map((m): Cell => ({ value: m.phase_median_s[name] }))]),
+      ['step time (median)', ...modes.map((m): Cell => ({ value: m.step_time_s.value }))],
     ],
   };
 }
-
-/** A percentage already in per cent (GPM, utilization.gpu), with the missing mark. */
-const pct = (x: number | undefined) => (x === undefined || !Number.isFinite(x) ? MISSING : `${fmt(x, 3)} %`);
 
 export function activityTable(input: ReportInput): Table | undefined {
   const modes = modeRows(input);
@@ -210,7 +228,15 @@ export function activityTable(input: ReportInput): Table | undefined {
       columns: ['mode', 'role', dev.many, 'busy (events)', 'sampled', 'sampled is', 'idle (events)'],
       numeric: [false, false, false, true, true, false, true],
       rows: modes.flatMap((m) =>
-        m.activity.map((a) => [modeLabel(input.summary, m), a.role, a.devices.join(', '), fmtPercent(a.busy_fraction), pct(a.sampled_util_mean), a.sampled_util_label, fmtPercent(a.idle.phases)]),
+        m.activity.map((a): Cell[] => [
+          modeLabel(input.summary, m),
+          a.role,
+          a.devices.join(', '),
+          percentFigure(a.busy_fraction),
+          { value: a.sampled_util_mean, unit: '%' },
+          a.sampled_util_label,
+          percentFigure(a.idle.phases),
+        ]),
       ),
     };
   }
@@ -230,13 +256,13 @@ export function activityTable(input: ReportInput): Table | undefined {
         modeLabel(input.summary, m),
         a.role,
         a.devices.join(', '),
-        fmtPercent(a.busy_fraction),
-        pct(a.sampled_util_mean),
-        a.gpm ? pct(a.sm_active_mean) : 'no GPM',
-        a.gpm ? pct(a.tensor_active_mean) : 'no GPM',
-        fmtPercent(a.idle.phases),
-        a.idle.sm_activity === undefined ? 'no GPM' : fmtPercent(a.idle.sm_activity, 1),
-        ...(power ? [fmt(a.power_mean_w, 3)] : []),
+        percentFigure(a.busy_fraction),
+        { value: a.sampled_util_mean, unit: '%' },
+        a.gpm ? { value: a.sm_active_mean, unit: '%' } : 'no GPM',
+        a.gpm ? { value: a.tensor_active_mean, unit: '%' } : 'no GPM',
+        percentFigure(a.idle.phases),
+        a.idle.sm_activity === undefined ? 'no GPM' : percentFigure(a.idle.sm_activity, { decimals: 1 }),
+        ...(power ? [{ value: a.power_mean_w }] : []),
       ]),
     ),
   };
@@ -253,14 +279,20 @@ export function energyTable(input: ReportInput): Table | undefined {
       'Idle share: the part of that energy drawn while a GPU was idle by the phases view.',
     columns: ['mode', 'J per completion token', 'measured by', 'idle share of the energy', 'mean power, all GPUs (W)'],
     numeric: [false, true, false, true, true],
-    rows: modes.map((m) => [modeLabel(input.summary, m), fmt(m.joules_per_completion_token, 3), m.energy_source ?? MISSING, fmtPercent(m.idle_energy_share, 1), fmt(m.power_mean_w, 3)]),
+    rows: modes.map((m): Cell[] => [
+      modeLabel(input.summary, m),
+      { value: m.joules_per_completion_token },
+      m.energy_source ?? MISSING,
+      percentFigure(m.idle_energy_share, { decimals: 1 }),
+      { value: m.power_mean_w },
+    ]),
   };
 }
 
 export function requestTable(input: ReportInput): Table | undefined {
   const rows = modeRows(input).flatMap((m) => (m.requests ?? []).map((r) => ({ m, r })));
   if (rows.length === 0) return undefined;
-  const ms = (q: { p50: number; p90: number; p99: number } | undefined) => (q ? `${fmt(q.p50 * 1000, 3)} / ${fmt(q.p90 * 1000, 3)} / ${fmt(q.p99 * 1000, 3)}` : MISSING);
+  const ms = (q: { p50: number; p90: number; p99: number } | undefined) => (q ? [q.p50, q.p90, q.p99].map((x) => formatNumber(x * 1000)).join(' / ') : MISSING);
   return {
     id: 'requests',
     title: 'Request latency (server mode)',
@@ -287,9 +319,9 @@ export function equalWorkTable(input: ReportInput): Table | undefined {
       Object.keys(c.equal_work.completion_tokens_per_sample).map((mode, i) => [
         ...(sweep ? [pointLabel(summary, c.point)] : []),
         mode,
-        fmt(c.equal_work.completion_tokens_per_sample[mode], 3),
-        fmt(c.equal_work.prompt_tokens_per_sample[mode], 3),
-        i > 0 ? '' : c.equal_work.equal ? 'equal' : `differs by up to ${fmtPercent(c.equal_work.max_relative_difference, 1)}`,
+        { value: c.equal_work.completion_tokens_per_sample[mode] },
+        { value: c.equal_work.prompt_tokens_per_sample[mode] },
+        i > 0 ? '' : c.equal_work.equal ? 'equal' : `differs by up to ${formatFigure(percentFigure(c.equal_work.max_relative_difference, { decimals: 1 }))}`,
       ]),
     ),
   };
@@ -343,7 +375,7 @@ export function weightSyncTable(input: ReportInput): Table | undefined {
     title: 'Weight sync',
     columns: ['mode', 'bytes per step'],
     numeric: [false, true],
-    rows: modes.map((m) => [modeLabel(input.summary, m), fmtBytes(m.weight_sync_bytes_per_step)]),
+    rows: modes.map((m) => [modeLabel(input.summary, m), { value: m.weight_sync_bytes_per_step, unit: 'B' }]),
   };
 }
 
@@ -430,7 +462,7 @@ export function reportFootnotes(input: ReportInput): ReportFootnotes {
   const { summary } = input;
   const m = summary.methods;
   if (!m) return { notes: summary.notes, methods: [] };
-  const seed = `${Math.round(m.ci_level * 100)} % level`;
+  const seed = `${formatFigure(percentFigure(m.ci_level))} level`;
   return {
     notes: summary.notes,
     methods: [
@@ -450,11 +482,7 @@ export function reportFootnotes(input: ReportInput): ReportFootnotes {
 export function reportHeader(input: ReportInput): ReportHeader {
   const { summary, manifest } = input;
   const s = manifest?.scenario;
-  const ratios = summary.comparisons.map((c) =>
-    Object.entries(c.generation_to_training_ratio)
-      .map(([mode, r]) => `${mode} ${fmt(r, 2)}`)
-      .join(', '),
-  );
+  const ratios = summary.comparisons.map((c) => ratiosText(c.generation_to_training_ratio));
   const facts = [
     `run ${summary.run_id}`,
     `workload ${summary.workload}${s ? `, model ${s.model}` : ''}`,

@@ -3,6 +3,7 @@
 // rank records that error in its `end` event, so the earliest one is the first failure.
 import type { MemoryError } from './events.ts';
 import { readUnitEvents } from './read.ts';
+import { formatBinaryBytes } from '../value-format.ts';
 
 export interface WorkloadError {
   /** The event file it came from, relative to the unit folder, e.g. `events/trainer-1.jsonl`. */
@@ -30,7 +31,7 @@ export async function firstWorkloadError(unitDir: string): Promise<WorkloadError
 
 /** One line on a memory failure: `out of memory in forward_backward › trl:compute_loss: asked 2.0 GiB, 1.1 GiB free of 139.8 GiB`. */
 export function memoryErrorLine(m: MemoryError): string {
-  const gib = (b: number) => `${(b / 2 ** 30).toFixed(1)} GiB`;
+  const gib = (b: number) => formatBinaryBytes(b);
   const what = { oom: 'out of memory', engine_start: 'vLLM would not start: too little free memory', kv_cache: 'vLLM’s KV cache cannot hold one sequence' }[m.kind];
   const where = m.phase_path?.length ? m.phase_path.join(' › ') : m.phase;
   const sizes = [

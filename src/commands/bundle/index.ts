@@ -11,6 +11,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { UserError } from '../../errors.ts';
+import { formatBinaryBytes, formatNumber } from '../../value-format.ts';
 
 /** manylinux tags a glibc 2.39 host (Ubuntu 24.04) accepts, newest first. */
 export const DEFAULT_PLATFORMS: readonly string[] = [
@@ -346,12 +347,12 @@ export async function bundleCommand(o: BundleOptions): Promise<number> {
   await writeFile(path.join(out, 'bundle.json'), JSON.stringify(manifest, null, 2) + '\n');
   await writeFile(path.join(out, 'README.md'), readme(manifest));
   const total = manifest.parts.reduce((s, p) => s + p.bytes, 0);
-  log(`${out}: ${wheels.length} wheels, ${(total / MiB).toFixed(1)} MiB in ${parts.length} part(s)`);
+  log(`${out}: ${wheels.length} wheels, ${formatBinaryBytes(total, 'MiB')} in ${parts.length} part(s)`);
   return 0;
 }
 
 function readme(m: BundleManifest): string {
-  const mib = (b: number) => (b / MiB).toFixed(1);
+  const mib = (b: number) => formatNumber(b / MiB, { decimals: 1 });
   return [
     '# grpo-bench offline bundle',
     '',

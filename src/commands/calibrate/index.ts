@@ -8,6 +8,9 @@ import path from 'node:path';
 import { CALIBRATION, GATE } from '../../analysis/constants.ts';
 import { gateDecision, type GateSense } from '../../analysis/gate-rule.ts';
 import { UserError } from '../../errors.ts';
+import type { Cell } from '../../report/tables.ts';
+import { formatFigure, formatPercentText } from '../../value-format.ts';
+import { textTable } from '../text-table.ts';
 import { assertComparable, checkComparable } from '../../gate/comparable.ts';
 import { GATE_METRICS, metricPerRun, parseMetric, type GateSide } from '../../gate/judge.ts';
 import { noiseProfile, noiseProfilePath, saveNoiseProfile, type NoiseProfile } from '../../gate/noise.ts';
@@ -79,7 +82,7 @@ export async function calibrateCommand(o: CalibrateOptions): Promise<number> {
   return 0;
 }
 
-const pct = (x: number, digits = 1) => (Number.isFinite(x) ? `${(100 * x).toFixed(digits)}%` : '–');
+const pct = (x: number, decimals = 1) => formatPercentText(x, { decimals });
 
 /** The profile as text: the noise model per (point, mode), the A/A pairs, and what the gate resolves. */
 export function formatProfile(p: NoiseProfile, sides: readonly Pick<GateSide, 'dir'>[] = []): string {
@@ -96,16 +99,13 @@ export function formatProfile(p: NoiseProfile, sides: readonly Pick<GateSide, 'd
     const sense: GateSense = { threshold: p.threshold, higher_is_better: p.higher_is_better, level: 1 - GATE.family_alpha };
     for (let k = 0; k + 1 < e.sessions.length; k += 2) {
       const d = gateDecision({ ...sense, baseline: e.sessions[k]!, candidate: e.sessions[k + 1]!, noise: m, plan: false });
-      const iv = d.interval ? ` [${d.interval.low.toFixed(3)}, ${d.interval.high.toFixed(3)}]` : '';
+      const ratio = formatFigure({ value: d.ratio, low: d.interval?.low, high: d.interval?.high, precision: { decimals: 3 } });
       const names = sides.length === e.sessions.length ? ` (${sides[k + 1]!.dir} ÷ ${sides[k]!.dir})` : '';
-      lines.push(`  A/A pair ${k / 2 + 1}: ratio ${d.ratio.toFixed(3)}${iv}, ${d.outcome.replace('_', ' ')}${names}`);
+      lines.push(`  A/A pair ${k / 2 + 1}: ratio ${ratio}, ${d.outcome.replace('_', ' ')}${names}`);
     }
-    lines.push('', `  What the gate resolves (threshold ${pct(p.threshold)}, one comparison at 95%):`, '  runs per side   regression caught 80% of the time   95% of the time   an unchanged candidate cleared');
-    for (const o of e.operating) {
-      lines.push(
-        `  ${String(o.runs_per_side).padEnd(16)}${`≥ ${pct(o.detectable['0.8']!)}`.padEnd(36)}${`≥ ${pct(o.detectable['0.95']!)}`.padEnd(18)}${pct(o.unchanged_cleared, 0)}`,
-      );
-    }
+    const columns = ['runs per side', 'regression caught 80% of the time', '95% of the time', 'an unchanged candidate cleared'];
+    const rows = e.operating.map((o): Cell[] => [String(o.runs_per_side), `≥ ${pct(o.detectable['0.8']!)}`, `≥ ${pct(o.detectable['0.95']!)}`, pct(o.unchanged_cleared, 0)]);
+    lines.push('', `  What the gate resolves (threshold ${pct(p.threshold)}, one comparison at 95%):`, ...textTable(columns, rows).split('\n').map((l) => `  ${l}`));
   }
   return lines.join('\n');
 }

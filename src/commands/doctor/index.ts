@@ -4,6 +4,7 @@ import { inventory as collectInventory, type Inventory } from '../../telemetry/i
 import { probePython, type PythonInfo } from '../../env/libraries.ts';
 import { projectRoot, resolvePython } from '../../env/python.ts';
 import { workloadAdapters } from '../../workloads/registry.ts';
+import { formatBinaryBytes } from '../../value-format.ts';
 
 export interface DoctorReport {
   inventory: Inventory;
@@ -25,10 +26,10 @@ export async function doctorCommand(o: { json: boolean }): Promise<number> {
 
 function formatDoctor({ inventory, python, workloads }: DoctorReport): string {
   const h = inventory.host;
-  const lines = [`host      ${h.cpu_model} · ${h.cpu_cores} cores · ${(h.memory_total_mib / 1024).toFixed(0)} GiB · ${h.os}`];
+  const lines = [`host      ${h.cpu_model} · ${h.cpu_cores} cores · ${formatBinaryBytes(h.memory_total_mib * 2 ** 20, 'GiB', 0)} · ${h.os}`];
   if (inventory.gpus.length === 0) lines.push(`GPUs      none${inventory.gpus_reason ? ` (${inventory.gpus_reason})` : ''}: workloads run on CPU`);
   for (const g of inventory.gpus) {
-    lines.push(`GPU ${g.index}     ${g.name} · ${g.memory_total_mib === null ? '?' : (g.memory_total_mib / 1024).toFixed(0)} GiB · driver ${g.driver_version}${inventory.cuda_version ? ` (CUDA ${inventory.cuda_version})` : ''}`);
+    lines.push(`GPU ${g.index}     ${g.name} · ${g.memory_total_mib === null ? '? GiB' : formatBinaryBytes(g.memory_total_mib * 2 ** 20, 'GiB', 0)} · driver ${g.driver_version}${inventory.cuda_version ? ` (CUDA ${inventory.cuda_version})` : ''}`);
   }
   lines.push(`python    ${python.executable ?? python.python}${python.error ? `  ✗ ${python.error}` : ''}`);
   const order = ['python', 'torch', 'cuda', 'transformers', 'accelerate', 'trl', 'vllm', 'datasets'];

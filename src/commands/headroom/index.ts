@@ -16,6 +16,7 @@ import { writeJsonAtomic } from '../../results/store.ts';
 import type { UnitRecord } from '../../results/manifest.ts';
 import type { PhaseEvent } from '../../results/events.ts';
 import { runCommand, selectPoints } from '../run/index.ts';
+import { formatBinaryBytes, formatFigure } from '../../value-format.ts';
 
 export const BATCH_FIELD = 'grpo.per_device_train_batch_size';
 export const UTILIZATION_FIELD = 'modes.colocate.vllm.gpu_memory_utilization';
@@ -171,7 +172,7 @@ function peakOf(unit: UnitData): { bytes: number; phase: string } | undefined {
 }
 
 export function formatHeadroom(h: Headroom): string {
-  const gib = (b: number) => `${(b / 2 ** 30).toFixed(1)} GiB`;
+  const gib = (b: number) => formatBinaryBytes(b);
   const lines = [`headroom of ${h.model} in ${h.mode} mode${h.gpu ? ` on ${h.gpu.name}${h.gpu.total_bytes ? ` (${gib(h.gpu.total_bytes)})` : ''}` : ''}`];
   for (const a of h.axes) {
     lines.push('', `  ${a.statement}`);
@@ -179,7 +180,7 @@ export function formatHeadroom(h: Headroom): string {
       const facts = [
         p.outcome.replaceAll('_', ' '),
         ...(p.peak_allocated_bytes !== undefined ? [`peak ${gib(p.peak_allocated_bytes)}${p.peak_phase ? ` (${p.peak_phase})` : ''}`] : []),
-        ...(p.step_time_s !== undefined ? [`${p.step_time_s.toFixed(2)} s/step`] : []),
+        ...(p.step_time_s !== undefined ? [formatFigure({ value: p.step_time_s, unit: 's/step', precision: { decimals: 2 } })] : []),
         ...(p.reason && p.outcome !== 'fits' ? [p.reason] : []),
       ];
       lines.push(`    ${String(p.value).padStart(6)}  ${facts.join(' · ')}`);

@@ -4,6 +4,7 @@ import path from 'node:path';
 import type { UnitPlan } from '../../launch/types.ts';
 import { eventFile } from '../../results/layout.ts';
 import { followEventLines } from '../../results/read.ts';
+import { formatFigure } from '../../value-format.ts';
 
 export interface ProgressOptions {
   unit: UnitPlan;
@@ -52,7 +53,7 @@ export function followProgress(o: ProgressOptions): (final: string) => void {
     }
     const elapsed = formatDuration((Date.now() - started) / 1000);
     const phase = steps === 0 ? 'starting' : `step ${steps}/${o.steps}`;
-    lastLine = `${label}  ${phase}  elapsed ${elapsed}${last !== undefined ? `  last step ${last.toFixed(2)} s` : ''}`;
+    lastLine = `${label}  ${phase}  elapsed ${elapsed}${last !== undefined ? `  last step ${formatFigure({ value: last, unit: 's', precision: { decimals: 2 } })}` : ''}`;
     if (tty) stream.write(`\r\x1b[K${lastLine}`);
     else if (steps !== shownSteps) stream.write(`${lastLine}\n`);
     shownSteps = steps;

@@ -16,6 +16,7 @@ import { readTable, readUnitEvents, TELEMETRY_TEXT_COLUMNS, type TelemetryRow } 
 import { fieldRates, type FieldRate } from '../../telemetry/rates.ts';
 import { startSampling, type GpuSourceChoice, type GpuTelemetry, type SamplerCost } from '../../telemetry/samplers.ts';
 import { segmentTable, ratesTable } from './table.ts';
+import { formatPercentText } from '../../value-format.ts';
 
 export interface SampleOptions {
   /** The program and its arguments. */
@@ -110,7 +111,7 @@ export async function sampleCommand(o: SampleOptions): Promise<{ exitCode: numbe
     '',
     rates.length > 0 ? ratesTable(rates) : '_No GPU samples._',
     '',
-    `Sampling cost: harness ${(100 * cost.harness_cpu_s_per_s).toFixed(2)}% of one core, sampler processes ${(100 * cost.sampler_cpu_s_per_s).toFixed(2)}%.`,
+    `Sampling cost: harness ${formatPercentText(cost.harness_cpu_s_per_s, { decimals: 2 })} of one core, sampler processes ${formatPercentText(cost.sampler_cpu_s_per_s, { decimals: 2 })}.`,
     ...(sampling.problems.length > 0 ? ['', '## Problems', '', ...sampling.problems.map((p) => `- ${p}`)] : []),
     ...(outcome.status !== 'ok' ? ['', `The program did not finish cleanly: ${outcome.message}`] : []),
     '',

@@ -3,6 +3,7 @@
 import type { UnitShell } from '../../launch/types.ts';
 import type { Scenario } from '../../scenario/schema.ts';
 import { PRESETS, presetName, unknownPreset, type Preset } from '../common/presets.ts';
+import { formatBinaryBytes, formatNumber } from '../../value-format.ts';
 
 export function parameterCount(p: Preset): number {
   const h = p.hidden_size;
@@ -24,8 +25,6 @@ export interface MemoryEstimate {
   /** Bytes on each server device: an inference copy plus the KV cache of its share of every rank's prompts. */
   server_bytes: number;
 }
-
-const GiB = 1024 ** 3;
 
 /**
  * What trainer.py and server.py allocate. Parameters, gradients and AdamW state are all in the
@@ -81,7 +80,7 @@ export function fitProblems(s: Scenario, unit: UnitShell, gpuMemoryBytes?: numbe
   const preset = name === undefined ? undefined : PRESETS[name];
   if (!preset || unit.devices.kind !== 'cuda' || gpuMemoryBytes === undefined) return [];
   const budget = gpuMemoryBytes * 0.92; // CUDA context, allocator fragmentation
-  const fmt = (b: number) => `${(b / GiB).toFixed(1)} GiB`;
+  const fmt = (b: number) => formatBinaryBytes(b);
   const batch = unit.batch.per_device_train_batch_size;
   const at = `at a per-device batch of ${batch}`;
   const problems: string[] = [];
@@ -93,7 +92,7 @@ export function fitProblems(s: Scenario, unit: UnitShell, gpuMemoryBytes?: numbe
     const colocateBytes = sleep ? Math.max(e.trainer_bytes, e.trainer_resident_bytes + e.generator_bytes) : e.trainer_bytes + e.generator_bytes;
     if (colocateBytes > budget) {
       problems.push(
-        `colocate: preset ${name} (${(e.parameters / 1e9).toFixed(2)} B parameters) needs about ${fmt(colocateBytes)} per GPU ${at} ` +
+        `colocate: preset ${name} (${formatNumber(e.parameters / 1e9, { decimals: 2 })} B parameters) needs about ${fmt(colocateBytes)} per GPU ${at} ` +
           `(training ${fmt(e.trainer_bytes)} + inference copy and KV cache ${fmt(e.generator_bytes)}${sleep ? ', inference copy asleep while training' : ''}), more than ${fmt(budget)} usable`,
       );
     }
