@@ -7,7 +7,7 @@ import { hideBin } from 'yargs/helpers';
 import { UserError } from './errors.ts';
 import { MODE_NAMES, type ModeName } from './scenario/schema.ts';
 import { harnessVersion } from './env/harness.ts';
-import { REPORTS_ROOT, RESULTS_ROOT } from './results/layout.ts';
+import { REPORTS_ROOT, REPRODUCE_DIR, RESULTS_ROOT } from './results/layout.ts';
 
 async function main(argv: string[]): Promise<number> {
   let exitCode = 0;
@@ -24,6 +24,86 @@ async function main(argv: string[]): Promise<number> {
       async (a) => {
         const { runCommand } = await import('./commands/run/index.ts');
         ({ exitCode } = await runCommand({ ...runArgs(a), reports: a.report ? a.reports : undefined }));
+      },
+    )
+    .command(
+      'profile <scenario>',
+      'Measure the halves the what-if model composes: the server answering 1 … K trainers’ requests, and colocate/hf steps by per-device batch',
+      (y) =>
+        y
+          .positional('scenario', { type: 'string', demandOption: true, describe: 'Scenario YAML file (needs modes.server)' })
+          .option('trainers', { type: 'string', array: true, default: ['1-8'], describe: 'Trainer counts K to simulate: numbers or ranges (1-8)' })
+          .option('batches', { type: 'string', array: true, describe: 'Per-device batches B (default: the scenario’s sweep of per_device_train_batch_size, else its value)' })
+          .option('requests', { type: 'number', default: 3, describe: 'Measured requests per (K, B)' })
+          .option('warmup-requests', { type: 'number', default: 1, describe: 'Unmeasured requests at the largest (K, B) first' })
+          .option('trainer-mode', { type: 'string', array: true, choices: ['colocate', 'hf', 'none'], describe: 'Trainer-half modes to run (default: colocate and hf as defined; none with --trainer-runs)' })
+          .option('trainer-runs', { type: 'string', array: true, describe: 'Results folders of colocate/hf/server runs that make the trainer half' })
+          .option('steps', { type: 'number', describe: 'Override the scenario’s steps (trainer half)' })
+          .option('warmup-steps', { type: 'number', describe: 'Override the scenario’s warm-up steps (trainer half)' })
+          .option('repeats', { type: 'number', describe: 'Override the scenario’s repeats (trainer half)' })
+          .option('out', { type: 'string', default: RESULTS_ROOT, describe: 'Folder that receives results/<run-id>/' })
+          .option('reports', { type: 'string', default: REPORTS_ROOT, describe: 'Folder that receives reports/<run-id>/' })
+          .option('report', { type: 'boolean', default: true, describe: 'Write the reports (--no-report skips them)' }),
+      async (a) => {
+        const { profileCommand } = await import('./commands/profile/index.ts');
+        const modes = a['trainer-mode'] as string[] | undefined;
+        ({ exitCode } = await profileCommand({
+          scenario: a.scenario,
+          trainers: integerList(a.trainers, '--trainers'),
+          batches: a.batches ? integerList(a.batches, '--batches') : undefined,
+          requests: positive(a.requests, '--requests')!,
+          warmupRequests: nonNegative(a['warmup-requests'], '--warmup-requests')!,
+          trainerModes: modes ? (modes.includes('none') ? [] : (modes as ModeName[])) : undefined,
+          trainerRuns: a['trainer-runs'],
+          steps: positive(a.steps, '--steps'),
+          warmupSteps: nonNegative(a['warmup-steps'], '--warmup-steps'),
+          repeats: positive(a.repeats, '--repeats'),
+          out: a.out,
+          reports: a.report ? a.reports : undefined,
+        }));
+      },
+    )
+    .command(
+      'predict <profile..>',
+      'PREDICTED speedup of colocate over every server split of N GPUs, with and without sleep mode, from a profile',
+      (y) =>
+        y
+          .positional('profile', { type: 'string', array: true, demandOption: true, describe: 'profile.json, or results folders (a profile run, server/colocate/hf runs) to build one from' })
+          .option('gpus', { type: 'number', demandOption: true, describe: 'GPUs of the job (N): every split S + T of them is predicted' })
+          .option('batch', { type: 'number', describe: 'Per-device batch (default: the profile’s largest measured)' })
+          .option('server-tp', { type: 'string', default: '1', describe: 'Server tensor-parallel sizes: a list (1,2) or all' })
+          .option('colocate-tp', { type: 'number', default: 1, describe: 'Colocate engines’ tensor-parallel size' })
+          .option('assume', { type: 'string', array: true, describe: 'Override an assumption: name=value (weight_sync_gb_per_s, allreduce_gb_per_s, tp_efficiency, sleep_gb_per_s)' })
+          .option('out', { type: 'string', describe: 'Folder for predict.md, predict.json and the chart (default: reports/<profile run>/predict-<N>gpu)' })
+          .option('json', { type: 'boolean', default: false, describe: 'Print the prediction as JSON' }),
+      async (a) => {
+        const { predictCommand } = await import('./commands/predict/index.ts');
+        await predictCommand({
+          profile: a.profile as string[],
+          gpus: positive(a.gpus, '--gpus')!,
+          batch: positive(a.batch, '--batch'),
+          serverTp: a['server-tp'] === 'all' ? 'all' : integerList([a['server-tp']], '--server-tp'),
+          colocateTp: positive(a['colocate-tp'], '--colocate-tp')!,
+          assume: a.assume ?? [],
+          out: a.out,
+          json: a.json,
+        });
+      },
+    )
+    .command(
+      'reproduce [claims..]',
+      'Each published claim (scenarios/published/*.yaml) against its PREDICTED value from a profile and, where a run exists, the measured one: verdict and the gap from the phases',
+      (y) =>
+        y
+          .positional('claims', { type: 'string', array: true, describe: 'Scenario files with a claim: block (default: scenarios/published/*.yaml)' })
+          .option('profile', { type: 'string', array: true, default: [], describe: 'Profiles: profile.json files, or results folders (a profile run and runs of the same model and lengths join into one)' })
+          .option('runs', { type: 'string', array: true, default: [], describe: 'Results folders of runs of the claims’ scenarios' })
+          .option('assume', { type: 'string', array: true, describe: 'Override an assumption of the model: name=value' })
+          .option('out', { type: 'string', default: REPRODUCE_DIR, describe: 'Folder for reproduce.md and reproduce.json' })
+          .option('json', { type: 'boolean', default: false }),
+      async (a) => {
+        const { reproduceCommand } = await import('./commands/reproduce/index.ts');
+        await reproduceCommand({ claims: (a.claims as string[] | undefined) ?? [], profiles: a.profile, runs: a.runs, assume: a.assume ?? [], out: a.out, json: a.json });
       },
     )
     .command(
@@ -215,7 +295,7 @@ async function main(argv: string[]): Promise<number> {
         }));
       },
     )
-    .demandCommand(1, 'Name a command: run, plan, headroom, doctor, report, compare, calibrate, bundle or sample (see --help).')
+    .demandCommand(1, 'Name a command: run, plan, profile, predict, reproduce, headroom, doctor, report, compare, calibrate, bundle or sample (see --help).')
     .strict()
     .version(harnessVersion())
     .help()
@@ -258,6 +338,18 @@ function numberList(v: string | undefined, flag: string): number[] | undefined {
   const values = v.split(',').map((x) => Number(x.trim()));
   if (values.length === 0 || values.some((x) => !Number.isFinite(x))) throw new UserError(`${flag} ${v}: give numbers separated by commas, e.g. ${flag} 8,16,32`);
   return values;
+}
+
+/** `1-8 12` → [1, …, 8, 12]: numbers and inclusive ranges, comma or space separated. */
+function integerList(items: readonly (string | number)[], flag: string): number[] {
+  const out: number[] = [];
+  for (const part of items.flatMap((i) => String(i).split(','))) {
+    const m = /^\s*(\d+)\s*(?:-\s*(\d+))?\s*$/.exec(part);
+    const [a, b] = m ? [Number(m[1]), Number(m[2] ?? m[1])] : [Number.NaN, Number.NaN];
+    if (!(a > 0 && b >= a)) throw new UserError(`${flag}: '${part}' is not a positive integer or a range like 1-8`);
+    for (let k = a; k <= b; k++) out.push(k);
+  }
+  return [...new Set(out)];
 }
 
 function positive(v: number | undefined, flag: string): number | undefined {

@@ -82,3 +82,9 @@ export const EFFECTIVE_SETTINGS_IGNORED: readonly { pattern: RegExp; why: string
   { pattern: /^(output_dir|logging_dir|events|events_file)$/, why: 'paths that name the run folder' },
   { pattern: /^(mode|vllm_mode)$/, why: 'the mode itself' },
 ];
+
+/**
+ * The what-if model (analysis/whatif.ts, docs/metrics.md "What-if model"): replicates of the model
+ * on resampled measured inputs behind each predicted interval.
+ */
+export const WHATIF = { replicates: 2000 } as const;

@@ -81,7 +81,11 @@ export function currentSummary(stored: StoredAnalysis, run: RunData | undefined,
 }
 
 /** Pure: the run's data → Summary and the step rows of steps.csv. */
-export function summarize(run: RunData): { summary: Summary; rows: StepRow[] } {
+export function summarize(all: RunData): { summary: Summary; rows: StepRow[] } {
+  // Profile units (`grpo-bench profile`) time requests, not steps: profile.ts reads them.
+  const units = all.units.filter((u) => !u.plan.probe);
+  const planUnits = all.plan.units.filter((u) => !u.probe);
+  const run: RunData = { ...all, plan: { ...all.plan, units: planUnits, points: all.plan.points.filter((p) => planUnits.some((u) => u.point === p.id)) }, units };
   const { manifest, plan } = run;
   const scenario = manifest.scenario;
   const notes: Note[] = [];

@@ -3,9 +3,9 @@ import { UserError } from '../errors.ts';
 import { hasServer, modeDeviceSets } from '../modes.ts';
 import type { SweepPoint } from '../scenario/sweep.ts';
 import { MODE_NAMES, type DeviceSet, type ModeName, type Scenario } from '../scenario/schema.ts';
-import { unitDir } from '../results/layout.ts';
+import { PROBE_POINT, PROBE_UNIT_DIR, unitDir } from '../results/layout.ts';
 import { adapterFor } from '../workloads/registry.ts';
-import type { BatchPlan, DeviceAccount, PlanContext, PlanWarning, RunPlan, UnitPlan, UnitShell } from './types.ts';
+import type { BatchPlan, DeviceAccount, PlanContext, PlanWarning, ProbePlan, RunPlan, UnitPlan, UnitShell } from './types.ts';
 
 export interface PlanOptions {
   /** Only these modes (default: every mode the scenario defines). */
@@ -160,4 +160,45 @@ function referenceTrainingDevices(scenario: Scenario): number {
   const defined = MODE_NAMES.filter((m) => scenario.modes[m] !== undefined);
   const reference = defined.find((m) => !hasServer(m)) ?? defined[0]!;
   return size(modeDeviceSets(scenario, reference).trainer);
+}
+
+/** The requests of a profile unit: every (trainers, batch) TRL could run, the others listed as skipped. */
+export function probePlan(scenario: Scenario, trainers: readonly number[], batches: readonly number[], repeats: number, warmup: number): ProbePlan {
+  const G = scenario.grpo.num_generations;
+  const ga = scenario.grpo.gradient_accumulation_steps;
+  const points: ProbePlan['points'] = [];
+  const skipped: ProbePlan['skipped'] = [];
+  for (const b of batches) {
+    for (const k of trainers) {
+      if ((k * b * ga) % G === 0) points.push({ trainers: k, per_device_batch: b });
+      else skipped.push({ trainers: k, per_device_batch: b, why: `${k} × ${b}${ga > 1 ? ` × ${ga}` : ''} completions is not a multiple of num_generations ${G}` });
+    }
+  }
+  if (points.length === 0) {
+    throw new UserError(`scenario '${scenario.name}': no (trainers, per-device batch) pair makes a whole number of prompts (num_generations ${G})`, 'Pick batches or trainer counts whose product is a multiple of num_generations.');
+  }
+  return { points, repeats, warmup, skipped };
+}
+
+/**
+ * A profile unit: server mode's server exactly as the workload plans it, with the workload's
+ * driver in place of the trainer. Only the server's devices are held (the trainers are simulated).
+ */
+export function planProbe(scenario: Scenario, ctx: PlanContext, probe: ProbePlan): UnitPlan {
+  const device = resolveDevice(scenario, ctx.gpuCount);
+  const adapter = adapterFor(scenario.workload);
+  if (!adapter.probeProcesses) throw new UserError(`the ${scenario.workload} workload cannot be profiled (its adapter has no profile driver)`);
+  if (!scenario.modes.server) {
+    throw new UserError(`scenario '${scenario.name}' defines no server mode: the server half is measured against modes.server's generation server`, 'Add modes.server to the scenario.');
+  }
+  const server = take(scenario.modes.server.devices.server, 0, device);
+  const missing = device === 'cuda' ? server.filter((g) => g >= ctx.gpuCount) : [];
+  if (missing.length) {
+    throw new UserError(`scenario '${scenario.name}': the server needs GPU${missing.length > 1 ? 's' : ''} ${missing.join(', ')} but this machine has ${ctx.gpuCount}`);
+  }
+  const devices: DeviceAccount = { kind: device, allocated: server, training: [], server };
+  const g = scenario.grpo;
+  const batch: BatchPlan = { per_device_train_batch_size: g.per_device_train_batch_size, training_devices: 0, global_batch: 0, num_generations: g.num_generations, prompts_per_step: 0 };
+  const shell = { point: PROBE_POINT, mode: 'server' as const, repeat: 0, dir: PROBE_UNIT_DIR, devices, batch, probe };
+  return { ...shell, processes: adapter.probeProcesses(scenario, shell, ctx, probe) };
 }

@@ -3,6 +3,7 @@
 import type { PythonInfo } from '../env/libraries.ts';
 import type { ModeName, Scenario } from '../scenario/schema.ts';
 import type { PointInfo } from '../scenario/sweep.ts';
+import type { ProbePlan } from '../workloads/probe.ts';
 
 export type Role = 'trainer' | 'server';
 
@@ -66,7 +67,11 @@ export interface UnitPlan {
   devices: DeviceAccount;
   batch: BatchPlan;
   processes: ProcessSpec[];
+  /** A profile unit (`grpo-bench profile`): the server alone, sent what trainer rank 0 would send for each point. */
+  probe?: ProbePlan;
 }
+
+export type { ProbePlan } from '../workloads/probe.ts';
 
 export interface RunPlan {
   scenario: string;
@@ -134,4 +139,10 @@ export interface WorkloadAdapter {
   /** Problems of one planned unit, with its own devices and per-device batch (does it fit its GPUs …). */
   checkUnit?(scenario: Scenario, unit: UnitShell, ctx: PlanContext): string[];
   processes(scenario: Scenario, unit: UnitShell, ctx: PlanContext): ProcessSpec[];
+  /**
+   * Server mode's generation server exactly as processes() plans it, with a driver in place of the
+   * trainer that sends the server what trainer rank 0 would for each point of `probe`. Workloads
+   * without it cannot be profiled.
+   */
+  probeProcesses?(scenario: Scenario, unit: UnitShell, ctx: PlanContext, probe: ProbePlan): ProcessSpec[];
 }

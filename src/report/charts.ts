@@ -41,7 +41,7 @@ function baseOptions(title: string, subtitle: string | string[], legend = true):
   } as NonNullable<Config['options']>;
 }
 
-function axis(title: string, extra: Record<string, unknown> = {}) {
+export function axis(title: string, extra: Record<string, unknown> = {}) {
   return {
     title: { display: true, text: title, color: INK, font: { size: 12, weight: 600 } },
     grid: { color: GRID },
@@ -415,11 +415,14 @@ function excludedBy(r: StepRow): 'warmup' | 'settling' | undefined {
   return r.excluded_by ?? (r.warmup ? 'warmup' : undefined);
 }
 
+/** A value with an optional interval: an Estimate, or a predicted interval. */
+type Interval = Pick<Estimate, 'value' | 'low' | 'high'>;
+
 /** An estimate's interval as [low, high] for the error-bar plugin; null where there is none. */
-const interval = (e: Estimate | undefined) => (e && e.low !== undefined && e.high !== undefined ? [e.low, e.high] : null);
+const interval = (e: Interval | undefined) => (e && e.low !== undefined && e.high !== undefined ? [e.low, e.high] : null);
 
 /** Axis room for the whiskers: Chart.js scales to the bars only, so a long interval would run off the plot. */
-function roomFor(datasets: { data: (number | null)[]; errorBars: (number[] | null)[] }[]): { suggestedMax?: number; suggestedMin?: number } {
+export function roomFor(datasets: { data: (number | null)[]; errorBars: (number[] | null)[] }[]): { suggestedMax?: number; suggestedMin?: number } {
   const ends = datasets.flatMap((d) => d.errorBars.flatMap((e) => e ?? [])).filter(Number.isFinite);
   if (ends.length === 0) return {};
   const hi = Math.max(...ends);
@@ -429,7 +432,7 @@ function roomFor(datasets: { data: (number | null)[]; errorBars: (number[] | nul
 }
 
 /** One line of a sweep chart: values at each point with their intervals. */
-function sweepLine(label: string, color: string, ests: (Estimate | undefined)[], dash: number[] = []) {
+export function sweepLine(label: string, color: string, ests: (Interval | undefined)[], dash: number[] = []) {
   return {
     label,
     data: ests.map((e) => e?.value ?? null),
@@ -457,7 +460,7 @@ function sweepCharts(input: ReportInput): ChartSpec[] {
   const first = summary.comparisons[0];
   const claim = manifest?.scenario.claim;
   const hlines: NonNullable<TimelineDecor['hlines']> = [{ y: 1, color: MUTED, label: 'parity (1×)', dash: [4, 4] }];
-  if (claim) hlines.push({ y: claim.value, color: '#b03a2e', label: `published: ${claim.value}× (${claim.metric.replaceAll('_', ' ')})`, dash: [8, 4] });
+  if (claim?.value !== undefined) hlines.push({ y: claim.value, color: '#b03a2e', label: `published: ${claim.value}× (${claim.metric.replaceAll('_', ' ')})`, dash: [8, 4] });
   const speedupLines = [
     sweepLine(`per allocated ${dev.one}`, INK, comparisons.map((c) => c?.speedup_per_allocated_device)),
     sweepLine(`per training ${dev.one} (published method)`, '#8e5ea2', comparisons.map((c) => c?.speedup_per_training_device), [6, 4]),
@@ -497,7 +500,7 @@ function sweepCharts(input: ReportInput): ChartSpec[] {
 }
 
 /** A line chart of one value per sweep point, the swept field on x (the shape of the published charts). */
-function sweepChart(o: {
+export function sweepChart(o: {
   id: string;
   title: string;
   field: string;

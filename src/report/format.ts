@@ -8,8 +8,11 @@ import { MISSING, estimateFigure, formatFigure, percentFigure } from '../value-f
 // Numbers become text in one place, the value formatter; the report's names for it:
 export { MISSING, formatNumber as fmt } from '../value-format.ts';
 
+/** A value with an optional range: a measured Estimate, or a PREDICTED interval (docs/metrics.md, "What-if model"). */
+export type Ranged = Pick<Estimate, 'value' | 'low' | 'high' | 'interval'> & Partial<Estimate>;
+
 /** An estimate as the report's tables show it: `1.43 (1.40–1.46)`, `436 (one run; steps 400–470)`, or the missing mark. */
-export function fmtEstimate(e: Estimate | undefined, digits = 3): string {
+export function fmtEstimate(e: Ranged | undefined, digits = 3): string {
   return formatFigure(estimateFigure(e, { precision: digits }));
 }
 

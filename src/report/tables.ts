@@ -490,7 +490,7 @@ export function reportHeader(input: ReportInput): ReportHeader {
     ...(s ? [`${s.repeats} × ${s.steps} steps per mode (${s.warmup_steps} warm-up)`] : []),
     ...(isSweep(summary) ? [`${summary.points.length} sweep points`] : []),
     ...(ratios.length === 1 ? [`generation ÷ training time: ${ratios[0]}`] : []),
-    ...(s?.claim ? [`published claim: ${s.claim.value}× ${s.claim.metric.replaceAll('_', ' ')} (${s.claim.source})`] : []),
+    ...(s?.claim ? [`published claim: ${s.claim.value !== undefined ? `${s.claim.value}×` : s.claim.trend} ${s.claim.metric.replaceAll('_', ' ')} (${s.claim.source})`] : []),
   ];
   const notes: string[] = [];
   if (summary.functional_only) notes.push('Functional check only: this ran without GPUs, so its speedups say nothing about GPU performance.');

@@ -42,7 +42,14 @@ export const RUN_FILES = {
   summary: 'summary.json',
   /** The verdict of `grpo-bench headroom` (analysis/headroom.ts), in the run folder of its search. */
   headroom: 'headroom.json',
+  /** The measured halves of `grpo-bench profile` (analysis/profile.ts). */
+  profile: 'profile.json',
 } as const;
+
+/** The unit folder of a profile run's server half (the server and the driver standing in for trainer rank 0). */
+export const PROBE_UNIT_DIR = path.join('probe', 'server', 'r0');
+/** Its point id in plan.json. */
+export const PROBE_POINT = 'probe';
 
 /** The samplers' files in a unit folder. */
 export const SAMPLE_FILES = {
@@ -110,7 +117,22 @@ export const REPORT_FILES = {
   processes: SAMPLE_FILES.processes,
   markdown: 'report.md',
   html: 'report.html',
+  /** A profile run's measured halves (grpo-bench profile). */
+  profile: 'profile.md',
 } as const;
+
+/** What `grpo-bench predict` writes: PREDICTED tables, JSON and chart, in their own folder. */
+export const PREDICT_FILES = { markdown: 'predict.md', json: 'predict.json' } as const;
+
+/** What `grpo-bench reproduce` writes: the published claims against predicted and measured values. */
+export const REPRODUCE_FILES = { markdown: 'reproduce.md', json: 'reproduce.json' } as const;
+/** Its default folder, under the reports root. */
+export const REPRODUCE_DIR = path.join(REPORTS_ROOT, 'reproduce');
+
+/** The default folder of a prediction for N GPUs: `<report folder>/predict-<N>gpu`. */
+export function predictDir(reportDir: string, gpus: number): string {
+  return path.join(reportDir, `predict-${gpus}gpu`);
+}
 
 /** What `grpo-bench sample` writes into its folder besides a unit's events, logs and samples. */
 export const SAMPLE_COMMAND_FILES = {

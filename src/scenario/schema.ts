@@ -95,13 +95,29 @@ export const Scenario = z.strictObject({
       run_s: z.number().positive().default(3600),
     })
     .prefault({}),
-  /** A published figure the run is meant to reproduce; shown beside the measured one. */
+  /** A published figure the run is meant to reproduce; shown beside the measured one, judged by `grpo-bench reproduce`. */
   claim: z
     .strictObject({
-      value: z.number().positive(),
-      metric: z.enum(['speedup_per_training_device', 'speedup_per_allocated_device']),
+      /** The published figure; absent for a claim about the trend alone. */
+      value: z.number().positive().optional(),
+      /** A claim about how the metric moves along the sweep (e.g. "more TP reduces throughput"). */
+      trend: z.enum(['increasing', 'decreasing']).optional(),
+      /** throughput_ratio: colocate ÷ server completion tokens/s of the whole job (GPU counts may differ). */
+      metric: z.enum(['speedup_per_training_device', 'speedup_per_allocated_device', 'throughput_ratio']),
+      /** Where the claim holds: the last sweep point, the sweep's maximum ("up to"), or the point with these swept values. */
+      at: z.union([z.enum(['last', 'max']), z.record(z.string(), z.union([z.number(), z.string(), z.boolean()]))]).default('last'),
+      /** Relative: reproduced when the claim lies within the interval widened by tolerance × claim on each side. */
+      tolerance: z.number().positive().lt(1).default(0.1),
       source: z.string(),
+      /** How the source measured and normalised (GPUs, batch protocol, the 8/7 factor). */
+      method: z.string().optional(),
+      /** The preset whose profile predicts the claim (same shapes, random weights) when `model` itself is not profiled. */
+      stand_in: z.string().optional(),
+      /** What the sources leave unstated, and what the scenario assumes in its place. */
+      unstated: z.array(z.string()).default([]),
+      assumed: z.array(z.string()).default([]),
     })
+    .refine((c) => c.value !== undefined || c.trend !== undefined, 'a claim needs a value, a trend, or both')
     .optional(),
 });
 export type Scenario = z.infer<typeof Scenario>;

@@ -7,6 +7,7 @@ import { z } from 'zod';
 import { EventLine } from '../results/events.ts';
 import { SyntheticConfig } from './synthetic/config.ts';
 import { TrlRunConfig } from './trl/config.ts';
+import { ProbeDriverConfig } from './probe.ts';
 
 interface ContractSchema {
   schema: z.ZodType;
@@ -30,6 +31,11 @@ export const CONTRACT: Record<string, ContractSchema> = {
     schema: TrlRunConfig,
     source: 'src/workloads/trl/config.ts',
     title: "The trl workload's --config (docs/workload-trl.md)",
+  },
+  'probe-config': {
+    schema: ProbeDriverConfig,
+    source: 'src/workloads/probe.ts',
+    title: "A profile driver's --config (docs/whatif.md)",
   },
 };
 

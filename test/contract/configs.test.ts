@@ -7,6 +7,8 @@ import path from 'node:path';
 import { describe as suite, test } from 'node:test';
 import type { ProcessSpec } from '../../src/launch/types.ts';
 import { GPU_SCENARIO, PYTHON, ROOT, TRL_1_13, context, plan } from '../workloads/trl-fixtures.ts';
+import { planProbe, probePlan } from '../../src/launch/plan.ts';
+import { parseScenario } from '../../src/scenario/load.ts';
 
 const WORKLOADS = path.join(ROOT, 'src/workloads');
 
@@ -53,6 +55,22 @@ suite('what the adapters plan follows the generated schemas', () => {
     const server = units[0]!.processes[0]!;
     const model = JSON.parse(server.argv[server.argv.indexOf('--model') + 1]!);
     assert.deepEqual(validateAll('trl-config', [model], 'model'), [[]]);
+  });
+});
+
+suite('what the profile drivers are planned to read follows the generated schemas', () => {
+  test("both workloads: the driver's config follows probe-config, its run the workload's own config", () => {
+    const synthetic = parseScenario(SYNTHETIC, 's.yaml').scenario;
+    const trl = parseScenario(GPU_SCENARIO, 't.yaml').scenario;
+    const drivers = [
+      { name: 'synthetic-config', unit: planProbe(synthetic, context(undefined, 0), probePlan(synthetic, [1, 2], [8], 2, 1)) },
+      { name: 'trl-config', unit: planProbe(trl, context(TRL_1_13, 1), probePlan(trl, [1, 7], [8], 2, 1)) },
+    ];
+    for (const { name, unit } of drivers) {
+      const doc = configOf(unit.processes.find((p) => p.name === 'driver')!);
+      assert.deepEqual(validateAll('probe-config', [doc]), [[]], name);
+      assert.deepEqual(validateAll(name, [doc.run]), [[]], name);
+    }
   });
 });
 

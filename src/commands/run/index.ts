@@ -11,9 +11,9 @@ import { portPool, portsFor } from '../../launch/ports.ts';
 import { runUnit, UnitProcesses, type UnitOutcome } from '../../launch/supervisor.ts';
 import type { RunPlan, UnitPlan } from '../../launch/types.ts';
 import { projectRoot, resolvePython } from '../../env/python.ts';
-import { probePython } from '../../env/libraries.ts';
+import { probePython, type PythonInfo } from '../../env/libraries.ts';
 import { gitState, harnessVersion } from '../../env/harness.ts';
-import { inventory as collectInventory, smallestGpuMemoryBytes } from '../../telemetry/inventory.ts';
+import { inventory as collectInventory, smallestGpuMemoryBytes, type Inventory } from '../../telemetry/inventory.ts';
 import { startSampling } from '../../telemetry/samplers.ts';
 import { waitGpusIdle } from '../../telemetry/hygiene.ts';
 import { fingerprint } from '../../results/fingerprint.ts';
@@ -82,51 +82,20 @@ export async function runCommand(o: RunOptions): Promise<RunOutcome> {
     { modes: o.modes },
   );
 
-  const git = gitState(root);
-  const manifest: Manifest = {
-    schema_version: RESULTS_SCHEMA_VERSION,
-    run_id: runId,
-    status: 'running',
-    started: new Date().toISOString(),
-    harness: { version: harnessVersion(), git_sha: git.sha, git_dirty: git.dirty, node: process.version },
-    scenario_file: path.resolve(loaded.file),
+  const { runStatus, interrupted, ok, total } = await executePlan({
+    plan,
+    runId,
+    runDir,
+    root,
+    scenarioFile: loaded.file,
     scenario,
-    ...(loaded.sweep ? { sweep: loaded.sweep } : {}),
-    command: process.argv.slice(1),
-    fingerprint: fingerprint(inventory, pythonInfo, git.sha),
-    units: plan.units.map((u): UnitRecord => ({ dir: u.dir, point: u.point, mode: u.mode, repeat: u.repeat, status: 'planned' })),
-  };
-  const store = await RunStore.create(runDir, manifest);
-  await store.writeJson(RUN_FILES.plan, plan);
-  console.error(`run ${runId}: ${plan.units.length} unit(s) on ${plan.device === 'cuda' ? `${gpuCount} GPU(s)` : 'CPU'} → ${path.relative(process.cwd(), runDir) || runDir}`);
-
-  const { signal, dispose } = interruptSignal(o.signal);
-  let interrupted = false;
-  try {
-    for (const [index, unit] of plan.units.entries()) {
-      if (signal.aborted) break;
-      const reason = o.skip?.(unit, store.current.units);
-      if (reason !== undefined) {
-        console.error(`[${index + 1}/${plan.units.length}] ${unit.dir}: skipped (${reason})`);
-        await store.updateUnit(unit.dir, { status: 'skipped', error: { message: reason } });
-        continue;
-      }
-      const outcome = await runOneUnit(unit, { index, plan, store, runDir, scenario: pointScenario(points, unit), signal });
-      if (outcome.status === 'interrupted') {
-        interrupted = true;
-        break;
-      }
-    }
-  } finally {
-    dispose();
-  }
-  interrupted ||= signal.aborted;
-
-  const statuses = store.current.units.map((u) => u.status).filter((st) => st !== 'skipped');
-  const ok = statuses.filter((s) => s === 'ok').length;
-  const runStatus: Manifest['status'] = interrupted ? 'interrupted' : ok === statuses.length ? 'completed' : ok > 0 ? 'partial' : 'failed';
-  await store.finish(runStatus);
-
+    sweep: loaded.sweep,
+    inventory,
+    pythonInfo,
+    pointScenario: (unit) => pointScenario(points, unit),
+    signal: o.signal,
+    skip: o.skip,
+  });
   let summaryOk = false;
   try {
     const summary = await analyzeRun(runDir);
@@ -141,9 +110,81 @@ export async function runCommand(o: RunOptions): Promise<RunOutcome> {
     if (!(err instanceof UserError)) throw err;
     console.error(`no summary: ${err.message}`);
   }
-  console.log(`results: ${path.relative(process.cwd(), runDir) || runDir} (${runStatus}${ok < statuses.length ? `: ${ok} of ${statuses.length} units ok` : ''})`);
+  console.log(`results: ${path.relative(process.cwd(), runDir) || runDir} (${runStatus}${ok < total ? `: ${ok} of ${total} units ok` : ''})`);
   const exitCode = interrupted ? 130 : runStatus === 'completed' && summaryOk ? 0 : 1;
   return { exitCode, runDir };
+}
+
+export interface ExecuteOptions {
+  plan: RunPlan;
+  runId: string;
+  runDir: string;
+  root: string;
+  scenarioFile: string;
+  scenario: Scenario;
+  sweep?: Record<string, unknown[]>;
+  /** The machine and the workload Python, for the manifest's fingerprint. */
+  inventory: Inventory;
+  pythonInfo: PythonInfo;
+  /** The scenario a unit runs with (its sweep point's). */
+  pointScenario: (unit: UnitPlan) => Scenario;
+  signal?: AbortSignal;
+  /** A reason not to start a unit, given the units recorded so far (RunOptions.skip). */
+  skip?: RunOptions['skip'];
+}
+
+/**
+ * Writes manifest.json and plan.json, then runs every unit in order, recording each outcome as
+ * soon as it is known (so a failure or Ctrl-C later loses nothing measured before), and
+ * completes the manifest. `run` and `profile` share it.
+ */
+export async function executePlan(o: ExecuteOptions): Promise<{ runStatus: Manifest['status']; interrupted: boolean; ok: number; total: number }> {
+  const { plan, runDir } = o;
+  const git = gitState(o.root);
+  const manifest: Manifest = {
+    schema_version: RESULTS_SCHEMA_VERSION,
+    run_id: o.runId,
+    status: 'running',
+    started: new Date().toISOString(),
+    harness: { version: harnessVersion(), git_sha: git.sha, git_dirty: git.dirty, node: process.version },
+    scenario_file: path.resolve(o.scenarioFile),
+    scenario: o.scenario,
+    ...(o.sweep ? { sweep: o.sweep } : {}),
+    command: process.argv.slice(1),
+    fingerprint: fingerprint(o.inventory, o.pythonInfo, git.sha),
+    units: plan.units.map((u): UnitRecord => ({ dir: u.dir, point: u.point, mode: u.mode, repeat: u.repeat, status: 'planned' })),
+  };
+  const store = await RunStore.create(runDir, manifest);
+  await store.writeJson(RUN_FILES.plan, plan);
+  console.error(`run ${o.runId}: ${plan.units.length} unit(s) on ${plan.device === 'cuda' ? `${o.inventory.gpus.length} GPU(s)` : 'CPU'} → ${path.relative(process.cwd(), runDir) || runDir}`);
+
+  const { signal, dispose } = interruptSignal(o.signal);
+  let interrupted = false;
+  try {
+    for (const [index, unit] of plan.units.entries()) {
+      if (signal.aborted) break;
+      const reason = o.skip?.(unit, store.current.units);
+      if (reason !== undefined) {
+        console.error(`[${index + 1}/${plan.units.length}] ${unit.dir}: skipped (${reason})`);
+        await store.updateUnit(unit.dir, { status: 'skipped', error: { message: reason } });
+        continue;
+      }
+      const outcome = await runOneUnit(unit, { index, plan, store, runDir, scenario: o.pointScenario(unit), signal });
+      if (outcome.status === 'interrupted') {
+        interrupted = true;
+        break;
+      }
+    }
+  } finally {
+    dispose();
+  }
+  interrupted ||= signal.aborted;
+
+  const statuses = store.current.units.map((u) => u.status).filter((st) => st !== 'skipped');
+  const ok = statuses.filter((s) => s === 'ok').length;
+  const runStatus: Manifest['status'] = interrupted ? 'interrupted' : ok === statuses.length ? 'completed' : ok > 0 ? 'partial' : 'failed';
+  await store.finish(runStatus);
+  return { runStatus, interrupted, ok, total: statuses.length };
 }
 
 interface UnitContext {
@@ -221,7 +262,7 @@ export function selectPoints(points: readonly PointInfo[], ids: readonly string[
   return points.filter((p) => ids.includes(p.id));
 }
 
-function applyOverrides(s: Scenario, o: RunOptions): Scenario {
+export function applyOverrides(s: Scenario, o: Pick<RunOptions, 'steps' | 'warmupSteps' | 'repeats'>): Scenario {
   const steps = o.steps ?? s.steps;
   const warmup = o.warmupSteps ?? Math.min(s.warmup_steps, Math.max(0, steps - 1));
   if (warmup >= steps) throw new UserError(`--warmup-steps ${warmup} must be fewer than steps (${steps}): nothing would be measured`, 'Lower --warmup-steps or raise --steps.');

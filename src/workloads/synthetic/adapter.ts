@@ -1,7 +1,7 @@
 // The synthetic workload: our own compact GRPO loop (trainer.py) and generation server
 // (server.py), launched per docs/workloads.md. Needs torch, transformers and jsonschema only.
 import path from 'node:path';
-import type { ProcessSpec, UnitShell, WorkloadAdapter } from '../../launch/types.ts';
+import type { PlanContext, ProcessSpec, UnitShell, WorkloadAdapter } from '../../launch/types.ts';
 import { eventFile, RANK_PLACEHOLDER } from '../../results/layout.ts';
 import type { Scenario } from '../../scenario/schema.ts';
 import type { SyntheticConfig } from './config.ts';
@@ -33,51 +33,74 @@ export const synthetic: WorkloadAdapter = {
   },
 
   processes(scenario, unit, ctx) {
-    const mode = unit.mode as 'server' | 'colocate';
-    const unitDir = path.join(ctx.runDir, unit.dir);
-    const base = baseConfig(scenario, unit, mode);
-    const common = { cwd: ctx.root, env: { PYTHONUNBUFFERED: '1', OMP_NUM_THREADS: '1', MKL_NUM_THREADS: '1' } };
-    const cuda = (gpus: number[]) => (unit.devices.kind === 'cuda' ? { CUDA_VISIBLE_DEVICES: gpus.join(',') } : { CUDA_VISIBLE_DEVICES: '' });
-    const procs: ProcessSpec[] = [];
-    let config: SyntheticConfig = base;
-    if (mode === 'server') {
-      const host = scenario.modes.server!.host;
-      const port = ctx.nextPort();
-      config = { ...base, server: { host, port, sync_port: ctx.nextPort(), world_size: unit.devices.server.length + 1 } };
-      procs.push({
-        name: 'server-0',
-        role: 'server',
-        argv: [ctx.python, path.join(ctx.root, HERE, 'server.py'), '--config', JSON.stringify(config)],
-        env: { ...common.env, ...cuda(unit.devices.server), GRPO_BENCH_EVENTS: path.join(unitDir, eventFile('server', 0)) },
-        cwd: common.cwd,
-        gpus: unit.devices.kind === 'cuda' ? unit.devices.server : [],
-        ports: { http: port, weight_sync: config.server!.sync_port },
-        ready: { kind: 'http', url: `http://${connectHost(host)}:${port}/health`, timeout_s: scenario.timeouts.ready_s },
-        events: [eventFile('server', 0)],
-        finishes_unit: false,
-      });
-    }
-    const ranks = unit.devices.training.length;
-    const masterPort = ctx.nextPort();
-    procs.push({
-      name: 'trainer',
-      role: 'trainer',
-      argv: [
-        ctx.python, '-m', 'torch.distributed.run',
-        '--nnodes', '1', '--nproc-per-node', String(ranks), '--master-addr', '127.0.0.1', '--master-port', String(masterPort),
-        path.join(ctx.root, HERE, 'trainer.py'), '--config', JSON.stringify(config),
-      ],
-      env: { ...common.env, ...cuda(unit.devices.training), GRPO_BENCH_EVENTS: path.join(unitDir, eventFile('trainer', RANK_PLACEHOLDER)) },
-      cwd: common.cwd,
-      gpus: unit.devices.kind === 'cuda' ? unit.devices.training : [],
-      ports: { rendezvous: masterPort },
-      ready: { kind: 'none' },
-      events: Array.from({ length: ranks }, (_, r) => eventFile('trainer', r)),
-      finishes_unit: true,
-    });
-    return procs;
+    return planUnit(scenario, unit, ctx).procs;
+  },
+
+  probeProcesses(scenario, unit, ctx, probe) {
+    const { procs, config } = planUnit(scenario, { ...unit, mode: 'server' }, ctx);
+    const server = procs.find((p) => p.role === 'server')!;
+    const trainer = procs.find((p) => p.role === 'trainer')!;
+    return [
+      server,
+      {
+        ...trainer,
+        name: 'driver',
+        argv: [ctx.python, path.join(ctx.root, HERE, 'probe.py'), '--config', JSON.stringify({ run: config, probe })],
+        env: { ...trainer.env, CUDA_VISIBLE_DEVICES: '', GRPO_BENCH_EVENTS: path.join(ctx.runDir, unit.dir, eventFile('trainer', 0)) },
+        gpus: [],
+        ports: {},
+        events: [eventFile('trainer', 0)],
+      },
+    ];
   },
 };
+
+/** A unit's processes and the config its programs read (the profile driver reuses both). */
+function planUnit(scenario: Scenario, unit: UnitShell, ctx: PlanContext): { procs: ProcessSpec[]; config: SyntheticConfig } {
+  const mode = unit.mode as 'server' | 'colocate';
+  const unitDir = path.join(ctx.runDir, unit.dir);
+  const base = baseConfig(scenario, unit, mode);
+  const common = { cwd: ctx.root, env: { PYTHONUNBUFFERED: '1', OMP_NUM_THREADS: '1', MKL_NUM_THREADS: '1' } };
+  const cuda = (gpus: number[]) => (unit.devices.kind === 'cuda' ? { CUDA_VISIBLE_DEVICES: gpus.join(',') } : { CUDA_VISIBLE_DEVICES: '' });
+  const procs: ProcessSpec[] = [];
+  let config: SyntheticConfig = base;
+  if (mode === 'server') {
+    const host = scenario.modes.server!.host;
+    const port = ctx.nextPort();
+    config = { ...base, server: { host, port, sync_port: ctx.nextPort(), world_size: unit.devices.server.length + 1 } };
+    procs.push({
+      name: 'server-0',
+      role: 'server',
+      argv: [ctx.python, path.join(ctx.root, HERE, 'server.py'), '--config', JSON.stringify(config)],
+      env: { ...common.env, ...cuda(unit.devices.server), GRPO_BENCH_EVENTS: path.join(unitDir, eventFile('server', 0)) },
+      cwd: common.cwd,
+      gpus: unit.devices.kind === 'cuda' ? unit.devices.server : [],
+      ports: { http: port, weight_sync: config.server!.sync_port },
+      ready: { kind: 'http', url: `http://${connectHost(host)}:${port}/health`, timeout_s: scenario.timeouts.ready_s },
+      events: [eventFile('server', 0)],
+      finishes_unit: false,
+    });
+  }
+  const ranks = unit.devices.training.length;
+  const masterPort = ctx.nextPort();
+  procs.push({
+    name: 'trainer',
+    role: 'trainer',
+    argv: [
+      ctx.python, '-m', 'torch.distributed.run',
+      '--nnodes', '1', '--nproc-per-node', String(ranks), '--master-addr', '127.0.0.1', '--master-port', String(masterPort),
+      path.join(ctx.root, HERE, 'trainer.py'), '--config', JSON.stringify(config),
+    ],
+    env: { ...common.env, ...cuda(unit.devices.training), GRPO_BENCH_EVENTS: path.join(unitDir, eventFile('trainer', RANK_PLACEHOLDER)) },
+    cwd: common.cwd,
+    gpus: unit.devices.kind === 'cuda' ? unit.devices.training : [],
+    ports: { rendezvous: masterPort },
+    ready: { kind: 'none' },
+    events: Array.from({ length: ranks }, (_, r) => eventFile('trainer', r)),
+    finishes_unit: true,
+  });
+  return { procs, config };
+}
 
 function baseConfig(scenario: Scenario, unit: UnitShell, mode: 'server' | 'colocate'): SyntheticConfig {
   const g = scenario.grpo;

@@ -7,7 +7,7 @@
 import { createHash } from 'node:crypto';
 import path from 'node:path';
 import { UserError } from '../../errors.ts';
-import type { PlanContext, ProcessSpec, WorkloadAdapter } from '../../launch/types.ts';
+import type { PlanContext, ProcessSpec, UnitShell, WorkloadAdapter } from '../../launch/types.ts';
 import { modeDeviceSets } from '../../modes.ts';
 import { eventFile, RANK_PLACEHOLDER, workloadOutputDir } from '../../results/layout.ts';
 import type { Scenario } from '../../scenario/schema.ts';
@@ -15,7 +15,7 @@ import type { ModelSpec, TrlRunConfig } from './config.ts';
 import type { ServerVllm } from './settings.ts';
 import { PRESETS, presetName, unknownPreset } from '../common/presets.ts';
 import { gpuProblems, libraryProblems, trlReadiness } from './readiness.ts';
-import { trlStyle, type TrlStyle } from './versions.ts';
+import { trlStyle, VLLM_SERVE_SINCE, type TrlStyle } from './versions.ts';
 
 const HERE = 'src/workloads/trl';
 /** Bump when save_preset's output changes, so cached preset folders are rebuilt. */
@@ -57,89 +57,121 @@ export const trl: WorkloadAdapter = {
   },
 
   processes(scenario, unit, ctx) {
-    const trlVersion = ctx.libraries?.trl;
-    // Reached without TRL only by `plan`, which prints what it cannot run (run's check() refuses first).
-    if (!trlVersion) {
-      throw new UserError(
-        'the trl workload’s processes depend on the TRL version, and the workload Python has no trl',
-        'Tell plan which TRL to plan for: grpo-bench plan SCENARIO --assume trl=1.13.0 (and vllm=… for the vLLM modes).',
-      );
-    }
-    const style = trlStyle(trlVersion);
-    const unitDir = path.join(ctx.runDir, unit.dir);
-    const model = modelSpec(scenario, ctx);
-    const env = { PYTHONUNBUFFERED: '1', OMP_NUM_THREADS: '1', TOKENIZERS_PARALLELISM: 'false' };
-    const cuda = (gpus: number[]) => ({ CUDA_VISIBLE_DEVICES: unit.devices.kind === 'cuda' ? gpus.join(',') : '' });
-    const gpus = (g: number[]) => (unit.devices.kind === 'cuda' ? g : []);
-    const procs: ProcessSpec[] = [];
-    const config: TrlRunConfig = {
-      mode: unit.mode,
-      device: unit.devices.kind,
-      trl_version: trlVersion,
-      server_style: style.server,
-      model,
-      seed: scenario.seed + unit.repeat,
-      steps: scenario.steps,
-      grpo: { ...scenario.grpo, per_device_train_batch_size: unit.batch.per_device_train_batch_size },
-      completions: scenario.completions,
-      trl: scenario.trl,
-      output_dir: path.join(unitDir, workloadOutputDir('trl')),
-    };
-    const vllmEnv: Record<string, string> = unit.mode === 'hf' ? {} : { VLLM_HOST_IP: '127.0.0.1' };
+    return planUnit(scenario, unit, ctx).procs;
+  },
 
-    if (unit.mode === 'server') {
-      const s = scenario.modes.server!;
-      const port = ctx.nextPort();
-      const groupPort = ctx.nextPort();
-      const connect = connectHost(s.host);
-      config.vllm = { mode: 'server', base_url: `http://${connect}:${port}`, host: connect, port, group_port: groupPort };
-      const inner = serverCommand(style, ctx.python, modelArg(model), s.host, port, s.vllm);
-      procs.push({
-        name: 'server-0',
-        role: 'server',
-        argv: [ctx.python, path.join(ctx.root, HERE, 'serve.py'), '--model', JSON.stringify(model), '--style', style.server, '--', ...inner],
-        env: { ...env, ...cuda(unit.devices.server), ...vllmEnv, ...serverEnv(style), GRPO_BENCH_EVENTS: path.join(unitDir, eventFile('server', 0)) },
-        cwd: ctx.root,
-        gpus: gpus(unit.devices.server),
-        // TRL ≥ 1.11: trainer rank 0 hosts the weight-transfer rendezvous; before, the server's workers did.
-        ports: style.server === 'vllm-serve' ? { http: port } : { http: port, weight_sync: groupPort },
-        ready: { kind: 'http', url: `http://${connect}:${port}${style.healthPath}`, timeout_s: scenario.timeouts.ready_s },
-        events: [eventFile('server', 0)],
-        finishes_unit: false,
-      });
-    } else if (unit.mode === 'colocate') {
-      const v = scenario.modes.colocate!.vllm;
-      config.vllm = {
-        mode: 'colocate',
-        tensor_parallel_size: v.tensor_parallel_size,
-        gpu_memory_utilization: v.gpu_memory_utilization,
-        enable_sleep_mode: v.enable_sleep_mode,
-        max_model_length: v.max_model_length ?? null,
-      };
+  probeProcesses(scenario, unit, ctx, probe) {
+    const style = trlStyle(ctx.libraries?.trl ?? '0');
+    if (style.server !== 'vllm-serve') {
+      throw new UserError(`profiling the trl workload needs TRL ≥ ${VLLM_SERVE_SINCE} (its server is vLLM's own \`vllm serve\`); this Python has trl ${ctx.libraries?.trl ?? '(none)'}`);
     }
-
-    const ranks = unit.devices.training.length;
-    const masterPort = ctx.nextPort();
-    const ports: Record<string, number> = { rendezvous: masterPort };
-    if (config.vllm?.mode === 'server' && style.server === 'vllm-serve') ports.weight_sync = config.vllm.group_port;
-    procs.push({
-      name: 'trainer',
-      role: 'trainer',
-      argv: [
-        ...accelerateLaunch(ctx, ranks, masterPort, unit.devices.kind),
-        path.join(ctx.root, HERE, 'train.py'), '--config', JSON.stringify(config),
-      ],
-      env: { ...env, ...cuda(unit.devices.training), ...vllmEnv, GRPO_BENCH_EVENTS: path.join(unitDir, eventFile('trainer', RANK_PLACEHOLDER)) },
-      cwd: ctx.root,
-      gpus: gpus(unit.devices.training),
-      ports,
-      ready: { kind: 'none' },
-      events: Array.from({ length: ranks }, (_, r) => eventFile('trainer', r)),
-      finishes_unit: true,
-    });
-    return procs;
+    const problems = libraryProblems(ctx.libraries ?? {}, 'server');
+    if (unit.devices.kind !== 'cuda') problems.push('the server half needs a CUDA GPU: vLLM runs on GPU only');
+    const { tensor_parallel_size: tp, data_parallel_size: dp } = scenario.modes.server!.vllm;
+    if (tp * dp !== unit.devices.server.length) problems.push(`vLLM with tensor_parallel_size ${tp} × data_parallel_size ${dp} needs ${tp * dp} server GPU(s); modes.server.devices.server gives ${unit.devices.server.length}`);
+    if (problems.length > 0) throw new UserError(`scenario '${scenario.name}' cannot be profiled here:\n  ${problems.join('\n  ')}`);
+    const { procs, config } = planUnit(scenario, { ...unit, mode: 'server' }, ctx);
+    const server = procs.find((p) => p.role === 'server')!;
+    const trainer = procs.find((p) => p.role === 'trainer')!;
+    return [
+      server,
+      {
+        ...trainer,
+        name: 'driver',
+        argv: [ctx.python, path.join(ctx.root, HERE, 'probe.py'), '--config', JSON.stringify({ run: config, probe })],
+        env: { ...trainer.env, CUDA_VISIBLE_DEVICES: '', GRPO_BENCH_EVENTS: path.join(ctx.runDir, unit.dir, eventFile('trainer', 0)) },
+        gpus: [],
+        ports: {},
+        events: [eventFile('trainer', 0)],
+      },
+    ];
   },
 };
+
+/** A unit's processes and the trainer's config (the profile driver reuses both). */
+function planUnit(scenario: Scenario, unit: UnitShell, ctx: PlanContext): { procs: ProcessSpec[]; config: TrlRunConfig } {
+  const trlVersion = ctx.libraries?.trl;
+  // Reached without TRL only by `plan`, which prints what it cannot run (run's check() refuses first).
+  if (!trlVersion) {
+    throw new UserError(
+      'the trl workload’s processes depend on the TRL version, and the workload Python has no trl',
+      'Tell plan which TRL to plan for: grpo-bench plan SCENARIO --assume trl=1.13.0 (and vllm=… for the vLLM modes).',
+    );
+  }
+  const style = trlStyle(trlVersion);
+  const unitDir = path.join(ctx.runDir, unit.dir);
+  const model = modelSpec(scenario, ctx);
+  const env = { PYTHONUNBUFFERED: '1', OMP_NUM_THREADS: '1', TOKENIZERS_PARALLELISM: 'false' };
+  const cuda = (gpus: number[]) => ({ CUDA_VISIBLE_DEVICES: unit.devices.kind === 'cuda' ? gpus.join(',') : '' });
+  const gpus = (g: number[]) => (unit.devices.kind === 'cuda' ? g : []);
+  const procs: ProcessSpec[] = [];
+  const config: TrlRunConfig = {
+    mode: unit.mode,
+    device: unit.devices.kind,
+    trl_version: trlVersion,
+    server_style: style.server,
+    model,
+    seed: scenario.seed + unit.repeat,
+    steps: scenario.steps,
+    grpo: { ...scenario.grpo, per_device_train_batch_size: unit.batch.per_device_train_batch_size },
+    completions: scenario.completions,
+    trl: scenario.trl,
+    output_dir: path.join(unitDir, workloadOutputDir('trl')),
+  };
+  const vllmEnv: Record<string, string> = unit.mode === 'hf' ? {} : { VLLM_HOST_IP: '127.0.0.1' };
+
+  if (unit.mode === 'server') {
+    const s = scenario.modes.server!;
+    const port = ctx.nextPort();
+    const groupPort = ctx.nextPort();
+    const connect = connectHost(s.host);
+    config.vllm = { mode: 'server', base_url: `http://${connect}:${port}`, host: connect, port, group_port: groupPort };
+    const inner = serverCommand(style, ctx.python, modelArg(model), s.host, port, s.vllm);
+    procs.push({
+      name: 'server-0',
+      role: 'server',
+      argv: [ctx.python, path.join(ctx.root, HERE, 'serve.py'), '--model', JSON.stringify(model), '--style', style.server, '--', ...inner],
+      env: { ...env, ...cuda(unit.devices.server), ...vllmEnv, ...serverEnv(style), GRPO_BENCH_EVENTS: path.join(unitDir, eventFile('server', 0)) },
+      cwd: ctx.root,
+      gpus: gpus(unit.devices.server),
+      // TRL ≥ 1.11: trainer rank 0 hosts the weight-transfer rendezvous; before, the server's workers did.
+      ports: style.server === 'vllm-serve' ? { http: port } : { http: port, weight_sync: groupPort },
+      ready: { kind: 'http', url: `http://${connect}:${port}${style.healthPath}`, timeout_s: scenario.timeouts.ready_s },
+      events: [eventFile('server', 0)],
+      finishes_unit: false,
+    });
+  } else if (unit.mode === 'colocate') {
+    const v = scenario.modes.colocate!.vllm;
+    config.vllm = {
+      mode: 'colocate',
+      tensor_parallel_size: v.tensor_parallel_size,
+      gpu_memory_utilization: v.gpu_memory_utilization,
+      enable_sleep_mode: v.enable_sleep_mode,
+      max_model_length: v.max_model_length ?? null,
+    };
+  }
+
+  const ranks = unit.devices.training.length;
+  const masterPort = ctx.nextPort();
+  const ports: Record<string, number> = { rendezvous: masterPort };
+  if (config.vllm?.mode === 'server' && style.server === 'vllm-serve') ports.weight_sync = config.vllm.group_port;
+  procs.push({
+    name: 'trainer',
+    role: 'trainer',
+    argv: [
+      ...accelerateLaunch(ctx, ranks, masterPort, unit.devices.kind),
+      path.join(ctx.root, HERE, 'train.py'), '--config', JSON.stringify(config),
+    ],
+    env: { ...env, ...cuda(unit.devices.training), ...vllmEnv, GRPO_BENCH_EVENTS: path.join(unitDir, eventFile('trainer', RANK_PLACEHOLDER)) },
+    cwd: ctx.root,
+    gpus: gpus(unit.devices.training),
+    ports,
+    ready: { kind: 'none' },
+    events: Array.from({ length: ranks }, (_, r) => eventFile('trainer', r)),
+    finishes_unit: true,
+  });
+  return { procs, config };
+}
 
 /**
  * `accelerate launch` as a module of the same interpreter, with every launcher setting on the

@@ -1,0 +1,559 @@
+// The what-if model: a profile's measured halves composed into a PREDICTED GRPO step for a
+// layout that was not measured — a server split S + T with server tensor parallelism, or
+// colocate on N GPUs with or without sleep mode. Pure; docs/metrics.md "What-if model" gives
+// the equations, the assumptions and the validation against measured runs.
+//
+// TRL's loop is synchronous: in server mode the trainers wait while the server generates for
+// all of them, the server waits while they train, then the weights go to the server. So
+//   server step   = gen_server(T·B completions over the server's replicas) + compute(B) + sync + Δallreduce(T)
+//   colocate step = gen_colocate(B, one rank's share) + compute(B) + load + [sleep + wake] + Δallreduce(N)
+// Every input is a measured quantity (with resampled replicates of its samples) or an assumption
+// (a fixed number, listed); intervals come from evaluating the model on every replicate.
+import { CI_LEVEL, WHATIF } from './constants.ts';
+import type { Profile, RunSamples, ServerCurve, TrainerHalf } from './profile.ts';
+import { mean, mulberry32, quantile, seedFor, sortSamples } from './stats.ts';
+import type { ModeName } from '../scenario/schema.ts';
+
+/** Numbers the model needs where the profile measured nothing; each use is listed in the prediction. */
+export interface Assumptions {
+  /** Effective bandwidth of the weight sync trainer → server (GB/s), where no server-mode run measured one. */
+  weight_sync_gb_per_s: number;
+  /** Bus bandwidth of the gradient all-reduce among trainer ranks (GB/s). */
+  allreduce_gb_per_s: number;
+  /** Generation speed-up at tensor-parallel size p over 1, where no curve at p was measured: 1 + e·(p − 1). */
+  tp_efficiency: number;
+  /** Sleep + wake per step, where no colocate run with sleep mode measured them: weight bytes ÷ this (GB/s). */
+  sleep_gb_per_s: number;
+}
+
+/** Defaults and where each comes from (docs/metrics.md "What-if model"). */
+export const DEFAULT_ASSUMPTIONS: Assumptions = {
+  // TRL 1.13 + vLLM 0.26, 2×H200: the first weight update of the 0.5b preset (0.99 GB) took 0.222 s
+  // (bench/gpu/results/2026-11-27-2xH200, TRL server run, one sample).
+  weight_sync_gb_per_s: 4.45,
+  // NCCL all-reduce bus bandwidth typical of 8 NVLink-4 GPUs in one node (nccl-tests order of magnitude).
+  allreduce_gb_per_s: 360,
+  tp_efficiency: 0.5,
+  // As if the weights crossed a PCIe 5 x16 host link once per step (TRL's level-2 sleep discards
+  // them and re-pushes them from the trainer instead, so this is a rough guess).
+  sleep_gb_per_s: 25,
+};
+
+export const ASSUMPTION_TEXT: Record<keyof Assumptions, string> = {
+  weight_sync_gb_per_s: 'effective weight-sync bandwidth trainer → server, GB/s (default: TRL 1.13 + vLLM 0.26 on 2×H200, 0.99 GB in 0.222 s, one sample)',
+  allreduce_gb_per_s: 'gradient all-reduce bus bandwidth among trainer GPUs, GB/s (default: NVLink 4 within one node; across nodes use the network’s)',
+  tp_efficiency: 'generation speed-up at tensor parallel p where unmeasured: 1 + e·(p − 1)',
+  sleep_gb_per_s: 'sleep + wake cost where unmeasured: weight bytes ÷ this, GB/s (a guess: as if the weights crossed the host link once)',
+};
+
+/** What to predict: the server job and the colocate job it is compared with. */
+export interface Layout {
+  per_device_batch: number;
+  server: { server_gpus: number; trainer_gpus: number; tensor_parallel_size: number };
+  colocate: { gpus: number; tensor_parallel_size: number; sleep: boolean };
+}
+
+/**
+ * A predicted value and the spread its measured inputs give it: the 2.5th–97.5th percentile of
+ * the model evaluated on resampled inputs. `spread`: `runs` when every measured input rests on
+ * two runs or more (runs resampled), `within_run` when some input rests on one run (its samples
+ * resampled: that run's spread, not a confidence interval). Assumed inputs add no spread.
+ */
+export interface Interval {
+  value: number;
+  low: number;
+  high: number;
+  level: number;
+  spread: 'runs' | 'within_run';
+  replicates: number;
+}
+
+export type Provenance = 'measured' | 'interpolated' | 'extrapolated' | 'assumed';
+
+/** One input of a prediction and where it came from. */
+export interface InputUse {
+  name: string;
+  provenance: Provenance;
+  /** Its point value in `unit`. */
+  value: number;
+  unit: string;
+  detail: string;
+}
+
+export interface ModePrediction {
+  step_time_s: Interval;
+  /** Seconds per step by part (generation, compute, weight_sync, allreduce, sleep_wake). */
+  parts: Record<string, Interval>;
+  completions_per_step: number;
+  completion_tokens_per_s: Interval;
+  completion_tokens_per_s_per_allocated_gpu: Interval;
+  completion_tokens_per_s_per_training_gpu: Interval;
+  /** Generation ÷ (compute + weight sync + all-reduce + sleep/wake). */
+  generation_to_training_ratio: Interval;
+}
+
+/** A prediction: never a measurement; `predicted` is always true so no reader can take it for one. */
+export interface Prediction {
+  predicted: true;
+  layout: Layout;
+  server: ModePrediction;
+  colocate: ModePrediction;
+  /** colocate ÷ server completion tokens/s per allocated GPU (the cost view). */
+  speedup_per_allocated_gpu: Interval;
+  /** colocate ÷ server per training GPU: the co-location post's method (server × N/T when both hold N GPUs). */
+  speedup_per_training_gpu: Interval;
+  /** colocate ÷ server completion tokens/s of the whole job. */
+  throughput_ratio: Interval;
+  inputs: InputUse[];
+  /** Every assumption the prediction rests on, in words. */
+  assumptions: string[];
+}
+
+export interface PredictOptions {
+  assumptions?: Partial<Assumptions>;
+  /** Replicates per interval (default WHATIF.replicates). */
+  resamples?: number;
+  /**
+   * Prompt and completion lengths to predict for, when they differ from the profile's: generation
+   * is rescaled by the completion lengths' ratio and compute by the sequence lengths' (assumed).
+   */
+  lengths?: { max_prompt_length: number; max_completion_length: number };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Quantities: a measured mean with its bootstrap replicates, combined linearly by interpolation.
+
+interface Quantity {
+  value: number;
+  reps: Float64Array;
+}
+
+/** Σ w·q + c: what interpolation between measured points yields. */
+interface Linear {
+  terms: { w: number; q: Quantity }[];
+  c: number;
+}
+
+type Pick = (q: Quantity) => number;
+
+/**
+ * Factors from the profile's lengths to those asked for: generation ∝ completion tokens (decoding,
+ * one token per sequence per step, dominates it), compute ∝ prompt + completion tokens.
+ */
+export function lengthRescale(profile: Profile, lengths: PredictOptions['lengths']): { generation: number; compute: number; text?: string } {
+  const from = profile.shape;
+  if (!lengths || (lengths.max_prompt_length === from.max_prompt_length && lengths.max_completion_length === from.max_completion_length)) return { generation: 1, compute: 1 };
+  const generation = lengths.max_completion_length / from.max_completion_length;
+  const compute = (lengths.max_prompt_length + lengths.max_completion_length) / (from.max_prompt_length + from.max_completion_length);
+  return {
+    generation,
+    compute,
+    text:
+      `Lengths not profiled: the profile has ${from.max_prompt_length} + ${from.max_completion_length} tokens, the prediction ${lengths.max_prompt_length} + ${lengths.max_completion_length}; ` +
+      `generation scaled × ${Number(generation.toFixed(3))} (completion tokens, decoding-bound; attention over the longer context is not modelled), compute × ${Number(compute.toFixed(3))} (sequence tokens).`,
+  };
+}
+const at = (l: Linear, pick: Pick) => Math.max(0, l.terms.reduce((s, t) => s + t.w * pick(t.q), l.c));
+const constant = (c: number): Linear => ({ terms: [], c });
+const scaled = (l: Linear, k: number): Linear => ({ terms: l.terms.map((t) => ({ w: t.w * k, q: t.q })), c: l.c * k });
+
+class Quantities {
+  readonly #cache = new Map<string, Quantity>();
+  /** Whether every quantity so far rests on two runs or more. */
+  allRuns = true;
+  constructor(
+    readonly resamples: number,
+    readonly label: string,
+  ) {}
+
+  /**
+   * The mean of every sample, with replicates seeded by `name` (the same input always gets the
+   * same replicates): with two runs or more, the mean of run means over runs drawn with
+   * replacement (the run is the independent unit); with one run, the mean of its samples drawn
+   * with replacement (that run's spread only).
+   */
+  of(samples: RunSamples, name: string): Quantity {
+    let q = this.#cache.get(name);
+    if (!q) {
+      const runs = samples.filter((r) => r.length > 0);
+      const rand = mulberry32(seedFor(`${this.label}/${name}`));
+      const reps = new Float64Array(this.resamples);
+      const draw = (xs: readonly number[]) => xs[Math.floor(rand() * xs.length)]!;
+      if (runs.length >= 2) {
+        const means = runs.map(mean);
+        for (let i = 0; i < reps.length; i++) {
+          let sum = 0;
+          for (let k = 0; k < means.length; k++) sum += draw(means);
+          reps[i] = sum / means.length;
+        }
+      } else {
+        this.allRuns = false;
+        const xs = runs[0] ?? [Number.NaN];
+        for (let i = 0; i < reps.length; i++) {
+          let sum = 0;
+          for (let k = 0; k < xs.length; k++) sum += draw(xs);
+          reps[i] = sum / xs.length;
+        }
+      }
+      q = { value: runs.length >= 2 ? mean(runs.map(mean)) : mean(runs.flat()), reps };
+      this.#cache.set(name, q);
+    }
+    return q;
+  }
+}
+
+interface Located {
+  lin: Linear;
+  provenance: Exclude<Provenance, 'assumed'>;
+  detail: string;
+}
+
+/**
+ * y at x from measured points (x ascending): the point itself, linear interpolation between its
+ * neighbours, or beyond them linear extrapolation from the nearest two (from a single point,
+ * y ∝ x). `below: 'flat'` holds the smallest point's y for smaller x instead: generation time does
+ * not shrink with fewer completions than the smallest request measured (decoding is bound by
+ * reading the weights, whatever the batch), so extrapolating down would flatter the server.
+ */
+function locate(points: readonly { x: number; q: Quantity }[], x: number, what: string, below: 'flat' | 'linear' = 'linear'): Located {
+  const fmtx = (v: number) => `${Number(v.toFixed(2))}`;
+  const one = (p: { x: number; q: Quantity }, w: number) => ({ terms: [{ w, q: p.q }], c: 0 });
+  const exact = points.find((p) => p.x === x);
+  if (exact) return { lin: one(exact, 1), provenance: 'measured', detail: `${what} ${fmtx(x)}` };
+  const first = points[0]!;
+  if (below === 'flat' && x < first.x) {
+    return { lin: one(first, 1), provenance: 'extrapolated', detail: `${what} ${fmtx(x)}: below the smallest measured (${fmtx(first.x)}), taken as that one` };
+  }
+  if (points.length === 1) {
+    return { lin: one(first, x / first.x), provenance: 'extrapolated', detail: `${what} ${fmtx(x)}: proportional to the only measured point (${fmtx(first.x)})` };
+  }
+  let i = points.findIndex((p) => p.x > x);
+  const inside = i > 0;
+  if (i <= 0) i = i === 0 ? 1 : points.length - 1;
+  const a = points[i - 1]!;
+  const b = points[i]!;
+  const t = (x - a.x) / (b.x - a.x);
+  return {
+    lin: { terms: [{ w: 1 - t, q: a.q }, { w: t, q: b.q }], c: 0 },
+    provenance: inside ? 'interpolated' : 'extrapolated',
+    detail: `${what} ${fmtx(x)}: ${inside ? 'between' : 'linear from'} measured ${fmtx(a.x)} and ${fmtx(b.x)}`,
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+
+type SampleField = 'compute_s' | 'generate_s' | 'weight_sync_s' | 'sleep_wake_s';
+
+/**
+ * A mode's trainer halves that pass `prefer` (all of the mode's when none does), as points over
+ * the per-device batch; halves at the same batch (other rank counts, repeats) pool their runs.
+ */
+function halfPoints(profile: Profile, Q: Quantities, mode: ModeName, field: SampleField, prefer: (h: TrainerHalf) => boolean = () => true) {
+  const all = profile.trainer.filter((h) => h.mode === mode);
+  const hs = all.some(prefer) ? all.filter(prefer) : all;
+  const byBatch = new Map<number, TrainerHalf[]>();
+  for (const h of hs) byBatch.set(h.per_device_batch, [...(byBatch.get(h.per_device_batch) ?? []), h]);
+  const points = [...byBatch.entries()]
+    .sort((a, b) => a[0] - b[0])
+    .map(([b, group]) => ({ x: b, q: Q.of(group.flatMap((h) => h[field]), `${mode}/${b}/${group.map((h) => `${h.training_devices}.${h.sleep_mode}.${h.tensor_parallel_size}`).join('+')}/${field}`) }));
+  return { points, ranks: hs[0]?.training_devices ?? 1 };
+}
+
+/** Where to take a mode's compute from: its own runs, else hf, else the other vLLM mode (named in the inputs). */
+const COMPUTE_SOURCES: Record<'server' | 'colocate', ModeName[]> = { server: ['server', 'hf', 'colocate'], colocate: ['colocate', 'hf', 'server'] };
+
+export function predict(profile: Profile, layout: Layout, options: PredictOptions = {}): Prediction {
+  const A: Assumptions = { ...DEFAULT_ASSUMPTIONS, ...options.assumptions };
+  const R = options.resamples ?? WHATIF.replicates;
+  checkLayout(layout);
+  const Q = new Quantities(R, `${profile.scenario}`);
+  const inputs: InputUse[] = [];
+  const assumptions = new Set<string>([
+    'TRL’s synchronous loop: a server-mode step is generation, then training, then the weight sync; nothing overlaps.',
+    'One generation per optimizer step (steps_per_generation = gradient_accumulation_steps, num_iterations = 1).',
+    'The same per-device batch in both modes (the co-location post’s protocol): a colocate step holds N/T times the completions of a server step.',
+    'Compute per step (rewards, log-probs, forward/backward, optimizer, idle) depends on the per-device batch only, apart from the gradient all-reduce term.',
+  ]);
+  const B = layout.per_device_batch;
+  const rescale = lengthRescale(profile, options.lengths);
+  const L = profile.shape.completion_tokens_per_sample * rescale.generation;
+  if (rescale.text) assumptions.add(rescale.text);
+  /** A generation or compute input at the lengths asked for. */
+  const atLengths = (l: Located, factor: number): Located =>
+    factor === 1 ? l : { ...l, lin: scaled(l.lin, factor), detail: `${l.detail}; × ${Number(factor.toFixed(3))} for the lengths asked (assumed)` };
+  const bytes = profile.parameter_bytes?.value;
+  if (bytes === undefined) assumptions.add('Parameter bytes unknown (not a preset and no weight sync reported bytes): weight sync, all-reduce and assumed sleep costs are left out.');
+
+  const use = (name: string, l: Located | { lin: Linear; provenance: 'assumed'; detail: string }, unit = 's') => {
+    inputs.push({ name, provenance: l.provenance, value: at(l.lin, (q) => q.value), unit, detail: l.detail });
+    return l.lin;
+  };
+  const half = (mode: 'server' | 'colocate', field: SampleField, prefer?: (h: TrainerHalf) => boolean): Located | undefined => {
+    const { points } = halfPoints(profile, Q, mode, field, prefer);
+    return points.length > 0 ? locate(points, B, `${mode} runs, per-device batch`) : undefined;
+  };
+
+  // --- compute (both modes), from the preferred source ---
+  const compute = (mode: 'server' | 'colocate', sleep: boolean) => {
+    for (const source of COMPUTE_SOURCES[mode]) {
+      const { points, ranks } = halfPoints(profile, Q, source, 'compute_s', (h) => h.sleep_mode === sleep);
+      if (points.length === 0) continue;
+      const l = locate(points, B, `${source} runs, per-device batch`);
+      if (source !== mode) assumptions.add(`${mode}’s compute per step taken from ${source} runs: the same per-device batch trains equally fast in both.`);
+      return { l: { ...l, detail: `${l.detail}${source !== mode ? ` (${source} runs stand in for ${mode})` : ''}` }, ranks };
+    }
+    throw new ProfileGap(`no trainer half: the profile has no colocate, hf or server run to take a step's compute from (per-device batch ${B})`);
+  };
+
+  const allreduce = (ranks: number, measuredRanks: number, name: string): Linear => {
+    // The measured compute already holds the all-reduce of the ranks it ran on.
+    if (bytes === undefined || ranks === measuredRanks) return constant(0);
+    const cost = (n: number) => (n <= 1 ? 0 : (2 * (n - 1) * bytes) / n / (A.allreduce_gb_per_s * 1e9));
+    const extra = cost(ranks) - cost(measuredRanks);
+    assumptions.add(`Gradient all-reduce: ring, 2(n − 1)/n × ${fmtBytes(bytes)} ÷ ${A.allreduce_gb_per_s} GB/s, added for the ranks beyond those measured.`);
+    return use(name, { lin: constant(extra), provenance: 'assumed', detail: `${ranks} ranks vs ${measuredRanks} measured, ${A.allreduce_gb_per_s} GB/s` });
+  };
+
+  // ---------------- server ----------------
+  const { server_gpus: S, trainer_gpus: T, tensor_parallel_size: p } = layout.server;
+  const d = S / p;
+  const completions = T * B;
+  const curve = chooseCurve(profile.server, p);
+  if (!curve) throw new ProfileGap('no server half: run `grpo-bench profile` (or a server-mode run) first');
+  // The curve measured d' replicas; with d replicas each one gets completions/d.
+  const x = (completions * curve.data_parallel_size) / d;
+  const genPoints = curvePoints(curve, Q);
+  let gen = locate(genPoints, x, `completions per request (per ${curve.data_parallel_size} replica${curve.data_parallel_size > 1 ? 's' : ''} of tp ${curve.tensor_parallel_size})`, 'flat');
+  if (d !== curve.data_parallel_size) assumptions.add('vLLM data parallelism splits one request’s prompts evenly over its replicas.');
+  if (curve.tensor_parallel_size !== p) {
+    const speed = 1 + A.tp_efficiency * (p - 1) / 1;
+    const base = 1 + A.tp_efficiency * (curve.tensor_parallel_size - 1);
+    gen = { ...gen, lin: scaled(gen.lin, base / speed), detail: `${gen.detail}; tp ${p} not measured: ÷ ${(speed / base).toFixed(2)} (assumed tp efficiency ${A.tp_efficiency})` };
+    assumptions.add(`Server tensor parallel ${p} not measured: generation ${(speed / base).toFixed(2)}× as fast as tp ${curve.tensor_parallel_size} (1 + ${A.tp_efficiency}·(p − 1)).`);
+  }
+  const genServer = use('server generation', atLengths(gen, rescale.generation));
+  const sc = compute('server', false);
+  const computeServer = use('server compute', atLengths(sc.l, rescale.compute));
+  const measuredSync = half('server', 'weight_sync_s');
+  let syncServer: Linear;
+  if (measuredSync) syncServer = use('server weight sync', measuredSync);
+  else if (bytes !== undefined) {
+    syncServer = use('server weight sync', { lin: constant(bytes / (A.weight_sync_gb_per_s * 1e9)), provenance: 'assumed', detail: `${fmtBytes(bytes)} ÷ ${A.weight_sync_gb_per_s} GB/s` });
+    assumptions.add(`Weight sync to the server not measured: ${fmtBytes(bytes)} ÷ ${A.weight_sync_gb_per_s} GB/s.`);
+  } else syncServer = constant(0);
+  const arServer = allreduce(T, sc.ranks, 'server gradient all-reduce (extra ranks)');
+
+  // ---------------- colocate ----------------
+  const { gpus: N, tensor_parallel_size: q, sleep } = layout.colocate;
+  let genColoc: Located;
+  const colocTps = [...new Set(profile.trainer.filter((h) => h.mode === 'colocate').map((h) => h.tensor_parallel_size))].sort((x, y) => x - y);
+  if (colocTps.length > 0) {
+    // Measured at tp q0 (q itself when measured): an engine there makes q0 ranks' shares at once.
+    const q0 = colocTps.includes(q) ? q : colocTps.includes(1) ? 1 : colocTps[0]!;
+    const { points } = halfPoints(profile, Q, 'colocate', 'generate_s', (h) => h.tensor_parallel_size === q0);
+    const perEngine = points.map((pt) => ({ x: pt.x * q0, q: pt.q }));
+    const l = locate(perEngine, q * B, `colocate runs (tp ${q0}), completions per engine`, 'flat');
+    if (q0 === q) genColoc = l;
+    else {
+      const speed = (1 + A.tp_efficiency * (q - 1)) / (1 + A.tp_efficiency * (q0 - 1));
+      genColoc = { ...l, lin: scaled(l.lin, 1 / speed), detail: `${l.detail}; ÷ ${speed.toFixed(2)} for tp ${q} (assumed)` };
+      assumptions.add(`Colocate tensor parallel ${q} not measured: an engine generates its ${q} ranks’ shares ${speed.toFixed(2)}× as fast as at tp ${q0} (speed 1 + ${A.tp_efficiency}·(tp − 1)).`);
+    }
+  } else {
+    const one = chooseCurve(profile.server, q) ?? curve;
+    const l = locate(curvePoints(one, Q), B * q, 'server curve at one rank’s share', 'flat');
+    genColoc = { ...l, detail: `${l.detail} (no colocate run: the server engine stands in)` };
+    assumptions.add('No colocate run: a rank’s generation taken as the server engine’s time for one trainer’s share (same engine speed despite colocate’s 0.3 memory share, max_num_batched_tokens 4096 and duplicated prompts).');
+  }
+  const genColocate = use('colocate generation (one rank’s share)', atLengths(genColoc, rescale.generation));
+  const cc = compute('colocate', sleep);
+  const computeColoc = use('colocate compute', atLengths(cc.l, rescale.compute));
+  const load = half('colocate', 'weight_sync_s', (h) => h.sleep_mode === sleep);
+  let loadColoc: Linear;
+  if (load) loadColoc = use('colocate weight load (in-process)', load);
+  else {
+    loadColoc = use('colocate weight load (in-process)', { lin: constant(0), provenance: 'assumed', detail: 'not measured: 0' });
+    assumptions.add('Colocate’s in-process weight load not measured: taken as 0 s.');
+  }
+  let sleepColoc = constant(0);
+  if (sleep) {
+    const sw = profile.trainer.some((h) => h.mode === 'colocate' && h.sleep_mode) ? half('colocate', 'sleep_wake_s', (h) => h.sleep_mode) : undefined;
+    if (sw) sleepColoc = use('colocate sleep + wake', sw);
+    else if (bytes !== undefined) {
+      sleepColoc = use('colocate sleep + wake', { lin: constant(bytes / (A.sleep_gb_per_s * 1e9)), provenance: 'assumed', detail: `${fmtBytes(bytes)} ÷ ${A.sleep_gb_per_s} GB/s` });
+      assumptions.add(`Sleep mode not measured: sleep + wake cost ${fmtBytes(bytes)} ÷ ${A.sleep_gb_per_s} GB/s per step.`);
+    }
+    assumptions.add('Sleep mode’s gain (memory for a larger batch or model) is not modelled, only its time.');
+  }
+  const arColoc = allreduce(N, cc.ranks, 'colocate gradient all-reduce (extra ranks)');
+
+  // ---------------- composition, on the point values and on every replicate ----------------
+  const model = (pick: Pick) => {
+    const sv = { generation: at(genServer, pick), compute: at(computeServer, pick), weight_sync: at(syncServer, pick), allreduce: at(arServer, pick) };
+    const co = { generation: at(genColocate, pick), compute: at(computeColoc, pick), weight_sync: at(loadColoc, pick), allreduce: at(arColoc, pick), sleep_wake: at(sleepColoc, pick) };
+    const sStep = sv.generation + sv.compute + sv.weight_sync + sv.allreduce;
+    const cStep = co.generation + co.compute + co.weight_sync + co.allreduce + co.sleep_wake;
+    const sTps = (T * B * L) / sStep;
+    const cTps = (N * B * L) / cStep;
+    return {
+      s_step: sStep, s_gen: sv.generation, s_compute: sv.compute, s_sync: sv.weight_sync, s_ar: sv.allreduce,
+      s_tps: sTps, s_alloc: sTps / (S + T), s_train: sTps / T, s_ratio: sv.generation / (sStep - sv.generation),
+      c_step: cStep, c_gen: co.generation, c_compute: co.compute, c_sync: co.weight_sync, c_ar: co.allreduce, c_sleep: co.sleep_wake,
+      c_tps: cTps, c_alloc: cTps / N, c_ratio: co.generation / (cStep - co.generation),
+      speed_alloc: cTps / N / (sTps / (S + T)), speed_train: cTps / N / (sTps / T), ratio: cTps / sTps,
+    };
+  };
+  const point = model((q) => q.value);
+  const keys = Object.keys(point) as (keyof typeof point)[];
+  const reps = Object.fromEntries(keys.map((k) => [k, new Float64Array(R)])) as Record<keyof typeof point, Float64Array>;
+  for (let i = 0; i < R; i++) {
+    const v = model((q) => q.reps[i]!);
+    for (const k of keys) reps[k][i] = v[k];
+  }
+  const spread = Q.allRuns ? 'runs' : 'within_run';
+  const iv = (k: keyof typeof point): Interval => {
+    const sorted = sortSamples(Array.from(reps[k]).filter(Number.isFinite));
+    return { value: point[k], low: quantile(sorted, (1 - CI_LEVEL) / 2), high: quantile(sorted, (1 + CI_LEVEL) / 2), level: CI_LEVEL, spread, replicates: R };
+  };
+  return {
+    predicted: true,
+    layout,
+    server: {
+      step_time_s: iv('s_step'),
+      parts: { generation: iv('s_gen'), compute: iv('s_compute'), weight_sync: iv('s_sync'), allreduce: iv('s_ar') },
+      completions_per_step: T * B,
+      completion_tokens_per_s: iv('s_tps'),
+      completion_tokens_per_s_per_allocated_gpu: iv('s_alloc'),
+      completion_tokens_per_s_per_training_gpu: iv('s_train'),
+      generation_to_training_ratio: iv('s_ratio'),
+    },
+    colocate: {
+      step_time_s: iv('c_step'),
+      parts: { generation: iv('c_gen'), compute: iv('c_compute'), weight_sync: iv('c_sync'), allreduce: iv('c_ar'), sleep_wake: iv('c_sleep') },
+      completions_per_step: N * B,
+      completion_tokens_per_s: iv('c_tps'),
+      completion_tokens_per_s_per_allocated_gpu: iv('c_alloc'),
+      completion_tokens_per_s_per_training_gpu: iv('c_alloc'),
+      generation_to_training_ratio: iv('c_ratio'),
+    },
+    speedup_per_allocated_gpu: iv('speed_alloc'),
+    speedup_per_training_gpu: iv('speed_train'),
+    throughput_ratio: iv('ratio'),
+    inputs,
+    assumptions: [
+      ...assumptions,
+      Q.allRuns
+        ? `Intervals: ${Math.round(CI_LEVEL * 100)} % of ${R} replicates of the model on resampled runs of every measured input; assumed inputs are fixed, so the intervals do not cover their error.`
+        : `Intervals: ${Math.round(CI_LEVEL * 100)} % of ${R} replicates of the model on resampled inputs; some input rests on one run, so they show that run's spread, not a confidence interval; assumed inputs are fixed and add none.`,
+    ],
+  };
+}
+
+/** A profile cannot answer the question asked: says which measurement is missing. */
+export class ProfileGap extends Error {
+  override readonly name = 'ProfileGap';
+}
+
+function checkLayout(l: Layout): void {
+  const { server_gpus: S, trainer_gpus: T, tensor_parallel_size: p } = l.server;
+  const bad = (m: string) => {
+    throw new ProfileGap(m);
+  };
+  if (!(Number.isInteger(l.per_device_batch) && l.per_device_batch > 0)) bad(`per-device batch must be a positive integer, got ${l.per_device_batch}`);
+  if (!(S >= 1 && T >= 1 && Number.isInteger(S) && Number.isInteger(T))) bad(`a server split needs at least one server and one trainer GPU, got ${S} + ${T}`);
+  if (!(p >= 1 && S % p === 0)) bad(`server tensor parallel ${p} must divide the ${S} server GPU(s)`);
+  const { gpus: N, tensor_parallel_size: q } = l.colocate;
+  if (!(N >= 1 && q >= 1 && N % q === 0)) bad(`colocate tensor parallel ${q} must divide its ${N} GPU(s)`);
+}
+
+/** The curve measured at tensor-parallel size p, else the one at tp 1 (the model then scales it). */
+function chooseCurve(curves: readonly ServerCurve[], p: number): ServerCurve | undefined {
+  const pick = (tp: number) => curves.filter((c) => c.tensor_parallel_size === tp).sort((a, b) => a.data_parallel_size - b.data_parallel_size)[0];
+  return pick(p) ?? pick(1) ?? curves[0];
+}
+
+/** One point per completions count: requests of the same size from different (trainers, batch) pooled as runs. */
+function curvePoints(curve: ServerCurve, Q: Quantities): { x: number; q: Quantity }[] {
+  const byC = new Map<number, RunSamples>();
+  for (const p of curve.points) byC.set(p.completions, [...(byC.get(p.completions) ?? []), ...p.seconds]);
+  return [...byC.entries()].sort((a, b) => a[0] - b[0]).map(([c, s]) => ({ x: c, q: Q.of(s, `server/${curve.tensor_parallel_size}x${curve.data_parallel_size}/${c}`) }));
+}
+
+function fmtBytes(b: number): string {
+  return b >= 1e9 ? `${(b / 1e9).toFixed(2)} GB` : `${(b / 1e6).toFixed(1)} MB`;
+}
+
+/** Every split S + T of N GPUs (S server GPUs, tensor parallel each of `serverTp` that divides S), colocate on all N. */
+export function splits(N: number, serverTp: readonly number[] | 'all'): { server_gpus: number; trainer_gpus: number; tensor_parallel_size: number }[] {
+  const out: { server_gpus: number; trainer_gpus: number; tensor_parallel_size: number }[] = [];
+  for (let S = 1; S < N; S++) {
+    const tps = serverTp === 'all' ? divisors(S) : serverTp.filter((p) => S % p === 0);
+    for (const p of tps) out.push({ server_gpus: S, trainer_gpus: N - S, tensor_parallel_size: p });
+  }
+  return out;
+}
+
+function divisors(n: number): number[] {
+  return Array.from({ length: n }, (_, i) => i + 1).filter((k) => n % k === 0);
+}
+
+/** How generation time grows with the completions the server is asked for: time ratio vs work ratio, from the smallest to the largest measured request. */
+export function generationGrowth(profile: Profile): { from: number; to: number; time_ratio: number; work_ratio: number; tp: number }[] {
+  return profile.server.map((c) => {
+    const pts = [...new Map(c.points.map((p) => [p.completions, mean(p.seconds.flat())])).entries()].sort((a, b) => a[0] - b[0]);
+    const [c0, t0] = pts[0] ?? [Number.NaN, Number.NaN];
+    const [c1, t1] = pts.at(-1) ?? [Number.NaN, Number.NaN];
+    return { from: c0, to: c1, time_ratio: t1 / t0, work_ratio: c1 / c0, tp: c.tensor_parallel_size };
+  });
+}
+
+/** One split S + T of the GPUs: the server job there, against colocate on all of them without and with sleep mode. */
+export interface SplitRow {
+  server_gpus: number;
+  trainer_gpus: number;
+  server_tensor_parallel_size: number;
+  without_sleep: Prediction;
+  with_sleep: Prediction;
+}
+
+/** `grpo-bench predict`: every split of N GPUs. PREDICTED throughout; `inputs` says what was measured and what assumed. */
+export interface SplitTable {
+  predicted: true;
+  gpus: number;
+  per_device_batch: number;
+  colocate_tensor_parallel_size: number;
+  rows: SplitRow[];
+  /** Distinct inputs over every row, each with where it came from. */
+  inputs: InputUse[];
+  assumptions: string[];
+}
+
+export interface SplitOptions extends PredictOptions {
+  gpus: number;
+  per_device_batch: number;
+  server_tp: readonly number[] | 'all';
+  colocate_tp: number;
+}
+
+export function predictSplits(profile: Profile, o: SplitOptions): SplitTable {
+  const rows: SplitRow[] = [];
+  for (const s of splits(o.gpus, o.server_tp)) {
+    const layout = (sleep: boolean): Layout => ({
+      per_device_batch: o.per_device_batch,
+      server: s,
+      colocate: { gpus: o.gpus, tensor_parallel_size: o.colocate_tp, sleep },
+    });
+    rows.push({
+      server_gpus: s.server_gpus,
+      trainer_gpus: s.trainer_gpus,
+      server_tensor_parallel_size: s.tensor_parallel_size,
+      without_sleep: predict(profile, layout(false), o),
+      with_sleep: predict(profile, layout(true), o),
+    });
+  }
+  if (rows.length === 0) throw new ProfileGap(`no split of ${o.gpus} GPU(s) has a server tensor-parallel size in ${JSON.stringify(o.server_tp)}: a split needs at least 2 GPUs`);
+  const seen = new Map<string, InputUse>();
+  for (const r of rows) for (const p of [r.without_sleep, r.with_sleep]) for (const i of p.inputs) seen.set(`${i.name}\u0000${i.detail}`, i);
+  const assumptions = [...new Set(rows.flatMap((r) => [...r.without_sleep.assumptions, ...r.with_sleep.assumptions]))];
+  return { predicted: true, gpus: o.gpus, per_device_batch: o.per_device_batch, colocate_tensor_parallel_size: o.colocate_tp, rows, inputs: [...seen.values()], assumptions };
+}

@@ -1,0 +1,113 @@
+// `grpo-bench predict <profile> --gpus N`: the PREDICTED speedup of colocate over every server
+// split of N GPUs, with and without sleep mode, from a profile's measured halves
+// (analysis/whatif.ts), as a table, a chart and JSON; says which inputs were measured and which
+// assumed.
+import { mkdir, stat, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { UserError, readUserFile } from '../../errors.ts';
+import { buildProfile, parseProfile, type Profile } from '../../analysis/profile.ts';
+import { ASSUMPTION_TEXT, DEFAULT_ASSUMPTIONS, ProfileGap, predictSplits, type Assumptions, type SplitTable } from '../../analysis/whatif.ts';
+import { readRun } from '../../results/read.ts';
+import { defaultReportDir, PREDICT_FILES, predictDir, reportChartFile } from '../../results/layout.ts';
+
+
+export interface PredictCommandOptions {
+  /** A profile.json, or results folders to build one from. */
+  profile: string[];
+  gpus: number;
+  batch?: number;
+  serverTp: number[] | 'all';
+  colocateTp: number;
+  /** `name=value` overrides of the model's assumptions. */
+  assume: string[];
+  out?: string;
+  json: boolean;
+}
+
+/** A profile from a profile.json, or built from results folders (a profile run's, or runs with server/colocate/hf units). */
+export async function loadProfile(inputs: readonly string[]): Promise<{ profile: Profile; home: string; id: string; folder: boolean }> {
+  const first = inputs[0];
+  if (!first) throw new UserError('name a profile: a profile.json or a results folder');
+  const info = await stat(first).catch(() => undefined);
+  if (!info) throw new UserError(`${first}: no such file or folder`, 'Pass the results folder of `grpo-bench profile` (or its profile.json), or results folders of server/colocate/hf runs.');
+  if (info.isFile()) {
+    if (inputs.length > 1) throw new UserError('pass one profile.json, or results folders to build a profile from, not both');
+    const text = await readUserFile(first, 'profile', 'Pass a profile.json written by `grpo-bench profile`.');
+    let json: unknown;
+    try {
+      json = JSON.parse(text);
+    } catch (err) {
+      throw new UserError(`${first}: not JSON (${(err as Error).message}); expected a grpo-bench profile`);
+    }
+    const profile = parseProfile(json, first);
+    return { profile, home: path.dirname(path.resolve(first)), id: profile.sources[0]?.run_id ?? profile.scenario, folder: false };
+  }
+  // Folders: rebuilt from their events, so a profile run and earlier runs can be joined.
+  const runs = await Promise.all(inputs.map((d) => readRun(d)));
+  return { profile: buildProfile(runs), home: path.resolve(first), id: runs[0]!.manifest.run_id, folder: true };
+}
+
+export function parseAssumptions(items: readonly string[]): Partial<Assumptions> {
+  const out: Partial<Assumptions> = {};
+  for (const item of items) {
+    const m = /^([a-z_]+)=(.+)$/.exec(item.trim());
+    const name = m?.[1] as keyof Assumptions | undefined;
+    const value = Number(m?.[2]);
+    if (!name || !(name in DEFAULT_ASSUMPTIONS)) {
+      throw new UserError(`--assume ${item}: expected name=value with name one of ${Object.keys(DEFAULT_ASSUMPTIONS).join(', ')}`, Object.entries(ASSUMPTION_TEXT).map(([k, v]) => `${k}: ${v}`).join('\n'));
+    }
+    if (!(Number.isFinite(value) && value > 0)) throw new UserError(`--assume ${item}: the value must be a positive number`);
+    out[name] = value;
+  }
+  return out;
+}
+
+/** The largest per-device batch the profile measured a trainer half at (else the probe's). */
+export function defaultBatch(p: Profile): number {
+  const batches = p.trainer.map((h) => h.per_device_batch);
+  if (batches.length === 0) batches.push(...p.server.flatMap((c) => c.points.map((x) => x.per_device_batch)));
+  if (batches.length === 0) throw new UserError('the profile has no measurements; run `grpo-bench profile` first');
+  return Math.max(...batches);
+}
+
+export async function predictCommand(o: PredictCommandOptions): Promise<SplitTable> {
+  const { profile, home, id, folder } = await loadProfile(o.profile);
+  let table: SplitTable;
+  try {
+    table = predictSplits(profile, {
+      gpus: o.gpus,
+      per_device_batch: o.batch ?? defaultBatch(profile),
+      server_tp: o.serverTp,
+      colocate_tp: o.colocateTp,
+      assumptions: parseAssumptions(o.assume),
+    });
+  } catch (err) {
+    if (err instanceof ProfileGap) throw new UserError(`cannot predict from this profile: ${err.message}`);
+    throw err;
+  }
+  const { predictChart, predictMarkdown, splitTableView } = await import('../../report/whatif.ts');
+  const { markdownTable } = await import('../../report/markdown.ts');
+  const chart = predictChart(table);
+  const outDir = path.resolve(o.out ?? defaultPredictDir(home, id, o.gpus, folder));
+  await mkdir(path.dirname(path.join(outDir, reportChartFile(chart.id))), { recursive: true });
+  const { renderPng } = await import('../../report/png.ts');
+  await writeFile(path.join(outDir, reportChartFile(chart.id)), await renderPng(chart));
+  await writeFile(path.join(outDir, PREDICT_FILES.markdown), predictMarkdown(profile, table, chart));
+  await writeFile(path.join(outDir, PREDICT_FILES.json), JSON.stringify({ ...table, profile: { scenario: profile.scenario, model: profile.model, device_name: profile.device_name, sources: profile.sources } }, null, 2) + '\n');
+  if (o.json) console.log(JSON.stringify(table, null, 2));
+  else {
+    const view = splitTableView(table);
+    console.log(`${view.title}\n${view.caption}\n\n${markdownTable(view)}\n`);
+    const assumed = table.inputs.filter((i) => i.provenance === 'assumed').map((i) => i.name);
+    const measured = table.inputs.filter((i) => i.provenance !== 'assumed').map((i) => `${i.name} (${i.provenance})`);
+    console.log(`from measurements: ${[...new Set(measured)].join('; ') || 'nothing'}`);
+    console.log(`assumed: ${[...new Set(assumed)].join('; ') || 'nothing'}`);
+    console.log(`PREDICTED, see ${path.relative(process.cwd(), path.join(outDir, PREDICT_FILES.markdown))} for every assumption`);
+  }
+  return table;
+}
+
+/** A results folder's prediction goes beside its report (reports/<run-id>/predict-<N>gpu); a profile.json's beside it. */
+function defaultPredictDir(home: string, id: string, gpus: number, isFolder: boolean): string {
+  return predictDir(isFolder ? defaultReportDir(home, id) : home, gpus);
+}

@@ -1,0 +1,31 @@
+// The profile driver's --config (grpo-bench profile, docs/whatif.md): the run configuration the
+// workload's trainer would have read, and the requests to send. Defined here, generated into
+// schemas/probe-config.schema.json (npm run schemas), validated by each workload's probe.py
+// through src/workloads/common/contract.py; `run` is then validated against the workload's own
+// --config schema.
+import { z } from 'zod';
+import { nonNegativeInt, positiveInt } from '../scenario/fields.ts';
+
+const Point = z.strictObject({ trainers: positiveInt, per_device_batch: positiveInt });
+
+/** What a profile unit's driver sends: one request per point and repeat. */
+export const ProbePlan = z
+  .strictObject({
+    /** One repeat's requests in order (odd repeats run backwards); each holds trainers × per_device_batch completions. */
+    points: z.array(Point),
+    repeats: positiveInt,
+    /** Requests at the largest point before measuring (kernel compilation, CUDA-graph shapes, allocator). */
+    warmup: nonNegativeInt,
+    /** Points asked for that TRL could not run (trainers × batch not a multiple of num_generations). */
+    skipped: z.array(z.strictObject({ ...Point.shape, why: z.string() })),
+  })
+  .meta({ description: 'The requests a profile driver sends: for each point, trainers × per_device_batch completions in one request.' });
+export type ProbePlan = z.infer<typeof ProbePlan>;
+
+export const ProbeDriverConfig = z
+  .strictObject({
+    /** The trainer's --config in server mode (schemas/<workload>-config.schema.json). */
+    run: z.record(z.string(), z.unknown()),
+    probe: ProbePlan,
+  })
+  .meta({ description: "A profile driver's --config: the server-mode trainer's run configuration and the requests to send." });
