@@ -121,7 +121,7 @@ export interface PredictOptions {
 }
 
 // ---------------------------------------------------------------------------------------------
-// Quantities: a measured mean with its bootstrap replicates, combined linearly by interpolation.
+// Quantities: a measured mean with its resampled replicates, combined linearly by interpolation.
 
 interface Quantity {
   value: number;
@@ -350,7 +350,10 @@ export function predict(profile: Profile, layout: Layout, options: PredictOption
   if (colocTps.length > 0) {
     // Measured at tp q0 (q itself when measured): an engine there makes q0 ranks' shares at once.
     const q0 = colocTps.includes(q) ? q : colocTps.includes(1) ? 1 : colocTps[0]!;
-    const { points } = halfPoints(profile, Q, 'colocate', 'generate_s', (h) => h.tensor_parallel_size === q0);
+    // Runs with the sleep state asked for when there are any (waking slows generation), else the others.
+    const atTp = profile.trainer.filter((h) => h.mode === 'colocate' && h.tensor_parallel_size === q0);
+    const sameSleep = atTp.some((h) => h.sleep_mode === sleep);
+    const { points } = halfPoints(profile, Q, 'colocate', 'generate_s', (h) => h.tensor_parallel_size === q0 && (!sameSleep || h.sleep_mode === sleep));
     const perEngine = points.map((pt) => ({ x: pt.x * q0, q: pt.q }));
     const l = locate(perEngine, q * B, `colocate runs (tp ${q0}), completions per engine`, 'flat');
     if (q0 === q) genColoc = l;

@@ -109,7 +109,10 @@ export function splitTableView(t: SplitTable): Table {
     id: 'predicted-splits',
     title: `${PREDICTED}: colocate on ${t.gpus} ${t.gpus === 1 ? 'GPU' : 'GPUs'} against every server split, per-device batch ${t.per_device_batch}`,
     caption:
-      `${PREDICTED}, not measured: composed from a profile’s measured halves and the assumptions listed below; intervals cover the measured inputs’ spread only. ` +
+      `${PREDICTED}, not measured: composed from a profile’s measured halves and the assumptions listed below. ` +
+      (t.rows[0]?.without_sleep.server.step_time_s.spread === 'runs'
+        ? 'Ranges: 95 % of the model on resampled runs of the measured inputs (not the assumptions’ error). '
+        : 'Ranges: the model on resampled inputs, some measured in one run: that run’s spread, not a confidence interval (nor the assumptions’ error). ') +
       'Speedup = colocate ÷ server completion tokens/s, per training GPU (the co-location post’s method: server × N/T) and per allocated GPU.',
     columns: ['split S+T', 'server tp×dp', 'server step s', 'server gen ÷ train', 'colocate step s (no sleep)', 'speedup / training GPU', 'speedup / allocated GPU', 'with sleep: / training GPU', 'with sleep: / allocated GPU'],
     numeric: [false, false, true, true, true, true, true, true, true],
@@ -167,7 +170,11 @@ export function predictChart(t: SplitTable): ChartSpec {
     datasets: lines,
     decor: { hlines: [{ y: 1, color: MUTED, label: 'parity (1×)', dash: [4, 4] }] },
     heading: `${PREDICTED} (not measured): colocate ÷ server, ${t.gpus} GPUs, per-device batch ${t.per_device_batch}`,
-    notes: ['Whiskers: 95 % interval over bootstrap replicates of the measured inputs; assumed inputs (see predict.md) are fixed.'],
+    notes: [
+      t.rows[0]?.without_sleep.speedup_per_training_gpu.spread === 'runs'
+        ? 'Whiskers: 95 % of the model on resampled runs of the measured inputs; assumed inputs (see predict.md) are fixed.'
+        : 'Whiskers: the spread of the model on resampled inputs; some input rests on one run, so this is that run’s spread, not a confidence interval. Assumed inputs (predict.md) are fixed.',
+    ],
     y: axis('PREDICTED speedup (×)', { beginAtZero: true, ...roomFor(lines) }),
   });
 }
