@@ -8,7 +8,8 @@
 # `grpo-bench predict|reproduce <this profile> <those runs>`.
 #   bash bench/gpu/profile-1gpu.sh [PRESET…]          (default: 0.5b 1.5b 7b)
 # Needs: the vLLM + TRL bundle installed at /tmp/gb-vllm, and a harness bundle whose CLI has
-# `profile` — /tmp/gb-harness if it has it, else .offline/harness (carried) is installed there.
+# `profile` — /tmp/gb-harness if it has it, else .offline/harness (carried) or /tmp/gb-in/harness
+# is installed into /tmp/gb-harness-whatif.
 # Each preset has its own timeout so one stuck start cannot eat the rest; the archive
 # $OUT/profile-1gpu.tgz is rewritten after each preset, so whatever finished comes back.
 # Knobs: PROFILE_REQUESTS (2), PROFILE_TIMEOUT_<preset> (s), TRAINERS_<preset>, BATCHES_<preset>.
@@ -27,33 +28,42 @@ declare -A TRAINERS=([0.5b]="1-8" [1.5b]="1,2,4,7,8" [7b]="1,4,7")
 declare -A BATCHES=([0.5b]="8,32" [1.5b]="8,32" [7b]="8,32")
 declare -A LIMIT=([0.5b]=150 [1.5b]=170 [7b]=210)
 
-# shellcheck disable=SC1091
-source /tmp/gb-harness/env.sh 2>/dev/null
-if ! grpo-bench profile --help > /dev/null 2>&1; then
-  [ -f .offline/harness/install.sh ] || { echo "no harness with 'profile': carry .offline/harness (built from the whatif work or later)" >&2; exit 2; }
-  bash .offline/harness/install.sh /tmp/gb-harness > "$work/install-harness.log" 2>&1
-  log "harness bundle install: exit $?"
-  # shellcheck disable=SC1091
-  source /tmp/gb-harness/env.sh
-fi
+# The bundles: vLLM + TRL first, then the harness, whose env.sh sets GRPO_BENCH_ROOT to its
+# payload (everything runs from the installed harness, as bench/gpu/trl-1gpu.sh does). A harness
+# without `profile` (built before it) is left alone; a newer one carried in .offline/harness (or
+# received into /tmp/gb-in/harness) is installed beside it.
 # shellcheck disable=SC1091
 source /tmp/gb-vllm/env.sh || { echo "the vLLM + TRL bundle is not installed at /tmp/gb-vllm" >&2; exit 2; }
-export GRPO_BENCH_ROOT=$PWD GRPO_BENCH_PYTHON=${GRPO_BENCH_PYTHON:-python3} PYTHONUNBUFFERED=1 VLLM_HOST_IP=127.0.0.1
+# shellcheck disable=SC1091
+[ -f /tmp/gb-harness/env.sh ] && source /tmp/gb-harness/env.sh
+if ! grpo-bench profile --help > /dev/null 2>&1; then
+  src=.offline/harness; [ -f "$src/install.sh" ] || src=/tmp/gb-in/harness
+  [ -f "$src/install.sh" ] || { echo "no harness with 'profile': carry .offline/harness built from main with the whatif work" >&2; exit 2; }
+  (cd "$src" && bash install.sh /tmp/gb-harness-whatif) > "$work/install-harness.log" 2>&1
+  log "harness bundle with profile installed into /tmp/gb-harness-whatif: exit $?"
+  # shellcheck disable=SC1091
+  source /tmp/gb-harness-whatif/env.sh
+fi
+export PYTHONUNBUFFERED=1 VLLM_HOST_IP=127.0.0.1 VLLM_CACHE_ROOT=${VLLM_CACHE_ROOT:-/tmp/gb-vllm-cache}
 export VLLM_USE_FLASHINFER_SAMPLER=${VLLM_USE_FLASHINFER_SAMPLER:-0}
+root=$GRPO_BENCH_ROOT
 log "host: $(nvidia-smi --query-gpu=name,memory.total,driver_version --format=csv,noheader | head -1); $(python3 -c 'import torch, vllm, trl; print("torch", torch.__version__, "vllm", vllm.__version__, "trl", trl.__version__)' 2>&1 | tail -1)"
 
-# Each preset's scenario, and its model folder written ahead in the background (the 7b preset
-# takes a minute or two on the CPU) while the smaller presets' servers start.
+# Each preset's scenario; the later presets' model folders are written ahead, on the CPU, in the
+# background while the first preset's server runs (the first one's serve.py writes its own, on
+# the GPU, before vLLM starts). Folders a run in this machine session wrote already are reused.
+first=${presets[0]}
 for p in "${presets[@]}"; do
   f=$work/scenarios/profile-trl-1gpu-$p.yaml
-  sed -e "s/^model: .*/model: preset:$p/" -e "s/^name: .*/name: profile-trl-1gpu-$p/" scenarios/profile/trl-1gpu.yaml > "$f"
+  sed -e "s/^model: .*/model: preset:$p/" -e "s/^name: .*/name: profile-trl-1gpu-$p/" "$root/scenarios/profile/trl-1gpu.yaml" > "$f"
   folder=$(grpo-bench plan "$f" --mode colocate --json 2>/dev/null | python3 -c '
 import json, sys
 plan = json.load(sys.stdin)
 argv = plan["units"][0]["processes"][-1]["argv"]
 print(json.loads(argv[argv.index("--config") + 1])["model"].get("folder", ""))' 2>/dev/null)
-  if [ -n "$folder" ] && [ ! -f "$folder/.complete" ]; then
-    python3 -c "import sys; sys.path.insert(0, 'src/workloads'); from common.presets import ensure_preset; ensure_preset('$p', '$folder', 0)" \
+  if [ "$p" != "$first" ] && [ -n "$folder" ] && [ ! -f "$folder/.complete" ]; then
+    # On the CPU: the GPU is held by the server being profiled meanwhile.
+    CUDA_VISIBLE_DEVICES= python3 -c "import sys; sys.path.insert(0, '$root/src/workloads'); from common.presets import ensure_preset; ensure_preset('$p', '$folder', 0)" \
       > "$work/preset-$p.log" 2>&1 &
     log "$p: writing the preset folder in the background ($folder)"
   fi

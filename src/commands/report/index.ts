@@ -1,12 +1,13 @@
 // `grpo-bench report <results-dir>`: rebuilds reports/<run-id>/ from a results folder alone.
-import { stat } from 'node:fs/promises';
+import { readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { UserError } from '../../errors.ts';
 import { harnessVersion } from '../../env/harness.ts';
 import { buildCharts } from '../../report/charts.ts';
 import { REPORT_FORMATS, type ReportFormatName } from '../../report/formats.ts';
-import { loadReportInput } from '../../report/load.ts';
-import { defaultReportDir } from '../../results/layout.ts';
+import { loadReportInput, type ReportInput } from '../../report/load.ts';
+import { defaultReportDir, RUN_FILES } from '../../results/layout.ts';
+import { readRun } from '../../results/read.ts';
 
 export interface ReportOptions {
   /** A run's results folder, `results/<run-id>`. */
@@ -28,13 +29,29 @@ export async function reportCommand(opts: ReportOptions): Promise<ReportResult> 
   if (!info?.isDirectory()) {
     throw new UserError(`${opts.results}: no such results folder`, 'Pass the folder of a run, e.g. results/<run-id> (ls results/).');
   }
+  // A profile run (`grpo-bench profile`) gets profile.md; the usual report covers its other units, if any.
+  const profileText = await readFile(path.join(opts.results, RUN_FILES.profile), 'utf8').catch(() => undefined);
+  if (profileText !== undefined) {
+    const run = await readRun(opts.results);
+    const outDir = path.resolve(opts.out ?? defaultReportDir(opts.results, run.manifest.run_id));
+    const { parseProfile } = await import('../../analysis/profile.ts');
+    const { writeProfileReport } = await import('../profile/index.ts');
+    const files = await writeProfileReport(parseProfile(JSON.parse(profileText), path.join(opts.results, RUN_FILES.profile)), outDir);
+    if (run.plan.units.every((u) => u.probe)) return { outDir, files };
+    return { outDir, files: [...files, ...(await usualReport(opts, await loadReportInput(opts.results), outDir))] };
+  }
   const input = await loadReportInput(opts.results);
   const outDir = path.resolve(opts.out ?? defaultReportDir(opts.results, input.runId));
+  return { outDir, files: await usualReport(opts, input, outDir) };
+}
+
+/** The report every run gets: CSV, PNG, Markdown and HTML into `outDir`; the files written. */
+async function usualReport(opts: ReportOptions, input: ReportInput, outDir: string): Promise<string[]> {
   const { charts, omitted } = buildCharts(input);
   const generator = `grpo-bench ${harnessVersion()}`;
   const files: string[] = [];
   // PNGs first: the Markdown links to them.
   const names = opts.formats ?? (['csv', 'png', 'markdown', 'html'] as const);
   for (const name of names) files.push(...(await REPORT_FORMATS[name].write({ input, charts, omitted, outDir, generator })));
-  return { outDir, files };
+  return files;
 }
