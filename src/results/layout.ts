@@ -12,6 +12,9 @@
 //         logs/<process>.log          stdout and stderr of each supervised process
 //         telemetry.csv telemetry-fields.csv processes.csv host.csv   the samplers' files
 //         <workload>-output/          a workload's own output folder (TRL's output_dir)
+//         nodes/<node>/               a unit run on several nodes (docs/slurm.md): per node,
+//           node.json                 its role, device slots, clock offset and outcome,
+//           events/ logs/ *.csv       and its share of the unit's files, as above
 //   reports/<run-id>/                 the report of a run (grpo-bench report), beside results/
 import { existsSync } from 'node:fs';
 import path from 'node:path';
@@ -64,6 +67,14 @@ export type SampleKind = keyof typeof SAMPLE_FILES;
 /** Folders of a unit folder: event files and process logs. */
 export const EVENTS_DIR = 'events';
 export const LOGS_DIR = 'logs';
+
+/** Folder of a unit's node folders, and each node's record in its folder. */
+export const NODES_DIR = 'nodes';
+export const NODE_RECORD = 'node.json';
+/** The folder of one node's share of a unit that ran on several nodes: `<unit folder>/nodes/<node>`. */
+export function nodeDir(unitDir: string, node: string): string {
+  return path.join(unitDir, NODES_DIR, node);
+}
 
 /** What an event file name holds in place of the rank when one launcher starts every rank (workloads/common/events.py replaces it). */
 export const RANK_PLACEHOLDER = '{rank}';

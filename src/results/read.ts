@@ -18,6 +18,7 @@ import { EVENTS_DIR, parseEventFileName, RUN_FILES, SAMPLE_FILES } from './layou
 import type { Manifest, UnitRecord } from './manifest.ts';
 import { checkSchemaVersion, planPoints } from './migrate.ts';
 import { parseStepsCsv } from './steps-csv.ts';
+import { clockOffset, readNodeFolders, shiftEvents } from './nodes.ts';
 
 export interface EventFile {
   /** Relative to the run folder, e.g. `colocate/r0/events/trainer-0.jsonl`. */
@@ -299,21 +300,58 @@ async function readText(file: string): Promise<string | undefined> {
 }
 
 async function readUnit(runDir: string, plan: UnitPlan, record: UnitRecord | undefined): Promise<UnitData> {
-  const events = await readUnitEvents(path.join(runDir, plan.dir), plan.dir);
-  const [telemetry, processes, host] = await Promise.all([
-    readTable<TelemetryRow>(runDir, path.join(plan.dir, SAMPLE_FILES.telemetry), TELEMETRY_TEXT_COLUMNS),
-    readTable<ProcessRow>(runDir, path.join(plan.dir, SAMPLE_FILES.processes), ['process', 'role']),
-    readTable<HostRow>(runDir, path.join(plan.dir, SAMPLE_FILES.host), []),
-  ]);
-  return { plan, record, events, telemetry, processes, host };
+  const unitDir = path.join(runDir, plan.dir);
+  const events = await readUnitEvents(unitDir, plan.dir);
+  const tables = async (dir: string, offset = 0, gpuSlot?: (gpu: number) => number) => {
+    const [telemetry, processes, host] = await Promise.all([
+      readTable<TelemetryRow>(runDir, path.join(dir, SAMPLE_FILES.telemetry), TELEMETRY_TEXT_COLUMNS),
+      readTable<ProcessRow>(runDir, path.join(dir, SAMPLE_FILES.processes), ['process', 'role']),
+      readTable<HostRow>(runDir, path.join(dir, SAMPLE_FILES.host), []),
+    ]);
+    const shift = <R extends { t: number }>(t: Table<R> | undefined) => t && { ...t, rows: t.rows.map((r) => ({ ...r, t: r.t + offset })) };
+    const tel = shift(telemetry);
+    return { telemetry: gpuSlot && tel ? { ...tel, rows: tel.rows.map((r) => ({ ...r, gpu: gpuSlot(r.gpu) })) } : tel, processes: shift(processes), host: shift(host) };
+  };
+  const own = await tables(plan.dir);
+  // A unit that ran on several nodes: each node's samples on the submitting host's clock, its
+  // GPUs renamed to the unit's device slots they held, all in one table per kind.
+  const perNode = await Promise.all(
+    (await readNodeFolders(unitDir)).map(({ dir, record }) =>
+      tables(path.join(plan.dir, dir), clockOffset(record), (gpu) => record.slots[record.gpus.indexOf(gpu)] ?? gpu),
+    ),
+  );
+  const merge = <R>(kind: 'telemetry' | 'processes' | 'host') => mergeTables([own, ...perNode].map((t) => t[kind] as Table<R> | undefined));
+  return { plan, record, events, telemetry: merge<TelemetryRow>('telemetry'), processes: merge<ProcessRow>('processes'), host: merge<HostRow>('host') };
+}
+
+/** One table of several files' rows (undefined when none exists); each problem names its file when there are several. */
+function mergeTables<R>(tables: (Table<R> | undefined)[]): Table<R> | undefined {
+  const present = tables.filter((t): t is Table<R> => t !== undefined);
+  if (present.length <= 1) return present[0];
+  return {
+    file: present[0]!.file,
+    columns: [...new Set(present.flatMap((t) => t.columns))],
+    rows: present.flatMap((t) => t.rows),
+    problems: present.flatMap((t) => t.problems.map((p) => ({ ...p, message: `${t.file}: ${p.message}` }))),
+  };
 }
 
 /**
- * A unit's event files (`events/<role>-<rank>.jsonl`), sorted by name; none when the folder is
- * absent. Each `file` is `prefix/events/<name>` (the run-relative unit folder, or '' for unit-relative).
+ * A unit's event files (`events/<role>-<rank>.jsonl`, and `nodes/<node>/events/…` of a unit
+ * that ran on several nodes, on the submitting host's clock), sorted by name within each
+ * folder; none when absent. Each `file` is `prefix/…` (the run-relative unit folder, or '' for
+ * unit-relative).
  */
 export async function readUnitEvents(unitDir: string, prefix: string): Promise<EventFile[]> {
-  const eventsDir = path.join(unitDir, EVENTS_DIR);
+  const events = await readEventsDir(unitDir, prefix, 0);
+  for (const { dir, record } of await readNodeFolders(unitDir)) {
+    events.push(...(await readEventsDir(path.join(unitDir, dir), path.join(prefix, dir), clockOffset(record))));
+  }
+  return events;
+}
+
+async function readEventsDir(dir: string, prefix: string, offset: number): Promise<EventFile[]> {
+  const eventsDir = path.join(dir, EVENTS_DIR);
   let names: string[] = [];
   try {
     names = (await readdir(eventsDir)).sort();
@@ -324,7 +362,8 @@ export async function readUnitEvents(unitDir: string, prefix: string): Promise<E
   for (const name of names) {
     const of = parseEventFileName(name);
     if (!of) continue;
-    events.push({ file: path.join(prefix, EVENTS_DIR, name), ...of, parsed: await readEventsFile(path.join(eventsDir, name)) });
+    const parsed = shiftEvents(await readEventsFile(path.join(eventsDir, name)), offset);
+    events.push({ file: path.join(prefix, EVENTS_DIR, name), ...of, parsed });
   }
   return events;
 }
