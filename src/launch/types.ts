@@ -88,6 +88,8 @@ export interface RunPlan {
   warnings?: PlanWarning[];
   /** Facts the plan was told to assume instead of probing them (`plan --gpus`, `--assume`). */
   assumed?: { gpus?: number; libraries?: Record<string, string> };
+  /** Present when the units run as a SLURM batch job: which nodes each unit's processes go to. */
+  slurm?: SlurmPlan;
 }
 
 /** Something that stops `run` on this machine, shown as a warning by `plan`. */
@@ -96,6 +98,54 @@ export interface PlanWarning {
   /** The sweep point it concerns, in a sweep. */
   point?: string;
   message: string;
+}
+
+/**
+ * Where one unit's processes run and meet each other. On one machine everything is on
+ * loopback; across nodes the values are placeholders (`{server_addr}` …) that the node agent
+ * fills in on each node once the job has its nodes (src/launch/slurm/placeholders.ts).
+ */
+export interface UnitHosts {
+  /** Folder the processes write their events and outputs to (the unit folder, or its node's folder). */
+  dir: string;
+  /** Address the generation server binds. */
+  serverBind: string;
+  /** Address trainers reach the generation server on. */
+  serverAddr: string;
+  /** Address of trainer rank 0's host: the trainers' rendezvous and the weight-sync store. */
+  headAddr: string;
+  /** The address of the host a process runs on, as its peers reach it. */
+  selfAddr: string;
+  /** Hosts the trainer ranks are spread over (ranks are split evenly), and which one this is. */
+  trainerHosts: number;
+  hostRank: string;
+}
+
+/** Device slots of one group of a unit on each of its nodes. */
+export interface SlurmGroup {
+  role: Role;
+  /** Indices into the job's node list. */
+  nodes: number[];
+  /** The unit's device slots (DeviceAccount numbers) on each of those nodes, in node order. */
+  slots: number[][];
+}
+
+export interface SlurmUnit {
+  dir: string;
+  /** The server group first (when the mode has one), then the trainers. */
+  groups: SlurmGroup[];
+  /** What the node agents need of the unit's scenario (sweep points may differ). */
+  timeout_s: number;
+  interval_ms: number;
+}
+
+/** The SLURM side of a plan: the job's shape and each unit's placement on its nodes. */
+export interface SlurmPlan {
+  nodes: number;
+  /** GPUs per node (device cuda) or trainer processes per node (device cpu). */
+  per_node: number;
+  /** Index-aligned with RunPlan.units. */
+  units: SlurmUnit[];
 }
 
 /** What a plan is made from besides the scenario: facts about the machine and the places to write. */
@@ -115,6 +165,8 @@ export interface PlanContext {
   nextPort: () => number;
   /** Folder for things worth keeping between runs (materialised preset models); default `<root>/.cache`. */
   cacheDir?: string;
+  /** Where a unit's processes run; absent: all on this machine (src/launch/hosts.ts). */
+  hosts?: (unit: Omit<UnitPlan, 'processes'>) => UnitHosts;
 }
 
 /** A unit as its workload sees it before its processes exist: mode, devices and the batch the protocol fixed. */

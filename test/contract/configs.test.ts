@@ -93,7 +93,7 @@ suite('a bad configuration is named field by field', () => {
     const r = spawnSync(PYTHON, [path.join(WORKLOADS, 'synthetic/server.py'), '--config', JSON.stringify(bad)], { encoding: 'utf8', timeout: 120_000 });
     assert.equal(r.status, 2);
     assert.match(r.stderr, /per_device_train_batch_size \(6\) must be a multiple of num_generations \(4\)/);
-    assert.match(r.stderr, /server mode needs server \{host, port, sync_port, world_size\}/);
+    assert.match(r.stderr, /server mode needs server \{host, port, sync_host, sync_port, world_size\}/);
     assert.match(r.stderr, /sleep applies to colocate mode only/);
     assert.doesNotMatch(r.stderr, /Traceback/);
   });
@@ -118,7 +118,7 @@ suite('a bad configuration is named field by field', () => {
 test('a hand-written synthetic config gets the schema defaults for what it leaves out', () => {
   const out = python(
     'from synthetic.config import load\ncfg = load(sys.stdin.read())\nprint(json.dumps({k: cfg[k] for k in ("slowdown", "sleep", "epsilon", "weight_sync_bucket_bytes", "server_timeout_s", "completions")} | {"samples": cfg.samples_per_rank, "port": cfg.server.port}))',
-    { mode: 'server', model: 'preset:tiny', device: 'cpu', seed: 0, steps: 2, per_device_train_batch_size: 4, num_generations: 2, backend: 'generate', server: { host: '127.0.0.1', port: 29731, sync_port: 29732, world_size: 2 } },
+    { mode: 'server', model: 'preset:tiny', device: 'cpu', seed: 0, steps: 2, per_device_train_batch_size: 4, num_generations: 2, backend: 'generate', server: { host: '127.0.0.1', port: 29731, sync_host: '127.0.0.1', sync_port: 29732, world_size: 2 } },
   );
   assert.deepEqual(out, { slowdown: 0, sleep: false, epsilon: 0.2, weight_sync_bucket_bytes: 268435456, server_timeout_s: 600, completions: 'fixed', samples: 4, port: 29731 });
 });

@@ -46,13 +46,13 @@ test('server mode on GPUs: a server on GPU 0 with a health probe, torchrun train
   assert.equal(server!.finishes_unit, false);
   assert.deepEqual(server!.argv.slice(0, 3), ['/py', '/repo/src/workloads/synthetic/server.py', '--config']);
   const config = JSON.parse(server!.argv[3]!);
-  assert.deepEqual(config.server, { host: '127.0.0.1', port: 40000, sync_port: 40001, world_size: 2 });
+  assert.deepEqual(config.server, { host: '127.0.0.1', port: 40000, sync_host: '127.0.0.1', sync_port: 40001, world_size: 2 });
   assert.equal(config.device, 'cuda');
 
   assert.equal(trainer!.env.CUDA_VISIBLE_DEVICES, '1,2,3');
   assert.equal(trainer!.env.GRPO_BENCH_EVENTS, '/runs/r1/server/r0/events/trainer-{rank}.jsonl');
-  assert.deepEqual(trainer!.argv.slice(0, 12), [
-    '/py', '-m', 'torch.distributed.run', '--nnodes', '1', '--nproc-per-node', '3',
+  assert.deepEqual(trainer!.argv.slice(0, 14), [
+    '/py', '-m', 'torch.distributed.run', '--nnodes', '1', '--node-rank', '0', '--nproc-per-node', '3',
     '--master-addr', '127.0.0.1', '--master-port', '40002', '/repo/src/workloads/synthetic/trainer.py',
   ]);
   assert.deepEqual(trainer!.events, ['events/trainer-0.jsonl', 'events/trainer-1.jsonl', 'events/trainer-2.jsonl']);

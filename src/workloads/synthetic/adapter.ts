@@ -1,6 +1,7 @@
 // The synthetic workload: our own compact GRPO loop (trainer.py) and generation server
 // (server.py), launched per docs/workloads.md. Needs torch, transformers and jsonschema only.
 import path from 'node:path';
+import { ranksPerHost, unitHosts } from '../../launch/hosts.ts';
 import type { PlanContext, ProcessSpec, UnitShell, WorkloadAdapter } from '../../launch/types.ts';
 import { eventFile, RANK_PLACEHOLDER } from '../../results/layout.ts';
 import type { Scenario } from '../../scenario/schema.ts';
@@ -58,16 +59,16 @@ export const synthetic: WorkloadAdapter = {
 /** A unit's processes and the config its programs read (the profile driver reuses both). */
 function planUnit(scenario: Scenario, unit: UnitShell, ctx: PlanContext): { procs: ProcessSpec[]; config: SyntheticConfig } {
   const mode = unit.mode as 'server' | 'colocate';
-  const unitDir = path.join(ctx.runDir, unit.dir);
+  const hosts = unitHosts(scenario, unit, ctx);
+  const unitDir = hosts.dir;
   const base = baseConfig(scenario, unit, mode);
   const common = { cwd: ctx.root, env: { PYTHONUNBUFFERED: '1', OMP_NUM_THREADS: '1', MKL_NUM_THREADS: '1' } };
   const cuda = (gpus: number[]) => (unit.devices.kind === 'cuda' ? { CUDA_VISIBLE_DEVICES: gpus.join(',') } : { CUDA_VISIBLE_DEVICES: '' });
   const procs: ProcessSpec[] = [];
   let config: SyntheticConfig = base;
   if (mode === 'server') {
-    const host = scenario.modes.server!.host;
     const port = ctx.nextPort();
-    config = { ...base, server: { host, port, sync_port: ctx.nextPort(), world_size: unit.devices.server.length + 1 } };
+    config = { ...base, server: { host: hosts.serverBind, port, sync_host: hosts.headAddr, sync_port: ctx.nextPort(), world_size: unit.devices.server.length + 1 } };
     procs.push({
       name: 'server-0',
       role: 'server',
@@ -76,7 +77,7 @@ function planUnit(scenario: Scenario, unit: UnitShell, ctx: PlanContext): { proc
       cwd: common.cwd,
       gpus: unit.devices.kind === 'cuda' ? unit.devices.server : [],
       ports: { http: port, weight_sync: config.server!.sync_port },
-      ready: { kind: 'http', url: `http://${connectHost(host)}:${port}/health`, timeout_s: scenario.timeouts.ready_s },
+      ready: { kind: 'http', url: `http://${hosts.serverAddr}:${port}/health`, timeout_s: scenario.timeouts.ready_s },
       events: [eventFile('server', 0)],
       finishes_unit: false,
     });
@@ -88,7 +89,8 @@ function planUnit(scenario: Scenario, unit: UnitShell, ctx: PlanContext): { proc
     role: 'trainer',
     argv: [
       ctx.python, '-m', 'torch.distributed.run',
-      '--nnodes', '1', '--nproc-per-node', String(ranks), '--master-addr', '127.0.0.1', '--master-port', String(masterPort),
+      '--nnodes', String(hosts.trainerHosts), '--node-rank', hosts.hostRank, '--nproc-per-node', String(ranksPerHost(unit, hosts)),
+      '--master-addr', hosts.headAddr, '--master-port', String(masterPort),
       path.join(ctx.root, HERE, 'trainer.py'), '--config', JSON.stringify(config),
     ],
     env: { ...common.env, ...cuda(unit.devices.training), GRPO_BENCH_EVENTS: path.join(unitDir, eventFile('trainer', RANK_PLACEHOLDER)) },
@@ -124,9 +126,4 @@ function baseConfig(scenario: Scenario, unit: UnitShell, mode: 'server' | 'coloc
     sleep: mode === 'colocate' ? scenario.modes.colocate!.sleep : false,
     slowdown: scenario.slowdown,
   };
-}
-
-/** A server bound to every interface is reached on loopback. */
-function connectHost(host: string): string {
-  return host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host;
 }

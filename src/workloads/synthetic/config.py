@@ -65,7 +65,7 @@ def _relations(c: SyntheticConfig) -> list[str]:
         out.append(f"per_device_train_batch_size ({c.per_device_train_batch_size}) must be a multiple of num_generations "
                    f"({c.num_generations}): the synthetic workload keeps each prompt's group of completions on one rank")
     if c.mode == "server" and "server" not in c:
-        out.append("server mode needs server {host, port, sync_port, world_size}")
+        out.append("server mode needs server {host, port, sync_host, sync_port, world_size}")
     if c.mode == "server" and c.sleep:
         out.append("sleep applies to colocate mode only")
     return out

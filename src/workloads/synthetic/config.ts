@@ -26,11 +26,16 @@ export const SyntheticConfig = z
     /** Colocate mode only. */
     sleep: Sleep,
     slowdown: Slowdown,
-    /** Server mode: where the generation server listens and where trainer rank 0 meets it for weight sync. */
+    /**
+     * Server mode: where the generation server listens (`host`, `port`), and where trainer rank 0
+     * hosts the weight-sync store the server joins (`sync_host`, `sync_port`): trainer rank 0's own
+     * address, which differs from the server's when they run on different nodes.
+     */
     server: z
       .strictObject({
         host: z.string().min(1),
         port,
+        sync_host: z.string().min(1),
         sync_port: port,
         world_size: z
           .number()

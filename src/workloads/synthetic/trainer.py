@@ -91,10 +91,10 @@ class Trainer:
         wait_healthy(self.base, c.server_timeout_s)
         http_json(log, self.base, "GET", "/health")
         # Rank 0 hosts the sync store, tells the server to join, then joins itself.
-        self.group = weightsync.SyncGroup(cfgmod.connect_host(s.host), s.sync_port, 0, s.world_size, self.device,
+        self.group = weightsync.SyncGroup(s.sync_host, s.sync_port, 0, s.world_size, self.device,
                                           c.server_timeout_s)
         answer = http_json(log, self.base, "POST", "/init_weight_sync",
-                           {"host": cfgmod.connect_host(s.host), "port": s.sync_port, "world_size": s.world_size})
+                           {"host": s.sync_host, "port": s.sync_port, "world_size": s.world_size})
         ours = weightsync.layout(self.model)
         if answer["layout"] != ours:
             raise RuntimeError("the server's model differs from the trainer's (parameter names, shapes or dtypes); "

@@ -7,7 +7,8 @@
 import { createHash } from 'node:crypto';
 import path from 'node:path';
 import { UserError } from '../../errors.ts';
-import type { PlanContext, ProcessSpec, UnitShell, WorkloadAdapter } from '../../launch/types.ts';
+import { unitHosts } from '../../launch/hosts.ts';
+import type { PlanContext, ProcessSpec, UnitHosts, UnitShell, WorkloadAdapter } from '../../launch/types.ts';
 import { modeDeviceSets } from '../../modes.ts';
 import { eventFile, RANK_PLACEHOLDER, workloadOutputDir } from '../../results/layout.ts';
 import type { Scenario } from '../../scenario/schema.ts';
@@ -99,7 +100,8 @@ function planUnit(scenario: Scenario, unit: UnitShell, ctx: PlanContext): { proc
     );
   }
   const style = trlStyle(trlVersion);
-  const unitDir = path.join(ctx.runDir, unit.dir);
+  const hosts = unitHosts(scenario, unit, ctx);
+  const unitDir = hosts.dir;
   const model = modelSpec(scenario, ctx);
   const env = { PYTHONUNBUFFERED: '1', OMP_NUM_THREADS: '1', TOKENIZERS_PARALLELISM: 'false' };
   const cuda = (gpus: number[]) => ({ CUDA_VISIBLE_DEVICES: unit.devices.kind === 'cuda' ? gpus.join(',') : '' });
@@ -118,20 +120,21 @@ function planUnit(scenario: Scenario, unit: UnitShell, ctx: PlanContext): { proc
     trl: scenario.trl,
     output_dir: path.join(unitDir, workloadOutputDir('trl')),
   };
-  const vllmEnv: Record<string, string> = unit.mode === 'hf' ? {} : { VLLM_HOST_IP: '127.0.0.1' };
+  // The address vLLM's processes advertise to their peers: the host each one runs on.
+  const vllmEnv = (addr: string): Record<string, string> => (unit.mode === 'hf' ? {} : { VLLM_HOST_IP: addr });
 
   if (unit.mode === 'server') {
     const s = scenario.modes.server!;
     const port = ctx.nextPort();
     const groupPort = ctx.nextPort();
-    const connect = connectHost(s.host);
+    const connect = hosts.serverAddr;
     config.vllm = { mode: 'server', base_url: `http://${connect}:${port}`, host: connect, port, group_port: groupPort };
-    const inner = serverCommand(style, ctx.python, modelArg(model), s.host, port, s.vllm);
+    const inner = serverCommand(style, ctx.python, modelArg(model), hosts.serverBind, port, s.vllm);
     procs.push({
       name: 'server-0',
       role: 'server',
       argv: [ctx.python, path.join(ctx.root, HERE, 'serve.py'), '--model', JSON.stringify(model), '--style', style.server, '--', ...inner],
-      env: { ...env, ...cuda(unit.devices.server), ...vllmEnv, ...serverEnv(style), GRPO_BENCH_EVENTS: path.join(unitDir, eventFile('server', 0)) },
+      env: { ...env, ...cuda(unit.devices.server), ...vllmEnv(connect), ...serverEnv(style), GRPO_BENCH_EVENTS: path.join(unitDir, eventFile('server', 0)) },
       cwd: ctx.root,
       gpus: gpus(unit.devices.server),
       // TRL ≥ 1.11: trainer rank 0 hosts the weight-transfer rendezvous; before, the server's workers did.
@@ -159,10 +162,10 @@ function planUnit(scenario: Scenario, unit: UnitShell, ctx: PlanContext): { proc
     name: 'trainer',
     role: 'trainer',
     argv: [
-      ...accelerateLaunch(ctx, ranks, masterPort, unit.devices.kind),
+      ...accelerateLaunch(ctx, ranks, masterPort, unit.devices.kind, hosts),
       path.join(ctx.root, HERE, 'train.py'), '--config', JSON.stringify(config),
     ],
-    env: { ...env, ...cuda(unit.devices.training), ...vllmEnv, GRPO_BENCH_EVENTS: path.join(unitDir, eventFile('trainer', RANK_PLACEHOLDER)) },
+    env: { ...env, ...cuda(unit.devices.training), ...vllmEnv(hosts.selfAddr), GRPO_BENCH_EVENTS: path.join(unitDir, eventFile('trainer', RANK_PLACEHOLDER)) },
     cwd: ctx.root,
     gpus: gpus(unit.devices.training),
     ports,
@@ -178,13 +181,14 @@ function planUnit(scenario: Scenario, unit: UnitShell, ctx: PlanContext): { proc
  * command line and a config file of our own, so a user's default accelerate config (which may
  * turn on DeepSpeed or mixed precision) cannot change the run.
  */
-export function accelerateLaunch(ctx: PlanContext, ranks: number, port: number, kind: 'cuda' | 'cpu'): string[] {
+export function accelerateLaunch(ctx: PlanContext, ranks: number, port: number, kind: 'cuda' | 'cpu', hosts: Pick<UnitHosts, 'trainerHosts' | 'hostRank' | 'headAddr'>): string[] {
   return [
     ctx.python, '-m', 'accelerate.commands.launch',
     '--config_file', path.join(ctx.root, HERE, 'accelerate.yaml'),
     '--num_processes', String(ranks),
-    '--num_machines', '1', '--machine_rank', '0',
-    '--main_process_ip', '127.0.0.1', '--main_process_port', String(port),
+    // accelerate counts processes over all machines.
+    '--num_machines', String(hosts.trainerHosts), '--machine_rank', hosts.hostRank,
+    '--main_process_ip', hosts.headAddr, '--main_process_port', String(port),
     ...(kind === 'cpu' ? ['--cpu'] : ranks > 1 ? ['--multi_gpu'] : []),
   ];
 }
@@ -248,10 +252,5 @@ function modelArg(m: ModelSpec): string {
 
 function count(set: number | readonly number[]): number {
   return typeof set === 'number' ? set : set.length;
-}
-
-/** A server bound to every interface is reached on loopback. */
-function connectHost(host: string): string {
-  return host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host;
 }
 
