@@ -5,7 +5,7 @@
 import yargs, { type Argv } from 'yargs';
 import { hideBin } from 'yargs/helpers';
 import { UserError } from './errors.ts';
-import { MODE_NAMES, type ModeName } from './scenario/schema.ts';
+import { LAUNCHERS, MODE_NAMES, type LauncherName, type ModeName } from './scenario/schema.ts';
 import { harnessVersion } from './env/harness.ts';
 import { REPORTS_ROOT, REPRODUCE_DIR, RESULTS_ROOT } from './results/layout.ts';
 
@@ -115,11 +115,12 @@ async function main(argv: string[]): Promise<number> {
           .option('mode', { type: 'string', array: true, choices: MODE_NAMES as unknown as string[] })
           .option('json', { type: 'boolean', default: false, describe: 'The plan as JSON, exactly as run executes it' })
           .option('gpus', { type: 'number', describe: 'Plan for this many GPUs instead of probing the machine' })
-          .option('assume', { type: 'string', array: true, describe: 'Library versions to plan for instead of probing, e.g. trl=1.13.0,vllm=0.26.0' }),
+          .option('assume', { type: 'string', array: true, describe: 'Library versions to plan for instead of probing, e.g. trl=1.13.0,vllm=0.26.0' })
+          .option('launcher', { type: 'string', choices: LAUNCHERS as unknown as string[], describe: 'Override the scenario’s launcher (slurm: print the job script)' }),
       async (a) => {
         const { planCommand } = await import('./commands/plan/index.ts');
         if (a.gpus !== undefined && !(Number.isInteger(a.gpus) && a.gpus >= 0)) throw new UserError(`--gpus must be a whole number of GPUs, got ${a.gpus}`);
-        await planCommand({ scenario: a.scenario, modes: a.mode as ModeName[] | undefined, json: a.json, gpus: a.gpus, assume: a.assume });
+        await planCommand({ scenario: a.scenario, modes: a.mode as ModeName[] | undefined, json: a.json, gpus: a.gpus, assume: a.assume, launcher: a.launcher as LauncherName | undefined });
       },
     )
     .command(
@@ -295,7 +296,28 @@ async function main(argv: string[]): Promise<number> {
         }));
       },
     )
-    .demandCommand(1, 'Name a command: run, plan, profile, predict, reproduce, headroom, doctor, report, compare, calibrate, bundle or sample (see --help).')
+    .command(
+      'slurm-node <run>',
+      false, // started by a SLURM job script on each node, not by people
+      (y) =>
+        y
+          .positional('run', { type: 'string', demandOption: true, describe: 'results/<run-id> folder of the run' })
+          .option('unit', { type: 'number', demandOption: true, describe: 'Index of the unit in plan.json' })
+          .option('role', { type: 'string', choices: ['server', 'trainer'], demandOption: true })
+          .option('server-nodes', { type: 'string', default: '', describe: "The unit's server nodes, comma-separated" })
+          .option('trainer-nodes', { type: 'string', demandOption: true, describe: "The unit's trainer nodes, comma-separated" }),
+      async (a) => {
+        const { slurmNodeCommand } = await import('./commands/slurm-node/index.ts');
+        exitCode = await slurmNodeCommand({
+          run: a.run,
+          unit: a.unit,
+          role: a.role as 'server' | 'trainer',
+          serverNodes: a['server-nodes'],
+          trainerNodes: a['trainer-nodes'],
+        });
+      },
+    )
+        .demandCommand(1, 'Name a command: run, plan, profile, predict, reproduce, headroom, doctor, report, compare, calibrate, bundle or sample (see --help).')
     .strict()
     .version(harnessVersion())
     .help()
@@ -317,14 +339,16 @@ function runOptions<T>(y: Argv<T>) {
     .option('steps', { type: 'number', describe: 'Override the scenario’s steps' })
     .option('warmup-steps', { type: 'number', describe: 'Override the scenario’s warm-up steps' })
     .option('point', { type: 'string', array: true, describe: 'Only these sweep points, by id (e.g. enable_sleep_mode=false)' })
+    .option('launcher', { type: 'string', choices: LAUNCHERS as unknown as string[], describe: 'Override the scenario’s launcher: local, or slurm (a batch job; docs/slurm.md)' })
     .option('out', { type: 'string', default: RESULTS_ROOT, describe: 'Folder that receives results/<run-id>/' });
 }
 
-function runArgs(a: { scenario: string; mode?: string[]; point?: string[]; repeats?: number; steps?: number; 'warmup-steps'?: number; out: string }) {
+function runArgs(a: { scenario: string; mode?: string[]; point?: string[]; repeats?: number; steps?: number; 'warmup-steps'?: number; launcher?: string; out: string }) {
   return {
     scenario: a.scenario,
     modes: a.mode as ModeName[] | undefined,
     pointIds: a.point,
+    launcher: a.launcher as LauncherName | undefined,
     repeats: positive(a.repeats, '--repeats'),
     steps: positive(a.steps, '--steps'),
     warmupSteps: nonNegative(a['warmup-steps'], '--warmup-steps'),

@@ -1,5 +1,6 @@
-// The harness's own identity for manifests: package version and the git commit it runs from.
+// The harness's own identity for manifests (package version, the git commit it runs from) and the command that runs it.
 import { execFileSync } from 'node:child_process';
+import path from 'node:path';
 import pkg from '../../package.json' with { type: 'json' };
 import { projectRoot } from './python.ts';
 
@@ -16,4 +17,9 @@ export function gitState(root = projectRoot()): { sha: string | null; dirty: boo
   } catch {
     return { sha: null, dirty: null }; // not a git checkout (e.g. a bundle on an offline host)
   }
+}
+
+/** The command that started this harness (node, its flags, the CLI's entry file): how a job script runs it again on a node. */
+export function harnessCommand(): string[] {
+  return [process.execPath, ...process.execArgv, path.resolve(process.argv[1]!)];
 }

@@ -263,7 +263,7 @@ export async function waitHttp(url: string, ms: number, cancel: AbortSignal): Pr
     const status = await getStatus(url, Math.min(2000, Math.max(1, deadline - Date.now())));
     if (status === 200) return { ok: true };
     last = typeof status === 'number' ? `HTTP ${status}` : status;
-    await sleep(Math.min(250, Math.max(0, deadline - Date.now())), undefined, { ref: false }).catch(() => {});
+    await sleep(Math.min(250, Math.max(0, deadline - Date.now())), undefined, { signal: cancel }).catch(() => {});
   }
   return { ok: false, last };
 }

@@ -136,7 +136,7 @@ export interface SlurmUnit {
   groups: SlurmGroup[];
   /** What the node agents need of the unit's scenario (sweep points may differ). */
   timeout_s: number;
-  interval_ms: number;
+  telemetry: Scenario['telemetry'];
 }
 
 /** The SLURM side of a plan: the job's shape and each unit's placement on its nodes. */

@@ -7,6 +7,7 @@
 //     <run-id>/                       a run folder
 //       manifest.json plan.json       written by the run command
 //       steps.csv summary.json        written by the analysis
+//       slurm/job.sh slurm/job-<id>.out   a run that was a SLURM job: its script and its output
 //       [<point>/]<mode>/r<k>/        a unit folder (the point level only in a sweep)
 //         events/<role>-<rank>.jsonl  one event file per workload process (docs/events.md)
 //         logs/<process>.log          stdout and stderr of each supervised process
@@ -53,6 +54,17 @@ export const RUN_FILES = {
 export const PROBE_UNIT_DIR = path.join('probe', 'server', 'r0');
 /** Its point id in plan.json. */
 export const PROBE_POINT = 'probe';
+
+/** A run that was a SLURM job (docs/slurm.md): the job script as submitted, and the job's own output, `%j` being the job id as sbatch writes it. */
+export const SLURM_FILES = {
+  script: path.join('slurm', 'job.sh'),
+  output: path.join('slurm', 'job-%j.out'),
+} as const;
+
+/** The job's output file of job `jobId`, relative to the run folder. */
+export function slurmOutputFile(jobId: string): string {
+  return SLURM_FILES.output.replace('%j', jobId);
+}
 
 /** The samplers' files in a unit folder. */
 export const SAMPLE_FILES = {

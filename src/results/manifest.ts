@@ -53,6 +53,23 @@ export interface Fingerprint {
   subject: Record<string, string | null>;
 }
 
+/** A run submitted to SLURM as one batch job (docs/slurm.md). */
+export interface SlurmRecord {
+  job_id: string;
+  /** The job script and the job's own output, relative to the run folder. */
+  script: string;
+  output: string;
+  submitted: string;
+  /** The job's last state as scontrol showed it, SLURM's reason, the job script's exit code. */
+  state?: string;
+  reason?: string;
+  exit_code?: string;
+  /** The job's nodes, as SLURM writes them (n[1-2]). */
+  nodes?: string;
+  /** Why the run ended before its last unit, in words; absent when the job completed. */
+  ended_early?: string;
+}
+
 export interface Manifest {
   schema_version: typeof RESULTS_SCHEMA_VERSION;
   run_id: string;
@@ -67,4 +84,6 @@ export interface Manifest {
   command: string[];
   fingerprint: Fingerprint;
   units: UnitRecord[];
+  /** Present when the run was a SLURM job. */
+  slurm?: SlurmRecord;
 }

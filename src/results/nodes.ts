@@ -41,6 +41,8 @@ export interface NodeRecord {
   ended?: string;
   error?: UnitRecord['error'];
   sampler_cost?: UnitRecord['sampler_cost'];
+  /** Which GPU sampler ran on this node and whether GPM was available. */
+  telemetry?: UnitRecord['telemetry'];
 }
 
 export interface NodeFolder {

@@ -38,6 +38,12 @@ export class RunStore {
     await this.save();
   }
 
+  /** Replaces top-level fields of the manifest (not the units: updateUnit does those). */
+  async update(patch: Partial<Omit<Manifest, 'units'>>): Promise<void> {
+    this.manifest = { ...this.manifest, ...patch };
+    await this.save();
+  }
+
   async finish(status: Manifest['status']): Promise<void> {
     this.manifest = { ...this.manifest, status, ended: new Date().toISOString() };
     await this.save();

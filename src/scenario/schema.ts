@@ -59,6 +59,28 @@ export type Modes = z.infer<typeof Modes>;
 export type ModeName = keyof Modes;
 export const MODE_NAMES: readonly ModeName[] = ['server', 'colocate', 'hf'];
 
+/** Where a run's units execute: `local` (this machine) or `slurm` (a batch job on a cluster; docs/slurm.md). */
+export const LAUNCHERS = ['local', 'slurm'] as const;
+export type LauncherName = (typeof LAUNCHERS)[number];
+
+/** sbatch's --time formats: minutes, MM:SS, HH:MM:SS, D-HH, D-HH:MM, D-HH:MM:SS. */
+const SLURM_TIME = /^(\d+-\d+(:\d+){0,2}|\d+(:\d+){0,2})$/;
+
+/** The `slurm` launcher's settings (docs/slurm.md); read only when the launcher is slurm. */
+export const SlurmSettings = z.strictObject({
+  partition: z.string().min(1).optional(),
+  account: z.string().min(1).optional(),
+  /** The job's time limit (sbatch --time); the partition's default when absent. */
+  time_limit: z.union([positiveInt, z.string().regex(SLURM_TIME, 'expected minutes or [D-]HH:MM:SS as sbatch --time takes it')]).optional(),
+  /** GPUs of one node the job takes (--gres=gpu:N); with device: cpu, the trainer processes per node. */
+  gpus_per_node: positiveInt.optional(),
+  /** Further sbatch options, one `#SBATCH` line each, e.g. `--qos=high`. */
+  sbatch: z.array(z.string().regex(/^-/, 'expected an sbatch option such as --qos=high')).default([]),
+  /** Variables the job script exports on every node (NCCL_SOCKET_IFNAME, HF_HOME …). */
+  env: z.record(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'expected an environment variable name'), z.string()).default({}),
+});
+export type SlurmSettings = z.infer<typeof SlurmSettings>;
+
 export const Scenario = z.strictObject({
   name: z.string().min(1),
   description: z.string().optional(),
@@ -95,6 +117,8 @@ export const Scenario = z.strictObject({
       run_s: z.number().positive().default(3600),
     })
     .prefault({}),
+  launcher: z.enum(LAUNCHERS).default('local'),
+  slurm: SlurmSettings.prefault({}),
   /** A published figure the run is meant to reproduce; shown beside the measured one, judged by `grpo-bench reproduce`. */
   claim: z
     .strictObject({

@@ -64,6 +64,8 @@ export async function headroomCommand(o: HeadroomOptions): Promise<HeadroomOutco
   const run = await runCommand({
     scenario: o.scenario,
     modes: [mode],
+    // What fits on the GPU at hand: this machine, whatever launcher the scenario names.
+    launcher: 'local',
     repeats: 1,
     steps: o.steps,
     warmupSteps: o.warmupSteps,

@@ -1,15 +1,20 @@
-// `grpo-bench plan`: what `run` would start, without starting anything.
+// `grpo-bench plan`: what `run` would start, without starting anything; with the slurm
+// launcher, the batch job script `run` would submit.
 import path from 'node:path';
 import { loadScenarioFile } from '../../scenario/load.ts';
 import { expandSweep } from '../../scenario/sweep.ts';
 import { planRun, warningText } from '../../launch/plan.ts';
 import { UserError } from '../../errors.ts';
 import type { PlanWarning, RunPlan } from '../../launch/types.ts';
-import type { ModeName } from '../../scenario/schema.ts';
+import type { LauncherName, ModeName } from '../../scenario/schema.ts';
+import { planSlurmRun } from '../../launch/slurm/plan.ts';
+import { jobScript } from '../../launch/slurm/script.ts';
+import { harnessCommand } from '../../env/harness.ts';
 import { projectRoot, resolvePython } from '../../env/python.ts';
 import { inventory, smallestGpuMemoryBytes } from '../../telemetry/inventory.ts';
 import { portPool, portsFor } from '../../launch/ports.ts';
 import { probePython } from '../../env/libraries.ts';
+import { shellQuote } from '../../launch/shell.ts';
 
 export interface PlanOptions {
   scenario: string;
@@ -19,6 +24,8 @@ export interface PlanOptions {
   gpus?: number;
   /** Library versions to plan for instead of (or where) the workload Python has none: `trl=1.13.0`, `vllm=0.26.0`. */
   assume?: string[];
+  /** Override the scenario's launcher. */
+  launcher?: LauncherName;
 }
 
 /**
@@ -50,27 +57,32 @@ export function plannedLibraries(probed: Record<string, string | null> | undefin
 
 export async function planCommand(o: PlanOptions): Promise<RunPlan> {
   const loaded = await loadScenarioFile(o.scenario);
-  const points = expandSweep(loaded.scenario, loaded.sweep, loaded.file);
+  const scenario = { ...loaded.scenario, launcher: o.launcher ?? loaded.scenario.launcher };
+  const points = expandSweep(scenario, loaded.sweep, loaded.file);
   const root = projectRoot();
   const python = resolvePython(root);
+  const slurm = scenario.launcher === 'slurm';
   // The libraries as run probes them: a workload's plan may depend on them (the trl plan on the TRL version).
-  const [machine, pythonInfo] = await Promise.all([o.gpus !== undefined ? undefined : inventory(), probePython(python, root)]);
+  // A SLURM plan is for the compute nodes: this host's GPUs (a login node has none) do not count.
+  const [machine, pythonInfo] = await Promise.all([o.gpus !== undefined || slurm ? undefined : inventory(), probePython(python, root)]);
   const assumed = parseAssumptions(o.assume ?? []);
-  const plan = planRun(
-    points,
-    {
-      root,
-      runDir: path.resolve('results', '<run-id>'),
-      python,
-      gpuCount: machine ? machine.gpus.length : o.gpus!,
-      gpuMemoryBytes: machine ? smallestGpuMemoryBytes(machine) : undefined,
-      nextPort: await portPool(portsFor(points)),
-      libraries: plannedLibraries(pythonInfo.error ? undefined : pythonInfo.libraries, assumed),
-    },
-    { modes: o.modes, lacking: 'warn' },
-  );
+  const runDir = path.resolve('results', '<run-id>');
+  const context = {
+    root,
+    runDir,
+    python,
+    nextPort: await portPool(portsFor(points)),
+    libraries: plannedLibraries(pythonInfo.error ? undefined : pythonInfo.libraries, assumed),
+  };
+  const plan = slurm
+    ? planSlurmRun(points, context, { modes: o.modes, lacking: 'warn' })
+    : planRun(
+        points,
+        { ...context, gpuCount: machine ? machine.gpus.length : o.gpus!, gpuMemoryBytes: machine ? smallestGpuMemoryBytes(machine) : undefined },
+        { modes: o.modes, lacking: 'warn' },
+      );
   const facts = {
-    ...(o.gpus !== undefined ? { gpus: o.gpus } : {}),
+    ...(o.gpus !== undefined && !slurm ? { gpus: o.gpus } : {}),
     ...(Object.keys(assumed).length > 0 ? { libraries: assumed } : {}),
   };
   const noPython: PlanWarning[] = pythonInfo.error
@@ -78,7 +90,12 @@ export async function planCommand(o: PlanOptions): Promise<RunPlan> {
     : [];
   const warnings = [...noPython, ...(plan.warnings ?? [])];
   const shown: RunPlan = { ...plan, ...(warnings.length > 0 ? { warnings } : {}), ...(Object.keys(facts).length > 0 ? { assumed: facts } : {}) };
-  console.log(o.json ? JSON.stringify(shown, null, 2) : formatPlan(shown));
+  if (o.json) console.log(JSON.stringify(shown, null, 2));
+  else if (shown.slurm) {
+    // The script alone on stdout, ready to read or to save; what stops it from running, on stderr.
+    console.log(jobScript(shown, { scenario: scenario.name, runDir, settings: scenario.slurm, harness: harnessCommand(), root, python }));
+    for (const w of warnings) console.error(`warning: ${warningText(w)}`);
+  } else console.log(formatPlan(shown));
   return shown;
 }
 
@@ -108,8 +125,4 @@ export function formatPlan(plan: RunPlan): string {
   }
   lines.push('', 'Ports shown are free now; run picks fresh ones.');
   return lines.join('\n');
-}
-
-function shellQuote(s: string): string {
-  return /^[\w@%+=:,./-]+$/.test(s) ? s : `'${s.replace(/'/g, `'\\''`)}'`;
 }

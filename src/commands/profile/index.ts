@@ -106,7 +106,7 @@ export async function profileCommand(o: ProfileOptions): Promise<ProfileOutcome>
   for (const s of probe.skipped) console.error(`profile: skipping ${s.trainers} trainer(s) × batch ${s.per_device_batch}: ${s.why}`);
 
   const pointScenario = (unit: UnitPlan) => (unit.probe ? scenario : points.find((p) => p.id === unit.point)!.scenario);
-  const result = await executePlan({ plan, runId, runDir, root, scenarioFile: loaded.file, scenario, sweep, inventory, pythonInfo, pointScenario, signal: o.signal });
+  const result = await executePlan({ plan, runId, runDir, root, python, scenarioFile: loaded.file, scenario, sweep, inventory, pythonInfo, pointScenario, signal: o.signal });
 
   const run = await readRun(runDir);
   if (trainerPlan) {

@@ -5,22 +5,22 @@ import path from 'node:path';
 import { UserError } from '../../errors.ts';
 import { loadScenarioFile } from '../../scenario/load.ts';
 import { expandPoints, sweepPoints, type PointInfo, type SweepPoint } from '../../scenario/sweep.ts';
-import type { ModeName, Scenario } from '../../scenario/schema.ts';
+import type { LauncherName, ModeName, Scenario } from '../../scenario/schema.ts';
 import { planRun } from '../../launch/plan.ts';
+import { planSlurmRun } from '../../launch/slurm/plan.ts';
+import { jobScript } from '../../launch/slurm/script.ts';
 import { portPool, portsFor } from '../../launch/ports.ts';
-import { runUnit, UnitProcesses, type UnitOutcome } from '../../launch/supervisor.ts';
+import type { UnitOutcome } from '../../launch/supervisor.ts';
+import { describeError, outcomeError, runSampledUnit } from '../../launch/unit.ts';
 import type { RunPlan, UnitPlan } from '../../launch/types.ts';
 import { projectRoot, resolvePython } from '../../env/python.ts';
 import { probePython, type PythonInfo } from '../../env/libraries.ts';
-import { gitState, harnessVersion } from '../../env/harness.ts';
+import { gitState, harnessCommand, harnessVersion } from '../../env/harness.ts';
 import { inventory as collectInventory, smallestGpuMemoryBytes, type Inventory } from '../../telemetry/inventory.ts';
-import { startSampling } from '../../telemetry/samplers.ts';
-import { waitGpusIdle } from '../../telemetry/hygiene.ts';
 import { fingerprint } from '../../results/fingerprint.ts';
 import { RESULTS_SCHEMA_VERSION, type Manifest, type UnitRecord } from '../../results/manifest.ts';
 import { RunStore } from '../../results/store.ts';
 import { newRunId, RUN_FILES } from '../../results/layout.ts';
-import { errorLines, firstWorkloadError, memoryErrorLine } from '../../results/failure.ts';
 import { analyzeRun } from '../../analysis/summarize.ts';
 import { formatSummaryTable } from './table.ts';
 import { followProgress } from './progress.ts';
@@ -31,6 +31,8 @@ export interface RunOptions {
   repeats?: number;
   steps?: number;
   warmupSteps?: number;
+  /** Override the scenario's launcher. */
+  launcher?: LauncherName;
   /** Parent folder of results/<run-id>. */
   out: string;
   /** Parent folder of reports/<run-id>; undefined skips reports. */
@@ -68,25 +70,20 @@ export async function runCommand(o: RunOptions): Promise<RunOutcome> {
   const outRoot = path.resolve(o.out);
   const runId = newRunId(scenario.name, outRoot);
   const runDir = path.join(outRoot, runId);
-  const plan = planRun(
-    points,
-    {
-      root,
-      runDir,
-      python,
-      gpuCount,
-      gpuMemoryBytes: smallestGpuMemoryBytes(inventory),
-      nextPort: await portPool(portsFor(points)),
-      libraries: pythonInfo.libraries,
-    },
-    { modes: o.modes },
-  );
+  const context = { root, runDir, python, nextPort: await portPool(portsFor(points)), libraries: pythonInfo.libraries };
+  // On SLURM the devices are the compute nodes': this host's GPUs do not count.
+  const plan =
+    scenario.launcher === 'slurm'
+      ? planSlurmRun(points, context, { modes: o.modes })
+      : planRun(points, { ...context, gpuCount, gpuMemoryBytes: smallestGpuMemoryBytes(inventory) }, { modes: o.modes });
+  if (plan.slurm && o.skip) throw new UserError('a run that skips units as it goes (headroom) runs on this machine, not as a SLURM job', 'Use --launcher local.');
 
   const { runStatus, interrupted, ok, total } = await executePlan({
     plan,
     runId,
     runDir,
     root,
+    python,
     scenarioFile: loaded.file,
     scenario,
     sweep: loaded.sweep,
@@ -120,6 +117,8 @@ export interface ExecuteOptions {
   runId: string;
   runDir: string;
   root: string;
+  /** The workload Python, named in a SLURM job script. */
+  python: string;
   scenarioFile: string;
   scenario: Scenario;
   sweep?: Record<string, unknown[]>;
@@ -156,23 +155,37 @@ export async function executePlan(o: ExecuteOptions): Promise<{ runStatus: Manif
   };
   const store = await RunStore.create(runDir, manifest);
   await store.writeJson(RUN_FILES.plan, plan);
-  console.error(`run ${o.runId}: ${plan.units.length} unit(s) on ${plan.device === 'cuda' ? `${o.inventory.gpus.length} GPU(s)` : 'CPU'} → ${path.relative(process.cwd(), runDir) || runDir}`);
+  const where = plan.slurm ? `a SLURM job of ${plan.slurm.nodes} node(s)` : plan.device === 'cuda' ? `${o.inventory.gpus.length} GPU(s)` : 'CPU';
+  console.error(`run ${o.runId}: ${plan.units.length} unit(s) on ${where} → ${path.relative(process.cwd(), runDir) || runDir}`);
 
   const { signal, dispose } = interruptSignal(o.signal);
   let interrupted = false;
+  /** Why SLURM ended the job before its last unit; the run is then partial, whatever its units did. */
+  let endedEarly: string | null = null;
   try {
-    for (const [index, unit] of plan.units.entries()) {
-      if (signal.aborted) break;
-      const reason = o.skip?.(unit, store.current.units);
-      if (reason !== undefined) {
-        console.error(`[${index + 1}/${plan.units.length}] ${unit.dir}: skipped (${reason})`);
-        await store.updateUnit(unit.dir, { status: 'skipped', error: { message: reason } });
-        continue;
+    if (plan.slurm) {
+      const { runOnSlurm } = await import('./slurm.ts');
+      const script = jobScript(plan, { scenario: o.scenario.name, runDir, settings: o.scenario.slurm, harness: harnessCommand(), root: o.root, python: o.python });
+      try {
+        ({ interrupted, endedEarly } = await runOnSlurm({ plan, script, store, runDir, steps: (u) => o.pointScenario(u).steps, signal }));
+      } catch (err) {
+        await store.finish('failed'); // the job was refused or could not be followed: say so in the record
+        throw err;
       }
-      const outcome = await runOneUnit(unit, { index, plan, store, runDir, scenario: o.pointScenario(unit), signal });
-      if (outcome.status === 'interrupted') {
-        interrupted = true;
-        break;
+    } else {
+      for (const [index, unit] of plan.units.entries()) {
+        if (signal.aborted) break;
+        const reason = o.skip?.(unit, store.current.units);
+        if (reason !== undefined) {
+          console.error(`[${index + 1}/${plan.units.length}] ${unit.dir}: skipped (${reason})`);
+          await store.updateUnit(unit.dir, { status: 'skipped', error: { message: reason } });
+          continue;
+        }
+        const outcome = await runOneUnit(unit, { index, plan, store, runDir, scenario: o.pointScenario(unit), signal });
+        if (outcome.status === 'interrupted') {
+          interrupted = true;
+          break;
+        }
       }
     }
   } finally {
@@ -182,7 +195,9 @@ export async function executePlan(o: ExecuteOptions): Promise<{ runStatus: Manif
 
   const statuses = store.current.units.map((u) => u.status).filter((st) => st !== 'skipped');
   const ok = statuses.filter((s) => s === 'ok').length;
-  const runStatus: Manifest['status'] = interrupted ? 'interrupted' : ok === statuses.length ? 'completed' : ok > 0 ? 'partial' : 'failed';
+  // A job SLURM ended in the middle of a unit leaves a partial run even when no unit finished.
+  const cut = endedEarly !== null && statuses.some((s) => s !== 'planned');
+  const runStatus: Manifest['status'] = interrupted ? 'interrupted' : ok === statuses.length ? 'completed' : ok > 0 || cut ? 'partial' : 'failed';
   await store.finish(runStatus);
   return { runStatus, interrupted, ok, total: statuses.length };
 }
@@ -200,55 +215,23 @@ async function runOneUnit(unit: UnitPlan, c: UnitContext): Promise<UnitOutcome> 
   const unitDir = path.join(c.runDir, unit.dir);
   await c.store.updateUnit(unit.dir, { status: 'running', started: new Date().toISOString() });
   const done = followProgress({ unit, unitDir, steps: c.scenario.steps, index: c.index, total: c.plan.units.length });
-  let outcome: UnitOutcome;
-  let samplerCost: UnitRecord['sampler_cost'];
-  let gpuTelemetry: UnitRecord['telemetry'];
-  try {
-    if (unit.devices.kind === 'cuda') await waitGpusIdle({ gpus: unit.devices.allocated });
-    const tracker = new UnitProcesses();
-    const t = c.scenario.telemetry;
-    const sampling = t.enabled
-      ? await startSampling({
-          unitDir,
-          intervalMs: t.interval_ms,
-          gpus: unit.devices.kind === 'cuda' ? unit.devices.allocated : [],
-          members: () => tracker.members(),
-          gpuSource: t.source,
-        })
-      : undefined;
-    gpuTelemetry = sampling?.gpu;
-    try {
-      outcome = await runUnit({ unitDir, processes: unit.processes, timeoutS: c.scenario.timeouts.run_s, signal: c.signal, tracker });
-    } finally {
-      samplerCost = await sampling?.stop();
-      for (const p of sampling?.problems ?? []) console.error(`  sampler: ${p}`);
-    }
-  } catch (err) {
-    if (!(err instanceof UserError)) throw err;
-    outcome = { status: 'failed', message: err.message, process: 'harness', log_tail: [] };
-  }
+  const { outcome, samplerCost, gpuTelemetry, samplerProblems } = await runSampledUnit({
+    dir: unitDir,
+    processes: unit.processes,
+    gpus: unit.devices.kind === 'cuda' ? unit.devices.allocated : [],
+    telemetry: c.scenario.telemetry,
+    timeoutS: c.scenario.timeouts.run_s,
+    signal: c.signal,
+  });
+  for (const p of samplerProblems) console.error(`  sampler: ${p}`);
   const ended = new Date().toISOString();
   if (outcome.status === 'ok') {
     done('done');
     await c.store.updateUnit(unit.dir, { status: 'ok', ended, sampler_cost: samplerCost, telemetry: gpuTelemetry });
   } else {
     done(outcome.status);
-    const cause = outcome.status === 'interrupted' ? null : await firstWorkloadError(unitDir);
-    const error: UnitRecord['error'] =
-      outcome.status === 'interrupted'
-        ? { message: outcome.message }
-        : {
-            message: outcome.message,
-            process: outcome.process,
-            exit_code: outcome.exit_code,
-            signal: outcome.signal,
-            log_tail: outcome.log_tail,
-            ...(cause ? { workload_error: cause } : {}),
-          };
-    console.error(`  ${outcome.message}`);
-    if ('log_tail' in outcome && outcome.log_tail.length) console.error(outcome.log_tail.map((l) => `  | ${l}`).join('\n'));
-    if (cause) console.error([`  first error a workload process recorded (${cause.file}):`, ...errorLines(cause.error).map((l) => `  > ${l}`)].join('\n'));
-    if (cause?.memory_error) console.error(`  ${memoryErrorLine(cause.memory_error)}`);
+    const error = await outcomeError(outcome, unitDir);
+    console.error(describeError(error).join('\n'));
     await c.store.updateUnit(unit.dir, { status: outcome.status, ended, error, sampler_cost: samplerCost, telemetry: gpuTelemetry });
   }
   return outcome;
@@ -262,32 +245,32 @@ export function selectPoints(points: readonly PointInfo[], ids: readonly string[
   return points.filter((p) => ids.includes(p.id));
 }
 
-export function applyOverrides(s: Scenario, o: Pick<RunOptions, 'steps' | 'warmupSteps' | 'repeats'>): Scenario {
+export function applyOverrides(s: Scenario, o: Pick<RunOptions, 'steps' | 'warmupSteps' | 'repeats' | 'launcher'>): Scenario {
   const steps = o.steps ?? s.steps;
   const warmup = o.warmupSteps ?? Math.min(s.warmup_steps, Math.max(0, steps - 1));
   if (warmup >= steps) throw new UserError(`--warmup-steps ${warmup} must be fewer than steps (${steps}): nothing would be measured`, 'Lower --warmup-steps or raise --steps.');
-  return { ...s, steps, warmup_steps: warmup, repeats: o.repeats ?? s.repeats };
+  return { ...s, steps, warmup_steps: warmup, repeats: o.repeats ?? s.repeats, launcher: o.launcher ?? s.launcher };
 }
 
 function pointScenario(points: readonly SweepPoint[], unit: UnitPlan): Scenario {
   return points.find((p) => p.id === unit.point)!.scenario;
 }
 
-/** SIGINT/SIGTERM abort the run: the supervisor ends every process group, results stay. */
+/** SIGINT/SIGTERM/SIGHUP abort the run: the supervisor ends every process group, results stay. */
 function interruptSignal(outer?: AbortSignal): { signal: AbortSignal; dispose: () => void } {
   const controller = new AbortController();
   const onSignal = (sig: NodeJS.Signals) => {
     if (!controller.signal.aborted) console.error(`\n${sig}: stopping the run, ending its processes …`);
     controller.abort(sig);
   };
-  process.on('SIGINT', onSignal);
-  process.on('SIGTERM', onSignal);
+  // SIGHUP: the terminal or session the run was started from went away.
+  const signals = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
+  for (const sig of signals) process.on(sig, onSignal);
   outer?.addEventListener('abort', () => controller.abort(outer.reason), { once: true });
   return {
     signal: controller.signal,
     dispose: () => {
-      process.off('SIGINT', onSignal);
-      process.off('SIGTERM', onSignal);
+      for (const sig of signals) process.off(sig, onSignal);
     },
   };
 }

@@ -12,6 +12,8 @@ export interface ProgressOptions {
   steps: number;
   index: number;
   total: number;
+  /** Trainer rank 0's event file, when not `<unitDir>/events/trainer-0.jsonl` (a node's folder under SLURM). */
+  eventsFile?: string;
   stream?: NodeJS.WriteStream;
 }
 
@@ -26,7 +28,7 @@ export function followProgress(o: ProgressOptions): (final: string) => void {
   const stream = o.stream ?? process.stderr;
   const tty = stream.isTTY === true;
   const started = Date.now();
-  const file = path.join(o.unitDir, eventFile('trainer', 0));
+  const file = o.eventsFile ?? path.join(o.unitDir, eventFile('trainer', 0));
   const label = `[${o.index + 1}/${o.total}] ${o.unit.mode} r${o.unit.repeat}${o.unit.point !== 'default' ? ` ${o.unit.point}` : ''}`;
   let shownSteps = -1;
   let lastLine = '';
