@@ -49,7 +49,7 @@ export async function readJsonFile<T = any>(file: string): Promise<T> {
   return JSON.parse(await readFile(file, 'utf8')) as T;
 }
 
-/** Pids of live processes whose environment mentions `needle` (e.g. the run folder). */
+/** Pids of live processes whose environment or command line mentions `needle` (e.g. the run folder). */
 export function processesMentioning(needle: string): number[] {
   const out: number[] = [];
   for (const entry of readdirSync('/proc')) {
@@ -58,7 +58,8 @@ export function processesMentioning(needle: string): number[] {
     try {
       const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
       if (/\) [ZX] /.test(stat)) continue; // zombies hold nothing
-      if (readFileSync(`/proc/${pid}/environ`, 'utf8').includes(needle)) out.push(pid);
+      const seen = ['environ', 'cmdline'].some((f) => readFileSync(`/proc/${pid}/${f}`, 'utf8').includes(needle));
+      if (seen) out.push(pid);
     } catch {
       // gone, or not ours to read
     }
