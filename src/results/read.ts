@@ -54,6 +54,8 @@ export interface TelemetryRow {
   tensor_active_pct?: number;
   /** `nvml` or `nvidia-smi`; absent in files written before the column. */
   source?: string;
+  /** The node that sampled it, in a unit that ran on several nodes (docs/slurm.md). */
+  node?: string;
 }
 
 /** The text columns of telemetry.csv; the others are numbers. */
@@ -67,6 +69,8 @@ export interface ProcessRow {
   cpu_pct: number;
   rss_mib: number;
   gpu_mem_mib: number;
+  /** The node that sampled it, in a unit that ran on several nodes (docs/slurm.md). */
+  node?: string;
 }
 
 export interface HostRow {
@@ -74,6 +78,8 @@ export interface HostRow {
   cpu_pct: number;
   mem_used_mib: number;
   mem_total_mib: number;
+  /** The node that sampled it, in a unit that ran on several nodes (docs/slurm.md). */
+  node?: string;
 }
 
 export interface UnitData {
@@ -302,22 +308,23 @@ async function readText(file: string): Promise<string | undefined> {
 async function readUnit(runDir: string, plan: UnitPlan, record: UnitRecord | undefined): Promise<UnitData> {
   const unitDir = path.join(runDir, plan.dir);
   const events = await readUnitEvents(unitDir, plan.dir);
-  const tables = async (dir: string, offset = 0, gpuSlot?: (gpu: number) => number) => {
+  /** A folder's sample tables; a node's with its clock offset added, its GPUs renamed to the unit's slots and its name on every row. */
+  const tables = async (dir: string, node?: { name: string; offset: number; slot: (gpu: number) => number }) => {
     const [telemetry, processes, host] = await Promise.all([
       readTable<TelemetryRow>(runDir, path.join(dir, SAMPLE_FILES.telemetry), TELEMETRY_TEXT_COLUMNS),
       readTable<ProcessRow>(runDir, path.join(dir, SAMPLE_FILES.processes), ['process', 'role']),
       readTable<HostRow>(runDir, path.join(dir, SAMPLE_FILES.host), []),
     ]);
-    const shift = <R extends { t: number }>(t: Table<R> | undefined) => t && { ...t, rows: t.rows.map((r) => ({ ...r, t: r.t + offset })) };
-    const tel = shift(telemetry);
-    return { telemetry: gpuSlot && tel ? { ...tel, rows: tel.rows.map((r) => ({ ...r, gpu: gpuSlot(r.gpu) })) } : tel, processes: shift(processes), host: shift(host) };
+    if (!node) return { telemetry, processes, host };
+    const onNode = <R extends { t: number }>(t: Table<R> | undefined, more: (r: R) => Partial<R> = () => ({})) =>
+      t && { ...t, columns: [...t.columns, 'node'], rows: t.rows.map((r) => ({ ...r, ...more(r), t: r.t + node.offset, node: node.name })) };
+    return { telemetry: onNode(telemetry, (r) => ({ gpu: node.slot(r.gpu) })), processes: onNode(processes), host: onNode(host) };
   };
   const own = await tables(plan.dir);
-  // A unit that ran on several nodes: each node's samples on the submitting host's clock, its
-  // GPUs renamed to the unit's device slots they held, all in one table per kind.
+  // A unit that ran on several nodes: every node's samples in one table per kind.
   const perNode = await Promise.all(
     (await readNodeFolders(unitDir)).map(({ dir, record }) =>
-      tables(path.join(plan.dir, dir), clockOffset(record), (gpu) => record.slots[record.gpus.indexOf(gpu)] ?? gpu),
+      tables(path.join(plan.dir, dir), { name: record.node, offset: clockOffset(record), slot: (gpu) => record.slots[record.gpus.indexOf(gpu)] ?? gpu }),
     ),
   );
   const merge = <R>(kind: 'telemetry' | 'processes' | 'host') => mergeTables([own, ...perNode].map((t) => t[kind] as Table<R> | undefined));

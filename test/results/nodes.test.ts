@@ -79,7 +79,11 @@ test('a unit recorded on two nodes with skewed clocks reads as one unit on the s
   assert.deepEqual(events(b.units[0]!), events(a.units[0]!));
   assert.deepEqual(b.units[0]!.events.map((f) => f.file), ['server/r0/nodes/n1/events/server-0.jsonl', 'server/r0/nodes/n2/events/trainer-0.jsonl']);
   const byTime = (rows: { t: number; gpu: number }[]) => [...rows].sort((x, y) => x.t - y.t || x.gpu - y.gpu);
-  assert.deepEqual(byTime(b.units[0]!.telemetry!.rows), byTime(a.units[0]!.telemetry!.rows));
+  const telemetry = b.units[0]!.telemetry!;
+  assert.deepEqual(byTime(telemetry.rows.map(({ node, ...r }) => r)), byTime(a.units[0]!.telemetry!.rows));
+  // Each sample says which node took it: the server's GPU on n1, the trainer's on n2.
+  assert.deepEqual([...new Set(telemetry.rows.map((r) => `${r.gpu}@${r.node}`))].sort(), ['0@n1', '1@n2']);
+  assert.equal(telemetry.columns.at(-1), 'node');
 
   // And so the numbers every report shows are the same: steps, phases, energy of both GPUs.
   const summary = (r: typeof a) => summarize(r).summary.modes;
