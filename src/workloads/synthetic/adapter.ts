@@ -3,6 +3,7 @@
 import path from 'node:path';
 import { ranksPerHost, unitHosts } from '../../launch/hosts.ts';
 import type { PlanContext, ProcessSpec, UnitShell, WorkloadAdapter } from '../../launch/types.ts';
+import { probeUnitProcesses } from '../probe.ts';
 import { eventFile, RANK_PLACEHOLDER } from '../../results/layout.ts';
 import type { Scenario } from '../../scenario/schema.ts';
 import type { SyntheticConfig } from './config.ts';
@@ -39,20 +40,13 @@ export const synthetic: WorkloadAdapter = {
 
   probeProcesses(scenario, unit, ctx, probe) {
     const { procs, config } = planUnit(scenario, { ...unit, mode: 'server' }, ctx);
-    const server = procs.find((p) => p.role === 'server')!;
-    const trainer = procs.find((p) => p.role === 'trainer')!;
-    return [
-      server,
-      {
-        ...trainer,
-        name: 'driver',
-        argv: [ctx.python, path.join(ctx.root, HERE, 'probe.py'), '--config', JSON.stringify({ run: config, probe })],
-        env: { ...trainer.env, CUDA_VISIBLE_DEVICES: '', GRPO_BENCH_EVENTS: path.join(ctx.runDir, unit.dir, eventFile('trainer', 0)) },
-        gpus: [],
-        ports: {},
-        events: [eventFile('trainer', 0)],
-      },
-    ];
+    return probeUnitProcesses(procs, {
+      script: path.join(ctx.root, HERE, 'probe.py'),
+      run: config,
+      probe,
+      python: ctx.python,
+      eventsPath: path.join(ctx.runDir, unit.dir, eventFile('trainer', 0)),
+    });
   },
 };
 

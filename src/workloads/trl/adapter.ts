@@ -10,6 +10,7 @@ import { UserError } from '../../errors.ts';
 import { unitHosts } from '../../launch/hosts.ts';
 import type { PlanContext, ProcessSpec, UnitHosts, UnitShell, WorkloadAdapter } from '../../launch/types.ts';
 import { modeDeviceSets } from '../../modes.ts';
+import { probeUnitProcesses } from '../probe.ts';
 import { eventFile, RANK_PLACEHOLDER, workloadOutputDir } from '../../results/layout.ts';
 import type { Scenario } from '../../scenario/schema.ts';
 import type { ModelSpec, TrlRunConfig } from './config.ts';
@@ -72,20 +73,13 @@ export const trl: WorkloadAdapter = {
     if (tp * dp !== unit.devices.server.length) problems.push(`vLLM with tensor_parallel_size ${tp} × data_parallel_size ${dp} needs ${tp * dp} server GPU(s); modes.server.devices.server gives ${unit.devices.server.length}`);
     if (problems.length > 0) throw new UserError(`scenario '${scenario.name}' cannot be profiled here:\n  ${problems.join('\n  ')}`);
     const { procs, config } = planUnit(scenario, { ...unit, mode: 'server' }, ctx);
-    const server = procs.find((p) => p.role === 'server')!;
-    const trainer = procs.find((p) => p.role === 'trainer')!;
-    return [
-      server,
-      {
-        ...trainer,
-        name: 'driver',
-        argv: [ctx.python, path.join(ctx.root, HERE, 'probe.py'), '--config', JSON.stringify({ run: config, probe })],
-        env: { ...trainer.env, CUDA_VISIBLE_DEVICES: '', GRPO_BENCH_EVENTS: path.join(ctx.runDir, unit.dir, eventFile('trainer', 0)) },
-        gpus: [],
-        ports: {},
-        events: [eventFile('trainer', 0)],
-      },
-    ];
+    return probeUnitProcesses(procs, {
+      script: path.join(ctx.root, HERE, 'probe.py'),
+      run: config,
+      probe,
+      python: ctx.python,
+      eventsPath: path.join(ctx.runDir, unit.dir, eventFile('trainer', 0)),
+    });
   },
 };
 
