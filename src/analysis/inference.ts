@@ -5,6 +5,7 @@
 import { CI_LEVEL, WITHIN_RUN_SPREAD } from './constants.ts';
 import { betaQuantile, tQuantile } from './distributions.ts';
 import { mean, quantile, sampleSd, sortSamples } from './stats.ts';
+import type { Estimate } from './types.ts';
 import { formatNumber } from '../value-format.ts';
 
 /** A confidence interval from two runs or more. */
@@ -230,5 +231,16 @@ export function clopperPearson(k: number, n: number, level: number = CI_LEVEL): 
     low: k === 0 ? 0 : betaQuantile(a, k, n - k + 1),
     high: k === n ? 1 : betaQuantile(1 - a, k + 1, n - k),
     level,
+  };
+}
+
+/** A ratio of runs as summary.json stores it. */
+export function ratioEstimate(r: RatioEstimate, nSteps: number): Estimate {
+  const iv = r.interval;
+  return {
+    value: r.ratio,
+    ...(iv ? { low: iv.low, high: iv.high, interval: 'confidence' as const, ci_level: iv.level, method: iv.method } : {}),
+    n_steps: nSteps,
+    n_runs: Math.min(r.n_baseline, r.n_candidate),
   };
 }

@@ -9,8 +9,8 @@ import { formatNumber, formatPercentText } from '../value-format.ts';
 import type { ModeName } from '../scenario/schema.ts';
 import type { PointInfo, ScalarValue } from '../scenario/sweep.ts';
 import { CI_LEVEL } from './constants.ts';
-import { resolveChange, twoSampleRatio, type RatioEstimate } from './inference.ts';
-import type { Estimate, ModeSummary, PointComparison } from './types.ts';
+import { ratioEstimate, resolveChange, twoSampleRatio, type RatioEstimate } from './inference.ts';
+import type { ModeSummary, PointComparison } from './types.ts';
 
 /** One mode at one point: its summary and one value per measured run. */
 export interface PointRuns {
@@ -51,16 +51,6 @@ export const pointModeKey = (point: string, mode: ModeName | string) => `${point
 
 const valuesKey = (v: Record<string, ScalarValue>) => JSON.stringify(Object.keys(v).sort().map((k) => [k, v[k]]));
 
-function toEstimate(r: RatioEstimate, steps: number): Estimate {
-  const iv = r.interval;
-  return {
-    value: r.ratio,
-    ...(iv ? { low: iv.low, high: iv.high, interval: 'confidence' as const, ci_level: iv.level, method: iv.method } : {}),
-    n_steps: steps,
-    n_runs: Math.min(r.n_baseline, r.n_candidate),
-  };
-}
-
 function compare(mode: ModeName, field: string, baseline: PointInfo, point: PointInfo, base: PointRuns, cand: PointRuns): PointComparison {
   const steps = Math.min(base.steps, cand.steps);
   const throughput = twoSampleRatio(base.throughput, cand.throughput);
@@ -68,7 +58,7 @@ function compare(mode: ModeName, field: string, baseline: PointInfo, point: Poin
     cand.summary.batch.global_batch === base.summary.batch.global_batch &&
     cand.summary.completion_tokens_per_sample === base.summary.completion_tokens_per_sample &&
     cand.summary.prompt_tokens_per_sample === base.summary.prompt_tokens_per_sample;
-  const stepTime = equalWork ? { step_time_ratio: toEstimate(twoSampleRatio(base.step_time, cand.step_time), steps) } : {};
+  const stepTime = equalWork ? { step_time_ratio: ratioEstimate(twoSampleRatio(base.step_time, cand.step_time), steps) } : {};
   const bv = baseline.values[field]!;
   const v = point.values[field]!;
   return {
@@ -78,7 +68,7 @@ function compare(mode: ModeName, field: string, baseline: PointInfo, point: Poin
     field,
     baseline_value: bv,
     value: v,
-    throughput_ratio: toEstimate(throughput, steps),
+    throughput_ratio: ratioEstimate(throughput, steps),
     ...stepTime,
     equal_work: equalWork,
     statement: statement(mode, field, point, bv, v, throughput, `${cand.throughput.length} and ${base.throughput.length} run(s)`),

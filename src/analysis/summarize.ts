@@ -13,7 +13,7 @@ import { energy, gpmUnavailableReason, roleActivity } from './activity.ts';
 import { note, RUN_SUBJECT, type Note } from './notes.ts';
 import { CI_LEVEL, GUARD, MIN_RUNS_FOR_SPREAD, OUTLIER, STEADY_RATIO, TRAINING_PHASES } from './constants.ts';
 import { equalWork, halvesTrend, stepCoverage } from './guards.ts';
-import { blockRatio, resolveChange, runLevelEstimate, type BlockValue, type RatioEstimate, type RunLevelEstimate } from './inference.ts';
+import { blockRatio, ratioEstimate, resolveChange, runLevelEstimate, type BlockValue, type RunLevelEstimate } from './inference.ts';
 import { requestLatency } from './requests.ts';
 import { memorySummary } from './memory.ts';
 import { pointComparisons, pointModeKey, type PointRuns } from './points.ts';
@@ -228,17 +228,6 @@ function toEstimate(e: RunLevelEstimate, nSteps: number, scale = 1): Estimate {
       : {}),
     n_steps: nSteps,
     n_runs: e.n_runs,
-  };
-}
-
-/** A ratio of runs (inference.ts) as the summary stores it. */
-function ratioEstimate(r: RatioEstimate, nSteps: number): Estimate {
-  const iv = r.interval;
-  return {
-    value: r.ratio,
-    ...(iv ? { low: iv.low, high: iv.high, interval: 'confidence' as const, ci_level: iv.level, method: iv.method } : {}),
-    n_steps: nSteps,
-    n_runs: Math.min(r.n_baseline, r.n_candidate),
   };
 }
 
