@@ -5,7 +5,8 @@
 // --config schema.
 import path from 'node:path';
 import { z } from 'zod';
-import type { ProcessSpec } from '../launch/types.ts';
+import type { PlanContext, ProcessSpec, UnitShell } from '../launch/types.ts';
+import { eventFile } from '../results/layout.ts';
 import { nonNegativeInt, positiveInt } from '../scenario/fields.ts';
 
 const Point = z.strictObject({ trainers: positiveInt, per_device_batch: positiveInt });
@@ -34,22 +35,28 @@ export const ProbeDriverConfig = z
 
 /**
  * A profile unit's processes from the workload's own server-mode unit: its server as it is, and
- * in place of the trainer a driver (`probe.py` beside the workload's trainer) on the CPU that sends
- * the plan's requests and writes trainer rank 0's event file.
+ * in place of the trainer a driver (`probe.py` in the workload's folder `workloadDir`) on the CPU
+ * that sends the plan's requests and writes trainer rank 0's event file.
  */
-export function probeUnitProcesses(serverUnit: readonly ProcessSpec[], driver: { script: string; run: unknown; probe: ProbePlan; python: string; eventsPath: string }): ProcessSpec[] {
-  const server = serverUnit.find((p) => p.role === 'server')!;
-  const trainer = serverUnit.find((p) => p.role === 'trainer')!;
+export function probeUnitProcesses(
+  serverUnit: { procs: readonly ProcessSpec[]; config: unknown },
+  workloadDir: string,
+  unit: Pick<UnitShell, 'dir'>,
+  ctx: Pick<PlanContext, 'root' | 'runDir' | 'python'>,
+  probe: ProbePlan,
+): ProcessSpec[] {
+  const server = serverUnit.procs.find((p) => p.role === 'server')!;
+  const trainer = serverUnit.procs.find((p) => p.role === 'trainer')!;
   return [
     server,
     {
       ...trainer,
       name: 'driver',
-      argv: [driver.python, driver.script, '--config', JSON.stringify({ run: driver.run, probe: driver.probe })],
-      env: { ...trainer.env, CUDA_VISIBLE_DEVICES: '', GRPO_BENCH_EVENTS: driver.eventsPath },
+      argv: [ctx.python, path.join(ctx.root, workloadDir, 'probe.py'), '--config', JSON.stringify({ run: serverUnit.config, probe })],
+      env: { ...trainer.env, CUDA_VISIBLE_DEVICES: '', GRPO_BENCH_EVENTS: path.join(ctx.runDir, unit.dir, eventFile('trainer', 0)) },
       gpus: [],
       ports: {},
-      events: [path.basename(driver.eventsPath)],
+      events: [eventFile('trainer', 0)],
     },
   ];
 }

@@ -39,14 +39,7 @@ export const synthetic: WorkloadAdapter = {
   },
 
   probeProcesses(scenario, unit, ctx, probe) {
-    const { procs, config } = planUnit(scenario, { ...unit, mode: 'server' }, ctx);
-    return probeUnitProcesses(procs, {
-      script: path.join(ctx.root, HERE, 'probe.py'),
-      run: config,
-      probe,
-      python: ctx.python,
-      eventsPath: path.join(ctx.runDir, unit.dir, eventFile('trainer', 0)),
-    });
+    return probeUnitProcesses(planUnit(scenario, { ...unit, mode: 'server' }, ctx), HERE, unit, ctx, probe);
   },
 };
 

@@ -72,14 +72,7 @@ export const trl: WorkloadAdapter = {
     const { tensor_parallel_size: tp, data_parallel_size: dp } = scenario.modes.server!.vllm;
     if (tp * dp !== unit.devices.server.length) problems.push(`vLLM with tensor_parallel_size ${tp} × data_parallel_size ${dp} needs ${tp * dp} server GPU(s); modes.server.devices.server gives ${unit.devices.server.length}`);
     if (problems.length > 0) throw new UserError(`scenario '${scenario.name}' cannot be profiled here:\n  ${problems.join('\n  ')}`);
-    const { procs, config } = planUnit(scenario, { ...unit, mode: 'server' }, ctx);
-    return probeUnitProcesses(procs, {
-      script: path.join(ctx.root, HERE, 'probe.py'),
-      run: config,
-      probe,
-      python: ctx.python,
-      eventsPath: path.join(ctx.runDir, unit.dir, eventFile('trainer', 0)),
-    });
+    return probeUnitProcesses(planUnit(scenario, { ...unit, mode: 'server' }, ctx), HERE, unit, ctx, probe);
   },
 };
 
