@@ -14,8 +14,6 @@
 // falls on both sides), and judges A′ and each S against B with the profile, as `compare` does.
 // No trial starts after --budget-s seconds. CPU time is the user + system time of this process
 // and every process it waited for. Results: <out>/bench.json, rewritten after every trial.
-import { spawn } from 'node:child_process';
-import { closeSync, openSync } from 'node:fs';
 import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
@@ -25,6 +23,7 @@ import { clopperPearson, type Proportion } from '../src/analysis/inference.ts';
 import { compareRuns } from '../src/commands/compare/index.ts';
 import { projectRoot } from '../src/env/python.ts';
 import { loadNoiseProfile, type NoiseProfile } from '../src/gate/noise.ts';
+import { cli, readCpu } from './cli-runs.ts';
 
 const { values: args } = parseArgs({
   options: {
@@ -49,14 +48,6 @@ const out = path.resolve(args.out);
 const results = path.join(out, 'results');
 const log = path.join(out, 'runs.log');
 
-/** User + system CPU seconds of this process and of every child it waited for (clock ticks of 1/100 s). */
-async function readCpu(): Promise<number> {
-  const stat = await readFile('/proc/self/stat', 'utf8');
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  // fields[0] is stat field 3 (state); utime, stime, cutime, cstime are fields 14–17.
-  return [11, 12, 13, 14].reduce((sum, i) => sum + Number(fields[i]), 0) / 100;
-}
-
 async function scenarioFile(slowdown: number): Promise<string> {
   const text = (await readFile(path.resolve(root, args.scenario), 'utf8')).replace(/^slowdown:.*$/m, '');
   const file = path.join(out, `scenario-slowdown-${slowdown}.yaml`);
@@ -64,18 +55,7 @@ async function scenarioFile(slowdown: number): Promise<string> {
   return file;
 }
 
-/** One grpo-bench command as a child process, its output appended to the log; the folders it made under results/. */
-async function cli(argv: string[]): Promise<string[]> {
-  const before = new Set(await readdir(results).catch(() => []));
-  const fd = openSync(log, 'a');
-  const code = await new Promise<number>((resolve) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', path.join(root, 'src/cli.ts'), ...argv], { cwd: root, stdio: ['ignore', fd, fd] });
-    child.on('exit', (c) => resolve(c ?? 1));
-  });
-  closeSync(fd);
-  if (code !== 0) console.error(`  warning: ${argv[0]} exited ${code} (see ${log}); finished steps are used`);
-  return (await readdir(results)).filter((n) => !before.has(n) && n !== 'noise-profiles').sort().map((n) => path.join(results, n));
-}
+const run = (argv: string[]) => cli(argv, results, log);
 
 const size = ['--repeats', String(repeats), '--steps', args.steps, '--warmup-steps', args['warmup-steps'], '--out', results];
 
@@ -100,7 +80,7 @@ async function main(): Promise<void> {
   const elapsed = () => (performance.now() - t0) / 1000;
 
   console.error(`calibrate: ${args.pairs} A/A pair(s) × ${repeats} runs`);
-  const calibration = await cli(['calibrate', files.get(0)!, '--pairs', args.pairs, '--threshold', String(threshold), ...size]);
+  const calibration = await run(['calibrate', files.get(0)!, '--pairs', args.pairs, '--threshold', String(threshold), ...size]);
   const profileDir = path.join(results, 'noise-profiles');
   const [profileName] = await readdir(profileDir);
   const profile = (await loadNoiseProfile(path.join(profileDir, profileName!))) as NoiseProfile;
@@ -119,7 +99,7 @@ async function main(): Promise<void> {
     const units = [{ arm: 'baseline', slowdown: 0 }, ...arms.map((a) => ({ arm: a.name, slowdown: a.slowdown }))];
     const ordered = i % 2 === 0 ? units : [...units].reverse();
     const dirs = new Map<string, string>();
-    for (const u of ordered) dirs.set(u.arm, (await cli(['run', files.get(u.slowdown)!, '--no-report', ...size]))[0]!);
+    for (const u of ordered) dirs.set(u.arm, (await run(['run', files.get(u.slowdown)!, '--no-report', ...size]))[0]!);
     for (const a of arms) {
       const v = await compareRuns({ baseline: dirs.get('baseline')!, candidate: dirs.get(a.name)!, threshold, allowDifferent: ['slowdown'] });
       const c = v.comparisons[0]!;
