@@ -16,7 +16,7 @@ import type { Member } from '../launch/supervisor.ts';
 import { SAMPLE_FILES } from '../results/layout.ts';
 import type { UnitRecord } from '../results/manifest.ts';
 import { resolvePython } from '../env/python.ts';
-import { CsvAppender, wallSeconds } from './csv.ts';
+import { CsvAppender, wallSeconds, type Cell } from './csv.ts';
 import { gpuRowCells, TELEMETRY_HEADER, type GpuRow, type GpuSource } from './gpu-row.ts';
 import { APPS_STREAM_FIELDS, GPU_STREAM_FIELDS, gpuStreamFields, num, parseGpuLine, sampleRow, splitRow } from './nvidia-smi.ts';
 import { startNvmlStream } from './nvml.ts';
@@ -64,23 +64,19 @@ export async function startSampling(o: SamplingOptions): Promise<Sampling> {
   const cpu0 = process.cpuUsage();
   const problems: string[] = [];
   const streams: LineStream[] = [];
-  const files: CsvAppender[] = [];
+  const files: { close(): void }[] = [];
   const smi = o.smi ?? 'nvidia-smi';
 
   /** pid → GPU MiB with when it was read. */
   const gpuMem = new Map<number, { mib: number | null; t: number }>();
   let apps: LineStream | undefined;
   let gpu: GpuTelemetry | undefined;
-  const rates = new FieldRates();
+  let telemetry: GpuTelemetryFile | undefined;
   if (o.gpus.length > 0) {
-    const telemetry = new CsvAppender(path.join(o.unitDir, SAMPLE_FILES.telemetry), TELEMETRY_HEADER);
+    telemetry = new GpuTelemetryFile(path.join(o.unitDir, SAMPLE_FILES.telemetry));
     files.push(telemetry);
-    const record = (row: GpuRow) => {
-      telemetry.append([gpuRowCells(row)]);
-      rates.add(row);
-    };
     try {
-      gpu = await startGpuSampler(o, smi, record, problems, streams);
+      gpu = await startGpuSampler(o, smi, telemetry.record, problems, streams);
     } catch (err) {
       telemetry.close();
       throw err;
@@ -104,41 +100,16 @@ export async function startSampling(o: SamplingOptions): Promise<Sampling> {
   const processes = new CsvAppender(path.join(o.unitDir, SAMPLE_FILES.processes), PROCESSES_HEADER);
   const host = new CsvAppender(path.join(o.unitDir, SAMPLE_FILES.host), HOST_HEADER);
   files.push(processes, host);
+  const processSampler = new ProcessSampler(o.members, gpuMemOf);
   await si.currentLoad(); // primes its counters: the next call measures from here
-
-  /** pid:starttime → CPU seconds and wall time at the previous sample. */
-  const last = new Map<string, { cpu: number; at: number }>();
-  const tickProcesses = () => {
-    const t = wallSeconds();
-    const at = performance.now();
-    const rows = [];
-    const seen = new Set<string>();
-    for (const m of o.members()) {
-      const s = readStat(m.pid);
-      if (!s) continue;
-      const key = `${m.pid}:${s.starttime}`;
-      seen.add(key);
-      const prev = last.get(key);
-      last.set(key, { cpu: s.cpu_s, at });
-      const cpuPct = prev ? (100 * (s.cpu_s - prev.cpu)) / ((at - prev.at) / 1000) : null;
-      rows.push([t, m.pid, m.process, m.role, cpuPct === null ? null : round(cpuPct, 1), round(s.rss_bytes / MIB, 1), gpuMemOf(m.pid, t)]);
-    }
-    for (const k of last.keys()) if (!seen.has(k)) last.delete(k);
-    processes.append(rows);
-  };
-  const tickHost = async () => {
-    const t = wallSeconds();
-    const [load, mem] = await Promise.all([si.currentLoad(), si.mem()]);
-    host.append([[t, round(load.currentLoad, 1), round((mem.total - mem.available) / MIB, 0), round(mem.total / MIB, 0)]]);
-  };
 
   const stopping = new AbortController();
   const loop = (async () => {
     while (!stopping.signal.aborted) {
       const began = performance.now();
       try {
-        tickProcesses();
-        await tickHost();
+        processes.append(processSampler.tick());
+        host.append([await hostRow()]);
       } catch (e) {
         problems.push(`sampling: ${(e as Error).message}`);
       }
@@ -158,9 +129,9 @@ export async function startSampling(o: SamplingOptions): Promise<Sampling> {
         if (why) problems.push(why);
       }
       await Promise.all(streams.map((s) => s.stop()));
-      if (gpu) {
+      if (telemetry) {
         const fields = new CsvAppender(path.join(o.unitDir, SAMPLE_FILES.telemetryFields), FIELD_RATES_HEADER);
-        fields.append(rates.rates().map((r) => FIELD_RATES_HEADER.map((k) => (typeof r[k] === 'number' ? round(r[k] as number, 3) : r[k]))));
+        fields.append(telemetry.rates.rates().map((r) => FIELD_RATES_HEADER.map((k) => (typeof r[k] === 'number' ? round(r[k] as number, 3) : r[k]))));
         files.push(fields);
       }
       for (const f of files) f.close();
@@ -173,6 +144,66 @@ export async function startSampling(o: SamplingOptions): Promise<Sampling> {
       };
     },
   };
+}
+
+/** telemetry.csv as the GPU samplers fill it: each row written through as it comes, and counted for telemetry-fields.csv. */
+export class GpuTelemetryFile {
+  readonly rates = new FieldRates();
+  readonly #csv: CsvAppender;
+
+  constructor(file: string) {
+    this.#csv = new CsvAppender(file, TELEMETRY_HEADER);
+  }
+
+  /** One sample of one GPU (a callback: passed to the sampler streams as it is). */
+  readonly record = (row: GpuRow): void => {
+    this.#csv.append([gpuRowCells(row)]);
+    this.rates.add(row);
+  };
+
+  close(): void {
+    this.#csv.close();
+  }
+}
+
+/**
+ * The per-process sampler: each tick, CPU % (from /proc deltas since the previous tick) and RSS
+ * of every live process of the unit, with its GPU memory from `gpuMemOf`; rows of processes.csv.
+ */
+export class ProcessSampler {
+  /** pid:starttime → CPU seconds and wall time at the previous sample (a reused pid is a new process). */
+  readonly #last = new Map<string, { cpu: number; at: number }>();
+
+  constructor(
+    private readonly members: () => Member[],
+    private readonly gpuMemOf: (pid: number, now: number) => number | null,
+  ) {}
+
+  tick(): Cell[][] {
+    const t = wallSeconds();
+    const at = performance.now();
+    const rows: Cell[][] = [];
+    const seen = new Set<string>();
+    for (const m of this.members()) {
+      const s = readStat(m.pid);
+      if (!s) continue;
+      const key = `${m.pid}:${s.starttime}`;
+      seen.add(key);
+      const prev = this.#last.get(key);
+      this.#last.set(key, { cpu: s.cpu_s, at });
+      const cpuPct = prev ? (100 * (s.cpu_s - prev.cpu)) / ((at - prev.at) / 1000) : null;
+      rows.push([t, m.pid, m.process, m.role, cpuPct === null ? null : round(cpuPct, 1), round(s.rss_bytes / MIB, 1), this.gpuMemOf(m.pid, t)]);
+    }
+    for (const k of this.#last.keys()) if (!seen.has(k)) this.#last.delete(k);
+    return rows;
+  }
+}
+
+/** The host sampler's row of host.csv: CPU load since its previous call, and memory, via systeminformation. */
+export async function hostRow(): Promise<Cell[]> {
+  const t = wallSeconds();
+  const [load, mem] = await Promise.all([si.currentLoad(), si.mem()]);
+  return [t, round(load.currentLoad, 1), round((mem.total - mem.available) / MIB, 0), round(mem.total / MIB, 0)];
 }
 
 /**
