@@ -7,11 +7,13 @@
 // the GPU samplers' share of a tick on the harness side, parsing one line of their stream and
 // writing its row, runs on recorded output (a line of the nvidia-smi stream, a row of the NVML
 // recording), so it runs without a GPU. Every tick writes its rows to a CSV file, as in a run.
+import { readdirSync } from 'node:fs';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Bench } from 'tinybench';
 import { parseEvents } from '../src/results/events.ts';
+import { UnitProcesses } from '../src/launch/supervisor.ts';
 import { SAMPLE_FILES } from '../src/results/layout.ts';
 import { readRun, readTable, TELEMETRY_TEXT_COLUMNS, type TelemetryRow } from '../src/results/read.ts';
 import { CsvAppender } from '../src/telemetry/csv.ts';
@@ -40,11 +42,20 @@ const processesFile = new CsvAppender(path.join(out, SAMPLE_FILES.processes), PR
 const hostFile = new CsvAppender(path.join(out, SAMPLE_FILES.host), HOST_HEADER);
 const members = [process.pid, process.ppid].map((pid, i) => ({ pid, process: `process-${i}`, role: 'trainer' as const }));
 const processSampler = new ProcessSampler(() => members, () => null);
+// Finding a unit's processes scans /proc; its cost grows with every process on the host.
+const tracker = new UnitProcesses();
+const hostPids = readdirSync('/proc').filter((d) => /^\d+$/.test(d)).length;
 
 const bench = new Bench({ time: 2000 });
 bench
   .add(`per-process sampler: one tick (${members.length} processes, /proc)`, () => {
     processesFile.append(processSampler.tick());
+  })
+  .add(`finding the unit's processes: full /proc scan (${hostPids} processes on the host)`, () => {
+    tracker.members();
+  })
+  .add("finding the unit's processes: a sampler's scan (a full one every 25th)", () => {
+    tracker.sampledMembers();
   })
   .add('host sampler: one tick (systeminformation load and memory)', async () => {
     hostFile.append([await hostRow()]);

@@ -41,7 +41,7 @@ export async function runSampledUnit(o: SampledUnitOptions): Promise<SampledUnit
     const tracker = new UnitProcesses();
     const t = o.telemetry;
     const sampling = t.enabled
-      ? await startSampling({ unitDir: o.dir, intervalMs: t.interval_ms, gpus: o.gpus, members: () => tracker.members(), gpuSource: t.source })
+      ? await startSampling({ unitDir: o.dir, intervalMs: t.interval_ms, gpus: o.gpus, members: () => tracker.sampledMembers(), gpuSource: t.source })
       : undefined;
     gpuTelemetry = sampling?.gpu;
     let outcome: UnitOutcome;

@@ -124,6 +124,25 @@ test('an aborted unit leaves no process alive, children that left the group incl
   assert.deepEqual(tracker.members(), []);
 });
 
+test("a sampler's cheap scan lists the same members as a full scan, ranks that left the group and ones started after it included", async () => {
+  const dir = tempDir();
+  const pidfile = path.join(dir, 'pids');
+  const launcher = script(dir, 'launcher.py', LAUNCHER_PY);
+  const tracker = new UnitProcesses();
+  // The first call is a full scan: every process on the host is classified, none is of the unit yet.
+  assert.deepEqual(tracker.sampledMembers(), []);
+  const abort = new AbortController();
+  const run = runUnit({ unitDir: dir, processes: [spec('trainer', [python, launcher, '2', '1', '1', '0', pidfile])], timeoutS: 120, signal: abort.signal, graceMs: 500, tracker });
+  const pids = await readPids(pidfile, 2);
+  const byPid = (ms: { pid: number; process: string }[]) => ms.map((m) => `${m.pid}:${m.process}`).sort();
+  const cheap = tracker.sampledMembers();
+  for (const p of pids) assert.ok(cheap.some((m) => m.pid === p && m.process === 'trainer'), `rank ${p} is found by the cheap scan`);
+  assert.deepEqual(byPid(cheap), byPid(tracker.members()));
+  abort.abort('SIGINT');
+  await run;
+  assert.deepEqual(tracker.sampledMembers(), []);
+});
+
 test('a planned port someone already listens on fails the unit before anything starts', async () => {
   const dir = tempDir();
   const stale = net.createServer().listen(0, '127.0.0.1');

@@ -70,7 +70,7 @@ export async function sampleCommand(o: SampleOptions): Promise<{ exitCode: numbe
     finishes_unit: true,
   };
   const tracker = new UnitProcesses();
-  const sampling = await startSampling({ unitDir: out, intervalMs: o.intervalMs, gpus: o.gpus, members: () => tracker.members(), gpuSource: o.source });
+  const sampling = await startSampling({ unitDir: out, intervalMs: o.intervalMs, gpus: o.gpus, members: () => tracker.sampledMembers(), gpuSource: o.source });
   let outcome: UnitOutcome;
   let cost: SamplerCost;
   try {
