@@ -19,7 +19,7 @@ import { readRun, readTable, TELEMETRY_TEXT_COLUMNS, type TelemetryRow } from '.
 import { CsvAppender } from '../src/telemetry/csv.ts';
 import { parseGpuLine, sampleRow } from '../src/telemetry/nvidia-smi.ts';
 import { parseNvmlLine } from '../src/telemetry/nvml.ts';
-import { GpuTelemetryFile, HOST_HEADER, hostRow, PROCESSES_HEADER, ProcessSampler } from '../src/telemetry/samplers.ts';
+import { GpuTelemetryFile, HOST_HEADER, HostSampler, PROCESSES_HEADER, ProcessSampler } from '../src/telemetry/samplers.ts';
 
 const root = path.resolve(import.meta.dirname, '..');
 const run = path.join(root, 'bench/gpu/results/2026-11-27-2xH200/runs/trl-0.5b-2gpu-20261127-114611');
@@ -42,6 +42,7 @@ const processesFile = new CsvAppender(path.join(out, SAMPLE_FILES.processes), PR
 const hostFile = new CsvAppender(path.join(out, SAMPLE_FILES.host), HOST_HEADER);
 const members = [process.pid, process.ppid].map((pid, i) => ({ pid, process: `process-${i}`, role: 'trainer' as const }));
 const processSampler = new ProcessSampler(() => members, () => null);
+const hostSampler = new HostSampler();
 // Finding a unit's processes scans /proc; its cost grows with every process on the host.
 const tracker = new UnitProcesses();
 const hostPids = readdirSync('/proc').filter((d) => /^\d+$/.test(d)).length;
@@ -57,8 +58,8 @@ bench
   .add("finding the unit's processes: a sampler's scan (a full one every 25th)", () => {
     tracker.sampledMembers();
   })
-  .add('host sampler: one tick (systeminformation load and memory)', async () => {
-    hostFile.append([await hostRow()]);
+  .add('host sampler: one tick (CPU times from os.cpus(), memory from systeminformation)', async () => {
+    hostFile.append([await hostSampler.row()]);
   })
   .add('nvidia-smi stream: one recorded line to a telemetry.csv row', () => {
     gpuFile.record(sampleRow(parseGpuLine(smiLine, Date.now() / 1000, true)!));

@@ -7,6 +7,7 @@
 //                  for GPU utilisation on CPU), with per-pid GPU memory from a slower nvidia-smi stream;
 //   host.csv       host CPU and memory via systeminformation.
 // Rows are appended as they come; stop() flushes and returns what sampling cost.
+import { cpus } from 'node:os';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import si from 'systeminformation';
@@ -101,7 +102,7 @@ export async function startSampling(o: SamplingOptions): Promise<Sampling> {
   const host = new CsvAppender(path.join(o.unitDir, SAMPLE_FILES.host), HOST_HEADER);
   files.push(processes, host);
   const processSampler = new ProcessSampler(o.members, gpuMemOf);
-  await si.currentLoad(); // primes its counters: the next call measures from here
+  const hostSampler = new HostSampler();
 
   const stopping = new AbortController();
   const loop = (async () => {
@@ -109,7 +110,7 @@ export async function startSampling(o: SamplingOptions): Promise<Sampling> {
       const began = performance.now();
       try {
         processes.append(processSampler.tick());
-        host.append([await hostRow()]);
+        host.append([await hostSampler.row()]);
       } catch (e) {
         problems.push(`sampling: ${(e as Error).message}`);
       }
@@ -199,11 +200,37 @@ export class ProcessSampler {
   }
 }
 
-/** The host sampler's row of host.csv: CPU load since its previous call, and memory, via systeminformation. */
-export async function hostRow(): Promise<Cell[]> {
-  const t = wallSeconds();
-  const [load, mem] = await Promise.all([si.currentLoad(), si.mem()]);
-  return [t, round(load.currentLoad, 1), round((mem.total - mem.available) / MIB, 0), round(mem.total / MIB, 0)];
+/**
+ * The host sampler: host.csv's rows, CPU load since the previous row and memory in use. The load
+ * comes from the kernel's per-CPU times as Node reads them (os.cpus()), not from
+ * systeminformation's currentLoad, which on Linux runs `cat /proc/stat | grep cpu` through a
+ * shell at every call, synchronously: three processes per tick, the largest part of what sampling
+ * cost the harness (docs/metrics.md, "What measuring costs"). Memory still comes from
+ * systeminformation, which reads /proc/meminfo.
+ */
+export class HostSampler {
+  #last = cpuTimes();
+
+  async row(): Promise<Cell[]> {
+    const t = wallSeconds();
+    const now = cpuTimes();
+    const busy = now.busy - this.#last.busy;
+    const total = now.total - this.#last.total;
+    this.#last = now;
+    const mem = await si.mem();
+    return [t, total > 0 ? round((100 * busy) / total, 1) : null, round((mem.total - mem.available) / MIB, 0), round(mem.total / MIB, 0)];
+  }
+}
+
+/** Milliseconds every CPU of the host spent busy and in all, since boot. */
+function cpuTimes(): { busy: number; total: number } {
+  let busy = 0;
+  let total = 0;
+  for (const { times } of cpus()) {
+    busy += times.user + times.nice + times.sys + times.irq;
+    total += times.user + times.nice + times.sys + times.irq + times.idle;
+  }
+  return { busy, total };
 }
 
 /**

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
+import { cpus } from 'node:os';
 import path from 'node:path';
 import { test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -45,6 +46,10 @@ test('processes.csv records CPU of every rank of a launcher', { skip: !hasTorch 
   const host = readCsv(path.join(dir, 'host.csv'));
   assert.ok(host.length >= 2);
   assert.ok(Number(host[0]!.mem_total_mib) > 0 && Number(host[0]!.mem_used_mib) > 0);
+  // Two ranks spinning keep two cores busy: the host's load shows at least most of that.
+  const loads = host.map((r) => Number(r.cpu_pct));
+  assert.ok(loads.every((x) => x >= 0 && x <= 100), `host cpu_pct in 0–100: ${loads.join(', ')}`);
+  assert.ok(Math.max(...loads) >= Math.min(50, (80 * 2) / cpus().length), `host load while two ranks spin: ${loads.join(', ')}`);
   assert.ok(cost.harness_cpu_s_per_s >= 0 && cost.sampler_cpu_s_per_s === 0);
 });
 
