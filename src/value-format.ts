@@ -103,9 +103,17 @@ export function formatBinaryBytes(bytes: number | null | undefined, unit: 'GiB' 
   return formatFigure({ value: isFiniteNumber(bytes) ? bytes / scale : bytes, unit, precision: { decimals } });
 }
 
+/** A value with an optional range: a measured estimate (its confidence interval or one run's spread of steps), or a PREDICTED interval. */
+export interface RangedValue {
+  value: number;
+  low?: number;
+  high?: number;
+  interval?: 'confidence' | 'within_run_spread';
+}
+
 /** An estimate (value with an optional interval) as a Figure; one run's spread of steps is labelled as such, not shown as a confidence interval. */
 export function estimateFigure(
-  e: { value: number; low?: number; high?: number; interval?: 'confidence' | 'within_run_spread' } | undefined,
+  e: RangedValue | undefined,
   extra: Omit<Figure, 'value' | 'low' | 'high'> = {},
 ): Figure {
   return { value: e?.value, low: e?.low, high: e?.high, ...(e?.interval === 'within_run_spread' ? { intervalLabel: 'one run; steps' } : {}), ...extra };

@@ -8,7 +8,8 @@ import { REPORT_FILES } from '../results/layout.ts';
 import type { TimelineDecor } from './chart-plugins.ts';
 import type { UnitTimeline } from '../analysis/timeline.ts';
 import type { ReportInput } from './load.ts';
-import { byPointOrder, ciLabel, deviceWord, fmt, isSweep, modeLabel, orderedPoints, plural, pointInfo, pointLabel, sweptField } from './format.ts';
+import { byPointOrder, ciLabel, deviceWord, isSweep, modeLabel, orderedPoints, plural, pointInfo, pointLabel, sweptField } from './format.ts';
+import { formatNumber } from '../value-format.ts';
 import { GRID, INK, MUTED, PAPER, phaseColor, phaseLabel, phaseOrder, seriesColor, withAlpha } from './theme.ts';
 
 export interface ChartSpec {
@@ -225,7 +226,7 @@ function timelineChart(input: ReportInput, t: UnitTimeline, what: 'util' | 'memo
   const subtitle = [
     `${where}; ${plural(t.stepStarts.length, 'step')}; ` +
       (t.bucketSeconds > 0
-        ? `each line drawn through the lowest and highest sample of every ${fmt(t.bucketSeconds, 2)} s (every sample is in ${gpu ? REPORT_FILES.telemetry : REPORT_FILES.processes}).`
+        ? `each line drawn through the lowest and highest sample of every ${formatNumber(t.bucketSeconds, 2)} s (every sample is in ${gpu ? REPORT_FILES.telemetry : REPORT_FILES.processes}).`
         : `every sample shown.`),
     ...(from > 0 ? [`From ${xMin} ${u.name}: the start-up before the first step is left out (it is in the CSV; time to first step is in the per-mode table).`] : []),
     `Strips: phases on ${decor.strips!.rows.join(' and ')} (from events${t.spans.some((x) => x.share) ? '; each time slice shows its mix' : ''}); dashed lines: step starts.${what === 'util' && gpu ? ' Utilisation says some kernel ran, not how much work.' : ''}`,
@@ -313,7 +314,7 @@ function viewsChart(input: ReportInput, t: UnitTimeline, v: NonNullable<UnitTime
   const where = `${sweep ? `${pointLabel(summary, t.point)}, ` : ''}${t.mode} mode, repeat ${t.repeat + 1} of ${runs}`;
   const title = `${t.mode}: GPU ${v.gpu} (${role}), three views of busy and power`;
   const subtitle = [
-    `${where}; each point the mean over ${fmt(v.bucket_s, 2)} s; the first GPU of its role (each GPU's samples are in ${REPORT_FILES.telemetry}). Busy by phases: share of the time a process on this GPU was inside a working phase (from events).`,
+    `${where}; each point the mean over ${formatNumber(v.bucket_s, 2)} s; the first GPU of its role (each GPU's samples are in ${REPORT_FILES.telemetry}). Busy by phases: share of the time a process on this GPU was inside a working phase (from events).`,
     gpm
       ? 'utilization.gpu says some kernel ran (one spinning block reads ~100 %); SM activity is the share of SMs busy, tensor activity the share of time tensor cores ran (NVML GPM).'
       : 'GPM not available for this run (no SM or tensor activity): utilization.gpu only says some kernel ran, so idle figures use the phases alone.',

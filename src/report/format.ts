@@ -3,18 +3,7 @@
 import type { Estimate, Summary } from '../analysis/types.ts';
 import { MODE_ORDER, modeDisplayName } from '../modes.ts';
 import type { PointInfo } from '../scenario/sweep.ts';
-import { MISSING, estimateFigure, formatFigure, percentFigure } from '../value-format.ts';
-
-// Numbers become text in one place, the value formatter; the report's names for it:
-export { MISSING, formatNumber as fmt } from '../value-format.ts';
-
-/** A value with an optional range: a measured Estimate, or a PREDICTED interval (docs/metrics.md, "What-if model"). */
-export type Ranged = Pick<Estimate, 'value' | 'low' | 'high' | 'interval'> & Partial<Estimate>;
-
-/** An estimate as the report's tables show it: `1.43 (1.40–1.46)`, `436 (one run; steps 400–470)`, or the missing mark. */
-export function fmtEstimate(e: Ranged | undefined, digits = 3): string {
-  return formatFigure(estimateFigure(e, { precision: digits }));
-}
+import { MISSING, formatFigure, percentFigure } from '../value-format.ts';
 
 /** What an estimate's range is, as text: `95 % t interval over runs`, or one run's spread of steps. */
 export function ciLabel(e: Estimate | undefined): string {

@@ -8,8 +8,7 @@ import type { ChartSpec } from './charts.ts';
 import { axis, roomFor, sweepChart, sweepLine } from './charts.ts';
 import { escapeMarkdown as md } from './escape.ts';
 import type { RunLevelEstimate } from '../analysis/inference.ts';
-import { fmt, type Ranged } from './format.ts';
-import { estimateFigure, formatFigure } from '../value-format.ts';
+import { estimateFigure, formatFigure, formatNumber, type RangedValue } from '../value-format.ts';
 import { markdownTable } from './markdown.ts';
 import type { Table } from './tables.ts';
 import { modeColor } from '../modes.ts';
@@ -18,9 +17,9 @@ import { INK, MUTED } from './theme.ts';
 
 /** A run-level figure as the value formatter takes it (its interval, or one run's spread, labelled). */
 /** A ratio in a sentence: `1.43 (1.40–1.46) ×`. */
-const times = (e: Ranged) => formatFigure(estimateFigure(e, { unit: '×' }));
+const times = (e: RangedValue) => formatFigure(estimateFigure(e, { unit: '×' }));
 
-const ranged = (r: RunLevelEstimate): Ranged => ({ value: r.value, low: r.interval?.low, high: r.interval?.high, interval: r.interval?.kind });
+const ranged = (r: RunLevelEstimate): RangedValue => ({ value: r.value, low: r.interval?.low, high: r.interval?.high, interval: r.interval?.kind });
 
 /** The words every predicted figure carries. */
 export const PREDICTED = 'PREDICTED';
@@ -74,7 +73,7 @@ export function profileMarkdown(p: Profile, v: ProfileView, charts: readonly Cha
       .join(' · '),
     '',
   );
-  if (p.parameter_bytes) out.push(`Weights: ${fmt(p.parameter_bytes.value / 1e9)} GB (${md(p.parameter_bytes.source)}).`, '');
+  if (p.parameter_bytes) out.push(`Weights: ${formatNumber(p.parameter_bytes.value / 1e9)} GB (${md(p.parameter_bytes.source)}).`, '');
   for (const t of profileTables(p, v)) {
     out.push(`## ${md(t.title)}`, '', md(t.caption ?? ''), '', markdownTable(t), '');
     if (t.id.startsWith('server-')) for (const c of charts.filter((x) => x.id === `generation-${t.id.slice('server-'.length)}`)) out.push(`![${md(c.title)}](${reportChartFile(c.id)})`, '');
@@ -120,7 +119,7 @@ export function splitTableView(t: SplitTable): Table {
       `${r.server_gpus}+${r.trainer_gpus}`,
       `${r.server_tensor_parallel_size}×${r.server_gpus / r.server_tensor_parallel_size}`,
       estimateFigure(r.without_sleep.server.step_time_s),
-      fmt(r.without_sleep.server.generation_to_training_ratio.value, 2),
+      formatNumber(r.without_sleep.server.generation_to_training_ratio.value, 2),
       estimateFigure(r.without_sleep.colocate.step_time_s),
       estimateFigure(r.without_sleep.speedup_per_training_gpu, { unit: '×' }),
       estimateFigure(r.without_sleep.speedup_per_allocated_gpu, { unit: '×' }),
@@ -138,7 +137,7 @@ export function inputsTable(inputs: readonly InputUse[]): Table {
     caption: 'measured: a profile’s mean at that point; interpolated / extrapolated: linear between / beyond measured points; assumed: not measured, a fixed input.',
     columns: ['input', 'provenance', 'value', 'how'],
     numeric: [false, false, true, false],
-    rows: [...inputs].sort((a, b) => order[a.provenance] - order[b.provenance] || a.name.localeCompare(b.name)).map((i) => [i.name, i.provenance, `${fmt(i.value)} ${i.unit}`, i.detail]),
+    rows: [...inputs].sort((a, b) => order[a.provenance] - order[b.provenance] || a.name.localeCompare(b.name)).map((i) => [i.name, i.provenance, `${formatNumber(i.value)} ${i.unit}`, i.detail]),
   };
 }
 

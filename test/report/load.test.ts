@@ -4,7 +4,11 @@ import { downsampleMinMax, simplifySpans } from '../../src/analysis/timeline.ts'
 import { csvTable } from '../../src/results/csv.ts';
 import { parseStepsCsv } from '../../src/results/steps-csv.ts';
 import { escapeHtml, escapeMarkdown, jsonForScript } from '../../src/report/escape.ts';
-import { fmt, fmtEstimate } from '../../src/report/format.ts';
+import { estimateFigure, formatFigure, formatNumber as fmt } from '../../src/value-format.ts';
+import type { Estimate } from '../../src/analysis/types.ts';
+
+// The report's tables show an estimate as the value formatter writes it.
+const fmtEstimate = (e: Estimate | undefined) => formatFigure(estimateFigure(e));
 
 test('min/max downsampling keeps every peak and dip, in time order, within 2 points per bucket', () => {
   const points: [number, number][] = Array.from({ length: 10_000 }, (_, i) => [i / 5, 50 + 10 * Math.sin(i / 7)]);

@@ -10,10 +10,14 @@ import type { Summary } from '../../src/analysis/types.ts';
 import { reportCommand } from '../../src/commands/report/index.ts';
 import { buildCharts } from '../../src/report/charts.ts';
 import { escapeMarkdown } from '../../src/report/escape.ts';
-import { MISSING, fmt, fmtEstimate } from '../../src/report/format.ts';
+import { MISSING, estimateFigure, formatFigure, formatNumber as fmt } from '../../src/value-format.ts';
+import type { Estimate } from '../../src/analysis/types.ts';
 import { loadReportInput } from '../../src/report/load.ts';
 import { stepsMeasured } from '../../src/report/tables.ts';
 import { gpuRun, tinyRun } from './run-source.ts';
+
+// The report's tables show an estimate as the value formatter writes it.
+const fmtEstimate = (e: Estimate | undefined) => formatFigure(estimateFigure(e));
 
 const readSummary = async (runDir: string) => JSON.parse(await readFile(path.join(runDir, 'summary.json'), 'utf8')) as Summary;
 
