@@ -1,5 +1,7 @@
 // What the benchmarks that run real runs share: the grpo-bench CLI as a child process, exactly as
 // a user runs it (so the figures include everything a run does), and the CPU time it took.
+// GRPO_BENCH_CLI names the grpo-bench command to run (the installed bundle's `grpo-bench` on a
+// host without this checkout's node_modules); without it, this checkout's src/cli.ts through tsx.
 import { spawn } from 'node:child_process';
 import { closeSync, openSync } from 'node:fs';
 import { readdir, readFile } from 'node:fs/promises';
@@ -24,7 +26,9 @@ export async function cli(argv: string[], results: string, log: string): Promise
   const before = new Set(await readdir(results).catch(() => []));
   const fd = openSync(log, 'a');
   const code = await new Promise<number>((resolve) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', path.join(root, 'src/cli.ts'), ...argv], { cwd: root, stdio: ['ignore', fd, fd] });
+    const command = process.env.GRPO_BENCH_CLI;
+    const [file, args] = command ? [command, argv] : [process.execPath, ['--import', 'tsx', path.join(root, 'src/cli.ts'), ...argv]];
+    const child = spawn(file, args, { cwd: root, stdio: ['ignore', fd, fd] });
     child.on('exit', (c) => resolve(c ?? 1));
   });
   closeSync(fd);
