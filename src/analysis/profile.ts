@@ -10,6 +10,7 @@ import { z } from 'zod';
 import { UserError } from '../errors.ts';
 import type { RunData, UnitData } from '../results/read.ts';
 import type { ModeName, Scenario } from '../scenario/schema.ts';
+import { expandPoints } from '../scenario/sweep.ts';
 import { PRESETS, presetName } from '../workloads/common/presets.ts';
 import { parameterCount } from '../workloads/synthetic/fit.ts';
 import { runLevelEstimate, type RunLevelEstimate } from './inference.ts';
@@ -174,16 +175,22 @@ const GENERATION_SIDE = ['generate', 'weight_sync', 'sleep', 'wake'] as const;
 export function buildProfile(runs: readonly RunData[]): Profile {
   const first = runs[0];
   if (!first) throw new UserError('no results folder to build a profile from');
-  const s0 = first.manifest.scenario;
-  for (const r of runs.slice(1)) {
-    const s = r.manifest.scenario;
-    const differs = (['model', 'workload'] as const).filter((k) => s[k] !== s0[k]);
-    for (const k of ['num_generations', 'max_prompt_length', 'max_completion_length'] as const) if (s.grpo[k] !== s0.grpo[k]) differs.push(k as never);
-    if (differs.length > 0) {
-      throw new UserError(
-        `${r.dir}: cannot join ${first.dir} in one profile: ${differs.map((k) => `${k} ${JSON.stringify(k in s ? s[k as keyof Scenario] : s.grpo[k as keyof Scenario['grpo']])} vs ${JSON.stringify(k in s0 ? s0[k as keyof Scenario] : s0.grpo[k as keyof Scenario['grpo']])}`).join(', ')}`,
-        'A profile describes one model at one prompt/completion length and num_generations.',
-      );
+  // A sweep's units each run their point's scenario (the model, sleep mode, batch swept), so
+  // every unit is joined and described by its own, never by the run's base scenario.
+  const scenarioOf = new Map(runs.map((r) => [r, unitScenarios(r)]));
+  const firstUnit = first.units[0];
+  const s0 = firstUnit ? scenarioOf.get(first)!(firstUnit) : first.manifest.scenario;
+  for (const r of runs) {
+    for (const unit of r.units) {
+      const s = scenarioOf.get(r)!(unit);
+      const differs = (['model', 'workload'] as const).filter((k) => s[k] !== s0[k]);
+      for (const k of ['num_generations', 'max_prompt_length', 'max_completion_length'] as const) if (s.grpo[k] !== s0.grpo[k]) differs.push(k as never);
+      if (differs.length > 0) {
+        throw new UserError(
+          `${r.dir}/${unit.plan.dir}: cannot join ${first.dir} in one profile: ${differs.map((k) => `${k} ${JSON.stringify(k in s ? s[k as keyof Scenario] : s.grpo[k as keyof Scenario['grpo']])} vs ${JSON.stringify(k in s0 ? s0[k as keyof Scenario] : s0.grpo[k as keyof Scenario['grpo']])}`).join(', ')}`,
+          'A profile describes one model at one prompt/completion length and num_generations: pass the folders (or run the points) of one model.',
+        );
+      }
     }
   }
   const notes: string[] = [];
@@ -195,8 +202,8 @@ export function buildProfile(runs: readonly RunData[]): Profile {
 
   for (const run of runs) {
     const used: string[] = [];
-    const scenario = run.manifest.scenario;
     for (const unit of run.units) {
+      const scenario = scenarioOf.get(run)!(unit);
       const id = `${run.manifest.run_id}/${unit.plan.dir}`;
       if (unit.plan.probe) {
         const n = addProbe(unit, scenario, id, curves, tokens, notes);
@@ -240,6 +247,12 @@ export function buildProfile(runs: readonly RunData[]): Profile {
     sources,
     notes,
   };
+}
+
+/** Each unit's scenario: the run's, with its sweep point's values set. */
+export function unitScenarios(run: RunData): (unit: UnitData) => Scenario {
+  const byPoint = new Map(expandPoints(run.manifest.scenario, run.plan.points, run.dir).map((p) => [p.id, p.scenario]));
+  return (unit) => byPoint.get(unit.plan.point) ?? run.manifest.scenario;
 }
 
 function parameterBytes(model: string, device: 'cuda' | 'cpu', synced: number | undefined): Profile['parameter_bytes'] {

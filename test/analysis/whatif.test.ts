@@ -203,3 +203,23 @@ describe('validation: the 2×H200 synthetic server vs colocate run (bench/gpu/re
     assert.ok(p.assumptions.some((a) => a.startsWith('No colocate run')));
   });
 });
+
+describe('a profile from sweep folders: each unit is described by its point, not the run’s base scenario', async () => {
+  const h200 = path.resolve(import.meta.dirname, '..', '..', 'bench', 'gpu', 'results', '2026-12-01-1xH200');
+  // `grpo-bench headroom --point model=preset_7b,…` on scenarios/trl-1gpu.yaml, whose base model is the 0.5b preset.
+  const headroom = await readRun(path.join(h200, 'headroom', 'trl-1gpu-20261201-233823'));
+  const probe = await readRun(path.join(h200, 'profile', 'profile-trl-1gpu-7b-profile-20261201-233517'));
+
+  test('the headroom search of the 7b preset gives a 7b trainer half at every batch that fitted', () => {
+    const profile = buildProfile([probe, headroom]);
+    assert.equal(profile.model, 'preset:7b');
+    const colocate = profile.trainer.filter((h) => h.mode === 'colocate').map((h) => h.per_device_batch);
+    assert.deepEqual([...new Set(colocate)].sort((a, b) => a - b), [8, 16, 64]);
+    assert.ok(profile.server.length > 0);
+  });
+
+  test('a folder of another model is refused, naming the unit', async () => {
+    const other = await readRun(path.join(h200, 'trl-1gpu-repeats', 'trl-1gpu-20261201-234829'));
+    assert.throws(() => buildProfile([probe, other]), /trl-1gpu-20261201-234829\/model=preset_0\.5b.*model "preset:0\.5b" vs "preset:7b"/);
+  });
+});
