@@ -240,6 +240,28 @@ function locate(points: readonly { x: number; q: Quantity }[], x: number, what: 
   };
 }
 
+/**
+ * A colocate engine's generation time for x completions. Measured at one batch only, it is not
+ * taken in proportion to the batch (decoding is bound by reading the weights, so more sequences
+ * cost far less than proportionally) but scaled by how the server engine's measured curve grows
+ * between the same two request sizes — an assumption, listed as such.
+ */
+function colocateGeneration(points: readonly { x: number; q: Quantity }[], x: number, what: string, shape: ServerCurve, Q: Quantities, assumptions: Set<string>): Located {
+  const only = points.length === 1 ? points[0]! : undefined;
+  if (!only || x <= only.x) return locate(points, x, what, 'flat');
+  const curve = curvePoints(shape, Q);
+  const timeAt = (n: number) => at(locate(curve, n, '', 'flat').lin, (q) => q.value);
+  const factor = timeAt(x) / timeAt(only.x);
+  if (curve.length < 2 || !Number.isFinite(factor) || factor <= 0) return locate(points, x, what);
+  const f = Number(factor.toFixed(3));
+  assumptions.add(`Colocate generation measured at ${only.x} completions per engine only: at ${x} it is that time × ${f}, the server engine's growth between the same request sizes (the colocate engine assumed to grow alike).`);
+  return {
+    lin: { terms: [{ w: factor, q: only.q }], c: 0 },
+    provenance: 'extrapolated',
+    detail: `${what} ${x}: the only measured point (${only.x}) × ${f}, as the server curve grows from ${only.x} to ${x} completions (assumed)`,
+  };
+}
+
 // ---------------------------------------------------------------------------------------------
 
 type SampleField = 'compute_s' | 'generate_s' | 'weight_sync_s' | 'sleep_wake_s';
@@ -355,7 +377,7 @@ export function predict(profile: Profile, layout: Layout, options: PredictOption
     const sameSleep = atTp.some((h) => h.sleep_mode === sleep);
     const { points } = halfPoints(profile, Q, 'colocate', 'generate_s', (h) => h.tensor_parallel_size === q0 && (!sameSleep || h.sleep_mode === sleep));
     const perEngine = points.map((pt) => ({ x: pt.x * q0, q: pt.q }));
-    const l = locate(perEngine, q * B, `colocate runs (tp ${q0}), completions per engine`, 'flat');
+    const l = colocateGeneration(perEngine, q * B, `colocate runs (tp ${q0}), completions per engine`, chooseCurve(profile.server, q0) ?? curve, Q, assumptions);
     if (q0 === q) genColoc = l;
     else {
       const speed = (1 + A.tp_efficiency * (q - 1)) / (1 + A.tp_efficiency * (q0 - 1));

@@ -99,6 +99,19 @@ describe('the model on a hand-made profile', () => {
   const profile = handProfile();
   const assumed = { ...DEFAULT_ASSUMPTIONS, weight_sync_gb_per_s: 4, allreduce_gb_per_s: 100 };
 
+  test('colocate generation measured at one batch grows with the batch as the server curve does, not in proportion', () => {
+    // Colocate measured at batch 8 only (0.8 s); at 32 the server curve reads 2.5 s against 1 s at 8.
+    const single = { ...profile, trainer: [profile.trainer[0]!] };
+    const p = predict(single, layout({ B: 32, S: 1, T: 1, N: 2 }), { assumptions: assumed, resamples: 20 });
+    const gen = p.inputs.find((i) => i.name === 'colocate generation (one rank’s share)')!;
+    close(gen.value, 0.8 * 2.5);
+    assert.equal(gen.provenance, 'extrapolated');
+    assert.ok(p.assumptions.some((a) => a.startsWith('Colocate generation measured at 8 completions per engine only')));
+    // Below the measured batch it stays at the measured time (decoding does not get cheaper).
+    const below = predict(single, layout({ B: 4, S: 1, T: 1, N: 2 }), { assumptions: assumed, resamples: 20 });
+    close(below.inputs.find((i) => i.name === 'colocate generation (one rank’s share)')!.value, 0.8);
+  });
+
   test('server: generation at T·B completions from the curve, compute from colocate runs, weight sync assumed as bytes ÷ bandwidth', () => {
     // 3 trainers × 8 = 24 completions: halfway between 16 (1.5 s) and 32 (2.5 s) → 2 s.
     const p = predict(profile, layout({ B: 8, S: 1, T: 3, N: 4 }), { assumptions: assumed, resamples: 20 });
