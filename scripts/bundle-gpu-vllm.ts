@@ -43,7 +43,7 @@ process.exitCode = await bundleCommand({
   python: '3.12',
   resolverPython: values['resolver-python'],
   // The host has torch; jsonschema is what the workloads import besides the torch stack.
-  requirements: ['vllm==0.26.0', 'trl==1.13.0', 'datasets==5.0.1', ...pinsOf(root, 'requirements.txt', ['jsonschema'])],
+  requirements: ['vllm==0.26.0', 'trl==1.13.0', 'datasets==5.0.1', ...pinsOf(root, 'requirements-harness.txt', ['jsonschema'])],
   haveFiles: [path.join(root, 'offline', 'gpu-host-have.txt')],
   exclude: values.full ? [] : exclude,
   // pydantic 2.14 needs typing-extensions>=4.16; the host's version is not known: ship it (pure Python).
