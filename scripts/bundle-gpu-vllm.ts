@@ -5,7 +5,6 @@
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { bundleCommand } from '../src/commands/bundle/index.ts';
-import { pinsOf } from './requirements.mjs';
 
 const { values, positionals } = parseArgs({
   allowPositionals: true,
@@ -42,8 +41,9 @@ process.exitCode = await bundleCommand({
   out,
   python: '3.12',
   resolverPython: values['resolver-python'],
-  // The host has torch; jsonschema is what the workloads import besides the torch stack.
-  requirements: ['vllm==0.26.0', 'trl==1.13.0', 'datasets==5.0.1', ...pinsOf(root, 'requirements.txt', ['jsonschema'])],
+  requirements: ['vllm==0.26.0', 'trl==1.13.0', 'datasets==5.0.1'],
+  // The host has torch; requirements-harness.txt is what the workloads import beside it.
+  harnessRequirements: true,
   haveFiles: [path.join(root, 'offline', 'gpu-host-have.txt')],
   exclude: values.full ? [] : exclude,
   // pydantic 2.14 needs typing-extensions>=4.16; the host's version is not known: ship it (pure Python).

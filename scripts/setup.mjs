@@ -2,14 +2,14 @@
 //   node scripts/setup.mjs [--with trl,browser]
 // npm packages (npm ci when node_modules is missing or older than the lockfile); a Python
 // with torch + transformers (GRPO_BENCH_PYTHON, else .venv, else a system python3 that has
-// them, else a new .venv from requirements.txt; a Python that brings its own torch gets the
-// small packages the workloads also import); optional extras: the trl workload's Python
+// them, else a new .venv from requirements.txt; a Python that brings its own torch gets
+// requirements-harness.txt, what the workloads import beside it); optional extras: the trl workload's Python
 // packages, Chromium for the browser test of the HTML report.
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { pinsOf } from './requirements.mjs';
+import { pinsOf, requirementNames } from './requirements.mjs';
 
 const root = path.resolve(import.meta.dirname, '..');
 const withArg = process.argv.find((a) => a.startsWith('--with'));
@@ -45,18 +45,21 @@ if (!existsSync(installed) || statSync(installed).mtimeMs < statSync(lock).mtime
 
 // --- Python
 const venvPython = path.join(root, '.venv', 'bin', 'python');
+const HARNESS = 'requirements-harness.txt'; // requirements.txt includes it (-r)
 const want = ['requirements.txt', ...(extras.has('trl') ? ['requirements-trl.txt'] : [])];
 const stamp = path.join(root, '.venv', '.grpo-bench-requirements');
-const digest = createHash('sha256').update(want.map((f) => readFileSync(path.join(root, f), 'utf8')).join('\n')).digest('hex');
+const digest = createHash('sha256').update([...want, HARNESS].map((f) => readFileSync(path.join(root, f), 'utf8')).join('\n')).digest('hex');
 const imports = `import torch, transformers${extras.has('trl') ? ', trl, datasets' : ''}; print(torch.__version__)`;
-// What the workloads import besides torch and its stack: installed, pinned as in requirements.txt,
-// into a Python that setup did not make (GRPO_BENCH_PYTHON, a GPU host's python3).
-const SMALL = ['jsonschema'];
-function ensureSmall(python) {
-  const missing = SMALL.filter((name) => probe(python, `import ${name}`) === null);
+// What the workloads import besides torch and its stack (requirements-harness.txt): the packages
+// missing from a Python that setup did not make (GRPO_BENCH_PYTHON, a GPU host's python3),
+// installed there at the file's pins.
+function ensureHarness(python) {
+  const missing = requirementNames(root, HARNESS).filter(
+    (name) => probe(python, `import importlib.metadata as m; m.version(${JSON.stringify(name)})`) === null,
+  );
   if (missing.length === 0) return;
-  say(`installing ${missing.join(', ')} into ${python} (the workloads import it) ...`);
-  run(python, ['-m', 'pip', 'install', '--quiet', '--disable-pip-version-check', ...pinsOf(root, 'requirements.txt', missing)]);
+  say(`installing ${missing.join(', ')} into ${python} (the workloads import it; ${HARNESS}) ...`);
+  run(python, ['-m', 'pip', 'install', '--quiet', '--disable-pip-version-check', ...pinsOf(root, HARNESS, missing)]);
 }
 
 if (process.env.GRPO_BENCH_PYTHON) {
@@ -65,12 +68,12 @@ if (process.env.GRPO_BENCH_PYTHON) {
     say(`GRPO_BENCH_PYTHON=${process.env.GRPO_BENCH_PYTHON} cannot import what is needed (${imports.split(';')[0]})`);
     process.exit(1);
   }
-  ensureSmall(process.env.GRPO_BENCH_PYTHON);
+  ensureHarness(process.env.GRPO_BENCH_PYTHON);
   say(`python: ${process.env.GRPO_BENCH_PYTHON} (torch ${v}), from GRPO_BENCH_PYTHON`);
 } else if (existsSync(venvPython) && existsSync(stamp) && readFileSync(stamp, 'utf8') === digest && probe(venvPython, imports)) {
   say('python: .venv up to date');
 } else if (!existsSync(venvPython) && probe('python3', imports)) {
-  ensureSmall('python3');
+  ensureHarness('python3');
   say(`python: system python3 already has torch ${probe('python3', imports)} and the libraries; using it`);
 } else {
   if (!existsSync(venvPython)) {

@@ -194,6 +194,12 @@ async function main(argv: string[]): Promise<number> {
           .option('index', { type: 'boolean', default: true, describe: 'Ask the package index (--no-index: only --find-links)' })
           .option('node', { type: 'boolean', default: false, describe: 'Include this Node.js binary (xz)' })
           .option('harness', { type: 'boolean', default: true, describe: 'Bundle the harness (--no-harness: wheels only)' })
+          // No default here: unset, it follows --harness (a wheels-only bundle does not ship them unasked).
+          .option('harness-requirements', {
+            type: 'boolean',
+            describe: 'Ship the wheels of requirements-harness.txt (jsonschema: what the workloads import beside the host\'s PyTorch stack), less what the host has (default: with the harness; --no-harness-requirements leaves them out)',
+          })
+          .option('resolver-python', { type: 'string', describe: 'A local Python of the target\'s major.minor to resolve wheels with (default: python<ver>, else python3)' })
           .option('split-mib', { type: 'number', describe: 'Split into parts of at most this many MiB' })
           .positional('requirements', { type: 'string', array: true, describe: 'What the host must be able to import, e.g. trl==1.13.0 vllm==0.26.0' }),
       async (a) => {
@@ -206,6 +212,8 @@ async function main(argv: string[]): Promise<number> {
           haveFiles: a['have-file'],
           requirements: a.requirements,
           requirementFiles: a.requirement,
+          harnessRequirements: a['harness-requirements'],
+          resolverPython: a['resolver-python'],
           exclude: a.exclude,
           forceShip: a['force-ship'],
           strip: a.strip,

@@ -3,7 +3,8 @@
 # GPU host that has Python, torch and nvidia-ml-py but maybe no Node. From the project root:
 #   bash bench/gpu/known-truth.sh
 # Needs the harness bundle with node in .offline/harness (made where the project is checked out:
-#   npx tsx src/cli.ts bundle --out .offline/harness --python 3.12 --node
+#   npx tsx src/cli.ts bundle --out .offline/harness --python 3.12 --node \
+#     --have-file offline/gpu-host-have.txt --resolver-python "$(pyenv prefix 3.12)/bin/python3.12"
 # ) unless `grpo-bench` is already on PATH. Runs bench/gpu/known-truth.py under `grpo-bench sample`:
 #   nvml-100ms     NVML sampler (utilization.gpu, GPM SM/tensor activity, energy counter), 100 ms
 #   smi-100ms      the nvidia-smi stream at 100 ms, for the same program

@@ -4,7 +4,8 @@
 # this checkout's node_modules. The harness comes from its offline bundle and the benchmark as one
 # file, both built here and carried:
 #
-#   npx tsx src/cli.ts bundle --out .offline/harness --python 3.12 --node
+#   npx tsx src/cli.ts bundle --out .offline/harness --python 3.12 --node \
+#     --have-file offline/gpu-host-have.txt --resolver-python "$(pyenv prefix 3.12)/bin/python3.12"
 #   npx esbuild bench/sampler-ab.ts --bundle --platform=node --format=esm --target=node20 \
 #     --external:@napi-rs/canvas --outfile=.offline/bench/sampler-ab.mjs \
 #     --banner:js="import { createRequire as __r } from 'node:module'; const require = __r(import.meta.url);"

@@ -14,6 +14,12 @@ export interface PythonInfo {
   error?: string;
 }
 
+/**
+ * How to get a package of requirements-harness.txt (jsonschema: what the workloads import beside
+ * the PyTorch stack) into a workload Python; on a host without network, a harness bundle ships it.
+ */
+export const HARNESS_PIP = 'pip install -r requirements-harness.txt; offline, a harness bundle (grpo-bench bundle) ships it';
+
 export async function probePython(python: string, root: string): Promise<PythonInfo> {
   const script = path.join(root, 'src', 'workloads', 'common', 'versions.py');
   try {

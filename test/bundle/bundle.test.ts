@@ -40,6 +40,7 @@ wheel("tinyc")
 wheel("tinyd", ["tinye"])
 wheel("tinye")
 wheel("tinyf")
+wheel("tinyg")
 `;
 
 let work: string;
@@ -58,6 +59,8 @@ before(async () => {
   await writeFile(path.join(root, 'src', 'workloads', 'w', 'train.py'), 'print("hi")\n');
   await writeFile(path.join(root, 'scenarios', 's.yaml'), 'name: s\n');
   await writeFile(path.join(root, 'requirements-x.txt'), 'tinya==1.0\n');
+  // What the project's workloads import beside a PyTorch stack: shipped with the harness by default.
+  await writeFile(path.join(root, 'requirements-harness.txt'), '# why\ntinyg==1.0\n');
   // A stand-in Node binary: answers --version, otherwise runs this node.
   const fakeNode = path.join(work, 'fake-node');
   await writeFile(fakeNode, `#!/bin/sh\n[ "$1" = --version ] && { echo v0.0.0-test; exit 0; }\nexec "${process.execPath}" "$@"\n`);
@@ -87,9 +90,15 @@ function install(dir: string, dest: string) {
 }
 
 test('ships what the host lacks: not what it has, not what only an excluded package needs, not what a marker rules out', () => {
-  assert.deepEqual(manifest.wheels.map((w) => w.name).sort(), ['tinya', 'tinyb']);
+  assert.deepEqual(manifest.wheels.map((w) => w.name).sort(), ['tinya', 'tinyb', 'tinyg']);
   assert.deepEqual(manifest.excluded, ['tinyd']);
   assert.deepEqual(manifest.wheels.find((w) => w.name === 'tinyb')?.stripped, ['tinyb/junk.txt']);
+});
+
+test('a bundle with the harness ships the wheels of the project\'s requirements-harness.txt besides the requirements named, and carries the file', () => {
+  assert.equal(manifest.harnessRequirements, 'requirements-harness.txt');
+  assert.ok(manifest.wheels.some((w) => w.name === 'tinyg' && w.requiredBy === '(requested)'));
+  assert.ok(manifest.projectFiles.includes('requirements-harness.txt'), manifest.projectFiles.join(' '));
 });
 
 test('a payload over --split-mib is split into parts no larger than it, each in SHA256SUMS', async () => {
@@ -110,7 +119,7 @@ test('install.sh reassembles, installs into its own folder, and the packages, no
   assert.match(env, /NCCL_NVLS_ENABLE=0 TORCH_SYMM_MEM_DISABLE_MULTICAST=1 NVSHMEM_DISABLE_NVLS=1/);
   const run = spawnSync(
     'bash',
-    ['-c', `source ${dest}/env.sh && ${PY} -c 'import tinya, tinyb, os; print(tinya.NAME, tinyb.__file__, os.path.exists(os.path.join(os.path.dirname(tinyb.__file__), "junk.txt")))' && node --version && grpo-bench x && ls $GRPO_BENCH_ROOT/src/workloads/w $GRPO_BENCH_ROOT/scenarios`],
+    ['-c', `source ${dest}/env.sh && ${PY} -c 'import tinya, tinyb, tinyg, os; print(tinya.NAME, tinyb.__file__, os.path.exists(os.path.join(os.path.dirname(tinyb.__file__), "junk.txt")))' && node --version && grpo-bench x && ls $GRPO_BENCH_ROOT/src/workloads/w $GRPO_BENCH_ROOT/scenarios`],
     { encoding: 'utf8' },
   );
   assert.equal(run.status, 0, run.stderr);
@@ -156,7 +165,7 @@ test('a bundle without flashinfer tells vLLM not to use its sampler, and one wit
   assert.deepEqual(bundleEnvironment(['tilelang']), []);
 });
 
-test('the CLI reads --no-harness and --no-index: no harness in the bundle, and pip never asks the index', async () => {
+test('the CLI reads --no-harness, --no-harness-requirements and --no-index: no harness or no harness wheels in the bundle, and pip never asks the index', async () => {
   // A real index that answers nothing and counts who asked: pip, told of it, asks it unless --no-index.
   const asked: string[] = [];
   const index = http.createServer((req, res) => {
@@ -167,24 +176,35 @@ test('the CLI reads --no-harness and --no-index: no harness in the bundle, and p
   const url = `http://127.0.0.1:${(index.address() as AddressInfo).port}/simple/`;
   // Asynchronous, so that this process's index can answer while pip runs.
   const cli = (args: string[]) =>
-    execa(process.execPath, ['--import', 'tsx', path.join(import.meta.dirname, '..', '..', 'src', 'cli.ts'), 'bundle', '--python', pyVersion, '--no-harness', '--find-links', path.join(work, 'wheels'), ...args], {
+    execa(process.execPath, ['--import', 'tsx', path.join(import.meta.dirname, '..', '..', 'src', 'cli.ts'), 'bundle', '--python', pyVersion, '--resolver-python', PY, '--find-links', path.join(work, 'wheels'), ...args], {
       cwd: path.join(import.meta.dirname, '..', '..'),
       env: { PIP_INDEX_URL: url, PIP_RETRIES: '0', PIP_DEFAULT_TIMEOUT: '20' },
       reject: false,
     });
   try {
-    const offline = await cli(['--no-index', '--out', path.join(work, 'cli-out'), 'tinyc==1.0']);
+    const offline = await cli(['--no-harness', '--no-index', '--out', path.join(work, 'cli-out'), 'tinyc==1.0']);
     assert.equal(offline.exitCode, 0, offline.stderr);
     assert.equal(asked.length, 0, `with --no-index pip asked the index: ${asked.join(', ')}`);
     const m = JSON.parse(await readFile(path.join(work, 'cli-out', 'bundle.json'), 'utf8')) as BundleManifest;
     assert.equal(m.harness, null);
+    // Without the harness, requirements-harness.txt is not shipped unasked.
+    assert.equal(m.harnessRequirements, null);
     assert.deepEqual(m.wheels.map((w) => w.name), ['tinyc']);
     // Sourced after the harness's env.sh (or before), a wheels-only bundle leaves GRPO_BENCH_ROOT alone.
     const r = install(path.join(work, 'cli-out'), path.join(work, 'cli-installed'));
     assert.equal(r.status, 0, r.stderr);
     assert.doesNotMatch(readFileSync(path.join(work, 'cli-installed', 'env.sh'), 'utf8'), /GRPO_BENCH_ROOT=/);
 
-    const online = await cli(['--out', path.join(work, 'cli-out-index'), 'tinyc==1.0']);
+    // The harness without its requirements' wheels: only what was named.
+    const bare = await cli(['--no-harness-requirements', '--no-index', '--out', path.join(work, 'cli-out-bare'), 'tinyc==1.0']);
+    assert.equal(bare.exitCode, 0, bare.stderr);
+    const b = JSON.parse(await readFile(path.join(work, 'cli-out-bare', 'bundle.json'), 'utf8')) as BundleManifest;
+    assert.equal(b.harness, 'dist/cli/grpo-bench.mjs');
+    assert.equal(b.harnessRequirements, null);
+    assert.deepEqual(b.wheels.map((w) => w.name), ['tinyc']);
+    assert.equal(asked.length, 0, `with --no-index pip asked the index: ${asked.join(', ')}`);
+
+    const online = await cli(['--no-harness', '--out', path.join(work, 'cli-out-index'), 'tinyc==1.0']);
     assert.equal(online.exitCode, 0, online.stderr);
     assert.ok(asked.some((u) => u.includes('tinyc')), `without --no-index pip should ask the index for tinyc; it asked ${JSON.stringify(asked)}`);
   } finally {

@@ -1,6 +1,7 @@
 // `grpo-bench bundle`: an offline bundle for a host that lacks network (and Node, TRL, vLLM):
 // the harness as one file, every file the workloads read at run time and the scenarios, optionally a Node
-// binary, and the wheels the host lacks for its Python and platform; checksummed, split into
+// binary, and the wheels the host lacks for its Python and platform (with the harness, those of
+// requirements-harness.txt, which the workloads import beside the host's PyTorch stack, by default); checksummed, split into
 // parts of at most N MiB, with an install.sh that needs no root and no network.
 // Runs from a checkout (it reads wheels.py and install.sh beside this file).
 import { execa } from 'execa';
@@ -21,6 +22,9 @@ export const DEFAULT_PLATFORMS: readonly string[] = [
   'manylinux1_x86_64',
 ];
 
+/** What the workloads import beside a PyTorch stack, in the project root (requirements.txt includes it). */
+export const HARNESS_REQUIREMENTS = 'requirements-harness.txt';
+
 export interface BundleOptions {
   /** Output folder: the parts, SHA256SUMS, install.sh, README.md, bundle.json. Emptied first. */
   out: string;
@@ -36,6 +40,12 @@ export interface BundleOptions {
   requirements?: readonly string[];
   /** Requirement files (pip's -r). */
   requirementFiles?: readonly string[];
+  /**
+   * Ship the wheels of HARNESS_REQUIREMENTS (jsonschema and what it needs), less what the host
+   * has, besides the requirements above: a host with its own PyTorch stack lacks them, and the
+   * workloads stop at once without them (default: when the bundle has the harness).
+   */
+  harnessRequirements?: boolean;
   /** Packages not to ship, nor anything needed only through them. */
   exclude?: readonly string[];
   /** Ship these even though the host has them (a version the host's does not satisfy). */
@@ -76,6 +86,8 @@ export interface BundleManifest {
   target: { python: string; platforms: readonly string[] };
   have: Record<string, string | null>;
   requirements: string[];
+  /** HARNESS_REQUIREMENTS when its wheels were asked for, null when left out. */
+  harnessRequirements: string | null;
   wheels: BundleWheel[];
   excluded: string[];
   warnings: string[];
@@ -114,7 +126,7 @@ async function sha256File(file: string): Promise<string> {
   return h.digest('hex');
 }
 
-async function findResolverPython(o: BundleOptions): Promise<string> {
+async function findResolverPython(o: BundleOptions, onlyHarness: boolean): Promise<string> {
   const candidates = o.resolverPython ? [o.resolverPython] : [`python${o.python}`, 'python3'];
   for (const py of candidates) {
     const r = await execa(py, ['-c', 'import sys; print("%d.%d" % sys.version_info[:2])'], { reject: false });
@@ -122,7 +134,8 @@ async function findResolverPython(o: BundleOptions): Promise<string> {
   }
   throw new UserError(
     `no Python ${o.python} here to resolve the target's dependencies with (tried ${candidates.join(', ')})`,
-    `install Python ${o.python} locally (pyenv, uv python) and pass --resolver-python PATH`,
+    `install Python ${o.python} locally (pyenv, uv python) and pass --resolver-python PATH` +
+      (onlyHarness ? `, or leave ${HARNESS_REQUIREMENTS}'s wheels out (--no-harness-requirements) where the host has them` : ''),
   );
 }
 
@@ -187,13 +200,26 @@ export async function bundleCommand(o: BundleOptions): Promise<number> {
     ...(o.findLinks ?? []).flatMap((d) => ['--find-links', path.resolve(d)]),
   ];
 
+  const entry = o.entry === undefined ? path.join(root, 'src', 'cli.ts') : o.entry;
+  if (entry !== null && !existsSync(entry)) {
+    if (o.entry !== undefined) throw new UserError(`bundle entry ${entry} does not exist`);
+    log(`no ${path.relative(root, entry)} yet: the bundle has no harness`);
+  }
+  const withHarness = entry !== null && existsSync(entry);
+
   // 1. Wheels.
-  const requirements = [...(o.requirements ?? []), ...(o.requirementFiles ?? []).flatMap((f) => ['-r', path.resolve(f)])];
+  const harnessRequirements = (o.harnessRequirements ?? withHarness) ? HARNESS_REQUIREMENTS : null;
+  if (harnessRequirements && !existsSync(path.join(root, harnessRequirements))) {
+    throw new UserError(`${path.join(root, harnessRequirements)} is missing: it lists what the workloads import beside the host's PyTorch stack`, 'pass --no-harness-requirements to build the bundle without those wheels');
+  }
+  const requirementFiles = [...(harnessRequirements ? [path.join(root, harnessRequirements)] : []), ...(o.requirementFiles ?? [])];
+  const requirements = [...(o.requirements ?? []), ...requirementFiles.flatMap((f) => ['-r', path.resolve(f)])];
   let wheels: BundleWheel[] = [];
   let excluded: string[] = [];
   let warnings: string[] = [];
   if (requirements.length) {
-    const py = await findResolverPython(o);
+    const onlyHarness = harnessRequirements !== null && !o.requirements?.length && !o.requirementFiles?.length;
+    const py = await findResolverPython(o, onlyHarness);
     const scratch = path.join(tmpdir(), `grpo-bench-bundle-${process.pid}`);
     await mkdir(scratch, { recursive: true });
     try {
@@ -264,26 +290,20 @@ export async function bundleCommand(o: BundleOptions): Promise<number> {
 
   // 2. Harness and project files.
   let harness: string | null = null;
-  const entry = o.entry === undefined ? path.join(root, 'src', 'cli.ts') : o.entry;
-  if (entry !== null) {
-    if (!existsSync(entry)) {
-      if (o.entry !== undefined) throw new UserError(`bundle entry ${entry} does not exist`);
-      log(`no ${path.relative(root, entry)} yet: the bundle has no harness`);
-    } else {
-      const esbuild = await import('esbuild');
-      harness = 'dist/cli/grpo-bench.mjs';
-      await esbuild.build({
-        entryPoints: [entry],
-        outfile: path.join(payload, harness),
-        bundle: true,
-        platform: 'node',
-        format: 'esm',
-        target: 'node20',
-        external: ['@napi-rs/canvas', '*.node'],
-        banner: { js: "import { createRequire as __gbRequire } from 'node:module'; const require = __gbRequire(import.meta.url);" },
-        logLevel: 'warning',
-      });
-    }
+  if (withHarness) {
+    const esbuild = await import('esbuild');
+    harness = 'dist/cli/grpo-bench.mjs';
+    await esbuild.build({
+      entryPoints: [entry],
+      outfile: path.join(payload, harness),
+      bundle: true,
+      platform: 'node',
+      format: 'esm',
+      target: 'node20',
+      external: ['@napi-rs/canvas', '*.node'],
+      banner: { js: "import { createRequire as __gbRequire } from 'node:module'; const require = __gbRequire(import.meta.url);" },
+      logLevel: 'warning',
+    });
   }
   const projectFiles: string[] = [];
   if (o.projectFiles ?? true) {
@@ -316,6 +336,7 @@ export async function bundleCommand(o: BundleOptions): Promise<number> {
     target: { python: o.python, platforms },
     have,
     requirements,
+    harnessRequirements,
     wheels,
     excluded,
     warnings,
@@ -366,6 +387,7 @@ function readme(m: BundleManifest): string {
     ...m.parts.map((p) => `| ${p.file} | ${mib(p.bytes)} | \`${p.sha256.slice(0, 16)}…\` |`),
     '',
     `Harness: ${m.harness ?? 'none'}. Node: ${m.node ?? 'none'}.`,
+    `What the workloads import beside the host's PyTorch stack (${HARNESS_REQUIREMENTS}): ${m.harnessRequirements ? 'shipped, less what the host has' : 'left out (--no-harness-requirements, or no harness)'}.`,
     `Assumed on the host (not shipped): ${Object.entries(m.have).map(([n, v]) => (v ? `${n}==${v}` : n)).join(', ') || 'nothing'}.`,
     `Excluded on request (with what only they need): ${m.excluded.join(', ') || 'nothing'}.`,
     '',

@@ -2,6 +2,7 @@
 // (server.py), launched per docs/workloads.md. Needs torch, transformers and jsonschema only.
 import path from 'node:path';
 import { ranksPerHost, unitHosts } from '../../launch/hosts.ts';
+import { HARNESS_PIP } from '../../env/libraries.ts';
 import type { PlanContext, ProcessSpec, UnitShell, WorkloadAdapter } from '../../launch/types.ts';
 import { probeUnitProcesses } from '../probe.ts';
 import { eventFile, RANK_PLACEHOLDER } from '../../results/layout.ts';
@@ -9,8 +10,8 @@ import type { Scenario } from '../../scenario/schema.ts';
 import type { SyntheticConfig } from './config.ts';
 import { fitProblems, modelProblems } from './fit.ts';
 
-/** What both programs import; setup installs them (requirements.txt). */
-const LIBRARIES = ['torch', 'transformers', 'jsonschema'] as const;
+/** What both programs import, and how to get each: setup installs them (requirements.txt, which includes requirements-harness.txt). */
+const LIBRARIES = { torch: 'npm run setup', transformers: 'npm run setup', jsonschema: `npm run setup; ${HARNESS_PIP}` } as const;
 
 const HERE = 'src/workloads/synthetic';
 
@@ -21,7 +22,7 @@ export const synthetic: WorkloadAdapter = {
   readiness(python) {
     const missing = [
       ...(python.error ? [`a working Python (${python.python}: ${python.error})`] : []),
-      ...LIBRARIES.filter((n) => !python.libraries[n]).map((n) => `${n} (npm run setup)`),
+      ...Object.entries(LIBRARIES).filter(([n]) => !python.libraries[n]).map(([n, how]) => `${n} (${how})`),
     ];
     return [{ modes: this.modes, ok: missing.length === 0, missing }];
   },

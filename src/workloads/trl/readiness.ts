@@ -1,5 +1,6 @@
 // What each mode of the trl workload needs, and whether this machine has it: data for `doctor`,
 // and the library half of the adapter's refusals.
+import { HARNESS_PIP } from '../../env/libraries.ts';
 import type { ModeName } from '../../scenario/schema.ts';
 import { MIN_TRL, TRL_PIP, compareVersions, satisfies, vllmRequirement } from './versions.ts';
 
@@ -18,9 +19,10 @@ export function libraryProblems(libraries: Record<string, string | null>, mode: 
   const trl = libraries.trl ?? null;
   if (!trl) out.push(`trl is not installed: ${TRL_PIP}`);
   else if (compareVersions(trl, MIN_TRL) < 0) out.push(`trl ${trl} is too old: the trl workload needs trl >= ${MIN_TRL} (${TRL_PIP})`);
-  for (const lib of ['torch', 'transformers', 'accelerate', 'datasets', 'jsonschema']) {
+  for (const lib of ['torch', 'transformers', 'accelerate', 'datasets']) {
     if (!libraries[lib]) out.push(`${lib} is not installed: pip install -r requirements.txt -r requirements-trl.txt`);
   }
+  if (!libraries.jsonschema) out.push(`jsonschema is not installed: ${HARNESS_PIP}`);
   if (mode !== 'hf') {
     const wanted = vllmRequirement(libraries);
     const vllm = libraries.vllm ?? null;
