@@ -12,17 +12,19 @@
 #                                        done, in order, within BUDGET_S seconds; one archive
 #
 # Tasks, in order (each a `grpo-bench run` or `headroom`; done ones are remembered in
-# /tmp/gb-state, so the next call goes on where this one stopped):
+# /tmp/gb-state, so the next call goes on where this one stopped). The order puts first what
+# the committed results lack (bench/gpu/results/2026-12-01-1xH200: the 7b headroom is there,
+# and 3 runs of 0.5b colocate without sleep over two sittings):
+#   1.5b-hf           the one cell of the table never measured
 #   0.5b-colocate     sleep off and on, 3 repeats each (6 vLLM starts)
 #   0.5b-hf           3 repeats
-#   7b-headroom       largest per-device batch (16, 64), smallest vLLM memory share (0.2, 0.1)
-#   1.5b-hf, 7b-colocate-off        the runs the 2026-12-01 sitting lacks (same settings)
+#   7b-colocate-off   the 7b run that the first sitting cut after one step
 #   1.5b-colocate, 7b-colocate-sleep, 7b-hf   the rest of the table, once more
+#   7b-headroom       largest per-device batch (16, 64), smallest vLLM memory share (0.2, 0.1)
 # A task starts only if at least its minimum time is left, and gets at most what is left: a run
 # cut short by the budget is interrupted cleanly and keeps every unit it finished. Each colocate
 # unit starts vLLM (about 75 s a unit on an H200, 2026-12-01), which is why the budget, not the
-# task list, decides how much one call covers: about the 0.5b colocate runs in the first call,
-# 0.5b hf and most of the headroom in the second, the rest in a third.
+# task list, decides how much one call covers (two 0.5b colocate runs fitted in 195 s).
 #
 # BUDGET_S (default 560) counts from the start of the script, install included; 30 s of it are
 # kept for the archive. TASKS="7b-headroom 0.5b-hf" runs only those, in that order. Output: $OUT/trl-1gpu-<n>.tgz (results folders, logs, doctor, nvidia-smi).
@@ -109,7 +111,7 @@ run_task() {
     *) log "unknown task $1" ;;
   esac
 }
-tasks=${TASKS:-0.5b-colocate 0.5b-hf 7b-headroom 1.5b-hf 7b-colocate-off 1.5b-colocate 7b-colocate-sleep 7b-hf}
+tasks=${TASKS:-1.5b-hf 0.5b-colocate 0.5b-hf 7b-colocate-off 1.5b-colocate 7b-colocate-sleep 7b-hf 7b-headroom}
 for t in $tasks; do run_task "$t"; done
 
 pending=$(for t in $tasks; do [ -f "$state/done-$t" ] || printf '%s ' "$t"; done)
