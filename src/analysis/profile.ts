@@ -180,14 +180,14 @@ export function buildProfile(runs: readonly RunData[]): Profile {
   const scenarioOf = new Map(runs.map((r) => [r, unitScenarios(r)]));
   const firstUnit = first.units[0];
   const s0 = firstUnit ? scenarioOf.get(first)!(firstUnit) : first.manifest.scenario;
+  const id0 = profileIdentity(s0);
   for (const r of runs) {
     for (const unit of r.units) {
-      const s = scenarioOf.get(r)!(unit);
-      const differs = (['model', 'workload'] as const).filter((k) => s[k] !== s0[k]);
-      for (const k of ['num_generations', 'max_prompt_length', 'max_completion_length'] as const) if (s.grpo[k] !== s0.grpo[k]) differs.push(k as never);
+      const id = profileIdentity(scenarioOf.get(r)!(unit));
+      const differs = (Object.keys(id0) as (keyof ProfileIdentity)[]).filter((k) => id[k] !== id0[k]);
       if (differs.length > 0) {
         throw new UserError(
-          `${r.dir}/${unit.plan.dir}: cannot join ${first.dir} in one profile: ${differs.map((k) => `${k} ${JSON.stringify(k in s ? s[k as keyof Scenario] : s.grpo[k as keyof Scenario['grpo']])} vs ${JSON.stringify(k in s0 ? s0[k as keyof Scenario] : s0.grpo[k as keyof Scenario['grpo']])}`).join(', ')}`,
+          `${r.dir}/${unit.plan.dir}: cannot join ${first.dir} in one profile: ${differs.map((k) => `${k} ${JSON.stringify(id[k])} vs ${JSON.stringify(id0[k])}`).join(', ')}`,
           'A profile describes one model at one prompt/completion length and num_generations: pass the folders (or run the points) of one model.',
         );
       }
@@ -249,8 +249,35 @@ export function buildProfile(runs: readonly RunData[]): Profile {
   };
 }
 
+/** What one profile describes: units that differ in any of these cannot be joined. */
+type ProfileIdentity = Pick<Scenario, 'model' | 'workload'> & Pick<Scenario['grpo'], 'num_generations' | 'max_prompt_length' | 'max_completion_length'>;
+
+function profileIdentity(s: Scenario): ProfileIdentity {
+  const { num_generations, max_prompt_length, max_completion_length } = s.grpo;
+  return { model: s.model, workload: s.workload, num_generations, max_prompt_length, max_completion_length };
+}
+
+/**
+ * Results folders split into the groups that each make one profile, unit by unit (a sweep's points
+ * may be of different models), in the order first met; a folder spanning groups appears in each
+ * with its units of that group.
+ */
+export function groupForProfiles(runs: readonly RunData[]): RunData[][] {
+  const groups = new Map<string, RunData[]>();
+  for (const run of runs) {
+    const scenarioOf = unitScenarios(run);
+    const byKey = new Map<string, UnitData[]>();
+    for (const unit of run.units) {
+      const key = JSON.stringify(profileIdentity(scenarioOf(unit)));
+      byKey.set(key, [...(byKey.get(key) ?? []), unit]);
+    }
+    for (const [key, units] of byKey) groups.set(key, [...(groups.get(key) ?? []), { ...run, units }]);
+  }
+  return [...groups.values()];
+}
+
 /** Each unit's scenario: the run's, with its sweep point's values set. */
-export function unitScenarios(run: RunData): (unit: UnitData) => Scenario {
+function unitScenarios(run: RunData): (unit: UnitData) => Scenario {
   const byPoint = new Map(expandPoints(run.manifest.scenario, run.plan.points, run.dir).map((p) => [p.id, p.scenario]));
   return (unit) => byPoint.get(unit.plan.point) ?? run.manifest.scenario;
 }

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { readFile, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { after, describe, test } from 'node:test';
-import { buildProfile, type Profile } from '../../src/analysis/profile.ts';
+import { buildProfile, groupForProfiles, type Profile } from '../../src/analysis/profile.ts';
 import type { Summary } from '../../src/analysis/types.ts';
 import { DEFAULT_ASSUMPTIONS, predict, predictSplits, ProfileGap, splits, type Layout } from '../../src/analysis/whatif.ts';
 import { readRun } from '../../src/results/read.ts';
@@ -229,6 +229,13 @@ describe('a profile from sweep folders: each unit is described by its point, not
     const colocate = profile.trainer.filter((h) => h.mode === 'colocate').map((h) => h.per_device_batch);
     assert.deepEqual([...new Set(colocate)].sort((a, b) => a - b), [8, 16, 64]);
     assert.ok(profile.server.length > 0);
+  });
+
+  test('folders of several models are grouped into one profile per model, by each unit’s point (as reproduce does)', async () => {
+    const other = await readRun(path.join(h200, 'trl-1gpu-repeats', 'trl-1gpu-20261201-234829'));
+    const profiles = groupForProfiles([probe, other, headroom]).map((g) => buildProfile(g));
+    assert.deepEqual(profiles.map((p) => p.model), ['preset:7b', 'preset:0.5b']);
+    assert.deepEqual(profiles[0]!.sources.map((s) => path.basename(s.dir)), ['profile-trl-1gpu-7b-profile-20261201-233517', 'trl-1gpu-20261201-233823']);
   });
 
   test('a folder of another model is refused, naming the unit', async () => {

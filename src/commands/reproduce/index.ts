@@ -5,12 +5,12 @@
 import { mkdir, readdir, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { UserError } from '../../errors.ts';
-import { buildProfile, unitScenarios, type Profile } from '../../analysis/profile.ts';
+import { buildProfile, groupForProfiles, type Profile } from '../../analysis/profile.ts';
 import { reproduce, type ClaimResult, type ClaimScenario } from '../../analysis/reproduce.ts';
 import { summarize } from '../../analysis/summarize.ts';
 import { projectRoot } from '../../env/python.ts';
 import { REPRODUCE_FILES } from '../../results/layout.ts';
-import { readRun, type RunData, type UnitData } from '../../results/read.ts';
+import { readRun, type RunData } from '../../results/read.ts';
 import { loadScenarioFile } from '../../scenario/load.ts';
 import { expandSweep } from '../../scenario/sweep.ts';
 import { loadProfile, parseAssumptions } from '../predict/index.ts';
@@ -68,25 +68,12 @@ export async function reproduceCommand(o: ReproduceOptions): Promise<ClaimResult
  */
 async function profilesOf(inputs: readonly string[]): Promise<Profile[]> {
   const out: Profile[] = [];
-  const groups = new Map<string, RunData[]>();
+  const runs: RunData[] = [];
   for (const input of inputs) {
-    if ((await stat(input).catch(() => undefined))?.isFile()) {
-      out.push((await loadProfile([input])).profile);
-      continue;
-    }
-    // By unit: a sweep's points may be of different models (each unit runs its point's scenario).
-    const run = await readRun(input);
-    const scenarioOf = unitScenarios(run);
-    const byKey = new Map<string, UnitData[]>();
-    for (const unit of run.units) {
-      const s = scenarioOf(unit);
-      const key = JSON.stringify([s.workload, s.model, s.grpo.num_generations, s.grpo.max_prompt_length, s.grpo.max_completion_length]);
-      byKey.set(key, [...(byKey.get(key) ?? []), unit]);
-    }
-    for (const [key, units] of byKey) groups.set(key, [...(groups.get(key) ?? []), { ...run, units }]);
+    if ((await stat(input).catch(() => undefined))?.isFile()) out.push((await loadProfile([input])).profile);
+    else runs.push(await readRun(input));
   }
-  for (const runs of groups.values()) out.push(buildProfile(runs));
-  return out;
+  return [...out, ...groupForProfiles(runs).map(buildProfile)];
 }
 
 async function publishedClaims(): Promise<string[]> {
