@@ -12,7 +12,7 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Bench } from 'tinybench';
-import { parseEvents } from '../src/results/events.ts';
+import { parseEvents } from '../src/records/events.ts';
 import { UnitProcesses } from '../src/launch/supervisor.ts';
 import { SAMPLE_FILES } from '../src/results/layout.ts';
 import { readRun, readTable, TELEMETRY_TEXT_COLUMNS, type TelemetryRow } from '../src/results/read.ts';

@@ -2,7 +2,7 @@
 // its devices are counted, how it is labelled and coloured, and where it stands in comparisons.
 // Planning, analysis and reports ask this module about a mode's shape instead of testing its
 // name; a workload adapter still decides how it runs each mode it supports.
-import type { Role } from './launch/types.ts';
+import type { Role } from './records/plan.ts';
 import type { DeviceSet, ModeName, Modes, Scenario } from './scenario/schema.ts';
 
 /** The device sets a mode's scenario section gives: the generation server's, if it has one, and the trainers'. */

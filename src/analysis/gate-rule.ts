@@ -10,12 +10,15 @@ import { GATE } from './constants.ts';
 import type { LogVariance, NoiseModel } from './noise-model.ts';
 import { sampleSd } from './stats.ts';
 import { formatNumber } from '../value-format.ts';
+import type { ComparisonVariance, Outcome } from '../records/verdict.ts';
 
 /**
  * regressed: the whole interval is beyond the threshold on the bad side; no_regression: none of
  * it is; inconclusive: it straddles the threshold (or there is no interval).
  */
-export type GateOutcome = 'regressed' | 'no_regression' | 'inconclusive';
+/** The verdict's outcomes and variance record are defined with the verdict (records/verdict.ts). */
+export type GateOutcome = Outcome;
+export type { ComparisonVariance };
 
 /** How the rule reads a ratio: threshold t as a fraction, and which direction is worse. */
 export interface GateSense {
@@ -36,10 +39,6 @@ export function boundary(s: Pick<GateSense, 'threshold' | 'higher_is_better'>): 
 }
 
 /** Where a comparison's variance came from. */
-export interface ComparisonVariance extends LogVariance {
-  source: 'runs' | 'runs and noise profile';
-}
-
 /**
  * The variance of ln(value per run) a comparison uses. Within a folder: the runs' own spread,
  * Σ (n − 1)·s² over both sides, pooled with the noise profile's (weighted by degrees of

@@ -5,7 +5,7 @@
 import { CI_LEVEL, WITHIN_RUN_SPREAD } from './constants.ts';
 import { betaQuantile, tQuantile } from './distributions.ts';
 import { mean, quantile, sampleSd, sortSamples } from './stats.ts';
-import type { Estimate } from './types.ts';
+import type { Estimate } from '../records/summary.ts';
 import { formatNumber } from '../value-format.ts';
 
 /** A confidence interval from two runs or more. */

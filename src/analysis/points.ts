@@ -10,7 +10,7 @@ import type { ModeName } from '../scenario/schema.ts';
 import type { PointInfo, ScalarValue } from '../scenario/sweep.ts';
 import { CI_LEVEL } from './constants.ts';
 import { ratioEstimate, resolveChange, twoSampleRatio, type RatioEstimate } from './inference.ts';
-import type { ModeSummary, PointComparison } from './types.ts';
+import type { ModeSummary, PointComparison } from '../records/summary.ts';
 
 /** One mode at one point: its summary and one value per measured run. */
 export interface PointRuns {

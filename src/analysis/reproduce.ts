@@ -5,7 +5,7 @@
 import type { Scenario } from '../scenario/schema.ts';
 import type { SweepPoint } from '../scenario/sweep.ts';
 import type { Profile } from './profile.ts';
-import type { Estimate, Summary } from './types.ts';
+import type { Estimate, Summary } from '../records/summary.ts';
 import { predict, ProfileGap, type Assumptions, type Interval, type Prediction } from './whatif.ts';
 
 export type Verdict = 'reproduced' | 'not reproduced' | 'not comparable';

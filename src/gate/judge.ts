@@ -10,13 +10,14 @@ import { coverageComparison, halvesTrend, namedOutliers, relativeDifference, ste
 import { resolveChange, twoSampleRatio } from '../analysis/inference.ts';
 import { measuredRuns } from '../analysis/steps.ts';
 import { deviceCount, medianStepTime, samplesPerSecond, tokensPerSecond, type PerDevice } from '../analysis/summarize.ts';
-import type { Estimate, ModeSummary, StepRow, Summary } from '../analysis/types.ts';
+import type { Estimate, ModeSummary, Summary } from '../records/summary.ts';
+import type { StepRow } from '../records/steps.ts';
 import { UserError } from '../errors.ts';
 import { formatNumber, formatPercentText } from '../value-format.ts';
-import type { Manifest } from '../results/manifest.ts';
+import type { Manifest } from '../records/manifest.ts';
 import { assertComparable, checkComparable, type ComparableManifest } from './comparable.ts';
 import { environmentHash, type NoiseEntry, type NoiseProfile } from './noise.ts';
-import { VERDICT_SCHEMA_VERSION, type Difference, type GateComparison, type GateFlag, type OtherMetric, type Outcome, type Verdict } from './types.ts';
+import { VERDICT_SCHEMA_VERSION, type Difference, type GateComparison, type GateFlag, type OtherMetric, type Outcome, type Verdict } from '../records/verdict.ts';
 
 /** One analysed run: what `summarize` returns for its folder, with the manifest. */
 export interface GateSide {

@@ -6,7 +6,7 @@ import { markdownTable } from '../report/markdown.ts';
 import type { Cell, Table } from '../report/tables.ts';
 import { formatFigure, formatNumber, formatPercentText, percentFigure, type Figure } from '../value-format.ts';
 import { show } from './comparable.ts';
-import type { GateComparison, OtherMetric, Outcome, Verdict } from './types.ts';
+import type { GateComparison, OtherMetric, Outcome, Verdict } from '../records/verdict.ts';
 
 const OUTCOME: Record<Outcome, string> = { regressed: '🔴 regressed', no_regression: 'no regression', inconclusive: '🟡 inconclusive' };
 

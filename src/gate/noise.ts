@@ -10,7 +10,7 @@ import { CALIBRATION, GATE } from '../analysis/constants.ts';
 import { atRunsPerSide, detectableChange, outcomeProbabilities, type GateSense } from '../analysis/gate-rule.ts';
 import { fitNoiseModel, type NoiseModel } from '../analysis/noise-model.ts';
 import { UserError } from '../errors.ts';
-import type { Fingerprint } from '../results/manifest.ts';
+import type { Fingerprint } from '../records/manifest.ts';
 import { noiseProfileFile } from '../results/layout.ts';
 import { writeJsonAtomic } from '../results/store.ts';
 import type { ModeName } from '../scenario/schema.ts';

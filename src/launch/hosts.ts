@@ -3,7 +3,8 @@
 // over the nodes of a SLURM job.
 import path from 'node:path';
 import type { Scenario } from '../scenario/schema.ts';
-import type { PlanContext, UnitHosts, UnitPlan } from './types.ts';
+import type { PlanContext, UnitHosts } from './types.ts';
+import type { UnitPlan } from '../records/plan.ts';
 
 /** The unit's hosts: the launcher's when it spreads units over nodes, else this machine. */
 export function unitHosts(scenario: Scenario, unit: Omit<UnitPlan, 'processes'>, ctx: PlanContext): UnitHosts {

@@ -5,7 +5,8 @@ import type { SweepPoint } from '../scenario/sweep.ts';
 import { MODE_NAMES, type DeviceSet, type ModeName, type Scenario } from '../scenario/schema.ts';
 import { PROBE_POINT, PROBE_UNIT_DIR, unitDir } from '../results/layout.ts';
 import { adapterFor } from '../workloads/registry.ts';
-import type { BatchPlan, DeviceAccount, PlanContext, PlanWarning, ProbePlan, RunPlan, UnitPlan, UnitShell } from './types.ts';
+import type { PlanContext, UnitShell } from './types.ts';
+import type { BatchPlan, DeviceAccount, PlanWarning, ProbePlan, RunPlan, UnitPlan } from '../records/plan.ts';
 
 export interface PlanOptions {
   /** Only these modes (default: every mode the scenario defines). */

@@ -11,7 +11,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { execa } from 'execa';
 import { isPortFree } from './ports.ts';
 import { isLive, listPids, readEnvVar, readStat } from './proc.ts';
-import type { ProcessSpec, Role } from './types.ts';
+import type { ProcessSpec, Role } from '../records/plan.ts';
 import { EVENTS_DIR, logFile, LOGS_DIR } from '../results/layout.ts';
 
 export type UnitOutcome =

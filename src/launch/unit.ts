@@ -3,12 +3,12 @@
 // for a whole unit on this machine; a SLURM node agent does it for its node's share.
 import { UserError } from '../errors.ts';
 import { errorLines, firstWorkloadError, memoryErrorLine } from '../results/failure.ts';
-import type { UnitRecord } from '../results/manifest.ts';
+import type { UnitRecord } from '../records/manifest.ts';
 import { waitGpusIdle } from '../telemetry/hygiene.ts';
 import type { Scenario } from '../scenario/schema.ts';
 import { startSampling, type SamplerCost } from '../telemetry/samplers.ts';
 import { runUnit, UnitProcesses, type UnitOutcome } from './supervisor.ts';
-import type { ProcessSpec } from './types.ts';
+import type { ProcessSpec } from '../records/plan.ts';
 
 export interface SampledUnitOptions {
   /** Where logs, events and samples go. */

@@ -2,7 +2,8 @@
 // (in the browser) and by png.ts (in Node). Each is a plain, JSON-serialisable Chart.js
 // configuration: no functions, so it can be inlined into the page as data.
 import type { ChartConfiguration, ChartDataset } from 'chart.js';
-import type { Estimate, ModeSummary, StepRow } from '../analysis/types.ts';
+import type { Estimate, ModeSummary } from '../records/summary.ts';
+import type { StepRow } from '../records/steps.ts';
 import { modeColor, modeDisplayName } from '../modes.ts';
 import { REPORT_FILES } from '../results/layout.ts';
 import type { TimelineDecor } from './chart-plugins.ts';

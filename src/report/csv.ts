@@ -3,7 +3,7 @@
 // read_csv loads them with no options.
 import { stringify } from 'csv-stringify/sync';
 import { stepsCsv as analysisStepsCsv } from '../results/steps-csv.ts';
-import type { Estimate } from '../analysis/types.ts';
+import type { Estimate } from '../records/summary.ts';
 import type { ReportInput } from './load.ts';
 import { byPointOrder, pointInfo, settingsModes } from './format.ts';
 import { phaseOrder } from './theme.ts';

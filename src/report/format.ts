@@ -1,6 +1,6 @@
 // Display transforms shared by every format: labels, ordering, cutting long text. No statistics
 // here, and no number formatting either (src/value-format.ts).
-import type { Estimate, Summary } from '../analysis/types.ts';
+import type { Estimate, Summary } from '../records/summary.ts';
 import { MODE_ORDER, modeDisplayName } from '../modes.ts';
 import type { PointInfo } from '../scenario/sweep.ts';
 import { MISSING, formatFigure, percentFigure } from '../value-format.ts';

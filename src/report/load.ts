@@ -5,11 +5,12 @@
 import { note, RUN_SUBJECT } from '../analysis/notes.ts';
 import { currentSummary } from '../analysis/summarize.ts';
 import { runTimelines, type TimelineOptions, type UnitTimeline } from '../analysis/timeline.ts';
-import { SUMMARY_SCHEMA_VERSION, type StepRow, type Summary } from '../analysis/types.ts';
+import { SUMMARY_SCHEMA_VERSION, type Summary } from '../records/summary.ts';
+import { type StepRow } from '../records/steps.ts';
 import { UserError } from '../errors.ts';
-import type { RunPlan } from '../launch/types.ts';
+import type { RunPlan } from '../records/plan.ts';
 import { RUN_FILES } from '../results/layout.ts';
-import type { Manifest } from '../results/manifest.ts';
+import type { Manifest } from '../records/manifest.ts';
 import { readAnalysis, readRun, type RunData, type UnitData } from '../results/read.ts';
 
 export interface RunRecord {

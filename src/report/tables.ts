@@ -2,8 +2,9 @@
 // show the same rows. A cell is text or a Figure (a number with its interval and unit), which each
 // renderer formats with the value formatter. Every number comes from the summary.
 import { CI_LEVEL } from '../analysis/constants.ts';
-import { headlineNotes, type Note } from '../analysis/notes.ts';
-import type { ModeSummary } from '../analysis/types.ts';
+import { headlineNotes } from '../analysis/notes.ts';
+import { type Note } from '../records/notes.ts';
+import type { ModeSummary } from '../records/summary.ts';
 import { REPORT_FILES, RUN_FILES } from '../results/layout.ts';
 import type { ReportInput } from './load.ts';
 import { MISSING, estimateFigure, formatFigure, formatNumber, percentFigure, type Figure } from '../value-format.ts';

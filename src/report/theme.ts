@@ -1,6 +1,6 @@
 // Colours, names and fonts every report format uses, so a phase looks the same in the Markdown
 // tables, the HTML page and every PNG (a mode's colour is in its descriptor, src/modes.ts).
-import { PHASE_NAMES, type PhaseName } from '../results/events.ts';
+import { PHASE_NAMES, type PhaseName } from '../records/events.ts';
 
 export const FONT_FAMILY = 'Inter, "Helvetica Neue", Arial, sans-serif';
 /** Font files bundled with the package (@fontsource/inter), by CSS weight. */

@@ -1,7 +1,7 @@
 // The workload's own account of why a unit failed. A launcher (torchrun, accelerate) that loses
 // a rank exits with its own traceback last in the log, which buries the rank's error; each
 // rank records that error in its `end` event, so the earliest one is the first failure.
-import type { MemoryError } from './events.ts';
+import type { MemoryError } from '../records/events.ts';
 import { readUnitEvents } from './read.ts';
 import { formatBinaryBytes } from '../value-format.ts';
 

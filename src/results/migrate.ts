@@ -9,9 +9,9 @@
 // summary.json has a schema of its own: an older summary is computed again, in memory, by the
 // analysis (analysis/summarize.ts, currentSummary).
 import { UserError } from '../errors.ts';
-import type { UnitPlan } from '../launch/types.ts';
+import type { UnitPlan } from '../records/plan.ts';
 import { sweepPoints, type PointInfo, type SweepSpec } from '../scenario/sweep.ts';
-import { RESULTS_SCHEMA_VERSION } from './manifest.ts';
+import { RESULTS_SCHEMA_VERSION } from '../records/manifest.ts';
 
 /** Refuses a folder written in a format newer than this harness reads. */
 export function checkSchemaVersion(file: string, version: number): void {

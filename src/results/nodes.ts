@@ -5,45 +5,9 @@
 // phases and samples of different nodes line up.
 import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
-import type { Role } from '../launch/types.ts';
-import type { Event, ParsedEvents } from './events.ts';
+import type { Event, ParsedEvents } from '../records/events.ts';
 import { NODE_RECORD, NODES_DIR } from './layout.ts';
-import type { Fingerprint, UnitRecord } from './manifest.ts';
-
-/**
- * The node's clock against the submitting host's, measured when its share of the unit began
- * (the exchange with the smallest round trip of several). `offset_s` is added to the node's
- * timestamps: host time ≈ node time + offset_s, within ± rtt_s / 2.
- */
-export type ClockRecord = { offset_s: number; rtt_s: number; samples: number; against: string } | { offset_s: null; error: string };
-
-export type NodeStatus = 'running' | 'ok' | 'failed' | 'timeout' | 'interrupted';
-
-/** node.json: written when the node's share starts, completed when it ends. */
-export interface NodeRecord {
-  node: string;
-  role: Role;
-  /** Index among the nodes of its role in this unit (trainers: the launcher's node rank). */
-  node_rank: number;
-  /** The node's address on the cluster network, as its peers reached it. */
-  address: string;
-  /** The node agent's pid on the node. */
-  pid: number;
-  /** The unit's device slots (the plan's device numbers) this node held … */
-  slots: number[];
-  /** … and the node's own GPU index for each (empty on CPU). */
-  gpus: number[];
-  clock: ClockRecord;
-  /** What the node is: GPU model, driver, CPU, as in a manifest's fingerprint. */
-  environment?: Fingerprint['environment'];
-  started: string;
-  status: NodeStatus;
-  ended?: string;
-  error?: UnitRecord['error'];
-  sampler_cost?: UnitRecord['sampler_cost'];
-  /** Which GPU sampler ran on this node and whether GPM was available. */
-  telemetry?: UnitRecord['telemetry'];
-}
+import { NodeRecord } from '../records/nodes.ts';
 
 export interface NodeFolder {
   /** Relative to the unit folder: `nodes/<node>`. */
@@ -71,9 +35,9 @@ export async function readNodeFolders(unitDir: string): Promise<NodeFolder[]> {
       throw err;
     }
     try {
-      out.push({ dir, record: JSON.parse(text) as NodeRecord });
+      out.push({ dir, record: NodeRecord.parse(JSON.parse(text)) });
     } catch {
-      // Written atomically, so a bad one was not written by grpo-bench; the node's files are skipped with it.
+      // Written atomically, so a bad or malformed one was not written by grpo-bench; the node's files are skipped with it.
     }
   }
   return out;

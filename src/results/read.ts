@@ -6,16 +6,16 @@
 import { open, readdir, readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { StringDecoder } from 'node:string_decoder';
-import { z } from 'zod';
-import type { StepRow, Summary } from '../analysis/types.ts';
+import type { z } from 'zod';
+import { Manifest, type UnitRecord } from '../records/manifest.ts';
+import { PlanShape, type RunPlan, type UnitPlan } from '../records/plan.ts';
+import type { StepRow } from '../records/steps.ts';
+import { SummaryShape, type Summary } from '../records/summary.ts';
 import { readUserFile, UserError } from '../errors.ts';
-import type { RunPlan, UnitPlan } from '../launch/types.ts';
-import { MODE_NAMES, type ModeName } from '../scenario/schema.ts';
+import { parseEvents, PROTOCOL_VERSION, type ParsedEvents } from '../records/events.ts';
 import type { PointInfo, SweepSpec } from '../scenario/sweep.ts';
 import { parseCsv } from './csv.ts';
-import { readEventsFile, type ParsedEvents } from './events.ts';
 import { EVENTS_DIR, parseEventFileName, RUN_FILES, SAMPLE_FILES } from './layout.ts';
-import type { Manifest, UnitRecord } from './manifest.ts';
 import { checkSchemaVersion, planPoints } from './migrate.ts';
 import { parseStepsCsv } from './steps-csv.ts';
 import { clockOffset, readNodeFolders, shiftEvents } from './nodes.ts';
@@ -111,127 +111,6 @@ export interface RunData {
   analysis?: StoredAnalysis;
 }
 
-const Mode = z.enum(MODE_NAMES as [ModeName, ...ModeName[]]);
-const Point = z.looseObject({ id: z.string(), values: z.record(z.string(), z.union([z.number(), z.string(), z.boolean()])), label: z.string() });
-const Count = z.number().int().nonnegative();
-/** A number the analysis could not compute: NaN, written to JSON as null. */
-const Figure = z.number().nullable();
-
-// The parts the harness reads are checked; other fields pass through. Keys in the order their
-// problems are best reported in.
-const ManifestShape = z.looseObject({
-  schema_version: z.number().int().positive(),
-  run_id: z.string(),
-  status: z.enum(['running', 'completed', 'partial', 'failed', 'interrupted']),
-  started: z.string(),
-  ended: z.string().optional(),
-  harness: z.looseObject({ version: z.string(), git_sha: z.string().nullable(), git_dirty: z.boolean().nullable(), node: z.string() }),
-  scenario_file: z.string(),
-  scenario: z.looseObject({
-    name: z.string(),
-    workload: z.string(),
-    protocol: z.enum(['equal_per_device_batch', 'equal_global_batch']),
-    warmup_steps: Count,
-  }),
-  sweep: z.record(z.string(), z.array(z.unknown())).optional(),
-  command: z.array(z.string()),
-  fingerprint: z.looseObject({
-    environment: z.record(z.string(), z.union([z.string(), z.number(), z.null()])),
-    subject: z.record(z.string(), z.string().nullable()),
-  }),
-  units: z.array(
-    z.looseObject({
-      dir: z.string(),
-      point: z.string(),
-      mode: Mode,
-      repeat: Count,
-      status: z.enum(['ok', 'failed', 'partial', 'interrupted', 'timeout', 'planned', 'running', 'skipped']),
-      started: z.string().optional(),
-      ended: z.string().optional(),
-      error: z.looseObject({ message: z.string() }).optional(),
-    }),
-  ),
-});
-
-const Devices = z.looseObject({ kind: z.enum(['cuda', 'cpu']), allocated: z.array(z.number()), training: z.array(z.number()), server: z.array(z.number()) });
-const Batch = z.looseObject({
-  per_device_train_batch_size: z.number(),
-  training_devices: z.number(),
-  global_batch: z.number(),
-  num_generations: z.number(),
-  prompts_per_step: z.number(),
-});
-
-const PlanShape = z.looseObject({
-  device: z.enum(['cuda', 'cpu']),
-  /** Absent in a plan.json written before points were named at plan time (migrate.ts, planPoints). */
-  points: z.array(Point).optional(),
-  units: z.array(
-    z.looseObject({
-      point: z.string(),
-      mode: Mode,
-      repeat: Count,
-      dir: z.string(),
-      devices: Devices,
-      batch: Batch,
-      processes: z.array(z.looseObject({ name: z.string(), role: z.enum(['trainer', 'server']), events: z.array(z.string()) })),
-    }),
-  ),
-  scenario: z.string(),
-  workload: z.string(),
-});
-
-const Estimate = z.looseObject({ value: Figure, low: Figure.optional(), high: Figure.optional(), n_steps: Count, n_runs: Count });
-
-const SummaryShape = z.looseObject({
-  schema_version: z.number().int().positive(),
-  run_id: z.string(),
-  scenario: z.string(),
-  workload: z.string(),
-  protocol: z.enum(['equal_per_device_batch', 'equal_global_batch']),
-  device_kind: z.enum(['cuda', 'cpu']),
-  functional_only: z.boolean(),
-  /** Before summary schema 3: the text alone (analysis/upgrade.ts). */
-  notes: z.array(z.union([z.string(), z.looseObject({ kind: z.string(), severity: z.enum(['info', 'warning']), subject: z.string(), text: z.string() })])),
-  /** Before summary schema 3: swept values by point id (analysis/upgrade.ts). */
-  points: z.union([z.array(Point), z.record(z.string(), z.record(z.string(), z.union([z.string(), z.number(), z.boolean()])))]),
-  modes: z.array(
-    z.looseObject({
-      point: z.string(),
-      mode: Mode,
-      devices: Devices,
-      batch: Batch,
-      runs: z.array(z.looseObject({ repeat: Count, status: z.string(), steps: Count })),
-      steps_measured: Count,
-      time_to_first_step_s: Estimate,
-      step_time_s: Estimate,
-      completion_tokens_per_s: Estimate,
-      completion_tokens_per_s_per_allocated_device: Estimate,
-      completion_tokens_per_s_per_training_device: Estimate,
-      samples_per_s: Estimate,
-      phase_median_s: z.record(z.string(), Figure),
-      generation_to_training_ratio: Figure,
-      activity: z.array(z.looseObject({ role: z.enum(['trainer', 'server']), devices: z.array(z.number()), busy_fraction: Figure })),
-    }),
-  ),
-  comparisons: z.array(
-    z.looseObject({
-      point: z.string(),
-      baseline: Mode,
-      candidate: Mode,
-      speedup_per_allocated_device: Estimate,
-      speedup_per_training_device: Estimate,
-      generation_to_training_ratio: z.record(z.string(), Figure),
-      equal_work: z.looseObject({ equal: z.boolean() }),
-      statement: z.string(),
-    }),
-  ),
-  /** Absent before summary schema 2. */
-  settings_compared: z.record(z.string(), z.array(Mode)).optional(),
-  settings_differences: z.array(z.looseObject({ point: z.string(), key: z.string(), values: z.record(z.string(), z.string().nullable()) })).optional(),
-  methods: z.looseObject({}),
-});
-
 const HINT = 'Pass a results folder written by `grpo-bench run`, e.g. results/<run-id>.';
 
 /** Reads `name` in the run folder as JSON of `shape`; undefined when absent and `optional`. Errors name the file and each field. */
@@ -256,7 +135,7 @@ async function readJson<T>(runDir: string, name: string, shape: z.ZodType, what:
 
 /** The whole run folder. Fails (a UserError naming the file and field) when manifest.json or plan.json is missing or malformed. */
 export async function readRun(runDir: string): Promise<RunData> {
-  const manifest = (await readJson<Manifest>(runDir, RUN_FILES.manifest, ManifestShape, 'a grpo-bench run manifest (run_id, scenario, units)'))!;
+  const manifest = (await readJson<Manifest>(runDir, RUN_FILES.manifest, Manifest, 'a grpo-bench run manifest (run_id, scenario, units)'))!;
   checkSchemaVersion(path.join(runDir, RUN_FILES.manifest), manifest.schema_version);
   const stored = (await readJson<Omit<RunPlan, 'points'> & { points?: PointInfo[] }>(runDir, RUN_FILES.plan, PlanShape, 'a grpo-bench launch plan (device, units with dir, mode, devices, batch)'))!;
   const plan: RunPlan = { ...stored, points: stored.points ?? planPoints(stored.units, manifest.sweep as SweepSpec | undefined) };
@@ -435,4 +314,10 @@ export async function readTable<Row>(runDir: string, file: string, text: readonl
     rows.push(row as Row);
   }
   return { file, columns, rows, problems };
+}
+
+/** An event file parsed; an absent one is empty (its process never started). */
+export async function readEventsFile(file: string): Promise<ParsedEvents> {
+  const text = await readText(file);
+  return text === undefined ? { protocol: PROTOCOL_VERSION, events: [], problems: [], truncated: false } : parseEvents(text);
 }

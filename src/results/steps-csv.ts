@@ -1,9 +1,9 @@
 // steps.csv, one row per optimizer step of each unit: the one definition of its columns, used by
 // the analysis to write it (stepsCsv) and by the reader to read it back (parseStepsCsv).
 import { stringify } from 'csv-stringify/sync';
-import type { StepRow } from '../analysis/types.ts';
+import type { StepRow } from '../records/steps.ts';
 import { parseCsv } from './csv.ts';
-import { orderPhases } from './events.ts';
+import { orderPhases } from '../records/events.ts';
 
 /** The phases of the rows, in the protocol's order and then alphabetically. */
 export function phaseColumns(rows: readonly StepRow[]): string[] {

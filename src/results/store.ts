@@ -4,7 +4,7 @@
 import { mkdir, rename, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { RUN_FILES } from './layout.ts';
-import type { Manifest, UnitRecord } from './manifest.ts';
+import type { Manifest, UnitRecord } from '../records/manifest.ts';
 
 export async function writeJsonAtomic(file: string, value: unknown): Promise<void> {
   const tmp = `${file}.${process.pid}.tmp`;

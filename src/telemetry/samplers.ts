@@ -15,7 +15,7 @@ import { UserError } from '../errors.ts';
 import { readStat } from '../launch/proc.ts';
 import type { Member } from '../launch/supervisor.ts';
 import { SAMPLE_FILES } from '../results/layout.ts';
-import type { UnitRecord } from '../results/manifest.ts';
+import type { UnitRecord } from '../records/manifest.ts';
 import { resolvePython } from '../env/python.ts';
 import { CsvAppender, wallSeconds, type Cell } from './csv.ts';
 import { gpuRowCells, TELEMETRY_HEADER, type GpuRow, type GpuSource } from './gpu-row.ts';

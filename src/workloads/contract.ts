@@ -4,7 +4,7 @@
 // drifted. The Python side validates against these files (src/workloads/common/contract.py).
 import path from 'node:path';
 import { z } from 'zod';
-import { EventLine } from '../results/events.ts';
+import { EventLine } from '../records/events.ts';
 import { SyntheticConfig } from './synthetic/config.ts';
 import { TrlRunConfig } from './trl/config.ts';
 import { ProbeDriverConfig } from './probe.ts';

@@ -1,29 +1,14 @@
 // The profile driver's --config (grpo-bench profile, docs/whatif.md): the run configuration the
-// workload's trainer would have read, and the requests to send. Defined here, generated into
+// workload's trainer would have read, and the requests to send (records/plan.ts ProbePlan). Defined here, generated into
 // schemas/probe-config.schema.json (npm run schemas), validated by each workload's probe.py
 // through src/workloads/common/contract.py; `run` is then validated against the workload's own
 // --config schema.
 import path from 'node:path';
 import { z } from 'zod';
-import type { PlanContext, ProcessSpec, UnitShell } from '../launch/types.ts';
+import type { PlanContext, UnitShell } from '../launch/types.ts';
+import type { ProcessSpec } from '../records/plan.ts';
 import { eventFile } from '../results/layout.ts';
-import { nonNegativeInt, positiveInt } from '../scenario/fields.ts';
-
-const Point = z.strictObject({ trainers: positiveInt, per_device_batch: positiveInt });
-
-/** What a profile unit's driver sends: one request per point and repeat. */
-export const ProbePlan = z
-  .strictObject({
-    /** One repeat's requests in order (odd repeats run backwards); each holds trainers × per_device_batch completions. */
-    points: z.array(Point),
-    repeats: positiveInt,
-    /** Requests at the largest point before measuring (kernel compilation, CUDA-graph shapes, allocator). */
-    warmup: nonNegativeInt,
-    /** Points asked for that TRL could not run (trainers × batch not a multiple of num_generations). */
-    skipped: z.array(z.strictObject({ ...Point.shape, why: z.string() })),
-  })
-  .meta({ description: 'The requests a profile driver sends: for each point, trainers × per_device_batch completions in one request.' });
-export type ProbePlan = z.infer<typeof ProbePlan>;
+import { ProbePlan } from '../records/plan.ts';
 
 export const ProbeDriverConfig = z
   .strictObject({

@@ -16,9 +16,9 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { mkdtemp } from 'node:fs/promises';
-import type { RunPlan, UnitPlan } from '../../src/launch/types.ts';
+import type { RunPlan, UnitPlan } from '../../src/records/plan.ts';
 import { sweepPoints } from '../../src/scenario/sweep.ts';
-import type { Manifest } from '../../src/results/manifest.ts';
+import type { Manifest } from '../../src/records/manifest.ts';
 import { Scenario } from '../../src/scenario/schema.ts';
 
 const line = (o: object) => JSON.stringify(o) + '\n';

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { judgeAxis, type Probe } from '../../src/analysis/headroom.ts';
 import { BATCH_FIELD, defaultUtilizations, plannedSearches, stopReason, UTILIZATION_FIELD } from '../../src/commands/headroom/index.ts';
-import type { UnitRecord } from '../../src/results/manifest.ts';
+import type { UnitRecord } from '../../src/records/manifest.ts';
 import { parseScenario } from '../../src/scenario/load.ts';
 
 const GiB = 2 ** 30;

@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { stepBreakdown } from '../../src/analysis/phases.ts';
-import type { PhaseEvent } from '../../src/results/events.ts';
+import type { PhaseEvent } from '../../src/records/events.ts';
 
 let clock = 100;
 function phase(name: string, dur: number, parent?: string): PhaseEvent {

@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { pointComparisons, pointModeKey, type PointRuns } from '../../src/analysis/points.ts';
-import type { ModeSummary } from '../../src/analysis/types.ts';
+import type { ModeSummary } from '../../src/records/summary.ts';
 import { sweepPoints } from '../../src/scenario/sweep.ts';
 
 const points = sweepPoints({ model: ['preset:0.5b', 'preset:1.5b'], 'modes.colocate.vllm.enable_sleep_mode': [false, true] });

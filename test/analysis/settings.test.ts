@@ -3,11 +3,11 @@ import { cp, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, describe, test } from 'node:test';
-import type { Note } from '../../src/analysis/notes.ts';
+import type { Note } from '../../src/records/notes.ts';
 import { flattenSettings, isIgnoredSetting, settingsDifferences, type SettingsUnit } from '../../src/analysis/settings.ts';
 import { analyzeRun } from '../../src/analysis/summarize.ts';
 import type { EventFile } from '../../src/results/read.ts';
-import { parseEvents } from '../../src/results/events.ts';
+import { parseEvents } from '../../src/records/events.ts';
 import { readRun } from '../../src/results/read.ts';
 
 const GPU_RUNS = path.resolve(import.meta.dirname, '../../bench/gpu/results/2026-11-27-2xH200/runs');

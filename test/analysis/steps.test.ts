@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import type { Note } from '../../src/analysis/notes.ts';
+import type { Note } from '../../src/records/notes.ts';
 import { unitSteps } from '../../src/analysis/steps.ts';
 import { parseStepsCsv, stepsCsv } from '../../src/results/steps-csv.ts';
-import type { UnitPlan } from '../../src/launch/types.ts';
-import { parseEvents } from '../../src/results/events.ts';
+import type { UnitPlan } from '../../src/records/plan.ts';
+import { parseEvents } from '../../src/records/events.ts';
 import type { UnitData } from '../../src/results/read.ts';
 
 const plan: UnitPlan = {

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import type { Summary } from '../../src/analysis/types.ts';
+import type { Summary } from '../../src/records/summary.ts';
 import { upgradeSummary } from '../../src/analysis/upgrade.ts';
 
 test('a summary written before schema 3 gets its points as a list with labels from their values; ids stay as written', () => {

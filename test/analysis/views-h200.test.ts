@@ -8,7 +8,7 @@ import { test } from 'node:test';
 import { segmentReadings, type SegmentReading } from '../../src/analysis/segments.ts';
 import { counterJoules, gpuEnergy, gpuSeries, idleJoules, readViews, type GpuSeries } from '../../src/analysis/views.ts';
 import { integrate } from '../../src/analysis/stats.ts';
-import type { PhaseEvent } from '../../src/results/events.ts';
+import type { PhaseEvent } from '../../src/records/events.ts';
 import { readTable, readUnitEvents, TELEMETRY_TEXT_COLUMNS, type TelemetryRow } from '../../src/results/read.ts';
 import { fieldRates, type FieldRate } from '../../src/telemetry/rates.ts';
 

@@ -3,7 +3,7 @@ import { readFile, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { after, describe, test } from 'node:test';
 import { buildProfile, groupForProfiles, type Profile } from '../../src/analysis/profile.ts';
-import type { Summary } from '../../src/analysis/types.ts';
+import type { Summary } from '../../src/records/summary.ts';
 import { DEFAULT_ASSUMPTIONS, predict, predictSplits, ProfileGap, splits, type Layout } from '../../src/analysis/whatif.ts';
 import { readRun } from '../../src/results/read.ts';
 import { buildRun } from './fixture.ts';

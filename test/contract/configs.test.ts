@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import path from 'node:path';
 import { describe as suite, test } from 'node:test';
-import type { ProcessSpec } from '../../src/launch/types.ts';
+import type { ProcessSpec } from '../../src/records/plan.ts';
 import { GPU_SCENARIO, PYTHON, ROOT, TRL_1_13, context, plan } from '../workloads/trl-fixtures.ts';
 import { planProbe, probePlan } from '../../src/launch/plan.ts';
 import { parseScenario } from '../../src/scenario/load.ts';

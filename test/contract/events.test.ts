@@ -6,7 +6,7 @@ import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, describe as suite, test } from 'node:test';
-import { PHASE_NAMES, PROTOCOL_VERSION, parseEvents } from '../../src/results/events.ts';
+import { PHASE_NAMES, PROTOCOL_VERSION, parseEvents } from '../../src/records/events.ts';
 import { CONTRACT, renderSchema, schemaFile } from '../../src/workloads/contract.ts';
 import { PYTHON, ROOT } from '../workloads/trl-fixtures.ts';
 import { checkEventFiles } from './python.ts';

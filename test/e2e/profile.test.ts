@@ -7,8 +7,8 @@ import path from 'node:path';
 import { test } from 'node:test';
 import type { Profile } from '../../src/analysis/profile.ts';
 import type { SplitTable } from '../../src/analysis/whatif.ts';
-import type { RunPlan } from '../../src/launch/types.ts';
-import type { Manifest } from '../../src/results/manifest.ts';
+import type { RunPlan } from '../../src/records/plan.ts';
+import type { Manifest } from '../../src/records/manifest.ts';
 import { cli, onlyRunDir, processesMentioning, readJsonFile, tinyScenario, workspace } from './helpers.ts';
 
 test('profile measures the server for 1 and 2 simulated trainers and a colocate trainer half; predict composes them, labelled PREDICTED', async () => {

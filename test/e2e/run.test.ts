@@ -5,10 +5,10 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { test } from 'node:test';
 import { execa } from 'execa';
-import { parseEvents } from '../../src/results/events.ts';
+import { parseEvents } from '../../src/records/events.ts';
 import { resolvePython } from '../../src/env/python.ts';
-import type { Manifest } from '../../src/results/manifest.ts';
-import type { Summary } from '../../src/analysis/types.ts';
+import type { Manifest } from '../../src/records/manifest.ts';
+import type { Summary } from '../../src/records/summary.ts';
 import { cli, onlyRunDir, processesMentioning, readJsonFile, ROOT, tinyScenario, workspace } from './helpers.ts';
 
 test('run measures both modes of the tiny scenario and summarises equal work per sample', async () => {

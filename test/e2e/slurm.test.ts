@@ -8,10 +8,10 @@ import path from 'node:path';
 import { test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { execa } from 'execa';
-import { parseEvents } from '../../src/results/events.ts';
-import type { Manifest } from '../../src/results/manifest.ts';
-import type { NodeRecord } from '../../src/results/nodes.ts';
-import type { Summary } from '../../src/analysis/types.ts';
+import { parseEvents } from '../../src/records/events.ts';
+import type { Manifest } from '../../src/records/manifest.ts';
+import type { NodeRecord } from '../../src/records/nodes.ts';
+import type { Summary } from '../../src/records/summary.ts';
 import { cli, onlyRunDir, processesMentioning, readJsonFile, ROOT, tinyScenario, workspace } from './helpers.ts';
 
 const DEFAULT_CONF = path.join(process.env.GRPO_BENCH_SLURM_DIR ?? '/tmp/grpo-bench-slurm', 'slurm.conf');

@@ -1,9 +1,10 @@
 // Hand-built GateSides: step rows with given durations (100 completion tokens, 4 samples per step)
 // and the ModeSummary figures the gate reads, computed from those rows.
-import type { ModeSummary, StepRow } from '../../src/analysis/types.ts';
+import type { ModeSummary } from '../../src/records/summary.ts';
+import type { StepRow } from '../../src/records/steps.ts';
 import { medianStepTime, samplesPerSecond, tokensPerSecond } from '../../src/analysis/summarize.ts';
 import type { GateSide } from '../../src/gate/judge.ts';
-import type { Fingerprint } from '../../src/results/manifest.ts';
+import type { Fingerprint } from '../../src/records/manifest.ts';
 import { Scenario, type ModeName } from '../../src/scenario/schema.ts';
 
 export const TOKENS = 100;

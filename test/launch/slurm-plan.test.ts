@@ -9,7 +9,7 @@ import { planSlurmRun } from '../../src/launch/slurm/plan.ts';
 import { jobScript } from '../../src/launch/slurm/script.ts';
 import { fillSpec, parseNodeAddrs } from '../../src/launch/slurm/placeholders.ts';
 import { visibleGpus } from '../../src/launch/slurm/agent.ts';
-import type { RunPlan } from '../../src/launch/types.ts';
+import type { RunPlan } from '../../src/records/plan.ts';
 import { UserError } from '../../src/errors.ts';
 
 const yaml = (modes: string, extra = '') => `name: cluster run

@@ -7,7 +7,7 @@ import { test } from 'node:test';
 import { endedEarly, parseJobInfo, parseSubmitted } from '../../src/launch/slurm/scontrol.ts';
 import { bestOffset } from '../../src/launch/slurm/clock.ts';
 import { combineNodes } from '../../src/launch/slurm/outcome.ts';
-import type { NodeRecord } from '../../src/results/nodes.ts';
+import type { NodeRecord } from '../../src/records/nodes.ts';
 
 const fixture = (name: string) => readFileSync(path.join(import.meta.dirname, '..', 'fixtures', 'slurm', name), 'utf8');
 

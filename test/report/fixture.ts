@@ -10,8 +10,8 @@ import { mulberry32 } from '../../src/analysis/stats.ts';
 import { mkdir, writeFile, open } from 'node:fs/promises';
 import path from 'node:path';
 import { Scenario, type ModeName } from '../../src/scenario/schema.ts';
-import type { Manifest } from '../../src/results/manifest.ts';
-import type { RunPlan, UnitPlan } from '../../src/launch/types.ts';
+import type { Manifest } from '../../src/records/manifest.ts';
+import type { RunPlan, UnitPlan } from '../../src/records/plan.ts';
 import { sweepPoints } from '../../src/scenario/sweep.ts';
 import { analyzeRun } from '../../src/analysis/summarize.ts';
 

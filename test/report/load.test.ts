@@ -5,7 +5,7 @@ import { csvTable } from '../../src/results/csv.ts';
 import { parseStepsCsv } from '../../src/results/steps-csv.ts';
 import { escapeHtml, escapeMarkdown, jsonForScript } from '../../src/report/escape.ts';
 import { estimateFigure, formatFigure, formatNumber as fmt } from '../../src/value-format.ts';
-import type { Estimate } from '../../src/analysis/types.ts';
+import type { Estimate } from '../../src/records/summary.ts';
 
 // The report's tables show an estimate as the value formatter writes it.
 const fmtEstimate = (e: Estimate | undefined) => formatFigure(estimateFigure(e));

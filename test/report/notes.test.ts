@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import path from 'node:path';
 import { describe, test } from 'node:test';
 import { note, RUN_SUBJECT } from '../../src/analysis/notes.ts';
-import type { Summary } from '../../src/analysis/types.ts';
+import type { Summary } from '../../src/records/summary.ts';
 import { upgradeSummary } from '../../src/analysis/upgrade.ts';
 import { formatSummaryTable } from '../../src/commands/run/table.ts';
 import { notesCsv } from '../../src/report/csv.ts';

@@ -5,7 +5,7 @@ import { copyFile, mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, describe, test } from 'node:test';
-import { SUMMARY_SCHEMA_VERSION } from '../../src/analysis/types.ts';
+import { SUMMARY_SCHEMA_VERSION } from '../../src/records/summary.ts';
 import { settingsDifferencesCsv } from '../../src/report/csv.ts';
 import { escapeMarkdown } from '../../src/report/escape.ts';
 import { renderHtml } from '../../src/report/html.ts';

@@ -8,7 +8,7 @@ import { after, test } from 'node:test';
 import { summarize } from '../../src/analysis/summarize.ts';
 import { readRun } from '../../src/results/read.ts';
 import { NODE_RECORD, nodeDir } from '../../src/results/layout.ts';
-import type { NodeRecord } from '../../src/results/nodes.ts';
+import type { NodeRecord } from '../../src/records/nodes.ts';
 import { buildRun } from '../analysis/fixture.ts';
 
 const dirs: string[] = [];

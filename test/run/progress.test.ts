@@ -6,7 +6,7 @@ import path from 'node:path';
 import { test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { followProgress } from '../../src/commands/run/progress.ts';
-import type { UnitPlan } from '../../src/launch/types.ts';
+import type { UnitPlan } from '../../src/records/plan.ts';
 
 test('progress counts steps as the file grows, waits for a line being written, and ends with the final word', async () => {
   const unitDir = await mkdtemp(path.join(tmpdir(), 'gb-progress-'));

@@ -6,7 +6,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { test } from 'node:test';
-import { parseEvents, type PhaseEvent, type StepEvent } from '../../src/results/events.ts';
+import { parseEvents, type PhaseEvent, type StepEvent } from '../../src/records/events.ts';
 import { PYTHON, context, installedLibraries, plan } from './trl-fixtures.ts';
 import { assertEventFilesValid } from '../contract/python.ts';
 

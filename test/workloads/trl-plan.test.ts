@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import path from 'node:path';
 import { describe as suite, test } from 'node:test';
-import type { ProcessSpec } from '../../src/launch/types.ts';
+import type { ProcessSpec } from '../../src/records/plan.ts';
 import type { TrlRunConfig } from '../../src/workloads/trl/config.ts';
 import { trlReadiness } from '../../src/workloads/trl/readiness.ts';
 import { trlStyle } from '../../src/workloads/trl/versions.ts';

@@ -9,7 +9,7 @@ import path from 'node:path';
 import { after, describe, test } from 'node:test';
 import { execa } from 'execa';
 import { planProbe, probePlan } from '../../src/launch/plan.ts';
-import type { ProbePlan } from '../../src/launch/types.ts';
+import type { ProbePlan } from '../../src/records/plan.ts';
 import { parseScenario } from '../../src/scenario/load.ts';
 import { GPU_SCENARIO, PYTHON, ROOT, TRL_0_29, TRL_1_13, context, plan } from './trl-fixtures.ts';
 

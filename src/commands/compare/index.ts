@@ -6,7 +6,7 @@ import { summarize } from '../../analysis/summarize.ts';
 import { judge, parseMetric, type GateSide } from '../../gate/judge.ts';
 import { verdictMarkdown } from '../../gate/markdown.ts';
 import { loadNoiseProfile, noiseProfilePath } from '../../gate/noise.ts';
-import type { Verdict } from '../../gate/types.ts';
+import type { Verdict } from '../../records/verdict.ts';
 import { readRun } from '../../results/read.ts';
 
 export interface CompareOptions {

@@ -13,8 +13,8 @@ import { MODE_NAMES, type ModeName, type Scenario } from '../../scenario/schema.
 import { readRun, type UnitData } from '../../results/read.ts';
 import { RUN_FILES } from '../../results/layout.ts';
 import { writeJsonAtomic } from '../../results/store.ts';
-import type { UnitRecord } from '../../results/manifest.ts';
-import type { PhaseEvent } from '../../results/events.ts';
+import type { UnitRecord } from '../../records/manifest.ts';
+import type { PhaseEvent } from '../../records/events.ts';
 import { runCommand, selectPoints } from '../run/index.ts';
 import { formatBinaryBytes, formatFigure } from '../../value-format.ts';
 

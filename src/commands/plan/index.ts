@@ -5,7 +5,7 @@ import { loadScenarioFile } from '../../scenario/load.ts';
 import { expandSweep } from '../../scenario/sweep.ts';
 import { planRun, warningText } from '../../launch/plan.ts';
 import { UserError } from '../../errors.ts';
-import type { PlanWarning, RunPlan } from '../../launch/types.ts';
+import type { PlanWarning, RunPlan } from '../../records/plan.ts';
 import type { LauncherName, ModeName } from '../../scenario/schema.ts';
 import { planSlurmRun } from '../../launch/slurm/plan.ts';
 import { jobScript } from '../../launch/slurm/script.ts';

@@ -15,7 +15,7 @@ import { buildProfile, profileView, type Profile } from '../../analysis/profile.
 import { analyzeRun } from '../../analysis/summarize.ts';
 import { probePlan, planProbe, planRun } from '../../launch/plan.ts';
 import { portPool, portsFor } from '../../launch/ports.ts';
-import type { RunPlan, UnitPlan } from '../../launch/types.ts';
+import type { RunPlan, UnitPlan } from '../../records/plan.ts';
 import { projectRoot, resolvePython } from '../../env/python.ts';
 import { probePython } from '../../env/libraries.ts';
 import { readRun } from '../../results/read.ts';

@@ -1,5 +1,5 @@
 // The short table a run ends with. Formats the summary (through the value formatter); computes nothing.
-import type { Summary } from '../../analysis/types.ts';
+import type { Summary } from '../../records/summary.ts';
 import { modeDisplayName } from '../../modes.ts';
 import { pointLabel } from '../../report/format.ts';
 import type { Cell } from '../../report/tables.ts';

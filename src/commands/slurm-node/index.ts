@@ -1,7 +1,7 @@
 // `grpo-bench slurm-node`: the node agent the job script starts on each node of a unit
 // (src/launch/slurm/agent.ts). Not for people to call; `run` writes the calls.
 import os from 'node:os';
-import type { Role } from '../../launch/types.ts';
+import type { Role } from '../../records/plan.ts';
 import { PEER_ENDED, runNodeAgent } from '../../launch/slurm/agent.ts';
 import { CLOCK_URL_ENV, NODE_ADDRS_ENV, parseNodeAddrs } from '../../launch/slurm/placeholders.ts';
 import { PEER_ENDED_SIGNAL } from '../../launch/slurm/script.ts';

@@ -4,7 +4,7 @@
 // reading lies within that round trip, so offset = host − midpoint, uncertain by ± rtt / 2.
 import http from 'node:http';
 import os from 'node:os';
-import type { ClockRecord } from '../../results/nodes.ts';
+import type { ClockRecord } from '../../records/nodes.ts';
 import { wallSeconds } from '../../telemetry/csv.ts';
 
 /** One exchange: the node's clock before and after, the host's clock in between (seconds). */

@@ -1,9 +1,9 @@
 // A unit spread over nodes ends as one record in the manifest: built from its nodes' records.
 // A failure on one node is the unit's failure (the earliest, when several nodes failed); a
 // group stopped because the other group ended is only its consequence.
-import type { UnitStatus } from '../../analysis/types.ts';
-import type { UnitRecord } from '../../results/manifest.ts';
-import type { NodeRecord } from '../../results/nodes.ts';
+import type { UnitStatus } from '../../records/manifest.ts';
+import type { UnitRecord } from '../../records/manifest.ts';
+import type { NodeRecord } from '../../records/nodes.ts';
 
 export type UnitVerdict = Pick<UnitRecord, 'started' | 'ended' | 'error' | 'sampler_cost'> & { status: UnitStatus };
 

@@ -1,7 +1,7 @@
 // Values a SLURM plan cannot know until the job has its nodes. The plan writes these names
 // where an address, a node rank or a node's folder goes; the node agent fills them in on each
 // node (argv and environment of every process it starts).
-import type { ProcessSpec } from '../types.ts';
+import type { ProcessSpec } from '../../records/plan.ts';
 
 export const PLACEHOLDERS = {
   /** The name of the node the process runs on (SLURMD_NODENAME): names its folder in the unit. */

@@ -8,7 +8,8 @@ import { MODE_NAMES, type DeviceSet, type ModeName, type Scenario } from '../../
 import { modeDeviceSets } from '../../modes.ts';
 import type { SweepPoint } from '../../scenario/sweep.ts';
 import { planRun, type PlanOptions } from '../plan.ts';
-import type { PlanContext, RunPlan, SlurmGroup, UnitHosts, UnitPlan } from '../types.ts';
+import type { PlanContext, UnitHosts } from '../types.ts';
+import type { RunPlan, SlurmGroup, UnitPlan } from '../../records/plan.ts';
 import { PLACEHOLDERS } from './placeholders.ts';
 
 /** The device kind the job asks for and how many of them one node gives. */

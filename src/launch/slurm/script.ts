@@ -6,7 +6,7 @@ import path from 'node:path';
 import type { SlurmSettings } from '../../scenario/schema.ts';
 import { fileSlug, SLURM_FILES } from '../../results/layout.ts';
 import { shellQuote } from '../shell.ts';
-import type { RunPlan, SlurmGroup } from '../types.ts';
+import type { RunPlan, SlurmGroup } from '../../records/plan.ts';
 
 /** The node agent's signal for the other group's end: to a server, the trainers are done; to trainers, the server is gone. */
 export const PEER_ENDED_SIGNAL = 'SIGUSR2' satisfies NodeJS.Signals;

@@ -3,7 +3,8 @@
 import path from 'node:path';
 import { ranksPerHost, unitHosts } from '../../launch/hosts.ts';
 import { HARNESS_PIP } from '../../env/libraries.ts';
-import type { PlanContext, ProcessSpec, UnitShell, WorkloadAdapter } from '../../launch/types.ts';
+import type { PlanContext, UnitShell, WorkloadAdapter } from '../../launch/types.ts';
+import type { ProcessSpec } from '../../records/plan.ts';
 import { probeUnitProcesses } from '../probe.ts';
 import { eventFile, RANK_PLACEHOLDER } from '../../results/layout.ts';
 import type { Scenario } from '../../scenario/schema.ts';

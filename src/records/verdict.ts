@@ -1,9 +1,7 @@
 // The regression gate's verdict: computed once (src/gate/judge.ts), written as JSON by
 // `compare --json` and formatted as Markdown by src/gate/markdown.ts. Rule: docs/metrics.md
 // "Regression gate".
-import type { ComparisonVariance, GateOutcome } from '../analysis/gate-rule.ts';
-import type { Resolution } from '../analysis/inference.ts';
-import type { Estimate } from '../analysis/types.ts';
+import type { Estimate } from './summary.ts';
 import type { ModeName } from '../scenario/schema.ts';
 
 /** 2: run-level intervals, three outcomes (regressed, no_regression, inconclusive), flags. */
@@ -13,7 +11,17 @@ export const VERDICT_SCHEMA_VERSION = 2;
  * regressed: the interval of the ratio lies wholly beyond the threshold on the worse side;
  * no_regression: none of it does; inconclusive: it straddles the threshold, or there is no interval.
  */
-export type Outcome = GateOutcome;
+export type Outcome = 'regressed' | 'no_regression' | 'inconclusive';
+
+/** Where a comparison's variance of ln(value per run) came from, and its parts (analysis/gate-rule.ts comparisonVariance). */
+export interface ComparisonVariance {
+  within: number;
+  within_df: number;
+  between: number;
+  /** Infinity when the between-session part is known to be 0 or not modelled. */
+  between_df: number;
+  source: 'runs' | 'runs and noise profile';
+}
 
 /** A field whose value differs between the two runs. */
 export interface Difference {
@@ -68,7 +76,7 @@ export interface GateComparison {
   interval: { low: number; high: number; level: number; df: number } | null;
   outcome: Outcome;
   /** What the interval says about speed: faster or slower only when it excludes 1. */
-  change: Resolution['kind'];
+  change: 'faster' | 'slower' | 'unresolved' | 'no_interval';
   /** Where the variance came from and its parts (of ln value per run). */
   variance: ComparisonVariance;
   /** Inconclusive only: runs per side that would resolve it with 80% probability if the ratio is as measured; null when none up to 100 would. */

@@ -1,8 +1,12 @@
-// The typed summary: every number a report shows is computed once, here in analysis, and
-// written to summary.json. Renderers (CSV, Markdown, HTML, PNG) only format it.
+// summary.json, the typed summary: every number a report shows is computed once, by the analysis
+// (analysis/summarize.ts), and written there. Renderers (CSV, Markdown, HTML, PNG) only format
+// it. The reader checks a stored one against SummaryShape, which also accepts older versions.
 import type { ModeName } from '../scenario/schema.ts';
-import type { DeviceAccount, BatchPlan } from '../launch/types.ts';
+import { BatchShape, DevicesShape, type BatchPlan, type DeviceAccount } from './plan.ts';
 import type { PointInfo } from '../scenario/sweep.ts';
+import { z } from 'zod';
+import { Count, Figure, Mode, Point } from './common.ts';
+import type { UnitStatus } from './manifest.ts';
 import type { Note } from './notes.ts';
 
 /**
@@ -32,34 +36,6 @@ export interface Estimate {
   method?: string;
   n_steps: number;
   n_runs: number;
-}
-
-/** One row of steps.csv: one optimizer step of one unit, timed on trainer rank 0. */
-export interface StepRow {
-  point: string;
-  mode: ModeName;
-  repeat: number;
-  step: number;
-  /** Excluded from summaries (warm-up or before steady state). */
-  warmup: boolean;
-  /** Why a row is excluded: the scenario's fixed `warmup_steps`, or `settling` before detected steady state. */
-  excluded_by?: 'warmup' | 'settling';
-  t0: number;
-  t1: number;
-  duration_s: number;
-  samples: number;
-  prompt_tokens: number;
-  completion_tokens: number;
-  /** Seconds per phase on trainer rank 0 (generation as the trainer waited for it in server mode). */
-  phases: Record<string, number>;
-  /** Seconds of the step outside every timed phase of rank 0 (union of its phase intervals); absent when the unit logged no phases. */
-  idle_s?: number;
-  /** Bytes trainer rank 0 sent in `weight_sync` phases of this step (absent when the workload reports none). */
-  weight_sync_bytes?: number;
-  loss?: number | null;
-  reward_mean?: number | null;
-  /** Flagged by the median-absolute-deviation rule; kept, not dropped. */
-  outlier?: boolean;
 }
 
 export interface RoleActivity {
@@ -169,8 +145,6 @@ export interface MemorySummary {
   device_used_peak_bytes?: number;
 }
 
-export type UnitStatus = 'ok' | 'failed' | 'partial' | 'interrupted' | 'timeout';
-
 export interface EqualWork {
   equal: boolean;
   completion_tokens_per_sample: Record<string, number>;
@@ -262,3 +236,56 @@ export interface Methods {
   requests?: string;
   time_to_first_step: string;
 }
+
+const EstimateShape = z.looseObject({ value: Figure, low: Figure.optional(), high: Figure.optional(), n_steps: Count, n_runs: Count });
+
+/** What the reader checks of a summary.json, of this version or an older one; other fields pass through. */
+export const SummaryShape = z.looseObject({
+  schema_version: z.number().int().positive(),
+  run_id: z.string(),
+  scenario: z.string(),
+  workload: z.string(),
+  protocol: z.enum(['equal_per_device_batch', 'equal_global_batch']),
+  device_kind: z.enum(['cuda', 'cpu']),
+  functional_only: z.boolean(),
+  /** Before summary schema 3: the text alone (analysis/upgrade.ts). */
+  notes: z.array(z.union([z.string(), z.looseObject({ kind: z.string(), severity: z.enum(['info', 'warning']), subject: z.string(), text: z.string() })])),
+  /** Before summary schema 3: swept values by point id (analysis/upgrade.ts). */
+  points: z.union([z.array(Point), z.record(z.string(), z.record(z.string(), z.union([z.string(), z.number(), z.boolean()])))]),
+  modes: z.array(
+    z.looseObject({
+      point: z.string(),
+      mode: Mode,
+      devices: DevicesShape,
+      batch: BatchShape,
+      runs: z.array(z.looseObject({ repeat: Count, status: z.string(), steps: Count })),
+      steps_measured: Count,
+      time_to_first_step_s: EstimateShape,
+      step_time_s: EstimateShape,
+      completion_tokens_per_s: EstimateShape,
+      completion_tokens_per_s_per_allocated_device: EstimateShape,
+      completion_tokens_per_s_per_training_device: EstimateShape,
+      samples_per_s: EstimateShape,
+      phase_median_s: z.record(z.string(), Figure),
+      generation_to_training_ratio: Figure,
+      activity: z.array(z.looseObject({ role: z.enum(['trainer', 'server']), devices: z.array(z.number()), busy_fraction: Figure })),
+    }),
+  ),
+  comparisons: z.array(
+    z.looseObject({
+      point: z.string(),
+      baseline: Mode,
+      candidate: Mode,
+      speedup_per_allocated_device: EstimateShape,
+      speedup_per_training_device: EstimateShape,
+      generation_to_training_ratio: z.record(z.string(), Figure),
+      equal_work: z.looseObject({ equal: z.boolean() }),
+      statement: z.string(),
+    }),
+  ),
+  /** Absent before summary schema 2. */
+  settings_compared: z.record(z.string(), z.array(Mode)).optional(),
+  settings_differences: z.array(z.looseObject({ point: z.string(), key: z.string(), values: z.record(z.string(), z.string().nullable()) })).optional(),
+  methods: z.looseObject({}),
+});
+

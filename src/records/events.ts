@@ -1,8 +1,8 @@
 // The event protocol (workload → harness), docs/events.md. Workloads append one JSON object
 // per line; the harness never reads numbers from free-form logs. This file is the protocol's
 // one definition: schemas/events.schema.json is generated from it (scripts/schemas.ts) and
-// the Python writer (src/workloads/common/events.py) reads its phase names from there.
-import { readFile } from 'node:fs/promises';
+// the Python writer (src/workloads/common/events.py) reads its phase names from there. Its
+// version is PROTOCOL_VERSION, stated on each file's first line.
 import { z } from 'zod';
 
 /** The protocol version this harness writes and reads; a file's `protocol` line states its own. */
@@ -215,13 +215,4 @@ export function parseEvents(text: string): ParsedEvents {
     }
   });
   return { protocol: protocol ?? 1, events, problems, truncated };
-}
-
-export async function readEventsFile(file: string): Promise<ParsedEvents> {
-  try {
-    return parseEvents(await readFile(file, 'utf8'));
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return { protocol: PROTOCOL_VERSION, events: [], problems: [], truncated: false };
-    throw err;
-  }
 }
