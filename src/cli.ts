@@ -168,10 +168,12 @@ async function main(argv: string[]): Promise<number> {
         y
           .positional('results', { type: 'string', demandOption: true, describe: 'results/<run-id> folder' })
           .option('out', { type: 'string', describe: 'Output folder (default: reports/<run-id> beside results/)' })
-          .option('format', { type: 'string', array: true, choices: ['csv', 'markdown', 'html', 'png'], describe: 'Only these formats' }),
+          .option('format', { type: 'string', array: true, choices: ['csv', 'markdown', 'html', 'png'], describe: 'Only these formats' })
+          .option('allow-unverified', { type: 'boolean', default: false, describe: 'Report a folder whose files no longer match their recorded digests, marking its figures unverified' }),
       async (a) => {
         const { reportCommand } = await import('./commands/report/index.ts');
-        const r = await reportCommand({ results: a.results, out: a.out, formats: a.format as ('csv' | 'markdown' | 'html' | 'png')[] | undefined });
+        const r = await reportCommand({ results: a.results, out: a.out, formats: a.format as ('csv' | 'markdown' | 'html' | 'png')[] | undefined, allowUnverified: a['allow-unverified'] });
+        if (r.unverified) console.log(r.unverified);
         console.log(`${r.outDir}\n${r.files.map((f) => `  ${f}`).join('\n')}`);
       },
     )

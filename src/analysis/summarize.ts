@@ -6,6 +6,7 @@ import type { DeviceAccount } from '../records/plan.ts';
 import { RUN_FILES } from '../results/layout.ts';
 import { readRun, type RunData, type StoredAnalysis, type UnitData } from '../results/read.ts';
 import { phaseColumns, stepsCsv } from '../results/steps-csv.ts';
+import { recordDerivedDigests } from '../results/store.ts';
 import { MODE_ORDER, modeOf } from '../modes.ts';
 import type { ModeName } from '../scenario/schema.ts';
 import { formatNumber, formatPercentText } from '../value-format.ts';
@@ -27,11 +28,12 @@ import { type UnitStatus } from '../records/manifest.ts';
 import { type StepRow } from '../records/steps.ts';
 
 
-/** Reads `runDir`, writes `steps.csv` and `summary.json` into it, and returns the Summary. */
+/** Reads `runDir`, writes `steps.csv` and `summary.json` into it (their digests into manifest.json), and returns the Summary. */
 export async function analyzeRun(runDir: string): Promise<Summary> {
   const { summary, rows } = summarize(await readRun(runDir));
   await writeFile(path.join(runDir, RUN_FILES.steps), stepsCsv(rows));
   await writeFile(path.join(runDir, RUN_FILES.summary), JSON.stringify(summary, null, 2) + '\n');
+  await recordDerivedDigests(runDir);
   return summary;
 }
 

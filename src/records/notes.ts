@@ -72,6 +72,12 @@ export const NOTE_KINDS = {
   summary_outdated: { severity: 'warning', headline: false },
   /** The results folder could not be read whole: the report shows summary.json alone. */
   summary_alone: { severity: 'warning', headline: false },
+  /** A folder written before its files' digests were recorded: nothing to check them against. */
+  before_digests: { severity: 'info', headline: false },
+  /** steps.csv or summary.json changed after the analysis wrote them: the report computed them again from the raw files. */
+  derived_recomputed: { severity: 'warning', headline: true },
+  /** Raw files that no longer match their digests, shown because the user asked (--allow-unverified). */
+  unverified: { severity: 'warning', headline: true },
   /** A note of a summary.json written before notes had kinds. */
   unclassified: { severity: 'info', headline: false },
 } as const satisfies Record<string, { severity: NoteSeverity; headline: boolean }>;

@@ -173,7 +173,7 @@ ${CSS}
 </head>
 <body>
 <main>
-<header>
+${h.unverified ? `<p class="note"><strong>${esc(h.unverified)}</strong></p>\n` : ''}<header>
 <h1>${esc(h.title)}</h1>
 <p class="facts">${h.facts.map(esc).join(' · ')}</p>
 ${h.headlines.map((s) => `<p class="headline">${esc(s)}</p>`).join('\n')}

@@ -3,7 +3,7 @@
 // manifest, every unit's samples and the time series behind the charts. Nothing is read from disk
 // here but through the reader, and no number is computed here.
 import { note, RUN_SUBJECT } from '../analysis/notes.ts';
-import { currentSummary } from '../analysis/summarize.ts';
+import { currentSummary, summarize } from '../analysis/summarize.ts';
 import { runTimelines, type TimelineOptions, type UnitTimeline } from '../analysis/timeline.ts';
 import { SUMMARY_SCHEMA_VERSION, type Summary } from '../records/summary.ts';
 import { type StepRow } from '../records/steps.ts';
@@ -11,10 +11,13 @@ import { UserError } from '../errors.ts';
 import type { RunPlan } from '../records/plan.ts';
 import { RUN_FILES } from '../results/layout.ts';
 import type { Manifest } from '../records/manifest.ts';
+import type { IntegrityCheck } from '../results/integrity.ts';
 import { readAnalysis, readRun, type RunData, type UnitData } from '../results/read.ts';
 
 export interface RunRecord {
   runDir: string;
+  /** How the folder's files compared with their digests; `unverified` only where the user asked to go on. */
+  integrity: IntegrityCheck;
   runId: string;
   summary: Summary;
   manifest?: Manifest;
@@ -30,17 +33,28 @@ export interface ReportInput extends RunRecord {
   timelines: UnitTimeline[];
 }
 
-export type LoadOptions = TimelineOptions;
+export interface LoadOptions extends TimelineOptions {
+  /** Show a folder whose files do not match their digests (or cannot be read whole), its figures marked unverified. */
+  allowUnverified?: boolean;
+}
 
-async function load(runDir: string): Promise<{ record: RunRecord; run?: RunData }> {
+async function load(runDir: string, allowUnverified = false): Promise<{ record: RunRecord; run?: RunData }> {
   let run: RunData | undefined;
   let unreadable: string | undefined;
   try {
-    run = await readRun(runDir);
+    run = await readRun(runDir, { allowUnverified });
   } catch (err) {
-    if (!(err instanceof UserError)) throw err;
+    // Without a readable manifest nothing can be verified: summary.json alone only where the user asked.
+    if (!(err instanceof UserError) || !allowUnverified) throw err;
     unreadable = err.message.split('\n')[0];
   }
+  const integrity: IntegrityCheck = run?.integrity ?? {
+    state: 'unverified',
+    problems: [{ file: RUN_FILES.manifest, what: 'unreadable', detail: unreadable ?? '' }],
+    units: [],
+    derivedChanged: [],
+  };
+  if (run && !run.analysis && integrity.derivedChanged.length) return { record: recomputed(runDir, run), run };
   // A summary can be shown from summary.json alone, without the rest of the folder.
   const stored = run ? run.analysis : await readAnalysis(runDir);
   if (!stored) {
@@ -53,8 +67,10 @@ async function load(runDir: string): Promise<{ record: RunRecord; run?: RunData 
   if (!run && stored.summary.schema_version >= SUMMARY_SCHEMA_VERSION) {
     summary.notes = [...summary.notes, note('summary_alone', RUN_SUBJECT, `${unreadable}: the report shows ${RUN_FILES.summary} alone, without the time series.`)];
   }
+  integrityNotes(summary, integrity);
   const record: RunRecord = {
     runDir,
+    integrity,
     runId: summary.run_id,
     summary,
     ...(run ? { manifest: run.manifest, plan: run.plan } : {}),
@@ -64,13 +80,31 @@ async function load(runDir: string): Promise<{ record: RunRecord; run?: RunData 
   return { record, ...(run ? { run } : {}) };
 }
 
+/** steps.csv or summary.json changed after the analysis wrote them: both again from the (verified) raw files, never the changed copy. */
+function recomputed(runDir: string, run: RunData): RunRecord {
+  const { summary, rows } = summarize(run);
+  const files = run.integrity.derivedChanged.join(' and ');
+  summary.notes.unshift(note('derived_recomputed', RUN_SUBJECT, `${files} changed after the analysis wrote ${run.integrity.derivedChanged.length > 1 ? 'them' : 'it'} (digest in manifest.json): this report computed every figure again from the run's raw files, which match their digests.`));
+  integrityNotes(summary, run.integrity);
+  return { runDir, integrity: run.integrity, runId: summary.run_id, summary, manifest: run.manifest, plan: run.plan, steps: rows, units: run.units };
+}
+
+function integrityNotes(summary: Summary, integrity: IntegrityCheck): void {
+  if (integrity.state === 'before_digests') {
+    summary.notes.push(note('before_digests', RUN_SUBJECT, 'Written before integrity digests: this folder records no digests of its files, so they cannot be checked against what the run wrote.'));
+  } else if (integrity.state === 'unverified') {
+    const files = integrity.problems.map((p) => `${p.file} (${p.what === 'missing' || p.what === 'unreadable' ? p.what : `${p.what} differs`}: ${p.detail})`);
+    summary.notes.unshift(note('unverified', RUN_SUBJECT, `Unverified: ${files.join('; ')}. Shown because of --allow-unverified.`));
+  }
+}
+
 /** The summary, step rows, manifest and units of a results folder. */
-export async function loadRun(runDir: string): Promise<RunRecord> {
-  return (await load(runDir)).record;
+export async function loadRun(runDir: string, options: Pick<LoadOptions, 'allowUnverified'> = {}): Promise<RunRecord> {
+  return (await load(runDir, options.allowUnverified)).record;
 }
 
 /** Everything a report shows, charts over time included. */
 export async function loadReportInput(runDir: string, options: LoadOptions = {}): Promise<ReportInput> {
-  const { record, run } = await load(runDir);
+  const { record, run } = await load(runDir, options.allowUnverified);
   return { ...record, timelines: run ? runTimelines(run, record.summary, options) : [] };
 }

@@ -15,7 +15,7 @@ export function markdownTable(t: Table): string {
 
 export function renderMarkdown(input: ReportInput, charts: readonly ChartSpec[], omitted: readonly OmittedChart[] = []): string {
   const h = reportHeader(input);
-  const out: string[] = [`# ${md(h.title)}`, ''];
+  const out: string[] = [...(h.unverified ? [`**${md(h.unverified)}**`, ''] : []), `# ${md(h.title)}`, ''];
   for (const line of h.headlines) out.push(`> **${md(line)}**`, '');
   out.push(h.facts.map(md).join(' · '), '');
   for (const note of h.notes) out.push(`> **Note:** ${md(note)}`, '');

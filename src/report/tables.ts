@@ -5,6 +5,7 @@ import { CI_LEVEL } from '../analysis/constants.ts';
 import { headlineNotes } from '../analysis/notes.ts';
 import { type Note } from '../records/notes.ts';
 import type { ModeSummary } from '../records/summary.ts';
+import { unverifiedLine } from '../results/integrity.ts';
 import { REPORT_FILES, RUN_FILES } from '../results/layout.ts';
 import type { ReportInput } from './load.ts';
 import { MISSING, estimateFigure, formatFigure, formatNumber, percentFigure, type Figure } from '../value-format.ts';
@@ -450,6 +451,8 @@ export interface ReportHeader {
   facts: string[];
   /** Warnings a reader must see first (CPU-only run, failed units, unequal work, a pointer to the notes). */
   notes: string[];
+  /** The report's first line when its folder did not verify (shown only with --allow-unverified): which figures are unverified. */
+  unverified?: string;
 }
 
 export interface ReportFootnotes {
@@ -503,5 +506,10 @@ export function reportHeader(input: ReportInput): ReportHeader {
     .map((c) => (isSweep(summary) ? `${pointLabel(summary, c.point)}: ${c.statement}` : c.statement));
   // A sweep of one mode has no comparison between modes to lead with: its points' comparisons do.
   if (headlines.length === 0) headlines.push(...summary.point_comparisons.map((c) => c.statement));
-  return { title: `GRPO benchmark: ${summary.scenario}`, headlines, facts, notes };
+  const unit = (dir: string) => input.plan?.units.find((u) => u.dir === dir);
+  const unverified = unverifiedLine(input.integrity, (dir) => {
+    const u = unit(dir);
+    return u && (isSweep(summary) ? `${pointLabel(summary, u.point)} ${u.mode}` : u.mode);
+  });
+  return { title: `GRPO benchmark: ${summary.scenario}`, headlines, facts, notes, ...(unverified ? { unverified } : {}) };
 }

@@ -12,6 +12,7 @@ import { UserError } from '../errors.ts';
 import type { UnitPlan } from '../records/plan.ts';
 import { sweepPoints, type PointInfo, type SweepSpec } from '../scenario/sweep.ts';
 import { RESULTS_SCHEMA_VERSION } from '../records/manifest.ts';
+import { INTEGRITY_EXIT_CODE } from './integrity.ts';
 
 /** Refuses a folder written in a format newer than this harness reads. */
 export function checkSchemaVersion(file: string, version: number): void {
@@ -19,6 +20,7 @@ export function checkSchemaVersion(file: string, version: number): void {
     throw new UserError(
       `${file}: schema_version ${version}: written by a newer grpo-bench than this one (it reads results up to schema ${RESULTS_SCHEMA_VERSION})`,
       'Read this folder with the grpo-bench version that wrote it (manifest.json, harness.version), or a later one.',
+      INTEGRITY_EXIT_CODE,
     );
   }
 }

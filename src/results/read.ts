@@ -1,8 +1,11 @@
 // The one reader of a results folder: manifest, plan, every unit's event files and sampled CSVs,
 // and what the analysis wrote (summary.json, steps.csv), validated and typed as RunData. Nothing
 // else reads a results folder; paths come from layout.ts, older folders are brought up to date by
-// migrate.ts. A partial run reads as far as it goes: missing files are empty, unreadable lines
-// and rows are listed as problems, and the caller says what was missing.
+// migrate.ts. Before anything is parsed, the folder's files are checked against the digests its
+// manifest recorded (integrity.ts): a raw file that changed after the run is an error unless the
+// caller asks to go on, and a derived file that changed is left out so it is computed again. A
+// partial run reads as far as it goes: missing files are empty, unreadable lines and rows are
+// listed as problems, and the caller says what was missing.
 import { open, readdir, readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { StringDecoder } from 'node:string_decoder';
@@ -15,6 +18,7 @@ import { readUserFile, UserError } from '../errors.ts';
 import { parseEvents, PROTOCOL_VERSION, type ParsedEvents } from '../records/events.ts';
 import type { PointInfo, SweepSpec } from '../scenario/sweep.ts';
 import { parseCsv } from './csv.ts';
+import { checkIntegrity, IntegrityError, INTEGRITY_EXIT_CODE, type IntegrityCheck } from './integrity.ts';
 import { EVENTS_DIR, parseEventFileName, RUN_FILES, SAMPLE_FILES } from './layout.ts';
 import { checkSchemaVersion, planPoints } from './migrate.ts';
 import { parseStepsCsv } from './steps-csv.ts';
@@ -107,8 +111,15 @@ export interface RunData {
   plan: RunPlan;
   /** In plan order. */
   units: UnitData[];
-  /** Absent until the analysis has run (no summary.json). */
+  /** Absent until the analysis has run (no summary.json), and when steps.csv or summary.json changed after it wrote them. */
   analysis?: StoredAnalysis;
+  /** How the folder's files compared with the digests its manifest recorded. */
+  integrity: IntegrityCheck;
+}
+
+export interface ReadOptions {
+  /** Read a folder whose raw files do not match their digests instead of refusing it; `integrity` says which. */
+  allowUnverified?: boolean;
 }
 
 const HINT = 'Pass a results folder written by `grpo-bench run`, e.g. results/<run-id>.';
@@ -117,32 +128,41 @@ const HINT = 'Pass a results folder written by `grpo-bench run`, e.g. results/<r
 async function readJson<T>(runDir: string, name: string, shape: z.ZodType, what: string, optional = false): Promise<T | undefined> {
   const file = path.join(runDir, name);
   if (optional && (await stat(file).catch((err: NodeJS.ErrnoException) => (err.code === 'ENOENT' ? null : undefined))) === null) return undefined;
-  const text = await readUserFile(file, name, HINT, what);
+  // A results file that cannot be read is a damaged folder, never a verdict: its own exit code.
+  const text = await readUserFile(file, name, HINT, what).catch((err: unknown) => {
+    throw err instanceof UserError ? new UserError(err.message, err.hint, INTEGRITY_EXIT_CODE) : err;
+  });
   let json: unknown;
   try {
     json = JSON.parse(text);
   } catch (err) {
-    throw new UserError(`${file}: not valid JSON (${(err as Error).message}); expected ${what}`);
+    throw new UserError(`${file}: not valid JSON (${(err as Error).message}); expected ${what}`, HINT, INTEGRITY_EXIT_CODE);
   }
   const parsed = shape.safeParse(json);
   if (!parsed.success) {
     const issues = parsed.error.issues.slice(0, 5).map((i) => `  ${i.path.join('.') || '(top level)'}: ${i.message}`);
-    throw new UserError(`${file}: not ${what}\n${issues.join('\n')}`);
+    throw new UserError(`${file}: not ${what}\n${issues.join('\n')}`, HINT, INTEGRITY_EXIT_CODE);
   }
   // The file's own object, not zod's copy: key order and fields it does not check stay as written.
   return json as T;
 }
 
-/** The whole run folder. Fails (a UserError naming the file and field) when manifest.json or plan.json is missing or malformed. */
-export async function readRun(runDir: string): Promise<RunData> {
+/**
+ * The whole run folder. Fails (a UserError naming the file and field) when manifest.json or
+ * plan.json is missing or malformed, and (an IntegrityError naming each file) when a raw file is
+ * not as its unit recorded it, unless `allowUnverified`.
+ */
+export async function readRun(runDir: string, options: ReadOptions = {}): Promise<RunData> {
   const manifest = (await readJson<Manifest>(runDir, RUN_FILES.manifest, Manifest, 'a grpo-bench run manifest (run_id, scenario, units)'))!;
   checkSchemaVersion(path.join(runDir, RUN_FILES.manifest), manifest.schema_version);
+  const integrity = await checkIntegrity(runDir, manifest);
+  if (integrity.problems.length && !options.allowUnverified) throw new IntegrityError(runDir, integrity.problems);
   const stored = (await readJson<Omit<RunPlan, 'points'> & { points?: PointInfo[] }>(runDir, RUN_FILES.plan, PlanShape, 'a grpo-bench launch plan (device, units with dir, mode, devices, batch)'))!;
   const plan: RunPlan = { ...stored, points: stored.points ?? planPoints(stored.units, manifest.sweep as SweepSpec | undefined) };
   const records = new Map(manifest.units.map((u) => [u.dir, u]));
   const units = await Promise.all(plan.units.map((u) => readUnit(runDir, u, records.get(u.dir))));
-  const analysis = await readAnalysis(runDir);
-  return { dir: runDir, manifest, plan, units, ...(analysis ? { analysis } : {}) };
+  const analysis = integrity.derivedChanged.length ? undefined : await readAnalysis(runDir);
+  return { dir: runDir, manifest, plan, units, ...(analysis ? { analysis } : {}), integrity };
 }
 
 /** summary.json and steps.csv alone (a report can show a summary whose folder cannot be read whole); undefined without summary.json. */

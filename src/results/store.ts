@@ -1,10 +1,12 @@
 // The results folder of one run. JSON files are replaced atomically (write, then rename) so
 // a crash never leaves a half-written manifest; event and telemetry files are appended to by
-// their writers as the run goes.
-import { mkdir, rename, writeFile } from 'node:fs/promises';
+// their writers as the run goes. When a unit ends, the digests of the raw files it wrote go into
+// its record (integrity.ts), and those of steps.csv and summary.json once the analysis wrote them.
+import { mkdir, readFile, rename, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
+import { DERIVED_FILES, digestFile, digestUnit } from './integrity.ts';
 import { RUN_FILES } from './layout.ts';
-import type { Manifest, UnitRecord } from '../records/manifest.ts';
+import type { FileDigests, Manifest, UnitRecord } from '../records/manifest.ts';
 
 export async function writeJsonAtomic(file: string, value: unknown): Promise<void> {
   const tmp = `${file}.${process.pid}.tmp`;
@@ -30,7 +32,11 @@ export class RunStore {
     return this.manifest;
   }
 
+  /** A patch that ends the unit (any status but planned or running) records the digests of its raw files as they are now. */
   async updateUnit(unitDir: string, patch: Partial<UnitRecord>): Promise<void> {
+    if (patch.status !== undefined && patch.status !== 'planned' && patch.status !== 'running') {
+      patch = { ...patch, files: await digestUnit(this.dir, unitDir) };
+    }
     this.manifest = {
       ...this.manifest,
       units: this.manifest.units.map((u) => (u.dir === unitDir ? { ...u, ...patch } : u)),
@@ -56,4 +62,15 @@ export class RunStore {
   private save(): Promise<void> {
     return writeJsonAtomic(path.join(this.dir, RUN_FILES.manifest), this.manifest);
   }
+}
+
+/** Adds the digests of steps.csv and summary.json, as just written, to the folder's manifest.json (`derived`). */
+export async function recordDerivedDigests(runDir: string): Promise<void> {
+  const file = path.join(runDir, RUN_FILES.manifest);
+  const manifest = JSON.parse(await readFile(file, 'utf8')) as Manifest;
+  const derived: FileDigests = {};
+  for (const name of DERIVED_FILES) {
+    if (await stat(path.join(runDir, name)).catch(() => undefined)) derived[name] = await digestFile(path.join(runDir, name));
+  }
+  await writeJsonAtomic(file, { ...manifest, derived });
 }

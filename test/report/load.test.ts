@@ -74,7 +74,7 @@ test('long runs: each strip bucket shows the share of every phase in it', async 
   ]);
 });
 
-test('a current summary.json whose folder cannot be read whole is reported alone, and the notes say why', async () => {
+test('a current summary.json whose folder cannot be read whole is refused, and reported alone only where the user allows it', async () => {
   const { rm } = await import('node:fs/promises');
   const { buildRun } = await import('../analysis/fixture.ts');
   const { analyzeRun } = await import('../../src/analysis/summarize.ts');
@@ -83,7 +83,9 @@ test('a current summary.json whose folder cannot be read whole is reported alone
   try {
     const summary = await analyzeRun(dir);
     await rm(`${dir}/manifest.json`);
-    const input = await loadReportInput(dir);
+    await assert.rejects(loadReportInput(dir), /manifest\.json: cannot read manifest\.json \(no such file\)/);
+    const input = await loadReportInput(dir, { allowUnverified: true });
+    assert.equal(input.integrity.state, 'unverified');
     assert.deepEqual(input.summary.comparisons.map((c) => c.statement), summary.comparisons.map((c) => c.statement), 'the summary as written');
     assert.ok(input.steps.length > 0, 'with its step rows');
     assert.match(input.summary.notes.at(-1)!.text, /manifest\.json: cannot read manifest\.json \(no such file\).*: the report shows summary\.json alone, without the time series\.$/);

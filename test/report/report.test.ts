@@ -15,6 +15,7 @@ import type { Estimate } from '../../src/records/summary.ts';
 import { loadReportInput } from '../../src/report/load.ts';
 import { stepsMeasured } from '../../src/report/tables.ts';
 import { gpuRun, tinyRun } from './run-source.ts';
+import { recordAsWritten } from '../results/digests.ts';
 
 // The report's tables show an estimate as the value formatter writes it.
 const fmtEstimate = (e: Estimate | undefined) => formatFigure(estimateFigure(e));
@@ -142,6 +143,7 @@ describe('report from a real tiny run (CPU, both modes, made by `grpo-bench run`
     const file = path.join(copy, 'server/r0/events/server-0.jsonl');
     const kept = (await readFile(file, 'utf8')).split('\n').filter((l) => !l.includes('"type":"phase"'));
     await writeFile(file, kept.join('\n'));
+    await recordAsWritten(copy);
     const s = await analyzeRun(copy);
     assert.ok(Number.isNaN(s.modes.find((m) => m.mode === 'server')!.activity.find((a) => a.role === 'server')!.busy_fraction));
     assert.match(await readFile(path.join(copy, 'summary.json'), 'utf8'), /"busy_fraction": null/);
@@ -291,6 +293,11 @@ test('a folder without summary.json is a user error that says what to pass', asy
   const runDir = await tinyRun();
   const { rm } = await import('node:fs/promises');
   await rm(path.join(runDir, 'summary.json'));
+  // Deleted after the analysis wrote it (its digest is in manifest.json): computed again from the raw files.
+  const again = await reportCommand({ results: runDir, formats: ['markdown'] });
+  assert.match(await readFile(path.join(again.outDir, 'report.md'), 'utf8'), /summary\.json changed after the analysis wrote it/);
+  // Never written (the analysis did not run): nothing to report.
+  await recordAsWritten(runDir);
   await assert.rejects(reportCommand({ results: runDir }), (err: Error) => err.name === 'UserError' && /no summary\.json/.test(err.message));
   await assert.rejects(reportCommand({ results: path.join(runDir, 'nope') }), /no such results folder/);
 });

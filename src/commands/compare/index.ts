@@ -52,6 +52,8 @@ export async function compareRuns(o: CompareOptions): Promise<Verdict> {
 
 export async function gateSide(dir: string): Promise<GateSide> {
   const run = await readRun(dir);
+  // The gate computes from the raw files (verified by readRun), never from steps.csv or summary.json.
+  for (const file of run.integrity.derivedChanged) console.error(`warning: ${path.join(dir, file)} changed after the analysis wrote it; the verdict is computed from the run's raw files, which match their digests`);
   const { summary, rows } = summarize(run);
   return { dir: path.relative(process.cwd(), path.resolve(dir)) || dir, manifest: run.manifest, summary, rows };
 }

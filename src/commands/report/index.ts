@@ -6,6 +6,7 @@ import { harnessVersion } from '../../env/harness.ts';
 import { buildCharts } from '../../report/charts.ts';
 import { REPORT_FORMATS, type ReportFormatName } from '../../report/formats.ts';
 import { loadReportInput, type ReportInput } from '../../report/load.ts';
+import { reportHeader } from '../../report/tables.ts';
 import { defaultReportDir, RUN_FILES } from '../../results/layout.ts';
 import { readRun } from '../../results/read.ts';
 
@@ -16,12 +17,16 @@ export interface ReportOptions {
   out?: string;
   /** Formats to write (default: all of them). */
   formats?: readonly ReportFormatName[];
+  /** Report a folder whose files do not match their digests, each unverified figure marked (default: refuse it). */
+  allowUnverified?: boolean;
 }
 
 export interface ReportResult {
   outDir: string;
   /** Paths of the files written, relative to outDir. */
   files: string[];
+  /** The report's first line when the folder did not verify: which figures are unverified. */
+  unverified?: string;
 }
 
 export async function reportCommand(opts: ReportOptions): Promise<ReportResult> {
@@ -32,17 +37,23 @@ export async function reportCommand(opts: ReportOptions): Promise<ReportResult> 
   // A profile run (`grpo-bench profile`) gets profile.md; the usual report covers its other units, if any.
   const profileText = await readFile(path.join(opts.results, RUN_FILES.profile), 'utf8').catch(() => undefined);
   if (profileText !== undefined) {
-    const run = await readRun(opts.results);
+    const run = await readRun(opts.results, { allowUnverified: opts.allowUnverified });
     const outDir = path.resolve(opts.out ?? defaultReportDir(opts.results, run.manifest.run_id));
     const { parseProfile } = await import('../../analysis/profile.ts');
     const { writeProfileReport } = await import('../profile/index.ts');
     const files = await writeProfileReport(parseProfile(JSON.parse(profileText), path.join(opts.results, RUN_FILES.profile)), outDir);
     if (run.plan.units.every((u) => u.probe)) return { outDir, files };
-    return { outDir, files: [...files, ...(await usualReport(opts, await loadReportInput(opts.results), outDir))] };
+    const input = await loadReportInput(opts.results, { allowUnverified: opts.allowUnverified });
+    return { outDir, files: [...files, ...(await usualReport(opts, input, outDir))], ...unverified(input) };
   }
-  const input = await loadReportInput(opts.results);
+  const input = await loadReportInput(opts.results, { allowUnverified: opts.allowUnverified });
   const outDir = path.resolve(opts.out ?? defaultReportDir(opts.results, input.runId));
-  return { outDir, files: await usualReport(opts, input, outDir) };
+  return { outDir, files: await usualReport(opts, input, outDir), ...unverified(input) };
+}
+
+function unverified(input: ReportInput): Pick<ReportResult, 'unverified'> {
+  const line = reportHeader(input).unverified;
+  return line ? { unverified: line } : {};
 }
 
 /** The report every run gets: CSV, PNG, Markdown and HTML into `outDir`; the files written. */
