@@ -1,5 +1,5 @@
 // Scenario + machine facts → the exact processes of every unit. Pure: no I/O here.
-import { UserError } from '../errors.ts';
+import { UnavailableError, UserError } from '../errors.ts';
 import { hasServer, modeDeviceSets } from '../modes.ts';
 import type { SweepPoint } from '../scenario/sweep.ts';
 import { MODE_NAMES, type DeviceSet, type ModeName, type Scenario } from '../scenario/schema.ts';
@@ -20,7 +20,7 @@ export interface PlanOptions {
 export function resolveDevice(scenario: Scenario, gpuCount: number): 'cuda' | 'cpu' {
   if (scenario.device === 'cpu') return 'cpu';
   if (scenario.device === 'cuda' && gpuCount === 0) {
-    throw new UserError(`scenario '${scenario.name}' asks for device: cuda, but this machine has no GPU`, 'Use device: auto or cpu.');
+    throw new UnavailableError(`scenario '${scenario.name}' asks for device: cuda, but this machine has no GPU`, 'Use device: auto or cpu.');
   }
   return gpuCount > 0 ? 'cuda' : 'cpu';
 }

@@ -4,7 +4,7 @@ import path from 'node:path';
 import { loadScenarioFile } from '../../scenario/load.ts';
 import { expandSweep } from '../../scenario/sweep.ts';
 import { planRun, warningText } from '../../launch/plan.ts';
-import { UserError } from '../../errors.ts';
+import { UsageError } from '../../errors.ts';
 import type { PlanWarning, RunPlan } from '../../launch/types.ts';
 import type { LauncherName, ModeName } from '../../scenario/schema.ts';
 import { planSlurmRun } from '../../launch/slurm/plan.ts';
@@ -29,15 +29,16 @@ export interface PlanOptions {
 }
 
 /**
- * `--assume` entries, `name=version`, each flag holding one or several separated by commas. A
+ * `--assume` entries, `name=version` (or `name==version`), each flag holding one or several separated by commas. A
  * version may itself hold commas (`trl[vllm]=>=0.19.1,<=0.28.0`): a comma splits only before
  * another `name=`.
  */
 export function parseAssumptions(entries: readonly string[]): Record<string, string> {
   const out: Record<string, string> = {};
   for (const entry of entries.flatMap((e) => e.split(/,(?=\s*[A-Za-z][\w.[\]-]*=)/))) {
-    const m = /^\s*([A-Za-z][\w.[\]-]*)=(.+?)\s*$/.exec(entry);
-    if (!m) throw new UserError(`--assume ${entry}: write name=version, e.g. --assume trl=1.13.0,vllm=0.26.0`);
+    // `==` too: pip's spelling, which Python users type.
+    const m = /^\s*([A-Za-z][\w.[\]-]*)==?(.+?)\s*$/.exec(entry);
+    if (!m || !/^[<>=!~]*\d/.test(m[2]!)) throw new UsageError(`--assume ${entry}: write name=version, e.g. --assume trl=1.13.0,vllm=0.26.0`);
     out[m[1]!.toLowerCase()] = m[2]!;
   }
   return out;

@@ -10,7 +10,7 @@
 // Then profile.json (analysis/profile.ts), the usual summary and reports, and profile.md.
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { UserError } from '../../errors.ts';
+import { UnavailableError, UsageError, UserError } from '../../errors.ts';
 import { buildProfile, profileView, type Profile } from '../../analysis/profile.ts';
 import { analyzeRun } from '../../analysis/summarize.ts';
 import { probePlan, planProbe, planRun } from '../../launch/plan.ts';
@@ -71,14 +71,14 @@ export async function profileCommand(o: ProfileOptions): Promise<ProfileOutcome>
   const defined = MODE_NAMES.filter((m) => m !== 'server' && scenario.modes[m] !== undefined);
   const modes = o.trainerModes ?? (trainerRuns.length > 0 ? [] : defined);
   for (const m of modes) {
-    if (m === 'server') throw new UserError('--trainer-mode server: the trainer half is measured in colocate or hf runs (a server run needs 2 GPUs; pass its results with --trainer-runs)');
-    if (!defined.includes(m)) throw new UserError(`--trainer-mode ${m}: scenario '${scenario.name}' defines no ${m} mode (it defines: ${defined.join(', ') || 'none besides server'})`);
+    if (m === 'server') throw new UsageError('--trainer-mode server: the trainer half is measured in colocate or hf runs (a server run needs 2 GPUs; pass its results with --trainer-runs)');
+    if (!defined.includes(m)) throw new UsageError(`--trainer-mode ${m}: scenario '${scenario.name}' defines no ${m} mode (it defines: ${defined.join(', ') || 'none besides server'})`);
   }
 
   const root = projectRoot();
   const python = resolvePython(root);
   const [inventory, pythonInfo] = await Promise.all([collectInventory(), probePython(python, root)]);
-  if (pythonInfo.error) throw new UserError(`the workload Python (${python}) does not start: ${pythonInfo.error}`, 'Run `npm run setup`, or point GRPO_BENCH_PYTHON at a Python with torch and transformers.');
+  if (pythonInfo.error) throw new UnavailableError(`the workload Python (${python}) does not start: ${pythonInfo.error}`, 'Run `npm run setup`, or point GRPO_BENCH_PYTHON at a Python with torch and transformers.');
   const outRoot = path.resolve(o.out);
   const runId = newRunId(`${scenario.name}-profile`, outRoot);
   const runDir = path.join(outRoot, runId);

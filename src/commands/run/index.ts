@@ -2,7 +2,7 @@
 // → summary → reports. Every unit's outcome is written to the manifest as soon as it is known,
 // so a failure or Ctrl-C later in the run loses nothing measured before it.
 import path from 'node:path';
-import { UserError } from '../../errors.ts';
+import { UnavailableError, UsageError, UserError } from '../../errors.ts';
 import { loadScenarioFile } from '../../scenario/load.ts';
 import { expandPoints, sweepPoints, type PointInfo, type SweepPoint } from '../../scenario/sweep.ts';
 import type { LauncherName, ModeName, Scenario } from '../../scenario/schema.ts';
@@ -64,7 +64,7 @@ export async function runCommand(o: RunOptions): Promise<RunOutcome> {
   const python = resolvePython(root);
   const [inventory, pythonInfo] = await Promise.all([collectInventory(), probePython(python, root)]);
   if (pythonInfo.error) {
-    throw new UserError(`the workload Python (${python}) does not start: ${pythonInfo.error}`, 'Run `npm run setup`, or point GRPO_BENCH_PYTHON at a Python with torch and transformers.');
+    throw new UnavailableError(`the workload Python (${python}) does not start: ${pythonInfo.error}`, 'Run `npm run setup`, or point GRPO_BENCH_PYTHON at a Python with torch and transformers.');
   }
   const gpuCount = inventory.gpus.length;
   const outRoot = path.resolve(o.out);
@@ -76,7 +76,7 @@ export async function runCommand(o: RunOptions): Promise<RunOutcome> {
     scenario.launcher === 'slurm'
       ? planSlurmRun(points, context, { modes: o.modes })
       : planRun(points, { ...context, gpuCount, gpuMemoryBytes: smallestGpuMemoryBytes(inventory) }, { modes: o.modes });
-  if (plan.slurm && o.skip) throw new UserError('a run that skips units as it goes (headroom) runs on this machine, not as a SLURM job', 'Use --launcher local.');
+  if (plan.slurm && o.skip) throw new UsageError('a run that skips units as it goes (headroom) runs on this machine, not as a SLURM job', 'Use --launcher local.');
 
   const { runStatus, interrupted, ok, total } = await executePlan({
     plan,
@@ -241,14 +241,14 @@ async function runOneUnit(unit: UnitPlan, c: UnitContext): Promise<UnitOutcome> 
 export function selectPoints(points: readonly PointInfo[], ids: readonly string[] | undefined): PointInfo[] {
   if (!ids?.length) return [...points];
   const unknown = ids.filter((id) => !points.some((p) => p.id === id));
-  if (unknown.length) throw new UserError(`--point ${unknown.join(', ')}: no such sweep point (the scenario has: ${points.map((p) => p.id).join(', ')})`);
+  if (unknown.length) throw new UsageError(`--point ${unknown.join(', ')}: no such sweep point (the scenario has: ${points.map((p) => p.id).join(', ')})`);
   return points.filter((p) => ids.includes(p.id));
 }
 
 export function applyOverrides(s: Scenario, o: Pick<RunOptions, 'steps' | 'warmupSteps' | 'repeats' | 'launcher'>): Scenario {
   const steps = o.steps ?? s.steps;
   const warmup = o.warmupSteps ?? Math.min(s.warmup_steps, Math.max(0, steps - 1));
-  if (warmup >= steps) throw new UserError(`--warmup-steps ${warmup} must be fewer than steps (${steps}): nothing would be measured`, 'Lower --warmup-steps or raise --steps.');
+  if (warmup >= steps) throw new UsageError(`--warmup-steps ${warmup} must be fewer than steps (${steps}): nothing would be measured`, 'Lower --warmup-steps or raise --steps.');
   return { ...s, steps, warmup_steps: warmup, repeats: o.repeats ?? s.repeats, launcher: o.launcher ?? s.launcher };
 }
 
