@@ -59,7 +59,7 @@ test('missing files and folders are data errors naming the path', async () => {
   await refused(['report', 'no-such-folder'], DATA, /no-such-folder: no such results folder/);
   await refused(['predict', 'no-such-folder', '--gpus', '4'], DATA, /no-such-folder: no such file or folder/);
   const ws = await workspace(tinyScenario().replace('steps: 4', 'stpes: 4'));
-  await refused(['plan', ws.scenario], DATA, /stpes/);
+  await refused(['plan', ws.scenario], DATA, /stpes \(line \d+\): unknown field 'stpes' \(did you mean 'steps'\?\)/);
 });
 
 test('compare never answers a bad input with a verdict\'s exit code', async () => {
