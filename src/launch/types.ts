@@ -3,7 +3,7 @@
 import type { PythonInfo } from '../env/libraries.ts';
 import type { ModeName, Scenario } from '../scenario/schema.ts';
 import type { PointInfo } from '../scenario/sweep.ts';
-import type { ProbePlan } from '../workloads/probe.ts';
+import type { ProbePlan } from './probe-plan.ts';
 
 export type Role = 'trainer' | 'server';
 
@@ -71,7 +71,7 @@ export interface UnitPlan {
   probe?: ProbePlan;
 }
 
-export type { ProbePlan } from '../workloads/probe.ts';
+export type { ProbePlan } from './probe-plan.ts';
 
 export interface RunPlan {
   scenario: string;

@@ -15,7 +15,8 @@ import { RUN_FILES } from '../../results/layout.ts';
 import { writeJsonAtomic } from '../../results/store.ts';
 import type { UnitRecord } from '../../results/manifest.ts';
 import type { PhaseEvent } from '../../results/events.ts';
-import { runCommand, selectPoints } from '../run/index.ts';
+import { selectPoints } from '../../scenario/overrides.ts';
+import { runCommand } from '../run/index.ts';
 import { formatBinaryBytes, formatFigure } from '../../value-format.ts';
 
 export const BATCH_FIELD = 'grpo.per_device_train_batch_size';
