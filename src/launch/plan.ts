@@ -4,7 +4,7 @@ import { hasServer, modeDeviceSets } from '../modes.ts';
 import type { SweepPoint } from '../scenario/sweep.ts';
 import { MODE_NAMES, type DeviceSet, type ModeName, type Scenario } from '../scenario/schema.ts';
 import { PROBE_POINT, PROBE_UNIT_DIR, unitDir } from '../results/layout.ts';
-import { adapterFor } from '../workloads/registry.ts';
+import { adapterFor } from '../workloads/adapters.ts';
 import type { BatchPlan, DeviceAccount, PlanContext, PlanWarning, ProbePlan, RunPlan, UnitPlan, UnitShell } from './types.ts';
 
 export interface PlanOptions {

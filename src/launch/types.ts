@@ -1,5 +1,6 @@
 // The launch plan: data only. Everything the supervisor starts is described here, so
 // `grpo-bench plan --json` prints exactly what `run` will execute.
+import type { z } from 'zod';
 import type { PythonInfo } from '../env/libraries.ts';
 import type { ModeName, Scenario } from '../scenario/schema.ts';
 import type { PointInfo } from '../scenario/sweep.ts';
@@ -181,9 +182,19 @@ export interface WorkloadReadiness {
 }
 
 /** A workload adapter: one small contract, one module each, registered by name. */
+/** A JSON document that crosses the language boundary, as a zod schema and where it is defined. */
+export interface ContractSchema {
+  schema: z.ZodType;
+  /** Where its zod definition lives, for the generated file's comment. */
+  source: string;
+  title: string;
+}
+
 export interface WorkloadAdapter {
   name: Scenario['workload'];
   modes: readonly ModeName[];
+  /** The --config its programs validate (schemas/<name>-config.schema.json, generated from it). */
+  config: ContractSchema;
   /** What each mode needs of this machine and whether it has it (libraries in the workload Python, GPUs). */
   readiness(python: PythonInfo, gpuCount: number): WorkloadReadiness[];
   /** Problems that stop a run of these modes before any unit is planned (missing library, too few GPUs, unknown model …). */
