@@ -3,6 +3,7 @@
 // measured before), and completes the manifest. `run`, `profile`, `headroom` and `calibrate`
 // share it; it never asks which launcher it has.
 import path from 'node:path';
+import { UsageError } from '../errors.ts';
 import type { Scenario } from '../scenario/schema.ts';
 import type { PythonInfo } from '../env/libraries.ts';
 import { gitState, harnessVersion } from '../env/harness.ts';
@@ -43,6 +44,9 @@ export interface ExecuteResult {
 
 export async function executePlan(o: ExecuteOptions): Promise<ExecuteResult> {
   const { plan, runDir } = o;
+  if (o.skip && !o.launcher.skipsUnits) {
+    throw new UsageError(`a run that skips units as it goes (headroom) runs on this machine, not with the ${o.scenario.launcher} launcher`, 'Use --launcher local.');
+  }
   const git = gitState(o.root);
   const manifest: Manifest = {
     schema_version: RESULTS_SCHEMA_VERSION,

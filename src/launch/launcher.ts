@@ -38,6 +38,8 @@ export interface LaunchResult {
 export interface Launcher {
   /** Whether the units run on this machine, so that its GPUs are the plan's devices. */
   readonly onThisMachine: boolean;
+  /** Whether it can decide before each unit, from those recorded so far, not to start it (headroom's search). */
+  readonly skipsUnits: boolean;
   /** Every unit's processes, in order: pure, so `plan` prints exactly what `run` executes. */
   plan(points: readonly SweepPoint[], ctx: PlanContext, options: PlanOptions): RunPlan;
   /** What is submitted instead of starting processes here (a batch job script), when there is one. */

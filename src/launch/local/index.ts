@@ -10,6 +10,7 @@ import { describeError, outcomeError, runSampledUnit } from '../unit.ts';
 
 export const localLauncher: Launcher = {
   onThisMachine: true,
+  skipsUnits: true,
   plan: (points, ctx, options) => planRun(points, ctx, options),
   where: (plan, gpusHere) => (plan.device === 'cuda' ? `${gpusHere} GPU(s)` : 'CPU'),
   async run(o) {

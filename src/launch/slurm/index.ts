@@ -1,6 +1,5 @@
 // The slurm launcher: one batch job for the whole run (docs/slurm.md). The plan places each unit
 // on nodes, the job script is what is submitted, and the harness follows the job (./run.ts).
-import { UsageError } from '../../errors.ts';
 import { harnessCommand } from '../../env/harness.ts';
 import type { Launcher, ScriptContext } from '../launcher.ts';
 import type { RunPlan } from '../types.ts';
@@ -14,11 +13,12 @@ function script(plan: RunPlan, c: ScriptContext): string {
 export const slurmLauncher: Launcher = {
   // The devices are the compute nodes': this host's GPUs (a login node has none) do not count.
   onThisMachine: false,
+  // The job runs every unit it was given; the harness only follows it.
+  skipsUnits: false,
   plan: (points, ctx, options) => planSlurmRun(points, ctx, options),
   script,
   where: (plan) => `a SLURM job of ${plan.slurm!.nodes} node(s)`,
   async run(o) {
-    if (o.skip) throw new UsageError('a run that skips units as it goes (headroom) runs on this machine, not as a SLURM job', 'Use --launcher local.');
     const { runOnSlurm } = await import('./run.ts');
     return runOnSlurm({ plan: o.plan, script: script(o.plan, o), store: o.store, runDir: o.runDir, steps: (u) => o.scenarioOf(u).steps, signal: o.signal });
   },
