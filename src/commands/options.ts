@@ -25,11 +25,14 @@ function wholeNumber(v: unknown, flag: string, min: 0 | 1, example: string): num
   return n;
 }
 
-/** A numeric option as yargs sees it: read as text, so that its coerce can say what was wrong with it. */
-type NumberOption<D> = { type: 'string'; describe: string; coerce: (v: unknown) => number } & (D extends number ? { default: number } : unknown);
+/**
+ * A numeric option as yargs sees it: without `type: 'number'`, which would turn `abc` into NaN
+ * before anything could say what was wrong with it; its coerce checks the value as given.
+ */
+type NumberOption<D> = { describe: string; requiresArg: true; coerce: (v: unknown) => number } & (D extends number ? { default: number } : unknown);
 
 function numberOption<D extends number | undefined>(describe: string, fallback: D, coerce: (v: unknown) => number): NumberOption<D> {
-  return { type: 'string', describe, ...(fallback !== undefined ? { default: fallback } : {}), coerce } as NumberOption<D>;
+  return { describe, requiresArg: true, ...(fallback !== undefined ? { default: fallback } : {}), coerce } as NumberOption<D>;
 }
 
 /** A whole number ≥ 1 (`min: 0` allows 0). */

@@ -15,6 +15,8 @@ export function usageError(message: string, command: string | undefined, known: 
   const help = command ? `grpo-bench ${command} --help` : 'grpo-bench --help';
   const recommended = /^Did you mean (.+)\?$/.exec(message);
   if (recommended) return new UsageError(`unknown command ${argv[0]}`, `Did you mean ${recommended[1]}? See ${help}.`);
+  const bare = /^Not enough arguments following: (\S+)$/.exec(message);
+  if (bare) return new UsageError(`--${bare[1]} needs a value`, `See ${help}.`);
   const choice = /Argument: (\S+), Given: "(.*)", Choices: (.*)$/m.exec(message);
   if (choice) {
     const choices = choice[3]!.split(', ').map((c) => c.replace(/^"|"$/g, ''));

@@ -34,6 +34,7 @@ test('numbers that are not numbers are refused with what was expected, never NaN
   await refused(['bundle', '--out', 'x', '--python', '3.12', '--split-mib', 'lots'], USAGE, /--split-mib "lots": expected a positive number/);
   await refused(['slurm-node', 'x', '--unit', 'first', '--role', 'trainer', '--trainer-nodes', 'n1'], USAGE, /--unit "first": expected a non-negative whole number/);
   await refused(['run', DEMO, '--steps', '3', '--steps', '4'], USAGE, /--steps was given 2 times/);
+  await refused(['run', DEMO, '--repeats'], USAGE, /--repeats needs a value/);
 });
 
 test('a misspelt flag, choice or command is refused with the nearest known one', async () => {
