@@ -1,22 +1,60 @@
-// The error taxonomy. A UserError is something the user can fix (bad input, missing tool,
-// busy GPUs): the CLI prints its message and hint, no stack. Anything else is a bug in
-// grpo-bench: the CLI prints the stack and asks for a report.
+// The error taxonomy. A UserError is something the user can fix: the CLI prints its message and
+// hint, no stack, and exits with its code. Anything else is a bug in grpo-bench: the CLI prints
+// the stack and asks for a report (exit 70). The codes follow sysexits.h so that none of them is
+// a verdict: `compare` answers 0, 1, 2 and 3, `run` 0 and 1 (README, "Exit codes").
+
+export const EXIT = {
+  /** A bad command line: an unknown flag or command, a value of the wrong kind. */
+  usage: 64,
+  /** A bad file or folder: a scenario, results folder, manifest or profile that is missing or malformed. */
+  data: 65,
+  /** Something this machine lacks: a tool, a GPU, a Python that starts. */
+  unavailable: 69,
+  /** A bug in grpo-bench. */
+  bug: 70,
+  /** Ended by Ctrl-C or a termination signal. */
+  interrupted: 130,
+} as const;
 
 export class UserError extends Error {
-  override readonly name = 'UserError';
+  override readonly name: string = 'UserError';
   constructor(
     message: string,
     /** How to fix it, printed on its own line. */
     readonly hint?: string,
-    /** Process exit code; 2 is kept for "not comparable" in `compare`. */
-    readonly exitCode = 1,
+    /** Process exit code; a bad input unless said otherwise (the gate's "not comparable" passes 2). */
+    readonly exitCode: number = EXIT.data,
   ) {
     super(message);
   }
 }
 
+/** A bad command line: names the flag, what it got and what it expects. */
+export class UsageError extends UserError {
+  override readonly name = 'UsageError';
+  constructor(message: string, hint?: string) {
+    super(message, hint, EXIT.usage);
+  }
+}
+
+/** A bad file or folder the user pointed at: names the file and what was expected. */
+export class InputError extends UserError {
+  override readonly name = 'InputError';
+  constructor(message: string, hint?: string) {
+    super(message, hint, EXIT.data);
+  }
+}
+
+/** Something the machine lacks (a tool, GPUs, a working Python): not the input's fault. */
+export class UnavailableError extends UserError {
+  override readonly name = 'UnavailableError';
+  constructor(message: string, hint?: string) {
+    super(message, hint, EXIT.unavailable);
+  }
+}
+
 /** A scenario that does not validate: names the file and every offending field. */
-export class ScenarioError extends UserError {
+export class ScenarioError extends InputError {
   constructor(
     readonly file: string,
     readonly problems: readonly { path: string; message: string; line?: number }[],
@@ -40,7 +78,7 @@ export interface ReadLimits {
  */
 export async function readUserFile(file: string, what: string, hint: string, expected?: string, limits: ReadLimits = {}): Promise<string> {
   const { readFile, stat } = await import('node:fs/promises');
-  const refuse = (why: string) => new UserError(`${file}: cannot read ${what} (${why})${expected ? `; expected ${expected}` : ''}`, hint);
+  const refuse = (why: string) => new InputError(`${file}: cannot read ${what} (${why})${expected ? `; expected ${expected}` : ''}`, hint);
   let bytes: Buffer;
   try {
     const info = await stat(file);

@@ -12,7 +12,7 @@ import { measuredRuns } from '../analysis/steps.ts';
 import { deviceCount, medianStepTime, samplesPerSecond, tokensPerSecond, type PerDevice } from '../analysis/summarize.ts';
 import type { Estimate, ModeSummary, Summary } from '../records/summary.ts';
 import type { StepRow } from '../records/steps.ts';
-import { UserError } from '../errors.ts';
+import { UsageError, UserError } from '../errors.ts';
 import { formatNumber, formatPercentText } from '../value-format.ts';
 import type { Manifest } from '../records/manifest.ts';
 import { assertComparable, checkComparable, type ComparableManifest } from './comparable.ts';
@@ -51,7 +51,7 @@ export const DEFAULT_METRIC: GateMetric = 'completion_tokens_per_s_per_allocated
 export function parseMetric(name: string | undefined): GateMetric {
   if (name === undefined) return DEFAULT_METRIC;
   if (name in GATE_METRICS) return name as GateMetric;
-  throw new UserError(
+  throw new UsageError(
     `--metric ${name}: not a metric the gate can test`,
     `Choose one of ${Object.keys(GATE_METRICS).join(', ')} (figures of the summary computed from step rows).`,
   );
@@ -83,7 +83,7 @@ export function judge(baseline: GateSide, candidate: GateSide, o: JudgeOptions =
   const metric = o.metric ?? DEFAULT_METRIC;
   const spec: StepMetric = GATE_METRICS[metric];
   const threshold = o.threshold ?? GATE.threshold;
-  if (!(threshold >= 0 && threshold < 1)) throw new UserError(`--threshold ${threshold}: must be a fraction in [0, 1), e.g. 0.02 for 2%`);
+  if (!(threshold >= 0 && threshold < 1)) throw new UsageError(`--threshold ${threshold}: must be a fraction in [0, 1), e.g. 0.02 for 2%`);
   const alpha = GATE.family_alpha;
 
   const key = (m: ModeSummary) => `${m.point}/${m.mode}`;

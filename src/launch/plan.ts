@@ -1,10 +1,10 @@
 // Scenario + machine facts → the exact processes of every unit. Pure: no I/O here.
-import { UserError } from '../errors.ts';
+import { UnavailableError, UserError } from '../errors.ts';
 import { hasServer, modeDeviceSets } from '../modes.ts';
 import type { SweepPoint } from '../scenario/sweep.ts';
 import { MODE_NAMES, type DeviceSet, type ModeName, type Scenario } from '../scenario/schema.ts';
 import { PROBE_POINT, PROBE_UNIT_DIR, unitDir } from '../results/layout.ts';
-import { adapterFor } from '../workloads/registry.ts';
+import { adapterFor } from '../workloads/adapters.ts';
 import type { PlanContext, UnitShell } from './types.ts';
 import type { BatchPlan, DeviceAccount, PlanWarning, ProbePlan, RunPlan, UnitPlan } from '../records/plan.ts';
 
@@ -21,7 +21,7 @@ export interface PlanOptions {
 export function resolveDevice(scenario: Scenario, gpuCount: number): 'cuda' | 'cpu' {
   if (scenario.device === 'cpu') return 'cpu';
   if (scenario.device === 'cuda' && gpuCount === 0) {
-    throw new UserError(`scenario '${scenario.name}' asks for device: cuda, but this machine has no GPU`, 'Use device: auto or cpu.');
+    throw new UnavailableError(`scenario '${scenario.name}' asks for device: cuda, but this machine has no GPU`, 'Use device: auto or cpu.');
   }
   return gpuCount > 0 ? 'cuda' : 'cpu';
 }

@@ -1,5 +1,6 @@
 // What the launcher works with besides the plan itself (records/plan.ts): the context a plan is
 // made in, where a unit's processes run, and the workload adapter contract.
+import type { z } from 'zod';
 import type { PythonInfo } from '../env/libraries.ts';
 import type { ModeName, Scenario } from '../scenario/schema.ts';
 import type { ProbePlan, ProcessSpec, UnitPlan } from '../records/plan.ts';
@@ -57,10 +58,20 @@ export interface WorkloadReadiness {
   missing: string[];
 }
 
+/** A JSON document that crosses the language boundary, as a zod schema and where it is defined. */
+export interface ContractSchema {
+  schema: z.ZodType;
+  /** Where its zod definition lives, for the generated file's comment. */
+  source: string;
+  title: string;
+}
+
 /** A workload adapter: one small contract, one module each, registered by name. */
 export interface WorkloadAdapter {
   name: Scenario['workload'];
   modes: readonly ModeName[];
+  /** The --config its programs validate (schemas/<name>-config.schema.json, generated from it). */
+  config: ContractSchema;
   /** What each mode needs of this machine and whether it has it (libraries in the workload Python, GPUs). */
   readiness(python: PythonInfo, gpuCount: number): WorkloadReadiness[];
   /** Problems that stop a run of these modes before any unit is planned (missing library, too few GPUs, unknown model …). */

@@ -4,7 +4,6 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { REPORT_FILES, reportChartFile } from '../results/layout.ts';
 import type { ChartSpec, OmittedChart } from './charts.ts';
-import { comparisonsCsv, notesCsv, pointComparisonsCsv, samplesCsv, settingsDifferencesCsv, stepsCsv, summaryCsv } from './csv.ts';
 import type { ReportInput } from './load.ts';
 
 export interface ReportContext {
@@ -33,6 +32,7 @@ async function put(ctx: ReportContext, rel: string, content: string | Uint8Array
 export const csvFormat = {
   name: 'csv',
   async write(ctx) {
+    const { comparisonsCsv, notesCsv, pointComparisonsCsv, samplesCsv, settingsDifferencesCsv, stepsCsv, summaryCsv } = await import('./csv.ts');
     const files = [
       await put(ctx, REPORT_FILES.steps, stepsCsv(ctx.input)),
       await put(ctx, REPORT_FILES.summary, summaryCsv(ctx.input)),
@@ -78,3 +78,5 @@ export const htmlFormat = {
 
 export const REPORT_FORMATS = { csv: csvFormat, png: pngFormat, markdown: markdownFormat, html: htmlFormat } as const;
 export type ReportFormatName = keyof typeof REPORT_FORMATS;
+/** The CLI's `--format` choices. Each format loads its renderer when it writes, so listing them is cheap. */
+export const REPORT_FORMAT_NAMES = Object.keys(REPORT_FORMATS) as ReportFormatName[];

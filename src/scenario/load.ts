@@ -2,6 +2,7 @@
 import { LineCounter, isMap, isSeq, parseDocument, type Node } from 'yaml';
 import type { z } from 'zod';
 import { ScenarioError, readUserFile } from '../errors.ts';
+import { closest } from '../suggest.ts';
 import { Scenario } from './schema.ts';
 import { SweepSpec } from './sweep.ts';
 
@@ -87,15 +88,19 @@ function validate<T extends z.ZodType>(
       // An unknown key's issue points at its parent; name the key itself.
       const keys = issue.code === 'unrecognized_keys' ? issue.keys : [];
       const fieldPath = keys.length === 1 ? [...path, keys[0]!] : path;
-      return { path: formatPath(fieldPath), message: describeIssue(issue), line: lineOf(fieldPath) ?? lineOf(path) };
+      const known = keys.length > 0 ? knownKeys(schema, issue.path) : [];
+      return { path: formatPath(fieldPath), message: describeIssue(issue, known), line: lineOf(fieldPath) ?? lineOf(path) };
     }),
   );
 }
 
-function describeIssue(issue: z.core.$ZodIssue): string {
+function describeIssue(issue: z.core.$ZodIssue, known: readonly string[]): string {
   switch (issue.code) {
-    case 'unrecognized_keys':
-      return `unknown field${issue.keys.length > 1 ? 's' : ''} ${issue.keys.map((k) => `'${k}'`).join(', ')}`;
+    case 'unrecognized_keys': {
+      const guesses = issue.keys.map((k) => [k, closest(k, known)] as const).filter(([, g]) => g !== undefined);
+      const guess = guesses.map(([k, g]) => (issue.keys.length > 1 ? `'${k}': did you mean '${g}'?` : `did you mean '${g}'?`)).join('; ');
+      return `unknown field${issue.keys.length > 1 ? 's' : ''} ${issue.keys.map((k) => `'${k}'`).join(', ')}${guess ? ` (${guess})` : ''}`;
+    }
     case 'invalid_type':
       return `expected ${issue.expected}, got ${describeValue(issue.input)}`;
     case 'invalid_value':
@@ -103,6 +108,32 @@ function describeIssue(issue: z.core.$ZodIssue): string {
     default:
       return issue.message;
   }
+}
+
+/** The fields the schema knows in the mapping at `path` (every option's, under a union). */
+function knownKeys(schema: z.core.$ZodType, path: readonly PropertyKey[]): string[] {
+  let at = variants(schema);
+  for (const key of path) at = at.flatMap((s) => variants(childAt(s, key)));
+  return [...new Set(at.flatMap((s) => (s._zod.def.type === 'object' ? Object.keys((s._zod.def as z.core.$ZodObjectDef).shape) : [])))];
+}
+
+/** A schema with its wrappers (optional, default, pipe, union, lazy) taken off: the shapes a value may have. */
+function variants(schema: z.core.$ZodType | undefined, depth = 0): z.core.$ZodType[] {
+  if (!schema || depth > 16) return [];
+  const def = schema._zod.def as { type: string; innerType?: z.core.$ZodType; in?: z.core.$ZodType; options?: z.core.$ZodType[]; getter?: () => z.core.$ZodType };
+  if (def.innerType) return variants(def.innerType, depth + 1);
+  if (def.type === 'pipe') return variants(def.in, depth + 1);
+  if (def.type === 'union') return (def.options ?? []).flatMap((o) => variants(o, depth + 1));
+  if (def.type === 'lazy' && def.getter) return variants(def.getter(), depth + 1);
+  return [schema];
+}
+
+function childAt(schema: z.core.$ZodType, key: PropertyKey): z.core.$ZodType | undefined {
+  const def = schema._zod.def as { type: string; shape?: Record<string, z.core.$ZodType>; valueType?: z.core.$ZodType; element?: z.core.$ZodType };
+  if (def.type === 'object') return def.shape?.[String(key)];
+  if (def.type === 'record') return def.valueType;
+  if (def.type === 'array') return def.element;
+  return undefined;
 }
 
 function describeValue(v: unknown): string {

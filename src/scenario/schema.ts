@@ -1,10 +1,10 @@
 // The scenario file's schema: what a scenario may hold. The core fields are here; each
-// workload's own settings are defined in its folder (src/workloads/<name>/settings.ts) and
-// placed into this schema, so the file format stays one document.
+// workload's own settings are defined in its folder (src/workloads/<name>/settings.ts),
+// registered once in src/workloads/registry.ts, and placed into this schema from there, so the
+// file format stays one document.
 // Every object is strict, so a misspelt key is an error rather than a silently ignored setting.
 import { z } from 'zod';
-import { syntheticSettings as synthetic } from '../workloads/synthetic/settings.ts';
-import { trlSettings as trl } from '../workloads/trl/settings.ts';
+import { WORKLOAD_NAMES, workloadSettings } from '../workloads/registry.ts';
 import { nonNegativeInt, positiveInt } from './fields.ts';
 
 /** A device set: a count (the first free devices, or processes on CPU) or explicit GPU indices. */
@@ -32,15 +32,13 @@ export const ServerMode = z.strictObject({
   devices: z.strictObject({ server: DeviceSet, trainer: DeviceSet }),
   /** Address the generation server binds; loopback unless a multi-host setup needs otherwise. */
   host: z.string().default('127.0.0.1'),
-  ...synthetic.server,
-  ...trl.server,
+  ...workloadSettings('server'),
 });
 export type ServerMode = z.infer<typeof ServerMode>;
 
 export const ColocateMode = z.strictObject({
   devices: DeviceSet,
-  ...synthetic.colocate,
-  ...trl.colocate,
+  ...workloadSettings('colocate'),
 });
 export type ColocateMode = z.infer<typeof ColocateMode>;
 
@@ -84,7 +82,7 @@ export type SlurmSettings = z.infer<typeof SlurmSettings>;
 export const Scenario = z.strictObject({
   name: z.string().min(1),
   description: z.string().optional(),
-  workload: z.enum(['synthetic', 'trl']),
+  workload: z.enum(WORKLOAD_NAMES),
   /** `preset:<name>` (random weights from a config), a hub id, or a local folder. */
   model: z.string().min(1),
   /** `auto`: GPUs when the machine has them, else CPU. */
@@ -98,8 +96,7 @@ export const Scenario = z.strictObject({
   warmup_steps: nonNegativeInt.default(2),
   repeats: positiveInt.default(1),
   modes: Modes,
-  ...synthetic.scenario,
-  ...trl.scenario,
+  ...workloadSettings('scenario'),
   telemetry: z
     .strictObject({
       interval_ms: z.number().int().min(20).max(60_000).default(200),

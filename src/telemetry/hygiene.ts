@@ -1,7 +1,7 @@
 // Before each unit on a GPU machine: the unit's GPUs hold no compute process and their memory
 // is back near idle. Waits briefly for a previous unit's stragglers, then fails naming who holds what.
 import { setTimeout as sleep } from 'node:timers/promises';
-import { UserError } from '../errors.ts';
+import { UnavailableError } from '../errors.ts';
 import { num, parseRows, smiQuery } from './nvidia-smi.ts';
 
 export const HOLDER_FIELDS = ['pid', 'process_name', 'used_memory', 'gpu_uuid'] as const;
@@ -71,7 +71,7 @@ export async function waitGpusIdle(o: IdleOptions): Promise<void> {
     const busy = busyReasons(parseGpuStates(gpuOut, appsOut), o.gpus, o.idleMemMiB ?? 1024);
     if (busy.length === 0) return;
     if (Date.now() >= deadline) {
-      throw new UserError(
+      throw new UnavailableError(
         `GPU${o.gpus.length > 1 ? 's' : ''} ${o.gpus.join(', ')} still busy after ${o.waitS ?? 30} s:\n  ${busy.join('\n  ')}`,
         'End those processes (or wait for them), or give the scenario other GPUs.',
       );

@@ -11,7 +11,7 @@ import { cpus } from 'node:os';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import si from 'systeminformation';
-import { UserError } from '../errors.ts';
+import { UnavailableError } from '../errors.ts';
 import { readStat } from '../launch/proc.ts';
 import type { Member } from '../launch/supervisor.ts';
 import { SAMPLE_FILES } from '../results/layout.ts';
@@ -253,7 +253,7 @@ async function startGpuSampler(o: SamplingOptions, smi: string, record: (row: Gp
       const gpm = nvml.meta.gpus.map((g) => ({ gpu: g.index, supported: g.gpm, reason: g.gpm_reason }));
       return { source: 'nvml', driver: nvml.meta.driver, pynvml: nvml.meta.pynvml, gpm };
     }
-    if (choice === 'nvml') throw new UserError(`telemetry source nvml: ${nvml.why}`, 'Install nvidia-ml-py for the workloads\' Python, or let the source be auto (nvidia-smi is used where NVML is not).');
+    if (choice === 'nvml') throw new UnavailableError(`telemetry source nvml: ${nvml.why}`, 'Install nvidia-ml-py for the workloads\' Python, or let the source be auto (nvidia-smi is used where NVML is not).');
     fallback = `NVML sampler not used (${nvml.why.trim()}); GPU telemetry from the nvidia-smi stream, without SM activity, tensor activity or the energy counter`;
     problems.push(fallback);
   }

@@ -5,16 +5,9 @@
 import path from 'node:path';
 import { z } from 'zod';
 import { EventLine } from '../records/events.ts';
-import { SyntheticConfig } from './synthetic/config.ts';
-import { TrlRunConfig } from './trl/config.ts';
+import type { ContractSchema } from '../launch/types.ts';
+import { workloadAdapters } from './adapters.ts';
 import { ProbeDriverConfig } from './probe.ts';
-
-interface ContractSchema {
-  schema: z.ZodType;
-  /** Where its zod definition lives, for the generated file's comment. */
-  source: string;
-  title: string;
-}
 
 export const CONTRACT: Record<string, ContractSchema> = {
   events: {
@@ -22,16 +15,8 @@ export const CONTRACT: Record<string, ContractSchema> = {
     source: 'src/results/events.ts',
     title: 'One line of a grpo-bench event file (docs/events.md)',
   },
-  'synthetic-config': {
-    schema: SyntheticConfig,
-    source: 'src/workloads/synthetic/config.ts',
-    title: "The synthetic workload's --config (docs/workloads.md)",
-  },
-  'trl-config': {
-    schema: TrlRunConfig,
-    source: 'src/workloads/trl/config.ts',
-    title: "The trl workload's --config (docs/workload-trl.md)",
-  },
+  // Each registered workload's --config, as <name>-config.
+  ...Object.fromEntries(workloadAdapters().map((a) => [`${a.name}-config`, a.config])),
   'probe-config': {
     schema: ProbeDriverConfig,
     source: 'src/workloads/probe.ts',

@@ -1,21 +1,31 @@
-// Workload adapters by name; the CLI's choices and the scenario's `workload` field use these keys.
-import type { Scenario } from '../scenario/schema.ts';
-import type { WorkloadAdapter } from '../launch/types.ts';
-import { synthetic } from './synthetic/adapter.ts';
-import { trl } from './trl/adapter.ts';
+// Every workload, named once: its name (the scenario's `workload` values) and its scenario
+// settings (src/workloads/<name>/settings.ts), which the core scenario schema places into its
+// sections. Only what the file format needs is here, so the scenario schema can be built from it;
+// each workload's adapter (its plans, readiness and run configuration contract) is looked up by
+// these names in adapters.ts, whose type requires one for every name.
+import type { z } from 'zod';
+import { syntheticSettings } from './synthetic/settings.ts';
+import { trlSettings } from './trl/settings.ts';
 
-const adapters: Record<Scenario['workload'], WorkloadAdapter | undefined> = {
-  synthetic,
-  trl,
-};
-
-export function adapterFor(name: Scenario['workload']): WorkloadAdapter {
-  const adapter = adapters[name];
-  if (!adapter) throw new Error(`no adapter registered for workload '${name}'`);
-  return adapter;
+/** A workload's scenario keys: at the top level, in modes.server, in modes.colocate. */
+export interface WorkloadSettings {
+  scenario: Record<string, z.ZodType>;
+  server: Record<string, z.ZodType>;
+  colocate: Record<string, z.ZodType>;
 }
 
-/** Every registered adapter, in registration order (what `doctor` asks about readiness). */
-export function workloadAdapters(): WorkloadAdapter[] {
-  return Object.values(adapters).filter((a): a is WorkloadAdapter => a !== undefined);
+export const WORKLOADS = {
+  synthetic: syntheticSettings,
+  trl: trlSettings,
+} as const satisfies Record<string, WorkloadSettings>;
+
+export type WorkloadName = keyof typeof WORKLOADS;
+export const WORKLOAD_NAMES = Object.keys(WORKLOADS) as [WorkloadName, ...WorkloadName[]];
+
+type Section = keyof WorkloadSettings;
+type UnionToIntersection<U> = (U extends unknown ? (x: U) => void : never) extends (x: infer I) => void ? I : never;
+
+/** Every workload's keys for one section of the scenario, in registration order (a later workload's key wins). */
+export function workloadSettings<S extends Section>(section: S): UnionToIntersection<(typeof WORKLOADS)[WorkloadName][S]> {
+  return Object.assign({}, ...Object.values(WORKLOADS).map((w) => w[section]));
 }

@@ -58,9 +58,9 @@ test('profile measures the server for 1 and 2 simulated trainers and a colocate 
 test('profile refuses a scenario without a server mode, and predict a folder that holds no profile data', async () => {
   const ws = await workspace(tinyScenario().replace('  server: { devices: { server: 1, trainer: 1 } }\n', ''));
   const r = await cli(['profile', ws.scenario, '--out', ws.results]);
-  assert.equal(r.exitCode, 1);
+  assert.equal(r.exitCode, 65, r.all);
   assert.match(r.stderr, /defines no server mode/);
   const p = await cli(['predict', ws.dir, '--gpus', '4']);
-  assert.equal(p.exitCode, 1);
+  assert.equal(p.exitCode, 65, p.all);
   assert.match(p.stderr, /manifest\.json/);
 });

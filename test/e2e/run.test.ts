@@ -178,12 +178,12 @@ test('plan works anywhere: told the GPUs and library versions it prints every pr
   assert.doesNotMatch(assumed.stdout, /needs vLLM/);
 
   const bad = await cli(['plan', scenario, '--gpus', '2', '--assume', 'trl']);
-  assert.equal(bad.exitCode, 1);
+  assert.equal(bad.exitCode, 64, bad.all);
   assert.match(bad.stderr, /--assume trl: write name=version/);
 
   const ws = await workspace('');
   const run = await cli(['run', scenario, '--out', ws.results]);
-  assert.equal(run.exitCode, 1, run.all);
+  assert.equal(run.exitCode, 69, run.all);
   assert.match(run.stderr, /asks for device: cuda, but this machine has no GPU/);
   assert.equal(existsSync(ws.results), false);
 });
@@ -191,7 +191,7 @@ test('plan works anywhere: told the GPUs and library versions it prints every pr
 test('a bad scenario is refused with the file, the field and no stack trace', async () => {
   const ws = await workspace(tinyScenario().replace('steps: 4', 'steps: four'));
   const r = await cli(['run', ws.scenario, '--out', ws.results]);
-  assert.equal(r.exitCode, 1);
+  assert.equal(r.exitCode, 65, r.all);
   assert.match(r.stderr, /scenario\.yaml: invalid scenario/);
   assert.match(r.stderr, /steps \(line \d+\): expected number, got string "four"/);
   assert.doesNotMatch(r.stderr, /at .*\.ts:\d+/);

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { selectPoints } from '../../src/commands/run/index.ts';
+import { selectPoints } from '../../src/scenario/overrides.ts';
 import { UserError } from '../../src/errors.ts';
 import { sweepPoints } from '../../src/scenario/sweep.ts';
 

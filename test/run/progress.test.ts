@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { followProgress } from '../../src/commands/run/progress.ts';
+import { followProgress } from '../../src/launch/progress.ts';
 import type { UnitPlan } from '../../src/records/plan.ts';
 
 test('progress counts steps as the file grows, waits for a line being written, and ends with the final word', async () => {

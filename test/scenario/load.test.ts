@@ -45,7 +45,22 @@ test('a wrong type names the field path, the expected type and the line', () => 
 
 test('an unknown field is an error naming the field, even nested', () => {
   const problems = problemsOf(minimal.replace('devices: 2', 'devices: 2, sleeep: true'));
-  assert.deepEqual(problems.map((p) => [p.path, p.message]), [['modes.colocate.sleeep', "unknown field 'sleeep'"]]);
+  assert.deepEqual(problems.map((p) => [p.path, p.message]), [['modes.colocate.sleeep', "unknown field 'sleeep' (did you mean 'sleep'?)"]]);
+});
+
+test('a misspelt field is told the nearest field the schema has at that place', () => {
+  const problems = problemsOf(
+    minimal.replace('modes:', 'stpes: 4\ngrpo: { num_generatons: 4 }\nmodes:\n  server: { devices: { server: 1, trainr: 1 } }').replace('devices: 2', 'devices: 2, vlm: {}'),
+  );
+  const unknown = problems.filter((p) => p.message.startsWith('unknown field')).map((p) => [p.path, p.message]);
+  assert.deepEqual(unknown.sort(), [
+    ['grpo.num_generatons', "unknown field 'num_generatons' (did you mean 'num_generations'?)"],
+    ['modes.colocate.vlm', "unknown field 'vlm' (did you mean 'vllm'?)"],
+    ['modes.server.devices.trainr', "unknown field 'trainr' (did you mean 'trainer'?)"],
+    ['stpes', "unknown field 'stpes' (did you mean 'steps'?)"],
+  ]);
+  // Nothing near enough: no guess.
+  assert.deepEqual(problemsOf(minimal + 'colour: red\n').map((p) => p.message), ["unknown field 'colour'"]);
 });
 
 test('a value outside an enumeration lists the allowed values', () => {
@@ -178,13 +193,13 @@ describe('hostile or malformed files get a clear error that names the file, with
     assert.match(await refusal('scalar.yaml', 'just words\n'), /expected a mapping of scenario fields/);
   });
 
-  test('the CLI prints the error without a stack trace and exits 1', async () => {
+  test('the CLI prints the error without a stack trace and exits 65 (a bad input)', async () => {
     const file = path.join(dir, 'cli-laughs.yaml');
     const bomb = ['a: &a [x, x, x, x, x, x, x, x, x]', ...['b', 'c', 'd', 'e', 'f'].map((n, i) => `${n}: &${n} [${Array(9).fill(`*${'abcde'[i]}`).join(', ')}]`)];
     await writeFile(file, minimal + bomb.join('\n') + '\n');
     const cli = path.resolve(import.meta.dirname, '../../src/cli.ts');
     const r = spawnSync(process.execPath, ['--import', 'tsx', cli, 'plan', file], { encoding: 'utf8' });
-    assert.equal(r.status, 1, r.stderr);
+    assert.equal(r.status, 65, r.stderr);
     assert.ok(r.stderr.includes(`${file}: invalid scenario`), r.stderr);
     assert.match(r.stderr, /aliases expand too far/);
     assert.doesNotMatch(r.stderr, /\n\s+at /);

@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { PythonInfo } from '../../src/env/libraries.ts';
-import { adapterFor, workloadAdapters } from '../../src/workloads/registry.ts';
+import { adapterFor, workloadAdapters } from '../../src/workloads/adapters.ts';
 import { TRL_1_13 } from './trl-fixtures.ts';
 
 const python = (libraries: Record<string, string | null>, error?: string): PythonInfo => ({

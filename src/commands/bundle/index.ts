@@ -11,7 +11,7 @@ import { chmod, copyFile, mkdir, readFile, readdir, rm, stat, writeFile } from '
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { pipeline } from 'node:stream/promises';
-import { UserError } from '../../errors.ts';
+import { UsageError, UserError } from '../../errors.ts';
 import { formatBinaryBytes, formatNumber } from '../../value-format.ts';
 
 /** manylinux tags a glibc 2.39 host (Ubuntu 24.04) accepts, newest first. */
@@ -114,7 +114,7 @@ export function parseHave(lines: readonly string[]): Record<string, string | nul
       continue;
     }
     const m = line.match(/^([A-Za-z0-9][A-Za-z0-9._-]*)(?:\[[^\]]*\])?\s*(?:===?\s*([^\s;]+))?/);
-    if (!m) throw new UserError(`--have/--have-file: cannot read "${raw}" as a package the host has`, 'Write name==version or a bare name, one per line (pip freeze output works).');
+    if (!m) throw new UsageError(`--have/--have-file: cannot read "${raw}" as a package the host has`, 'Write name==version or a bare name, one per line (pip freeze output works).');
     out[norm(m[1]!)] = m[2] ?? null;
   }
   return out;
@@ -179,12 +179,12 @@ export async function bundleCommand(o: BundleOptions): Promise<number> {
   const log = o.log ?? ((l: string) => process.stderr.write(l + '\n'));
   const root = o.root ?? path.resolve(HERE, '..', '..', '..');
   const platforms = o.platforms?.length ? o.platforms : DEFAULT_PLATFORMS;
-  if (!/^\d+\.\d+$/.test(o.python)) throw new UserError(`--python ${o.python}: give major.minor, like 3.12`);
-  if (o.splitMib !== undefined && !(o.splitMib > 0)) throw new UserError('--split-mib must be a positive number');
+  if (!/^\d+\.\d+$/.test(o.python)) throw new UsageError(`--python ${o.python}: give major.minor, like 3.12`);
+  if (o.splitMib !== undefined && !(o.splitMib > 0)) throw new UsageError('--split-mib must be a positive number');
   const strip = new Map<string, string[]>();
   for (const s of o.strip ?? []) {
     const i = s.indexOf(':');
-    if (i <= 0) throw new UserError(`--strip ${s}: write NAME:GLOB, e.g. vllm:vllm/vllm_flash_attn/_vllm_fa2_C*.so`);
+    if (i <= 0) throw new UsageError(`--strip ${s}: write NAME:GLOB, e.g. vllm:vllm/vllm_flash_attn/_vllm_fa2_C*.so`);
     strip.set(norm(s.slice(0, i)), [...(strip.get(norm(s.slice(0, i))) ?? []), s.slice(i + 1)]);
   }
 

@@ -7,7 +7,7 @@
 import path from 'node:path';
 import { CALIBRATION, GATE } from '../../analysis/constants.ts';
 import { gateDecision, type GateSense } from '../../analysis/gate-rule.ts';
-import { UserError } from '../../errors.ts';
+import { UsageError, UserError } from '../../errors.ts';
 import type { Cell } from '../../report/tables.ts';
 import { formatFigure, formatPercentText } from '../../value-format.ts';
 import { textTable } from '../text-table.ts';
@@ -36,9 +36,9 @@ export async function calibrateCommand(o: CalibrateOptions): Promise<number> {
   const repeats = o.repeats ?? CALIBRATION.default_runs_per_side;
   const pairs = o.pairs ?? CALIBRATION.default_pairs;
   if (repeats < CALIBRATION.min_runs_per_side) {
-    throw new UserError(`--repeats ${repeats}: calibrate needs at least ${CALIBRATION.min_runs_per_side} runs per folder to see how runs vary within one`, `Use --repeats ${CALIBRATION.default_runs_per_side} (the default).`);
+    throw new UsageError(`--repeats ${repeats}: calibrate needs at least ${CALIBRATION.min_runs_per_side} runs per folder to see how runs vary within one`, `Use --repeats ${CALIBRATION.default_runs_per_side} (the default).`);
   }
-  if (o.from && o.from.length < 2) throw new UserError(`--from takes two results folders or more, got ${o.from.length}`);
+  if (o.from && o.from.length < 2) throw new UsageError(`--from takes two results folders or more, got ${o.from.length}`);
   const dirs: string[] = o.from ? [...o.from] : [];
   const count = o.from ? 0 : 2 * pairs;
   for (let k = 0; k < count; k++) {

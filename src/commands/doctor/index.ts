@@ -3,7 +3,7 @@
 import { inventory as collectInventory, type Inventory } from '../../telemetry/inventory.ts';
 import { probePython, type PythonInfo } from '../../env/libraries.ts';
 import { projectRoot, resolvePython } from '../../env/python.ts';
-import { workloadAdapters } from '../../workloads/registry.ts';
+import { workloadAdapters } from '../../workloads/adapters.ts';
 import { formatBinaryBytes } from '../../value-format.ts';
 
 export interface DoctorReport {

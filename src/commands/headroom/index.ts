@@ -5,7 +5,7 @@
 // result, with the phase it hit and the bytes asked and free. Writes headroom.json beside the
 // run's results and prints the verdict: the largest batch and the smallest memory share that fit.
 import path from 'node:path';
-import { UserError } from '../../errors.ts';
+import { UsageError, UserError } from '../../errors.ts';
 import { judgeAxis, type Axis, type Headroom, type Probe } from '../../analysis/headroom.ts';
 import { loadScenarioFile } from '../../scenario/load.ts';
 import { expandPoints, pointOf, sweepPoints, type ScalarValue } from '../../scenario/sweep.ts';
@@ -15,7 +15,8 @@ import { RUN_FILES } from '../../results/layout.ts';
 import { writeJsonAtomic } from '../../results/store.ts';
 import type { UnitRecord } from '../../records/manifest.ts';
 import type { PhaseEvent } from '../../records/events.ts';
-import { runCommand, selectPoints } from '../run/index.ts';
+import { selectPoints } from '../../scenario/overrides.ts';
+import { runCommand } from '../run/index.ts';
 import { formatBinaryBytes, formatFigure } from '../../value-format.ts';
 
 export const BATCH_FIELD = 'grpo.per_device_train_batch_size';
@@ -117,16 +118,16 @@ export function plannedSearches(scenario: Scenario, mode: ModeName, o: Pick<Head
     const values = [...new Set(o.batches ?? [b, 2 * b, 4 * b, 8 * b])].sort((x, y) => x - y);
     const g = scenario.grpo.num_generations;
     const bad = values.filter((v) => !Number.isInteger(v) || v <= 0 || v % g !== 0);
-    if (bad.length) throw new UserError(`--batches ${bad.join(', ')}: a per-device batch must be a positive multiple of num_generations (${g})`);
+    if (bad.length) throw new UsageError(`--batches ${bad.join(', ')}: a per-device batch must be a positive multiple of num_generations (${g})`);
     out.push({ field: BATCH_FIELD, want: 'largest', values });
   }
   const vllm = scenario.workload === 'trl' && mode === 'colocate';
-  if (o.axis === 'utilization' && !vllm) throw new UserError(`--axis utilization: gpu_memory_utilization is a setting of the trl workload's colocate mode (this is ${scenario.workload}, ${mode})`);
+  if (o.axis === 'utilization' && !vllm) throw new UsageError(`--axis utilization: gpu_memory_utilization is a setting of the trl workload's colocate mode (this is ${scenario.workload}, ${mode})`);
   if (o.axis !== 'batch' && vllm) {
     const u = scenario.modes.colocate!.vllm.gpu_memory_utilization;
     const values = [...new Set(o.utilizations ?? defaultUtilizations(u))].sort((x, y) => y - x);
     const bad = values.filter((v) => !(v > 0 && v <= 1));
-    if (bad.length) throw new UserError(`--utilizations ${bad.join(', ')}: a memory share is a fraction in (0, 1]`);
+    if (bad.length) throw new UsageError(`--utilizations ${bad.join(', ')}: a memory share is a fraction in (0, 1]`);
     out.push({ field: UTILIZATION_FIELD, want: 'smallest', values });
   }
   return out;

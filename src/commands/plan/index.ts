@@ -3,13 +3,11 @@
 import path from 'node:path';
 import { loadScenarioFile } from '../../scenario/load.ts';
 import { expandSweep } from '../../scenario/sweep.ts';
-import { planRun, warningText } from '../../launch/plan.ts';
-import { UserError } from '../../errors.ts';
+import { warningText } from '../../launch/plan.ts';
+import { launcherFor } from '../../launch/launchers.ts';
+import { UsageError } from '../../errors.ts';
 import type { PlanWarning, RunPlan } from '../../records/plan.ts';
 import type { LauncherName, ModeName } from '../../scenario/schema.ts';
-import { planSlurmRun } from '../../launch/slurm/plan.ts';
-import { jobScript } from '../../launch/slurm/script.ts';
-import { harnessCommand } from '../../env/harness.ts';
 import { projectRoot, resolvePython } from '../../env/python.ts';
 import { inventory, smallestGpuMemoryBytes } from '../../telemetry/inventory.ts';
 import { portPool, portsFor } from '../../launch/ports.ts';
@@ -29,15 +27,16 @@ export interface PlanOptions {
 }
 
 /**
- * `--assume` entries, `name=version`, each flag holding one or several separated by commas. A
+ * `--assume` entries, `name=version` (or `name==version`), each flag holding one or several separated by commas. A
  * version may itself hold commas (`trl[vllm]=>=0.19.1,<=0.28.0`): a comma splits only before
  * another `name=`.
  */
 export function parseAssumptions(entries: readonly string[]): Record<string, string> {
   const out: Record<string, string> = {};
   for (const entry of entries.flatMap((e) => e.split(/,(?=\s*[A-Za-z][\w.[\]-]*=)/))) {
-    const m = /^\s*([A-Za-z][\w.[\]-]*)=(.+?)\s*$/.exec(entry);
-    if (!m) throw new UserError(`--assume ${entry}: write name=version, e.g. --assume trl=1.13.0,vllm=0.26.0`);
+    // `==` too: pip's spelling, which Python users type.
+    const m = /^\s*([A-Za-z][\w.[\]-]*)==?(.+?)\s*$/.exec(entry);
+    if (!m || !/^[<>=!~]*\d/.test(m[2]!)) throw new UsageError(`--assume ${entry}: write name=version, e.g. --assume trl=1.13.0,vllm=0.26.0`);
     out[m[1]!.toLowerCase()] = m[2]!;
   }
   return out;
@@ -61,10 +60,11 @@ export async function planCommand(o: PlanOptions): Promise<RunPlan> {
   const points = expandSweep(scenario, loaded.sweep, loaded.file);
   const root = projectRoot();
   const python = resolvePython(root);
-  const slurm = scenario.launcher === 'slurm';
+  const launcher = await launcherFor(scenario.launcher);
+  const here = launcher.onThisMachine;
   // The libraries as run probes them: a workload's plan may depend on them (the trl plan on the TRL version).
-  // A SLURM plan is for the compute nodes: this host's GPUs (a login node has none) do not count.
-  const [machine, pythonInfo] = await Promise.all([o.gpus !== undefined || slurm ? undefined : inventory(), probePython(python, root)]);
+  // A launcher that runs elsewhere plans for its own devices: this host's GPUs do not count.
+  const [machine, pythonInfo] = await Promise.all([o.gpus !== undefined || !here ? undefined : inventory(), probePython(python, root)]);
   const assumed = parseAssumptions(o.assume ?? []);
   const runDir = path.resolve('results', '<run-id>');
   const context = {
@@ -73,16 +73,12 @@ export async function planCommand(o: PlanOptions): Promise<RunPlan> {
     python,
     nextPort: await portPool(portsFor(points)),
     libraries: plannedLibraries(pythonInfo.error ? undefined : pythonInfo.libraries, assumed),
+    gpuCount: machine ? machine.gpus.length : (o.gpus ?? 0),
+    gpuMemoryBytes: machine ? smallestGpuMemoryBytes(machine) : undefined,
   };
-  const plan = slurm
-    ? planSlurmRun(points, context, { modes: o.modes, lacking: 'warn' })
-    : planRun(
-        points,
-        { ...context, gpuCount: machine ? machine.gpus.length : o.gpus!, gpuMemoryBytes: machine ? smallestGpuMemoryBytes(machine) : undefined },
-        { modes: o.modes, lacking: 'warn' },
-      );
+  const plan = launcher.plan(points, context, { modes: o.modes, lacking: 'warn' });
   const facts = {
-    ...(o.gpus !== undefined && !slurm ? { gpus: o.gpus } : {}),
+    ...(o.gpus !== undefined && here ? { gpus: o.gpus } : {}),
     ...(Object.keys(assumed).length > 0 ? { libraries: assumed } : {}),
   };
   const noPython: PlanWarning[] = pythonInfo.error
@@ -91,9 +87,9 @@ export async function planCommand(o: PlanOptions): Promise<RunPlan> {
   const warnings = [...noPython, ...(plan.warnings ?? [])];
   const shown: RunPlan = { ...plan, ...(warnings.length > 0 ? { warnings } : {}), ...(Object.keys(facts).length > 0 ? { assumed: facts } : {}) };
   if (o.json) console.log(JSON.stringify(shown, null, 2));
-  else if (shown.slurm) {
+  else if (launcher.script) {
     // The script alone on stdout, ready to read or to save; what stops it from running, on stderr.
-    console.log(jobScript(shown, { scenario: scenario.name, runDir, settings: scenario.slurm, harness: harnessCommand(), root, python }));
+    console.log(launcher.script(shown, { scenario, runDir, root, python }));
     for (const w of warnings) console.error(`warning: ${warningText(w)}`);
   } else console.log(formatPlan(shown));
   return shown;

@@ -4,7 +4,7 @@
 // assumed.
 import { mkdir, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { UserError, readUserFile } from '../../errors.ts';
+import { UsageError, UserError, readUserFile } from '../../errors.ts';
 import { buildProfile, parseProfile, type Profile } from '../../analysis/profile.ts';
 import { ASSUMPTION_TEXT, DEFAULT_ASSUMPTIONS, ProfileGap, predictSplits, type Assumptions, type SplitTable } from '../../analysis/whatif.ts';
 import { readRun } from '../../results/read.ts';
@@ -27,11 +27,11 @@ export interface PredictCommandOptions {
 /** A profile from a profile.json, or built from results folders (a profile run's, or runs with server/colocate/hf units). */
 export async function loadProfile(inputs: readonly string[]): Promise<{ profile: Profile; home: string; id: string; folder: boolean }> {
   const first = inputs[0];
-  if (!first) throw new UserError('name a profile: a profile.json or a results folder');
+  if (!first) throw new UsageError('name a profile: a profile.json or a results folder');
   const info = await stat(first).catch(() => undefined);
   if (!info) throw new UserError(`${first}: no such file or folder`, 'Pass the results folder of `grpo-bench profile` (or its profile.json), or results folders of server/colocate/hf runs.');
   if (info.isFile()) {
-    if (inputs.length > 1) throw new UserError('pass one profile.json, or results folders to build a profile from, not both');
+    if (inputs.length > 1) throw new UsageError('pass one profile.json, or results folders to build a profile from, not both');
     const text = await readUserFile(first, 'profile', 'Pass a profile.json written by `grpo-bench profile`.');
     let json: unknown;
     try {
@@ -54,9 +54,9 @@ export function parseAssumptions(items: readonly string[]): Partial<Assumptions>
     const name = m?.[1] as keyof Assumptions | undefined;
     const value = Number(m?.[2]);
     if (!name || !(name in DEFAULT_ASSUMPTIONS)) {
-      throw new UserError(`--assume ${item}: expected name=value with name one of ${Object.keys(DEFAULT_ASSUMPTIONS).join(', ')}`, Object.entries(ASSUMPTION_TEXT).map(([k, v]) => `${k}: ${v}`).join('\n'));
+      throw new UsageError(`--assume ${item}: expected name=value with name one of ${Object.keys(DEFAULT_ASSUMPTIONS).join(', ')}`, Object.entries(ASSUMPTION_TEXT).map(([k, v]) => `${k}: ${v}`).join('\n'));
     }
-    if (!(Number.isFinite(value) && value > 0)) throw new UserError(`--assume ${item}: the value must be a positive number`);
+    if (!(Number.isFinite(value) && value > 0)) throw new UsageError(`--assume ${item}: the value must be a positive number`);
     out[name] = value;
   }
   return out;

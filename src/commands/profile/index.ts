@@ -8,24 +8,26 @@
 //                  give a step's time outside generation and colocate's own costs), or the
 //                  trainer half of results folders already measured (--trainer-runs).
 // Then profile.json (analysis/profile.ts), the usual summary and reports, and profile.md.
-import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { UserError } from '../../errors.ts';
+import { UnavailableError, UsageError, UserError } from '../../errors.ts';
 import { buildProfile, profileView, type Profile } from '../../analysis/profile.ts';
 import { analyzeRun } from '../../analysis/summarize.ts';
 import { probePlan, planProbe, planRun } from '../../launch/plan.ts';
 import { portPool, portsFor } from '../../launch/ports.ts';
+import { executePlan } from '../../launch/engine.ts';
+import { launcherFor } from '../../launch/launchers.ts';
 import type { RunPlan, UnitPlan } from '../../records/plan.ts';
 import { projectRoot, resolvePython } from '../../env/python.ts';
 import { probePython } from '../../env/libraries.ts';
 import { readRun } from '../../results/read.ts';
 import { writeJsonAtomic } from '../../results/store.ts';
-import { newRunId, PROBE_POINT, REPORT_FILES, reportChartFile, RUN_FILES } from '../../results/layout.ts';
+import { newRunId, PROBE_POINT, RUN_FILES } from '../../results/layout.ts';
+import { writeProfileReport } from '../../report/profile-report.ts';
 import { loadScenarioFile } from '../../scenario/load.ts';
+import { applyOverrides } from '../../scenario/overrides.ts';
 import { MODE_NAMES, type ModeName } from '../../scenario/schema.ts';
 import { expandSweep, type SweepSpec } from '../../scenario/sweep.ts';
 import { inventory as collectInventory, smallestGpuMemoryBytes } from '../../telemetry/inventory.ts';
-import { applyOverrides, executePlan } from '../run/index.ts';
 
 export interface ProfileOptions {
   scenario: string;
@@ -71,14 +73,14 @@ export async function profileCommand(o: ProfileOptions): Promise<ProfileOutcome>
   const defined = MODE_NAMES.filter((m) => m !== 'server' && scenario.modes[m] !== undefined);
   const modes = o.trainerModes ?? (trainerRuns.length > 0 ? [] : defined);
   for (const m of modes) {
-    if (m === 'server') throw new UserError('--trainer-mode server: the trainer half is measured in colocate or hf runs (a server run needs 2 GPUs; pass its results with --trainer-runs)');
-    if (!defined.includes(m)) throw new UserError(`--trainer-mode ${m}: scenario '${scenario.name}' defines no ${m} mode (it defines: ${defined.join(', ') || 'none besides server'})`);
+    if (m === 'server') throw new UsageError('--trainer-mode server: the trainer half is measured in colocate or hf runs (a server run needs 2 GPUs; pass its results with --trainer-runs)');
+    if (!defined.includes(m)) throw new UsageError(`--trainer-mode ${m}: scenario '${scenario.name}' defines no ${m} mode (it defines: ${defined.join(', ') || 'none besides server'})`);
   }
 
   const root = projectRoot();
   const python = resolvePython(root);
   const [inventory, pythonInfo] = await Promise.all([collectInventory(), probePython(python, root)]);
-  if (pythonInfo.error) throw new UserError(`the workload Python (${python}) does not start: ${pythonInfo.error}`, 'Run `npm run setup`, or point GRPO_BENCH_PYTHON at a Python with torch and transformers.');
+  if (pythonInfo.error) throw new UnavailableError(`the workload Python (${python}) does not start: ${pythonInfo.error}`, 'Run `npm run setup`, or point GRPO_BENCH_PYTHON at a Python with torch and transformers.');
   const outRoot = path.resolve(o.out);
   const runId = newRunId(`${scenario.name}-profile`, outRoot);
   const runDir = path.join(outRoot, runId);
@@ -106,7 +108,9 @@ export async function profileCommand(o: ProfileOptions): Promise<ProfileOutcome>
   for (const s of probe.skipped) console.error(`profile: skipping ${s.trainers} trainer(s) × batch ${s.per_device_batch}: ${s.why}`);
 
   const pointScenario = (unit: UnitPlan) => (unit.probe ? scenario : points.find((p) => p.id === unit.point)!.scenario);
-  const result = await executePlan({ plan, runId, runDir, root, python, scenarioFile: loaded.file, scenario, sweep, inventory, pythonInfo, pointScenario, signal: o.signal });
+  // The profile driver and the trainer half run on this machine, whatever launcher the scenario names.
+  const launcher = await launcherFor('local');
+  const result = await executePlan({ plan, launcher, runId, runDir, root, python, scenarioFile: loaded.file, scenario, sweep, inventory, pythonInfo, pointScenario, signal: o.signal });
 
   const run = await readRun(runDir);
   if (trainerPlan) {
@@ -135,22 +139,6 @@ export async function profileCommand(o: ProfileOptions): Promise<ProfileOutcome>
   console.log(`results: ${path.relative(process.cwd(), runDir) || runDir} (${result.runStatus}${result.ok < result.total ? `: ${result.ok} of ${result.total} units ok` : ''})`);
   const measuredServer = profile.server.some((c) => c.points.some((p) => p.source === 'probe'));
   return { exitCode: result.interrupted ? 130 : result.runStatus === 'completed' && measuredServer ? 0 : 1, runDir, profile };
-}
-
-/** profile.md and its charts (PNG) in `outDir`. */
-export async function writeProfileReport(profile: Profile, outDir: string): Promise<string[]> {
-  const { profileCharts, profileMarkdown } = await import('../../report/whatif.ts');
-  const { renderPng } = await import('../../report/png.ts');
-  const view = profileView(profile);
-  const charts = profileCharts(profile, view);
-  await mkdir(path.dirname(path.join(outDir, reportChartFile('x'))), { recursive: true });
-  const files: string[] = [];
-  for (const c of charts) {
-    await writeFile(path.join(outDir, reportChartFile(c.id)), await renderPng(c));
-    files.push(reportChartFile(c.id));
-  }
-  await writeFile(path.join(outDir, REPORT_FILES.profile), profileMarkdown(profile, view, charts));
-  return [...files, REPORT_FILES.profile];
 }
 
 /** The short table a profile ends with: the server curve. */

@@ -7,7 +7,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { segmentReadings, SEGMENT_SETTLE_S, type SegmentReading } from '../../analysis/segments.ts';
 import { gpuSeries } from '../../analysis/views.ts';
-import { UserError } from '../../errors.ts';
+import { UsageError, UserError } from '../../errors.ts';
 import type { ProcessSpec } from '../../records/plan.ts';
 import { runUnit, UnitProcesses, type UnitOutcome } from '../../launch/supervisor.ts';
 import type { PhaseEvent } from '../../records/events.ts';
@@ -48,7 +48,7 @@ export interface SampleRecord {
 }
 
 export async function sampleCommand(o: SampleOptions): Promise<{ exitCode: number; out: string; record: SampleRecord }> {
-  if (o.command.length === 0) throw new UserError('sample: no program given', 'Put the program after --, e.g. grpo-bench sample --gpus 0 -- python3 bench/gpu/known-truth.py');
+  if (o.command.length === 0) throw new UsageError('sample: no program given', 'Put the program after --, e.g. grpo-bench sample --gpus 0 -- python3 bench/gpu/known-truth.py');
   const out = path.resolve(o.out ?? path.join(RESULTS_ROOT, `sample-${new Date().toISOString().replace(/[-:]/g, '').replace('T', '-').slice(0, 15)}`));
   if (existsSync(path.join(out, SAMPLE_FILES.telemetry)) || existsSync(path.join(out, SAMPLE_FILES.processes))) {
     throw new UserError(`sample: ${out} already holds samples`, 'Give an empty or new folder with --out.');

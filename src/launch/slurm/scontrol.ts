@@ -2,7 +2,7 @@
 // job (it works without accounting, where sacct does not), squeue to see it leave the queue,
 // scancel to end it. Parsers are pure and tested on recorded output.
 import { execa } from 'execa';
-import { UserError } from '../../errors.ts';
+import { UnavailableError, UserError } from '../../errors.ts';
 
 export interface JobInfo {
   id: string;
@@ -122,7 +122,7 @@ async function slurmCommand(file: string, args: string[]) {
     });
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === 'ENOENT') {
-      throw new UserError(`${file} not found: the slurm launcher runs where SLURM's client commands are (a login node)`, 'Run on a host with sbatch, scontrol, squeue and scancel on PATH, or use launcher: local.');
+      throw new UnavailableError(`${file} not found: the slurm launcher runs where SLURM's client commands are (a login node)`, 'Run on a host with sbatch, scontrol, squeue and scancel on PATH, or use launcher: local.');
     }
     throw err;
   }

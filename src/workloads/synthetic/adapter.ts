@@ -8,7 +8,7 @@ import type { ProcessSpec } from '../../records/plan.ts';
 import { probeUnitProcesses } from '../probe.ts';
 import { eventFile, RANK_PLACEHOLDER } from '../../results/layout.ts';
 import type { Scenario } from '../../scenario/schema.ts';
-import type { SyntheticConfig } from './config.ts';
+import { SyntheticConfig } from './config.ts';
 import { fitProblems, modelProblems } from './fit.ts';
 
 /** What both programs import, and how to get each: setup installs them (requirements.txt, which includes requirements-harness.txt). */
@@ -19,6 +19,7 @@ const HERE = 'src/workloads/synthetic';
 export const synthetic: WorkloadAdapter = {
   name: 'synthetic',
   modes: ['server', 'colocate'],
+  config: { schema: SyntheticConfig, source: `${HERE}/config.ts`, title: "The synthetic workload's --config (docs/workloads.md)" },
 
   readiness(python) {
     const missing = [

@@ -14,7 +14,7 @@ import { modeDeviceSets } from '../../modes.ts';
 import { probeUnitProcesses } from '../probe.ts';
 import { eventFile, RANK_PLACEHOLDER, workloadOutputDir } from '../../results/layout.ts';
 import type { Scenario } from '../../scenario/schema.ts';
-import type { ModelSpec, TrlRunConfig } from './config.ts';
+import { TrlRunConfig, type ModelSpec } from './config.ts';
 import type { ServerVllm } from './settings.ts';
 import { PRESETS, presetName, unknownPreset } from '../common/presets.ts';
 import { gpuProblems, libraryProblems, trlReadiness } from './readiness.ts';
@@ -26,6 +26,7 @@ const PRESET_FORMAT = 3; // 2: byte-level BPE tokenizer; 3: weights drawn in bfl
 
 export const trl: WorkloadAdapter = {
   name: 'trl',
+  config: { schema: TrlRunConfig, source: 'src/workloads/trl/config.ts', title: "The trl workload's --config (docs/workload-trl.md)" },
   modes: ['server', 'colocate', 'hf'],
 
   readiness(python, gpuCount) {

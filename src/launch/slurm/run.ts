@@ -8,18 +8,18 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { chmod, mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { startClockServer } from '../../launch/slurm/clock.ts';
-import { combineNodes } from '../../launch/slurm/outcome.ts';
-import { CLOCK_URL_ENV } from '../../launch/slurm/placeholders.ts';
-import { cancel, endedEarly, ENDED_STATES, inQueue, showJob, submit, type JobInfo } from '../../launch/slurm/scontrol.ts';
+import { startClockServer } from './clock.ts';
+import { combineNodes } from './outcome.ts';
+import { CLOCK_URL_ENV } from './placeholders.ts';
+import { cancel, endedEarly, ENDED_STATES, inQueue, showJob, submit, type JobInfo } from './scontrol.ts';
 import type { RunPlan, SlurmUnit, UnitPlan } from '../../records/plan.ts';
-import { describeError } from '../../launch/unit.ts';
+import { describeError } from '../unit.ts';
 import { firstWorkloadError } from '../../results/failure.ts';
 import type { SlurmRecord, UnitRecord } from '../../records/manifest.ts';
 import { readNodeFolders } from '../../results/nodes.ts';
 import { eventFile, SLURM_FILES, slurmOutputFile } from '../../results/layout.ts';
 import type { RunStore } from '../../results/store.ts';
-import { followProgress } from './progress.ts';
+import { followProgress } from '../progress.ts';
 
 const POLL_MS = 1000;
 /** How long a cancelled job may take to leave the queue before the harness stops waiting for it. */

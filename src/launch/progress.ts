@@ -1,10 +1,10 @@
 // The progress line of a run: mode, repeat, step x/y, elapsed, last step time. It follows
 // trainer rank 0's event file through the results reader, as the analysis reads it.
 import path from 'node:path';
-import type { UnitPlan } from '../../records/plan.ts';
-import { eventFile } from '../../results/layout.ts';
-import { followEventLines } from '../../results/read.ts';
-import { formatFigure } from '../../value-format.ts';
+import type { UnitPlan } from '../records/plan.ts';
+import { eventFile } from '../results/layout.ts';
+import { followEventLines } from '../results/read.ts';
+import { formatFigure } from '../value-format.ts';
 
 export interface ProgressOptions {
   unit: UnitPlan;

@@ -1,0 +1,20 @@
+import { REPRODUCE_DIR } from '../../results/layout.ts';
+import { defineCommand } from '../command.ts';
+
+export const reproduceCommandModule = defineCommand({
+  command: 'reproduce [claims..]',
+  describe: 'Each published claim (scenarios/published/*.yaml) against its PREDICTED value from a profile and, where a run exists, the measured one: verdict and the gap from the phases',
+  builder: (y) =>
+    y
+      .positional('claims', { type: 'string', array: true, describe: 'Scenario files with a claim: block (default: scenarios/published/*.yaml)' })
+      .option('profile', { type: 'string', array: true, default: [] as string[], describe: 'Profiles: profile.json files, or results folders (a profile run and runs of the same model and lengths join into one)' })
+      .option('runs', { type: 'string', array: true, default: [] as string[], describe: 'Results folders of runs of the claims’ scenarios' })
+      .option('assume', { type: 'string', array: true, describe: 'Override an assumption of the model: name=value' })
+      .option('out', { type: 'string', default: REPRODUCE_DIR, describe: 'Folder for reproduce.md and reproduce.json' })
+      .option('json', { type: 'boolean', default: false, describe: 'Print each claim’s result as JSON instead of the table' }),
+  handler: async (a) => {
+    const { reproduceCommand } = await import('./index.ts');
+    await reproduceCommand({ claims: a.claims ?? [], profiles: a.profile, runs: a.runs, assume: a.assume ?? [], out: a.out, json: a.json });
+    return 0;
+  },
+});
