@@ -162,16 +162,21 @@ async function main(argv: string[]): Promise<number> {
       },
     )
     .command(
-      'report <results>',
-      'Render CSV, Markdown, HTML and PNG reports from a results folder alone',
+      'report <results..>',
+      'Render CSV, Markdown, HTML and PNG reports from a results folder alone; given several, one page over them all',
       (y) =>
         y
-          .positional('results', { type: 'string', demandOption: true, describe: 'results/<run-id> folder' })
-          .option('out', { type: 'string', describe: 'Output folder (default: reports/<run-id> beside results/)' })
-          .option('format', { type: 'string', array: true, choices: ['csv', 'markdown', 'html', 'png'], describe: 'Only these formats' }),
+          .positional('results', { type: 'string', array: true, demandOption: true, describe: 'results/<run-id> folder; several (or folders holding them): one page comparing them' })
+          .option('out', { type: 'string', describe: 'Output folder (default: reports/<run-id> beside results/; for several folders reports/multi-<run ids>)' })
+          .option('format', { type: 'string', array: true, choices: ['csv', 'markdown', 'html', 'png'], describe: 'Only these formats' })
+          .option('vector', { type: 'string', choices: ['svg', 'pdf'], describe: 'Also draw every chart as SVG or PDF (charts/<id>.svg|pdf), for print' }),
       async (a) => {
+        const formats = a.format as ('csv' | 'markdown' | 'html' | 'png')[] | undefined;
+        const vector = a.vector as 'svg' | 'pdf' | undefined;
+        const results = a.results as string[];
         const { reportCommand } = await import('./commands/report/index.ts');
-        const r = await reportCommand({ results: a.results, out: a.out, formats: a.format as ('csv' | 'markdown' | 'html' | 'png')[] | undefined });
+        const { multiReportCommand } = await import('./commands/report/multi.ts');
+        const r = results.length === 1 ? await reportCommand({ results: results[0]!, out: a.out, formats, vector }) : await multiReportCommand({ results, out: a.out, formats, vector });
         console.log(`${r.outDir}\n${r.files.map((f) => `  ${f}`).join('\n')}`);
       },
     )
