@@ -69,7 +69,7 @@ function flatten(prefix: string, value: unknown, out: Record<string, string>): v
 
 function machine(m: Manifest | undefined): string {
   const env = m?.fingerprint?.environment ?? {};
-  if (typeof env.gpu_name === 'string' && env.gpu_name) return `${env.gpu_count ?? 1}× ${env.gpu_name}`;
+  if (typeof env.gpu_name === 'string' && env.gpu_name) return `${env.gpu_count ?? 1} × ${env.gpu_name}`;
   return typeof env.cpu_model === 'string' && env.cpu_model ? `CPU (${env.cpu_model})` : 'unknown machine';
 }
 

@@ -9,11 +9,11 @@ import { plural } from './format.ts';
 /** Characters per footer line: the narrowest chart (900 px) holds about this many at the footer's size. */
 const FOOTER_LINE_CHARS = 150;
 
-/** `1× NVIDIA H200 (Intel Xeon, 16 cores)`, or the CPU alone on a machine without GPUs. */
+/** `1 × NVIDIA H200 (Intel Xeon, 16 cores)`, or the CPU alone on a machine without GPUs. */
 export function machineText(m: Manifest | undefined): string {
   const env = m?.fingerprint?.environment ?? {};
   const cpu = typeof env.cpu_model === 'string' && env.cpu_model ? `${env.cpu_model}${env.cpu_cores ? `, ${env.cpu_cores} cores` : ''}` : undefined;
-  if (typeof env.gpu_name === 'string' && env.gpu_name) return `${env.gpu_count ?? 1}× ${env.gpu_name}${cpu ? ` (${cpu})` : ''}`;
+  if (typeof env.gpu_name === 'string' && env.gpu_name) return `${env.gpu_count ?? 1} × ${env.gpu_name}${cpu ? ` (${cpu})` : ''}`;
   return cpu ? `no GPU (${cpu})` : `machine ${MISSING}`;
 }
 

@@ -4,7 +4,7 @@ import { modeDisplayName } from '../../modes.ts';
 import { pointLabel } from '../../report/format.ts';
 import type { Cell } from '../../report/tables.ts';
 import { estimateFigure } from '../../value-format.ts';
-import { textTable } from '../text-table.ts';
+import { textTable } from '../../report/text-table.ts';
 
 export function formatSummaryTable(s: Summary): string {
   const columns = ['point', 'mode', 'runs', 'steps', 'step s (median)', 'tok/s/alloc dev', 'tok/s/train dev', 'gen÷train', 'tok/sample'];

@@ -1,6 +1,6 @@
-// A plain-text table for the terminal (the run's summary, calibrate's profile): every column as
+// A plain-text table for the terminal (the run's summary, calibrate's profile, compare's verdict, reproduce's table): every column as
 // wide as its widest cell, a rule under the header. Figures are formatted by the value formatter.
-import { cellText, type Cell } from '../report/tables.ts';
+import { cellText, type Cell } from './tables.ts';
 
 export function textTable(columns: readonly string[], rows: readonly (readonly Cell[])[]): string {
   const body = rows.map((r) => r.map(cellText));
