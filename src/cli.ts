@@ -20,10 +20,11 @@ async function main(argv: string[]): Promise<number> {
       (y) =>
         runOptions(y)
           .option('reports', { type: 'string', default: REPORTS_ROOT, describe: 'Folder that receives reports/<run-id>/' })
-          .option('report', { type: 'boolean', default: true, describe: 'Render the reports at the end (--no-report skips them)' }),
+          .option('report', { type: 'boolean', default: true, describe: 'Render the reports at the end (--no-report skips them)' })
+          .option('format', { type: 'string', choices: ['text', 'markdown'], default: 'text', describe: 'The summary on stdout: plain aligned text (default, to a terminal or a pipe) or Markdown' }),
       async (a) => {
         const { runCommand } = await import('./commands/run/index.ts');
-        ({ exitCode } = await runCommand({ ...runArgs(a), reports: a.report ? a.reports : undefined }));
+        ({ exitCode } = await runCommand({ ...runArgs(a), format: a.format as 'text' | 'markdown', reports: a.report ? a.reports : undefined }));
       },
     )
     .command(
@@ -100,10 +101,11 @@ async function main(argv: string[]): Promise<number> {
           .option('runs', { type: 'string', array: true, default: [], describe: 'Results folders of runs of the claims’ scenarios' })
           .option('assume', { type: 'string', array: true, describe: 'Override an assumption of the model: name=value' })
           .option('out', { type: 'string', default: REPRODUCE_DIR, describe: 'Folder for reproduce.md and reproduce.json' })
-          .option('json', { type: 'boolean', default: false }),
+          .option('json', { type: 'boolean', default: false })
+          .option('format', { type: 'string', choices: ['text', 'markdown'], default: 'text', describe: 'The table on stdout: plain aligned text (default, to a terminal or a pipe) or Markdown; reproduce.md is Markdown either way' }),
       async (a) => {
         const { reproduceCommand } = await import('./commands/reproduce/index.ts');
-        await reproduceCommand({ claims: (a.claims as string[] | undefined) ?? [], profiles: a.profile, runs: a.runs, assume: a.assume ?? [], out: a.out, json: a.json });
+        await reproduceCommand({ claims: (a.claims as string[] | undefined) ?? [], profiles: a.profile, runs: a.runs, assume: a.assume ?? [], out: a.out, json: a.json, format: a.format as 'text' | 'markdown' });
       },
     )
     .command(
@@ -241,7 +243,8 @@ async function main(argv: string[]): Promise<number> {
           .option('threshold', { type: 'number', default: 0.02, describe: 'Smallest change that counts, as a fraction of the baseline' })
           .option('allow-different', { type: 'string', array: true, describe: 'Environment, settings or work field allowed to differ (exact or prefix, e.g. slowdown, environment, work)' })
           .option('noise-profile', { type: 'string', describe: 'Noise profile file from calibrate (default: found beside the baseline)' })
-          .option('json', { type: 'boolean', default: false, describe: 'The verdict as JSON instead of Markdown' }),
+          .option('json', { type: 'boolean', default: false, describe: 'The verdict as JSON instead of text' })
+          .option('format', { type: 'string', choices: ['text', 'markdown'], default: 'text', describe: 'Plain aligned text (default, to a terminal or a pipe) or Markdown for a pull request' }),
       async (a) => {
         const { compareCommand } = await import('./commands/compare/index.ts');
         if (!(a.threshold > 0 && a.threshold < 1)) throw new UserError(`--threshold must be a fraction between 0 and 1, got ${a.threshold}`);
@@ -253,6 +256,7 @@ async function main(argv: string[]): Promise<number> {
           allowDifferent: a['allow-different'],
           noiseProfile: a['noise-profile'],
           json: a.json,
+          format: a.format as 'text' | 'markdown',
         });
       },
     )

@@ -53,7 +53,7 @@ function textBlock(b: Block): string[] {
     case 'lines':
       return b.lines.map(textInline);
     case 'table':
-      return [textTable(b.table.columns, b.table.rows)];
+      return [textTable(b.table.columns, b.table.rows, b.table.numeric)];
     case 'list':
       return [textInline(b.title), ...b.items.map((i) => `  - ${textInline(i)}`)];
     case 'details':

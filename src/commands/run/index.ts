@@ -22,6 +22,7 @@ import { RESULTS_SCHEMA_VERSION, type Manifest, type UnitRecord } from '../../re
 import { RunStore } from '../../results/store.ts';
 import { newRunId, RUN_FILES } from '../../results/layout.ts';
 import { analyzeRun } from '../../analysis/summarize.ts';
+import type { OutputFormat } from '../../report/doc.ts';
 import { formatSummaryTable } from './table.ts';
 import { followProgress } from './progress.ts';
 
@@ -37,6 +38,8 @@ export interface RunOptions {
   out: string;
   /** Parent folder of reports/<run-id>; undefined skips reports. */
   reports?: string;
+  /** The summary on stdout: plain aligned text (default) or Markdown. */
+  format?: OutputFormat;
   /** Ctrl-C handling is the CLI's; tests pass their own signal. */
   signal?: AbortSignal;
   /** The points to run instead of the scenario's sweep (headroom: one field varied at a time). */
@@ -96,7 +99,7 @@ export async function runCommand(o: RunOptions): Promise<RunOutcome> {
   let summaryOk = false;
   try {
     const summary = await analyzeRun(runDir);
-    console.log(formatSummaryTable(summary));
+    console.log(formatSummaryTable(summary, o.format));
     summaryOk = true;
     if (o.reports && !interrupted) {
       const { reportCommand } = await import('../report/index.ts');
