@@ -1,7 +1,7 @@
 // The short table a run ends with. Formats the summary (through the value formatter); computes nothing.
 import type { Summary } from '../../analysis/types.ts';
 import { modeDisplayName } from '../../modes.ts';
-import { pointLabel } from '../../report/format.ts';
+import { comparisonHeadlines, pointLabel } from '../../report/format.ts';
 import type { Cell } from '../../report/tables.ts';
 import { estimateFigure } from '../../value-format.ts';
 import { renderDoc, type Block, type OutputFormat } from '../../report/doc.ts';
@@ -25,7 +25,7 @@ export function formatSummaryTable(s: Summary, format: OutputFormat = 'text'): s
   const table = { id: 'run', title: 'Per mode', columns: single ? columns.slice(1) : columns, rows: single ? rows.map((r) => r.slice(1)) : rows };
   const numeric = table.columns.map((_, i) => i >= (single ? 1 : 2));
   const blocks: Block[] = [{ kind: 'table', table: { ...table, numeric } }];
-  if (s.comparisons.length) blocks.push({ kind: 'lines', lines: s.comparisons.map((c) => [{ escape: c.statement }]) });
+  if (s.comparisons.length > 0) blocks.push({ kind: 'lines', lines: comparisonHeadlines(s).map((h) => [{ escape: h }]) });
   if (s.notes.length) blocks.push({ kind: 'lines', lines: s.notes.map((n) => [`${n.severity === 'warning' ? 'warning' : 'note'}: `, { escape: n.text }]) });
   return renderDoc(blocks, format);
 }
