@@ -53,10 +53,22 @@ function fieldText(s: Series, key: string): string {
   return key === 'machine' || key === 'date' ? v : `${fieldName(key)} ${v}`;
 }
 
-/** The words that tell a series from the rest of its group: its mode and the fields on which it differs. */
-export function seriesLabel(s: Series, max = Number.POSITIVE_INFINITY): string {
-  const fields = s.label.slice(0, max).map((k) => fieldText(s, k));
-  return [modeDisplayName(s.mode), ...(fields.length ? fields : [s.run_id])].join(' · ') + (s.label.length > max ? ' · …' : '');
+/**
+ * The fields a short label shows: the first LABEL_FIELDS on which the series differs, and where
+ * that leaves two series of one mode looking alike, the first further field that tells them apart.
+ */
+function shownFields(g: SeriesGroup, s: Series): string[] {
+  const head = s.label.slice(0, LABEL_FIELDS);
+  const text = (o: Series, keys: string[]) => `${o.mode}|${keys.map((k) => o.fields[k] ?? '').join('|')}`;
+  const twins = g.series.filter((o) => o !== s && text(o, head) === text(s, head));
+  const extra = s.label.slice(LABEL_FIELDS).find((k) => twins.some((o) => (o.fields[k] ?? '') !== (s.fields[k] ?? '')));
+  return extra ? [...head, extra] : head;
+}
+
+/** The words that tell a series from the rest of its group: its mode and the fields on which it differs (`shown` of them, then …). */
+export function seriesLabel(s: Series, shown: readonly string[] = s.label): string {
+  const fields = shown.map((k) => fieldText(s, k));
+  return [modeDisplayName(s.mode), ...(fields.length ? fields : [s.run_id])].join(' · ') + (s.label.length > shown.length ? ' · …' : '');
 }
 
 const deviceKinds = (g: SeriesGroup) => new Set(g.series.map((s) => s.figures.devices.kind));
@@ -105,9 +117,10 @@ function metricChart(input: MultiInput, g: SeriesGroup, gi: number, metric: Metr
     };
   });
   const labels = rows.map((s) => {
-    const fields = s.label.slice(0, LABEL_FIELDS).map((k) => fieldText(s, k));
+    const shown = shownFields(g, s);
+    const fields = shown.map((k) => fieldText(s, k));
     const head = `${modeDisplayName(s.mode)}${fields.length ? '' : ` · ${s.run_id}`}`;
-    return [head, ...(fields.length ? [fields.slice(0, 2).join(' · ')] : []), ...(fields.length > 2 ? [fields.slice(2).join(' · ') + (s.label.length > LABEL_FIELDS ? ' · …' : '')] : [])];
+    return [head, ...(fields.length ? [fields.slice(0, 2).join(' · ')] : []), ...(fields.length > 2 ? [fields.slice(2).join(' · ') + (s.label.length > shown.length ? ' · …' : '')] : [])];
   });
   const kinds = new Set(rows.map((s) => metric.of(s.figures)?.interval));
   const whiskers = [
@@ -173,7 +186,7 @@ function seriesTable(g: SeriesGroup, gi: number): Table {
     numeric: columns.map((_, i) => i >= 3),
     rows: g.series.map((s, i) => [
       String(i + 1),
-      seriesLabel(s, LABEL_FIELDS),
+      seriesLabel(s, shownFields(g, s)),
       `${s.dir}${s.point !== 'default' ? ` (${s.point})` : ''}`,
       `${s.figures.runs.filter((r) => r.steps > 0).length} of ${s.figures.runs.length}`,
       estimateFigure(s.figures.step_time_s),
