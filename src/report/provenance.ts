@@ -1,6 +1,7 @@
 // The footer every figure carries, so that a chart pasted into a post still says what it shows:
 // machine and GPU, model, TRL / vLLM / torch versions, runs, interval kind and date, from the
 // manifest and the summary. Formatting only.
+import type { Profile } from '../analysis/profile.ts';
 import type { ModeSummary, Summary } from '../analysis/types.ts';
 import type { Manifest } from '../results/manifest.ts';
 import { MISSING } from '../value-format.ts';
@@ -75,5 +76,16 @@ export function runFooter(summary: Summary, manifest: Manifest | undefined): str
     intervalText(summary.modes),
     `${manifest?.started ? manifest.started.slice(0, 10) : MISSING}`,
     `run ${summary.run_id}`,
+  ]);
+}
+
+/** The footer of a profile's charts, and of a prediction's (said to be one): what they rest on. */
+export function profileFooter(p: Profile, predicted: boolean): string[] {
+  const runs = p.sources.map((x) => x.run_id);
+  const shown = runs.length > 3 ? `${runs.slice(0, 3).join(', ')} and ${runs.length - 3} more` : runs.join(', ');
+  return footerLines([
+    predicted ? 'PREDICTED by the what-if model, not measured' : 'MEASURED',
+    `profile of model ${p.model} (${p.workload}) on ${p.device_name ?? (p.device_kind === 'cpu' ? 'CPU' : MISSING)}`,
+    `measured in ${plural(runs.length, 'run folder')}: ${shown || MISSING}`,
   ]);
 }

@@ -92,6 +92,25 @@ test('every chart definition carries its footer: machine, model, versions, runs,
   for (const c of multi) assert.match(footerOf(c), /1 × NVIDIA H200 .*TRL 1\.13\.0 .*intervals: each folder's own .*2026-12-01/, c.id);
 });
 
+test("a prediction's chart says in its footer that it is PREDICTED, and from which profile", async () => {
+  const { loadProfile, defaultBatch } = await import('../../src/commands/predict/index.ts');
+  const { predictSplits } = await import('../../src/analysis/whatif.ts');
+  const { predictChart } = await import('../../src/report/whatif.ts');
+  const dir = path.join(ONE, 'profile/profile-trl-1gpu-0.5b-profile-20261201-234537');
+  const trainer = ['trl-1gpu-0.5b-20261201-190226', 'trl-1gpu-0.5b-20261201-190532', 'trl-1gpu-0.5b-sleep-20261201-190411'].map((r) => path.join(ONE, 'trl-1gpu/results', r));
+  const { profile } = await loadProfile([dir, ...trainer]);
+  const table = predictSplits(profile, { gpus: 2, per_device_batch: defaultBatch(profile), server_tp: 'all', colocate_tp: 1, assumptions: {} });
+  const f = footerOf(predictChart(table, profile));
+  assert.match(f, /^PREDICTED by the what-if model, not measured/);
+  assert.match(f, /profile of model preset:0\.5b \(trl\) on NVIDIA H200/);
+  assert.match(f, /measured in 4 run folders: profile-trl-1gpu-0\.5b-profile-20261201-234537, /);
+  const { profileCharts } = await import('../../src/report/whatif.ts');
+  const { profileView } = await import('../../src/analysis/profile.ts');
+  const measured = profileCharts(profile, profileView(profile));
+  assert.ok(measured.length > 0);
+  for (const c of measured) assert.match(footerOf(c), /^MEASURED · profile of model preset:0\.5b/);
+});
+
 test('line-chart legends draw each series as its line and dash, not as a box', async () => {
   const { charts } = buildCharts(await loadReportInput(path.join(ONE, 'trl-1gpu-repeats/trl-1gpu-20261201-234829')));
   const step = charts.find((c) => c.id.startsWith('step-time'))!;
