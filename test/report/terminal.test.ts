@@ -1,7 +1,9 @@
 // What the commands print: plain aligned text by default, to a terminal or a pipe (these tests
-// read a pipe), and Markdown only with --format markdown. On the committed GPU gate folders and
-// the committed one-H200 run with repeats.
+// read a pipe), and Markdown only with --format markdown. On the committed GPU gate folders, the
+// committed one-H200 run with repeats and its 0.5b profile.
 import assert from 'node:assert/strict';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { test } from 'node:test';
 import { execa } from 'execa';
@@ -47,4 +49,20 @@ test("run's closing table is plain text unless Markdown is asked for", async () 
   for (const m of MARKUP) assert.doesNotMatch(text, m);
   assert.match(text.split('\n')[1]!, /^─+ +─+/);
   assert.match(formatSummaryTable(summary, 'markdown'), /^\| point \| mode \|/);
+});
+
+test('reproduce prints its table as aligned text, Markdown with --format markdown; reproduce.md is Markdown either way', async () => {
+  const out = await mkdtemp(path.join(tmpdir(), 'grpo-bench-reproduce-'));
+  try {
+    const profile = path.join(ROOT, 'bench/gpu/results/2026-12-01-1xH200/profile/profile-trl-1gpu-0.5b-profile-20261201-234537');
+    const run = (...extra: string[]) => execa(process.execPath, ['--import', 'tsx', path.join(ROOT, 'src/cli.ts'), 'reproduce', '--profile', profile, '--out', out, ...extra], { cwd: ROOT, env: { FORCE_COLOR: '0' } });
+    const text = (await run()).stdout;
+    for (const m of MARKUP) assert.doesNotMatch(text, m);
+    assert.match(text, /^scenario +claim +normalisation/m);
+    assert.match(text, /^─+ +─+/m);
+    assert.match((await run('--format', 'markdown')).stdout, /^\| scenario \| claim \|/m);
+    assert.match(await readFile(path.join(out, 'reproduce.md'), 'utf8'), /^\| .* \|$/m);
+  } finally {
+    await rm(out, { recursive: true, force: true });
+  }
 });
