@@ -598,8 +598,9 @@ const FOOTER_LINE_PX = 14;
  */
 export function withFooter(spec: ChartSpec, footer: readonly string[]): ChartSpec {
   const room = footer.length ? footer.length * FOOTER_LINE_PX + 8 : 0;
-  const options = (spec.config.options ?? {}) as Record<string, any>;
-  const plugins = { ...options.plugins, gbFooter: { lines: [...footer], color: MUTED } };
+  type Options = { plugins?: Record<string, unknown> & { legend?: { labels?: object } }; layout?: { padding?: { bottom?: number } } };
+  const options = (spec.config.options ?? {}) as Options;
+  const plugins: NonNullable<Options['plugins']> = { ...options.plugins, gbFooter: { lines: [...footer], color: MUTED } };
   if (spec.config.type === 'line' && plugins.legend) plugins.legend = { ...plugins.legend, labels: { ...plugins.legend.labels, usePointStyle: true, pointStyleWidth: 26 } };
   const padding = options.layout?.padding ?? {};
   return {
