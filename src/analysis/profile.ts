@@ -249,10 +249,10 @@ export function buildProfile(runs: readonly RunData[]): Profile {
   };
 }
 
-/** What one profile describes: units that differ in any of these cannot be joined. */
-type ProfileIdentity = Pick<Scenario, 'model' | 'workload'> & Pick<Scenario['grpo'], 'num_generations' | 'max_prompt_length' | 'max_completion_length'>;
+/** What one profile describes (the work per sample): units that differ in any of these cannot be joined. */
+export type ProfileIdentity = Pick<Scenario, 'model' | 'workload'> & Pick<Scenario['grpo'], 'num_generations' | 'max_prompt_length' | 'max_completion_length'>;
 
-function profileIdentity(s: Scenario): ProfileIdentity {
+export function profileIdentity(s: Scenario): ProfileIdentity {
   const { num_generations, max_prompt_length, max_completion_length } = s.grpo;
   return { model: s.model, workload: s.workload, num_generations, max_prompt_length, max_completion_length };
 }

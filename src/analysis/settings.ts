@@ -5,7 +5,7 @@ import type { UnitPlan } from '../records/plan.ts';
 import type { EventFile } from '../results/read.ts';
 import type { ModeName } from '../scenario/schema.ts';
 import { MODE_ORDER } from '../modes.ts';
-import { EFFECTIVE_SETTINGS_IGNORED } from './constants.ts';
+import { EFFECTIVE_SETTINGS_IGNORED, REPEAT_VARIED_SETTINGS } from './constants.ts';
 import { note } from './notes.ts';
 import { type Note } from '../records/notes.ts';
 import type { SettingsDifference } from '../records/summary.ts';
@@ -61,10 +61,17 @@ export function flattenSettings(config: Record<string, unknown>, prefix = '', ou
   return out;
 }
 
+/** A key's last part, as the ignore lists match it: `--data-seed` → `data_seed`. */
+const lastPart = (key: string) => key.slice(key.lastIndexOf('.') + 1).replace(/^-+/, '').replaceAll('-', '_').toLowerCase();
+
 /** True for keys that say nothing about the work (EFFECTIVE_SETTINGS_IGNORED), matched on their last part. */
 export function isIgnoredSetting(key: string): boolean {
-  const last = key.slice(key.lastIndexOf('.') + 1).replace(/^-+/, '').replaceAll('-', '_').toLowerCase();
-  return EFFECTIVE_SETTINGS_IGNORED.some((r) => r.pattern.test(last));
+  return EFFECTIVE_SETTINGS_IGNORED.some((r) => r.pattern.test(lastPart(key)));
+}
+
+/** True for keys the harness sets per repeat on purpose (REPEAT_VARIED_SETTINGS: the seeds). */
+function variedPerRepeat(key: string): boolean {
+  return REPEAT_VARIED_SETTINGS.some((r) => r.pattern.test(lastPart(key)));
 }
 
 function firstConfig(file: EventFile | undefined): Record<string, unknown> | undefined {
@@ -126,7 +133,7 @@ export function settingsDifferences(
           chosen = { dir: u.plan.dir, settings };
           continue;
         }
-        const keys = differingKeys(chosen.settings, settings);
+        const keys = differingKeys(chosen.settings, settings).filter((k) => !variedPerRepeat(k));
         if (keys.length > 0) {
           const shown = keys.slice(0, 5).join(', ') + (keys.length > 5 ? `, … (${keys.length} in all)` : '');
           notes.push(note('settings_differ_between_repeats', u.plan.dir, `settings differ from ${chosen.dir} (${shown}); the settings comparison uses ${chosen.dir}`));

@@ -405,7 +405,7 @@ export function statement(base: ModeSummary, cand: ModeSummary, speedup: Estimat
   const proto = protocol === 'equal_global_batch' ? 'equal global batch' : 'equal per-device batch';
   const b = extent(base);
   const c = extent(cand);
-  const size = b === c ? `${b} each` : `${base.mode} ${b}, ${cand.mode} ${c}`;
+  const size = b === c ? b : `${base.mode} ${b}, ${cand.mode} ${c}`;
   const what = `completion tokens/s per training device, ${proto}, ${size}`;
   const cpu = functional ? '; CPU run, says nothing about GPUs' : '';
   const change = resolveChange({ interval: speedup.interval === 'confidence' && speedup.low !== undefined && speedup.high !== undefined ? { low: speedup.low, high: speedup.high } : null });
@@ -422,11 +422,17 @@ export function statement(base: ModeSummary, cand: ModeSummary, speedup: Estimat
   }
 }
 
-/** "3 runs × 20 steps" when every run has the same measured steps, else "3 runs, 57 steps". */
-function extent(m: ModeSummary): string {
+/**
+ * What a mode's figures rest on, as steps.csv counts them: "3 runs × 20 steps each" when every
+ * run has the same measured steps ("1 run × 20 steps"), else "3 runs, 5–6 measured steps each
+ * (17 in all)".
+ */
+export function extent(m: ModeSummary): string {
   const counts = m.runs.filter((r) => r.steps > 0).map((r) => r.steps);
   const runs = `${counts.length} run${counts.length === 1 ? '' : 's'}`;
-  return counts.every((n) => n === counts[0]) ? `${runs} × ${counts[0]} steps` : `${runs}, ${m.steps_measured} steps`;
+  if (counts.every((n) => n === counts[0])) return `${runs} × ${counts[0] ?? 0} step${counts[0] === 1 ? '' : 's'}${counts.length > 1 ? ' each' : ''}`;
+  const total = counts.reduce((a, b) => a + b, 0);
+  return `${runs}, ${Math.min(...counts)}–${Math.max(...counts)} measured steps each (${total} in all)`;
 }
 
 function unique<T>(xs: readonly T[]): T[] {

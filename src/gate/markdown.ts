@@ -1,8 +1,7 @@
-// The verdict as Markdown for a pull request. Formats only: every number is in the Verdict, and
+// The verdict as Markdown for a pull request, or as plain text for a terminal. Formats only: every number is in the Verdict, and
 // becomes text through the value formatter; the tables are rendered as the report's are.
 import { CI_LEVEL } from '../analysis/constants.ts';
-import { escapeMarkdown } from '../report/escape.ts';
-import { markdownTable } from '../report/markdown.ts';
+import { docMarkdown, docText, type Block, type Inline } from '../report/doc.ts';
 import type { Cell, Table } from '../report/tables.ts';
 import { formatFigure, formatNumber, formatPercentText, percentFigure, type Figure } from '../value-format.ts';
 import { show } from './comparable.ts';
@@ -10,46 +9,49 @@ import type { GateComparison, OtherMetric, Outcome, Verdict } from '../records/v
 
 const OUTCOME: Record<Outcome, string> = { regressed: '🔴 regressed', no_regression: 'no regression', inconclusive: '🟡 inconclusive' };
 
-export function verdictMarkdown(v: Verdict): string {
-  const lines: string[] = [];
+/** The verdict as a document: Markdown for a pull request (verdictMarkdown), plain text for a terminal (verdictText). */
+export function verdictDoc(v: Verdict): Block[] {
+  const blocks: Block[] = [];
   const t = pct(v.threshold);
   const of = (o: Outcome) => v.comparisons.filter((c) => c.outcome === o);
-  const headline =
+  const headline: Inline[] =
     v.outcome === 'regressed'
-      ? `**Regressed** beyond ${t}: ${of('regressed').map(where).join(', ')}`
+      ? [{ strong: 'Regressed' }, ` beyond ${t}: ${of('regressed').map(where).join(', ')}`]
       : v.outcome === 'inconclusive'
-        ? `**Inconclusive** at ${t}: ${of('inconclusive').map(needs).join(', ')}`
-        : `**No regression** beyond ${t}`;
-  lines.push(`### grpo-bench compare: ${headline}`, '');
-  lines.push(`\`${v.candidate.run_id}\` (candidate) against \`${v.baseline.run_id}\` (baseline), scenario \`${v.baseline.scenario}\`.`);
-  lines.push(`Gated metric: \`${v.metric}\` (${v.higher_is_better ? 'higher' : 'lower'} is better), threshold ${t}, each interval at ${pct(v.level, 2)} (family-wise ${pct(1 - v.alpha, 0)}).`, '');
-
-  lines.push(markdownTable(verdictTable(v)), '');
+        ? [{ strong: 'Inconclusive' }, ` at ${t}: ${of('inconclusive').map(needs).join(', ')}`]
+        : [{ strong: 'No regression' }, ` beyond ${t}`];
+  blocks.push({ kind: 'heading', text: ['grpo-bench compare: ', ...headline] });
+  blocks.push({
+    kind: 'lines',
+    lines: [
+      [{ code: v.candidate.run_id }, ' (candidate) against ', { code: v.baseline.run_id }, ' (baseline), scenario ', { code: v.baseline.scenario }, '.'],
+      ['Gated metric: ', { code: v.metric }, ` (${v.higher_is_better ? 'higher' : 'lower'} is better), threshold ${t}, each interval at ${pct(v.level, 2)} (family-wise ${pct(1 - v.alpha, 0)}).`],
+    ],
+  });
+  blocks.push({ kind: 'table', table: verdictTable(v) });
 
   const flags = v.comparisons.flatMap((c) => c.flags.filter((f) => f.kind !== 'no_noise_profile'));
-  if (flags.length > 0) {
-    lines.push('**Flags** (the verdict stands, but read it with these)', '');
-    for (const f of flags) lines.push(`- ${escapeMarkdown(f.subject)}: ${f.text}`);
-    lines.push('');
-  }
+  if (flags.length > 0) blocks.push({ kind: 'list', title: [{ strong: 'Flags' }, ' (the verdict stands, but read it with these)'], items: flags.map((f) => [{ escape: f.subject }, `: ${f.text}`]) });
   if (v.changed.length > 0) {
-    lines.push(`**What changed**: ${v.changed.map((c) => `${c.field} ${c.baseline ?? '(none)'} → ${c.candidate ?? '(none)'}`).join(', ')}`, '');
+    blocks.push({ kind: 'lines', lines: [[{ strong: 'What changed' }, `: ${v.changed.map((c) => `${c.field} ${c.baseline ?? '(none)'} → ${c.candidate ?? '(none)'}`).join(', ')}`]] });
   }
   if (v.allowed.length > 0) {
-    lines.push(`**Allowed differences** (--allow-different): ${v.allowed.map((d) => `${d.field} ${show(d.baseline)} → ${show(d.candidate)}`).join(', ')}`, '');
+    blocks.push({ kind: 'lines', lines: [[{ strong: 'Allowed differences' }, ` (--allow-different): ${v.allowed.map((d) => `${d.field} ${show(d.baseline)} → ${show(d.candidate)}`).join(', ')}`]] });
   }
-  if (v.not_compared.length > 0) lines.push(`Not compared (in one run only): ${v.not_compared.join(', ')}`, '');
+  if (v.not_compared.length > 0) blocks.push({ kind: 'lines', lines: [[`Not compared (in one run only): ${v.not_compared.join(', ')}`]] });
+  blocks.push({ kind: 'details', summary: 'Other metrics (reported, not gated)', blocks: [{ kind: 'table', table: othersTable(v) }] });
+  if (v.warnings.length > 0) blocks.push({ kind: 'list', title: [{ strong: 'Warnings' }], items: v.warnings.map((w) => [w]) });
+  blocks.push({ kind: 'small', text: [`Rule: ${v.rule}.${v.noise_profile ? ` Noise profile ${v.noise_profile}.` : ''}`] });
+  return blocks;
+}
 
-  lines.push('<details><summary>Other metrics (reported, not gated)</summary>', '');
-  lines.push(markdownTable(othersTable(v)), '', '</details>', '');
+export function verdictMarkdown(v: Verdict): string {
+  return docMarkdown(verdictDoc(v));
+}
 
-  if (v.warnings.length > 0) {
-    lines.push('**Warnings**', '');
-    for (const w of v.warnings) lines.push(`- ${w}`);
-    lines.push('');
-  }
-  lines.push(`<sub>Rule: ${v.rule}.${v.noise_profile ? ` Noise profile ${v.noise_profile}.` : ''}</sub>`);
-  return lines.join('\n');
+/** The verdict for a terminal: the same content without Markdown markup, tables aligned. */
+export function verdictText(v: Verdict): string {
+  return docText(verdictDoc(v));
 }
 
 /** The gated comparisons: each side and the runs it rests on, the ratio with its interval, the outcome, what it says about speed. */

@@ -140,7 +140,52 @@ export const CHART_PLUGINS_SOURCE = String.raw`(function () {
     }
   };
 
-  return [background, errorBars, timeline];
+  // A chart's provenance under it (options.plugins.gbFooter.lines), in the room the chart's
+  // bottom padding leaves.
+  var footer = {
+    id: 'gbFooter',
+    afterDraw: function (chart, _args, opts) {
+      if (!opts || !opts.lines || !opts.lines.length) return;
+      var c = chart.ctx;
+      c.save();
+      c.fillStyle = opts.color || '#5d6473';
+      c.font = '10.5px ' + chart.options.font.family;
+      c.textBaseline = 'bottom';
+      c.textAlign = 'left';
+      opts.lines.forEach(function (line, i) {
+        c.fillText(line, 8, chart.height - 4 - (opts.lines.length - 1 - i) * 14);
+      });
+      c.restore();
+    }
+  };
+
+  // Line charts' legends: a series drawn as a line shows a short line with its own dash, a key
+  // without a line (phase colours) a filled box, instead of a dashed outline around a box.
+  var legendLines = {
+    id: 'gbLegendLines',
+    afterUpdate: function (chart) {
+      var legend = chart.legend;
+      if (!legend || !legend.legendItems || chart.config.type !== 'line') return;
+      legend.legendItems.forEach(function (item) {
+        var ds = chart.data.datasets[item.datasetIndex];
+        if (!ds) return;
+        var width = typeof ds.borderWidth === 'number' ? ds.borderWidth : 1;
+        if (width > 0 && !ds.fill) {
+          item.pointStyle = 'line';
+          item.lineDash = ds.borderDash || [];
+          item.lineWidth = Math.max(1.5, width);
+          item.strokeStyle = ds.borderColor;
+        } else {
+          item.pointStyle = 'rect';
+          item.lineDash = [];
+          item.lineWidth = 0;
+          item.fillStyle = ds.backgroundColor;
+        }
+      });
+    }
+  };
+
+  return [background, errorBars, timeline, footer, legendLines];
 })()`;
 
 let cached: Plugin[] | undefined;

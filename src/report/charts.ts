@@ -11,6 +11,7 @@ import type { UnitTimeline } from '../analysis/timeline.ts';
 import type { ReportInput } from './load.ts';
 import { byPointOrder, ciLabel, deviceWord, isSweep, modeLabel, orderedPoints, plural, pointInfo, pointLabel, sweptField } from './format.ts';
 import { formatNumber } from '../value-format.ts';
+import { runFooter } from './provenance.ts';
 import { GRID, INK, MUTED, PAPER, phaseColor, phaseLabel, phaseOrder, seriesColor, withAlpha } from './theme.ts';
 
 export interface ChartSpec {
@@ -589,6 +590,27 @@ export interface ChartSet {
   omitted: OmittedChart[];
 }
 
+/** Pixels per footer line (10.5 px text). */
+const FOOTER_LINE_PX = 14;
+
+/**
+ * A chart as every format draws it: its provenance footer under the plot (`gbFooter`, the height
+ * grown to hold it), and on line charts legend keys that show each series' line and dash.
+ */
+export function withFooter(spec: ChartSpec, footer: readonly string[]): ChartSpec {
+  const room = footer.length ? footer.length * FOOTER_LINE_PX + 8 : 0;
+  type Options = { plugins?: Record<string, unknown> & { legend?: { labels?: object } }; layout?: { padding?: { bottom?: number } } };
+  const options = (spec.config.options ?? {}) as Options;
+  const plugins: NonNullable<Options['plugins']> = { ...options.plugins, gbFooter: { lines: [...footer], color: MUTED } };
+  if (spec.config.type === 'line' && plugins.legend) plugins.legend = { ...plugins.legend, labels: { ...plugins.legend.labels, usePointStyle: true, pointStyleWidth: 26 } };
+  const padding = options.layout?.padding ?? {};
+  return {
+    ...spec,
+    height: spec.height + room,
+    config: { ...spec.config, options: { ...options, layout: { ...options.layout, padding: { ...padding, bottom: (padding.bottom ?? 0) + room } }, plugins } } as Config,
+  };
+}
+
 /** True when some dataset has a number to draw: a bar or line value, an [x, y] pair, an {x, y} point. */
 export function hasData(spec: ChartSpec): boolean {
   const finite = (v: unknown): boolean =>
@@ -632,5 +654,6 @@ export function buildCharts(input: ReportInput): ChartSet {
     add(timelineChart(input, t, 'memory'), 'no memory sample in the measured window.');
     for (const v of viewsShown(t)) add(viewsChart(input, t, v), `no sample of GPU ${v.gpu} in the measured window.`);
   }
-  return { charts, omitted };
+  const footer = runFooter(summary, input.manifest);
+  return { charts: charts.map((c) => withFooter(c, footer)), omitted };
 }

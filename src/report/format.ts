@@ -57,6 +57,11 @@ export function modeLabel(summary: Summary, m: { point: string; mode: string }):
   return isSweep(summary) ? `${pointLabel(summary, m.point)} · ${modeDisplayName(m.mode)}` : modeDisplayName(m.mode);
 }
 
+/** The headlines of a run: each comparison's statement, verbatim, after its point in a sweep. */
+export function comparisonHeadlines(summary: Summary): string[] {
+  return byPointOrder(summary, summary.comparisons).map((c) => (isSweep(summary) ? `${pointLabel(summary, c.point)}: ${c.statement}` : c.statement));
+}
+
 export function plural(n: number, one: string, many = `${one}s`): string {
   return `${n} ${n === 1 ? one : many}`;
 }

@@ -14,6 +14,8 @@ export interface ReportContext {
   outDir: string;
   /** `grpo-bench <version>`, written into the page. */
   generator: string;
+  /** Also draw every chart in this vector format (`charts/<id>.svg` or `.pdf`), with the PNGs. */
+  vector?: 'svg' | 'pdf';
 }
 
 export interface ReportFormat {
@@ -53,9 +55,12 @@ export const pngFormat = {
   name: 'png',
   async write(ctx) {
     // Canvas is a native module: loaded only when PNGs are made.
-    const { renderPng } = await import('./png.ts');
+    const { renderPng, renderVector } = await import('./png.ts');
     const files = [];
-    for (const chart of ctx.charts) files.push(await put(ctx, reportChartFile(chart.id), await renderPng(chart)));
+    for (const chart of ctx.charts) {
+      files.push(await put(ctx, reportChartFile(chart.id), await renderPng(chart)));
+      if (ctx.vector) files.push(await put(ctx, reportChartFile(chart.id, ctx.vector), await renderVector(chart, ctx.vector)));
+    }
     return files;
   },
 } satisfies ReportFormat;

@@ -51,7 +51,7 @@ ${t.rows.map((r) => `<tr>${r.map((c, i) => `<td${cls(i)}>${cell(c)}</td>`).join(
 </section>`;
 }
 
-function figureHtml(c: ChartSpec): string {
+export function figureHtml(c: ChartSpec): string {
   return `<figure class="chart" style="aspect-ratio:${c.width}/${c.height}" data-chart="${esc(c.id)}">
 <canvas id="chart-${esc(c.id)}" role="img" aria-label="${esc(c.title)}"></canvas>
 </figure>`;
@@ -152,10 +152,8 @@ const BOOT = `(function () {
   else draw();
 })();`;
 
-export async function renderHtml(input: ReportInput, charts: readonly ChartSpec[], generator: string, omitted: readonly OmittedChart[] = []): Promise<string> {
-  const h = reportHeader(input);
-  const tables = reportTables(input);
-  const first = ['comparisons', 'modes'];
+/** A self-contained page: `body` (escaped HTML) with the charts drawn into its `figureHtml` slots. */
+export async function htmlPage(o: { title: string; generator: string; body: string; charts: readonly ChartSpec[] }): Promise<string> {
   const csp = "default-src 'none'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; font-src data:; img-src data:";
   const [chartJs, faces] = await Promise.all([chartJsSource(), fontFaces()]);
   return `<!doctype html>
@@ -164,8 +162,8 @@ export async function renderHtml(input: ReportInput, charts: readonly ChartSpec[
 <meta charset="utf-8">
 <meta http-equiv="Content-Security-Policy" content="${csp}">
 <meta name="viewport" content="width=device-width, initial-scale=1">
-<meta name="generator" content="${esc(generator)}">
-<title>${esc(h.title)}</title>
+<meta name="generator" content="${esc(o.generator)}">
+<title>${esc(o.title)}</title>
 <style>
 ${faces}
 ${CSS}
@@ -173,7 +171,27 @@ ${CSS}
 </head>
 <body>
 <main>
-${h.unverified ? `<p class="note"><strong>${esc(h.unverified)}</strong></p>\n` : ''}<header>
+${o.body}
+</main>
+<script type="application/json" id="gb-charts">${jsonForScript(o.charts.map((c) => ({ id: c.id, config: c.config })))}</script>
+<script type="application/json" id="gb-settings">${jsonForScript({ fontFamily: FONT_FAMILY })}</script>
+<script>
+${chartJs}
+</script>
+<script>
+var GB_PLUGINS = ${CHART_PLUGINS_SOURCE};
+${BOOT}
+</script>
+</body>
+</html>
+`;
+}
+
+export async function renderHtml(input: ReportInput, charts: readonly ChartSpec[], generator: string, omitted: readonly OmittedChart[] = []): Promise<string> {
+  const h = reportHeader(input);
+  const tables = reportTables(input);
+  const first = ['comparisons', 'modes'];
+  const body = `${h.unverified ? `<p class="note"><strong>${esc(h.unverified)}</strong></p>\n` : ''}<header>
 <h1>${esc(h.title)}</h1>
 <p class="facts">${h.facts.map(esc).join(' · ')}</p>
 ${h.headlines.map((s) => `<p class="headline">${esc(s)}</p>`).join('\n')}
@@ -192,18 +210,6 @@ ${tables
   .map(tableHtml)
   .join('\n')}
 ${footnotesHtml(input)}
-<footer>Made by ${esc(generator)} from the results folder of run ${esc(input.runId)}. Numbers: ${RUN_FILES.summary}; per-step rows: ${REPORT_FILES.steps}; ${esc(samplesFile(input).replaceAll('`', ''))}. Time series are downsampled for display (minimum and maximum of each bucket kept).</footer>
-</main>
-<script type="application/json" id="gb-charts">${jsonForScript(charts.map((c) => ({ id: c.id, config: c.config })))}</script>
-<script type="application/json" id="gb-settings">${jsonForScript({ fontFamily: FONT_FAMILY })}</script>
-<script>
-${chartJs}
-</script>
-<script>
-var GB_PLUGINS = ${CHART_PLUGINS_SOURCE};
-${BOOT}
-</script>
-</body>
-</html>
-`;
+<footer>Made by ${esc(generator)} from the results folder of run ${esc(input.runId)}. Numbers: ${RUN_FILES.summary}; per-step rows: ${REPORT_FILES.steps}; ${esc(samplesFile(input).replaceAll('`', ''))}. Time series are downsampled for display (minimum and maximum of each bucket kept).</footer>`;
+  return htmlPage({ title: h.title, generator, body, charts });
 }

@@ -20,6 +20,52 @@ async function setup() {
   return { Chart, canvas };
 }
 
+/** Vector formats a chart can be drawn in, for print. */
+export const VECTOR_FORMATS = ['svg', 'pdf'] as const;
+export type VectorFormat = (typeof VECTOR_FORMATS)[number];
+
+/**
+ * Draws one chart as SVG (text kept as text, so it stays searchable and editable) or as a one-page
+ * PDF, at the chart's own size in points.
+ */
+export async function renderVector(spec: ChartSpec, format: VectorFormat): Promise<Buffer> {
+  ready ??= setup();
+  const { Chart, canvas } = await ready;
+  const config = structuredClone(spec.config);
+  config.options = { ...config.options, responsive: false, animation: false, devicePixelRatio: 1 };
+  if (format === 'svg') {
+    const surface = canvas.createCanvas(spec.width, spec.height, canvas.SvgExportFlag.NoPrettyXML);
+    // SVG text is written back as characters: Inter's contextual alternates (the hyphen and × between
+    // digits) have none, and would vanish from `2026-12-01` and `1×`. Set once Chart.js has sized
+    // the surface (which resets the context).
+    config.plugins = [{ id: 'gbSvgText', beforeDraw: (c: { ctx: { fontFeatureSettings?: string } }) => void (c.ctx.fontFeatureSettings = '"calt" 0') }] as never;
+    const chart = new Chart(surface as unknown as HTMLCanvasElement, config);
+    try {
+      return surface.getContent();
+    } finally {
+      chart.destroy();
+    }
+  }
+  const doc = new canvas.PDFDocument({ title: spec.title, creator: 'grpo-bench' });
+  const ctx = doc.beginPage(spec.width, spec.height);
+  // Chart.js needs a canvas whose context points back at it: the page's context, seen through a
+  // proxy that adds the `canvas` a PDF page's context lacks.
+  const page: Record<string, unknown> = { width: spec.width, height: spec.height, style: {} };
+  const context = new Proxy(ctx, {
+    get: (target, key) => {
+      if (key === 'canvas') return page;
+      const v = Reflect.get(target, key, target) as unknown;
+      return typeof v === 'function' ? v.bind(target) : v;
+    },
+    set: (target, key, value) => Reflect.set(target, key, value, target),
+  });
+  page.getContext = () => context;
+  const chart = new Chart(page as unknown as HTMLCanvasElement, config);
+  chart.destroy();
+  doc.endPage();
+  return doc.close();
+}
+
 /** Draws one chart and returns PNG bytes. */
 export async function renderPng(spec: ChartSpec, scale = PNG_SCALE): Promise<Buffer> {
   ready ??= setup();

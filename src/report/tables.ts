@@ -9,7 +9,7 @@ import { unverifiedLine } from '../results/integrity.ts';
 import { REPORT_FILES, RUN_FILES } from '../results/layout.ts';
 import type { ReportInput } from './load.ts';
 import { MISSING, estimateFigure, formatFigure, formatNumber, percentFigure, type Figure } from '../value-format.ts';
-import { SETTING_DISPLAY_CHARS, deviceWord, fmtSetting, byPointOrder, isSweep, modeLabel, orderedPoints, plural, pointInfo, pointLabel, settingsModes } from './format.ts';
+import { SETTING_DISPLAY_CHARS, deviceWord, fmtSetting, byPointOrder, isSweep, modeLabel, orderedPoints, plural, pointInfo, pointLabel, settingsModes, comparisonHeadlines } from './format.ts';
 import { phaseLabel, phaseOrder } from './theme.ts';
 
 export interface Table {
@@ -502,8 +502,7 @@ export function reportHeader(input: ReportInput): ReportHeader {
   if (failed.length) notes.push(`${failed.length} of ${manifest!.units.length} runs did not complete (see “Runs that did not complete”).`);
   for (const n of headlineNotes(summary.notes)) notes.push(n.text);
   if (summary.notes.length) notes.push(`The analysis left ${plural(summary.notes.length, 'note')} on this run: see “Notes”.`);
-  const headlines = byPointOrder(summary, summary.comparisons)
-    .map((c) => (isSweep(summary) ? `${pointLabel(summary, c.point)}: ${c.statement}` : c.statement));
+  const headlines = comparisonHeadlines(summary);
   // A sweep of one mode has no comparison between modes to lead with: its points' comparisons do.
   if (headlines.length === 0) headlines.push(...summary.point_comparisons.map((c) => c.statement));
   const unit = (dir: string) => input.plan?.units.find((u) => u.dir === dir);

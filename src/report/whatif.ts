@@ -5,7 +5,8 @@ import type { ProfileView, Profile } from '../analysis/profile.ts';
 import type { ClaimResult } from '../analysis/reproduce.ts';
 import type { InputUse, SplitTable } from '../analysis/whatif.ts';
 import type { ChartSpec } from './charts.ts';
-import { axis, roomFor, sweepChart, sweepLine } from './charts.ts';
+import { axis, roomFor, sweepChart, sweepLine, withFooter } from './charts.ts';
+import { profileFooter } from './provenance.ts';
 import { escapeMarkdown as md } from './escape.ts';
 import type { RunLevelEstimate } from '../analysis/inference.ts';
 import { estimateFigure, formatFigure, formatNumber, type RangedValue } from '../value-format.ts';
@@ -85,10 +86,11 @@ export function profileMarkdown(p: Profile, v: ProfileView, charts: readonly Cha
 }
 
 export function profileCharts(p: Profile, v: ProfileView): ChartSpec[] {
+  const footer = profileFooter(p, false);
   return v.server.map((c) => {
     const rows = [...c.rows].sort((a, b) => a.completions - b.completions);
     const line = sweepLine('seconds per request', modeColor('server'), rows.map((r) => ranged(r.seconds)));
-    return sweepChart({
+    const chart = sweepChart({
       id: `generation-${c.tensor_parallel_size}x${c.data_parallel_size}`,
       title: 'Server generation time against the completions it serves',
       field: `completions in the request (trainers × per-device batch; n = ${p.shape.num_generations})`,
@@ -98,6 +100,7 @@ export function profileCharts(p: Profile, v: ProfileView): ChartSpec[] {
       notes: [`${p.model}, ${p.shape.max_prompt_length} + ${p.shape.max_completion_length} tokens${p.device_name ? `, ${p.device_name}` : ''}; whiskers: t interval over runs, or with one run the 25th–75th percentile of its requests.`],
       y: axis('seconds per request', { beginAtZero: true, ...roomFor([line]) }),
     });
+    return withFooter(chart, footer);
   });
 }
 
@@ -153,7 +156,8 @@ export function predictMarkdown(p: Profile, t: SplitTable, chart: ChartSpec | un
   return out.join('\n');
 }
 
-export function predictChart(t: SplitTable): ChartSpec {
+/** The prediction's chart, with the profile it rests on in its footer. */
+export function predictChart(t: SplitTable, profile: Profile): ChartSpec {
   const labels = t.rows.map((r) => `${r.server_gpus}+${r.trainer_gpus}${r.server_tensor_parallel_size > 1 ? ` tp${r.server_tensor_parallel_size}` : ''}`);
   const lines = [
     sweepLine('per training GPU, no sleep', '#8e5ea2', t.rows.map((r) => r.without_sleep.speedup_per_training_gpu), [6, 4]),
@@ -161,7 +165,7 @@ export function predictChart(t: SplitTable): ChartSpec {
     sweepLine('per allocated GPU, no sleep', INK, t.rows.map((r) => r.without_sleep.speedup_per_allocated_gpu)),
     sweepLine('per allocated GPU, sleep', MUTED, t.rows.map((r) => r.with_sleep.speedup_per_allocated_gpu), [10, 3, 2, 3]),
   ];
-  return sweepChart({
+  const chart = sweepChart({
     id: 'predicted-speedup',
     title: `${PREDICTED} speedup of colocate over each server split of ${t.gpus} GPUs`,
     field: 'server split: server GPUs + trainer GPUs',
@@ -176,6 +180,7 @@ export function predictChart(t: SplitTable): ChartSpec {
     ],
     y: axis('PREDICTED speedup (×)', { beginAtZero: true, ...roomFor(lines) }),
   });
+  return withFooter(chart, profileFooter(profile, true));
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -164,6 +164,6 @@ export const SAMPLE_COMMAND_FILES = {
 } as const;
 
 /** A chart's PNG relative to the report folder. */
-export function reportChartFile(chartId: string): string {
-  return path.join('charts', `${chartId}.png`);
+export function reportChartFile(chartId: string, ext: 'png' | 'svg' | 'pdf' = 'png'): string {
+  return path.join('charts', `${chartId}.${ext}`);
 }

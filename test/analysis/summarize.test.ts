@@ -55,7 +55,7 @@ describe('analyzeRun on a partial GPU run', async () => {
     });
     assert.equal(
       c!.statement,
-      'colocate at 0.80 × server\'s speed, from too few runs for a confidence interval (completion tokens/s per training device, equal per-device batch, server 1 run × 4 steps, colocate 2 runs, 6 steps; no "faster" or "slower" without one)',
+      'colocate at 0.80 × server\'s speed, from too few runs for a confidence interval (completion tokens/s per training device, equal per-device batch, server 1 run × 4 steps, colocate 2 runs, 2–4 measured steps each (6 in all); no "faster" or "slower" without one)',
     );
   });
 

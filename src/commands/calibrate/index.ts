@@ -10,7 +10,7 @@ import { gateDecision, type GateSense } from '../../analysis/gate-rule.ts';
 import { UsageError, UserError } from '../../errors.ts';
 import type { Cell } from '../../report/tables.ts';
 import { formatFigure, formatPercentText } from '../../value-format.ts';
-import { textTable } from '../text-table.ts';
+import { textTable } from '../../report/text-table.ts';
 import { assertComparable, checkComparable } from '../../gate/comparable.ts';
 import { GATE_METRICS, metricPerRun, parseMetric, type GateSide } from '../../gate/judge.ts';
 import { noiseProfile, noiseProfilePath, saveNoiseProfile, type NoiseProfile } from '../../gate/noise.ts';

@@ -13,7 +13,8 @@ export const compareCommandModule = defineCommand({
       .option('threshold', fractionOption('threshold', 'Smallest change that counts, as a fraction of the baseline', { default: 0.02 }))
       .option('allow-different', { type: 'string', array: true, describe: 'Environment, settings or work field allowed to differ (exact or prefix, e.g. slowdown, environment, work)' })
       .option('noise-profile', { type: 'string', describe: 'Noise profile file from calibrate (default: found beside the baseline)' })
-      .option('json', { type: 'boolean', default: false, describe: 'The verdict as JSON instead of Markdown' }),
+      .option('json', { type: 'boolean', default: false, describe: 'The verdict as JSON instead of text' })
+      .option('format', { type: 'string', choices: ['text', 'markdown'] as const, default: 'text' as const, describe: 'Plain aligned text (default, to a terminal or a pipe) or Markdown for a pull request' }),
   handler: async (a) => {
     const { compareCommand } = await import('./index.ts');
     return compareCommand({
@@ -24,6 +25,7 @@ export const compareCommandModule = defineCommand({
       allowDifferent: a['allow-different'],
       noiseProfile: a['noise-profile'],
       json: a.json,
+      format: a.format,
     });
   },
 });

@@ -4,7 +4,8 @@
 import path from 'node:path';
 import { summarize } from '../../analysis/summarize.ts';
 import { judge, parseMetric, type GateSide } from '../../gate/judge.ts';
-import { verdictMarkdown } from '../../gate/markdown.ts';
+import { verdictMarkdown, verdictText } from '../../gate/markdown.ts';
+import type { OutputFormat } from '../../report/doc.ts';
 import { loadNoiseProfile, noiseProfilePath } from '../../gate/noise.ts';
 import type { Verdict } from '../../records/verdict.ts';
 import { readRun } from '../../results/read.ts';
@@ -21,13 +22,15 @@ export interface CompareOptions {
   allowDifferent?: string[];
   /** A noise profile file; default: <baseline's parent>/noise-profiles/<scenario>-<environment hash>.json when it exists. */
   noiseProfile?: string;
-  /** Print the verdict as JSON instead of Markdown. */
+  /** Print the verdict as JSON instead of text. */
   json?: boolean;
+  /** Plain text (default, wherever stdout goes) or Markdown, for a pull request. */
+  format?: OutputFormat;
 }
 
 export async function compareCommand(o: CompareOptions): Promise<number> {
   const verdict = await compareRuns(o);
-  console.log(o.json ? JSON.stringify(verdict, null, 2) : verdictMarkdown(verdict));
+  console.log(o.json ? JSON.stringify(verdict, null, 2) : o.format === 'markdown' ? verdictMarkdown(verdict) : verdictText(verdict));
   return verdict.exit_code;
 }
 

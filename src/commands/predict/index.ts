@@ -87,7 +87,7 @@ export async function predictCommand(o: PredictCommandOptions): Promise<SplitTab
   }
   const { predictChart, predictMarkdown, splitTableView } = await import('../../report/whatif.ts');
   const { markdownTable } = await import('../../report/markdown.ts');
-  const chart = predictChart(table);
+  const chart = predictChart(table, profile);
   const outDir = path.resolve(o.out ?? defaultPredictDir(home, id, o.gpus, folder));
   await mkdir(path.dirname(path.join(outDir, reportChartFile(chart.id))), { recursive: true });
   const { renderPng } = await import('../../report/png.ts');

@@ -19,6 +19,8 @@ export interface ReportOptions {
   formats?: readonly ReportFormatName[];
   /** Report a folder whose files do not match their digests, each unverified figure marked (default: refuse it). */
   allowUnverified?: boolean;
+  /** Also draw every chart as SVG or PDF, beside its PNG. */
+  vector?: 'svg' | 'pdf';
 }
 
 export interface ReportResult {
@@ -63,6 +65,6 @@ async function usualReport(opts: ReportOptions, input: ReportInput, outDir: stri
   const files: string[] = [];
   // PNGs first: the Markdown links to them.
   const names = opts.formats ?? (['csv', 'png', 'markdown', 'html'] as const);
-  for (const name of names) files.push(...(await REPORT_FORMATS[name].write({ input, charts, omitted, outDir, generator })));
+  for (const name of names) files.push(...(await REPORT_FORMATS[name].write({ input, charts, omitted, outDir, generator, ...(opts.vector ? { vector: opts.vector } : {}) })));
   return files;
 }

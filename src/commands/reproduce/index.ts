@@ -9,6 +9,7 @@ import { buildProfile, groupForProfiles, type Profile } from '../../analysis/pro
 import { reproduce, type ClaimResult, type ClaimScenario } from '../../analysis/reproduce.ts';
 import { summarize } from '../../analysis/summarize.ts';
 import { projectRoot } from '../../env/python.ts';
+import type { OutputFormat } from '../../report/doc.ts';
 import { REPRODUCE_FILES } from '../../results/layout.ts';
 import { readRun, type RunData } from '../../results/read.ts';
 import { loadScenarioFile } from '../../scenario/load.ts';
@@ -25,6 +26,8 @@ export interface ReproduceOptions {
   assume: string[];
   out: string;
   json: boolean;
+  /** The table on stdout: plain aligned text (default) or Markdown. */
+  format?: OutputFormat;
 }
 
 export const PUBLISHED_DIR = path.join('scenarios', 'published');
@@ -47,6 +50,7 @@ export async function reproduceCommand(o: ReproduceOptions): Promise<ClaimResult
 
   const { reproduceMarkdown, reproduceTable } = await import('../../report/whatif.ts');
   const { markdownTable } = await import('../../report/markdown.ts');
+  const { textTable } = await import('../../report/text-table.ts');
   const out = path.resolve(o.out);
   await mkdir(out, { recursive: true });
   await writeFile(path.join(out, REPRODUCE_FILES.markdown), reproduceMarkdown(results, profiles));
@@ -54,7 +58,7 @@ export async function reproduceCommand(o: ReproduceOptions): Promise<ClaimResult
   if (o.json) console.log(JSON.stringify(results, null, 2));
   else {
     const t = reproduceTable(results);
-    console.log(`${t.title}\n${t.caption}\n\n${markdownTable(t)}\n`);
+    console.log(`${t.title}\n${t.caption}\n\n${o.format === 'markdown' ? markdownTable(t) : textTable(t.columns, t.rows, t.numeric)}\n`);
     for (const r of results) console.log(`${r.scenario}: predicted ${r.predicted.verdict} (${r.predicted.why[0] ?? ''}); measured ${r.measured.verdict} (${r.measured.why[0] ?? ''})`);
     console.log(`\nevery claim in full: ${path.relative(process.cwd(), path.join(out, REPRODUCE_FILES.markdown))}`);
   }

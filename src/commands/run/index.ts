@@ -15,6 +15,7 @@ import { probePython } from '../../env/libraries.ts';
 import { inventory as collectInventory, smallestGpuMemoryBytes } from '../../telemetry/inventory.ts';
 import { newRunId } from '../../results/layout.ts';
 import { analyzeRun } from '../../analysis/summarize.ts';
+import type { OutputFormat } from '../../report/doc.ts';
 import { formatSummaryTable } from './table.ts';
 
 export interface RunOptions {
@@ -29,6 +30,8 @@ export interface RunOptions {
   out: string;
   /** Parent folder of reports/<run-id>; undefined skips reports. */
   reports?: string;
+  /** The summary on stdout: plain aligned text (default) or Markdown. */
+  format?: OutputFormat;
   /** Ctrl-C handling is the CLI's; tests pass their own signal. */
   signal?: AbortSignal;
   /** The points to run instead of the scenario's sweep (headroom: one field varied at a time). */
@@ -85,7 +88,7 @@ export async function runCommand(o: RunOptions): Promise<RunOutcome> {
   let summaryOk = false;
   try {
     const summary = await analyzeRun(runDir);
-    console.log(formatSummaryTable(summary));
+    console.log(formatSummaryTable(summary, o.format));
     summaryOk = true;
     if (o.reports && !interrupted) {
       const { reportCommand } = await import('../report/index.ts');

@@ -1,12 +1,13 @@
 // The short table a run ends with. Formats the summary (through the value formatter); computes nothing.
 import type { Summary } from '../../records/summary.ts';
 import { modeDisplayName } from '../../modes.ts';
-import { pointLabel } from '../../report/format.ts';
+import { comparisonHeadlines, pointLabel } from '../../report/format.ts';
 import type { Cell } from '../../report/tables.ts';
 import { estimateFigure } from '../../value-format.ts';
-import { textTable } from '../text-table.ts';
+import { renderDoc, type Block, type OutputFormat } from '../../report/doc.ts';
 
-export function formatSummaryTable(s: Summary): string {
+/** The summary as plain aligned text (a terminal, a pipe), or as Markdown when asked. */
+export function formatSummaryTable(s: Summary, format: OutputFormat = 'text'): string {
   const columns = ['point', 'mode', 'runs', 'steps', 'step s (median)', 'tok/s/alloc dev', 'tok/s/train dev', 'gen÷train', 'tok/sample'];
   const rows = s.modes.map((m): Cell[] => [
     pointLabel(s, m.point),
@@ -21,9 +22,10 @@ export function formatSummaryTable(s: Summary): string {
   ]);
   // A run without a sweep has one point: its column says nothing.
   const single = s.points.length <= 1;
-  const out = [single ? textTable(columns.slice(1), rows.map((r) => r.slice(1))) : textTable(columns, rows)];
-  if (s.comparisons.length) out.push('');
-  for (const c of s.comparisons) out.push(c.statement);
-  for (const n of s.notes) out.push(`${n.severity === 'warning' ? 'warning' : 'note'}: ${n.text}`);
-  return out.join('\n');
+  const table = { id: 'run', title: 'Per mode', columns: single ? columns.slice(1) : columns, rows: single ? rows.map((r) => r.slice(1)) : rows };
+  const numeric = table.columns.map((_, i) => i >= (single ? 1 : 2));
+  const blocks: Block[] = [{ kind: 'table', table: { ...table, numeric } }];
+  if (s.comparisons.length > 0) blocks.push({ kind: 'lines', lines: comparisonHeadlines(s).map((h) => [{ escape: h }]) });
+  if (s.notes.length) blocks.push({ kind: 'lines', lines: s.notes.map((n) => [`${n.severity === 'warning' ? 'warning' : 'note'}: `, { escape: n.text }]) });
+  return renderDoc(blocks, format);
 }
