@@ -5,6 +5,7 @@
 import yargs, { type Argv } from 'yargs';
 import { hideBin } from 'yargs/helpers';
 import { UserError } from './errors.ts';
+import { DEFAULT_GATE_METRIC } from './records/metrics.ts';
 import { LAUNCHERS, MODE_NAMES, type LauncherName, type ModeName } from './scenario/schema.ts';
 import { harnessVersion } from './env/harness.ts';
 import { REPORTS_ROOT, REPRODUCE_DIR, RESULTS_ROOT } from './results/layout.ts';
@@ -234,7 +235,7 @@ async function main(argv: string[]): Promise<number> {
         y
           .positional('baseline', { type: 'string', demandOption: true, describe: 'results/<run-id> of the baseline' })
           .positional('candidate', { type: 'string', demandOption: true, describe: 'results/<run-id> of the candidate' })
-          .option('metric', { type: 'string', describe: 'Gated metric (default completion_tokens_per_s_per_allocated_device)' })
+          .option('metric', { type: 'string', describe: `Gated metric (default ${DEFAULT_GATE_METRIC})` })
           .option('threshold', { type: 'number', default: 0.02, describe: 'Smallest change that counts, as a fraction of the baseline' })
           .option('allow-different', { type: 'string', array: true, describe: 'Environment, settings or work field allowed to differ (exact or prefix, e.g. slowdown, environment, work)' })
           .option('noise-profile', { type: 'string', describe: 'Noise profile file from calibrate (default: found beside the baseline)' })

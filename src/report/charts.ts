@@ -2,6 +2,7 @@
 // (in the browser) and by png.ts (in Node). Each is a plain, JSON-serialisable Chart.js
 // configuration: no functions, so it can be inlined into the page as data.
 import type { ChartConfiguration, ChartDataset } from 'chart.js';
+import { METRICS } from '../records/metrics.ts';
 import type { Estimate, ModeSummary } from '../records/summary.ts';
 import type { StepRow } from '../records/steps.ts';
 import { modeColor, modeDisplayName } from '../modes.ts';
@@ -405,7 +406,7 @@ function stepTimeChart(input: ReportInput, point: string): ChartSpec | undefined
         ]),
         scales: {
           x: axis('step index', { type: 'linear', min: -0.5, max: maxStep + 0.5, ticks: { color: MUTED, precision: 0, includeBounds: false } }),
-          y: axis('step time (s)', { beginAtZero: true }),
+          y: axis(METRICS.step_time_s.label, { beginAtZero: true }),
         },
       },
     } as unknown as Config,

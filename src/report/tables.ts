@@ -5,6 +5,7 @@ import { CI_LEVEL } from '../analysis/constants.ts';
 import { headlineNotes } from '../analysis/notes.ts';
 import { type Note } from '../records/notes.ts';
 import type { ModeSummary } from '../records/summary.ts';
+import { metricLabel } from '../records/metrics.ts';
 import { unverifiedLine } from '../results/integrity.ts';
 import { REPORT_FILES, RUN_FILES } from '../results/layout.ts';
 import type { ReportInput } from './load.ts';
@@ -58,12 +59,12 @@ export function modeTable(input: ReportInput): Table {
     `${dev.many}: allocated / training / server`,
     'runs ok',
     'steps measured',
-    'step time (s)',
-    `tokens/s per allocated ${dev.one}`,
-    `tokens/s per training ${dev.one}`,
-    'samples/s',
+    metricLabel('step_time_s', dev.one),
+    metricLabel('completion_tokens_per_s_per_allocated_device', dev.one),
+    metricLabel('completion_tokens_per_s_per_training_device', dev.one),
+    metricLabel('samples_per_s', dev.one),
     'gen ÷ train time',
-    'first step (s)',
+    metricLabel('time_to_first_step_s', dev.one),
     ...(summary.modes.some((m) => m.joules_per_completion_token !== undefined) ? ['J per completion token'] : []),
   ];
   const rows = modeRows(input).map((m) => [
