@@ -4,12 +4,12 @@
 // machine's noise profile, and one of three outcomes against the threshold (analysis/gate-rule.ts);
 // validity guards refuse (unequal work) or flag (coverage, trend, steady state, odd runs).
 // The rule is stated in docs/metrics.md "Regression gate"; constants in analysis/constants.ts.
-import { CI_LEVEL, EQUAL_WORK_TOLERANCE, GATE, GATE_EXIT, GUARD } from '../analysis/constants.ts';
+import { CI_LEVEL, EQUAL_WORK_TOLERANCE, GATE, GATE_EXIT, GUARD } from '../analysis/summary/constants.ts';
 import { familyLevel, gateDecision, type GateSense } from '../analysis/gate-rule.ts';
-import { coverageComparison, halvesTrend, namedOutliers, relativeDifference, stepCoverage } from '../analysis/guards.ts';
+import { coverageComparison, halvesTrend, namedOutliers, relativeDifference, stepCoverage } from '../analysis/summary/guards.ts';
 import { resolveChange, twoSampleRatio } from '../analysis/inference.ts';
-import { measuredRuns } from '../analysis/steps.ts';
-import { deviceCount, medianStepTime, samplesPerSecond, tokensPerSecond, type PerDevice } from '../analysis/summarize.ts';
+import { measuredRuns } from '../analysis/summary/steps.ts';
+import { deviceCount, medianStepTime, samplesPerSecond, tokensPerSecond, type PerDevice } from '../analysis/summary/summarize.ts';
 import { DEFAULT_GATE_METRIC, GATE_METRIC_NAMES, METRICS, type GateMetric } from '../records/metrics.ts';
 import type { ModeSummary, Summary } from '../records/summary.ts';
 import type { StepRow } from '../records/steps.ts';

@@ -1,6 +1,6 @@
 // The verdict as Markdown for a pull request. Formats only: every number is in the Verdict, and
 // becomes text through the value formatter; the tables are rendered as the report's are.
-import { CI_LEVEL } from '../analysis/constants.ts';
+import { CI_LEVEL } from '../analysis/summary/constants.ts';
 import { escapeMarkdown } from '../report/escape.ts';
 import { markdownTable } from '../report/markdown.ts';
 import type { Cell, Table } from '../report/tables.ts';

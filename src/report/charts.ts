@@ -8,7 +8,7 @@ import type { StepRow } from '../records/steps.ts';
 import { modeColor, modeDisplayName } from '../modes.ts';
 import { REPORT_FILES } from '../results/layout.ts';
 import type { TimelineDecor } from './chart-plugins.ts';
-import type { UnitTimeline } from '../analysis/timeline.ts';
+import type { UnitTimeline } from '../analysis/summary/timeline.ts';
 import type { ReportInput } from './load.ts';
 import { byPointOrder, ciLabel, deviceWord, isSweep, modeLabel, orderedPoints, plural, pointInfo, pointLabel, sweptField } from './format.ts';
 import { formatNumber } from '../value-format.ts';

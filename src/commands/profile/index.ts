@@ -12,7 +12,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { UserError } from '../../errors.ts';
 import { buildProfile, profileView, type Profile } from '../../analysis/profile.ts';
-import { analyzeRun } from '../../analysis/summarize.ts';
+import { analyzeRun } from '../../analysis/summary/summarize.ts';
 import { probePlan, planProbe, planRun } from '../../launch/plan.ts';
 import { portPool, portsFor } from '../../launch/ports.ts';
 import type { RunPlan, UnitPlan } from '../../records/plan.ts';

@@ -21,7 +21,7 @@ import { fingerprint } from '../../telemetry/fingerprint.ts';
 import { RESULTS_SCHEMA_VERSION, type Manifest, type UnitRecord } from '../../records/manifest.ts';
 import { RunStore } from '../../results/store.ts';
 import { newRunId, RUN_FILES } from '../../results/layout.ts';
-import { analyzeRun } from '../../analysis/summarize.ts';
+import { analyzeRun } from '../../analysis/summary/summarize.ts';
 import { formatSummaryTable } from './table.ts';
 import { followProgress } from './progress.ts';
 
