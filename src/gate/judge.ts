@@ -3,7 +3,7 @@
 // geometric means with a t interval whose variance is the runs' own spread pooled with the
 // machine's noise profile, and one of three outcomes against the threshold (analysis/gate-rule.ts);
 // validity guards refuse (unequal work) or flag (coverage, trend, steady state, odd runs).
-// The rule is stated in docs/metrics.md "Regression gate"; constants in analysis/constants.ts.
+// The rule is stated in docs/metrics.md "Regression gate"; constants in analysis/summary/constants.ts.
 import { CI_LEVEL, EQUAL_WORK_TOLERANCE, GATE, GATE_EXIT, GUARD } from '../analysis/summary/constants.ts';
 import { familyLevel, gateDecision, type GateSense } from '../analysis/gate-rule.ts';
 import { coverageComparison, halvesTrend, namedOutliers, relativeDifference, stepCoverage } from '../analysis/summary/guards.ts';

@@ -134,7 +134,7 @@ export function comparisonTable(input: ReportInput): Table | undefined {
   };
 }
 
-/** Between the points of a sweep within each mode (analysis/points.ts). */
+/** Between the points of a sweep within each mode (analysis/summary/points.ts). */
 export function pointComparisonTable(input: ReportInput): Table | undefined {
   const { summary } = input;
   const list = summary.point_comparisons;
@@ -167,7 +167,7 @@ export function pointComparisonTable(input: ReportInput): Table | undefined {
   };
 }
 
-/** GPU memory per mode (analysis/memory.ts); absent when no mode recorded any. */
+/** GPU memory per mode (analysis/summary/memory.ts); absent when no mode recorded any. */
 export function memoryTable(input: ReportInput): Table | undefined {
   const modes = modeRows(input).filter((m) => m.memory);
   if (modes.length === 0) return undefined;

@@ -19,7 +19,7 @@ interface ContractSchema {
 export const CONTRACT: Record<string, ContractSchema> = {
   events: {
     schema: EventLine,
-    source: 'src/results/events.ts',
+    source: 'src/records/events.ts',
     title: 'One line of a grpo-bench event file (docs/events.md)',
   },
   'synthetic-config': {

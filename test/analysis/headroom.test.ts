@@ -1,4 +1,4 @@
-// The headroom search's verdict (analysis/headroom.ts) and where it stops (commands/headroom).
+// The headroom search's verdict (analysis/summary/headroom.ts) and where it stops (commands/headroom).
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { judgeAxis, type Probe } from '../../src/analysis/summary/headroom.ts';

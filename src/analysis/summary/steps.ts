@@ -53,7 +53,7 @@ export function unitSteps(unit: UnitData, warmupSteps: number, notes: Note[]): U
     intervals.set(p.step, [...(intervals.get(p.step) ?? []), p]);
     if (p.name === 'weight_sync' && p.bytes !== undefined) syncBytes.set(p.step, (syncBytes.get(p.step) ?? 0) + p.bytes);
   }
-  // Nested phases are taken out of their parent or kept as details, so a step's phases add up (analysis/phases.ts).
+  // Nested phases are taken out of their parent or kept as details, so a step's phases add up (analysis/summary/phases.ts).
   const phases = new Map([...byStep].map(([step, events]) => [step, stepBreakdown(events).phases]));
   const otherRanks = trainers.filter((f) => f.rank !== 0).map((f) => new Map(eventsOf(f, 'step').map((s) => [s.step, s])));
   const global = unit.plan.batch.global_batch;
