@@ -12,7 +12,7 @@ import { writeFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import { gateDecision, type GateOutcome } from '../src/analysis/gate-rule.ts';
 import { clopperPearson, type Proportion } from '../src/analysis/inference.ts';
-import { CALIBRATION } from '../src/analysis/constants.ts';
+import { CALIBRATION } from '../src/analysis/summary/constants.ts';
 import { fitNoiseModel } from '../src/analysis/noise-model.ts';
 import { normalStream, simulateSession, type MachineNoise } from '../src/analysis/simulate.ts';
 import { sampleSd, seedFor } from '../src/analysis/stats.ts';

@@ -17,7 +17,7 @@
 import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { GATE } from '../src/analysis/constants.ts';
+import { GATE } from '../src/analysis/summary/constants.ts';
 import { atRunsPerSide, outcomeProbabilities, type GateOutcome } from '../src/analysis/gate-rule.ts';
 import { clopperPearson, type Proportion } from '../src/analysis/inference.ts';
 import { compareRuns } from '../src/commands/compare/index.ts';

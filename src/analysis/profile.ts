@@ -15,7 +15,7 @@ import { PRESETS, presetName } from '../workloads/common/presets.ts';
 import { parameterCount } from '../workloads/synthetic/fit.ts';
 import { runLevelEstimate, type RunLevelEstimate } from './inference.ts';
 import { mean, unionLength } from './stats.ts';
-import { eventsOf, trainerFiles, unitSteps } from './steps.ts';
+import { eventsOf, trainerFiles, unitSteps } from './summary/steps.ts';
 
 export const PROFILE_SCHEMA_VERSION = 1;
 

@@ -3,14 +3,15 @@
 // geometric means with a t interval whose variance is the runs' own spread pooled with the
 // machine's noise profile, and one of three outcomes against the threshold (analysis/gate-rule.ts);
 // validity guards refuse (unequal work) or flag (coverage, trend, steady state, odd runs).
-// The rule is stated in docs/metrics.md "Regression gate"; constants in analysis/constants.ts.
-import { CI_LEVEL, EQUAL_WORK_TOLERANCE, GATE, GATE_EXIT, GUARD } from '../analysis/constants.ts';
+// The rule is stated in docs/metrics.md "Regression gate"; constants in analysis/summary/constants.ts.
+import { CI_LEVEL, EQUAL_WORK_TOLERANCE, GATE, GATE_EXIT, GUARD } from '../analysis/summary/constants.ts';
 import { familyLevel, gateDecision, type GateSense } from '../analysis/gate-rule.ts';
-import { coverageComparison, halvesTrend, namedOutliers, relativeDifference, stepCoverage } from '../analysis/guards.ts';
+import { coverageComparison, halvesTrend, namedOutliers, relativeDifference, stepCoverage } from '../analysis/summary/guards.ts';
 import { resolveChange, twoSampleRatio } from '../analysis/inference.ts';
-import { measuredRuns } from '../analysis/steps.ts';
-import { deviceCount, medianStepTime, samplesPerSecond, tokensPerSecond, type PerDevice } from '../analysis/summarize.ts';
-import type { Estimate, ModeSummary, Summary } from '../records/summary.ts';
+import { measuredRuns } from '../analysis/summary/steps.ts';
+import { deviceCount, medianStepTime, samplesPerSecond, tokensPerSecond, type PerDevice } from '../analysis/summary/summarize.ts';
+import { DEFAULT_GATE_METRIC, GATE_METRIC_NAMES, METRICS, type GateMetric } from '../records/metrics.ts';
+import type { ModeSummary, Summary } from '../records/summary.ts';
 import type { StepRow } from '../records/steps.ts';
 import { UsageError, UserError } from '../errors.ts';
 import { formatNumber, formatPercentText } from '../value-format.ts';
@@ -28,8 +29,6 @@ export interface GateSide {
   rows: readonly StepRow[];
 }
 
-type EstimateField = { [K in keyof ModeSummary]-?: ModeSummary[K] extends Estimate ? K : never }[keyof ModeSummary];
-
 /** A metric the gate can test: computed from the pooled step rows of runs, optionally per device. */
 export interface StepMetric {
   stat: (rows: readonly StepRow[]) => number;
@@ -37,16 +36,17 @@ export interface StepMetric {
   higher_is_better: boolean;
 }
 
-/** The ModeSummary estimates that rest on step rows, and so can be gated. */
-export const GATE_METRICS = {
-  completion_tokens_per_s_per_allocated_device: { stat: tokensPerSecond, per: 'allocated', higher_is_better: true },
-  completion_tokens_per_s_per_training_device: { stat: tokensPerSecond, per: 'training', higher_is_better: true },
-  completion_tokens_per_s: { stat: tokensPerSecond, per: null, higher_is_better: true },
-  samples_per_s: { stat: samplesPerSecond, per: null, higher_is_better: true },
-  step_time_s: { stat: medianStepTime, per: null, higher_is_better: false },
-} as const satisfies Partial<Record<EstimateField, StepMetric>>;
-export type GateMetric = keyof typeof GATE_METRICS;
-export const DEFAULT_METRIC: GateMetric = 'completion_tokens_per_s_per_allocated_device';
+const STATS = { completion_tokens_per_s: tokensPerSecond, samples_per_s: samplesPerSecond, median_step_time: medianStepTime } as const;
+
+/** The metrics of records/metrics.ts that rest on step rows, and so can be gated, with the function of the rows each is. */
+export const GATE_METRICS = Object.fromEntries(
+  GATE_METRIC_NAMES.map((name) => {
+    const { gate, higher_is_better } = METRICS[name];
+    return [name, { stat: STATS[gate.stat], per: gate.per, higher_is_better }];
+  }),
+) as Record<GateMetric, StepMetric>;
+export type { GateMetric };
+export const DEFAULT_METRIC: GateMetric = DEFAULT_GATE_METRIC;
 
 export function parseMetric(name: string | undefined): GateMetric {
   if (name === undefined) return DEFAULT_METRIC;
@@ -273,7 +273,7 @@ function otherMetrics(b: ModeSummary, c: ModeSummary, baseRuns: StepRow[][], can
     if (bx === null && cy === null) return;
     out.push({ name, baseline: bx, candidate: cy, ratio: bx !== null && cy !== null && bx !== 0 ? cy / bx : null, higher_is_better });
   };
-  pair('time_to_first_step_s', b.time_to_first_step_s.value, c.time_to_first_step_s.value, false);
+  pair('time_to_first_step_s', b.time_to_first_step_s.value, c.time_to_first_step_s.value, METRICS.time_to_first_step_s.higher_is_better);
   for (const phase of [...new Set([...Object.keys(b.phase_median_s), ...Object.keys(c.phase_median_s)])]) {
     pair(`phase_median_s.${phase}`, b.phase_median_s[phase], c.phase_median_s[phase], false);
   }

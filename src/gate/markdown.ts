@@ -1,6 +1,6 @@
 // The verdict as Markdown for a pull request, or as plain text for a terminal. Formats only: every number is in the Verdict, and
 // becomes text through the value formatter; the tables are rendered as the report's are.
-import { CI_LEVEL } from '../analysis/constants.ts';
+import { CI_LEVEL } from '../analysis/summary/constants.ts';
 import { docMarkdown, docText, type Block, type Inline } from '../report/doc.ts';
 import type { Cell, Table } from '../report/tables.ts';
 import { formatFigure, formatNumber, formatPercentText, percentFigure, type Figure } from '../value-format.ts';

@@ -6,7 +6,7 @@
 import { createHash } from 'node:crypto';
 import { mkdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { CALIBRATION, GATE } from '../analysis/constants.ts';
+import { CALIBRATION, GATE } from '../analysis/summary/constants.ts';
 import { atRunsPerSide, detectableChange, outcomeProbabilities, type GateSense } from '../analysis/gate-rule.ts';
 import { fitNoiseModel, type NoiseModel } from '../analysis/noise-model.ts';
 import { UserError } from '../errors.ts';

@@ -1,5 +1,5 @@
 // A note the analysis leaves on a run (summary.json `notes`): what was missing, partial or weak,
-// and why, typed so every output can show it (analysis/notes.ts makes them).
+// and why, typed so every output can show it (analysis/summary/notes.ts makes them).
 
 /** `warning`: a figure is missing or rests on less than it should; `info`: how a figure was made, or a limit of the run. */
 export type NoteSeverity = 'info' | 'warning';

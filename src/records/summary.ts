@@ -1,5 +1,5 @@
 // summary.json, the typed summary: every number a report shows is computed once, by the analysis
-// (analysis/summarize.ts), and written there. Renderers (CSV, Markdown, HTML, PNG) only format
+// (analysis/summary/summarize.ts), and written there. Renderers (CSV, Markdown, HTML, PNG) only format
 // it. The reader checks a stored one against SummaryShape, which also accepts older versions.
 import type { ModeName } from '../scenario/schema.ts';
 import { BatchShape, DevicesShape, type BatchPlan, type DeviceAccount } from './plan.ts';
@@ -103,7 +103,7 @@ export interface ModeSummary {
   weight_sync_bytes_per_step?: number;
   /** Server mode: request latency per endpoint; absent when the trainer recorded no requests. */
   requests?: RequestLatency[];
-  /** GPU memory (CUDA runs that recorded it): analysis/memory.ts. */
+  /** GPU memory (CUDA runs that recorded it): analysis/summary/memory.ts. */
   memory?: MemorySummary;
 }
 
@@ -155,7 +155,7 @@ export interface EqualWork {
 
 /**
  * Two points of a sweep within one mode: the point against the point that differs from it in one
- * swept field only, that field at its first value (analysis/points.ts).
+ * swept field only, that field at its first value (analysis/summary/points.ts).
  */
 export interface PointComparison {
   mode: ModeName;
@@ -248,9 +248,9 @@ export const SummaryShape = z.looseObject({
   protocol: z.enum(['equal_per_device_batch', 'equal_global_batch']),
   device_kind: z.enum(['cuda', 'cpu']),
   functional_only: z.boolean(),
-  /** Before summary schema 3: the text alone (analysis/upgrade.ts). */
+  /** Before summary schema 3: the text alone (analysis/summary/upgrade.ts). */
   notes: z.array(z.union([z.string(), z.looseObject({ kind: z.string(), severity: z.enum(['info', 'warning']), subject: z.string(), text: z.string() })])),
-  /** Before summary schema 3: swept values by point id (analysis/upgrade.ts). */
+  /** Before summary schema 3: swept values by point id (analysis/summary/upgrade.ts). */
   points: z.union([z.array(Point), z.record(z.string(), z.record(z.string(), z.union([z.string(), z.number(), z.boolean()])))]),
   modes: z.array(
     z.looseObject({

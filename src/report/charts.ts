@@ -2,12 +2,13 @@
 // (in the browser) and by png.ts (in Node). Each is a plain, JSON-serialisable Chart.js
 // configuration: no functions, so it can be inlined into the page as data.
 import type { ChartConfiguration, ChartDataset } from 'chart.js';
+import { METRICS } from '../records/metrics.ts';
 import type { Estimate, ModeSummary } from '../records/summary.ts';
 import type { StepRow } from '../records/steps.ts';
 import { modeColor, modeDisplayName } from '../modes.ts';
 import { REPORT_FILES } from '../results/layout.ts';
 import type { TimelineDecor } from './chart-plugins.ts';
-import type { UnitTimeline } from '../analysis/timeline.ts';
+import type { UnitTimeline } from '../analysis/summary/timeline.ts';
 import type { ReportInput } from './load.ts';
 import { byPointOrder, ciLabel, deviceWord, isSweep, modeLabel, orderedPoints, plural, pointInfo, pointLabel, sweptField } from './format.ts';
 import { formatNumber } from '../value-format.ts';
@@ -406,7 +407,7 @@ function stepTimeChart(input: ReportInput, point: string): ChartSpec | undefined
         ]),
         scales: {
           x: axis('step index', { type: 'linear', min: -0.5, max: maxStep + 0.5, ticks: { color: MUTED, precision: 0, includeBounds: false } }),
-          y: axis('step time (s)', { beginAtZero: true }),
+          y: axis(METRICS.step_time_s.label, { beginAtZero: true }),
         },
       },
     } as unknown as Config,

@@ -3,6 +3,7 @@
 // read_csv loads them with no options.
 import { stringify } from 'csv-stringify/sync';
 import { stepsCsv as analysisStepsCsv } from '../results/steps-csv.ts';
+import { METRIC_NAMES } from '../records/metrics.ts';
 import type { Estimate } from '../records/summary.ts';
 import type { ReportInput } from './load.ts';
 import { byPointOrder, pointInfo, settingsModes } from './format.ts';
@@ -41,12 +42,7 @@ export function summaryCsv(input: ReportInput): string {
       steps_measured: m.steps_measured,
       warmup_steps: m.warmup_steps,
       ci_level: m.step_time_s.ci_level ?? '',
-      ...est('step_time_s', m.step_time_s),
-      ...est('completion_tokens_per_s', m.completion_tokens_per_s),
-      ...est('completion_tokens_per_s_per_allocated_device', m.completion_tokens_per_s_per_allocated_device),
-      ...est('completion_tokens_per_s_per_training_device', m.completion_tokens_per_s_per_training_device),
-      ...est('samples_per_s', m.samples_per_s),
-      ...est('time_to_first_step_s', m.time_to_first_step_s),
+      ...Object.assign({}, ...METRIC_NAMES.map((name) => est(name, m[name]))),
       completion_tokens_per_sample: m.completion_tokens_per_sample,
       prompt_tokens_per_sample: m.prompt_tokens_per_sample,
       generation_to_training_ratio: m.generation_to_training_ratio,

@@ -2,9 +2,9 @@
 // and the analysis: the summary (computed again for an older folder), the step rows, the
 // manifest, every unit's samples and the time series behind the charts. Nothing is read from disk
 // here but through the reader, and no number is computed here.
-import { note, RUN_SUBJECT } from '../analysis/notes.ts';
-import { currentSummary, summarize } from '../analysis/summarize.ts';
-import { runTimelines, type TimelineOptions, type UnitTimeline } from '../analysis/timeline.ts';
+import { note, RUN_SUBJECT } from '../analysis/summary/notes.ts';
+import { currentSummary, summarize } from '../analysis/summary/summarize.ts';
+import { runTimelines, type TimelineOptions, type UnitTimeline } from '../analysis/summary/timeline.ts';
 import { SUMMARY_SCHEMA_VERSION, type Summary } from '../records/summary.ts';
 import { type StepRow } from '../records/steps.ts';
 import { UserError } from '../errors.ts';

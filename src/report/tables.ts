@@ -1,10 +1,11 @@
 // The report's tables, built once from the summary and the manifest, so the Markdown and the HTML
 // show the same rows. A cell is text or a Figure (a number with its interval and unit), which each
 // renderer formats with the value formatter. Every number comes from the summary.
-import { CI_LEVEL } from '../analysis/constants.ts';
-import { headlineNotes } from '../analysis/notes.ts';
+import { CI_LEVEL } from '../analysis/summary/constants.ts';
+import { headlineNotes } from '../analysis/summary/notes.ts';
 import { type Note } from '../records/notes.ts';
 import type { ModeSummary } from '../records/summary.ts';
+import { metricLabel } from '../records/metrics.ts';
 import { unverifiedLine } from '../results/integrity.ts';
 import { REPORT_FILES, RUN_FILES } from '../results/layout.ts';
 import type { ReportInput } from './load.ts';
@@ -58,12 +59,12 @@ export function modeTable(input: ReportInput): Table {
     `${dev.many}: allocated / training / server`,
     'runs ok',
     'steps measured',
-    'step time (s)',
-    `tokens/s per allocated ${dev.one}`,
-    `tokens/s per training ${dev.one}`,
-    'samples/s',
+    metricLabel('step_time_s', dev.one),
+    metricLabel('completion_tokens_per_s_per_allocated_device', dev.one),
+    metricLabel('completion_tokens_per_s_per_training_device', dev.one),
+    metricLabel('samples_per_s', dev.one),
     'gen ÷ train time',
-    'first step (s)',
+    metricLabel('time_to_first_step_s', dev.one),
     ...(summary.modes.some((m) => m.joules_per_completion_token !== undefined) ? ['J per completion token'] : []),
   ];
   const rows = modeRows(input).map((m) => [
@@ -133,7 +134,7 @@ export function comparisonTable(input: ReportInput): Table | undefined {
   };
 }
 
-/** Between the points of a sweep within each mode (analysis/points.ts). */
+/** Between the points of a sweep within each mode (analysis/summary/points.ts). */
 export function pointComparisonTable(input: ReportInput): Table | undefined {
   const { summary } = input;
   const list = summary.point_comparisons;
@@ -166,7 +167,7 @@ export function pointComparisonTable(input: ReportInput): Table | undefined {
   };
 }
 
-/** GPU memory per mode (analysis/memory.ts); absent when no mode recorded any. */
+/** GPU memory per mode (analysis/summary/memory.ts); absent when no mode recorded any. */
 export function memoryTable(input: ReportInput): Table | undefined {
   const modes = modeRows(input).filter((m) => m.memory);
   if (modes.length === 0) return undefined;

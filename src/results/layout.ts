@@ -44,7 +44,7 @@ export const RUN_FILES = {
   plan: 'plan.json',
   steps: 'steps.csv',
   summary: 'summary.json',
-  /** The verdict of `grpo-bench headroom` (analysis/headroom.ts), in the run folder of its search. */
+  /** The verdict of `grpo-bench headroom` (analysis/summary/headroom.ts), in the run folder of its search. */
   headroom: 'headroom.json',
   /** The measured halves of `grpo-bench profile` (analysis/profile.ts). */
   profile: 'profile.json',

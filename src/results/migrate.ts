@@ -7,7 +7,7 @@
 // named at plan time.
 //
 // summary.json has a schema of its own: an older summary is computed again, in memory, by the
-// analysis (analysis/summarize.ts, currentSummary).
+// analysis (analysis/summary/summarize.ts, currentSummary).
 import { UserError } from '../errors.ts';
 import type { UnitPlan } from '../records/plan.ts';
 import { sweepPoints, type PointInfo, type SweepSpec } from '../scenario/sweep.ts';

@@ -12,7 +12,7 @@ import { ProbeDriverConfig } from './probe.ts';
 export const CONTRACT: Record<string, ContractSchema> = {
   events: {
     schema: EventLine,
-    source: 'src/results/events.ts',
+    source: 'src/records/events.ts',
     title: 'One line of a grpo-bench event file (docs/events.md)',
   },
   // Each registered workload's --config, as <name>-config.

@@ -1,8 +1,8 @@
 // The steady-state rule on throughput and the validity guards, against hand-computed cases.
 import assert from 'node:assert/strict';
 import { describe as suite, test } from 'node:test';
-import { coverageComparison, equalWork, halvesTrend, namedOutliers, relativeDifference, stepCoverage } from '../../src/analysis/guards.ts';
-import { steadyStateByThroughput } from '../../src/analysis/steady-state.ts';
+import { coverageComparison, equalWork, halvesTrend, namedOutliers, relativeDifference, stepCoverage } from '../../src/analysis/summary/guards.ts';
+import { steadyStateByThroughput } from '../../src/analysis/summary/steady-state.ts';
 
 const close = (a: number, b: number, eps = 1e-12) => assert.ok(Math.abs(a - b) <= eps, `${a} ≠ ${b}`);
 /** Steps of one unit of work each, with these durations. */

@@ -1,7 +1,7 @@
-// The headroom search's verdict (analysis/headroom.ts) and where it stops (commands/headroom).
+// The headroom search's verdict (analysis/summary/headroom.ts) and where it stops (commands/headroom).
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { judgeAxis, type Probe } from '../../src/analysis/headroom.ts';
+import { judgeAxis, type Probe } from '../../src/analysis/summary/headroom.ts';
 import { BATCH_FIELD, defaultUtilizations, plannedSearches, stopReason, UTILIZATION_FIELD } from '../../src/commands/headroom/index.ts';
 import type { UnitRecord } from '../../src/records/manifest.ts';
 import { parseScenario } from '../../src/scenario/load.ts';

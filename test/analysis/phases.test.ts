@@ -1,7 +1,7 @@
 // A step's nested phases add up once: protocol phases come out of their parent, details stay under it.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { stepBreakdown } from '../../src/analysis/phases.ts';
+import { stepBreakdown } from '../../src/analysis/summary/phases.ts';
 import type { PhaseEvent } from '../../src/records/events.ts';
 
 let clock = 100;

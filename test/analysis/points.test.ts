@@ -1,7 +1,7 @@
-// Comparisons between sweep points within one mode (analysis/points.ts), on per-run values by hand.
+// Comparisons between sweep points within one mode (analysis/summary/points.ts), on per-run values by hand.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { pointComparisons, pointModeKey, type PointRuns } from '../../src/analysis/points.ts';
+import { pointComparisons, pointModeKey, type PointRuns } from '../../src/analysis/summary/points.ts';
 import type { ModeSummary } from '../../src/records/summary.ts';
 import { sweepPoints } from '../../src/scenario/sweep.ts';
 

@@ -4,7 +4,7 @@ import path from 'node:path';
 import { after, describe, test } from 'node:test';
 import type { Profile } from '../../src/analysis/profile.ts';
 import { judge, reproduce, type ClaimScenario } from '../../src/analysis/reproduce.ts';
-import { summarize } from '../../src/analysis/summarize.ts';
+import { summarize } from '../../src/analysis/summary/summarize.ts';
 import { readRun } from '../../src/results/read.ts';
 import { loadScenarioFile } from '../../src/scenario/load.ts';
 import { Scenario } from '../../src/scenario/schema.ts';

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import type { Note } from '../../src/records/notes.ts';
-import { unitSteps } from '../../src/analysis/steps.ts';
+import { unitSteps } from '../../src/analysis/summary/steps.ts';
 import { parseStepsCsv, stepsCsv } from '../../src/results/steps-csv.ts';
 import type { UnitPlan } from '../../src/records/plan.ts';
 import { parseEvents } from '../../src/records/events.ts';

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { readFile, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { after, describe, test } from 'node:test';
-import { analyzeRun } from '../../src/analysis/summarize.ts';
+import { analyzeRun } from '../../src/analysis/summary/summarize.ts';
 import type { Summary } from '../../src/records/summary.ts';
 import { pointLabel } from '../../src/report/format.ts';
 import { buildRun } from './fixture.ts';

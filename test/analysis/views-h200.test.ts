@@ -5,8 +5,8 @@
 import assert from 'node:assert/strict';
 import path from 'node:path';
 import { test } from 'node:test';
-import { segmentReadings, type SegmentReading } from '../../src/analysis/segments.ts';
-import { counterJoules, gpuEnergy, gpuSeries, idleJoules, readViews, type GpuSeries } from '../../src/analysis/views.ts';
+import { segmentReadings, type SegmentReading } from '../../src/analysis/summary/segments.ts';
+import { counterJoules, gpuEnergy, gpuSeries, idleJoules, readViews, type GpuSeries } from '../../src/analysis/summary/views.ts';
 import { integrate } from '../../src/analysis/stats.ts';
 import type { PhaseEvent } from '../../src/records/events.ts';
 import { readTable, readUnitEvents, TELEMETRY_TEXT_COLUMNS, type TelemetryRow } from '../../src/results/read.ts';

@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { test } from 'node:test';
-import type { Headroom } from '../../src/analysis/headroom.ts';
+import type { Headroom } from '../../src/analysis/summary/headroom.ts';
 import { cli, onlyRunDir, processesMentioning, tinyScenario, workspace } from './helpers.ts';
 
 test('headroom runs the batch search in colocate mode, one unit per point, and writes its verdict', { timeout: 600_000 }, async () => {

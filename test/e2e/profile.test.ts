@@ -61,6 +61,6 @@ test('profile refuses a scenario without a server mode, and predict a folder tha
   assert.equal(r.exitCode, 65, r.all);
   assert.match(r.stderr, /defines no server mode/);
   const p = await cli(['predict', ws.dir, '--gpus', '4']);
-  assert.equal(p.exitCode, 65, p.all);
+  assert.equal(p.exitCode, 65, 'a folder that cannot be read as results: the data error code');
   assert.match(p.stderr, /manifest\.json/);
 });

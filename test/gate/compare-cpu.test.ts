@@ -10,7 +10,7 @@ import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, test } from 'node:test';
-import { CALIBRATION, GATE_EXIT } from '../../src/analysis/constants.ts';
+import { CALIBRATION, GATE_EXIT } from '../../src/analysis/summary/constants.ts';
 import { calibrateCommand } from '../../src/commands/calibrate/index.ts';
 import { compareCommand, compareRuns } from '../../src/commands/compare/index.ts';
 import { projectRoot } from '../../src/env/python.ts';

@@ -2,7 +2,7 @@
 // and the ModeSummary figures the gate reads, computed from those rows.
 import type { ModeSummary } from '../../src/records/summary.ts';
 import type { StepRow } from '../../src/records/steps.ts';
-import { medianStepTime, samplesPerSecond, tokensPerSecond } from '../../src/analysis/summarize.ts';
+import { medianStepTime, samplesPerSecond, tokensPerSecond } from '../../src/analysis/summary/summarize.ts';
 import type { GateSide } from '../../src/gate/judge.ts';
 import type { Fingerprint } from '../../src/records/manifest.ts';
 import { Scenario, type ModeName } from '../../src/scenario/schema.ts';

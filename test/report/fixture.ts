@@ -13,7 +13,7 @@ import { Scenario, type ModeName } from '../../src/scenario/schema.ts';
 import type { Manifest } from '../../src/records/manifest.ts';
 import type { RunPlan, UnitPlan } from '../../src/records/plan.ts';
 import { sweepPoints } from '../../src/scenario/sweep.ts';
-import { analyzeRun } from '../../src/analysis/summarize.ts';
+import { analyzeRun } from '../../src/analysis/summary/summarize.ts';
 
 export interface FixtureOptions {
   device?: 'cuda' | 'cpu';

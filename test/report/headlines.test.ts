@@ -3,8 +3,8 @@
 import assert from 'node:assert/strict';
 import path from 'node:path';
 import { test } from 'node:test';
-import { extent, summarize } from '../../src/analysis/summarize.ts';
-import type { ModeSummary } from '../../src/analysis/types.ts';
+import { extent, summarize } from '../../src/analysis/summary/summarize.ts';
+import type { ModeSummary } from '../../src/records/summary.ts';
 import { formatSummaryTable } from '../../src/commands/run/table.ts';
 import { loadRun } from '../../src/report/load.ts';
 import { reportHeader } from '../../src/report/tables.ts';

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { downsampleMinMax, simplifySpans } from '../../src/analysis/timeline.ts';
+import { downsampleMinMax, simplifySpans } from '../../src/analysis/summary/timeline.ts';
 import { csvTable } from '../../src/results/csv.ts';
 import { parseStepsCsv } from '../../src/results/steps-csv.ts';
 import { escapeHtml, escapeMarkdown, jsonForScript } from '../../src/report/escape.ts';
@@ -62,7 +62,7 @@ test('numbers: three significant digits, grouped thousands, intervals in bracket
 });
 
 test('long runs: each strip bucket shows the share of every phase in it', async () => {
-  const { mixSpans } = await import('../../src/analysis/timeline.ts');
+  const { mixSpans } = await import('../../src/analysis/summary/timeline.ts');
   const spans = [
     { row: 'trainer 0', name: 'generate', x0: 0, x1: 3 },
     { row: 'trainer 0', name: 'forward_backward', x0: 3, x1: 4 },
@@ -77,7 +77,7 @@ test('long runs: each strip bucket shows the share of every phase in it', async 
 test('a current summary.json whose folder cannot be read whole is refused, and reported alone only where the user allows it', async () => {
   const { rm } = await import('node:fs/promises');
   const { buildRun } = await import('../analysis/fixture.ts');
-  const { analyzeRun } = await import('../../src/analysis/summarize.ts');
+  const { analyzeRun } = await import('../../src/analysis/summary/summarize.ts');
   const { loadReportInput } = await import('../../src/report/load.ts');
   const dir = await buildRun();
   try {

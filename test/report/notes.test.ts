@@ -4,9 +4,9 @@
 import assert from 'node:assert/strict';
 import path from 'node:path';
 import { describe, test } from 'node:test';
-import { note, RUN_SUBJECT } from '../../src/analysis/notes.ts';
+import { note, RUN_SUBJECT } from '../../src/analysis/summary/notes.ts';
 import type { Summary } from '../../src/records/summary.ts';
-import { upgradeSummary } from '../../src/analysis/upgrade.ts';
+import { upgradeSummary } from '../../src/analysis/summary/upgrade.ts';
 import { formatSummaryTable } from '../../src/commands/run/table.ts';
 import { notesCsv } from '../../src/report/csv.ts';
 import { loadRun, type ReportInput } from '../../src/report/load.ts';

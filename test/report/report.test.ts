@@ -5,7 +5,7 @@ import { readFile, readdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { describe, test } from 'node:test';
 import { loadImage, createCanvas } from '@napi-rs/canvas';
-import { analyzeRun } from '../../src/analysis/summarize.ts';
+import { analyzeRun } from '../../src/analysis/summary/summarize.ts';
 import type { Summary } from '../../src/records/summary.ts';
 import { reportCommand } from '../../src/commands/report/index.ts';
 import { buildCharts } from '../../src/report/charts.ts';

@@ -13,7 +13,7 @@ import { existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import { analyzeRun } from '../../src/analysis/summarize.ts';
+import { analyzeRun } from '../../src/analysis/summary/summarize.ts';
 import { buildRunFixture, type FixtureOptions } from './fixture.ts';
 import { tinyScenario } from '../e2e/helpers.ts';
 

@@ -82,9 +82,12 @@ describe('settings that differ, in the report', async () => {
     const dir = await mkdtemp(path.join(tmpdir(), 'grpo-bench-old-summary-'));
     dirs.push(dir);
     await copyFile(path.join(RUN, 'summary.json'), path.join(dir, 'summary.json'));
-    const r = await loadRun(dir);
+    // Nothing backs it (no manifest with digests): shown only where the user asks, marked unverified.
+    await assert.rejects(loadRun(dir), /manifest\.json: cannot read manifest\.json \(no such file\)/);
+    const r = await loadRun(dir, { allowUnverified: true });
     assert.equal(r.summary.schema_version as number, 1);
-    assert.match(r.summary.notes[0]!.text, /could not re-run .*without the settings that differ between the modes/);
+    assert.equal(r.summary.notes[0]!.kind, 'unverified');
+    assert.match(r.summary.notes[1]!.text, /could not re-run .*without the settings that differ between the modes/);
     assert.equal(r.summary.settings_differences, undefined);
   });
 });

@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { mkdir, readFile, rm, unlink, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { after, test } from 'node:test';
-import { summarize } from '../../src/analysis/summarize.ts';
+import { summarize } from '../../src/analysis/summary/summarize.ts';
 import { readRun } from '../../src/results/read.ts';
 import { NODE_RECORD, nodeDir } from '../../src/results/layout.ts';
 import type { NodeRecord } from '../../src/records/nodes.ts';

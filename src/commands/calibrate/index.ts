@@ -5,7 +5,7 @@
 // gate detects with 80% and 95% probability at n runs per side. `compare` uses the profile.
 // docs/metrics.md "Noise profile".
 import path from 'node:path';
-import { CALIBRATION, GATE } from '../../analysis/constants.ts';
+import { CALIBRATION, GATE } from '../../analysis/summary/constants.ts';
 import { gateDecision, type GateSense } from '../../analysis/gate-rule.ts';
 import { UsageError, UserError } from '../../errors.ts';
 import type { Cell } from '../../report/tables.ts';

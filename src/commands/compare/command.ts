@@ -1,3 +1,4 @@
+import { DEFAULT_GATE_METRIC } from '../../records/metrics.ts';
 import { defineCommand } from '../command.ts';
 import { fractionOption } from '../options.ts';
 
@@ -9,7 +10,7 @@ export const compareCommandModule = defineCommand({
     y
       .positional('baseline', { type: 'string', demandOption: true, describe: 'results/<run-id> of the baseline' })
       .positional('candidate', { type: 'string', demandOption: true, describe: 'results/<run-id> of the candidate' })
-      .option('metric', { type: 'string', describe: 'Gated metric (default completion_tokens_per_s_per_allocated_device)' })
+      .option('metric', { type: 'string', describe: `Gated metric (default ${DEFAULT_GATE_METRIC})` })
       .option('threshold', fractionOption('threshold', 'Smallest change that counts, as a fraction of the baseline', { default: 0.02 }))
       .option('allow-different', { type: 'string', array: true, describe: 'Environment, settings or work field allowed to differ (exact or prefix, e.g. slowdown, environment, work)' })
       .option('noise-profile', { type: 'string', describe: 'Noise profile file from calibrate (default: found beside the baseline)' })

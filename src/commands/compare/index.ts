@@ -2,7 +2,7 @@
 // regressed beyond the threshold, 1 when one did, 3 when one could not be resolved (the verdict
 // says how many runs per side would), 2 (a UserError) when the runs are not comparable.
 import path from 'node:path';
-import { summarize } from '../../analysis/summarize.ts';
+import { summarize } from '../../analysis/summary/summarize.ts';
 import { judge, parseMetric, type GateSide } from '../../gate/judge.ts';
 import { verdictMarkdown, verdictText } from '../../gate/markdown.ts';
 import type { OutputFormat } from '../../report/doc.ts';

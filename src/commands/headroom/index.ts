@@ -6,7 +6,7 @@
 // run's results and prints the verdict: the largest batch and the smallest memory share that fit.
 import path from 'node:path';
 import { UsageError, UserError } from '../../errors.ts';
-import { judgeAxis, type Axis, type Headroom, type Probe } from '../../analysis/headroom.ts';
+import { judgeAxis, type Axis, type Headroom, type Probe } from '../../analysis/summary/headroom.ts';
 import { loadScenarioFile } from '../../scenario/load.ts';
 import { expandPoints, pointOf, sweepPoints, type ScalarValue } from '../../scenario/sweep.ts';
 import { MODE_NAMES, type ModeName, type Scenario } from '../../scenario/schema.ts';

@@ -11,7 +11,7 @@
 import path from 'node:path';
 import { UnavailableError, UsageError, UserError } from '../../errors.ts';
 import { buildProfile, profileView, type Profile } from '../../analysis/profile.ts';
-import { analyzeRun } from '../../analysis/summarize.ts';
+import { analyzeRun } from '../../analysis/summary/summarize.ts';
 import { probePlan, planProbe, planRun } from '../../launch/plan.ts';
 import { portPool, portsFor } from '../../launch/ports.ts';
 import { executePlan } from '../../launch/engine.ts';

@@ -7,7 +7,7 @@ import path from 'node:path';
 import { UserError } from '../../errors.ts';
 import { buildProfile, groupForProfiles, type Profile } from '../../analysis/profile.ts';
 import { reproduce, type ClaimResult, type ClaimScenario } from '../../analysis/reproduce.ts';
-import { summarize } from '../../analysis/summarize.ts';
+import { summarize } from '../../analysis/summary/summarize.ts';
 import { projectRoot } from '../../env/python.ts';
 import type { OutputFormat } from '../../report/doc.ts';
 import { REPRODUCE_FILES } from '../../results/layout.ts';

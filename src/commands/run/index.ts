@@ -14,7 +14,7 @@ import { projectRoot, resolvePython } from '../../env/python.ts';
 import { probePython } from '../../env/libraries.ts';
 import { inventory as collectInventory, smallestGpuMemoryBytes } from '../../telemetry/inventory.ts';
 import { newRunId } from '../../results/layout.ts';
-import { analyzeRun } from '../../analysis/summarize.ts';
+import { analyzeRun } from '../../analysis/summary/summarize.ts';
 import type { OutputFormat } from '../../report/doc.ts';
 import { formatSummaryTable } from './table.ts';
 

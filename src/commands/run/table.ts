@@ -1,4 +1,5 @@
 // The short table a run ends with. Formats the summary (through the value formatter); computes nothing.
+import { METRICS } from '../../records/metrics.ts';
 import type { Summary } from '../../records/summary.ts';
 import { modeDisplayName } from '../../modes.ts';
 import { comparisonHeadlines, pointLabel } from '../../report/format.ts';
@@ -14,9 +15,9 @@ export function formatSummaryTable(s: Summary, format: OutputFormat = 'text'): s
     modeDisplayName(m.mode),
     `${m.runs.filter((r) => r.status === 'ok').length}/${m.runs.length}`,
     { value: m.steps_measured, precision: { decimals: 0 } },
-    estimateFigure(m.step_time_s, { precision: { decimals: 3 } }),
-    estimateFigure(m.completion_tokens_per_s_per_allocated_device, { precision: { decimals: 1 } }),
-    estimateFigure(m.completion_tokens_per_s_per_training_device, { precision: { decimals: 1 } }),
+    ...(['step_time_s', 'completion_tokens_per_s_per_allocated_device', 'completion_tokens_per_s_per_training_device'] as const).map((name) =>
+      estimateFigure(m[name], { precision: { decimals: METRICS[name].decimals } }),
+    ),
     { value: m.generation_to_training_ratio, precision: { decimals: 2 } },
     { value: m.completion_tokens_per_sample },
   ]);

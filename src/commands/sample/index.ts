@@ -5,8 +5,8 @@
 import { existsSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { segmentReadings, SEGMENT_SETTLE_S, type SegmentReading } from '../../analysis/segments.ts';
-import { gpuSeries } from '../../analysis/views.ts';
+import { segmentReadings, SEGMENT_SETTLE_S, type SegmentReading } from '../../analysis/summary/segments.ts';
+import { gpuSeries } from '../../analysis/summary/views.ts';
 import { UsageError, UserError } from '../../errors.ts';
 import type { ProcessSpec } from '../../records/plan.ts';
 import { runUnit, UnitProcesses, type UnitOutcome } from '../../launch/supervisor.ts';

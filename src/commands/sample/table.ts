@@ -1,7 +1,7 @@
 // The Markdown tables `grpo-bench sample` prints: per segment what each view read beside what
 // the program says was true, and per field how often its value changed. Cells are Figures,
 // formatted by the value formatter and rendered as the report's tables are.
-import type { SegmentReading } from '../../analysis/segments.ts';
+import type { SegmentReading } from '../../analysis/summary/segments.ts';
 import type { FieldRate } from '../../telemetry/rates.ts';
 import { markdownTable } from '../../report/markdown.ts';
 import type { Cell, Table } from '../../report/tables.ts';

@@ -1,6 +1,6 @@
 """The event protocol's writer (docs/events.md): one JSON object per line, appended to the file
 the harness names in GRPO_BENCH_EVENTS ('{rank}' in the name is replaced by the process's rank).
-The protocol is defined in schemas/events.schema.json (generated from src/results/events.ts);
+The protocol is defined in schemas/events.schema.json (generated from src/records/events.ts);
 every file starts with a `protocol` line stating its version.
 
 Each line is written with one write() and flushed, so a process killed mid-run leaves every

@@ -1,17 +1,17 @@
 // Events → one StepRow per optimizer step of each unit, timed on trainer rank 0, with warm-up,
 // steady-state and outlier marks (written as steps.csv, results/steps-csv.ts). Rules and
 // constants: constants.ts, docs/metrics.md.
-import type { Event, PhaseEvent, StepEvent } from '../records/events.ts';
-import type { EventFile, UnitData } from '../results/read.ts';
+import type { Event, PhaseEvent, StepEvent } from '../../records/events.ts';
+import type { EventFile, UnitData } from '../../results/read.ts';
 import { STEADY_RATIO } from './constants.ts';
 import { note } from './notes.ts';
-import { type Note } from '../records/notes.ts';
+import { type Note } from '../../records/notes.ts';
 import { stepBreakdown } from './phases.ts';
 import { namedOutliers } from './guards.ts';
 import { steadyStateByThroughput, type SteadyStateCut } from './steady-state.ts';
-import { outlierFlags, unionLength } from './stats.ts';
-import type { StepRow } from '../records/steps.ts';
-import { formatNumber, formatPercentText } from '../value-format.ts';
+import { outlierFlags, unionLength } from '../stats.ts';
+import type { StepRow } from '../../records/steps.ts';
+import { formatNumber, formatPercentText } from '../../value-format.ts';
 
 export function eventsOf<K extends Event['type']>(file: EventFile | undefined, type: K): Extract<Event, { type: K }>[] {
   return (file?.parsed.events ?? []).filter((e): e is Extract<Event, { type: K }> => e.type === type);
@@ -53,7 +53,7 @@ export function unitSteps(unit: UnitData, warmupSteps: number, notes: Note[]): U
     intervals.set(p.step, [...(intervals.get(p.step) ?? []), p]);
     if (p.name === 'weight_sync' && p.bytes !== undefined) syncBytes.set(p.step, (syncBytes.get(p.step) ?? 0) + p.bytes);
   }
-  // Nested phases are taken out of their parent or kept as details, so a step's phases add up (analysis/phases.ts).
+  // Nested phases are taken out of their parent or kept as details, so a step's phases add up (analysis/summary/phases.ts).
   const phases = new Map([...byStep].map(([step, events]) => [step, stepBreakdown(events).phases]));
   const otherRanks = trainers.filter((f) => f.rank !== 0).map((f) => new Map(eventsOf(f, 'step').map((s) => [s.step, s])));
   const global = unit.plan.batch.global_batch;

@@ -1,14 +1,14 @@
 // Each mode's effective settings — the `config` events its processes wrote — and the keys on
 // which the modes of a point differ. What is compared and what is ignored, and why:
 // docs/metrics.md "Settings that differ"; the ignore list is EFFECTIVE_SETTINGS_IGNORED in constants.ts.
-import type { UnitPlan } from '../records/plan.ts';
-import type { EventFile } from '../results/read.ts';
-import type { ModeName } from '../scenario/schema.ts';
-import { MODE_ORDER } from '../modes.ts';
+import type { UnitPlan } from '../../records/plan.ts';
+import type { EventFile } from '../../results/read.ts';
+import type { ModeName } from '../../scenario/schema.ts';
+import { MODE_ORDER } from '../../modes.ts';
 import { EFFECTIVE_SETTINGS_IGNORED, REPEAT_VARIED_SETTINGS } from './constants.ts';
 import { note } from './notes.ts';
-import { type Note } from '../records/notes.ts';
-import type { SettingsDifference } from '../records/summary.ts';
+import { type Note } from '../../records/notes.ts';
+import type { SettingsDifference } from '../../records/summary.ts';
 
 /** Flattened key → value as text. */
 export type Settings = Map<string, string>;

@@ -1,12 +1,12 @@
 // The time series behind the report's charts over time: per unit, utilisation and memory per GPU
 // (telemetry) or per process (machines without GPUs), the phases of trainer and server rank 0,
 // and step starts, relative to the unit's first sample and downsampled for display.
-import type { DeviceAccount } from '../records/plan.ts';
-import { orderPhases } from '../records/events.ts';
-import type { EventFile, RunData, UnitData } from '../results/read.ts';
-import type { ModeName } from '../scenario/schema.ts';
+import type { DeviceAccount } from '../../records/plan.ts';
+import { orderPhases } from '../../records/events.ts';
+import type { EventFile, RunData, UnitData } from '../../results/read.ts';
+import type { ModeName } from '../../scenario/schema.ts';
 import { gpuBusyIntervals, unitSeries } from './activity.ts';
-import type { Summary } from '../records/summary.ts';
+import type { Summary } from '../../records/summary.ts';
 import { viewsTimeline, type GpuViewsTimeline } from './views.ts';
 
 /** One line of a time-series chart, downsampled: [seconds since the unit's start, value] pairs. */

@@ -1,8 +1,8 @@
 // The memory headroom of one model and mode on the GPU at hand, from a search over sweep points
 // (grpo-bench headroom): along each axis the points run in order until the first one that does not
 // fit; the verdict is the last one that did. Pure: the command gathers each probe's outcome.
-import type { MemoryError } from '../records/events.ts';
-import { formatBinaryBytes } from '../value-format.ts';
+import type { MemoryError } from '../../records/events.ts';
+import { formatBinaryBytes } from '../../value-format.ts';
 
 export type ProbeOutcome =
   /** Ran to the end. */

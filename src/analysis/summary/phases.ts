@@ -7,7 +7,7 @@
 //     then shows the time it spent outside the protocol phases it ran);
 //   - any other nested phase (`trl:compute_loss` inside forward_backward) is a detail of its parent:
 //     never added to the breakdown, reported as "of which".
-import { PHASE_NAMES, type PhaseEvent } from '../records/events.ts';
+import { PHASE_NAMES, type PhaseEvent } from '../../records/events.ts';
 
 const PROTOCOL: ReadonlySet<string> = new Set(PHASE_NAMES);
 

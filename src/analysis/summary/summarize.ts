@@ -2,30 +2,30 @@
 // Definitions, formulas and constants: docs/metrics.md and constants.ts.
 import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import type { DeviceAccount } from '../records/plan.ts';
-import { RUN_FILES } from '../results/layout.ts';
-import { readRun, type RunData, type StoredAnalysis, type UnitData } from '../results/read.ts';
-import { phaseColumns, stepsCsv } from '../results/steps-csv.ts';
-import { recordDerivedDigests } from '../results/store.ts';
-import { MODE_ORDER, modeOf } from '../modes.ts';
-import type { ModeName } from '../scenario/schema.ts';
-import { formatNumber, formatPercentText } from '../value-format.ts';
+import type { DeviceAccount } from '../../records/plan.ts';
+import { RUN_FILES } from '../../results/layout.ts';
+import { readRun, type RunData, type StoredAnalysis, type UnitData } from '../../results/read.ts';
+import { phaseColumns, stepsCsv } from '../../results/steps-csv.ts';
+import { recordDerivedDigests } from '../../results/store.ts';
+import { MODE_ORDER, modeOf } from '../../modes.ts';
+import type { ModeName } from '../../scenario/schema.ts';
+import { formatNumber, formatPercentText } from '../../value-format.ts';
 import { energy, gpmUnavailableReason, roleActivity } from './activity.ts';
 import { note, RUN_SUBJECT } from './notes.ts';
-import { type Note } from '../records/notes.ts';
+import { type Note } from '../../records/notes.ts';
 import { CI_LEVEL, GUARD, MIN_RUNS_FOR_SPREAD, OUTLIER, STEADY_RATIO, TRAINING_PHASES } from './constants.ts';
 import { equalWork, halvesTrend, stepCoverage } from './guards.ts';
-import { blockRatio, ratioEstimate, resolveChange, runLevelEstimate, type BlockValue, type RunLevelEstimate } from './inference.ts';
+import { blockRatio, ratioEstimate, resolveChange, runLevelEstimate, type BlockValue, type RunLevelEstimate } from '../inference.ts';
 import { requestLatency } from './requests.ts';
 import { memorySummary } from './memory.ts';
 import { pointComparisons, pointModeKey, type PointRuns } from './points.ts';
 import { settingsDifferences } from './settings.ts';
 import { upgradeSummary } from './upgrade.ts';
 import { unitSteps, type UnitSteps } from './steps.ts';
-import { median, ratioOfSums } from './stats.ts';
-import { SUMMARY_SCHEMA_VERSION, type Comparison, type EqualWork, type Estimate, type Methods, type ModeSummary, type Summary } from '../records/summary.ts';
-import { type UnitStatus } from '../records/manifest.ts';
-import { type StepRow } from '../records/steps.ts';
+import { median, ratioOfSums } from '../stats.ts';
+import { SUMMARY_SCHEMA_VERSION, type Comparison, type EqualWork, type Estimate, type Methods, type ModeSummary, type Summary } from '../../records/summary.ts';
+import { type UnitStatus } from '../../records/manifest.ts';
+import { type StepRow } from '../../records/steps.ts';
 
 
 /** Reads `runDir`, writes `steps.csv` and `summary.json` into it (their digests into manifest.json), and returns the Summary. */

@@ -1,7 +1,7 @@
 // What each view read during each timed segment of a program (its `phase` events): the table
 // of `grpo-bench sample`, and of the known-truth check (bench/gpu/known-truth.py writes what the
 // GPU truly did into each segment's event). Pure.
-import type { PhaseEvent } from '../records/events.ts';
+import type { PhaseEvent } from '../../records/events.ts';
 import { readViews, type GpuSeries, type ViewReading } from './views.ts';
 
 export interface SegmentReading {

@@ -1,11 +1,11 @@
 // The GPU memory of one mode at one point (CUDA runs): where it peaks, what a colocated engine
 // holds, what sleep and wake give back and take, and what each process and each device held as
 // the samplers saw it — the numbers behind memory headroom. Pure: units in, one record out.
-import type { PhaseEvent } from '../records/events.ts';
-import type { UnitData } from '../results/read.ts';
-import { median } from './stats.ts';
+import type { PhaseEvent } from '../../records/events.ts';
+import type { UnitData } from '../../results/read.ts';
+import { median } from '../stats.ts';
 import { eventsOf, trainerFiles, type UnitSteps } from './steps.ts';
-import type { MemorySummary } from '../records/summary.ts';
+import type { MemorySummary } from '../../records/summary.ts';
 
 const MiB = 2 ** 20;
 

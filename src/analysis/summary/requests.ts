@@ -2,14 +2,14 @@
 // it, and the server's own time for the same request, paired by `id` (X-Request-Id), else by
 // endpoint and step where each side has exactly one. Round trip − server time is what HTTP,
 // serialisation and queueing in front of the handler cost. Over the measured windows.
-import type { RequestEvent } from '../records/events.ts';
-import type { UnitData } from '../results/read.ts';
+import type { RequestEvent } from '../../records/events.ts';
+import type { UnitData } from '../../results/read.ts';
 import { measuredWindow, type Window } from './activity.ts';
 import { note } from './notes.ts';
-import { type Note } from '../records/notes.ts';
+import { type Note } from '../../records/notes.ts';
 import { eventsOf, type UnitSteps } from './steps.ts';
-import { quantile, sortSamples } from './stats.ts';
-import type { Quantiles, RequestLatency } from '../records/summary.ts';
+import { quantile, sortSamples } from '../stats.ts';
+import type { Quantiles, RequestLatency } from '../../records/summary.ts';
 
 export function quantiles(xs: readonly number[]): Quantiles {
   const s = sortSamples(xs);

@@ -2,7 +2,7 @@
 // kind, a severity and a subject, so every output shows it and none works the fact out again
 // (the report's header reads the unequal-work note rather than the comparisons). The kinds and
 // the record are defined in records/notes.ts.
-import { NOTE_KINDS, type Note, type NoteKind } from '../records/notes.ts';
+import { NOTE_KINDS, type Note, type NoteKind } from '../../records/notes.ts';
 
 /** What a run-wide note is about. */
 export const RUN_SUBJECT = 'run';

@@ -1,10 +1,10 @@
 // summary.json written by an older harness, brought to the current shape for display when its
 // results folder cannot be analysed again (docs/reports.md "Summaries written by an older harness").
 // Only the representation changes here; what an old summary never had stays missing.
-import { pointOf, type PointInfo, type ScalarValue } from '../scenario/sweep.ts';
+import { pointOf, type PointInfo, type ScalarValue } from '../../scenario/sweep.ts';
 import { note, RUN_SUBJECT } from './notes.ts';
-import { type Note } from '../records/notes.ts';
-import type { Summary } from '../records/summary.ts';
+import { type Note } from '../../records/notes.ts';
+import type { Summary } from '../../records/summary.ts';
 
 /** Before schema 3, `points` mapped each point id to its swept values. */
 type OldPoints = Record<string, Record<string, ScalarValue>>;

@@ -5,12 +5,12 @@
 // comparison where two things changed at once. The points of a sweep run one after the other, not
 // in interleaved blocks, so their runs are two independent samples: a Welch t interval on the log
 // ratio of per-run values (inference.ts), none with a single run on a side.
-import { formatNumber, formatPercentText } from '../value-format.ts';
-import type { ModeName } from '../scenario/schema.ts';
-import type { PointInfo, ScalarValue } from '../scenario/sweep.ts';
+import { formatNumber, formatPercentText } from '../../value-format.ts';
+import type { ModeName } from '../../scenario/schema.ts';
+import type { PointInfo, ScalarValue } from '../../scenario/sweep.ts';
 import { CI_LEVEL } from './constants.ts';
-import { ratioEstimate, resolveChange, twoSampleRatio, type RatioEstimate } from './inference.ts';
-import type { ModeSummary, PointComparison } from '../records/summary.ts';
+import { ratioEstimate, resolveChange, twoSampleRatio, type RatioEstimate } from '../inference.ts';
+import type { ModeSummary, PointComparison } from '../../records/summary.ts';
 
 /** One mode at one point: its summary and one value per measured run. */
 export interface PointRuns {
