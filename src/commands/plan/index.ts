@@ -8,6 +8,7 @@ import { UserError } from '../../errors.ts';
 import type { PlanWarning, RunPlan } from '../../launch/types.ts';
 import type { LauncherName, ModeName } from '../../scenario/schema.ts';
 import { planSlurmRun } from '../../launch/slurm/plan.ts';
+import { SHARED_GPU_SERVER_LABEL } from '../../modes.ts';
 import { jobScript } from '../../launch/slurm/script.ts';
 import { harnessCommand } from '../../env/harness.ts';
 import { projectRoot, resolvePython } from '../../env/python.ts';
@@ -108,6 +109,7 @@ export function formatPlan(plan: RunPlan): string {
   }
   for (const u of plan.units) {
     lines.push('', `${u.dir}  (${u.mode}, repeat ${u.repeat}${u.point !== 'default' ? `, ${u.point}` : ''})`);
+    if (u.devices.server.some((g) => u.devices.training.includes(g))) lines.push(`  ${SHARED_GPU_SERVER_LABEL}`);
     lines.push(
       `  devices: training [${u.devices.training.join(', ')}]${u.devices.server.length ? `, server [${u.devices.server.join(', ')}]` : ''}` +
         ` · batch ${u.batch.per_device_train_batch_size}/device × ${u.batch.training_devices} = ${u.batch.global_batch} completions, ${u.batch.prompts_per_step} prompts`,
