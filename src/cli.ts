@@ -73,7 +73,8 @@ async function main(argv: string[]): Promise<number> {
           .option('batch', { type: 'number', describe: 'Per-device batch (default: the profile’s largest measured)' })
           .option('server-tp', { type: 'string', default: '1', describe: 'Server tensor-parallel sizes: a list (1,2) or all' })
           .option('colocate-tp', { type: 'number', default: 1, describe: 'Colocate engines’ tensor-parallel size' })
-          .option('assume', { type: 'string', array: true, describe: 'Override an assumption: name=value (weight_sync_gb_per_s, allreduce_gb_per_s, tp_efficiency, sleep_gb_per_s)' })
+          .option('shared-gpu', { type: 'boolean', default: false, describe: 'With --gpus 1: server mode with its server on the trainer’s GPU (IPC weight transfer) against colocate on that GPU' })
+          .option('assume', { type: 'string', array: true, describe: 'Override an assumption: name=value (weight_sync_gb_per_s, allreduce_gb_per_s, tp_efficiency, sleep_gb_per_s, ipc_update_overhead_s)' })
           .option('out', { type: 'string', describe: 'Folder for predict.md, predict.json and the chart (default: reports/<profile run>/predict-<N>gpu)' })
           .option('json', { type: 'boolean', default: false, describe: 'Print the prediction as JSON' }),
       async (a) => {
@@ -84,6 +85,7 @@ async function main(argv: string[]): Promise<number> {
           batch: positive(a.batch, '--batch'),
           serverTp: a['server-tp'] === 'all' ? 'all' : integerList([a['server-tp']], '--server-tp'),
           colocateTp: positive(a['colocate-tp'], '--colocate-tp')!,
+          sharedGpu: a['shared-gpu'],
           assume: a.assume ?? [],
           out: a.out,
           json: a.json,

@@ -24,6 +24,11 @@ export interface Assumptions {
   tp_efficiency: number;
   /** Sleep + wake per step, where no colocate run with sleep mode measured them: weight bytes ÷ this (GB/s). */
   sleep_gb_per_s: number;
+  /**
+   * A server on the trainer's GPU (IPC weight transfer): seconds per update beyond the engine's
+   * own weight load (the four HTTP requests, the server's layerwise reload set-up and finish).
+   */
+  ipc_update_overhead_s: number;
 }
 
 /** Defaults and where each comes from (docs/metrics.md "What-if model"). */
@@ -37,6 +42,10 @@ export const DEFAULT_ASSUMPTIONS: Assumptions = {
   // As if the weights crossed a PCIe 5 x16 host link once per step (TRL's level-2 sleep discards
   // them and re-pushes them from the trainer instead, so this is a rough guess).
   sleep_gb_per_s: 25,
+  // TRL's tracker reports 0.15–0.2 s per update for 0.5–0.6B models through the same vLLM update
+  // endpoints (trl#5249, #6386, #5892), where the bytes themselves take milliseconds over NVLink:
+  // most of it is per-update overhead, which IPC keeps. Unmeasured for IPC until a run times it.
+  ipc_update_overhead_s: 0.15,
 };
 
 export const ASSUMPTION_TEXT: Record<keyof Assumptions, string> = {
@@ -44,12 +53,14 @@ export const ASSUMPTION_TEXT: Record<keyof Assumptions, string> = {
   allreduce_gb_per_s: 'gradient all-reduce bus bandwidth among trainer GPUs, GB/s (default: NVLink 4 within one node; across nodes use the network’s)',
   tp_efficiency: 'generation speed-up at tensor parallel p where unmeasured: 1 + e·(p − 1)',
   sleep_gb_per_s: 'sleep + wake cost where unmeasured: weight bytes ÷ this, GB/s (a guess: as if the weights crossed the host link once)',
+  ipc_update_overhead_s: 'server on the trainer’s GPU (IPC): seconds per update beyond the engine’s weight load (default: the per-update overhead TRL’s tracker reports for 0.5–0.6B models, trl#5249, #5892)',
 };
 
 /** What to predict: the server job and the colocate job it is compared with. */
 export interface Layout {
   per_device_batch: number;
-  server: { server_gpus: number; trainer_gpus: number; tensor_parallel_size: number };
+  /** `shared_gpu`: the server on the trainer's one GPU, weights by CUDA IPC (one GPU allocated in all). */
+  server: { server_gpus: number; trainer_gpus: number; tensor_parallel_size: number; shared_gpu?: boolean };
   colocate: { gpus: number; tensor_parallel_size: number; sleep: boolean };
 }
 
@@ -118,6 +129,18 @@ export interface PredictOptions {
    * is rescaled by the completion lengths' ratio and compute by the sequence lengths' (assumed).
    */
   lengths?: { max_prompt_length: number; max_completion_length: number };
+  /** Inputs set by hand, to find what a claim would need (reproduce's break-even). */
+  adjust?: Adjustments;
+}
+
+/** Inputs of the model moved away from the profile's: each names what a measurement would settle. */
+export interface Adjustments {
+  /** The server's weight sync, seconds a step, in place of the measured or assumed one. */
+  server_weight_sync_s?: number;
+  /** The trainer half (compute) of both modes × this. */
+  compute_factor?: number;
+  /** The server's generation time × this. */
+  server_generation_factor?: number;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -336,6 +359,19 @@ export function predict(profile: Profile, layout: Layout, options: PredictOption
     return use(name, { lin: constant(extra), provenance: 'assumed', detail: `${ranks} ranks vs ${measuredRanks} measured, ${A.allreduce_gb_per_s} GB/s` });
   };
 
+  /** IPC sync: the engine's measured in-process weight load (the same load_weights over the same bytes, no link) + an assumed per-update overhead. */
+  const ipcSync = (): Linear => {
+    const load = half('colocate', 'weight_sync_s', (h) => !h.sleep_mode);
+    const overhead = use('server weight sync: per-update overhead (IPC)', { lin: constant(A.ipc_update_overhead_s), provenance: 'assumed', detail: `${A.ipc_update_overhead_s} s per update` });
+    assumptions.add(`Weight sync over CUDA IPC: the colocated engine’s measured in-process weight load (the same load_weights over the same bytes, nothing crosses a link) + ${A.ipc_update_overhead_s} s per update for the HTTP requests and the server’s reload set-up (assumed).`);
+    if (!load) {
+      assumptions.add('No colocate run measured the engine’s weight load: the IPC sync is the per-update overhead alone.');
+      return overhead;
+    }
+    const l = use('server weight sync: engine weight load (IPC)', { ...load, detail: `${load.detail} (colocate’s in-process load stands in)` });
+    return { terms: [...l.terms, ...overhead.terms], c: l.c + overhead.c };
+  };
+
   // ---------------- server ----------------
   const { server_gpus: S, trainer_gpus: T, tensor_parallel_size: p } = layout.server;
   const d = S / p;
@@ -356,9 +392,13 @@ export function predict(profile: Profile, layout: Layout, options: PredictOption
   const genServer = use('server generation', atLengths(gen, rescale.generation));
   const sc = compute('server', false);
   const computeServer = use('server compute', atLengths(sc.l, rescale.compute));
-  const measuredSync = half('server', 'weight_sync_s');
+  const shared = layout.server.shared_gpu === true;
+  const measuredSync = shared ? undefined : half('server', 'weight_sync_s');
   let syncServer: Linear;
-  if (measuredSync) syncServer = use('server weight sync', measuredSync);
+  if (shared) {
+    syncServer = ipcSync();
+    assumptions.add('Server on the trainer’s GPU: the two time-share it (TRL’s loop is synchronous, so their kernels do not overlap); the server generates as fast as the profile’s server on a GPU of its own (its smaller memory share only shrinks its KV cache).');
+  } else if (measuredSync) syncServer = use('server weight sync', measuredSync);
   else if (bytes !== undefined) {
     syncServer = use('server weight sync', { lin: constant(bytes / (A.weight_sync_gb_per_s * 1e9)), provenance: 'assumed', detail: `${fmtBytes(bytes)} ÷ ${A.weight_sync_gb_per_s} GB/s` });
     assumptions.add(`Weight sync to the server not measured: ${fmtBytes(bytes)} ÷ ${A.weight_sync_gb_per_s} GB/s.`);
@@ -413,19 +453,27 @@ export function predict(profile: Profile, layout: Layout, options: PredictOption
   const arColoc = allreduce(N, cc.ranks, 'colocate gradient all-reduce (extra ranks)');
 
   // ---------------- composition, on the point values and on every replicate ----------------
+  const serverGpus = shared ? T : S + T;
+  const adj = options.adjust ?? {};
+  const cf = adj.compute_factor ?? 1;
   const model = (pick: Pick) => {
-    const sv = { generation: at(genServer, pick), compute: at(computeServer, pick), weight_sync: at(syncServer, pick), allreduce: at(arServer, pick) };
-    const co = { generation: at(genColocate, pick), compute: at(computeColoc, pick), weight_sync: at(loadColoc, pick), allreduce: at(arColoc, pick), sleep_wake: at(sleepColoc, pick) };
+    const sv = {
+      generation: at(genServer, pick) * (adj.server_generation_factor ?? 1),
+      compute: at(computeServer, pick) * cf,
+      weight_sync: adj.server_weight_sync_s ?? at(syncServer, pick),
+      allreduce: at(arServer, pick),
+    };
+    const co = { generation: at(genColocate, pick), compute: at(computeColoc, pick) * cf, weight_sync: at(loadColoc, pick), allreduce: at(arColoc, pick), sleep_wake: at(sleepColoc, pick) };
     const sStep = sv.generation + sv.compute + sv.weight_sync + sv.allreduce;
     const cStep = co.generation + co.compute + co.weight_sync + co.allreduce + co.sleep_wake;
     const sTps = (T * B * L) / sStep;
     const cTps = (N * B * L) / cStep;
     return {
       s_step: sStep, s_gen: sv.generation, s_compute: sv.compute, s_sync: sv.weight_sync, s_ar: sv.allreduce,
-      s_tps: sTps, s_alloc: sTps / (S + T), s_train: sTps / T, s_ratio: sv.generation / (sStep - sv.generation),
+      s_tps: sTps, s_alloc: sTps / serverGpus, s_train: sTps / T, s_ratio: sv.generation / (sStep - sv.generation),
       c_step: cStep, c_gen: co.generation, c_compute: co.compute, c_sync: co.weight_sync, c_ar: co.allreduce, c_sleep: co.sleep_wake,
       c_tps: cTps, c_alloc: cTps / N, c_ratio: co.generation / (cStep - co.generation),
-      speed_alloc: cTps / N / (sTps / (S + T)), speed_train: cTps / N / (sTps / T), ratio: cTps / sTps,
+      speed_alloc: cTps / N / (sTps / serverGpus), speed_train: cTps / N / (sTps / T), ratio: cTps / sTps,
     };
   };
   const point = model((q) => q.value);
@@ -487,6 +535,7 @@ function checkLayout(l: Layout): void {
   if (!(Number.isInteger(l.per_device_batch) && l.per_device_batch > 0)) bad(`per-device batch must be a positive integer, got ${l.per_device_batch}`);
   if (!(S >= 1 && T >= 1 && Number.isInteger(S) && Number.isInteger(T))) bad(`a server split needs at least one server and one trainer GPU, got ${S} + ${T}`);
   if (!(p >= 1 && S % p === 0)) bad(`server tensor parallel ${p} must divide the ${S} server GPU(s)`);
+  if (l.server.shared_gpu && (S !== 1 || T !== 1 || p !== 1)) bad(`a server on the trainer's GPU shares one GPU: 1 + 1 at tensor parallel 1, got ${S} + ${T} at tp ${p}`);
   const { gpus: N, tensor_parallel_size: q } = l.colocate;
   if (!(N >= 1 && q >= 1 && N % q === 0)) bad(`colocate tensor parallel ${q} must divide its ${N} GPU(s)`);
 }
@@ -547,6 +596,8 @@ export interface SplitTable {
   gpus: number;
   per_device_batch: number;
   colocate_tensor_parallel_size: number;
+  /** The one-GPU layout with the server on the trainer's GPU (IPC weight transfer). */
+  shared_gpu?: boolean;
   rows: SplitRow[];
   /** Distinct inputs over every row, each with where it came from. */
   inputs: InputUse[];
@@ -558,11 +609,15 @@ export interface SplitOptions extends PredictOptions {
   per_device_batch: number;
   server_tp: readonly number[] | 'all';
   colocate_tp: number;
+  /** The one-GPU layout instead of the splits: server and trainer on the same GPU (IPC weight transfer), colocate on that GPU. */
+  shared_gpu?: boolean;
 }
 
 export function predictSplits(profile: Profile, o: SplitOptions): SplitTable {
   const rows: SplitRow[] = [];
-  for (const s of splits(o.gpus, o.server_tp)) {
+  if (o.shared_gpu && o.gpus !== 1) throw new ProfileGap(`a server on the trainer's GPU is a one-GPU layout: --gpus 1, got ${o.gpus}`);
+  const layouts = o.shared_gpu ? [{ server_gpus: 1, trainer_gpus: 1, tensor_parallel_size: 1, shared_gpu: true }] : splits(o.gpus, o.server_tp);
+  for (const s of layouts) {
     const layout = (sleep: boolean): Layout => ({
       per_device_batch: o.per_device_batch,
       server: s,
@@ -580,5 +635,5 @@ export function predictSplits(profile: Profile, o: SplitOptions): SplitTable {
   const seen = new Map<string, InputUse>();
   for (const r of rows) for (const p of [r.without_sleep, r.with_sleep]) for (const i of p.inputs) seen.set(`${i.name}\u0000${i.detail}`, i);
   const assumptions = [...new Set(rows.flatMap((r) => [...r.without_sleep.assumptions, ...r.with_sleep.assumptions]))];
-  return { predicted: true, gpus: o.gpus, per_device_batch: o.per_device_batch, colocate_tensor_parallel_size: o.colocate_tp, rows, inputs: [...seen.values()], assumptions };
+  return { predicted: true, gpus: o.gpus, per_device_batch: o.per_device_batch, colocate_tensor_parallel_size: o.colocate_tp, ...(o.shared_gpu ? { shared_gpu: true } : {}), rows, inputs: [...seen.values()], assumptions };
 }
