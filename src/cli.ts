@@ -74,7 +74,8 @@ async function main(argv: string[]): Promise<number> {
           .option('server-tp', { type: 'string', default: '1', describe: 'Server tensor-parallel sizes: a list (1,2) or all' })
           .option('colocate-tp', { type: 'number', default: 1, describe: 'Colocate engines’ tensor-parallel size' })
           .option('shared-gpu', { type: 'boolean', default: false, describe: 'With --gpus 1: server mode with its server on the trainer’s GPU (IPC weight transfer) against colocate on that GPU' })
-          .option('assume', { type: 'string', array: true, describe: 'Override an assumption: name=value (weight_sync_gb_per_s, allreduce_gb_per_s, tp_efficiency, sleep_gb_per_s, ipc_update_overhead_s)' })
+          .option('link', { type: 'string', describe: 'The link the weights cross trainer → server: nvlink3, nvlink4 (default), nvlink5, pcie4, pcie5, or GB/s (one way)' })
+          .option('assume', { type: 'string', array: true, describe: 'Override an assumption: name=value (weight_sync_update_s, link_gb_per_s, allreduce_gb_per_s, tp_efficiency, sleep_gb_per_s, ipc_update_overhead_s)' })
           .option('out', { type: 'string', describe: 'Folder for predict.md, predict.json and the chart (default: reports/<profile run>/predict-<N>gpu)' })
           .option('json', { type: 'boolean', default: false, describe: 'Print the prediction as JSON' }),
       async (a) => {
@@ -87,6 +88,7 @@ async function main(argv: string[]): Promise<number> {
           colocateTp: positive(a['colocate-tp'], '--colocate-tp')!,
           sharedGpu: a['shared-gpu'],
           assume: a.assume ?? [],
+          link: a.link,
           out: a.out,
           json: a.json,
         });
@@ -101,11 +103,12 @@ async function main(argv: string[]): Promise<number> {
           .option('profile', { type: 'string', array: true, default: [], describe: 'Profiles: profile.json files, or results folders (a profile run and runs of the same model and lengths join into one)' })
           .option('runs', { type: 'string', array: true, default: [], describe: 'Results folders of runs of the claims’ scenarios' })
           .option('assume', { type: 'string', array: true, describe: 'Override an assumption of the model: name=value' })
+          .option('link', { type: 'string', describe: 'The link the weights cross trainer → server: nvlink3, nvlink4 (default), nvlink5, pcie4, pcie5, or GB/s (one way)' })
           .option('out', { type: 'string', default: REPRODUCE_DIR, describe: 'Folder for reproduce.md and reproduce.json' })
           .option('json', { type: 'boolean', default: false }),
       async (a) => {
         const { reproduceCommand } = await import('./commands/reproduce/index.ts');
-        await reproduceCommand({ claims: (a.claims as string[] | undefined) ?? [], profiles: a.profile, runs: a.runs, assume: a.assume ?? [], out: a.out, json: a.json });
+        await reproduceCommand({ claims: (a.claims as string[] | undefined) ?? [], profiles: a.profile, runs: a.runs, assume: a.assume ?? [], link: a.link, out: a.out, json: a.json });
       },
     )
     .command(

@@ -159,7 +159,7 @@ export function inputsTable(inputs: readonly InputUse[]): Table {
   return {
     id: 'inputs',
     title: 'What the prediction rests on',
-    caption: 'measured: a profile’s mean at that point; interpolated / extrapolated: linear between / beyond measured points; assumed: not measured, a fixed input.',
+    caption: 'measured: a profile’s mean at that point; interpolated / extrapolated: between / beyond measured points (the server curve on log-log axes through all its points, a trainer half linearly; per-step costs held at what was measured); assumed: not measured, a fixed input.',
     columns: ['input', 'provenance', 'value', 'how'],
     numeric: [false, false, true, false],
     rows: [...inputs].sort((a, b) => order[a.provenance] - order[b.provenance] || a.name.localeCompare(b.name)).map((i) => [i.name, i.provenance, `${formatNumber(i.value)} ${i.unit}`, i.detail]),

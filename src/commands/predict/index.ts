@@ -6,7 +6,7 @@ import { mkdir, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { UserError, readUserFile } from '../../errors.ts';
 import { buildProfile, parseProfile, type Profile } from '../../analysis/profile.ts';
-import { ASSUMPTION_TEXT, DEFAULT_ASSUMPTIONS, ProfileGap, predictSplits, type Assumptions, type SplitTable } from '../../analysis/whatif.ts';
+import { ASSUMPTION_TEXT, DEFAULT_ASSUMPTIONS, LINKS, ProfileGap, predictSplits, type Assumptions, type SplitTable } from '../../analysis/whatif.ts';
 import { readRun } from '../../results/read.ts';
 import { PREDICT_FILES, predictDir, REPORTS_ROOT, reportChartFile } from '../../results/layout.ts';
 
@@ -22,6 +22,8 @@ export interface PredictCommandOptions {
   sharedGpu?: boolean;
   /** `name=value` overrides of the model's assumptions. */
   assume: string[];
+  /** The link trainer → server: a name of LINKS or the user's own GB/s. */
+  link?: string;
   out?: string;
   json: boolean;
 }
@@ -64,6 +66,16 @@ export function parseAssumptions(items: readonly string[]): Partial<Assumptions>
   return out;
 }
 
+/** `--link`: a named interconnect (its nominal one-way bandwidth) or a number of GB/s of the user's own. */
+export function linkAssumption(link: string | undefined): Partial<Assumptions> {
+  if (link === undefined) return {};
+  const named = LINKS[link.toLowerCase()];
+  if (named) return { link_gb_per_s: named.gb_per_s };
+  const gbps = Number(link);
+  if (Number.isFinite(gbps) && gbps > 0) return { link_gb_per_s: gbps };
+  throw new UserError(`--link ${link}: expected one of ${Object.keys(LINKS).join(', ')} or a bandwidth in GB/s (one way)`, Object.entries(LINKS).map(([k, v]) => `${k}: ${v.gb_per_s} GB/s, ${v.label}`).join('\n'));
+}
+
 /** The per-device batch to predict at when none is given, and why that one. */
 export function defaultBatch(p: Profile): { batch: number; why: string } {
   const trainer = [...new Set(p.trainer.map((h) => h.per_device_batch))].sort((a, b) => a - b);
@@ -87,7 +99,7 @@ export async function predictCommand(o: PredictCommandOptions): Promise<SplitTab
       server_tp: o.serverTp,
       colocate_tp: o.colocateTp,
       shared_gpu: o.sharedGpu,
-      assumptions: parseAssumptions(o.assume),
+      assumptions: { ...parseAssumptions(o.assume), ...linkAssumption(o.link) },
     });
   } catch (err) {
     if (err instanceof ProfileGap) throw new UserError(`cannot predict from this profile: ${err.message}`, gapHint(err, profile));

@@ -13,7 +13,7 @@ import { REPRODUCE_FILES } from '../../results/layout.ts';
 import { readRun, type RunData } from '../../results/read.ts';
 import { loadScenarioFile } from '../../scenario/load.ts';
 import { expandSweep } from '../../scenario/sweep.ts';
-import { loadProfile, parseAssumptions } from '../predict/index.ts';
+import { linkAssumption, loadProfile, parseAssumptions } from '../predict/index.ts';
 
 export interface ReproduceOptions {
   /** Scenario files with a claim (default: every file in scenarios/published/). */
@@ -23,6 +23,8 @@ export interface ReproduceOptions {
   /** Results folders of runs of the claims' scenarios. */
   runs: string[];
   assume: string[];
+  /** The link trainer → server: a name of LINKS or GB/s. */
+  link?: string;
   out: string;
   json: boolean;
 }
@@ -43,7 +45,7 @@ export async function reproduceCommand(o: ReproduceOptions): Promise<ClaimResult
     const run = await readRun(dir);
     return { run_id: run.manifest.run_id, summary: summarize(run).summary };
   }));
-  const results = reproduce({ claims, profiles, runs, assumptions: parseAssumptions(o.assume) });
+  const results = reproduce({ claims, profiles, runs, assumptions: { ...parseAssumptions(o.assume), ...linkAssumption(o.link) } });
 
   const { reproduceMarkdown, reproduceTable } = await import('../../report/whatif.ts');
   const { markdownTable } = await import('../../report/markdown.ts');
