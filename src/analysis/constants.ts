@@ -84,7 +84,7 @@ export const EFFECTIVE_SETTINGS_IGNORED: readonly { pattern: RegExp; why: string
 ];
 
 /**
- * The what-if model (analysis/whatif.ts, docs/metrics.md "What-if model"): replicates of the model
+ * The what-if model (analysis/whatif/model.ts, docs/metrics.md "What-if model"): replicates of the model
  * on resampled measured inputs behind each predicted interval.
  */
 export const WHATIF = { replicates: 2000 } as const;

@@ -2,9 +2,9 @@ import assert from 'node:assert/strict';
 import { readFile, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { after, describe, test } from 'node:test';
-import { buildProfile, groupForProfiles, type Profile } from '../../src/analysis/profile.ts';
+import { buildProfile, groupForProfiles, type Profile } from '../../src/analysis/whatif/profile.ts';
 import type { Summary } from '../../src/analysis/types.ts';
-import { DEFAULT_ASSUMPTIONS, LINKS, pchip, predict, predictSplits, ProfileGap, splits, type Layout } from '../../src/analysis/whatif.ts';
+import { DEFAULT_ASSUMPTIONS, LINKS, pchip, predict, predictSplits, ProfileGap, splits, type Layout } from '../../src/analysis/whatif/model.ts';
 import { readRun } from '../../src/results/read.ts';
 import { buildRun } from './fixture.ts';
 

@@ -1,12 +1,12 @@
 // `grpo-bench predict <profile> --gpus N`: the PREDICTED speedup of colocate over every server
 // split of N GPUs, with and without sleep mode, from a profile's measured halves
-// (analysis/whatif.ts), as a table, a chart and JSON; says which inputs were measured and which
+// (analysis/whatif/model.ts), as a table, a chart and JSON; says which inputs were measured and which
 // assumed.
 import { mkdir, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { UserError, readUserFile } from '../../errors.ts';
-import { buildProfile, parseProfile, type Profile } from '../../analysis/profile.ts';
-import { ASSUMPTION_TEXT, DEFAULT_ASSUMPTIONS, LINKS, ProfileGap, predictSplits, type Assumptions, type SplitTable } from '../../analysis/whatif.ts';
+import { buildProfile, parseProfile, type Profile } from '../../analysis/whatif/profile.ts';
+import { ASSUMPTION_TEXT, DEFAULT_ASSUMPTIONS, LINKS, ProfileGap, predictSplits, type Assumptions, type SplitTable } from '../../analysis/whatif/model.ts';
 import { readRun } from '../../results/read.ts';
 import { PREDICT_FILES, predictDir, REPORTS_ROOT, reportChartFile } from '../../results/layout.ts';
 
@@ -105,7 +105,7 @@ export async function predictCommand(o: PredictCommandOptions): Promise<SplitTab
     if (err instanceof ProfileGap) throw new UserError(`cannot predict from this profile: ${err.message}`, gapHint(err, profile));
     throw err;
   }
-  const { predictChart, predictMarkdown, splitTableView } = await import('../../report/whatif.ts');
+  const { predictChart, predictMarkdown, splitTableView } = await import('../../analysis/whatif/report.ts');
   const { markdownTable } = await import('../../report/markdown.ts');
   const chart = predictChart(table);
   const outDir = path.resolve(o.out ?? defaultPredictDir(id, o.gpus, o.sharedGpu === true));

@@ -7,11 +7,11 @@
 //   trainer half — colocate and hf runs of the scenario at each per-device batch (their phases
 //                  give a step's time outside generation and colocate's own costs), or the
 //                  trainer half of results folders already measured (--trainer-runs).
-// Then profile.json (analysis/profile.ts), the usual summary and reports, and profile.md.
+// Then profile.json (analysis/whatif/profile.ts), the usual summary and reports, and profile.md.
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { UserError } from '../../errors.ts';
-import { buildProfile, profileView, type Profile } from '../../analysis/profile.ts';
+import { buildProfile, profileView, type Profile } from '../../analysis/whatif/profile.ts';
 import { analyzeRun } from '../../analysis/summarize.ts';
 import { probePlan, planProbe, planRun } from '../../launch/plan.ts';
 import { portPool, portsFor } from '../../launch/ports.ts';
@@ -139,7 +139,7 @@ export async function profileCommand(o: ProfileOptions): Promise<ProfileOutcome>
 
 /** profile.md and its charts (PNG) in `outDir`. */
 export async function writeProfileReport(profile: Profile, outDir: string): Promise<string[]> {
-  const { profileCharts, profileMarkdown } = await import('../../report/whatif.ts');
+  const { profileCharts, profileMarkdown } = await import('../../analysis/whatif/report.ts');
   const { renderPng } = await import('../../report/png.ts');
   const view = profileView(profile);
   const charts = profileCharts(profile, view);

@@ -34,7 +34,7 @@ export async function reportCommand(opts: ReportOptions): Promise<ReportResult> 
   if (profileText !== undefined) {
     const run = await readRun(opts.results);
     const outDir = path.resolve(opts.out ?? defaultReportDir(opts.results, run.manifest.run_id));
-    const { parseProfile } = await import('../../analysis/profile.ts');
+    const { parseProfile } = await import('../../analysis/whatif/profile.ts');
     const { writeProfileReport } = await import('../profile/index.ts');
     const files = await writeProfileReport(parseProfile(JSON.parse(profileText), path.join(opts.results, RUN_FILES.profile)), outDir);
     if (run.plan.units.every((u) => u.probe)) return { outDir, files };

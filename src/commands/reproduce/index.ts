@@ -1,12 +1,12 @@
 // `grpo-bench reproduce [claims…]`: each published claim (a scenario with a `claim:` block, by
 // default scenarios/published/*.yaml) against its PREDICTED value from the profiles given and,
 // where a run of the scenario is given, the measured value; verdicts and the gap from the phases
-// (analysis/reproduce.ts), as a table on stdout and reproduce.md / reproduce.json.
+// (analysis/whatif/reproduce.ts), as a table on stdout and reproduce.md / reproduce.json.
 import { mkdir, readdir, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { UserError } from '../../errors.ts';
-import { buildProfile, groupForProfiles, type Profile } from '../../analysis/profile.ts';
-import { reproduce, type ClaimResult, type ClaimScenario } from '../../analysis/reproduce.ts';
+import { buildProfile, groupForProfiles, type Profile } from '../../analysis/whatif/profile.ts';
+import { reproduce, type ClaimResult, type ClaimScenario } from '../../analysis/whatif/reproduce.ts';
 import { summarize } from '../../analysis/summarize.ts';
 import { projectRoot } from '../../env/python.ts';
 import { REPRODUCE_FILES } from '../../results/layout.ts';
@@ -47,7 +47,7 @@ export async function reproduceCommand(o: ReproduceOptions): Promise<ClaimResult
   }));
   const results = reproduce({ claims, profiles, runs, assumptions: { ...parseAssumptions(o.assume), ...linkAssumption(o.link) } });
 
-  const { reproduceMarkdown, reproduceTable } = await import('../../report/whatif.ts');
+  const { reproduceMarkdown, reproduceTable } = await import('../../analysis/whatif/report.ts');
   const { markdownTable } = await import('../../report/markdown.ts');
   const out = path.resolve(o.out);
   await mkdir(out, { recursive: true });

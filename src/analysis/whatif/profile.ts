@@ -1,4 +1,4 @@
-// A profile: the measured halves of a GRPO step that the what-if model (whatif.ts) composes.
+// A profile: the measured halves of a GRPO step that the what-if model (model.ts) composes.
 //   server half  — how long the generation server takes to answer one request holding K
 //                  trainers' prompts (n = num_generations), per completions in the request;
 //   trainer half — a step's time outside generation, per per-device batch;
@@ -7,15 +7,15 @@
 // trainer rank 0), and ordinary server, colocate and hf runs. Pure over RunData; docs/metrics.md
 // "What-if model" defines every field.
 import { z } from 'zod';
-import { UserError } from '../errors.ts';
-import type { RunData, UnitData } from '../results/read.ts';
-import type { ModeName, Scenario } from '../scenario/schema.ts';
-import { expandPoints } from '../scenario/sweep.ts';
-import { PRESETS, presetName } from '../workloads/common/presets.ts';
-import { parameterCount } from '../workloads/synthetic/fit.ts';
-import { runLevelEstimate, type RunLevelEstimate } from './inference.ts';
-import { mean, unionLength } from './stats.ts';
-import { eventsOf, trainerFiles, unitSteps } from './steps.ts';
+import { UserError } from '../../errors.ts';
+import type { RunData, UnitData } from '../../results/read.ts';
+import type { ModeName, Scenario } from '../../scenario/schema.ts';
+import { expandPoints } from '../../scenario/sweep.ts';
+import { PRESETS, presetName } from '../../workloads/common/presets.ts';
+import { parameterCount } from '../../workloads/synthetic/fit.ts';
+import { runLevelEstimate, type RunLevelEstimate } from '../inference.ts';
+import { mean, unionLength } from '../stats.ts';
+import { eventsOf, trainerFiles, unitSteps } from '../steps.ts';
 
 export const PROFILE_SCHEMA_VERSION = 1;
 

@@ -2,11 +2,11 @@
 // where a run of the claim's scenario exists, the measured one: each with its interval and its
 // normalisation, a verdict, and the gap explained from the phases. Pure: scenarios, profiles and
 // summaries in, verdicts out. docs/whatif.md describes the rules.
-import type { Scenario } from '../scenario/schema.ts';
-import type { SweepPoint } from '../scenario/sweep.ts';
+import type { Scenario } from '../../scenario/schema.ts';
+import type { SweepPoint } from '../../scenario/sweep.ts';
 import type { Profile } from './profile.ts';
-import type { Estimate, Summary } from './types.ts';
-import { predict, ProfileGap, type Assumptions, type Interval, type Layout, type PredictOptions, type Prediction } from './whatif.ts';
+import type { Estimate, Summary } from '../types.ts';
+import { predict, ProfileGap, type Assumptions, type Interval, type Layout, type PredictOptions, type Prediction } from './model.ts';
 
 /** A measured run's verdict. */
 export type Verdict = 'reproduced' | 'not reproduced' | 'not comparable';

@@ -1,19 +1,19 @@
 // What-if reports: a profile's measured halves (profile.md), and predictions (predict.md, the
-// reproduce verdicts). Formatting only: every number comes from analysis/profile.ts and
-// analysis/whatif.ts. A prediction is labelled PREDICTED wherever it appears.
-import type { ProfileView, Profile } from '../analysis/profile.ts';
-import type { ClaimResult } from '../analysis/reproduce.ts';
-import type { InputUse, SplitRow, SplitTable } from '../analysis/whatif.ts';
-import type { ChartSpec } from './charts.ts';
-import { axis, roomFor, sweepChart, sweepLine } from './charts.ts';
-import { escapeMarkdown as md } from './escape.ts';
-import type { RunLevelEstimate } from '../analysis/inference.ts';
-import { estimateFigure, formatFigure, formatNumber, type RangedValue } from '../value-format.ts';
-import { markdownTable } from './markdown.ts';
-import type { Cell, Table } from './tables.ts';
-import { modeColor, SHARED_GPU_SERVER_LABEL } from '../modes.ts';
-import { reportChartFile } from '../results/layout.ts';
-import { INK, MUTED } from './theme.ts';
+// reproduce verdicts). Formatting only: every number comes from profile.ts and
+// model.ts. A prediction is labelled PREDICTED wherever it appears.
+import type { ProfileView, Profile } from './profile.ts';
+import type { ClaimResult } from './reproduce.ts';
+import type { InputUse, SplitRow, SplitTable } from './model.ts';
+import type { ChartSpec } from '../../report/charts.ts';
+import { axis, roomFor, sweepChart, sweepLine } from '../../report/charts.ts';
+import { escapeMarkdown as md } from '../../report/escape.ts';
+import type { RunLevelEstimate } from '../inference.ts';
+import { estimateFigure, formatFigure, formatNumber, type RangedValue } from '../../value-format.ts';
+import { markdownTable } from '../../report/markdown.ts';
+import type { Cell, Table } from '../../report/tables.ts';
+import { modeColor, SHARED_GPU_SERVER_LABEL } from '../../modes.ts';
+import { reportChartFile } from '../../results/layout.ts';
+import { INK, MUTED } from '../../report/theme.ts';
 
 /** A run-level figure as the value formatter takes it (its interval, or one run's spread, labelled). */
 /** A ratio in a sentence: `1.43 (1.40–1.46) ×`. */

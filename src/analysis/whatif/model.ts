@@ -9,10 +9,10 @@
 //   colocate step = gen_colocate(B, one rank's share) + compute(B) + load + [sleep + wake] + Δallreduce(N)
 // Every input is a measured quantity (with resampled replicates of its samples) or an assumption
 // (a fixed number, listed); intervals come from evaluating the model on every replicate.
-import { CI_LEVEL, WHATIF } from './constants.ts';
+import { CI_LEVEL, WHATIF } from '../constants.ts';
 import type { Profile, RunSamples, ServerCurve, TrainerHalf } from './profile.ts';
-import { mean, mulberry32, quantile, seedFor, sortSamples } from './stats.ts';
-import type { ModeName } from '../scenario/schema.ts';
+import { mean, mulberry32, quantile, seedFor, sortSamples } from '../stats.ts';
+import type { ModeName } from '../../scenario/schema.ts';
 
 /** Numbers the model needs where the profile measured nothing; each use is listed in the prediction. */
 export interface Assumptions {
