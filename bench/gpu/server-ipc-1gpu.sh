@@ -22,7 +22,8 @@
 # measured runs start only after the smoke run passed; its logs are archived whatever it does.
 #
 # Output: $OUT/server-ipc-1gpu-<n>.tgz (results folders, each task's log, the preflight, the plan,
-# nvidia-smi before and after). The prediction made beforehand on CPU is in the results README.
+# nvidia-smi before and after). The prediction made beforehand on CPU (predict --gpus 1 --shared-gpu)
+# is in docs/metrics.md, "Pre-registered: server on a shared GPU (IPC), one H200".
 set -uo pipefail
 stage=${1:?stage: receive | next}
 out=${OUT:-/tmp/grpo-bench-gpu}
