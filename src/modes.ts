@@ -91,6 +91,22 @@ export function modeDeviceSets(scenario: Scenario, mode: ModeName): ModeDeviceSe
   return (MODES[mode] as ModeDescriptor<typeof mode>).deviceSets(section as never);
 }
 
+/**
+ * How every output names server mode when its server shares the trainer's GPU: TRL's server mode
+ * assumes GPUs of its own (NCCL refuses two ranks on one device), so the trl workload reaches it
+ * only through vLLM's CUDA-IPC weight transfer (docs/workload-trl.md).
+ */
+export const SHARED_GPU_SERVER_LABEL = 'server mode on a shared GPU with IPC weight transfer — not a layout TRL supports';
+
+/**
+ * Whether the scenario's server mode puts its server on the trainer's GPU: only where the
+ * workload's weight transfer works within one device (the trl workload's `weight_transfer: ipc`).
+ */
+export function serverSharesGpu(scenario: Pick<Scenario, 'modes'>): boolean {
+  const server = scenario.modes.server as { vllm?: { weight_transfer?: string } } | undefined;
+  return server?.vllm?.weight_transfer === 'ipc';
+}
+
 /** Phases in which `role` waits on another role in `mode` (none for a mode this harness does not know). */
 export function waitingPhases(mode: string, role: Role): readonly string[] {
   return (MODES as Record<string, ModeDescriptor | undefined>)[mode]?.waiting[role] ?? [];

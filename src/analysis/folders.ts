@@ -5,7 +5,7 @@
 import type { Manifest } from '../records/manifest.ts';
 import type { ModeName, Scenario } from '../scenario/schema.ts';
 import { expandPoints } from '../scenario/sweep.ts';
-import { profileIdentity, type ProfileIdentity } from './profile.ts';
+import { profileIdentity, type ProfileIdentity } from './whatif/profile.ts';
 import type { ModeSummary, Summary } from '../records/summary.ts';
 
 /** One results folder as the comparison needs it. */

@@ -1,6 +1,6 @@
 // Scenario + machine facts → the exact processes of every unit. Pure: no I/O here.
 import { UnavailableError, UserError } from '../errors.ts';
-import { hasServer, modeDeviceSets } from '../modes.ts';
+import { hasServer, modeDeviceSets, serverSharesGpu } from '../modes.ts';
 import type { SweepPoint } from '../scenario/sweep.ts';
 import { MODE_NAMES, type DeviceSet, type ModeName, type Scenario } from '../scenario/schema.ts';
 import { PROBE_POINT, PROBE_UNIT_DIR, unitDir } from '../results/layout.ts';
@@ -102,10 +102,18 @@ export function accountDevices(scenario: Scenario, mode: ModeName, kind: 'cuda' 
   // The server's devices come first, the trainers' after them.
   const sets = modeDeviceSets(scenario, mode);
   const server = sets.server === null ? [] : take(sets.server, 0, kind);
-  const training = take(sets.trainer, server.length, kind);
-  const allocated = [...server, ...training];
-  if (new Set(allocated).size !== allocated.length) {
-    throw new UserError(`scenario '${scenario.name}': ${where} gives the same GPU to the server and a trainer (${allocated.join(', ')})`);
+  // A server sharing the trainers' GPU (IPC weight transfer) takes the same slots, counted once.
+  const shared = mode === 'server' && serverSharesGpu(scenario);
+  const training = take(sets.trainer, shared ? 0 : server.length, kind);
+  const allocated = shared ? [...new Set([...server, ...training])] : [...server, ...training];
+  if (shared && (server.length !== 1 || training.length !== 1 || server[0] !== training[0])) {
+    throw new UserError(
+      `scenario '${scenario.name}': ${where}: with vllm.weight_transfer ipc the server and the trainer share one GPU; got server [${server.join(', ')}], trainer [${training.join(', ')}]`,
+      'Give both the same single GPU (devices: { server: [0], trainer: [0] }), or use weight_transfer: nccl with GPUs of their own.',
+    );
+  }
+  if (!shared && new Set(allocated).size !== allocated.length) {
+    throw new UserError(`scenario '${scenario.name}': ${where} gives the same GPU to the server and a trainer (${allocated.join(', ')})${mode === 'server' ? ' (only modes.server.vllm.weight_transfer: ipc lets them share one)' : ''}`);
   }
   if (kind === 'cuda') {
     const missing = allocated.filter((g) => g >= gpuCount);

@@ -60,6 +60,8 @@ export const NOTE_KINDS = {
   energy_incomplete: { severity: 'info', headline: false },
   /** No launch time in the manifest: time to first step counts from the first event. */
   launch_time_missing: { severity: 'info', headline: false },
+  /** Server mode ran with its server on the trainer's GPU (IPC weight transfer): not a layout TRL supports. */
+  shared_gpu_server: { severity: 'info', headline: true },
   /** The modes of a comparison did not do equal work per sample. */
   unequal_work: { severity: 'warning', headline: true },
   /** A mode's repeats resolved different settings. */

@@ -2,12 +2,12 @@
 // its charts. Written by both commands, so it sits below them.
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { profileView, type Profile } from '../analysis/profile.ts';
+import { profileView, type Profile } from '../analysis/whatif/profile.ts';
 import { REPORT_FILES, reportChartFile } from '../results/layout.ts';
 
 /** profile.md and its charts (PNG) in `outDir`; the files written, relative to it. */
 export async function writeProfileReport(profile: Profile, outDir: string): Promise<string[]> {
-  const { profileCharts, profileMarkdown } = await import('./whatif.ts');
+  const { profileCharts, profileMarkdown } = await import('../analysis/whatif/report.ts');
   const { renderPng } = await import('./png.ts');
   const view = profileView(profile);
   const charts = profileCharts(profile, view);

@@ -46,7 +46,7 @@ export const RUN_FILES = {
   summary: 'summary.json',
   /** The verdict of `grpo-bench headroom` (analysis/summary/headroom.ts), in the run folder of its search. */
   headroom: 'headroom.json',
-  /** The measured halves of `grpo-bench profile` (analysis/profile.ts). */
+  /** The measured halves of `grpo-bench profile` (analysis/whatif/profile.ts). */
   profile: 'profile.json',
 } as const;
 

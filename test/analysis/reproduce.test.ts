@@ -2,8 +2,9 @@ import assert from 'node:assert/strict';
 import { readdir, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { after, describe, test } from 'node:test';
-import type { Profile } from '../../src/analysis/profile.ts';
-import { judge, reproduce, type ClaimScenario } from '../../src/analysis/reproduce.ts';
+import type { Profile } from '../../src/analysis/whatif/profile.ts';
+import { judge, reproduce, type ClaimScenario } from '../../src/analysis/whatif/reproduce.ts';
+import { pchip, predict } from '../../src/analysis/whatif/model.ts';
 import { summarize } from '../../src/analysis/summary/summarize.ts';
 import { readRun } from '../../src/results/read.ts';
 import { loadScenarioFile } from '../../src/scenario/load.ts';
@@ -94,22 +95,52 @@ describe('reproduce on a profile and a measured run', async () => {
     const p = r!.predicted;
     assert.equal(p.predicted, true);
     assert.equal(p.point, 'per_device_train_batch_size=32');
-    // B = 32: server generates 7 × 32 = 224 completions: 2 + (224 − 128)·(3 − 2)/128 = 2.75 s; compute 32 → 1.6;
-    // weight sync assumed 3 GB ÷ 4.45 GB/s; all-reduce beyond 1 rank assumed (7 and 8 ranks).
-    const sync = 3e9 / 4.45e9;
+    // B = 32: server generates 7 × 32 = 224 completions, between 128 (2 s) and 256 (3 s) on the
+    // curve through 8, 128, 256 on log-log axes; compute 32 → 1.6; weight sync assumed 0.22 s per
+    // update + 3 GB over NVLink 4 (450 GB/s); all-reduce beyond 1 rank assumed (7 and 8 ranks).
+    const gen = Math.exp(pchip([8, 128, 256].map(Math.log), [1, 2, 3].map(Math.log), Math.log(224)));
+    assert.ok(gen > 2 && gen < 3);
+    const sync = 0.22 + 3e9 / 450e9;
     const ar = (n: number) => (2 * (n - 1) * 3e9) / n / 360e9;
-    const server = 2.75 + 1.6 + sync + ar(7);
+    const server = gen + 1.6 + sync + ar(7);
     const colocate = 1.0 + 1.6 + 0.05 + ar(8);
     assert.ok(Math.abs(p.value!.value - server / colocate) < 1e-9, `${p.value!.value} vs ${server / colocate}`);
-    assert.ok(['reproduced', 'not reproduced'].includes(p.verdict));
+    // A prediction is no measurement: the model agrees or disagrees, it never "reproduces".
+    const claimed = c.scenario.claim.value!;
+    const inside = claimed >= p.value!.low! - 0.1 * claimed && claimed <= p.value!.high! + 0.1 * claimed;
+    assert.equal(c.scenario.claim.tolerance, 0.1);
+    assert.equal(p.verdict, inside ? 'the model agrees' : 'the model disagrees');
     assert.ok(p.gap.some((g) => g.startsWith('per training GPU, speedup = server step ÷ colocate step')));
     assert.ok(p.assumptions.some((a) => a.includes('Weight sync to the server not measured')));
     assert.equal(p.per_point.length, 3);
   });
 
+  test('each claim’s break-even: the weight sync, trainer half and server speed at which the model would give the claimed value', async () => {
+    const c = await claimOf('coloc-1.5b-batch.yaml');
+    const profile = handProfile('preset:1.5b', 512, 1024);
+    const [r] = reproduce({ claims: [c], profiles: [profile], runs: [], resamples: 20 });
+    const be = Object.fromEntries(r!.predicted.break_even.map((b) => [b.input, b]));
+    assert.deepEqual(Object.keys(be).sort(), ['compute_factor', 'server_generation_factor', 'server_weight_sync_s']);
+    // Solved on the model itself: put the needed value back in and the model gives the claim.
+    const claimed = c.scenario.claim.value!;
+    const layout = { per_device_batch: 32, server: { server_gpus: 1, trainer_gpus: 7, tensor_parallel_size: 1 }, colocate: { gpus: 8, tensor_parallel_size: 1, sleep: false } };
+    assert.equal(r!.predicted.point, 'per_device_train_batch_size=32');
+    for (const b of Object.values(be)) {
+      if (b.needed === null) continue;
+      const v = predict(profile, layout, { resamples: 1, adjust: { [b.input]: b.needed } }).speedup_per_training_gpu.value;
+      assert.ok(Math.abs(v - claimed) < 1e-6, `${b.input}: ${v} vs ${claimed}`);
+    }
+    // The hand profile gives 1.89×: even a free weight sync leaves the server too slow for 1.43×.
+    assert.equal(be.server_weight_sync_s!.needed, null);
+    assert.match(be.server_weight_sync_s!.text, /^no server weight sync s in 0–120 makes the model agree$/);
+    assert.ok(be.server_generation_factor!.needed! < 1, 'a faster server brings the model to the claim');
+    assert.match(be.server_generation_factor!.text, /^agrees if the server generated in 0\.\d+× the time its curve gives$/);
+    assert.match(be.compute_factor!.text, /^agrees if the trainer half \(compute, both modes\) were \d+\.\d+× the profile's$/);
+  });
+
   test('a profile at other lengths is rescaled (assumed, said so); a TP claim the profile never measured is not comparable', async () => {
     const [lengths] = reproduce({ claims: [await claimOf('coloc-1.5b-batch.yaml')], profiles: [handProfile('preset:1.5b', 128, 256)], runs: [], resamples: 20 });
-    assert.ok(['reproduced', 'not reproduced'].includes(lengths!.predicted.verdict));
+    assert.ok(['the model agrees', 'the model disagrees'].includes(lengths!.predicted.verdict));
     assert.ok(lengths!.predicted.why.some((w) => /rests on rescaling the profile's 128 \+ 256 tokens/.test(w)));
     assert.ok(lengths!.predicted.assumptions.some((a) => a.startsWith('Lengths not profiled')));
     const [tp] = reproduce({ claims: [await claimOf('coloc-7b-tp.yaml')], profiles: [handProfile('preset:7b', 512, 1024)], runs: [], resamples: 20 });

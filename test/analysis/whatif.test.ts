@@ -2,9 +2,9 @@ import assert from 'node:assert/strict';
 import { readFile, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { after, describe, test } from 'node:test';
-import { buildProfile, groupForProfiles, type Profile } from '../../src/analysis/profile.ts';
+import { buildProfile, groupForProfiles, type Profile } from '../../src/analysis/whatif/profile.ts';
 import type { Summary } from '../../src/records/summary.ts';
-import { DEFAULT_ASSUMPTIONS, predict, predictSplits, ProfileGap, splits, type Layout } from '../../src/analysis/whatif.ts';
+import { DEFAULT_ASSUMPTIONS, LINKS, pchip, predict, predictSplits, ProfileGap, splits, type Layout } from '../../src/analysis/whatif/model.ts';
 import { readRun } from '../../src/results/read.ts';
 import { buildRun } from './fixture.ts';
 
@@ -97,7 +97,7 @@ function handProfile(): Profile {
 
 describe('the model on a hand-made profile', () => {
   const profile = handProfile();
-  const assumed = { ...DEFAULT_ASSUMPTIONS, weight_sync_gb_per_s: 4, allreduce_gb_per_s: 100 };
+  const assumed = { ...DEFAULT_ASSUMPTIONS, weight_sync_update_s: 0.1, link_gb_per_s: 5, allreduce_gb_per_s: 100 };
 
   test('colocate generation measured at one batch grows with the batch as the server curve does, not in proportion', () => {
     // Colocate measured at batch 8 only (0.8 s); at 32 the server curve reads 2.5 s against 1 s at 8.
@@ -112,19 +112,25 @@ describe('the model on a hand-made profile', () => {
     close(below.inputs.find((i) => i.name === 'colocate generation (one rank’s share)')!.value, 0.8);
   });
 
-  test('server: generation at T·B completions from the curve, compute from colocate runs, weight sync assumed as bytes ÷ bandwidth', () => {
-    // 3 trainers × 8 = 24 completions: halfway between 16 (1.5 s) and 32 (2.5 s) → 2 s.
+  test('server: generation at T·B completions from the curve on log-log axes, compute from colocate runs, weight sync a per-update cost plus bytes ÷ link', () => {
+    // 3 trainers × 8 = 24 completions between 16 (1.5 s) and 32 (2.5 s): the monotone cubic through
+    // 8, 16 and 32 on log-log axes.
+    const gen = Math.exp(pchip([8, 16, 32].map(Math.log), [1, 1.5, 2.5].map(Math.log), Math.log(24)));
+    assert.ok(gen > 1.5 && gen < 2.5);
     const p = predict(profile, layout({ B: 8, S: 1, T: 3, N: 4 }), { assumptions: assumed, resamples: 20 });
     const byName = Object.fromEntries(p.inputs.map((i) => [i.name, i]));
-    close(byName['server generation']!.value, 2);
+    close(byName['server generation']!.value, gen);
     assert.equal(byName['server generation']!.provenance, 'interpolated');
-    assert.equal(byName['server compute']!.detail.includes('colocate runs stand in for server'), true);
-    close(byName['server weight sync']!.value, 0.5); // 2 GB ÷ 4 GB/s
+    assert.match(byName['server generation']!.detail, /a monotone cubic through all 3 measured points on log-log axes/);
+    assert.equal(byName['server compute']!.detail, 'colocate runs, per-device batch 8 (colocate runs stand in for server)');
+    assert.ok(p.assumptions.some((a) => a.startsWith('Both modes’ compute per step taken from colocate runs (the same source on both sides)')));
+    close(byName['server weight sync']!.value, 0.5); // 0.1 s per update + 2 GB ÷ 5 GB/s
+    assert.match(byName['server weight sync']!.detail, /^0\.1 s per update \+ 2\.00 GB ÷ 5 GB\/s \(5 GB\/s \(given\)\)$/);
     assert.equal(byName['server weight sync']!.provenance, 'assumed');
     // all-reduce: 2(n−1)/n × 2 GB ÷ 100 GB/s beyond the 1 rank measured: 3 ranks → 0.02667 s, 4 ranks → 0.03 s
     close(p.server.parts.allreduce!.value, (2 * 2 * 2e9) / 3 / 100e9);
     close(p.colocate.parts.allreduce!.value, (2 * 3 * 2e9) / 4 / 100e9);
-    close(p.server.step_time_s.value, 2 + 0.5 + 0.5 + (2 * 2 * 2e9) / 3 / 100e9);
+    close(p.server.step_time_s.value, gen + 0.5 + 0.5 + (2 * 2 * 2e9) / 3 / 100e9);
     close(p.colocate.step_time_s.value, 0.8 + 0.5 + 0.1 + (2 * 3 * 2e9) / 4 / 100e9);
     // per training GPU: (4·8·10 / colocate step / 4) ÷ (3·8·10 / server step / 3)
     close(p.speedup_per_training_gpu.value, p.server.step_time_s.value / p.colocate.step_time_s.value);
@@ -144,10 +150,11 @@ describe('the model on a hand-made profile', () => {
     assert.match(gen.detail, /below the smallest measured/);
   });
 
-  test('beyond the largest request: linear from the last two points; tensor parallelism unmeasured: the assumed efficiency', () => {
-    // 6 trainers × 8 = 48 completions: 2.5 + (48 − 32)·(2.5 − 1.5)/16 = 3.5 s; tp 2 (one replica) at e = 0.5 → ÷ 1.5
+  test('beyond the largest request: the power law of the last two points; tensor parallelism unmeasured: the assumed efficiency', () => {
+    // 6 trainers × 8 = 48 completions: the power law of 16 and 32, 1.5^(1−e)·2.5^e, e = log(48/16)/log(2); tp 2 (one replica) at e = 0.5 → ÷ 1.5
+    const e = Math.log(3) / Math.log(2);
     const p = predict(profile, layout({ B: 8, S: 2, T: 6, p: 2, N: 8 }), { assumptions: { tp_efficiency: 0.5 }, resamples: 10 });
-    close(p.server.parts.generation!.value, 3.5 / 1.5);
+    close(p.server.parts.generation!.value, (1.5 ** (1 - e) * 2.5 ** e) / 1.5);
     assert.ok(p.assumptions.some((a) => a.startsWith('Server tensor parallel 2 not measured')));
   });
 
@@ -157,6 +164,53 @@ describe('the model on a hand-made profile', () => {
     close(p.colocate.parts.compute!.value, 0.7);
     close(p.colocate.parts.sleep_wake!.value, 0.1); // 2 GB ÷ 20 GB/s
     assert.ok(p.assumptions.some((a) => a.startsWith('Sleep mode not measured')));
+  });
+
+  test('per-step costs (weight load, sleep and wake) are not scaled with the batch beyond what was measured', () => {
+    // Colocate's weight load measured at 8 only: at 32 it is the same 0.1 s, not 0.4.
+    const single = { ...profile, trainer: [profile.trainer[0]!] };
+    const p = predict(single, layout({ B: 32, S: 1, T: 1, N: 2 }), { resamples: 10 });
+    const load = p.inputs.find((i) => i.name === 'colocate weight load (in-process)')!;
+    close(load.value, 0.1);
+    assert.match(load.detail, /a per-step cost, not scaled with the batch: as measured at 8/);
+  });
+
+  test('both modes take compute from one source when they do not both have runs of their own; each its own when they do', () => {
+    const withHf = { ...profile, trainer: [...profile.trainer, { ...profile.trainer[0]!, mode: 'hf' as const, compute_s: [[0.3]] }] };
+    const p = predict(withHf, layout({ B: 8, S: 1, T: 1, N: 2 }), { resamples: 10 });
+    close(p.server.parts.compute!.value, 0.5);
+    close(p.colocate.parts.compute!.value, 0.5);
+    const own = { ...profile, trainer: [...profile.trainer, { ...profile.trainer[0]!, mode: 'server' as const, compute_s: [[0.7]] }] };
+    const q = predict(own, layout({ B: 8, S: 1, T: 1, N: 2 }), { resamples: 10 });
+    close(q.server.parts.compute!.value, 0.7);
+    close(q.colocate.parts.compute!.value, 0.5);
+  });
+
+  test('runs at another engine memory share are not pooled as repeats: the share most runs had is used', () => {
+    const at = (share: number, compute: number, runs: number) => ({ ...profile.trainer[0]!, gpu_memory_utilization: share, compute_s: Array.from({ length: runs }, () => [compute]) });
+    const mixed = { ...profile, trainer: [at(0.3, 0.5, 2), at(0.2, 5, 1)] };
+    const p = predict(mixed, layout({ B: 8, S: 1, T: 1, N: 2 }), { resamples: 10 });
+    close(p.colocate.parts.compute!.value, 0.5);
+  });
+
+  test('the link is a named input: NVLink and PCIe defaults, or the user’s value', () => {
+    const p = predict(profile, layout({ B: 8, S: 1, T: 1, N: 2 }), { resamples: 10, assumptions: { link_gb_per_s: LINKS.pcie4!.gb_per_s } });
+    const sync = p.inputs.find((i) => i.name === 'server weight sync')!;
+    close(sync.value, DEFAULT_ASSUMPTIONS.weight_sync_update_s + 2e9 / 32e9);
+    assert.match(sync.detail, /PCIe 4\.0 x16/);
+    assert.deepEqual(Object.fromEntries(Object.entries(LINKS).map(([k, v]) => [k, v.gb_per_s])), { nvlink3: 300, nvlink4: 450, nvlink5: 900, pcie4: 32, pcie5: 63 });
+  });
+
+  test('the one-GPU layout with the server on the trainer’s GPU: step = server generation + compute + IPC sync, one GPU allocated', () => {
+    const p = predict(profile, { ...layout({ B: 8, S: 1, T: 1, N: 1 }), server: { server_gpus: 1, trainer_gpus: 1, tensor_parallel_size: 1, shared_gpu: true } }, { resamples: 10, assumptions: { ipc_update_overhead_s: 0.15 } });
+    // server generation for 8 completions 1 s; compute 0.5 (colocate's, the same source); sync 0.1 load + 0.15 overhead.
+    close(p.server.step_time_s.value, 1 + 0.5 + 0.1 + 0.15);
+    close(p.speedup_per_allocated_gpu.value, p.speedup_per_training_gpu.value);
+    assert.ok(p.inputs.some((i) => i.name === 'server weight sync: per-update overhead (IPC)' && i.provenance === 'assumed'));
+    assert.throws(() => predictSplits(profile, { gpus: 2, per_device_batch: 8, server_tp: [1], colocate_tp: 1, shared_gpu: true }), /one-GPU layout: --gpus 1/);
+    const t = predictSplits(profile, { gpus: 1, per_device_batch: 8, server_tp: [1], colocate_tp: 1, shared_gpu: true, resamples: 10 });
+    assert.equal(t.shared_gpu, true);
+    assert.equal(t.rows.length, 1);
   });
 
   test('other lengths than profiled: generation scaled by the completion lengths, compute by the sequence lengths, listed as assumed', () => {
@@ -186,6 +240,36 @@ describe('the model on a hand-made profile', () => {
   });
 });
 
+describe('the server curve between measured points', () => {
+  test('a monotone cubic on log-log axes: exact on a power law, never overshooting a step, the last secant beyond', () => {
+    const xs = [1, 2, 4, 8].map(Math.log);
+    const square = xs.map((x) => 2 * x); // y = x² on log-log axes: a straight line
+    close(pchip(xs, square, Math.log(3)), 2 * Math.log(3), 1e-12);
+    const step = [0, 0, 1, 1];
+    for (const x of [1.2, 1.5, 2.5, 3, 3.9, 5, 7]) {
+      const y = pchip([1, 2, 4, 8], step, x);
+      assert.ok(y >= 0 && y <= 1, `${x}: ${y}`);
+    }
+    close(pchip([1, 2], [1, 3], 4), 7); // beyond: the last secant
+  });
+
+  test('on the 7b preset’s measured curve (one H200) the point between 56 and 128 completions lies below the chord', async () => {
+    const dir = path.resolve(import.meta.dirname, '..', '..', 'bench', 'gpu', 'results', '2026-12-01-1xH200', 'profile', 'profile-trl-1gpu-7b-profile-20261201-233517');
+    const headroom = path.resolve(dir, '..', '..', 'headroom', 'trl-1gpu-20261201-233823');
+    const profile = buildProfile([await readRun(dir), await readRun(headroom)]);
+    const mean = (c: number) => {
+      const xs = profile.server[0]!.points.filter((p) => p.completions === c).flatMap((p) => p.seconds.flat());
+      return xs.reduce((a, b) => a + b, 0) / xs.length;
+    };
+    // 7 trainers × 16 = 112 completions.
+    const gen = predict(profile, { per_device_batch: 16, server: { server_gpus: 1, trainer_gpus: 7, tensor_parallel_size: 1 }, colocate: { gpus: 8, tensor_parallel_size: 1, sleep: false } }, { resamples: 1 })
+      .inputs.find((i) => i.name === 'server generation')!;
+    const chord = mean(56) + ((112 - 56) * (mean(128) - mean(56))) / (128 - 56);
+    assert.equal(gen.provenance, 'interpolated');
+    assert.ok(gen.value > mean(56) && gen.value < chord, `${gen.value} vs chord ${chord}`);
+  });
+});
+
 describe('validation: the 2×H200 synthetic server vs colocate run (bench/gpu/results/2026-11-27-2xH200)', async () => {
   const dir = path.resolve(import.meta.dirname, '..', '..', 'bench', 'gpu', 'results', '2026-11-27-2xH200', 'runs', 'synthetic-0.5b-2gpu-20261127-115029');
   const profile = buildProfile([await readRun(dir)]);
@@ -204,7 +288,7 @@ describe('validation: the 2×H200 synthetic server vs colocate run (bench/gpu/re
     const sync = profile.trainer.find((h) => h.mode === 'server')!;
     const seconds = sync.weight_sync_s.flat().reduce((a, b) => a + b, 0) / sync.weight_sync_s.flat().length;
     const cross = { ...profile, trainer: profile.trainer.filter((h) => h.mode !== 'server') };
-    const p = predict(cross, at, { resamples: 200, assumptions: { weight_sync_gb_per_s: profile.parameter_bytes!.value / seconds / 1e9 } });
+    const p = predict(cross, at, { resamples: 200, assumptions: { weight_sync_update_s: seconds - profile.parameter_bytes!.value / 450e9, link_gb_per_s: 450 } });
     assert.ok(rel(p.speedup_per_training_gpu.value, measured.speedup_per_training_device.value) < 0.01);
   });
 

@@ -94,18 +94,18 @@ test('every chart definition carries its footer: machine, model, versions, runs,
 
 test("a prediction's chart says in its footer that it is PREDICTED, and from which profile", async () => {
   const { loadProfile, defaultBatch } = await import('../../src/commands/predict/index.ts');
-  const { predictSplits } = await import('../../src/analysis/whatif.ts');
-  const { predictChart } = await import('../../src/report/whatif.ts');
+  const { predictSplits } = await import('../../src/analysis/whatif/model.ts');
+  const { predictChart } = await import('../../src/analysis/whatif/report.ts');
   const dir = path.join(ONE, 'profile/profile-trl-1gpu-0.5b-profile-20261201-234537');
   const trainer = ['trl-1gpu-0.5b-20261201-190226', 'trl-1gpu-0.5b-20261201-190532', 'trl-1gpu-0.5b-sleep-20261201-190411'].map((r) => path.join(ONE, 'trl-1gpu/results', r));
   const { profile } = await loadProfile([dir, ...trainer]);
-  const table = predictSplits(profile, { gpus: 2, per_device_batch: defaultBatch(profile), server_tp: 'all', colocate_tp: 1, assumptions: {} });
+  const table = predictSplits(profile, { gpus: 2, per_device_batch: defaultBatch(profile).batch, server_tp: 'all', colocate_tp: 1, assumptions: {} });
   const f = footerOf(predictChart(table, profile));
   assert.match(f, /^PREDICTED by the what-if model, not measured/);
   assert.match(f, /profile of model preset:0\.5b \(trl\) on NVIDIA H200/);
   assert.match(f, /measured in 4 run folders: profile-trl-1gpu-0\.5b-profile-20261201-234537, /);
-  const { profileCharts } = await import('../../src/report/whatif.ts');
-  const { profileView } = await import('../../src/analysis/profile.ts');
+  const { profileCharts } = await import('../../src/analysis/whatif/report.ts');
+  const { profileView } = await import('../../src/analysis/whatif/profile.ts');
   const measured = profileCharts(profile, profileView(profile));
   assert.ok(measured.length > 0);
   for (const c of measured) assert.match(footerOf(c), /^MEASURED · profile of model preset:0\.5b/);

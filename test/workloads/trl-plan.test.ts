@@ -83,7 +83,7 @@ suite('trl plan: server mode', () => {
       assert.deepEqual(trainer!.events, ['events/trainer-0.jsonl', 'events/trainer-1.jsonl', 'events/trainer-2.jsonl']);
       assert.deepEqual(trainer!.ports, c.trainerPorts);
       const cfg = trainerConfig(trainer!);
-      assert.deepEqual(cfg.vllm, { mode: 'server', base_url: 'http://127.0.0.1:29000', host: '127.0.0.1', port: 29000, group_port: 29001 });
+      assert.deepEqual(cfg.vllm, { mode: 'server', base_url: 'http://127.0.0.1:29000', host: '127.0.0.1', port: 29000, group_port: 29001, weight_transfer: 'nccl' });
       assert.equal(cfg.trl_version, c.libraries.trl);
       assert.equal(cfg.grpo.per_device_train_batch_size, 8);
     });
@@ -94,7 +94,7 @@ suite('trl plan: server mode', () => {
     const [server, trainer] = plan(yaml, context(TRL_1_13, 4), ['server']).units[0]!.processes;
     assert.equal(server!.argv[server!.argv.indexOf('--host') + 1], '0.0.0.0');
     assert.equal(server!.ready.kind === 'http' && server!.ready.url, 'http://127.0.0.1:29000/health');
-    assert.deepEqual(trainerConfig(trainer!).vllm, { mode: 'server', base_url: 'http://127.0.0.1:29000', host: '127.0.0.1', port: 29000, group_port: 29001 });
+    assert.deepEqual(trainerConfig(trainer!).vllm, { mode: 'server', base_url: 'http://127.0.0.1:29000', host: '127.0.0.1', port: 29000, group_port: 29001, weight_transfer: 'nccl' });
   });
 
   test("the 1.13 server command is exactly what TRL's own build_command makes", async (t) => {

@@ -90,7 +90,7 @@ export const EFFECTIVE_SETTINGS_IGNORED: readonly { pattern: RegExp; why: string
 export const REPEAT_VARIED_SETTINGS: readonly { pattern: RegExp; why: string }[] = [{ pattern: /(^|_)seed$/, why: 'each repeat runs with the scenario seed + its repeat index' }];
 
 /**
- * The what-if model (analysis/whatif.ts, docs/metrics.md "What-if model"): replicates of the model
+ * The what-if model (analysis/whatif/model.ts, docs/metrics.md "What-if model"): replicates of the model
  * on resampled measured inputs behind each predicted interval.
  */
 export const WHATIF = { replicates: 2000 } as const;

@@ -7,7 +7,7 @@ import { RUN_FILES } from '../../results/layout.ts';
 import { readRun, type RunData, type StoredAnalysis, type UnitData } from '../../results/read.ts';
 import { phaseColumns, stepsCsv } from '../../results/steps-csv.ts';
 import { recordDerivedDigests } from '../../results/store.ts';
-import { MODE_ORDER, modeOf } from '../../modes.ts';
+import { MODE_ORDER, modeOf, serverSharesGpu, SHARED_GPU_SERVER_LABEL } from '../../modes.ts';
 import type { ModeName } from '../../scenario/schema.ts';
 import { formatNumber, formatPercentText } from '../../value-format.ts';
 import { energy, gpmUnavailableReason, roleActivity } from './activity.ts';
@@ -86,6 +86,9 @@ export function summarize(all: RunData): { summary: Summary; rows: StepRow[] } {
   const notes: Note[] = [];
   const functional = plan.device === 'cpu';
   if (functional) notes.push(note('cpu_run', RUN_SUBJECT, 'CPU run: the comparison checks that everything works; its speedups say nothing about GPUs.'));
+  if (serverSharesGpu(scenario) && plan.units.some((u) => u.mode === 'server')) {
+    notes.push(note('shared_gpu_server', RUN_SUBJECT, `server: ${SHARED_GPU_SERVER_LABEL} (the server and the trainer time-share one GPU; weights pass as CUDA IPC handles).`));
+  }
 
   const analysed: { steps: UnitSteps; status: UnitStatus }[] = [];
   for (const unit of run.units) {

@@ -8,6 +8,7 @@ import { launcherFor } from '../../launch/launchers.ts';
 import { UsageError } from '../../errors.ts';
 import type { PlanWarning, RunPlan } from '../../records/plan.ts';
 import type { LauncherName, ModeName } from '../../scenario/schema.ts';
+import { SHARED_GPU_SERVER_LABEL } from '../../modes.ts';
 import { projectRoot, resolvePython } from '../../env/python.ts';
 import { inventory, smallestGpuMemoryBytes } from '../../telemetry/inventory.ts';
 import { portPool, portsFor } from '../../launch/ports.ts';
@@ -104,6 +105,7 @@ export function formatPlan(plan: RunPlan): string {
   }
   for (const u of plan.units) {
     lines.push('', `${u.dir}  (${u.mode}, repeat ${u.repeat}${u.point !== 'default' ? `, ${u.point}` : ''})`);
+    if (u.devices.server.some((g) => u.devices.training.includes(g))) lines.push(`  ${SHARED_GPU_SERVER_LABEL}`);
     lines.push(
       `  devices: training [${u.devices.training.join(', ')}]${u.devices.server.length ? `, server [${u.devices.server.join(', ')}]` : ''}` +
         ` · batch ${u.batch.per_device_train_batch_size}/device × ${u.batch.training_devices} = ${u.batch.global_batch} completions, ${u.batch.prompts_per_step} prompts`,

@@ -1,14 +1,14 @@
 // `grpo-bench predict <profile> --gpus N`: the PREDICTED speedup of colocate over every server
 // split of N GPUs, with and without sleep mode, from a profile's measured halves
-// (analysis/whatif.ts), as a table, a chart and JSON; says which inputs were measured and which
+// (analysis/whatif/model.ts), as a table, a chart and JSON; says which inputs were measured and which
 // assumed.
 import { mkdir, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { UsageError, UserError, readUserFile } from '../../errors.ts';
-import { buildProfile, parseProfile, type Profile } from '../../analysis/profile.ts';
-import { ASSUMPTION_TEXT, DEFAULT_ASSUMPTIONS, ProfileGap, predictSplits, type Assumptions, type SplitTable } from '../../analysis/whatif.ts';
+import { buildProfile, parseProfile, type Profile } from '../../analysis/whatif/profile.ts';
+import { ASSUMPTION_TEXT, DEFAULT_ASSUMPTIONS, LINKS, ProfileGap, predictSplits, type Assumptions, type SplitTable } from '../../analysis/whatif/model.ts';
 import { readRun } from '../../results/read.ts';
-import { defaultReportDir, PREDICT_FILES, predictDir, reportChartFile } from '../../results/layout.ts';
+import { PREDICT_FILES, predictDir, REPORTS_ROOT, reportChartFile } from '../../results/layout.ts';
 
 
 export interface PredictCommandOptions {
@@ -18,8 +18,12 @@ export interface PredictCommandOptions {
   batch?: number;
   serverTp: number[] | 'all';
   colocateTp: number;
+  /** The one-GPU layout: the server on the trainer's GPU (IPC weight transfer). */
+  sharedGpu?: boolean;
   /** `name=value` overrides of the model's assumptions. */
   assume: string[];
+  /** The link trainer → server: a name of LINKS or the user's own GB/s. */
+  link?: string;
   out?: string;
   json: boolean;
 }
@@ -62,33 +66,49 @@ export function parseAssumptions(items: readonly string[]): Partial<Assumptions>
   return out;
 }
 
-/** The largest per-device batch the profile measured a trainer half at (else the probe's). */
-export function defaultBatch(p: Profile): number {
-  const batches = p.trainer.map((h) => h.per_device_batch);
-  if (batches.length === 0) batches.push(...p.server.flatMap((c) => c.points.map((x) => x.per_device_batch)));
-  if (batches.length === 0) throw new UserError('the profile has no measurements; run `grpo-bench profile` first');
-  return Math.max(...batches);
+/** `--link`: a named interconnect (its nominal one-way bandwidth) or a number of GB/s of the user's own. */
+export function linkAssumption(link: string | undefined): Partial<Assumptions> {
+  if (link === undefined) return {};
+  const named = LINKS[link.toLowerCase()];
+  if (named) return { link_gb_per_s: named.gb_per_s };
+  const gbps = Number(link);
+  if (Number.isFinite(gbps) && gbps > 0) return { link_gb_per_s: gbps };
+  throw new UserError(`--link ${link}: expected one of ${Object.keys(LINKS).join(', ')} or a bandwidth in GB/s (one way)`, Object.entries(LINKS).map(([k, v]) => `${k}: ${v.gb_per_s} GB/s, ${v.label}`).join('\n'));
+}
+
+/** The per-device batch to predict at when none is given, and why that one. */
+export function defaultBatch(p: Profile): { batch: number; why: string } {
+  const trainer = [...new Set(p.trainer.map((h) => h.per_device_batch))].sort((a, b) => a - b);
+  if (trainer.length > 0) {
+    const batch = trainer.at(-1)!;
+    return { batch, why: `the largest per-device batch the profile's runs trained at (measured: ${trainer.join(', ')}), so that compute is measured, not extrapolated; --batch picks another` };
+  }
+  const probed = [...new Set(p.server.flatMap((c) => c.points.map((x) => x.per_device_batch)))].sort((a, b) => a - b);
+  if (probed.length === 0) throw new UserError('the profile has no measurements; run `grpo-bench profile` first');
+  return { batch: probed.at(-1)!, why: `the largest per-device batch the profile's server requests held (measured: ${probed.join(', ')}); no run trained at any; --batch picks another` };
 }
 
 export async function predictCommand(o: PredictCommandOptions): Promise<SplitTable> {
-  const { profile, home, id, folder } = await loadProfile(o.profile);
+  const { profile, id } = await loadProfile(o.profile);
   let table: SplitTable;
+  const chosen = o.batch === undefined ? defaultBatch(profile) : undefined;
   try {
     table = predictSplits(profile, {
       gpus: o.gpus,
-      per_device_batch: o.batch ?? defaultBatch(profile),
+      per_device_batch: o.batch ?? chosen!.batch,
       server_tp: o.serverTp,
       colocate_tp: o.colocateTp,
-      assumptions: parseAssumptions(o.assume),
+      shared_gpu: o.sharedGpu,
+      assumptions: { ...parseAssumptions(o.assume), ...linkAssumption(o.link) },
     });
   } catch (err) {
-    if (err instanceof ProfileGap) throw new UserError(`cannot predict from this profile: ${err.message}`);
+    if (err instanceof ProfileGap) throw new UserError(`cannot predict from this profile: ${err.message}`, gapHint(err, profile));
     throw err;
   }
-  const { predictChart, predictMarkdown, splitTableView } = await import('../../report/whatif.ts');
+  const { predictChart, predictMarkdown, splitTableView } = await import('../../analysis/whatif/report.ts');
   const { markdownTable } = await import('../../report/markdown.ts');
   const chart = predictChart(table, profile);
-  const outDir = path.resolve(o.out ?? defaultPredictDir(home, id, o.gpus, folder));
+  const outDir = path.resolve(o.out ?? defaultPredictDir(id, o.gpus, o.sharedGpu === true));
   await mkdir(path.dirname(path.join(outDir, reportChartFile(chart.id))), { recursive: true });
   const { renderPng } = await import('../../report/png.ts');
   await writeFile(path.join(outDir, reportChartFile(chart.id)), await renderPng(chart));
@@ -98,6 +118,7 @@ export async function predictCommand(o: PredictCommandOptions): Promise<SplitTab
   else {
     const view = splitTableView(table);
     console.log(`${view.title}\n${view.caption}\n\n${markdownTable(view)}\n`);
+    if (chosen) console.log(`per-device batch ${chosen.batch}: ${chosen.why}`);
     const assumed = table.inputs.filter((i) => i.provenance === 'assumed').map((i) => i.name);
     const measured = table.inputs.filter((i) => i.provenance !== 'assumed').map((i) => `${i.name} (${i.provenance})`);
     console.log(`from measurements: ${[...new Set(measured)].join('; ') || 'nothing'}`);
@@ -107,7 +128,23 @@ export async function predictCommand(o: PredictCommandOptions): Promise<SplitTab
   return table;
 }
 
-/** A results folder's prediction goes beside its report (reports/<run-id>/predict-<N>gpu); a profile.json's beside it. */
-function defaultPredictDir(home: string, id: string, gpus: number, isFolder: boolean): string {
-  return predictDir(isFolder ? defaultReportDir(home, id) : home, gpus);
+/**
+ * Under reports/ of the working folder (reports/<profile run>/predict-<N>gpu), never in or beside
+ * what was read: a profile may be a committed results folder.
+ */
+function defaultPredictDir(id: string, gpus: number, shared: boolean): string {
+  return `${predictDir(path.resolve(REPORTS_ROOT, id), gpus)}${shared ? '-shared' : ''}`;
+}
+
+/** Which results folders would fill the gap a prediction hit. */
+function gapHint(err: ProfileGap, p: Profile): string {
+  const what = `${p.model}, ${p.shape.max_prompt_length} + ${p.shape.max_completion_length} tokens, num_generations ${p.shape.num_generations}`;
+  const read = p.sources.map((s) => s.dir).join(', ') || '(none)';
+  if (/trainer half/.test(err.message)) {
+    return `A trainer half comes from the results folder of a colocate, hf or server run of the same model and lengths (${what}), e.g. \`grpo-bench run SCENARIO --mode colocate\`; pass it after the profile folder. Read so far: ${read}.`;
+  }
+  if (/server half/.test(err.message)) {
+    return `A server half comes from a \`grpo-bench profile\` run (or a server-mode run) of ${what}; pass its results folder. Read so far: ${read}.`;
+  }
+  return `Read so far: ${read}.`;
 }

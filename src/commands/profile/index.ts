@@ -7,10 +7,10 @@
 //   trainer half — colocate and hf runs of the scenario at each per-device batch (their phases
 //                  give a step's time outside generation and colocate's own costs), or the
 //                  trainer half of results folders already measured (--trainer-runs).
-// Then profile.json (analysis/profile.ts), the usual summary and reports, and profile.md.
+// Then profile.json (analysis/whatif/profile.ts), the usual summary and reports, and profile.md.
 import path from 'node:path';
 import { UnavailableError, UsageError, UserError } from '../../errors.ts';
-import { buildProfile, profileView, type Profile } from '../../analysis/profile.ts';
+import { buildProfile, profileView, type Profile } from '../../analysis/whatif/profile.ts';
 import { analyzeRun } from '../../analysis/summary/summarize.ts';
 import { probePlan, planProbe, planRun } from '../../launch/plan.ts';
 import { portPool, portsFor } from '../../launch/ports.ts';

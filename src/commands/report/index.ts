@@ -41,7 +41,7 @@ export async function reportCommand(opts: ReportOptions): Promise<ReportResult> 
   if (profileText !== undefined) {
     const run = await readRun(opts.results, { allowUnverified: opts.allowUnverified });
     const outDir = path.resolve(opts.out ?? defaultReportDir(opts.results, run.manifest.run_id));
-    const { parseProfile } = await import('../../analysis/profile.ts');
+    const { parseProfile } = await import('../../analysis/whatif/profile.ts');
     const { writeProfileReport } = await import('../../report/profile-report.ts');
     const files = await writeProfileReport(parseProfile(JSON.parse(profileText), path.join(opts.results, RUN_FILES.profile)), outDir);
     if (run.plan.units.every((u) => u.probe)) return { outDir, files };

@@ -1,12 +1,12 @@
 // `grpo-bench reproduce [claims…]`: each published claim (a scenario with a `claim:` block, by
 // default scenarios/published/*.yaml) against its PREDICTED value from the profiles given and,
 // where a run of the scenario is given, the measured value; verdicts and the gap from the phases
-// (analysis/reproduce.ts), as a table on stdout and reproduce.md / reproduce.json.
+// (analysis/whatif/reproduce.ts), as a table on stdout and reproduce.md / reproduce.json.
 import { mkdir, readdir, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { UserError } from '../../errors.ts';
-import { buildProfile, groupForProfiles, type Profile } from '../../analysis/profile.ts';
-import { reproduce, type ClaimResult, type ClaimScenario } from '../../analysis/reproduce.ts';
+import { buildProfile, groupForProfiles, type Profile } from '../../analysis/whatif/profile.ts';
+import { reproduce, type ClaimResult, type ClaimScenario } from '../../analysis/whatif/reproduce.ts';
 import { summarize } from '../../analysis/summary/summarize.ts';
 import { projectRoot } from '../../env/python.ts';
 import type { OutputFormat } from '../../report/doc.ts';
@@ -14,7 +14,7 @@ import { REPRODUCE_FILES } from '../../results/layout.ts';
 import { readRun, type RunData } from '../../results/read.ts';
 import { loadScenarioFile } from '../../scenario/load.ts';
 import { expandSweep } from '../../scenario/sweep.ts';
-import { loadProfile, parseAssumptions } from '../predict/index.ts';
+import { linkAssumption, loadProfile, parseAssumptions } from '../predict/index.ts';
 
 export interface ReproduceOptions {
   /** Scenario files with a claim (default: every file in scenarios/published/). */
@@ -24,6 +24,8 @@ export interface ReproduceOptions {
   /** Results folders of runs of the claims' scenarios. */
   runs: string[];
   assume: string[];
+  /** The link trainer → server: a name of LINKS or GB/s. */
+  link?: string;
   out: string;
   json: boolean;
   /** The table on stdout: plain aligned text (default) or Markdown. */
@@ -46,9 +48,9 @@ export async function reproduceCommand(o: ReproduceOptions): Promise<ClaimResult
     const run = await readRun(dir);
     return { run_id: run.manifest.run_id, summary: summarize(run).summary };
   }));
-  const results = reproduce({ claims, profiles, runs, assumptions: parseAssumptions(o.assume) });
+  const results = reproduce({ claims, profiles, runs, assumptions: { ...parseAssumptions(o.assume), ...linkAssumption(o.link) } });
 
-  const { reproduceMarkdown, reproduceTable } = await import('../../report/whatif.ts');
+  const { reproduceMarkdown, reproduceTable } = await import('../../analysis/whatif/report.ts');
   const { markdownTable } = await import('../../report/markdown.ts');
   const { textTable } = await import('../../report/text-table.ts');
   const out = path.resolve(o.out);

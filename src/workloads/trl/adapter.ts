@@ -10,7 +10,7 @@ import { UserError } from '../../errors.ts';
 import { unitHosts } from '../../launch/hosts.ts';
 import type { PlanContext, UnitHosts, UnitShell, WorkloadAdapter } from '../../launch/types.ts';
 import type { ProcessSpec } from '../../records/plan.ts';
-import { modeDeviceSets } from '../../modes.ts';
+import { modeDeviceSets, serverSharesGpu } from '../../modes.ts';
 import { probeUnitProcesses } from '../probe.ts';
 import { eventFile, RANK_PLACEHOLDER, workloadOutputDir } from '../../results/layout.ts';
 import type { Scenario } from '../../scenario/schema.ts';
@@ -41,7 +41,7 @@ export const trl: WorkloadAdapter = {
       libraryProblems(ctx.libraries, mode).forEach((p) => problems.add(p));
       if (mode !== 'hf') {
         if (device === 'cpu') problems.add(`${mode} mode needs CUDA GPUs (vLLM runs on GPU only); ${ctx.gpuCount === 0 ? 'this machine has none' : 'the scenario asks for device: cpu'}`);
-        else gpuProblems(mode, ctx.gpuCount).forEach((p) => problems.add(p));
+        else gpuProblems(mode, ctx.gpuCount, mode === 'server' && serverSharesGpu(scenario)).forEach((p) => problems.add(p));
       }
       const ranks = count(modeDeviceSets(scenario, mode).trainer);
       if (device === 'cpu' && ranks > 1) problems.add(`${mode} mode on CPU runs one trainer process; the scenario asks for ${ranks}`);
@@ -51,6 +51,7 @@ export const trl: WorkloadAdapter = {
       const { tensor_parallel_size: tp, data_parallel_size: dp } = server.vllm;
       const n = count(server.devices.server);
       if (tp * dp !== n) problems.add(`server mode: vLLM with tensor_parallel_size ${tp} × data_parallel_size ${dp} needs ${tp * dp} server GPU(s); modes.server.devices.server gives ${n}`);
+      if (server.vllm.weight_transfer === 'ipc') ipcProblems(scenario, ctx.libraries).forEach((p) => problems.add(p));
     }
     const colocate = selected.includes('colocate') ? scenario.modes.colocate : undefined;
     if (colocate && count(colocate.devices) % colocate.vllm.tensor_parallel_size !== 0) {
@@ -116,18 +117,20 @@ function planUnit(scenario: Scenario, unit: UnitShell, ctx: PlanContext): { proc
     const s = scenario.modes.server!;
     const port = ctx.nextPort();
     const groupPort = ctx.nextPort();
-    const connect = hosts.serverAddr;
-    config.vllm = { mode: 'server', base_url: `http://${connect}:${port}`, host: connect, port, group_port: groupPort };
-    const inner = serverCommand(style, ctx.python, modelArg(model), hosts.serverBind, port, s.vllm);
+    const ipc = s.vllm.weight_transfer === 'ipc';
+    // IPC: the server unpickles what /update_weights receives, so only this machine may reach it.
+    const connect = ipc ? LOOPBACK : hosts.serverAddr;
+    config.vllm = { mode: 'server', base_url: `http://${connect}:${port}`, host: connect, port, group_port: groupPort, weight_transfer: s.vllm.weight_transfer };
+    const inner = serverCommand(style, ctx.python, modelArg(model), ipc ? LOOPBACK : hosts.serverBind, port, s.vllm);
     procs.push({
       name: 'server-0',
       role: 'server',
       argv: [ctx.python, path.join(ctx.root, HERE, 'serve.py'), '--model', JSON.stringify(model), '--style', style.server, '--', ...inner],
-      env: { ...env, ...cuda(unit.devices.server), ...vllmEnv(connect), ...serverEnv(style), GRPO_BENCH_EVENTS: path.join(unitDir, eventFile('server', 0)) },
+      env: { ...env, ...cuda(unit.devices.server), ...vllmEnv(connect), ...serverEnv(style), ...(ipc ? IPC_SERVER_ENV : {}), GRPO_BENCH_EVENTS: path.join(unitDir, eventFile('server', 0)) },
       cwd: ctx.root,
       gpus: gpus(unit.devices.server),
       // TRL ≥ 1.11: trainer rank 0 hosts the weight-transfer rendezvous; before, the server's workers did.
-      ports: style.server === 'vllm-serve' ? { http: port } : { http: port, weight_sync: groupPort },
+      ports: style.server === 'vllm-serve' || ipc ? { http: port } : { http: port, weight_sync: groupPort },
       ready: { kind: 'http', url: `http://${connect}:${port}${style.healthPath}`, timeout_s: scenario.timeouts.ready_s },
       events: [eventFile('server', 0)],
       finishes_unit: false,
@@ -146,7 +149,8 @@ function planUnit(scenario: Scenario, unit: UnitShell, ctx: PlanContext): { proc
   const ranks = unit.devices.training.length;
   const masterPort = ctx.nextPort();
   const ports: Record<string, number> = { rendezvous: masterPort };
-  if (config.vllm?.mode === 'server' && style.server === 'vllm-serve') ports.weight_sync = config.vllm.group_port;
+  // IPC weight transfer has no rendezvous: the handles travel in the HTTP request.
+  if (config.vllm?.mode === 'server' && style.server === 'vllm-serve' && config.vllm.weight_transfer !== 'ipc') ports.weight_sync = config.vllm.group_port;
   procs.push({
     name: 'trainer',
     role: 'trainer',
@@ -202,7 +206,7 @@ export function serverCommand(style: TrlStyle, python: string, model: string, ho
       '--dtype', 'auto', '--kv-cache-dtype', 'auto', '--model-impl', 'vllm', '--uvicorn-log-level', 'info',
       ...maxLen,
       ...(prefix !== undefined ? [prefix ? '--enable-prefix-caching' : '--no-enable-prefix-caching'] : []),
-      '--weight-transfer-config', '{"backend": "nccl"}', // json.dumps spacing, as TRL writes it
+      '--weight-transfer-config', `{"backend": "${v.weight_transfer}"}`, // json.dumps spacing, as TRL writes it
       '--logprobs-mode', 'processed_logprobs', '--max-logprobs', '-1',
     ];
   }
@@ -211,6 +215,25 @@ export function serverCommand(style: TrlStyle, python: string, model: string, ho
     ...maxLen,
     ...(prefix !== undefined ? ['--enable-prefix-caching', String(prefix)] : []),
   ];
+}
+
+const LOOPBACK = '127.0.0.1';
+
+/**
+ * The server's environment for IPC weight transfer, and no other process's: vLLM's HTTP path for
+ * IPC handles pickles them (`ipc_handles_pickled`), and its server refuses to unpickle without this.
+ */
+export const IPC_SERVER_ENV = { VLLM_ALLOW_INSECURE_SERIALIZATION: '1' };
+
+/** Why a scenario's server mode cannot use IPC weight transfer (the devices are checked by the plan). */
+function ipcProblems(scenario: Scenario, libraries: Record<string, string | null>): string[] {
+  const s = scenario.modes.server!;
+  const out: string[] = [];
+  const trl = libraries.trl;
+  if (trl && trlStyle(trl).server !== 'vllm-serve') out.push(`server mode: vllm.weight_transfer ipc needs TRL ≥ ${VLLM_SERVE_SINCE} (vLLM's own server and weight-transfer endpoints); this Python has trl ${trl}`);
+  if (s.vllm.tensor_parallel_size * s.vllm.data_parallel_size !== 1) out.push('server mode: vllm.weight_transfer ipc shares one GPU between server and trainer: tensor_parallel_size and data_parallel_size must be 1');
+  if (![LOOPBACK, 'localhost', '::1'].includes(s.host)) out.push(`server mode: vllm.weight_transfer ipc binds the server to ${LOOPBACK} (its update endpoint unpickles what it receives); modes.server.host is ${s.host}`);
+  return out;
 }
 
 /** What `trl vllm-serve` adds to the environment before it execs `vllm serve` (TRL ≥ 1.11). */

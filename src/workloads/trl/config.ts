@@ -4,7 +4,7 @@
 import { z } from 'zod';
 import { nonNegativeInt, positiveInt } from '../../scenario/fields.ts';
 import { GrpoSettings, Modes, Scenario } from '../../scenario/schema.ts';
-import { ColocateVllm, TrlSettings } from './settings.ts';
+import { ColocateVllm, ServerVllm, TrlSettings } from './settings.ts';
 import { ServerStyle } from './versions.ts';
 
 /** Where the model comes from; a preset is written once to `folder` (under a lock) by whichever process needs it first. */
@@ -34,7 +34,11 @@ export const TrlRunConfig = z
     /** How the trainer reaches its vLLM engine; absent in hf mode. */
     vllm: z
       .discriminatedUnion('mode', [
-        z.strictObject({ mode: z.literal('server'), base_url: z.string().min(1), host: z.string().min(1), port, group_port: port }),
+        z.strictObject({
+          mode: z.literal('server'), base_url: z.string().min(1), host: z.string().min(1), port, group_port: port,
+          /** `ipc`: the trainer sends CUDA IPC handles (ipc_client.py) to a server on its own GPU. */
+          weight_transfer: ServerVllm.shape.weight_transfer,
+        }),
         z.strictObject({ mode: z.literal('colocate'), ...ColocateVllm.shape, max_model_length: positiveInt.nullable() }),
       ])
       .optional(),

@@ -33,10 +33,11 @@ export function libraryProblems(libraries: Record<string, string | null>, mode: 
   return out;
 }
 
-export function gpuProblems(mode: ModeName, gpuCount: number): string[] {
-  if (mode === 'hf' || gpuCount >= MIN_GPUS[mode]) return [];
+/** `sharedGpu`: server mode's server on the trainer's GPU (IPC weight transfer), one GPU in all. */
+export function gpuProblems(mode: ModeName, gpuCount: number, sharedGpu = false): string[] {
+  if (mode === 'hf' || gpuCount >= (sharedGpu ? 1 : MIN_GPUS[mode])) return [];
   if (gpuCount === 0) return [`${mode} mode needs CUDA GPUs (vLLM runs on GPU only); this machine has none`];
-  return [`${mode} mode needs at least ${MIN_GPUS[mode]} GPUs (one for the vLLM server, one or more for the trainer); this machine has ${gpuCount}`];
+  return [`${mode} mode needs at least ${MIN_GPUS[mode]} GPUs (one for the vLLM server, one or more for the trainer; or one shared, with modes.server.vllm.weight_transfer: ipc); this machine has ${gpuCount}`];
 }
 
 /** Per mode of the trl workload: can it run here, and what is missing if not. */

@@ -44,7 +44,8 @@ def main(argv: list[str]) -> None:
         resolve_model(spec)
     visible = os.environ.get("CUDA_VISIBLE_DEVICES", "")
     log.start("server", [f"cuda:{d}" for d in visible.split(",") if d], style=args.style)
-    keep = ("CUDA_VISIBLE_DEVICES", "VLLM_HOST_IP", "VLLM_SERVER_DEV_MODE", "VLLM_WORKER_MULTIPROC_METHOD")
+    keep = ("CUDA_VISIBLE_DEVICES", "VLLM_HOST_IP", "VLLM_SERVER_DEV_MODE", "VLLM_WORKER_MULTIPROC_METHOD",
+            "VLLM_ALLOW_INSECURE_SERIALIZATION")
     log.config({"workload": "trl", "role": "server", "style": args.style, "model": spec, "command": command,
                 "env": {k: os.environ[k] for k in keep if k in os.environ},
                 "prompts_received": "unique prompts from the trainer's main process, n=num_generations"})

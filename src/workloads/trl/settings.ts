@@ -50,6 +50,12 @@ export const ServerVllm = z.strictObject({
   gpu_memory_utilization: z.number().gt(0).lte(1).default(0.9),
   max_model_len: positiveInt.optional(),
   enable_prefix_caching: z.boolean().optional(),
+  /**
+   * How the trainer pushes weights to the server: `nccl` (TRL's own, a server on GPUs of its own)
+   * or `ipc` (vLLM's CUDA-IPC backend, for a server on the trainer's one GPU: not a layout TRL
+   * supports; the server binds loopback and accepts pickled IPC handles, docs/workload-trl.md).
+   */
+  weight_transfer: z.enum(['nccl', 'ipc']).default('nccl'),
 });
 export type ServerVllm = z.infer<typeof ServerVllm>;
 

@@ -31,6 +31,7 @@ from common.phases import PhaseStack  # noqa: E402
 from capture import CaptureError, TimerCapture, required_phases, verify  # noqa: E402
 from client_requests import find_client, record_requests  # noqa: E402
 from engine import SleepCapture, engine_memory, engine_of, verify_sleep  # noqa: E402
+from ipc_client import SYNC_PHASES, SyncTimer, install as install_ipc, verify as verify_ipc  # noqa: E402
 
 # GRPOConfig fields the harness sets; `trl.config` may not override them (they say where to set each).
 OWNED = {
@@ -258,7 +259,16 @@ def engine_record(cfg: dict[str, Any], trainer: Any) -> dict[str, Any]:
     else:
         out["prompts_sent"] = "main process sends unique prompts once, n=num_generations"
         out["server"] = "settings in the server's config event (events/server-0.jsonl)"
+        transfer = (cfg.get("vllm") or {}).get("weight_transfer", "nccl")
+        out["weight_transfer"] = transfer
+        if transfer == "ipc":
+            out["layout"] = IPC_LAYOUT
     return out
+
+
+def ipc_transfer(cfg: dict[str, Any]) -> bool:
+    v = cfg.get("vllm")
+    return bool(v and v["mode"] == "server" and v.get("weight_transfer") == "ipc")
 
 
 def sleep_mode(cfg: dict[str, Any]) -> bool:
@@ -286,7 +296,7 @@ def run(cfg: dict[str, Any], log: EventLog, rank: int, where: Where) -> None:
     installed = package_version("trl")
     if installed != cfg["trl_version"]:
         raise SystemExit(f"grpo-bench: the plan was made for trl {cfg['trl_version']}, but this Python has trl {installed}; plan again")
-    problems = verify(cfg["mode"]) + (verify_sleep() if sleep_mode(cfg) else [])
+    problems = verify(cfg["mode"]) + (verify_sleep() if sleep_mode(cfg) else []) + (verify_ipc() if ipc_transfer(cfg) else [])
     if problems:
         raise CaptureError("cannot capture TRL's profiling timers with this TRL:\n  " + "\n  ".join(problems))
 
@@ -333,6 +343,9 @@ def run(cfg: dict[str, Any], log: EventLog, rank: int, where: Where) -> None:
     capture.install()
     sleeping = SleepCapture(stack, step=lambda: int(trainer.state.global_step),
                             generation=lambda: trainer._bench_generation, sync=sync)
+    # Installed before the trainer exists: TRL constructs its client (and opens the transfer) in __init__.
+    uninstall_ipc = install_ipc(SyncTimer(stack, step=lambda: int(trainer.state.global_step),
+                                          generation=lambda: trainer._bench_generation, sync=sync)) if ipc_transfer(cfg) else None
     try:
         where.stage = "engine_start" if cfg["mode"] == "colocate" else "trainer_init"
         trainer = Trainer(model=model, reward_funcs=[reward], args=args, train_dataset=dataset,
@@ -360,13 +373,18 @@ def run(cfg: dict[str, Any], log: EventLog, rank: int, where: Where) -> None:
         where.stage = "train"
         trainer.train()
         phases = required_phases(cfg["mode"], trainer.accelerator.is_main_process)
-        capture.require(phases | ({"sleep", "wake"} if sleep_mode(cfg) else set()))
+        ipc_phases = set(SYNC_PHASES) if ipc_transfer(cfg) and trainer.accelerator.is_main_process else set()
+        capture.require(phases | ({"sleep", "wake"} if sleep_mode(cfg) else set()) | ipc_phases)
     finally:
         sleeping.uninstall()
         capture.uninstall()
+        if uninstall_ipc is not None:
+            uninstall_ipc()
 
 
 MEMORY_AFTER = ("generate", "optimizer", "sleep", "wake")
+IPC_LAYOUT = ("server mode on a shared GPU with IPC weight transfer — not a layout TRL supports "
+              "(the trainer's VLLMClient replaced by ipc_client.IPCVLLMClient, unpacked CUDA IPC handles over HTTP)")
 
 
 def main() -> None:

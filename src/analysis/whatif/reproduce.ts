@@ -2,13 +2,16 @@
 // where a run of the claim's scenario exists, the measured one: each with its interval and its
 // normalisation, a verdict, and the gap explained from the phases. Pure: scenarios, profiles and
 // summaries in, verdicts out. docs/whatif.md describes the rules.
-import type { Scenario } from '../scenario/schema.ts';
-import type { SweepPoint } from '../scenario/sweep.ts';
+import type { Scenario } from '../../scenario/schema.ts';
+import type { SweepPoint } from '../../scenario/sweep.ts';
 import type { Profile } from './profile.ts';
-import type { Estimate, Summary } from '../records/summary.ts';
-import { predict, ProfileGap, type Assumptions, type Interval, type Prediction } from './whatif.ts';
+import type { Estimate, Summary } from '../../records/summary.ts';
+import { predict, ProfileGap, type Assumptions, type Interval, type Layout, type PredictOptions, type Prediction } from './model.ts';
 
+/** A measured run's verdict. */
 export type Verdict = 'reproduced' | 'not reproduced' | 'not comparable';
+/** A prediction's: the model is no measurement, so it only agrees or disagrees with the claim. */
+export type ModelVerdict = 'the model agrees' | 'the model disagrees' | 'not comparable';
 type Claim = NonNullable<Scenario['claim']>;
 export type ClaimMetric = Claim['metric'];
 /** A value with an optional interval (a prediction's or a measurement's). */
@@ -34,6 +37,17 @@ export interface Side {
   gap: string[];
 }
 
+/** What one input would have to be for the model to agree with the claim's value (the others as they are). */
+export interface BreakEven {
+  input: 'server_weight_sync_s' | 'compute_factor' | 'server_generation_factor';
+  /** The model's own value of the input (seconds, or 1 for a factor). */
+  model: number;
+  /** The value at which the model's prediction equals the claim; null when none in the range searched does. */
+  needed: number | null;
+  /** The sentence every output shows. */
+  text: string;
+}
+
 export interface ClaimResult {
   scenario: string;
   file: string;
@@ -41,7 +55,7 @@ export interface ClaimResult {
   /** The normalisation in words (what the value is a ratio of). */
   normalisation: string;
   /** PREDICTED: from a profile, never a measurement. */
-  predicted: Side & { predicted: true; profile: string | null; assumptions: string[] };
+  predicted: Omit<Side, 'verdict'> & { verdict: ModelVerdict; predicted: true; profile: string | null; assumptions: string[]; break_even: BreakEven[] };
   measured: Side & { run_id: string | null };
 }
 
@@ -94,7 +108,7 @@ const metricOf = (p: Prediction, m: ClaimMetric): Interval =>
 function predictedSide(c: ClaimScenario, inputs: ReproduceInputs): ClaimResult['predicted'] {
   const claim = c.scenario.claim;
   const model = claim.stand_in ?? c.scenario.model;
-  const base = { predicted: true as const, profile: null, assumptions: [] as string[], value: null, point: null, per_point: [], gap: [] };
+  const base = { predicted: true as const, profile: null, assumptions: [] as string[], value: null, point: null, per_point: [], gap: [], break_even: [] as BreakEven[] };
   const notComparable = (why: string[]) => ({ ...base, verdict: 'not comparable' as const, why });
   if (!c.scenario.modes.server || !c.scenario.modes.colocate) return notComparable(['the scenario needs both a server and a colocate mode']);
   const candidates = inputs.profiles.filter((p) => p.model === model);
@@ -109,11 +123,13 @@ function predictedSide(c: ClaimScenario, inputs: ReproduceInputs): ClaimResult['
     return notComparable([`the profile of ${model} was measured at num_generations ${profile.shape.num_generations}; the claim's scenario has ${g.num_generations}`]);
   }
   const label = `${profile.scenario} (${profile.sources.map((s) => s.run_id).join(', ')}${profile.device_name ? `, ${profile.device_name}` : ''})`;
-  const perPoint: { point: string; prediction: Prediction }[] = [];
+  const perPoint: { point: string; prediction: Prediction; options: PredictOptions; layout: Layout }[] = [];
   try {
     for (const pt of c.points) {
       const lengths = { max_prompt_length: pt.scenario.grpo.max_prompt_length, max_completion_length: pt.scenario.grpo.max_completion_length };
-      perPoint.push({ point: pt.id, prediction: predict(profile, layoutOf(pt.scenario), { assumptions: inputs.assumptions, resamples: inputs.resamples, lengths }) });
+      const options: PredictOptions = { assumptions: inputs.assumptions, resamples: inputs.resamples, lengths };
+      const layout = layoutOf(pt.scenario);
+      perPoint.push({ point: pt.id, prediction: predict(profile, layout, options), options, layout });
     }
   } catch (err) {
     if (err instanceof ProfileGap) return { ...notComparable([err.message]), profile: label };
@@ -121,7 +137,8 @@ function predictedSide(c: ClaimScenario, inputs: ReproduceInputs): ClaimResult['
   }
   const values = perPoint.map((p) => ({ point: p.point, value: metricOf(p.prediction, claim.metric) }));
   const chosen = pick(c, values);
-  const at = perPoint.find((p) => p.point === chosen?.point)!.prediction;
+  const chosenPoint = perPoint.find((p) => p.point === chosen?.point)!;
+  const at = chosenPoint.prediction;
   const assumptions = [...new Set(perPoint.flatMap((p) => p.prediction.assumptions))];
   const why: string[] = [];
   const blockers: string[] = [];
@@ -131,8 +148,9 @@ function predictedSide(c: ClaimScenario, inputs: ReproduceInputs): ClaimResult['
   }
   const gpus = Math.max(at.layout.colocate.gpus, at.layout.server.server_gpus + at.layout.server.trainer_gpus);
   if (gpus > 8) blockers.push(`the job spans nodes (${gpus} GPUs): cross-node all-reduce and weight sync are assumed, not measured`);
-  const judged = judge(claim, chosen?.value ?? null, values);
+  const judged = modelVerdict(judge(claim, chosen?.value ?? null, values));
   why.push(...judged.why);
+  const breakEven = claim.value !== undefined && chosen ? breakEvens(profile, chosenPoint, claim.metric, claim.value) : [];
   if (rescaled) why.push(`rests on rescaling the profile's ${shape(profile)} to the scenario's ${g.max_prompt_length} + ${g.max_completion_length} tokens (assumed; see the assumptions)`);
   return {
     predicted: true,
@@ -142,9 +160,55 @@ function predictedSide(c: ClaimScenario, inputs: ReproduceInputs): ClaimResult['
     point: chosen?.point ?? null,
     per_point: values,
     verdict: blockers.length > 0 ? 'not comparable' : judged.verdict,
-    why: blockers.length > 0 ? [...blockers, `(the model still says: ${judged.verdict}; ${judged.why.join('; ')})`] : why,
+    why: blockers.length > 0 ? [...blockers, `(${judged.verdict}: ${judged.why.join('; ')})`] : why,
     gap: predictedGap(at),
+    break_even: breakEven,
   };
+}
+
+function modelVerdict(j: { verdict: Verdict; why: string[] }): { verdict: ModelVerdict; why: string[] } {
+  return { verdict: j.verdict === 'reproduced' ? 'the model agrees' : j.verdict === 'not reproduced' ? 'the model disagrees' : 'not comparable', why: j.why };
+}
+
+/** Where each input is searched, and how its break-even reads. */
+const BREAK_EVEN: { input: BreakEven['input']; range: [number, number]; model: (p: Prediction) => number; say: (x: number, model: number) => string }[] = [
+  {
+    input: 'server_weight_sync_s',
+    range: [0, 120],
+    model: (p) => p.server.parts.weight_sync!.value,
+    say: (x, m) => `the server's weight sync took ${fmt(x)} s a step (the model has ${fmt(m)} s)`,
+  },
+  { input: 'compute_factor', range: [0.01, 100], model: () => 1, say: (x) => `the trainer half (compute, both modes) were ${fmt(x)}× the profile's` },
+  { input: 'server_generation_factor', range: [0.01, 100], model: () => 1, say: (x) => `the server generated in ${fmt(x)}× the time its curve gives` },
+];
+
+/**
+ * For each input the model assumes or carries over, the value at which the predicted metric equals
+ * the claimed value, the other inputs as they are: found by bisection on the model itself, which
+ * is monotone in each (a longer sync or slower server only slows the server; more compute on both
+ * sides draws the ratio toward 1).
+ */
+export function breakEvens(profile: Profile, at: { prediction: Prediction; options: PredictOptions; layout: Layout }, metric: ClaimMetric, target: number): BreakEven[] {
+  return BREAK_EVEN.map((b) => {
+    const model = b.model(at.prediction);
+    const f = (x: number) => metricOf(predict(profile, at.layout, { ...at.options, resamples: 1, adjust: { [b.input]: x } }), metric).value - target;
+    let [lo, hi] = b.range;
+    let flo = f(lo);
+    const fhi = f(hi);
+    if (!(Number.isFinite(flo) && Number.isFinite(fhi)) || Math.sign(flo) === Math.sign(fhi)) {
+      return { input: b.input, model, needed: null, text: `no ${b.input.replace(/_/g, ' ')} in ${b.range[0]}–${b.range[1]} makes the model agree` };
+    }
+    // Bisection in log space for factors (they span decades), linear for seconds.
+    const mid = b.input === 'server_weight_sync_s' ? (a: number, z: number) => (a + z) / 2 : (a: number, z: number) => Math.sqrt(a * z);
+    for (let i = 0; i < 60; i++) {
+      const m = mid(lo, hi);
+      const fm = f(m);
+      if (Math.sign(fm) === Math.sign(flo)) [lo, flo] = [m, fm];
+      else hi = m;
+    }
+    const needed = mid(lo, hi);
+    return { input: b.input, model, needed, text: `agrees if ${b.say(needed, model)}` };
+  });
 }
 
 /** The claim's point: the last sweep point, the maximum of the metric, or the point with the given values. */

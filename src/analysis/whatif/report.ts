@@ -1,20 +1,20 @@
 // What-if reports: a profile's measured halves (profile.md), and predictions (predict.md, the
-// reproduce verdicts). Formatting only: every number comes from analysis/profile.ts and
-// analysis/whatif.ts. A prediction is labelled PREDICTED wherever it appears.
-import type { ProfileView, Profile } from '../analysis/profile.ts';
-import type { ClaimResult } from '../analysis/reproduce.ts';
-import type { InputUse, SplitTable } from '../analysis/whatif.ts';
-import type { ChartSpec } from './charts.ts';
-import { axis, roomFor, sweepChart, sweepLine, withFooter } from './charts.ts';
-import { profileFooter } from './provenance.ts';
-import { escapeMarkdown as md } from './escape.ts';
-import type { RunLevelEstimate } from '../analysis/inference.ts';
-import { estimateFigure, formatFigure, formatNumber, type RangedValue } from '../value-format.ts';
-import { markdownTable } from './markdown.ts';
-import type { Table } from './tables.ts';
-import { modeColor } from '../modes.ts';
-import { reportChartFile } from '../results/layout.ts';
-import { INK, MUTED } from './theme.ts';
+// reproduce verdicts). Formatting only: every number comes from profile.ts and
+// model.ts. A prediction is labelled PREDICTED wherever it appears.
+import type { ProfileView, Profile } from './profile.ts';
+import type { ClaimResult } from './reproduce.ts';
+import type { InputUse, SplitRow, SplitTable } from './model.ts';
+import type { ChartSpec } from '../../report/charts.ts';
+import { axis, roomFor, sweepChart, sweepLine, withFooter } from '../../report/charts.ts';
+import { profileFooter } from '../../report/provenance.ts';
+import { escapeMarkdown as md } from '../../report/escape.ts';
+import type { RunLevelEstimate } from '../inference.ts';
+import { estimateFigure, formatFigure, formatNumber, type RangedValue } from '../../value-format.ts';
+import { markdownTable } from '../../report/markdown.ts';
+import type { Cell, Table } from '../../report/tables.ts';
+import { modeColor, SHARED_GPU_SERVER_LABEL } from '../../modes.ts';
+import { reportChartFile } from '../../results/layout.ts';
+import { INK, MUTED } from '../../report/theme.ts';
 
 /** A run-level figure as the value formatter takes it (its interval, or one run's spread, labelled). */
 /** A ratio in a sentence: `1.43 (1.40–1.46) ×`. */
@@ -109,7 +109,9 @@ export function profileCharts(p: Profile, v: ProfileView): ChartSpec[] {
 export function splitTableView(t: SplitTable): Table {
   return {
     id: 'predicted-splits',
-    title: `${PREDICTED}: colocate on ${t.gpus} ${t.gpus === 1 ? 'GPU' : 'GPUs'} against every server split, per-device batch ${t.per_device_batch}`,
+    title: t.shared_gpu
+      ? `${PREDICTED}: ${SHARED_GPU_SERVER_LABEL}, against colocate on that GPU, per-device batch ${t.per_device_batch}`
+      : `${PREDICTED}: colocate on ${t.gpus} ${t.gpus === 1 ? 'GPU' : 'GPUs'} against every server split, per-device batch ${t.per_device_batch}`,
     caption:
       `${PREDICTED}, not measured: composed from a profile’s measured halves and the assumptions listed below. ` +
       (t.rows[0]?.without_sleep.server.step_time_s.spread === 'runs'
@@ -119,7 +121,7 @@ export function splitTableView(t: SplitTable): Table {
     columns: ['split S+T', 'server tp×dp', 'server step s', 'server gen ÷ train', 'colocate step s (no sleep)', 'speedup / training GPU', 'speedup / allocated GPU', 'with sleep: / training GPU', 'with sleep: / allocated GPU'],
     numeric: [false, false, true, true, true, true, true, true, true],
     rows: t.rows.map((r) => [
-      `${r.server_gpus}+${r.trainer_gpus}`,
+      splitLabel(r, t),
       `${r.server_tensor_parallel_size}×${r.server_gpus / r.server_tensor_parallel_size}`,
       estimateFigure(r.without_sleep.server.step_time_s),
       formatNumber(r.without_sleep.server.generation_to_training_ratio.value, 2),
@@ -132,12 +134,35 @@ export function splitTableView(t: SplitTable): Table {
   };
 }
 
+function splitLabel(r: SplitRow, t: SplitTable): string {
+  return t.shared_gpu ? '1 GPU shared (IPC)' : `${r.server_gpus}+${r.trainer_gpus}`;
+}
+
+/** Seconds per step by part, both modes (without sleep): what a measured run's phases are set against. */
+export function stepPartsTable(t: SplitTable): Table {
+  const rows: Cell[][] = [];
+  for (const r of t.rows) {
+    const p = r.without_sleep;
+    for (const [mode, m] of [['server', p.server], ['colocate', p.colocate]] as const) {
+      rows.push([splitLabel(r, t), mode, estimateFigure(m.step_time_s), ...(['generation', 'compute', 'weight_sync'] as const).map((k) => (m.parts[k] ? estimateFigure(m.parts[k]!) : '—'))]);
+    }
+  }
+  return {
+    id: 'predicted-parts',
+    title: `${PREDICTED}: seconds per step by part (no sleep)`,
+    caption: 'Step = generation + compute (rewards, log-probs, forward/backward, optimizer) + weight sync (server: to the server; colocate: the in-process load) + all-reduce.',
+    columns: ['layout', 'mode', 'step s', 'generation s', 'compute s', 'weight sync s'],
+    numeric: [false, false, true, true, true, true],
+    rows,
+  };
+}
+
 export function inputsTable(inputs: readonly InputUse[]): Table {
   const order = { measured: 0, interpolated: 1, extrapolated: 2, assumed: 3 } as const;
   return {
     id: 'inputs',
     title: 'What the prediction rests on',
-    caption: 'measured: a profile’s mean at that point; interpolated / extrapolated: linear between / beyond measured points; assumed: not measured, a fixed input.',
+    caption: 'measured: a profile’s mean at that point; interpolated / extrapolated: between / beyond measured points (the server curve on log-log axes through all its points, a trainer half linearly; per-step costs held at what was measured); assumed: not measured, a fixed input.',
     columns: ['input', 'provenance', 'value', 'how'],
     numeric: [false, false, true, false],
     rows: [...inputs].sort((a, b) => order[a.provenance] - order[b.provenance] || a.name.localeCompare(b.name)).map((i) => [i.name, i.provenance, `${formatNumber(i.value)} ${i.unit}`, i.detail]),
@@ -145,11 +170,15 @@ export function inputsTable(inputs: readonly InputUse[]): Table {
 }
 
 export function predictMarkdown(p: Profile, t: SplitTable, chart: ChartSpec | undefined): string {
-  const out = [`# ${PREDICTED}: server vs colocate on ${t.gpus} GPUs — ${md(p.model)}`, ''];
+  const out = [`# ${PREDICTED}: ${t.shared_gpu ? `${SHARED_GPU_SERVER_LABEL}, vs colocate on one GPU` : `server vs colocate on ${t.gpus} GPUs`} — ${md(p.model)}`, ''];
   out.push(`> **${PREDICTED}, not measured.** From the profile of \`${md(p.scenario)}\` (${md(p.sources.map((s) => s.run_id).join(', '))}${p.device_name ? `, ${md(p.device_name)}` : ''}).`, '');
   const table = splitTableView(t);
   out.push(`## ${md(table.title)}`, '', md(table.caption ?? ''), '', markdownTable(table), '');
   if (chart) out.push(`![${md(chart.title)}](${reportChartFile(chart.id)})`, '');
+  if (t.shared_gpu) {
+    const parts = stepPartsTable(t);
+    out.push(`## ${md(parts.title)}`, '', md(parts.caption ?? ''), '', markdownTable(parts), '');
+  }
   const inputs = inputsTable(t.inputs);
   out.push(`## ${md(inputs.title)}`, '', md(inputs.caption ?? ''), '', markdownTable(inputs), '');
   out.push('## Assumptions', '', ...t.assumptions.map((a) => `- ${md(a)}`), '', 'The model and its validation: docs/metrics.md, "What-if model".', '');
@@ -158,7 +187,7 @@ export function predictMarkdown(p: Profile, t: SplitTable, chart: ChartSpec | un
 
 /** The prediction's chart, with the profile it rests on in its footer. */
 export function predictChart(t: SplitTable, profile: Profile): ChartSpec {
-  const labels = t.rows.map((r) => `${r.server_gpus}+${r.trainer_gpus}${r.server_tensor_parallel_size > 1 ? ` tp${r.server_tensor_parallel_size}` : ''}`);
+  const labels = t.rows.map((r) => `${splitLabel(r, t)}${r.server_tensor_parallel_size > 1 ? ` tp${r.server_tensor_parallel_size}` : ''}`);
   const lines = [
     sweepLine('per training GPU, no sleep', '#8e5ea2', t.rows.map((r) => r.without_sleep.speedup_per_training_gpu), [6, 4]),
     sweepLine('per training GPU, sleep', '#c39bd3', t.rows.map((r) => r.with_sleep.speedup_per_training_gpu), [2, 3]),
@@ -194,15 +223,17 @@ export function reproduceTable(results: readonly ClaimResult[]): Table {
     id: 'claims',
     title: 'Published claims: PREDICTED and measured',
     caption:
-      'Predicted: a profile through the what-if model (PREDICTED, not a measurement). Measured: a run of the scenario, when one was given. ' +
-      'Reproduced when the claim lies within the interval widened by the claim’s tolerance.',
-    columns: ['scenario', 'claim', 'normalisation', 'PREDICTED', 'verdict (predicted)', 'measured', 'verdict (measured)'],
+      'Predicted: a profile through the what-if model (PREDICTED, not a measurement): the model agrees or disagrees with the claim; it never reproduces one. ' +
+      'Measured: a run of the scenario, when one was given: reproduced when the claim lies within the interval widened by the claim’s tolerance. ' +
+      'Break-even: the value each input would need for the model to agree, the others as they are.',
+    columns: ['scenario', 'claim', 'normalisation', 'PREDICTED', 'the model (PREDICTED)', 'break-even', 'measured', 'verdict (measured)'],
     rows: results.map((r) => [
       r.scenario,
       claimText(r),
       r.claim.metric.replaceAll('_', ' '),
       r.predicted.value ? `${times(r.predicted.value)}${r.predicted.point ? ` at ${r.predicted.point}` : ''}` : '—',
       r.predicted.verdict,
+      r.predicted.break_even.map((b) => b.text).join('; ') || '—',
       r.measured.value ? `${times(r.measured.value)}${r.measured.point ? ` at ${r.measured.point}` : ''}` : '—',
       r.measured.verdict,
     ]),
@@ -226,6 +257,7 @@ export function reproduceMarkdown(results: readonly ClaimResult[], profiles: rea
     );
     if (r.predicted.per_point.length > 1) out.push(`  - by point: ${r.predicted.per_point.map((p) => `${md(p.point)} ${md(times(p.value))}`).join('; ')}`);
     if (r.predicted.gap.length) out.push('  - where the time goes (PREDICTED):', ...r.predicted.gap.map((g) => `    - ${md(g)}`));
+    if (r.predicted.break_even.length) out.push('  - break-even (the measurement that would settle it):', ...r.predicted.break_even.map((b) => `    - ${md(b.text)}`));
     out.push(`- **Measured:** ${r.measured.value ? md(times(r.measured.value)) : '—'} — ${md(r.measured.verdict)}${r.measured.run_id ? ` (run ${md(r.measured.run_id)})` : ''}`, ...r.measured.why.map((w) => `  - ${md(w)}`));
     if (r.measured.gap.length) out.push('  - where the time went (measured):', ...r.measured.gap.map((g) => `    - ${md(g)}`));
     if (r.predicted.assumptions.length) out.push('- **The prediction assumes:**', ...r.predicted.assumptions.map((a) => `  - ${md(a)}`));

@@ -1,4 +1,4 @@
-// A profile: the measured halves of a GRPO step that the what-if model (whatif.ts) composes.
+// A profile: the measured halves of a GRPO step that the what-if model (model.ts) composes.
 //   server half  — how long the generation server takes to answer one request holding K
 //                  trainers' prompts (n = num_generations), per completions in the request;
 //   trainer half — a step's time outside generation, per per-device batch;
@@ -7,15 +7,15 @@
 // trainer rank 0), and ordinary server, colocate and hf runs. Pure over RunData; docs/metrics.md
 // "What-if model" defines every field.
 import { z } from 'zod';
-import { UserError } from '../errors.ts';
-import type { RunData, UnitData } from '../results/read.ts';
-import type { ModeName, Scenario } from '../scenario/schema.ts';
-import { expandPoints } from '../scenario/sweep.ts';
-import { PRESETS, presetName } from '../workloads/common/presets.ts';
-import { parameterCount } from '../workloads/synthetic/fit.ts';
-import { runLevelEstimate, type RunLevelEstimate } from './inference.ts';
-import { mean, unionLength } from './stats.ts';
-import { eventsOf, trainerFiles, unitSteps } from './summary/steps.ts';
+import { UserError } from '../../errors.ts';
+import type { RunData, UnitData } from '../../results/read.ts';
+import type { ModeName, Scenario } from '../../scenario/schema.ts';
+import { expandPoints } from '../../scenario/sweep.ts';
+import { PRESETS, presetName } from '../../workloads/common/presets.ts';
+import { parameterCount } from '../../workloads/synthetic/fit.ts';
+import { runLevelEstimate, type RunLevelEstimate } from '../inference.ts';
+import { mean, unionLength } from '../stats.ts';
+import { eventsOf, trainerFiles, unitSteps } from '../summary/steps.ts';
 
 export const PROFILE_SCHEMA_VERSION = 1;
 
@@ -40,6 +40,8 @@ export interface GenerationPoint {
 export interface ServerCurve {
   tensor_parallel_size: number;
   data_parallel_size: number;
+  /** The server's memory share (vLLM's gpu_memory_utilization), where the workload sets one. */
+  gpu_memory_utilization?: number;
   /** Sorted by completions. */
   points: GenerationPoint[];
 }
@@ -54,6 +56,8 @@ export interface TrainerHalf {
   sleep_mode: boolean;
   /** colocate: the in-process engine's tensor-parallel size. */
   tensor_parallel_size: number;
+  /** colocate: the in-process engine's memory share (vLLM's gpu_memory_utilization); runs at another share are not repeats. */
+  gpu_memory_utilization?: number;
   /** Step time outside generate, weight sync/load, sleep and wake: rewards, log-probs, forward/backward, optimizer, idle. */
   compute_s: RunSamples;
   /** The generate phase: colocate, one rank's share; server, the wait for the server; hf, transformers' generate. */
@@ -111,6 +115,7 @@ const ProfileShape = z.looseObject({
     z.looseObject({
       tensor_parallel_size: z.number().int().positive(),
       data_parallel_size: z.number().int().positive(),
+      gpu_memory_utilization: z.number().optional(),
       points: z.array(
         z.looseObject({
           completions: z.number().int().positive(),
@@ -131,6 +136,7 @@ const ProfileShape = z.looseObject({
       training_devices: z.number().int().positive(),
       sleep_mode: z.boolean(),
       tensor_parallel_size: z.number().int().positive(),
+      gpu_memory_utilization: z.number().optional(),
       compute_s: Samples,
       generate_s: Samples,
       weight_sync_s: Samples,
@@ -291,18 +297,20 @@ function parameterBytes(model: string, device: 'cuda' | 'cpu', synced: number | 
   return { value: parameterCount(shape) * bytes, source: `preset ${preset}: ${parameterCount(shape).toLocaleString('en-US')} parameters × ${bytes} bytes (${device === 'cuda' ? 'bf16' : 'float32'})` };
 }
 
-function curveFor(curves: Map<string, ServerCurve>, tp: number, dp: number): ServerCurve {
-  const key = `${tp}x${dp}`;
+function curveFor(curves: Map<string, ServerCurve>, layout: { tp: number; dp: number; share?: number }): ServerCurve {
+  const { tp, dp, share } = layout;
+  // A server at another memory share is another curve, not more repeats of this one.
+  const key = `${tp}x${dp}@${share ?? ''}`;
   let c = curves.get(key);
-  if (!c) curves.set(key, (c = { tensor_parallel_size: tp, data_parallel_size: dp, points: [] }));
+  if (!c) curves.set(key, (c = { tensor_parallel_size: tp, data_parallel_size: dp, ...(share !== undefined ? { gpu_memory_utilization: share } : {}), points: [] }));
   return c;
 }
 
 /** The server layout a scenario asks for: vLLM's sizes (trl), or one replica per server device (synthetic). */
-function serverLayout(unit: UnitData, scenario: Scenario): { tp: number; dp: number } {
+function serverLayout(unit: UnitData, scenario: Scenario): { tp: number; dp: number; share?: number } {
   if (scenario.workload === 'trl') {
     const v = scenario.modes.server?.vllm;
-    return { tp: v?.tensor_parallel_size ?? 1, dp: v?.data_parallel_size ?? 1 };
+    return { tp: v?.tensor_parallel_size ?? 1, dp: v?.data_parallel_size ?? 1, ...(v ? { share: v.gpu_memory_utilization } : {}) };
   }
   return { tp: 1, dp: Math.max(1, unit.plan.devices.server.length) };
 }
@@ -327,8 +335,7 @@ function addProbe(unit: UnitData, scenario: Scenario, id: string, curves: Map<st
     notes.push(`${id}: probe unit without measured requests${unit.record?.status && unit.record.status !== 'ok' ? ` (${unit.record.status})` : ''}`);
     return 0;
   }
-  const { tp, dp } = serverLayout(unit, scenario);
-  const curve = curveFor(curves, tp, dp);
+  const curve = curveFor(curves, serverLayout(unit, scenario));
   const groups = new Map<string, typeof measured>();
   for (const p of measured) {
     const key = `${p.trainers}x${p.per_device_batch}`;
@@ -396,6 +403,7 @@ function trainerHalf(unit: UnitData, scenario: Scenario, id: string, notes: stri
       training_devices: unit.plan.devices.training.length,
       sleep_mode: mode === 'colocate' && colocate !== undefined && (scenario.workload === 'trl' ? colocate.vllm.enable_sleep_mode : colocate.sleep),
       tensor_parallel_size: mode === 'colocate' && scenario.workload === 'trl' && colocate ? colocate.vllm.tensor_parallel_size : 1,
+      ...(mode === 'colocate' && scenario.workload === 'trl' && colocate ? { gpu_memory_utilization: colocate.vllm.gpu_memory_utilization } : {}),
       compute_s: [compute],
       generate_s: [generate],
       weight_sync_s: [sync],
@@ -409,10 +417,12 @@ function trainerHalf(unit: UnitData, scenario: Scenario, id: string, notes: stri
   };
 }
 
-/** Repeats of the same (mode, batch, ranks, sleep, tp) become runs of one half. */
+/** Repeats of the same (mode, batch, ranks, sleep, tp, memory share) become runs of one half. */
 function mergeHalf(all: TrainerHalf[], h: TrainerHalf): void {
   const same = all.find(
-    (x) => x.mode === h.mode && x.per_device_batch === h.per_device_batch && x.training_devices === h.training_devices && x.sleep_mode === h.sleep_mode && x.tensor_parallel_size === h.tensor_parallel_size,
+    (x) =>
+      x.mode === h.mode && x.per_device_batch === h.per_device_batch && x.training_devices === h.training_devices && x.sleep_mode === h.sleep_mode &&
+      x.tensor_parallel_size === h.tensor_parallel_size && x.gpu_memory_utilization === h.gpu_memory_utilization,
   );
   if (!same) {
     all.push(h);
@@ -425,10 +435,10 @@ function mergeHalf(all: TrainerHalf[], h: TrainerHalf): void {
 
 /** A server-mode run is one point of the server curve: its trainers' prompts, as rank 0 waited for them. */
 function addServerRunPoint(unit: UnitData, scenario: Scenario, m: MeasuredHalf, id: string, curves: Map<string, ServerCurve>): void {
-  const { tp, dp } = serverLayout(unit, scenario);
+  const layout = serverLayout(unit, scenario);
   const b = unit.plan.batch;
   addPoint(
-    curveFor(curves, tp, dp),
+    curveFor(curves, layout),
     { completions: b.global_batch, trainers: b.training_devices, per_device_batch: b.per_device_train_batch_size, prompts: b.prompts_per_step, source: 'server-run' },
     m.half.generate_s[0]!,
     id,
