@@ -41,7 +41,10 @@ process.exitCode = await bundleCommand({
   out,
   python: '3.12',
   resolverPython: values['resolver-python'],
-  requirements: ['vllm==0.26.0', 'trl==1.13.0', 'datasets==5.0.1'],
+  // ray: vLLM 0.26's weight_transfer/ipc_engine.py imports it at load though vLLM does not
+  // declare it, so without it a server with the IPC weight transfer (server mode on a shared GPU,
+  // docs/workload-trl.md) cannot start; nothing on the HTTP path grpo-bench uses calls it.
+  requirements: ['vllm==0.26.0', 'trl==1.13.0', 'datasets==5.0.1', 'ray==2.60.0'],
   // The host has torch; requirements-harness.txt is what the workloads import beside it.
   harnessRequirements: true,
   haveFiles: [path.join(root, 'offline', 'gpu-host-have.txt')],
