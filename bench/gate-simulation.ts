@@ -2,7 +2,7 @@
 // "regressed", "no regression" and "inconclusive" for an unchanged candidate (A/A) and for a
 // candidate slowed by 5 % and 10 %, at 3, 5 and 10 runs per side, on machines of a given noise.
 // Every trial calibrates first (A/A pairs, as `calibrate` does by default), then judges a baseline
-// folder against a candidate folder with that profile, exactly by src/analysis/gate-rule.ts.
+// folder against a candidate folder with that profile, exactly by src/analysis/inference/gate-rule.ts.
 // Seeded: the same arguments give the same table. Usage:
 //
 //   npx tsx bench/gate-simulation.ts [--trials 2000] [--threshold 0.02] [--seed 1] [--json FILE]
@@ -10,12 +10,12 @@
 // Rates carry 95 % Clopper–Pearson intervals. docs/metrics.md "Operating characteristics" holds a run of it.
 import { writeFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
-import { gateDecision, type GateOutcome } from '../src/analysis/gate-rule.ts';
-import { clopperPearson, type Proportion } from '../src/analysis/inference.ts';
+import { gateDecision, type GateOutcome } from '../src/analysis/inference/gate-rule.ts';
+import { clopperPearson, type Proportion } from '../src/analysis/inference/intervals.ts';
 import { CALIBRATION } from '../src/analysis/constants.ts';
-import { fitNoiseModel } from '../src/analysis/noise-model.ts';
-import { normalStream, simulateSession, type MachineNoise } from '../src/analysis/simulate.ts';
-import { sampleSd, seedFor } from '../src/analysis/stats.ts';
+import { fitNoiseModel } from '../src/analysis/inference/noise-model.ts';
+import { normalStream, simulateSession, type MachineNoise } from '../src/analysis/inference/simulate.ts';
+import { sampleSd, seedFor } from '../src/analysis/inference/stats.ts';
 
 const { values: args } = parseArgs({
   options: {

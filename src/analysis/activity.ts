@@ -7,7 +7,7 @@ import { note, type Note } from './notes.ts';
 import { SAMPLE_FILES } from '../results/layout.ts';
 import type { UnitData } from '../results/read.ts';
 import { eventsOf, type UnitSteps } from './steps.ts';
-import { integrate, mean, unionLength } from './stats.ts';
+import { integrate, mean, unionLength } from './inference/stats.ts';
 import type { RoleActivity } from './types.ts';
 import { gpuEnergy, gpuSeries, idleJoules, readViews, type EnergySource, type GpuSeries } from './views.ts';
 

@@ -7,7 +7,7 @@ import type { UnitData } from '../results/read.ts';
 import { measuredWindow, type Window } from './activity.ts';
 import { note, type Note } from './notes.ts';
 import { eventsOf, type UnitSteps } from './steps.ts';
-import { quantile, sortSamples } from './stats.ts';
+import { quantile, sortSamples } from './inference/stats.ts';
 import type { Quantiles, RequestLatency } from './types.ts';
 
 export function quantiles(xs: readonly number[]): Quantiles {

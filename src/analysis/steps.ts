@@ -8,7 +8,7 @@ import { note, type Note } from './notes.ts';
 import { stepBreakdown } from './phases.ts';
 import { namedOutliers } from './guards.ts';
 import { steadyStateByThroughput, type SteadyStateCut } from './steady-state.ts';
-import { outlierFlags, unionLength } from './stats.ts';
+import { outlierFlags, unionLength } from './inference/stats.ts';
 import type { StepRow } from './types.ts';
 import { formatNumber, formatPercentText } from '../value-format.ts';
 

@@ -13,14 +13,14 @@ import { energy, gpmUnavailableReason, roleActivity } from './activity.ts';
 import { note, RUN_SUBJECT, type Note } from './notes.ts';
 import { CI_LEVEL, GUARD, MIN_RUNS_FOR_SPREAD, OUTLIER, STEADY_RATIO, TRAINING_PHASES } from './constants.ts';
 import { equalWork, halvesTrend, stepCoverage } from './guards.ts';
-import { blockRatio, ratioEstimate, resolveChange, runLevelEstimate, type BlockValue, type RunLevelEstimate } from './inference.ts';
+import { blockRatio, ratioEstimate, resolveChange, runLevelEstimate, type BlockValue, type RunLevelEstimate } from './inference/intervals.ts';
 import { requestLatency } from './requests.ts';
 import { memorySummary } from './memory.ts';
 import { pointComparisons, pointModeKey, type PointRuns } from './points.ts';
 import { settingsDifferences } from './settings.ts';
 import { upgradeSummary } from './upgrade.ts';
 import { unitSteps, type UnitSteps } from './steps.ts';
-import { median, ratioOfSums } from './stats.ts';
+import { median, ratioOfSums } from './inference/stats.ts';
 import {
   SUMMARY_SCHEMA_VERSION,
   type Comparison,

@@ -1,13 +1,13 @@
 // The regression gate's pure core: two analysed runs → a Verdict. For every (sweep point, mode)
 // in both runs, the metric of every run (the run is the unit), candidate ÷ baseline of their
 // geometric means with a t interval whose variance is the runs' own spread pooled with the
-// machine's noise profile, and one of three outcomes against the threshold (analysis/gate-rule.ts);
+// machine's noise profile, and one of three outcomes against the threshold (analysis/inference/gate-rule.ts);
 // validity guards refuse (unequal work) or flag (coverage, trend, steady state, odd runs).
 // The rule is stated in docs/metrics.md "Regression gate"; constants in analysis/constants.ts.
 import { CI_LEVEL, EQUAL_WORK_TOLERANCE, GATE, GATE_EXIT, GUARD } from '../analysis/constants.ts';
-import { familyLevel, gateDecision, type GateSense } from '../analysis/gate-rule.ts';
+import { familyLevel, gateDecision, type GateSense } from '../analysis/inference/gate-rule.ts';
 import { coverageComparison, halvesTrend, namedOutliers, relativeDifference, stepCoverage } from '../analysis/guards.ts';
-import { resolveChange, twoSampleRatio } from '../analysis/inference.ts';
+import { resolveChange, twoSampleRatio } from '../analysis/inference/intervals.ts';
 import { measuredRuns } from '../analysis/steps.ts';
 import { deviceCount, medianStepTime, samplesPerSecond, tokensPerSecond, type PerDevice } from '../analysis/summarize.ts';
 import type { Estimate, ModeSummary, StepRow, Summary } from '../analysis/types.ts';

@@ -1,8 +1,8 @@
 // The regression gate's verdict: computed once (src/gate/judge.ts), written as JSON by
 // `compare --json` and formatted as Markdown by src/gate/markdown.ts. Rule: docs/metrics.md
 // "Regression gate".
-import type { ComparisonVariance, GateOutcome } from '../analysis/gate-rule.ts';
-import type { Resolution } from '../analysis/inference.ts';
+import type { ComparisonVariance, GateOutcome } from '../analysis/inference/gate-rule.ts';
+import type { Resolution } from '../analysis/inference/intervals.ts';
 import type { Estimate } from '../analysis/types.ts';
 import type { ModeName } from '../scenario/schema.ts';
 

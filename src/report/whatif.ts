@@ -7,7 +7,7 @@ import type { InputUse, SplitTable } from '../analysis/whatif.ts';
 import type { ChartSpec } from './charts.ts';
 import { axis, roomFor, sweepChart, sweepLine } from './charts.ts';
 import { escapeMarkdown as md } from './escape.ts';
-import type { RunLevelEstimate } from '../analysis/inference.ts';
+import type { RunLevelEstimate } from '../analysis/inference/intervals.ts';
 import { estimateFigure, formatFigure, formatNumber, type RangedValue } from '../value-format.ts';
 import { markdownTable } from './markdown.ts';
 import type { Table } from './tables.ts';

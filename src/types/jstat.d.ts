@@ -1,4 +1,4 @@
-// The part of jStat (MIT, no dependencies) that src/analysis/distributions.ts uses.
+// The part of jStat (MIT, no dependencies) that src/analysis/inference/distributions.ts uses.
 declare module 'jstat' {
   interface JStat {
     studentt: { inv(p: number, dof: number): number; cdf(x: number, dof: number): number };

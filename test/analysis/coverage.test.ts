@@ -4,10 +4,10 @@
 // about 0.5 %, so a correct interval passes with a wide margin and one 2 points short fails).
 import assert from 'node:assert/strict';
 import { describe as suite, test } from 'node:test';
-import { gateDecision } from '../../src/analysis/gate-rule.ts';
-import { logTInterval, pairedRatio, type BlockValue } from '../../src/analysis/inference.ts';
-import { fitNoiseModel } from '../../src/analysis/noise-model.ts';
-import { normalStream, runThroughput, simulateSession, simulateSteps, type MachineNoise } from '../../src/analysis/simulate.ts';
+import { gateDecision } from '../../src/analysis/inference/gate-rule.ts';
+import { logTInterval, pairedRatio, type BlockValue } from '../../src/analysis/inference/intervals.ts';
+import { fitNoiseModel } from '../../src/analysis/inference/noise-model.ts';
+import { normalStream, runThroughput, simulateSession, simulateSteps, type MachineNoise } from '../../src/analysis/inference/simulate.ts';
 
 const TRIALS = 2000;
 const MIN_COVERAGE = 0.93;

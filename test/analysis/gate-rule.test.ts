@@ -12,9 +12,9 @@ import {
   outcomeProbabilities,
   runsNeeded,
   type GateSense,
-} from '../../src/analysis/gate-rule.ts';
-import { fitNoiseModel, type NoiseModel } from '../../src/analysis/noise-model.ts';
-import { normalStream } from '../../src/analysis/simulate.ts';
+} from '../../src/analysis/inference/gate-rule.ts';
+import { fitNoiseModel, type NoiseModel } from '../../src/analysis/inference/noise-model.ts';
+import { normalStream } from '../../src/analysis/inference/simulate.ts';
 
 const close = (a: number, b: number, rel = 1e-7) => assert.ok(Math.abs(a - b) <= rel * Math.max(1, Math.abs(b)), `${a} ≠ ${b}`);
 const e = Math.exp;

@@ -2,7 +2,7 @@
 // Bonferroni levels, comparability and work refusals, the noise profile's part, and the flags.
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { tQuantile } from '../../src/analysis/distributions.ts';
+import { tQuantile } from '../../src/analysis/inference/distributions.ts';
 import { UserError } from '../../src/errors.ts';
 import { judge } from '../../src/gate/judge.ts';
 import { verdictMarkdown } from '../../src/gate/markdown.ts';

@@ -6,7 +6,7 @@
 // docs/metrics.md "Noise profile".
 import path from 'node:path';
 import { CALIBRATION, GATE } from '../../analysis/constants.ts';
-import { gateDecision, type GateSense } from '../../analysis/gate-rule.ts';
+import { gateDecision, type GateSense } from '../../analysis/inference/gate-rule.ts';
 import { UserError } from '../../errors.ts';
 import type { Cell } from '../../report/tables.ts';
 import { formatFigure, formatPercentText } from '../../value-format.ts';

@@ -5,11 +5,11 @@
 // detects with a given probability, and the runs per side that would resolve an inconclusive
 // comparison. docs/metrics.md "Regression gate".
 import { noncentralTCdf } from './distributions.ts';
-import { geometricMean, tCritical, type ConfidenceInterval } from './inference.ts';
-import { GATE } from './constants.ts';
+import { geometricMean, tCritical, type ConfidenceInterval } from './intervals.ts';
+import { GATE } from '../constants.ts';
 import type { LogVariance, NoiseModel } from './noise-model.ts';
 import { sampleSd } from './stats.ts';
-import { formatNumber } from '../value-format.ts';
+import { formatNumber } from '../../value-format.ts';
 
 /**
  * regressed: the whole interval is beyond the threshold on the bad side; no_regression: none of
