@@ -1,7 +1,7 @@
 // The regression gate's verdict: computed once (src/gate/judge.ts), written as JSON by
 // `compare --json` and formatted as Markdown by src/gate/markdown.ts. Rule: docs/metrics.md
 // "Regression gate".
-import type { ComparisonVariance, GateOutcome } from '../analysis/inference/gate-rule.ts';
+import type { ComparisonVariance, GateOutcome, Unresolved } from '../analysis/inference/gate-rule.ts';
 import type { Resolution } from '../analysis/inference/intervals.ts';
 import type { Estimate } from '../analysis/types.ts';
 import type { ModeName } from '../scenario/schema.ts';
@@ -64,7 +64,7 @@ export interface GateComparison {
   candidate_runs: number[];
   /** Geometric mean of the candidate's runs ÷ the baseline's. */
   ratio: number;
-  /** t interval of the ratio at `level` (1 − α/m, Bonferroni); null when no variance could be estimated. */
+  /** t interval of the ratio at `level` (Holm's level for its rank; 1 − α/m for the first); null when no variance could be estimated. */
   interval: { low: number; high: number; level: number; df: number } | null;
   outcome: Outcome;
   /** What the interval says about speed: faster or slower only when it excludes 1. */
@@ -73,6 +73,8 @@ export interface GateComparison {
   variance: ComparisonVariance;
   /** Inconclusive only: runs per side that would resolve it with 80% probability if the ratio is as measured; null when none up to 100 would. */
   runs_needed?: number | null;
+  /** Inconclusive only: why (analysis/inference/gate-rule.ts Unresolved). */
+  unresolved?: Unresolved;
   flags: GateFlag[];
   others: OtherMetric[];
 }
@@ -91,9 +93,9 @@ export interface Verdict {
   higher_is_better: boolean;
   /** Threshold, a fraction: a change smaller than this does not count as a regression. */
   threshold: number;
-  /** Family-wise error rate over all comparisons (Bonferroni). */
+  /** Family-wise error rate over all comparisons (Holm). */
   alpha: number;
-  /** Level of each comparison's interval: 1 − alpha / comparisons. */
+  /** Level of Holm's first step, 1 − alpha / comparisons; each comparison's interval has its own level. */
   level: number;
   /** The rule in one sentence, for footnotes. */
   rule: string;

@@ -6,7 +6,7 @@
 // docs/metrics.md "Noise profile".
 import path from 'node:path';
 import { CALIBRATION, GATE } from '../../analysis/constants.ts';
-import { gateDecision, type GateSense } from '../../analysis/inference/gate-rule.ts';
+import { familyLevel, gateDecision, type GateSense } from '../../analysis/inference/gate-rule.ts';
 import { UserError } from '../../errors.ts';
 import type { Cell } from '../../report/tables.ts';
 import { formatFigure, formatPercentText } from '../../value-format.ts';
@@ -93,10 +93,11 @@ export function formatProfile(p: NoiseProfile, sides: readonly Pick<GateSide, 'd
       '',
       `${e.point}/${e.mode}: ${m.runs} runs in ${m.sessions} folders`,
       `  spread of runs within a folder   ${pct(Math.sqrt(m.within))} (sd of ln value, ${m.within_df} df)`,
-      `  spread between folders           ${pct(Math.sqrt(m.between))} (${m.between_df} df; 0 when the folders differ no more than their runs explain)`,
+      `  spread between folders           ${pct(Math.sqrt(m.between))} (${m.between_df} df; 0 when the folders differ no more than their runs explain — the gate uses the mean square between folders with its ${m.between_df} df, not this estimate as if known)`,
     );
     // Consecutive folders as A/A pairs, judged as `compare` would with this profile (in-sample: a check, not a test).
-    const sense: GateSense = { threshold: p.threshold, higher_is_better: p.higher_is_better, level: 1 - GATE.family_alpha };
+    const level = p.level ?? familyLevel(p.entries.length);
+    const sense: GateSense = { threshold: p.threshold, higher_is_better: p.higher_is_better, level };
     for (let k = 0; k + 1 < e.sessions.length; k += 2) {
       const d = gateDecision({ ...sense, baseline: e.sessions[k]!, candidate: e.sessions[k + 1]!, noise: m, plan: false });
       const ratio = formatFigure({ value: d.ratio, low: d.interval?.low, high: d.interval?.high, precision: { decimals: 3 } });
@@ -105,7 +106,8 @@ export function formatProfile(p: NoiseProfile, sides: readonly Pick<GateSide, 'd
     }
     const columns = ['runs per side', 'regression caught 80% of the time', '95% of the time', 'an unchanged candidate cleared'];
     const rows = e.operating.map((o): Cell[] => [String(o.runs_per_side), `≥ ${pct(o.detectable['0.8']!)}`, `≥ ${pct(o.detectable['0.95']!)}`, pct(o.unchanged_cleared, 0)]);
-    lines.push('', `  What the gate resolves (threshold ${pct(p.threshold)}, one comparison at 95%):`, ...textTable(columns, rows).split('\n').map((l) => `  ${l}`));
+    const at = p.entries.length > 1 ? `${p.entries.length} comparisons, each at ${pct(level, 2)} or wider as \`compare\` judges them (Holm's first step)` : 'one comparison at 95%';
+    lines.push('', `  What the gate resolves (threshold ${pct(p.threshold)}, ${at}):`, ...textTable(columns, rows).split('\n').map((l) => `  ${l}`));
   }
   return lines.join('\n');
 }
