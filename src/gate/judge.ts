@@ -22,7 +22,7 @@ import { VERDICT_SCHEMA_VERSION, type Difference, type GateComparison, type Gate
 /** One analysed run: what `summarize` returns for its folder, with the manifest. */
 export interface GateSide {
   dir: string;
-  manifest: ComparableManifest & Pick<Manifest, 'run_id' | 'status'>;
+  manifest: ComparableManifest & Pick<Manifest, 'run_id' | 'status'> & Partial<Pick<Manifest, 'units'>>;
   summary: Summary;
   /** Every step row (warm-up and settling rows are marked and left out here). */
   rows: readonly StepRow[];

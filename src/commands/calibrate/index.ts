@@ -9,10 +9,14 @@ import { CALIBRATION, GATE } from '../../analysis/constants.ts';
 import { familyLevel, gateDecision, type GateSense } from '../../analysis/inference/gate-rule.ts';
 import { UserError } from '../../errors.ts';
 import type { Cell } from '../../report/tables.ts';
-import { formatFigure, formatPercentText } from '../../value-format.ts';
+import { formatFigure, formatNumber, formatPercentText } from '../../value-format.ts';
+import { cheapestDesign, varianceComponents, type DesignRun } from '../../analysis/inference/design.ts';
+import { mean } from '../../analysis/inference/stats.ts';
+import { measuredRuns } from '../../analysis/steps.ts';
+import type { StepRow } from '../../analysis/types.ts';
 import { textTable } from '../text-table.ts';
 import { assertComparable, checkComparable } from '../../gate/comparable.ts';
-import { GATE_METRICS, metricPerRun, parseMetric, type GateSide } from '../../gate/judge.ts';
+import { GATE_METRICS, metricPerRun, parseMetric, type GateMetric, type GateSide } from '../../gate/judge.ts';
 import { noiseProfile, noiseProfilePath, saveNoiseProfile, type NoiseProfile } from '../../gate/noise.ts';
 import { gateSide } from '../compare/index.ts';
 import { runCommand, type RunOptions } from '../run/index.ts';
@@ -78,11 +82,45 @@ export async function calibrateCommand(o: CalibrateOptions): Promise<number> {
   const file = noiseProfilePath(path.resolve(o.out), profile.environment, profile.scenario);
   await saveNoiseProfile(file, profile);
   console.log(formatProfile(profile, sides));
+  for (const { point, mode } of sessions) console.log(formatDesigns(`${point}/${mode}`, sides.flatMap((s) => designRuns(s, point, mode, metric))));
   console.log(`\nnoise profile: ${path.relative(process.cwd(), file) || file}`);
   return 0;
 }
 
 const pct = (x: number, decimals = 1) => formatPercentText(x, { decimals });
+
+/**
+ * Each measured run of (point, mode) as the design recommender sees it: ln of each measured step's
+ * value (tokens per second, or its duration for step time), its start-up (the unit's launch to its
+ * first measured step's start, warm-up steps included) and its mean measured step.
+ */
+export function designRuns(side: GateSide, point: string, mode: string, metric: GateMetric): DesignRun[] {
+  const perStep = (r: StepRow) => (metric === 'step_time_s' ? r.duration_s : metric === 'samples_per_s' ? r.samples / r.duration_s : r.completion_tokens / r.duration_s);
+  return measuredRuns(side.rows, point, mode).flatMap((run) => {
+    const unit = side.manifest.units?.find((u) => u.point === point && u.mode === mode && u.repeat === run[0]!.repeat);
+    if (!unit?.started || run.length === 0) return [];
+    return [{ log_steps: run.map((r) => Math.log(perStep(r))), startup_s: run[0]!.t0 - Date.parse(unit.started) / 1000, step_s: mean(run.map((r) => r.duration_s)) }];
+  });
+}
+
+/** The cheapest runs × steps per run for ±5, 3 and 2 % (paired by interleaved block), from the runs' variance between runs and between steps. */
+export function formatDesigns(subject: string, runs: readonly DesignRun[]): string {
+  const c = varianceComponents(runs);
+  if (c.runs < 2) return `\n${subject}: fewer than two runs with a launch time and two measured steps: no design to recommend`;
+  const lines = [
+    '',
+    `${subject}: runs vary by ${pct(Math.sqrt(c.run))} beyond their steps, steps by ${pct(Math.sqrt(c.step))} (lag-1 correlation ${formatNumber(c.rho, { decimals: 2 })}); start-up ${formatNumber(c.startup_s, { decimals: 0 })} s, ${formatNumber(c.step_s, { decimals: 2 })} s a step (${c.runs} runs)`,
+    '  Cheapest design to resolve a ratio to ± (interleaved blocks, 95 %; time of both arms, start-up included):',
+  ];
+  const rows = DESIGN_TARGETS.map((h): Cell[] => {
+    const d = cheapestDesign(c, h);
+    return d ? [`±${pct(h, 0)}`, String(d.runs_per_side), String(d.steps_per_run), `${formatNumber(d.seconds / 60, { decimals: 1 })} min`] : [`±${pct(h, 0)}`, '—', '—', 'not within 200 runs × 1000 steps'];
+  });
+  lines.push(...textTable(['resolution', 'runs per side', 'measured steps per run', 'time (× devices per arm for GPU time)'], rows).split('\n').map((l) => `  ${l}`));
+  return lines.join('\n');
+}
+
+const DESIGN_TARGETS = [0.05, 0.03, 0.02];
 
 /** The profile as text: the noise model per (point, mode), the A/A pairs, and what the gate resolves. */
 export function formatProfile(p: NoiseProfile, sides: readonly Pick<GateSide, 'dir'>[] = []): string {
