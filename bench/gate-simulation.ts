@@ -4,7 +4,8 @@
 // profile from calibrate's default (3 A/A pairs × 3 runs) and from one A/A pair × 5 runs. Then how
 // often it says each outcome for an unchanged candidate (A/A) and for one slowed by 5 % and 10 %.
 // Every trial calibrates first, then judges a baseline folder against a candidate folder with that
-// profile, exactly by src/analysis/inference/gate-rule.ts.
+// profile, exactly by src/analysis/inference/gate-rule.ts. Last, sequential stopping as
+// `run --until-resolved` does it (src/analysis/inference/sequential.ts), at most 6, 10 and 20 blocks.
 // Seeded: the same arguments give the same table. Usage:
 //
 //   npx tsx bench/gate-simulation.ts [--trials 2000] [--threshold 0.02] [--seed 1] [--json FILE]
@@ -16,7 +17,8 @@ import { gateDecision, type GateOutcome } from '../src/analysis/inference/gate-r
 import { clopperPearson, type Proportion } from '../src/analysis/inference/intervals.ts';
 import { CALIBRATION } from '../src/analysis/constants.ts';
 import { fitNoiseModel } from '../src/analysis/inference/noise-model.ts';
-import { normalStream, simulateSession, type MachineNoise } from '../src/analysis/inference/simulate.ts';
+import { sequentialTrial } from '../src/analysis/inference/sequential.ts';
+import { normalStream, simulateBlock, simulateSession, type MachineNoise } from '../src/analysis/inference/simulate.ts';
 import { sampleSd, seedFor } from '../src/analysis/inference/stats.ts';
 
 const { values: args } = parseArgs({
@@ -115,6 +117,37 @@ for (const m of MACHINES) {
     }
   }
 }
+/**
+ * Sequential stopping as `run --until-resolved` does it: one block (a run of each arm, back to back,
+ * sharing the block's level, which drifts from block to block by the machine's folder spread) at a
+ * time, the rule's look after each, stopping at the first verdict or after `maxBlocks`.
+ */
+const BUDGETS = [6, 10, 20];
+const SEQ_ARMS = [{ name: 'at the threshold', ratio: 1 - threshold }, ...ARMS.map((a) => ({ name: a.name, ratio: 1 / (1 + a.slowdown) }))];
+const sequential: { machine: string; max_blocks: number; arm: string; regressed: Proportion; no_regression: Proportion; inconclusive: Proportion; mean_blocks: number }[] = [];
+for (const m of MACHINES) {
+  for (const K of BUDGETS) {
+    for (const a of SEQ_ARMS) {
+      const normal = normalStream(seedFor(`${m.name}/${K}/${a.name}/sequential`, seed));
+      const counts: Record<GateOutcome, number> = { regressed: 0, no_regression: 0, inconclusive: 0 };
+      let blocks = 0;
+      for (let t = 0; t < trials; t++) {
+        const look = sequentialTrial(() => simulateBlock(normal, m.noise, Math.log(a.ratio), m.noise.session_sd), K, { threshold, higher_is_better: true });
+        counts[look.outcome as GateOutcome]++;
+        blocks += look.blocks;
+      }
+      sequential.push({
+        machine: m.name,
+        max_blocks: K,
+        arm: a.name,
+        regressed: clopperPearson(counts.regressed, trials),
+        no_regression: clopperPearson(counts.no_regression, trials),
+        inconclusive: clopperPearson(counts.inconclusive, trials),
+        mean_blocks: blocks / trials,
+      });
+    }
+  }
+}
 const seconds = (performance.now() - t0) / 1000;
 
 const pct = (p: Proportion) => `${(100 * p.rate).toFixed(1)} % [${(100 * p.low).toFixed(1)}, ${(100 * p.high).toFixed(1)}]`;
@@ -133,4 +166,10 @@ console.log('');
 console.log('| machine | runs per side | candidate | regressed | no regression | inconclusive |');
 console.log('| --- | ---: | --- | --- | --- | --- |');
 for (const c of cells) console.log(`| ${c.machine} | ${c.runs_per_side} | ${c.arm} | ${pct(c.regressed)} | ${pct(c.no_regression)} | ${pct(c.inconclusive)} |`);
-if (args.json) await writeFile(args.json, JSON.stringify({ args, machines: MACHINES, calibrations: CALIBRATIONS, seconds, at_threshold: atThreshold, cells }, null, 2) + '\n');
+console.log('');
+console.log('Sequential stopping (interleaved blocks, a look after each, O’Brien–Fleming alpha spending); "at the threshold": the true ratio is 1 − threshold');
+console.log('');
+console.log('| machine | most blocks | candidate | regressed | no regression | inconclusive | mean blocks run |');
+console.log('| --- | ---: | --- | --- | --- | --- | ---: |');
+for (const c of sequential) console.log(`| ${c.machine} | ${c.max_blocks} | ${c.arm} | ${pct(c.regressed)} | ${pct(c.no_regression)} | ${pct(c.inconclusive)} | ${c.mean_blocks.toFixed(1)} |`);
+if (args.json) await writeFile(args.json, JSON.stringify({ args, machines: MACHINES, calibrations: CALIBRATIONS, seconds, at_threshold: atThreshold, cells, sequential }, null, 2) + '\n');

@@ -20,10 +20,16 @@ async function main(argv: string[]): Promise<number> {
       (y) =>
         runOptions(y)
           .option('reports', { type: 'string', default: REPORTS_ROOT, describe: 'Folder that receives reports/<run-id>/' })
-          .option('report', { type: 'boolean', default: true, describe: 'Render the reports at the end (--no-report skips them)' }),
+          .option('report', { type: 'boolean', default: true, describe: 'Render the reports at the end (--no-report skips them)' })
+          .option('until-resolved', { type: 'boolean', describe: 'Two modes in interleaved blocks until the regression rule resolves (alpha spending) or --budget-s runs out' })
+          .option('budget-s', { type: 'number', describe: 'With --until-resolved: seconds of runs (start-up included) it may spend' })
+          .option('threshold', { type: 'number', describe: 'With --until-resolved: the regression threshold as a fraction (default 0.02)' })
+          .option('max-blocks', { type: 'number', describe: 'With --until-resolved: at most this many blocks, whatever the budget allows' }),
       async (a) => {
         const { runCommand } = await import('./commands/run/index.ts');
-        ({ exitCode } = await runCommand({ ...runArgs(a), reports: a.report ? a.reports : undefined }));
+        if (a['until-resolved'] && !(a['budget-s']! > 0)) throw new UserError('--until-resolved needs --budget-s N (seconds of runs it may spend, > 0)');
+        const untilResolved = a['until-resolved'] ? { budgetS: a['budget-s']!, threshold: a.threshold, maxBlocks: a['max-blocks'] } : undefined;
+        ({ exitCode } = await runCommand({ ...runArgs(a), reports: a.report ? a.reports : undefined, untilResolved }));
       },
     )
     .command(

@@ -1,9 +1,9 @@
 // The gate end to end on the tiny CPU scenario: `calibrate` runs an A/A pair of folders and stores
 // a noise profile; `compare` judges the pair with it and a candidate slowed by the synthetic
 // workload's `slowdown`. Real processes, a few minutes on 2 busy cores. Timings are never
-// asserted: only verdicts that hold on a noisy machine — an A/A pair judged with a profile made
-// from it can never be "regressed" (its interval always contains 1, docs/metrics.md), and steps
-// 6× as long are beyond any spread of three runs per side.
+// asserted: only verdicts that hold on a noisy machine — the A/A pair that made the profile is
+// judged without it (its runs would count twice), so it can never be cleared, and steps 6× as long
+// are beyond any spread of three runs per side.
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';

@@ -23,6 +23,7 @@ import { RunStore } from '../../results/store.ts';
 import { newRunId, RUN_FILES } from '../../results/layout.ts';
 import { analyzeRun } from '../../analysis/summarize.ts';
 import { formatSummaryTable } from './table.ts';
+import { arms, describeLook, inBlocks, MAX_BLOCKS, untilResolvedHook, type UntilResolved } from './until-resolved.ts';
 import { followProgress } from './progress.ts';
 
 export interface RunOptions {
@@ -47,7 +48,9 @@ export interface RunOptions {
    * A reason not to start a unit, given the units recorded so far (headroom ends a search at its
    * first failure); the unit is recorded as skipped with that reason.
    */
-  skip?: (unit: UnitPlan, recorded: readonly UnitRecord[]) => string | undefined;
+  skip?: (unit: UnitPlan, recorded: readonly UnitRecord[]) => string | undefined | Promise<string | undefined>;
+  /** Interleaved blocks until the regression rule resolves or the budget runs out (run --until-resolved). */
+  untilResolved?: UntilResolved;
 }
 
 export interface RunOutcome {
@@ -58,7 +61,7 @@ export interface RunOutcome {
 
 export async function runCommand(o: RunOptions): Promise<RunOutcome> {
   const loaded = await loadScenarioFile(o.scenario);
-  const scenario = applyOverrides(loaded.scenario, o);
+  const scenario = applyOverrides(loaded.scenario, o.untilResolved ? { ...o, repeats: MAX_BLOCKS } : o);
   const points = o.points ? expandPoints(scenario, o.points, loaded.file) : expandPoints(scenario, selectPoints(sweepPoints(loaded.sweep), o.pointIds), loaded.file);
   const root = projectRoot();
   const python = resolvePython(root);
@@ -72,11 +75,14 @@ export async function runCommand(o: RunOptions): Promise<RunOutcome> {
   const runDir = path.join(outRoot, runId);
   const context = { root, runDir, python, nextPort: await portPool(portsFor(points)), libraries: pythonInfo.libraries };
   // On SLURM the devices are the compute nodes': this host's GPUs do not count.
-  const plan =
+  const planned =
     scenario.launcher === 'slurm'
       ? planSlurmRun(points, context, { modes: o.modes })
       : planRun(points, { ...context, gpuCount, gpuMemoryBytes: smallestGpuMemoryBytes(inventory) }, { modes: o.modes });
-  if (plan.slurm && o.skip) throw new UserError('a run that skips units as it goes (headroom) runs on this machine, not as a SLURM job', 'Use --launcher local.');
+  if (planned.slurm && (o.skip || o.untilResolved)) throw new UserError('a run that skips units as it goes (headroom, --until-resolved) runs on this machine, not as a SLURM job', 'Use --launcher local.');
+  const pair = o.untilResolved ? arms(planned.units) : undefined;
+  const plan = pair ? { ...planned, units: inBlocks(planned.units, pair) } : planned;
+  const sequential = pair && o.untilResolved ? untilResolvedHook(runDir, pair, o.untilResolved) : undefined;
 
   const { runStatus, interrupted, ok, total } = await executePlan({
     plan,
@@ -91,8 +97,10 @@ export async function runCommand(o: RunOptions): Promise<RunOutcome> {
     pythonInfo,
     pointScenario: (unit) => pointScenario(points, unit),
     signal: o.signal,
-    skip: o.skip,
+    skip: sequential?.hook ?? o.skip,
   });
+  const look = sequential?.last();
+  if (pair) console.log(`until resolved: ${look ? describeLook(look, pair) : 'no look: fewer than two blocks ran'}`);
   let summaryOk = false;
   try {
     const summary = await analyzeRun(runDir);
@@ -175,7 +183,7 @@ export async function executePlan(o: ExecuteOptions): Promise<{ runStatus: Manif
     } else {
       for (const [index, unit] of plan.units.entries()) {
         if (signal.aborted) break;
-        const reason = o.skip?.(unit, store.current.units);
+        const reason = await o.skip?.(unit, store.current.units);
         if (reason !== undefined) {
           console.error(`[${index + 1}/${plan.units.length}] ${unit.dir}: skipped (${reason})`);
           await store.updateUnit(unit.dir, { status: 'skipped', error: { message: reason } });
