@@ -83,6 +83,8 @@ export interface Manifest {
   sweep?: Record<string, unknown[]>;
   command: string[];
   fingerprint: Fingerprint;
+  /** The workloads' compile-cache settings (src/env/compile-cache.ts); absent in folders written before they were recorded. */
+  compile_cache?: Record<string, string | null>;
   units: UnitRecord[];
   /** Present when the run was a SLURM job. */
   slurm?: SlurmRecord;

@@ -174,6 +174,18 @@ describe('judge: comparability', () => {
     assert.equal(judge(base(), c).allowed.length, 0);
   });
 
+  test('runs whose compile caches differ are refused (exit 2), naming the setting; a folder without the record is not held to it', () => {
+    const [b, c] = [side([{ runs: tight(1, 1) }]), side([{ runs: tight(1, 2) }])];
+    b.manifest.compile_cache = { VLLM_CACHE_ROOT: '/cache/a', TORCHINDUCTOR_CACHE_DIR: null };
+    c.manifest.compile_cache = { VLLM_CACHE_ROOT: '/cache/b', TORCHINDUCTOR_CACHE_DIR: null };
+    assert.throws(
+      () => judge(b, c),
+      (err: unknown) => err instanceof UserError && err.exitCode === 2 && /compile_cache\.VLLM_CACHE_ROOT: \/cache\/a \(baseline\) ≠ \/cache\/b \(candidate\)/.test(err.message),
+    );
+    delete c.manifest.compile_cache;
+    assert.equal(judge(b, c).comparisons.length, 1);
+  });
+
   test('runs that share no point and mode are not comparable (exit code 2)', () => {
     assert.throws(
       () => judge(base(), side([{ runs, mode: 'server' }])),

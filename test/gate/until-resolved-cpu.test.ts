@@ -8,6 +8,7 @@ import assert from 'node:assert/strict';
 import { readdirSync, readFileSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { test } from 'node:test';
+import { COMPILE_CACHE_VARS } from '../../src/env/compile-cache.ts';
 import type { Manifest } from '../../src/results/manifest.ts';
 import { cli, tinyScenario, workspace } from '../e2e/helpers.ts';
 
@@ -27,6 +28,8 @@ test('run --until-resolved runs two blocks in ABBA order, looks, and skips the r
     assert.equal(skipped.length, manifest.units.length - 4);
     assert.match(skipped[0]!.error!.message, /^(resolved after 2 block\(s\)|not resolved at the last look): colocate ÷ server = \d\.\d{3} \(\d+(\.\d+)?% interval .*\), .* \(look 2 of at most 2\)$/);
     assert.equal(manifest.status, 'completed');
+    // The compile caches the workloads saw are on record, so that `compare` can hold two runs to them.
+    assert.deepEqual(Object.keys(manifest.compile_cache ?? {}), [...COMPILE_CACHE_VARS]);
   } finally {
     rmSync(w.dir, { recursive: true, force: true });
   }

@@ -23,6 +23,7 @@ import { RunStore } from '../../results/store.ts';
 import { newRunId, RUN_FILES } from '../../results/layout.ts';
 import { analyzeRun } from '../../analysis/summarize.ts';
 import { formatSummaryTable } from './table.ts';
+import { compileCacheSettings } from '../../env/compile-cache.ts';
 import { arms, describeLook, inBlocks, MAX_BLOCKS, untilResolvedHook, type UntilResolved } from './until-resolved.ts';
 import { followProgress } from './progress.ts';
 
@@ -159,6 +160,7 @@ export async function executePlan(o: ExecuteOptions): Promise<{ runStatus: Manif
     ...(o.sweep ? { sweep: o.sweep } : {}),
     command: process.argv.slice(1),
     fingerprint: fingerprint(o.inventory, o.pythonInfo, git.sha),
+    compile_cache: compileCacheSettings(process.env, plan.units.flatMap((u) => u.processes.map((p) => p.env))),
     units: plan.units.map((u): UnitRecord => ({ dir: u.dir, point: u.point, mode: u.mode, repeat: u.repeat, status: 'planned' })),
   };
   const store = await RunStore.create(runDir, manifest);
