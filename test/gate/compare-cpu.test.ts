@@ -81,7 +81,8 @@ test('a candidate with slowdown 5 (steps 6× as long) regressed: exit code 1; wi
   const candidate = path.join(out, runs().at(-1)!);
   await assert.rejects(compareRuns({ baseline, candidate }), (err: { exitCode?: number; message: string }) => err.exitCode === 2 && /slowdown: 0 \(baseline\) ≠ 5 \(candidate\)/.test(err.message));
   const v = await compareRuns({ baseline, candidate, allowDifferent: ['slowdown'] });
-  assert.equal(v.comparisons[0]!.outcome, 'regressed');
+  const { outcome, ratio, interval, baseline_runs, candidate_runs, unresolved } = v.comparisons[0]!;
+  assert.equal(outcome, 'regressed', JSON.stringify({ ratio, interval, baseline_runs, candidate_runs, unresolved }));
   assert.ok(v.comparisons[0]!.ratio < 0.5, `ratio ${v.comparisons[0]!.ratio}`);
   assert.equal(await compareCommand({ baseline, candidate, allowDifferent: ['slowdown'], json: true }), GATE_EXIT.regressed);
 });
