@@ -18,8 +18,9 @@ import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { GATE } from '../src/analysis/summary/constants.ts';
-import { atRunsPerSide, outcomeProbabilities, type GateOutcome } from '../src/analysis/gate-rule.ts';
-import { clopperPearson, type Proportion } from '../src/analysis/inference.ts';
+import { atRunsPerSide, outcomeProbabilities, type GateOutcome } from '../src/analysis/inference/gate-rule.ts';
+import { clopperPearson, type Proportion } from '../src/analysis/inference/intervals.ts';
+import { comparisonVariance } from '../src/analysis/inference/gate-rule.ts';
 import { compareRuns } from '../src/commands/compare/index.ts';
 import { projectRoot } from '../src/env/python.ts';
 import { loadNoiseProfile, type NoiseProfile } from '../src/gate/noise.ts';
@@ -87,7 +88,7 @@ async function main(): Promise<void> {
   const model = profile.entries[0]!.model;
   const sense = { threshold, higher_is_better: true, level: 1 - GATE.family_alpha };
   const predicted = Object.fromEntries(
-    arms.map((a) => [a.name, outcomeProbabilities(atRunsPerSide(model, model.within_df, repeats), repeats, repeats, 1 / (1 + a.slowdown), sense)]),
+    arms.map((a) => [a.name, outcomeProbabilities(atRunsPerSide(comparisonVariance([], [], model), model.within_df, repeats), repeats, repeats, 1 / (1 + a.slowdown), sense)]),
   );
   console.error(`  within-folder sd ${(100 * Math.sqrt(model.within)).toFixed(1)} %, between-folder sd ${(100 * Math.sqrt(model.between)).toFixed(1)} % (${elapsed().toFixed(0)} s)`);
 

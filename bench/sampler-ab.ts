@@ -9,7 +9,7 @@
 // Each block is one run with sampling and one without, in the order AB in even blocks and BA in
 // odd ones. Each run is a real `grpo-bench run` of one mode and one repeat; its figures come from
 // the folder through the harness's own reader and analysis (summary.json). The ratios A ÷ B of
-// per-run step time and throughput are paired by block (src/analysis/inference.ts, as between
+// per-run step time and throughput are paired by block (src/analysis/inference/intervals.ts, as between
 // modes of a run), so the interval says which change this many runs can resolve. The samplers' CPU
 // cost is what the runs with sampling recorded (the manifest's sampler_cost): the sampler
 // processes (NVML or nvidia-smi, GPU runs only) and the harness process while it sampled (where the
@@ -20,7 +20,7 @@ import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { parse, stringify } from 'yaml';
-import { blockRatio, resolveChange, runLevelEstimate, type BlockValue, type RatioEstimate } from '../src/analysis/inference.ts';
+import { blockRatio, resolveChange, runLevelEstimate, type BlockValue, type RatioEstimate } from '../src/analysis/inference/intervals.ts';
 import { projectRoot } from '../src/env/python.ts';
 import { readRun } from '../src/results/read.ts';
 import { loadScenarioFile } from '../src/scenario/load.ts';

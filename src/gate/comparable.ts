@@ -9,7 +9,7 @@ import type { Change, Difference } from '../records/verdict.ts';
 export const SETTINGS_IGNORED = ['name', 'description', 'repeats', 'telemetry', 'timeouts', 'claim'] as const;
 
 /** What comparability reads from a manifest. */
-export type ComparableManifest = Pick<Manifest, 'fingerprint' | 'scenario' | 'sweep'>;
+export type ComparableManifest = Pick<Manifest, 'fingerprint' | 'scenario' | 'sweep' | 'compile_cache'>;
 
 export interface Comparability {
   /** Differences the user allowed. */
@@ -26,6 +26,10 @@ export function checkComparable(base: ComparableManifest, cand: ComparableManife
   const differences: Difference[] = [
     ...diff(base.fingerprint.environment, cand.fingerprint.environment).map((d) => ({ ...d, field: `environment.${d.field}`, kind: 'environment' as const })),
     ...diff(settings(base), settings(cand)).map((d) => ({ ...d, kind: 'settings' as const })),
+    // Compile caches decide how long a start-up takes; folders written before they were recorded are not held to it.
+    ...(base.compile_cache && cand.compile_cache
+      ? diff(base.compile_cache, cand.compile_cache).map((d) => ({ ...d, field: `compile_cache.${d.field}`, kind: 'settings' as const }))
+      : []),
     ...work,
   ];
   const allows = (field: string) => allow.some((a) => field === a || field.startsWith(`${a}.`));

@@ -1,13 +1,13 @@
 // The regression gate's pure core: two analysed runs → a Verdict. For every (sweep point, mode)
 // in both runs, the metric of every run (the run is the unit), candidate ÷ baseline of their
 // geometric means with a t interval whose variance is the runs' own spread pooled with the
-// machine's noise profile, and one of three outcomes against the threshold (analysis/gate-rule.ts);
+// machine's noise profile, and one of three outcomes against the threshold (analysis/inference/gate-rule.ts);
 // validity guards refuse (unequal work) or flag (coverage, trend, steady state, odd runs).
 // The rule is stated in docs/metrics.md "Regression gate"; constants in analysis/summary/constants.ts.
 import { CI_LEVEL, EQUAL_WORK_TOLERANCE, GATE, GATE_EXIT, GUARD } from '../analysis/summary/constants.ts';
-import { familyLevel, gateDecision, type GateSense } from '../analysis/gate-rule.ts';
+import { familyLevel, gateDecision, holmLevels, type GateSense } from '../analysis/inference/gate-rule.ts';
 import { coverageComparison, halvesTrend, namedOutliers, relativeDifference, stepCoverage } from '../analysis/summary/guards.ts';
-import { resolveChange, twoSampleRatio } from '../analysis/inference.ts';
+import { resolveChange, twoSampleRatio } from '../analysis/inference/intervals.ts';
 import { measuredRuns } from '../analysis/summary/steps.ts';
 import { deviceCount, medianStepTime, samplesPerSecond, tokensPerSecond, type PerDevice } from '../analysis/summary/summarize.ts';
 import { DEFAULT_GATE_METRIC, GATE_METRIC_NAMES, METRICS, type GateMetric } from '../records/metrics.ts';
@@ -19,11 +19,12 @@ import type { Manifest } from '../records/manifest.ts';
 import { assertComparable, checkComparable, type ComparableManifest } from './comparable.ts';
 import { environmentHash, type NoiseEntry, type NoiseProfile } from './noise.ts';
 import { VERDICT_SCHEMA_VERSION, type Difference, type GateComparison, type GateFlag, type OtherMetric, type Outcome, type Verdict } from '../records/verdict.ts';
+import { fitNoiseModel, type NoiseModel } from '../analysis/inference/noise-model.ts';
 
 /** One analysed run: what `summarize` returns for its folder, with the manifest. */
 export interface GateSide {
   dir: string;
-  manifest: ComparableManifest & Pick<Manifest, 'run_id' | 'status'>;
+  manifest: ComparableManifest & Pick<Manifest, 'run_id' | 'status'> & Partial<Pick<Manifest, 'units'>>;
   summary: Summary;
   /** Every step row (warm-up and settling rows are marked and left out here). */
   rows: readonly StepRow[];
@@ -110,14 +111,34 @@ export function judge(baseline: GateSide, candidate: GateSide, o: JudgeOptions =
 
   const profile = usableProfile(o.noise, baseline, metric, warnings);
   const sense: GateSense = { threshold, higher_is_better: spec.higher_is_better, level: familyLevel(pairs.length, alpha) };
-  const comparisons = pairs.map(({ b, c }): GateComparison => {
-    const baseRuns = measuredRuns(baseline.rows, b.point, b.mode);
-    const candRuns = measuredRuns(candidate.rows, c.point, c.mode);
+  const inputs = pairs.map(({ b, c }) => {
     const baseline_runs = metricPerRun(baseline, b.point, b.mode, metric);
     const candidate_runs = metricPerRun(candidate, c.point, c.mode, metric);
     const entry = profile?.entries.find((e) => e.point === b.point && e.mode === b.mode);
-    if (profile && !entry) warnings.push(`${key(b)}: not in the noise profile; its interval counts only the runs' own spread`);
-    const d = gateDecision({ ...sense, baseline: baseline_runs, candidate: candidate_runs, ...(entry ? { noise: entry.model } : {}) });
+    if (profile && !entry) warnings.push(`${key(b)}: not in the noise profile; without the spread between folders it can be found regressed but never cleared`);
+    const inProfile = (runs: number[]) => entry?.sessions.findIndex((s) => sameRuns(s, runs)) ?? -1;
+    const [bi, ci] = [inProfile(baseline_runs), inProfile(candidate_runs)];
+    // A compared folder that is one of the profile's: its runs are in the profile's spread already, and its
+    // level is part of the profile's spread between folders. Refit without it, so nothing counts twice.
+    const used = entry && (bi >= 0 || ci >= 0) ? refit(entry, [bi, ci]) : entry?.model;
+    if (bi >= 0 || ci >= 0) {
+      const which = [bi >= 0 ? 'baseline' : '', ci >= 0 ? 'candidate' : ''].filter(Boolean).join(' and ');
+      warnings.push(
+        `${key(b)}: the ${which} ${bi >= 0 && ci >= 0 ? "folders are among the noise profile's folders; the profile is refitted without them" : "folder is one of the noise profile's folders; the profile is refitted without it"} so that their runs count once` +
+          (used ? '' : ' — too few folders remain to estimate the spread between folders, so it is treated as having no profile'),
+      );
+    }
+    return { b, c, baseline_runs, candidate_runs, entry: used ? entry : undefined, noise: used };
+  });
+  const decide = (x: (typeof inputs)[number], level: number) =>
+    gateDecision({ ...sense, level, baseline: x.baseline_runs, candidate: x.candidate_runs, ...(x.noise ? { noise: x.noise } : {}) });
+  // Holm: each comparison's interval at the level of its rank among the p-values (the same as Bonferroni's for m = 1).
+  const levels = holmLevels(inputs.map((x) => decide(x, sense.level).p), alpha);
+  const comparisons = inputs.map((x, k): GateComparison => {
+    const { b, c, baseline_runs, candidate_runs, entry } = x;
+    const baseRuns = measuredRuns(baseline.rows, b.point, b.mode);
+    const candRuns = measuredRuns(candidate.rows, c.point, c.mode);
+    const d = decide(x, levels[k]!);
     const speed = d.interval && !spec.higher_is_better ? { interval: { ...d.interval, low: 1 / d.interval.high, high: 1 / d.interval.low } } : d;
     return {
       point: b.point,
@@ -131,7 +152,7 @@ export function judge(baseline: GateSide, candidate: GateSide, o: JudgeOptions =
       outcome: d.outcome,
       change: resolveChange(speed).kind,
       variance: d.variance,
-      ...(d.outcome === 'inconclusive' ? { runs_needed: d.runs_needed ?? null } : {}),
+      ...(d.outcome === 'inconclusive' ? { runs_needed: d.runs_needed ?? null, unresolved: d.unresolved ?? 'runs' } : {}),
       flags: flags(key(b), b, c, baseRuns, candRuns, baseline_runs, candidate_runs, entry),
       others: otherMetrics(b, c, baseRuns, candRuns, metric),
     };
@@ -177,8 +198,8 @@ export function gateRule(threshold: number, alpha: number, higherIsBetter: boole
   const better = higherIsBetter ? 'at or above' : 'at or below';
   return (
     `per point and mode, the candidate ÷ baseline ratio of the geometric means of per-run values with a t interval on its log ` +
-    `(variance: the runs' own spread pooled with the noise profile's, plus its spread between folders) at level 1 − ${alpha}/m for m comparisons (Bonferroni); ` +
-    `regressed when the interval lies wholly ${worse} ${edge}, no regression when it lies wholly ${better} ${edge}, inconclusive otherwise`
+    `(variance: the runs' own spread pooled with the noise profile's, and the profile's mean square between folders with its degrees of freedom) at the level Holm's step-down gives its rank among m comparisons (1 − ${alpha}/m for the first); ` +
+    `regressed when the interval lies wholly ${worse} ${edge}, no regression when it lies wholly ${better} ${edge} and a noise profile says how much folders differ, inconclusive otherwise`
   );
 }
 
@@ -193,7 +214,7 @@ function workDifferences(b: ModeSummary, c: ModeSummary): Difference[] {
 function usableProfile(noise: JudgeOptions['noise'], baseline: GateSide, metric: GateMetric, warnings: string[]): NoiseProfile | undefined {
   if (!noise) {
     warnings.push(
-      'no noise profile for this machine and scenario: the intervals count the spread of runs within each folder but not between folders (run at different times), so they may be too narrow; run `grpo-bench calibrate <scenario>`',
+      'no noise profile for this machine and scenario: how much folders run at different times differ is unknown, so the intervals count only the spread of runs within each folder; a difference between the sittings can read as a regression, and no comparison can be cleared ("no regression") — run `grpo-bench calibrate <scenario>`',
     );
     return undefined;
   }
@@ -248,7 +269,7 @@ function flags(
     const odd = namedOutliers(values.map((value, i) => ({ label: `r${runs[i]![0]!.repeat}`, value })));
     if (odd.length > 0) out.push({ kind: 'run_outlier', subject, text: `${side}: ${odd.map((x) => `${x.label} (modified z ${formatNumber(x.z, { decimals: 1 })})`).join(', ')} far from the other runs; kept` });
   }
-  if (!entry) out.push({ kind: 'no_noise_profile', subject, text: 'no noise profile: the spread between folders is not counted' });
+  if (!entry) out.push({ kind: 'no_noise_profile', subject, text: 'no noise profile: the spread between folders is unknown, so this comparison can be found regressed but not cleared' });
   return out;
 }
 
@@ -281,6 +302,17 @@ function otherMetrics(b: ModeSummary, c: ModeSummary, baseRuns: StepRow[][], can
   pair('joules_per_completion_token', b.joules_per_completion_token, c.joules_per_completion_token, false);
   pair('power_mean_w', b.power_mean_w, c.power_mean_w, false);
   return out;
+}
+
+/** The same per-run values, in the same order: the same folder's runs. */
+function sameRuns(a: readonly number[], b: readonly number[]): boolean {
+  return a.length === b.length && a.every((x, i) => x === b[i]);
+}
+
+/** The entry's noise model without the folders at `drop` (indices, −1 for none); undefined when fewer than two folders remain. */
+function refit(entry: NoiseEntry, drop: readonly number[]): NoiseModel | undefined {
+  const kept = entry.sessions.filter((_, i) => !drop.includes(i));
+  return kept.length >= 2 ? fitNoiseModel(kept) : undefined;
 }
 
 function finite(x: number | undefined): number | null {

@@ -18,14 +18,14 @@ export function verdictDoc(v: Verdict): Block[] {
     v.outcome === 'regressed'
       ? [{ strong: 'Regressed' }, ` beyond ${t}: ${of('regressed').map(where).join(', ')}`]
       : v.outcome === 'inconclusive'
-        ? [{ strong: 'Inconclusive' }, ` at ${t}: ${of('inconclusive').map(needs).join(', ')}`]
+        ? [{ strong: 'Inconclusive' }, ` at ${t}: ${of('inconclusive').map((c) => `${where(c)} (${plan(c, v)})`).join(', ')}`]
         : [{ strong: 'No regression' }, ` beyond ${t}`];
   blocks.push({ kind: 'heading', text: ['grpo-bench compare: ', ...headline] });
   blocks.push({
     kind: 'lines',
     lines: [
       [{ code: v.candidate.run_id }, ' (candidate) against ', { code: v.baseline.run_id }, ' (baseline), scenario ', { code: v.baseline.scenario }, '.'],
-      ['Gated metric: ', { code: v.metric }, ` (${v.higher_is_better ? 'higher' : 'lower'} is better), threshold ${t}, each interval at ${pct(v.level, 2)} (family-wise ${pct(1 - v.alpha, 0)}).`],
+      ['Gated metric: ', { code: v.metric }, ` (${v.higher_is_better ? 'higher' : 'lower'} is better), threshold ${t}, ${v.comparisons.length > 1 ? `each interval at the level Holm's step-down gives its rank (${pct(v.level, 2)} for the first)` : `the interval at ${pct(v.level, 2)}`} (family-wise ${pct(1 - v.alpha, 0)}).`],
     ],
   });
   blocks.push({ kind: 'table', table: verdictTable(v) });
@@ -59,15 +59,15 @@ function verdictTable(v: Verdict): Table {
   return {
     id: 'gate',
     title: 'Gated comparisons',
-    columns: ['point', 'mode', 'baseline', 'candidate', `ratio (${formatFigure(percentFigure(v.level, { decimals: 2, trim: true }))} interval)`, 'outcome', 'speed'],
+    columns: ['point', 'mode', 'baseline', 'candidate', v.comparisons.length > 1 ? 'ratio (interval, its level)' : `ratio (${formatFigure(percentFigure(v.level, { decimals: 2, trim: true }))} interval)`, 'outcome', 'speed'],
     numeric: [false, false, true, true, true, false, false],
     rows: v.comparisons.map((c): Cell[] => [
       c.point,
       c.mode,
       side(c.baseline.value, c.baseline_runs.length),
       side(c.candidate.value, c.candidate_runs.length),
-      ratio(c.ratio, c.interval?.low, c.interval?.high),
-      `${OUTCOME[c.outcome]}${c.outcome === 'inconclusive' ? ` (${plan(c)})` : ''}`,
+      { ...ratio(c.ratio, c.interval?.low, c.interval?.high), ...(v.comparisons.length > 1 && c.interval ? { aside: pct(c.interval.level, 2) } : {}) },
+      `${OUTCOME[c.outcome]}${c.outcome === 'inconclusive' ? ` (${plan(c, v)})` : ''}`,
       speed(c),
     ]),
   };
@@ -97,13 +97,29 @@ function speed(c: GateComparison): string {
   return `no difference resolved (±${pct(within)})`;
 }
 
-function plan(c: GateComparison): string {
-  if (c.runs_needed) return `~${c.runs_needed} runs per side would resolve it`;
-  if (!c.interval) return 'no interval: repeat with ≥ 2 runs per side, or calibrate this machine';
-  return 'more runs would not resolve it: the ratio sits at the threshold';
+/** Why an inconclusive comparison is inconclusive, with the figure that makes it so. */
+function plan(c: GateComparison, v: Pick<Verdict, 'threshold' | 'higher_is_better'>): string {
+  const edge = v.higher_is_better ? 1 - v.threshold : 1 + v.threshold;
+  const distance = pct(Math.abs(Math.log(c.ratio / edge)), 2);
+  switch (c.unresolved) {
+    case 'runs':
+      return `~${c.runs_needed} runs per side would resolve it`;
+    case 'no_profile': {
+      const inside = c.interval && (v.higher_is_better ? c.interval.low >= edge : c.interval.high <= edge);
+      return `${inside ? 'the interval lies within the threshold, but' : 'the estimate is on the good side of the threshold, and'} without a noise profile how much folders differ is unknown, so no comparison of two folders is cleared; calibrate this machine, or compare within one interleaved run (run --until-resolved)`;
+    }
+    case 'at_threshold':
+      return `more runs would not resolve it: the ratio sits at the threshold (${distance} from it)`;
+    case 'between_folders':
+      return `more runs per side would not narrow it: the noise profile knows how much folders differ only from ${c.variance.folders!.df + 1} folders of ${formatNumber(c.variance.folders!.runs_per_folder, { decimals: 1, trim: true })} runs (between-folder sd ${pct(Math.sqrt(c.variance.between))}, runs ${pct(Math.sqrt(c.variance.within))}), which leaves more than the ${distance} to the threshold; calibrate with more folders of more runs, or compare within one interleaved run (run --until-resolved)`;
+    case 'beyond_max_runs':
+      return `more than 100 runs per side: the runs vary by ${pct(Math.sqrt(c.variance.within))} against ${distance} to the threshold`;
+    default:
+      return 'no interval: repeat with ≥ 2 runs per side, or calibrate this machine';
+  }
 }
 
 const where = (c: GateComparison) => `${c.point}/${c.mode} ×${formatNumber(c.ratio, { decimals: 3 })}`;
-const needs = (c: GateComparison) => `${where(c)} (${plan(c)})`;
+
 /** A percentage in the verdict's sentences, closed up and without trailing zeros: `2%`, `98.33%`. */
 const pct = (x: number, digits = 1) => formatPercentText(x, { decimals: digits, trim: true });

@@ -7,8 +7,9 @@ import { createHash } from 'node:crypto';
 import { mkdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { CALIBRATION, GATE } from '../analysis/summary/constants.ts';
-import { atRunsPerSide, detectableChange, outcomeProbabilities, type GateSense } from '../analysis/gate-rule.ts';
-import { fitNoiseModel, type NoiseModel } from '../analysis/noise-model.ts';
+import { atRunsPerSide, detectableChange, outcomeProbabilities, type GateSense } from '../analysis/inference/gate-rule.ts';
+import { fitNoiseModel, type NoiseModel } from '../analysis/inference/noise-model.ts';
+import { comparisonVariance, familyLevel } from '../analysis/inference/gate-rule.ts';
 import { UserError } from '../errors.ts';
 import type { Fingerprint } from '../records/manifest.ts';
 import { noiseProfileFile } from '../results/layout.ts';
@@ -46,6 +47,8 @@ export interface NoiseProfile {
   higher_is_better: boolean;
   /** The threshold the operating points are computed for. */
   threshold: number;
+  /** The interval level of the operating points: the one `compare` uses for the first of the profile's (point, mode) comparisons. */
+  level?: number;
   /** The A/A results folders, in the order they ran. */
   runs: string[];
   entries: NoiseEntry[];
@@ -61,11 +64,16 @@ export function noiseProfilePath(resultsRoot: string, env: Fingerprint['environm
   return noiseProfileFile(resultsRoot, scenario, environmentHash(env));
 }
 
-/** The gate's operating points at each number of runs per side in CALIBRATION.table_runs. Pure. */
-export function operatingPoints(model: NoiseModel, sense: Omit<GateSense, 'level'>): OperatingPoint[] {
-  const s: GateSense = { ...sense, level: 1 - GATE.family_alpha };
+/**
+ * The gate's operating points at each number of runs per side in CALIBRATION.table_runs, at the
+ * level `compare` uses for the first of `comparisons` (point, mode) comparisons (Holm's first step,
+ * 1 − α/m: the least any of them gets). Pure.
+ */
+export function operatingPoints(model: NoiseModel, sense: Omit<GateSense, 'level'>, comparisons = 1): OperatingPoint[] {
+  const s: GateSense = { ...sense, level: familyLevel(comparisons, GATE.family_alpha) };
+  const profiled = comparisonVariance([], [], model);
   return CALIBRATION.table_runs.map((n) => {
-    const v = atRunsPerSide(model, model.within_df, n);
+    const v = atRunsPerSide(profiled, model.within_df, n);
     return {
       runs_per_side: n,
       detectable: Object.fromEntries(GATE.report_powers.map((p) => [String(p), detectableChange(v, n, s, p)])),
@@ -90,9 +98,10 @@ export function noiseProfile(
     higher_is_better: o.higher_is_better,
     threshold: o.threshold,
     runs: o.runs,
+    level: familyLevel(o.sessions.length, GATE.family_alpha),
     entries: o.sessions.map((s) => {
       const model = fitNoiseModel(s.values);
-      return { point: s.point, mode: s.mode, sessions: s.values, model, operating: operatingPoints(model, o) };
+      return { point: s.point, mode: s.mode, sessions: s.values, model, operating: operatingPoints(model, o, o.sessions.length) };
     }),
   };
 }

@@ -11,6 +11,7 @@ import type { Inventory } from '../telemetry/inventory.ts';
 import { fingerprint } from '../telemetry/fingerprint.ts';
 import { RESULTS_SCHEMA_VERSION, type Manifest, type UnitRecord } from '../records/manifest.ts';
 import { RunStore } from '../results/store.ts';
+import { compileCacheSettings } from '../env/compile-cache.ts';
 import { RUN_FILES } from '../results/layout.ts';
 import type { Launcher, LaunchRun } from './launcher.ts';
 import type { RunPlan, UnitPlan } from '../records/plan.ts';
@@ -59,6 +60,7 @@ export async function executePlan(o: ExecuteOptions): Promise<ExecuteResult> {
     ...(o.sweep ? { sweep: o.sweep } : {}),
     command: process.argv.slice(1),
     fingerprint: fingerprint(o.inventory, o.pythonInfo, git.sha),
+    compile_cache: compileCacheSettings(process.env, plan.units.flatMap((u) => u.processes.map((p) => p.env))),
     units: plan.units.map((u): UnitRecord => ({ dir: u.dir, point: u.point, mode: u.mode, repeat: u.repeat, status: 'planned' })),
   };
   const store = await RunStore.create(runDir, manifest);

@@ -26,7 +26,7 @@ export interface LaunchRun extends ScriptContext {
   /** Aborted on Ctrl-C (or SIGTERM/SIGHUP): the launcher cancels what runs and returns. */
   signal: AbortSignal;
   /** A reason not to start a unit, given the units recorded so far (headroom ends a search at its first failure). */
-  skip?: (unit: UnitPlan, recorded: readonly UnitRecord[]) => string | undefined;
+  skip?: (unit: UnitPlan, recorded: readonly UnitRecord[]) => string | undefined | Promise<string | undefined>;
 }
 
 export interface LaunchResult {

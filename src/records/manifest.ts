@@ -133,6 +133,8 @@ export const Manifest = z.looseObject({
   sweep: z.record(z.string(), z.array(z.unknown())).optional(),
   command: z.array(z.string()),
   fingerprint: Fingerprint,
+  /** The workloads' compile-cache settings (src/env/compile-cache.ts); absent in folders written before they were recorded. */
+  compile_cache: z.record(z.string(), z.string().nullable()).optional(),
   units: z.array(UnitRecord),
   /** Present when the run was a SLURM job. */
   slurm: SlurmRecord.optional(),

@@ -13,15 +13,23 @@ export const VERDICT_SCHEMA_VERSION = 2;
  */
 export type Outcome = 'regressed' | 'no_regression' | 'inconclusive';
 
-/** Where a comparison's variance of ln(value per run) came from, and its parts (analysis/gate-rule.ts comparisonVariance). */
-export interface ComparisonVariance {
+/** The variance of ln(value per run) a comparison uses (analysis/inference/gate-rule.ts comparisonVariance). */
+export interface LogVariance {
   within: number;
   within_df: number;
+  /** null without a noise profile: how much folders differ is then unknown. */
+  folders: { mean_square: number; df: number; runs_per_folder: number } | null;
+}
+
+/** Where a comparison's variance came from, and its parts. */
+export interface ComparisonVariance extends LogVariance {
+  /** The between-folder part's point estimate max(0, (MS_B − MS_W)/n₀), shown; the interval uses the mean squares themselves. */
   between: number;
-  /** Infinity when the between-session part is known to be 0 or not modelled. */
-  between_df: number;
   source: 'runs' | 'runs and noise profile';
 }
+
+/** Why a comparison stayed inconclusive. */
+export type Unresolved = 'no_interval' | 'no_profile' | 'runs' | 'beyond_max_runs' | 'between_folders' | 'at_threshold';
 
 /** A field whose value differs between the two runs. */
 export interface Difference {
@@ -72,7 +80,7 @@ export interface GateComparison {
   candidate_runs: number[];
   /** Geometric mean of the candidate's runs ÷ the baseline's. */
   ratio: number;
-  /** t interval of the ratio at `level` (1 − α/m, Bonferroni); null when no variance could be estimated. */
+  /** t interval of the ratio at `level` (Holm's level for its rank; 1 − α/m for the first); null when no variance could be estimated. */
   interval: { low: number; high: number; level: number; df: number } | null;
   outcome: Outcome;
   /** What the interval says about speed: faster or slower only when it excludes 1. */
@@ -81,6 +89,8 @@ export interface GateComparison {
   variance: ComparisonVariance;
   /** Inconclusive only: runs per side that would resolve it with 80% probability if the ratio is as measured; null when none up to 100 would. */
   runs_needed?: number | null;
+  /** Inconclusive only: why (analysis/inference/gate-rule.ts Unresolved). */
+  unresolved?: Unresolved;
   flags: GateFlag[];
   others: OtherMetric[];
 }
@@ -99,9 +109,9 @@ export interface Verdict {
   higher_is_better: boolean;
   /** Threshold, a fraction: a change smaller than this does not count as a regression. */
   threshold: number;
-  /** Family-wise error rate over all comparisons (Bonferroni). */
+  /** Family-wise error rate over all comparisons (Holm). */
   alpha: number;
-  /** Level of each comparison's interval: 1 − alpha / comparisons. */
+  /** Level of Holm's first step, 1 − alpha / comparisons; each comparison's interval has its own level. */
   level: number;
   /** The rule in one sentence, for footnotes. */
   rule: string;

@@ -13,7 +13,11 @@ Writes JSON lines to stdout, flushed one by one:
 Per tick and GPU: utilization.gpu (the driver's "some kernel ran" over its own window), memory,
 power, SM clock, temperature, clock-event reasons, the cumulative energy counter (mJ since the
 driver loaded), and from GPM — over exactly the interval since the previous tick — SM activity,
-SM occupancy and tensor activity. GPM needs two samples, so the first tick has none.
+SM occupancy and tensor activity. GPM needs two samples, so the first tick has none. GPM is read
+at its own, slower rate (--gpm-interval-ms, default 1000 ms or the tick interval if longer): it is
+the costliest read of a tick, its counters advance about every 100 ms (finer windows under-read,
+docs/metrics.md "Known-truth check"), and its value stands for the interval since its previous
+read, which the analysis weights by (rows between GPM reads leave its columns empty).
 
 Exit codes: 0 after SIGTERM/SIGINT or a closed stdout; 3 when NVML cannot be used at all
 (pynvml missing, no driver, a GPU index that does not exist), with the reason on stderr, so the
@@ -143,7 +147,7 @@ class Gpu:
             out[field] = round(m.value, 3) if m.nvmlReturn == nvml.NVML_SUCCESS else None
         return out
 
-    def sample(self, t: float) -> dict[str, Any]:
+    def sample(self, t: float, gpm: bool = True) -> dict[str, Any]:
         mem = self._read("memory")
         row: dict[str, Any] = {"kind": "sample", "t": round(t, 6), "gpu": self.index, "source": "nvml"}
         row["util_pct"] = self._read("util_pct")
@@ -153,7 +157,7 @@ class Gpu:
         row["power_w"] = round(power, 3) if power is not None else None
         for field in ("sm_clock_mhz", "temp_c", "throttle_reasons", "energy_mj"):
             row[field] = self._read(field)
-        row.update(self._gpm())
+        row.update(self._gpm() if gpm else {k: None for k in GPM_FIELDS})
         return row
 
     def close(self) -> None:
@@ -189,6 +193,8 @@ def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     p.add_argument("--gpus", required=True, help="NVML (nvidia-smi) indices, comma-separated")
     p.add_argument("--interval-ms", type=int, default=200)
+    p.add_argument("--gpm-interval-ms", type=int, default=None,
+                   help="read GPM every this many ms, rounded to whole ticks (default max(1000, --interval-ms))")
     p.add_argument("--count", type=int, default=0, help="stop after this many ticks (0: until signalled)")
     a = p.parse_args(argv)
     signal.signal(signal.SIGTERM, _stop)
@@ -199,7 +205,9 @@ def main(argv: list[str] | None = None) -> int:
         sys.stderr.write(f"nvml sampler: {e}\n")
         return UNAVAILABLE
     try:
-        emit({"kind": "meta", "source": "nvml", "interval_ms": a.interval_ms,
+        # GPM on every k-th tick, the first included (it needs a previous sample before it has a value).
+        every = max(1, round((a.gpm_interval_ms if a.gpm_interval_ms is not None else max(1000, a.interval_ms)) / a.interval_ms))
+        emit({"kind": "meta", "source": "nvml", "interval_ms": a.interval_ms, "gpm_interval_ms": every * a.interval_ms,
               "driver": text(nvml.nvmlSystemGetDriverVersion()), "nvml": text(nvml.nvmlSystemGetNVMLVersion()),
               "pynvml": _version(), "gpus": [g.describe() for g in gpus]})
         period = a.interval_ms / 1000.0
@@ -208,7 +216,7 @@ def main(argv: list[str] | None = None) -> int:
         while a.count <= 0 or ticks < a.count:
             t = time.time()
             for g in gpus:
-                emit(g.sample(t))
+                emit(g.sample(t, gpm=ticks % every == 0))
             ticks += 1
             # Fixed-rate schedule on the monotonic clock; a late tick skips the slots it missed
             # instead of bursting to catch up.

@@ -2,7 +2,7 @@
 // (t, noncentral t and beta quantiles from published tables / an independent implementation).
 import assert from 'node:assert/strict';
 import { describe as suite, test } from 'node:test';
-import { betaQuantile, noncentralTCdf, tCdf, tQuantile } from '../../src/analysis/distributions.ts';
+import { betaQuantile, noncentralTCdf, tCdf, tQuantile } from '../../src/analysis/inference/distributions.ts';
 import {
   blockRatio,
   clopperPearson,
@@ -13,7 +13,7 @@ import {
   runLevelEstimate,
   twoSampleRatio,
   withinRunSpread,
-} from '../../src/analysis/inference.ts';
+} from '../../src/analysis/inference/intervals.ts';
 
 const close = (a: number, b: number, rel = 1e-7) => assert.ok(Math.abs(a - b) <= rel * Math.max(1, Math.abs(b)), `${a} ≠ ${b}`);
 const e = Math.exp;

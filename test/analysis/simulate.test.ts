@@ -1,8 +1,8 @@
 // The simulation model behind the coverage tests and the gate benchmark is what it says it is.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { normalStream, runThroughput, simulateSteps } from '../../src/analysis/simulate.ts';
-import { mean, sampleSd } from '../../src/analysis/stats.ts';
+import { normalStream, runThroughput, simulateSteps } from '../../src/analysis/inference/simulate.ts';
+import { mean, sampleSd } from '../../src/analysis/inference/stats.ts';
 
 test('ln step durations are a stationary AR(1) with the given sd and lag-1 correlation', () => {
   const normal = normalStream(7);

@@ -14,7 +14,7 @@ import {
   sortSamples,
   unionLength,
   sampleSd,
-} from '../../src/analysis/stats.ts';
+} from '../../src/analysis/inference/stats.ts';
 
 const close = (a: number, b: number, eps = 1e-9) => assert.ok(Math.abs(a - b) <= eps, `${a} ≠ ${b}`);
 

@@ -7,7 +7,7 @@ import path from 'node:path';
 import { test } from 'node:test';
 import { segmentReadings, type SegmentReading } from '../../src/analysis/summary/segments.ts';
 import { counterJoules, gpuEnergy, gpuSeries, idleJoules, readViews, type GpuSeries } from '../../src/analysis/summary/views.ts';
-import { integrate } from '../../src/analysis/stats.ts';
+import { integrate } from '../../src/analysis/inference/stats.ts';
 import type { PhaseEvent } from '../../src/records/events.ts';
 import { readTable, readUnitEvents, TELEMETRY_TEXT_COLUMNS, type TelemetryRow } from '../../src/results/read.ts';
 import { fieldRates, type FieldRate } from '../../src/telemetry/rates.ts';

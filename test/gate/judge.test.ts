@@ -2,7 +2,7 @@
 // Bonferroni levels, comparability and work refusals, the noise profile's part, and the flags.
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { tQuantile } from '../../src/analysis/distributions.ts';
+import { tQuantile } from '../../src/analysis/inference/distributions.ts';
 import { UserError } from '../../src/errors.ts';
 import { judge } from '../../src/gate/judge.ts';
 import { verdictMarkdown } from '../../src/gate/markdown.ts';
@@ -18,6 +18,15 @@ const sd = (xs: number[]) => {
   const m = xs.reduce((a, b) => a + b, 0) / xs.length;
   return Math.sqrt(xs.reduce((s, x) => s + (x - m) ** 2, 0) / (xs.length - 1));
 };
+
+/** A profile of this test machine: folders whose levels differ by ~0.1 %, runs by 0.1 %, for each point given. */
+const quiet = (points: string[] = ['default']) =>
+  noiseProfile({
+    environment: { cpu_model: 'Test CPU', cpu_cores: 2, gpu_count: 0 }, scenario: 'gate-test', metric: 'completion_tokens_per_s_per_allocated_device', higher_is_better: true, threshold: 0.02,
+    runs: ['a', 'b', 'c', 'd'], created: '2026-01-01T00:00:00Z',
+    sessions: points.map((point) => ({ point, mode: 'colocate' as const, values: [100, 100.1, 99.9, 100.05].map((l) => [l * 0.999, l, l * 1.001]) })),
+  });
+const withQuiet = (points?: string[]) => ({ noise: { file: 'quiet.json', profile: quiet(points) } });
 
 describe('judge: three outcomes against the threshold', () => {
   test('a candidate 10% slower regressed: interval from the per-run values, exit code 1', () => {
@@ -37,11 +46,19 @@ describe('judge: three outcomes against the threshold', () => {
     assert.equal(v.metric, 'completion_tokens_per_s_per_allocated_device');
   });
 
-  test('a candidate 1% slower with tight runs: no regression beyond 2%, exit code 0', () => {
-    const v = judge(side([{ runs: tight(1, 1) }]), side([{ runs: tight(1.01, 2) }]));
+  test('a candidate 1% slower with tight runs, on a calibrated quiet machine: no regression beyond 2%, exit code 0', () => {
+    const v = judge(side([{ runs: tight(1, 1) }]), side([{ runs: tight(1.01, 2) }]), withQuiet());
     const x = v.comparisons[0]!;
     assert.ok(x.interval!.low >= 0.98, String(x.interval!.low));
     assert.deepEqual([x.outcome, x.change, v.outcome, v.exit_code], ['no_regression', 'slower', 'no_regression', 0]);
+  });
+
+  test('the same folders without a noise profile: not cleared (exit code 3), and the verdict says why', () => {
+    const v = judge(side([{ runs: tight(1, 1) }]), side([{ runs: tight(1.01, 2) }]));
+    const x = v.comparisons[0]!;
+    assert.ok(x.interval!.low >= 0.98, String(x.interval!.low));
+    assert.deepEqual([x.outcome, x.unresolved, v.exit_code], ['inconclusive', 'no_profile', 3]);
+    assert.match(verdictMarkdown(v), /the interval lies within the threshold, but without a noise profile how much folders differ is unknown/);
   });
 
   test('runs that vary by 3%: a 5% drop is inconclusive (exit code 3), with the runs per side that would resolve it', () => {
@@ -54,7 +71,7 @@ describe('judge: three outcomes against the threshold', () => {
   });
 
   test('a candidate 10% faster: no regression, and the speed column says faster', () => {
-    const v = judge(side([{ runs: tight(1, 1) }]), side([{ runs: tight(1 / 1.1, 2) }]));
+    const v = judge(side([{ runs: tight(1, 1) }]), side([{ runs: tight(1 / 1.1, 2) }]), withQuiet());
     assert.deepEqual([v.comparisons[0]!.outcome, v.comparisons[0]!.change, v.exit_code], ['no_regression', 'faster', 0]);
     assert.match(verdictMarkdown(v), /^### grpo-bench compare: \*\*No regression\*\* beyond 2%/);
   });
@@ -86,14 +103,19 @@ describe('judge: three outcomes against the threshold', () => {
   });
 });
 
-describe('judge: several points × modes share α (Bonferroni)', () => {
+describe('judge: several points × modes share α (Holm)', () => {
   const same = (point: string, seed: number) => ({ point, runs: tight(1, seed) });
 
-  test('each interval is at 1 − 0.05/m, so the verdicts hold together at 95%', () => {
-    const v = judge(side([same('default', 1), same('b=2', 11), same('b=4', 13)]), side([same('default', 2), same('b=2', 12), same('b=4', 14)]));
+  test('the intervals step down from 1 − 0.05/m by Holm, so the verdicts hold together at 95%', () => {
+    const points = ['default', 'b=2', 'b=4'];
+    const v = judge(side([same('default', 1), same('b=2', 11), same('b=4', 13)]), side([same('default', 2), same('b=2', 12), same('b=4', 14)]), withQuiet(points));
     assert.ok(Math.abs(v.level - (1 - 0.05 / 3)) < 1e-12);
-    assert.deepEqual(v.comparisons.map((c) => c.interval!.level), [v.level, v.level, v.level]);
     assert.deepEqual(v.comparisons.map((c) => c.outcome), ['no_regression', 'no_regression', 'no_regression']);
+    // Each cleared, so each is tested at its rank: the levels are 1 − .05/3, 1 − .05/2 and .95, in the order of their distances from the threshold.
+    const levels = v.comparisons.map((c) => c.interval!.level);
+    assert.deepEqual([...levels].sort(), [0.95, 0.975, 1 - 0.05 / 3]);
+    const byDistance = [...v.comparisons].sort((a, b) => b.ratio - a.ratio).map((c) => c.interval!.level);
+    assert.deepEqual(byDistance, [1 - 0.05 / 3, 0.975, 0.95]);
   });
 
   test('a point name cannot break the verdict table: Markdown in it is escaped', () => {
@@ -152,6 +174,18 @@ describe('judge: comparability', () => {
     assert.equal(judge(base(), c).allowed.length, 0);
   });
 
+  test('runs whose compile caches differ are refused (exit 2), naming the setting; a folder without the record is not held to it', () => {
+    const [b, c] = [side([{ runs: tight(1, 1) }]), side([{ runs: tight(1, 2) }])];
+    b.manifest.compile_cache = { VLLM_CACHE_ROOT: '/cache/a', TORCHINDUCTOR_CACHE_DIR: null };
+    c.manifest.compile_cache = { VLLM_CACHE_ROOT: '/cache/b', TORCHINDUCTOR_CACHE_DIR: null };
+    assert.throws(
+      () => judge(b, c),
+      (err: unknown) => err instanceof UserError && err.exitCode === 2 && /compile_cache\.VLLM_CACHE_ROOT: \/cache\/a \(baseline\) ≠ \/cache\/b \(candidate\)/.test(err.message),
+    );
+    delete c.manifest.compile_cache;
+    assert.equal(judge(b, c).comparisons.length, 1);
+  });
+
   test('runs that share no point and mode are not comparable (exit code 2)', () => {
     assert.throws(
       () => judge(base(), side([{ runs, mode: 'server' }])),
@@ -199,6 +233,21 @@ describe('judge: with a noise profile', () => {
     assert.ok(withProfile.interval!.high - withProfile.interval!.low > 5 * (without.interval!.high - without.interval!.low));
     assert.equal(withProfile.outcome, 'inconclusive');
     assert.equal(withProfile.runs_needed, null, 'more runs per side cannot shrink the spread between folders');
+    assert.equal(withProfile.unresolved, 'between_folders');
+  });
+
+  test('a compared folder that is one of the profile\'s folders counts once: the profile is refitted without it', () => {
+    const b = side([{ runs: tight(1, 1) }]);
+    const sessions = [perRun(tight(1, 1)), ...[100, 100.1, 99.9].map((l) => [l * 0.999, l, l * 1.001])];
+    const profile = profileOf(sessions);
+    const v = judge(b, side([{ runs: tight(1.01, 2) }]), { noise: { file: 'p.json', profile } });
+    assert.ok(v.warnings.some((w) => /the baseline folder is one of the noise profile's folders; the profile is refitted without it/.test(w)), v.warnings.join('\n'));
+    // 3 folders remain: the between mean square has 2 df
+    assert.equal(v.comparisons[0]!.interval!.df, 2);
+    // with only one other folder there is no spread between folders left to use: treated as no profile
+    const two = judge(b, side([{ runs: tight(1.01, 2) }]), { noise: { file: 'p.json', profile: profileOf(sessions.slice(0, 2)) } });
+    assert.ok(two.warnings.some((w) => /too few folders remain/.test(w)));
+    assert.deepEqual([two.comparisons[0]!.variance.source, two.comparisons[0]!.outcome, two.comparisons[0]!.unresolved], ['runs', 'inconclusive', 'no_profile']);
   });
 
   test('a profile of another machine is not used, and the verdict says so', () => {

@@ -6,7 +6,7 @@
 //
 // The raw samples are plausible, not measured: GPU utilisation follows the phases (a server GPU
 // is busy while generating, trainers while training), colocate holds more memory per GPU.
-import { mulberry32 } from '../../src/analysis/stats.ts';
+import { mulberry32 } from '../../src/analysis/inference/stats.ts';
 import { mkdir, writeFile, open } from 'node:fs/promises';
 import path from 'node:path';
 import { Scenario, type ModeName } from '../../src/scenario/schema.ts';

@@ -1,14 +1,14 @@
 // Busy and idle per role in three views (phases, utilization.gpu, GPM SM activity), power
 // beside them, and energy (the energy counter, else integrated power).
 // Everything is taken over each unit's measured window: first measured step's t0 → last one's t1.
-import type { Role } from '../../records/plan.ts';
+import type { Role } from '../../records/common.ts';
 import { waitingPhases } from '../../modes.ts';
 import { note } from './notes.ts';
 import { type Note } from '../../records/notes.ts';
 import { SAMPLE_FILES } from '../../results/layout.ts';
 import type { UnitData } from '../../results/read.ts';
 import { eventsOf, type UnitSteps } from './steps.ts';
-import { integrate, mean, unionLength } from '../stats.ts';
+import { integrate, mean, unionLength } from '../inference/stats.ts';
 import type { RoleActivity } from '../../records/summary.ts';
 import { gpuEnergy, gpuSeries, idleJoules, readViews, type EnergySource, type GpuSeries } from './views.ts';
 

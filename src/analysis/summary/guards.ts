@@ -2,7 +2,7 @@
 // of what it measured and whether it passes; the summary turns them into notes, the gate into a
 // refusal or a flag. Constants: GUARD, EQUAL_WORK_TOLERANCE; docs/metrics.md "Validity guards".
 import { EQUAL_WORK_TOLERANCE, GUARD, OUTLIER } from './constants.ts';
-import { modifiedZScores } from '../stats.ts';
+import { modifiedZScores } from '../inference/stats.ts';
 
 /** A timed step: start and end on one clock. */
 export interface TimedStep {

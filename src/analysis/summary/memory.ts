@@ -3,7 +3,7 @@
 // the samplers saw it — the numbers behind memory headroom. Pure: units in, one record out.
 import type { PhaseEvent } from '../../records/events.ts';
 import type { UnitData } from '../../results/read.ts';
-import { median } from '../stats.ts';
+import { median } from '../inference/stats.ts';
 import { eventsOf, trainerFiles, type UnitSteps } from './steps.ts';
 import type { MemorySummary } from '../../records/summary.ts';
 

@@ -8,7 +8,7 @@ import { measuredWindow, type Window } from './activity.ts';
 import { note } from './notes.ts';
 import { type Note } from '../../records/notes.ts';
 import { eventsOf, type UnitSteps } from './steps.ts';
-import { quantile, sortSamples } from '../stats.ts';
+import { quantile, sortSamples } from '../inference/stats.ts';
 import type { Quantiles, RequestLatency } from '../../records/summary.ts';
 
 export function quantiles(xs: readonly number[]): Quantiles {

@@ -9,7 +9,7 @@ import { type Note } from '../../records/notes.ts';
 import { stepBreakdown } from './phases.ts';
 import { namedOutliers } from './guards.ts';
 import { steadyStateByThroughput, type SteadyStateCut } from './steady-state.ts';
-import { outlierFlags, unionLength } from '../stats.ts';
+import { outlierFlags, unionLength } from '../inference/stats.ts';
 import type { StepRow } from '../../records/steps.ts';
 import { formatNumber, formatPercentText } from '../../value-format.ts';
 

@@ -9,7 +9,7 @@
 // The phases view (the workload's own account) comes from events: activity.ts.
 // Pure functions: rows in, numbers out.
 import type { TelemetryRow } from '../../results/read.ts';
-import { integrate, unionLength } from '../stats.ts';
+import { integrate, unionLength } from '../inference/stats.ts';
 
 /** One GPU's samples, sorted by time; NaN where a row had no value. */
 export interface GpuSeries {

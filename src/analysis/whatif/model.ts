@@ -11,7 +11,7 @@
 // (a fixed number, listed); intervals come from evaluating the model on every replicate.
 import { CI_LEVEL, WHATIF } from '../summary/constants.ts';
 import type { Profile, RunSamples, ServerCurve, TrainerHalf } from './profile.ts';
-import { mean, mulberry32, quantile, seedFor, sortSamples } from '../stats.ts';
+import { mean, mulberry32, quantile, seedFor, sortSamples } from '../inference/stats.ts';
 import type { ModeName } from '../../scenario/schema.ts';
 
 /** Numbers the model needs where the profile measured nothing; each use is listed in the prediction. */

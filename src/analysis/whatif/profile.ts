@@ -13,8 +13,8 @@ import type { ModeName, Scenario } from '../../scenario/schema.ts';
 import { expandPoints } from '../../scenario/sweep.ts';
 import { PRESETS, presetName } from '../../workloads/common/presets.ts';
 import { parameterCount } from '../../workloads/synthetic/fit.ts';
-import { runLevelEstimate, type RunLevelEstimate } from '../inference.ts';
-import { mean, unionLength } from '../stats.ts';
+import { runLevelEstimate, type RunLevelEstimate } from '../inference/intervals.ts';
+import { mean, unionLength } from '../inference/stats.ts';
 import { eventsOf, trainerFiles, unitSteps } from '../summary/steps.ts';
 
 export const PROFILE_SCHEMA_VERSION = 1;

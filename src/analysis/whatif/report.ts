@@ -8,7 +8,7 @@ import type { ChartSpec } from '../../report/charts.ts';
 import { axis, roomFor, sweepChart, sweepLine, withFooter } from '../../report/charts.ts';
 import { profileFooter } from '../../report/provenance.ts';
 import { escapeMarkdown as md } from '../../report/escape.ts';
-import type { RunLevelEstimate } from '../inference.ts';
+import type { RunLevelEstimate } from '../inference/intervals.ts';
 import { estimateFigure, formatFigure, formatNumber, type RangedValue } from '../../value-format.ts';
 import { markdownTable } from '../../report/markdown.ts';
 import type { Cell, Table } from '../../report/tables.ts';

@@ -6,13 +6,18 @@
 // docs/metrics.md "Noise profile".
 import path from 'node:path';
 import { CALIBRATION, GATE } from '../../analysis/summary/constants.ts';
-import { gateDecision, type GateSense } from '../../analysis/gate-rule.ts';
+import { gateDecision, type GateSense } from '../../analysis/inference/gate-rule.ts';
 import { UsageError, UserError } from '../../errors.ts';
 import type { Cell } from '../../report/tables.ts';
-import { formatFigure, formatPercentText } from '../../value-format.ts';
+import { formatFigure, formatPercentText, formatNumber } from '../../value-format.ts';
 import { textTable } from '../../report/text-table.ts';
+import { familyLevel } from '../../analysis/inference/gate-rule.ts';
+import { cheapestDesign, varianceComponents, type DesignRun } from '../../analysis/inference/design.ts';
+import { mean } from '../../analysis/inference/stats.ts';
+import { measuredRuns } from '../../analysis/summary/steps.ts';
+import type { StepRow } from '../../records/steps.ts';
 import { assertComparable, checkComparable } from '../../gate/comparable.ts';
-import { GATE_METRICS, metricPerRun, parseMetric, type GateSide } from '../../gate/judge.ts';
+import { GATE_METRICS, metricPerRun, parseMetric, type GateMetric, type GateSide } from '../../gate/judge.ts';
 import { noiseProfile, noiseProfilePath, saveNoiseProfile, type NoiseProfile } from '../../gate/noise.ts';
 import { gateSide } from '../compare/index.ts';
 import { runCommand, type RunOptions } from '../run/index.ts';
@@ -78,11 +83,45 @@ export async function calibrateCommand(o: CalibrateOptions): Promise<number> {
   const file = noiseProfilePath(path.resolve(o.out), profile.environment, profile.scenario);
   await saveNoiseProfile(file, profile);
   console.log(formatProfile(profile, sides));
+  for (const { point, mode } of sessions) console.log(formatDesigns(`${point}/${mode}`, sides.flatMap((s) => designRuns(s, point, mode, metric))));
   console.log(`\nnoise profile: ${path.relative(process.cwd(), file) || file}`);
   return 0;
 }
 
 const pct = (x: number, decimals = 1) => formatPercentText(x, { decimals });
+
+/**
+ * Each measured run of (point, mode) as the design recommender sees it: ln of each measured step's
+ * value (tokens per second, or its duration for step time), its start-up (the unit's launch to its
+ * first measured step's start, warm-up steps included) and its mean measured step.
+ */
+export function designRuns(side: GateSide, point: string, mode: string, metric: GateMetric): DesignRun[] {
+  const perStep = (r: StepRow) => (metric === 'step_time_s' ? r.duration_s : metric === 'samples_per_s' ? r.samples / r.duration_s : r.completion_tokens / r.duration_s);
+  return measuredRuns(side.rows, point, mode).flatMap((run) => {
+    const unit = side.manifest.units?.find((u) => u.point === point && u.mode === mode && u.repeat === run[0]!.repeat);
+    if (!unit?.started || run.length === 0) return [];
+    return [{ log_steps: run.map((r) => Math.log(perStep(r))), startup_s: run[0]!.t0 - Date.parse(unit.started) / 1000, step_s: mean(run.map((r) => r.duration_s)) }];
+  });
+}
+
+/** The cheapest runs × steps per run for ±5, 3 and 2 % (paired by interleaved block), from the runs' variance between runs and between steps. */
+export function formatDesigns(subject: string, runs: readonly DesignRun[]): string {
+  const c = varianceComponents(runs);
+  if (c.runs < 2) return `\n${subject}: fewer than two runs with a launch time and two measured steps: no design to recommend`;
+  const lines = [
+    '',
+    `${subject}: runs vary by ${pct(Math.sqrt(c.run))} beyond their steps, steps by ${pct(Math.sqrt(c.step))} (lag-1 correlation ${formatNumber(c.rho, { decimals: 2 })}); start-up ${formatNumber(c.startup_s, { decimals: 0 })} s, ${formatNumber(c.step_s, { decimals: 2 })} s a step (${c.runs} runs)`,
+    '  Cheapest design to resolve a ratio to ± (interleaved blocks, 95 %; time of both arms, start-up included):',
+  ];
+  const rows = DESIGN_TARGETS.map((h): Cell[] => {
+    const d = cheapestDesign(c, h);
+    return d ? [`±${pct(h, 0)}`, String(d.runs_per_side), String(d.steps_per_run), `${formatNumber(d.seconds / 60, { decimals: 1 })} min`] : [`±${pct(h, 0)}`, '—', '—', 'not within 200 runs × 1000 steps'];
+  });
+  lines.push(...textTable(['resolution', 'runs per side', 'measured steps per run', 'time (× devices per arm for GPU time)'], rows).split('\n').map((l) => `  ${l}`));
+  return lines.join('\n');
+}
+
+const DESIGN_TARGETS = [0.05, 0.03, 0.02];
 
 /** The profile as text: the noise model per (point, mode), the A/A pairs, and what the gate resolves. */
 export function formatProfile(p: NoiseProfile, sides: readonly Pick<GateSide, 'dir'>[] = []): string {
@@ -93,10 +132,11 @@ export function formatProfile(p: NoiseProfile, sides: readonly Pick<GateSide, 'd
       '',
       `${e.point}/${e.mode}: ${m.runs} runs in ${m.sessions} folders`,
       `  spread of runs within a folder   ${pct(Math.sqrt(m.within))} (sd of ln value, ${m.within_df} df)`,
-      `  spread between folders           ${pct(Math.sqrt(m.between))} (${m.between_df} df; 0 when the folders differ no more than their runs explain)`,
+      `  spread between folders           ${pct(Math.sqrt(m.between))} (${m.between_df} df; 0 when the folders differ no more than their runs explain — the gate uses the mean square between folders with its ${m.between_df} df, not this estimate as if known)`,
     );
     // Consecutive folders as A/A pairs, judged as `compare` would with this profile (in-sample: a check, not a test).
-    const sense: GateSense = { threshold: p.threshold, higher_is_better: p.higher_is_better, level: 1 - GATE.family_alpha };
+    const level = p.level ?? familyLevel(p.entries.length);
+    const sense: GateSense = { threshold: p.threshold, higher_is_better: p.higher_is_better, level };
     for (let k = 0; k + 1 < e.sessions.length; k += 2) {
       const d = gateDecision({ ...sense, baseline: e.sessions[k]!, candidate: e.sessions[k + 1]!, noise: m, plan: false });
       const ratio = formatFigure({ value: d.ratio, low: d.interval?.low, high: d.interval?.high, precision: { decimals: 3 } });
@@ -105,7 +145,8 @@ export function formatProfile(p: NoiseProfile, sides: readonly Pick<GateSide, 'd
     }
     const columns = ['runs per side', 'regression caught 80% of the time', '95% of the time', 'an unchanged candidate cleared'];
     const rows = e.operating.map((o): Cell[] => [String(o.runs_per_side), `≥ ${pct(o.detectable['0.8']!)}`, `≥ ${pct(o.detectable['0.95']!)}`, pct(o.unchanged_cleared, 0)]);
-    lines.push('', `  What the gate resolves (threshold ${pct(p.threshold)}, one comparison at 95%):`, ...textTable(columns, rows).split('\n').map((l) => `  ${l}`));
+    const at = p.entries.length > 1 ? `${p.entries.length} comparisons, each at ${pct(level, 2)} or wider as \`compare\` judges them (Holm's first step)` : 'one comparison at 95%';
+    lines.push('', `  What the gate resolves (threshold ${pct(p.threshold)}, ${at}):`, ...textTable(columns, rows).split('\n').map((l) => `  ${l}`));
   }
   return lines.join('\n');
 }

@@ -1,7 +1,7 @@
 // `grpo-bench run`: scenario → plan (by the scenario's launcher) → the run engine
 // (src/launch/engine.ts) → summary → reports.
 import path from 'node:path';
-import { UnavailableError, UserError } from '../../errors.ts';
+import { UnavailableError, UsageError, UserError } from '../../errors.ts';
 import { loadScenarioFile } from '../../scenario/load.ts';
 import { applyOverrides, selectPoints } from '../../scenario/overrides.ts';
 import { expandPoints, sweepPoints, type PointInfo, type SweepPoint } from '../../scenario/sweep.ts';
@@ -17,6 +17,7 @@ import { newRunId } from '../../results/layout.ts';
 import { analyzeRun } from '../../analysis/summary/summarize.ts';
 import type { OutputFormat } from '../../report/doc.ts';
 import { formatSummaryTable } from './table.ts';
+import { arms, describeLook, inBlocks, MAX_BLOCKS, untilResolvedHook, type UntilResolved } from './until-resolved.ts';
 
 export interface RunOptions {
   scenario: string;
@@ -43,6 +44,8 @@ export interface RunOptions {
    * first failure); the unit is recorded as skipped with that reason.
    */
   skip?: ExecuteOptions['skip'];
+  /** Interleaved blocks until the regression rule resolves or the budget runs out (run --until-resolved). */
+  untilResolved?: UntilResolved;
 }
 
 export interface RunOutcome {
@@ -53,7 +56,7 @@ export interface RunOutcome {
 
 export async function runCommand(o: RunOptions): Promise<RunOutcome> {
   const loaded = await loadScenarioFile(o.scenario);
-  const scenario = applyOverrides(loaded.scenario, o);
+  const scenario = applyOverrides(loaded.scenario, o.untilResolved ? { ...o, repeats: MAX_BLOCKS } : o);
   const points = o.points ? expandPoints(scenario, o.points, loaded.file) : expandPoints(scenario, selectPoints(sweepPoints(loaded.sweep), o.pointIds), loaded.file);
   const root = projectRoot();
   const python = resolvePython(root);
@@ -67,7 +70,11 @@ export async function runCommand(o: RunOptions): Promise<RunOutcome> {
   const runDir = path.join(outRoot, runId);
   const context = { root, runDir, python, nextPort: await portPool(portsFor(points)), libraries: pythonInfo.libraries };
   const launcher = await launcherFor(scenario.launcher);
-  const plan = launcher.plan(points, { ...context, gpuCount, gpuMemoryBytes: smallestGpuMemoryBytes(inventory) }, { modes: o.modes });
+  const planned = launcher.plan(points, { ...context, gpuCount, gpuMemoryBytes: smallestGpuMemoryBytes(inventory) }, { modes: o.modes });
+  if (o.untilResolved && !launcher.skipsUnits) throw new UsageError(`run --until-resolved decides after each block whether to go on, so it runs on this machine, not with the ${scenario.launcher} launcher`, 'Use --launcher local.');
+  const pair = o.untilResolved ? arms(planned.units) : undefined;
+  const plan = pair ? { ...planned, units: inBlocks(planned.units, pair) } : planned;
+  const sequential = pair && o.untilResolved ? untilResolvedHook(runDir, pair, o.untilResolved) : undefined;
 
   const { runStatus, interrupted, ok, total } = await executePlan({
     plan,
@@ -83,8 +90,10 @@ export async function runCommand(o: RunOptions): Promise<RunOutcome> {
     pythonInfo,
     pointScenario: (unit) => pointScenario(points, unit),
     signal: o.signal,
-    skip: o.skip,
+    skip: sequential?.hook ?? o.skip,
   });
+  const look = sequential?.last();
+  if (pair) console.log(`until resolved: ${look ? describeLook(look, pair) : 'no look: fewer than two blocks ran'}`);
   let summaryOk = false;
   try {
     const summary = await analyzeRun(runDir);

@@ -16,7 +16,7 @@ export const localLauncher: Launcher = {
   async run(o) {
     for (const [index, unit] of o.plan.units.entries()) {
       if (o.signal.aborted) break;
-      const reason = o.skip?.(unit, o.store.current.units);
+      const reason = await o.skip?.(unit, o.store.current.units);
       if (reason !== undefined) {
         console.error(`[${index + 1}/${o.plan.units.length}] ${unit.dir}: skipped (${reason})`);
         await o.store.updateUnit(unit.dir, { status: 'skipped', error: { message: reason } });

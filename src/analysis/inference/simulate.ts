@@ -59,3 +59,16 @@ export function simulateSession(normal: () => number, m: MachineNoise, logRate: 
   const session = logRate + m.session_sd * normal();
   return Array.from({ length: runs }, () => runThroughput(simulateSteps(normal, m, session + m.run_sd * normal())));
 }
+
+/**
+ * One ABBA block: the baseline's and the candidate's run back to back, sharing the block's level
+ * (the machine's drift, sd `block_sd` of ln level), the candidate's throughput exp(logRatio) times
+ * the baseline's. Returns each run's throughput.
+ */
+export function simulateBlock(normal: () => number, m: MachineNoise, logRatio: number, blockSd: number): { baseline: number; candidate: number } {
+  const level = blockSd * normal();
+  return {
+    baseline: runThroughput(simulateSteps(normal, m, level + m.run_sd * normal())),
+    candidate: runThroughput(simulateSteps(normal, m, level + logRatio + m.run_sd * normal())),
+  };
+}

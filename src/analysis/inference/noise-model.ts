@@ -3,22 +3,24 @@
 // spread of sessions (folders run at different times), estimated from several A/A sessions by a
 // one-way random-effects analysis of variance. docs/metrics.md "Noise profile".
 import { mean } from './stats.ts';
+import type { LogVariance } from '../../records/verdict.ts';
 
 /**
- * Variances of ln(value per run), each with its degrees of freedom. A comparison of a baseline
- * folder with n_b runs and a candidate folder with n_c runs then has
- *   Var(ln ratio) = within · (1/n_b + 1/n_c) + 2 · between.
+ * What a comparison knows of the variance of ln(value per run): the spread within a folder with
+ * its degrees of freedom, and, from a noise profile, the mean square between its folders with its
+ * df and the runs per folder n₀ (E[MS_B] = within + n₀ · between). A comparison of a baseline
+ * folder with n_b runs and a candidate folder with n_c runs has
+ *   Var(ln ratio) = within · (1/n_b + 1/n_c) + 2 · between    (analysis/inference/gate-rule.ts logRatioSe).
  */
-export interface LogVariance {
-  within: number;
-  within_df: number;
-  between: number;
-  /** Infinity when the between-session part is known to be 0 or not modelled. */
-  between_df: number;
-}
+export type { LogVariance };
 
 /** A machine's run-to-run noise as measured by A/A sessions. */
-export interface NoiseModel extends LogVariance {
+export interface NoiseModel {
+  within: number;
+  within_df: number;
+  /** max(0, (MS_B − MS_W)/n₀): the point estimate shown; the gate uses the mean squares, never this clipped value as if known. */
+  between: number;
+  between_df: number;
   /** Sessions (results folders) and runs behind the estimate. */
   sessions: number;
   runs: number;

@@ -30,3 +30,14 @@ export function betaQuantile(p: number, a: number, b: number): number {
   if (!(p >= 0 && p <= 1) || !(a > 0) || !(b > 0)) return Number.NaN;
   return jStat.beta.inv(p, a, b);
 }
+
+/** P(Z ≤ x) for the standard normal. */
+export function normalCdf(x: number): number {
+  return jStat.normal.cdf(x, 0, 1);
+}
+
+/** Quantile of the standard normal. */
+export function normalQuantile(p: number): number {
+  if (!(p > 0 && p < 1)) return Number.NaN;
+  return jStat.normal.inv(p, 0, 1);
+}
