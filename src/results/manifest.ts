@@ -1,5 +1,6 @@
 // manifest.json: written first when a run starts, updated as each unit ends, completed last.
 // A run that crashes or is interrupted still leaves a manifest saying what finished.
+import type { VariantRecord } from '../env/variant-probe.ts';
 import type { ModeName, Scenario } from '../scenario/schema.ts';
 import type { UnitStatus } from '../analysis/types.ts';
 import type { WorkloadError } from './failure.ts';
@@ -84,6 +85,8 @@ export interface Manifest {
   command: string[];
   fingerprint: Fingerprint;
   units: UnitRecord[];
+  /** A scenario's variants (src/scenario/variants.ts): each one's Python, import path, variables and the versions it holds. */
+  variants?: Record<string, VariantRecord>;
   /** Present when the run was a SLURM job. */
   slurm?: SlurmRecord;
 }

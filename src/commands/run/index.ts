@@ -6,7 +6,6 @@ import { UserError } from '../../errors.ts';
 import { loadScenarioFile } from '../../scenario/load.ts';
 import { expandPoints, sweepPoints, type PointInfo, type SweepPoint } from '../../scenario/sweep.ts';
 import type { LauncherName, ModeName, Scenario } from '../../scenario/schema.ts';
-import { planRun } from '../../launch/plan.ts';
 import { planSlurmRun } from '../../launch/slurm/plan.ts';
 import { jobScript } from '../../launch/slurm/script.ts';
 import { portPool, portsFor } from '../../launch/ports.ts';
@@ -15,6 +14,8 @@ import { describeError, outcomeError, runSampledUnit } from '../../launch/unit.t
 import type { RunPlan, UnitPlan } from '../../launch/types.ts';
 import { projectRoot, resolvePython } from '../../env/python.ts';
 import { probePython, type PythonInfo } from '../../env/libraries.ts';
+import { probeVariants, variantRecord, type ResolvedVariant } from '../../env/variant-probe.ts';
+import { planVariantRun, sweepValues } from '../../scenario/variants.ts';
 import { gitState, harnessCommand, harnessVersion } from '../../env/harness.ts';
 import { inventory as collectInventory, smallestGpuMemoryBytes, type Inventory } from '../../telemetry/inventory.ts';
 import { fingerprint } from '../../results/fingerprint.ts';
@@ -62,7 +63,7 @@ export async function runCommand(o: RunOptions): Promise<RunOutcome> {
   const points = o.points ? expandPoints(scenario, o.points, loaded.file) : expandPoints(scenario, selectPoints(sweepPoints(loaded.sweep), o.pointIds), loaded.file);
   const root = projectRoot();
   const python = resolvePython(root);
-  const [inventory, pythonInfo] = await Promise.all([collectInventory(), probePython(python, root)]);
+  const [inventory, pythonInfo, variants] = await Promise.all([collectInventory(), probePython(python, root), probeVariants(scenario, root)]);
   if (pythonInfo.error) {
     throw new UserError(`the workload Python (${python}) does not start: ${pythonInfo.error}`, 'Run `npm run setup`, or point GRPO_BENCH_PYTHON at a Python with torch and transformers.');
   }
@@ -72,10 +73,11 @@ export async function runCommand(o: RunOptions): Promise<RunOutcome> {
   const runDir = path.join(outRoot, runId);
   const context = { root, runDir, python, nextPort: await portPool(portsFor(points)), libraries: pythonInfo.libraries };
   // On SLURM the devices are the compute nodes': this host's GPUs do not count.
+  if (variants.length && scenario.launcher === 'slurm') throw new UserError('a scenario with variants runs on this machine, not as a SLURM job', 'Use --launcher local.');
   const plan =
     scenario.launcher === 'slurm'
       ? planSlurmRun(points, context, { modes: o.modes })
-      : planRun(points, { ...context, gpuCount, gpuMemoryBytes: smallestGpuMemoryBytes(inventory) }, { modes: o.modes });
+      : planVariantRun(points, { ...context, gpuCount, gpuMemoryBytes: smallestGpuMemoryBytes(inventory) }, variants, { modes: o.modes });
   if (plan.slurm && o.skip) throw new UserError('a run that skips units as it goes (headroom) runs on this machine, not as a SLURM job', 'Use --launcher local.');
 
   const { runStatus, interrupted, ok, total } = await executePlan({
@@ -89,7 +91,8 @@ export async function runCommand(o: RunOptions): Promise<RunOutcome> {
     sweep: loaded.sweep,
     inventory,
     pythonInfo,
-    pointScenario: (unit) => pointScenario(points, unit),
+    variants,
+    pointScenario: (unit) => pointScenario(points, plan, unit),
     signal: o.signal,
     skip: o.skip,
   });
@@ -125,6 +128,8 @@ export interface ExecuteOptions {
   /** The machine and the workload Python, for the manifest's fingerprint. */
   inventory: Inventory;
   pythonInfo: PythonInfo;
+  /** The scenario's variants as probed; recorded in the manifest. */
+  variants?: readonly ResolvedVariant[];
   /** The scenario a unit runs with (its sweep point's). */
   pointScenario: (unit: UnitPlan) => Scenario;
   signal?: AbortSignal;
@@ -151,6 +156,7 @@ export async function executePlan(o: ExecuteOptions): Promise<{ runStatus: Manif
     ...(o.sweep ? { sweep: o.sweep } : {}),
     command: process.argv.slice(1),
     fingerprint: fingerprint(o.inventory, o.pythonInfo, git.sha),
+    ...(o.variants?.length ? { variants: Object.fromEntries(o.variants.map((v) => [v.name, variantRecord(v, o.inventory.gpus[0]?.driver_version ?? null)])) } : {}),
     units: plan.units.map((u): UnitRecord => ({ dir: u.dir, point: u.point, mode: u.mode, repeat: u.repeat, status: 'planned' })),
   };
   const store = await RunStore.create(runDir, manifest);
@@ -252,8 +258,11 @@ export function applyOverrides(s: Scenario, o: Pick<RunOptions, 'steps' | 'warmu
   return { ...s, steps, warmup_steps: warmup, repeats: o.repeats ?? s.repeats, launcher: o.launcher ?? s.launcher };
 }
 
-function pointScenario(points: readonly SweepPoint[], unit: UnitPlan): Scenario {
-  return points.find((p) => p.id === unit.point)!.scenario;
+/** A unit's scenario: its sweep point's (a variant's point is the sweep point with the variant set). */
+function pointScenario(points: readonly SweepPoint[], plan: RunPlan, unit: UnitPlan): Scenario {
+  const info = plan.points.find((p) => p.id === unit.point);
+  const values = JSON.stringify(sweepValues(info ?? { values: {} }));
+  return (points.find((p) => p.id === unit.point) ?? points.find((p) => JSON.stringify(p.values) === values))!.scenario;
 }
 
 /** SIGINT/SIGTERM/SIGHUP abort the run: the supervisor ends every process group, results stay. */
