@@ -252,6 +252,21 @@ async function main(argv: string[]): Promise<number> {
       },
     )
     .command(
+      'gate <run>',
+      "Did a variant regress? In one run of a scenario with variants, each variant ÷ the baseline variant per point and mode, paired by ABBA block; exit 0 no regression beyond the threshold, 1 regressed, 3 inconclusive, 2 not a run with variants",
+      (y) =>
+        y
+          .positional('run', { type: 'string', demandOption: true, describe: 'results/<run-id> of a run with variants' })
+          .option('metric', { type: 'string', describe: 'Gated metric (default completion_tokens_per_s_per_allocated_device)' })
+          .option('threshold', { type: 'number', default: 0.02, describe: 'Smallest change that counts, as a fraction of the baseline' })
+          .option('json', { type: 'boolean', default: false, describe: 'The verdict as JSON instead of Markdown' }),
+      async (a) => {
+        const { gateCommand } = await import('./commands/gate/index.ts');
+        if (!(a.threshold > 0 && a.threshold < 1)) throw new UserError(`--threshold must be a fraction between 0 and 1, got ${a.threshold}`, undefined, 2);
+        exitCode = await gateCommand({ run: a.run, metric: a.metric, threshold: a.threshold, json: a.json });
+      },
+    )
+    .command(
       'calibrate <scenario>',
       'Measure what the gate resolves here: the scenario as several A/A pairs of folders, a noise profile for compare, and the smallest regression caught with 80% and 95% probability at n runs per side',
       (y) =>
@@ -325,7 +340,7 @@ async function main(argv: string[]): Promise<number> {
         });
       },
     )
-        .demandCommand(1, 'Name a command: run, plan, profile, predict, reproduce, headroom, doctor, report, compare, calibrate, bundle or sample (see --help).')
+        .demandCommand(1, 'Name a command: run, plan, profile, predict, reproduce, headroom, doctor, report, compare, gate, calibrate, bundle or sample (see --help).')
     .strict()
     .version(harnessVersion())
     .help()

@@ -1,0 +1,37 @@
+// `grpo-bench gate <run folder>`: the gate between the variants of one run (analysis/variants.ts).
+// Exit 0 no variant regressed beyond the threshold, 1 one did, 3 one could not be resolved (the
+// verdict says how many blocks would); an error (no variants, an unreadable folder) exits 2, so
+// that it is never read as a verdict.
+import { writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { GATE_EXIT } from '../../analysis/constants.ts';
+import { variantGate, type VariantVerdict } from '../../analysis/variants.ts';
+import { UserError } from '../../errors.ts';
+import { parseMetric } from '../../gate/judge.ts';
+import { variantVerdictMarkdown } from '../../report/variants.ts';
+import { RUN_FILES } from '../../results/layout.ts';
+import { gateSide } from '../compare/index.ts';
+
+export interface GateOptions {
+  run: string;
+  metric?: string;
+  threshold?: number;
+  json?: boolean;
+}
+
+export async function gateCommand(o: GateOptions): Promise<number> {
+  const verdict = await gateRun(o);
+  await writeFile(path.join(o.run, RUN_FILES.variantVerdict), JSON.stringify(verdict, null, 2) + '\n');
+  console.log(o.json ? JSON.stringify(verdict, null, 2) : variantVerdictMarkdown(verdict));
+  return verdict.exit_code;
+}
+
+export async function gateRun(o: GateOptions): Promise<VariantVerdict> {
+  try {
+    const metric = parseMetric(o.metric);
+    return variantGate(await gateSide(o.run), { metric, threshold: o.threshold });
+  } catch (err) {
+    if (err instanceof UserError && err.exitCode !== GATE_EXIT.not_comparable) throw new UserError(err.message, err.hint, GATE_EXIT.not_comparable);
+    throw err;
+  }
+}

@@ -1,0 +1,88 @@
+// The verdict between a run's variants as tables and Markdown: the versions that differ, each
+// candidate variant ÷ the baseline per point and mode with its interval and outcome, and the
+// phases side by side (which phase moved). Formats only: every number is in the VariantVerdict.
+import type { VariantComparison, VariantVerdict } from '../analysis/variants.ts';
+import { formatFigure, formatNumber, formatPercentText, percentFigure, type Figure } from '../value-format.ts';
+import { markdownTable } from './markdown.ts';
+import type { Cell, Table } from './tables.ts';
+
+const OUTCOME = { regressed: '🔴 regressed', no_regression: 'no regression', inconclusive: '🟡 inconclusive' } as const;
+const pct = (x: number, digits = 1) => formatPercentText(x, { decimals: digits, trim: true });
+
+/** Libraries whose versions differ between the variants, one column per variant. */
+export function versionsTable(v: Pick<VariantVerdict, 'versions' | 'variants'>): Table {
+  return {
+    id: 'variant-versions',
+    title: 'Versions that differ between the variants',
+    columns: ['library', ...v.variants],
+    rows: v.versions.map((d) => [d.library, ...v.variants.map((n) => d.by_variant[n] ?? 'not installed')]),
+  };
+}
+
+export function variantRatioTable(v: VariantVerdict): Table {
+  return {
+    id: 'variant-ratios',
+    title: `Each variant ÷ ${v.baseline}`,
+    caption: `${v.metric} per run, paired by ABBA block; intervals at ${pct(v.level, 2)} (family-wise ${pct(1 - v.alpha, 0)}).`,
+    columns: ['variant', 'point', 'mode', 'blocks', `ratio (${formatFigure(percentFigure(v.level, { decimals: 2, trim: true }))} interval)`, 'outcome'],
+    numeric: [false, false, false, true, true, false],
+    rows: v.comparisons.map((c): Cell[] => [
+      c.candidate,
+      c.point,
+      c.mode,
+      String(Math.min(c.baseline_runs.length, c.candidate_runs.length)),
+      { value: c.ratio, low: c.interval?.low, high: c.interval?.high, unit: '×', precision: { decimals: 3 } } satisfies Figure,
+      `${OUTCOME[c.outcome]}${c.outcome === 'inconclusive' ? ` (${plan(c)})` : ''}`,
+    ]),
+  };
+}
+
+/** Median seconds per step of each phase on both sides, and the difference: which phase moved. */
+export function variantPhaseTable(v: VariantVerdict): Table {
+  const s = (x: number | null): Figure => ({ value: x, precision: 3 });
+  return {
+    id: 'variant-phases',
+    title: 'Phases side by side (median seconds per step, trainer rank 0)',
+    columns: ['variant', 'point', 'mode', 'phase', v.baseline, 'variant', 'Δ s', 'Δ %'],
+    numeric: [false, false, false, false, true, true, true, true],
+    rows: v.comparisons.flatMap((c) =>
+      [...c.phases]
+        .sort((a, b) => Math.abs(b.delta_s ?? 0) - Math.abs(a.delta_s ?? 0))
+        .map((p): Cell[] => [
+          c.candidate,
+          c.point,
+          c.mode,
+          p.phase,
+          s(p.baseline_s),
+          s(p.candidate_s),
+          { value: p.delta_s, precision: { decimals: 4 } },
+          p.delta_s !== null && p.baseline_s ? `${p.delta_s >= 0 ? '+' : ''}${pct(p.delta_s / p.baseline_s)}` : '—',
+        ]),
+    ),
+  };
+}
+
+function plan(c: VariantComparison): string {
+  if (c.runs_needed) return `~${c.runs_needed} blocks would resolve it`;
+  if (!c.interval) return 'no interval: run ≥ 2 blocks';
+  return 'more blocks would not resolve it: the ratio sits at the threshold';
+}
+
+export function variantVerdictMarkdown(v: VariantVerdict): string {
+  const t = pct(v.threshold);
+  const of = (o: VariantComparison['outcome']) => v.comparisons.filter((c) => c.outcome === o);
+  const where = (c: VariantComparison) => `${c.candidate} ${c.point}/${c.mode} ×${formatNumber(c.ratio, { decimals: 3 })}`;
+  const headline =
+    v.outcome === 'regressed'
+      ? `**Regressed** beyond ${t}: ${of('regressed').map(where).join(', ')}`
+      : v.outcome === 'inconclusive'
+        ? `**Inconclusive** at ${t}: ${of('inconclusive').map((c) => `${where(c)} (${plan(c)})`).join(', ')}`
+        : `**No regression** beyond ${t}`;
+  const lines = [`### grpo-bench gate: ${headline}`, '', `Run \`${v.run_id}\`: variants ${v.variants.map((n) => `\`${n}\``).join(', ')} against the baseline \`${v.baseline}\`.`, ''];
+  if (v.versions.length) lines.push(markdownTable(versionsTable(v)), '');
+  lines.push(markdownTable(variantRatioTable(v)), '');
+  lines.push('<details><summary>Phases side by side</summary>', '', markdownTable(variantPhaseTable(v)), '', '</details>', '');
+  if (v.warnings.length) lines.push('**Warnings**', '', ...v.warnings.map((w) => `- ${w}`), '');
+  lines.push(`<sub>Rule: ${v.rule}.</sub>`);
+  return lines.join('\n');
+}
