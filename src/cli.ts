@@ -201,6 +201,7 @@ async function main(argv: string[]): Promise<number> {
           })
           .option('resolver-python', { type: 'string', describe: 'A local Python of the target\'s major.minor to resolve wheels with (default: python<ver>, else python3)' })
           .option('split-mib', { type: 'number', describe: 'Split into parts of at most this many MiB' })
+          .option('variant', { type: 'string', array: true, describe: 'PACKAGE=VERSION of a pure-Python package installed in its own folder for a scenario variant (e.g. trl=1.16.0)' })
           .positional('requirements', { type: 'string', array: true, describe: 'What the host must be able to import, e.g. trl==1.13.0 vllm==0.26.0' }),
       async (a) => {
         const { bundleCommand } = await import('./commands/bundle/index.ts');
@@ -222,6 +223,7 @@ async function main(argv: string[]): Promise<number> {
           node: a.node,
           entry: a.harness ? undefined : null,
           splitMib: positive(a['split-mib'], '--split-mib'),
+          variants: a.variant,
         });
       },
     )
@@ -264,6 +266,22 @@ async function main(argv: string[]): Promise<number> {
         const { gateCommand } = await import('./commands/gate/index.ts');
         if (!(a.threshold > 0 && a.threshold < 1)) throw new UserError(`--threshold must be a fraction between 0 and 1, got ${a.threshold}`, undefined, 2);
         exitCode = await gateCommand({ run: a.run, metric: a.metric, threshold: a.threshold, json: a.json });
+      },
+    )
+    .command(
+      'variants <action> <scenario>',
+      "Set up a scenario's variants on a machine with a package index: a virtual environment per variant whose python does not exist yet, and pip install of what its expect: pins",
+      (y) =>
+        y
+          .positional('action', { type: 'string', choices: ['setup'], demandOption: true })
+          .positional('scenario', { type: 'string', demandOption: true, describe: 'Scenario YAML file with variants' })
+          .option('python', { type: 'string', describe: 'Interpreter that makes the environments (default: the workload Python)' })
+          .option('over', { type: 'string', describe: "Layer each new environment over this Python's packages (its pins shadow them)" })
+          .option('system-site-packages', { type: 'boolean', default: false, describe: "Give new environments the base interpreter's packages (python -m venv --system-site-packages)" })
+          .option('deps', { type: 'boolean', default: true, describe: 'Install the pins with their dependencies (--no-deps: only the pinned packages)' }),
+      async (a) => {
+        const { variantsSetupCommand } = await import('./commands/variants/setup.ts');
+        exitCode = await variantsSetupCommand({ scenario: a.scenario, python: a.python, over: a.over, systemSitePackages: a['system-site-packages'], noDeps: !a.deps });
       },
     )
     .command(
@@ -340,7 +358,7 @@ async function main(argv: string[]): Promise<number> {
         });
       },
     )
-        .demandCommand(1, 'Name a command: run, plan, profile, predict, reproduce, headroom, doctor, report, compare, gate, calibrate, bundle or sample (see --help).')
+        .demandCommand(1, 'Name a command: run, plan, profile, predict, reproduce, headroom, doctor, report, compare, gate, variants, calibrate, bundle or sample (see --help).')
     .strict()
     .version(harnessVersion())
     .help()
