@@ -29,7 +29,7 @@ export async function probePython(python: string, root: string, env: Record<stri
     return { python, ...parsed };
   } catch (err) {
     const e = err as { shortMessage?: string; stderr?: string; message: string };
-    const detail = e.stderr?.trim().split('\n').at(-1) ?? e.shortMessage ?? e.message;
+    const detail = e.stderr?.trim().split('\n').at(-1) || e.shortMessage || e.message;
     return { python, executable: null, libraries: {}, cuda_available: false, cuda_devices: 0, error: detail };
   }
 }

@@ -30,20 +30,21 @@ export interface VariantRecord {
   cuda_available: boolean;
 }
 
-/** `$VAR` and `${VAR}` from this process's environment; an unset variable is an error naming the field. */
-export function expandVars(value: string, field: string, env: NodeJS.ProcessEnv = process.env): string {
-  return value.replace(/\$\{([A-Za-z_][A-Za-z0-9_]*)\}|\$([A-Za-z_][A-Za-z0-9_]*)/g, (_, braced: string | undefined, bare: string | undefined) => {
+/** `$VAR` and `${VAR}` from this process's environment; an unset variable is an error naming the field, or with `keepUnset` stays as written (a plan read elsewhere). */
+export function expandVars(value: string, field: string, env: NodeJS.ProcessEnv = process.env, keepUnset = false): string {
+  return value.replace(/\$\{([A-Za-z_][A-Za-z0-9_]*)\}|\$([A-Za-z_][A-Za-z0-9_]*)/g, (whole: string, braced: string | undefined, bare: string | undefined) => {
     const name = (braced ?? bare)!;
     const v = env[name];
-    if (v === undefined) throw new UserError(`${field}: the environment variable ${name} is not set`, `Set ${name} or write the path out in the scenario.`);
-    return v;
+    if (v !== undefined) return v;
+    if (keepUnset) return whole;
+    throw new UserError(`${field}: the environment variable ${name} is not set`, `Set ${name} or write the path out in the scenario.`);
   });
 }
 
 /** A path as the units see it: variables expanded, a relative path made absolute from the working folder; a bare name (`python3`) left for PATH. */
-function resolvePath(value: string, field: string, cwd: string): string {
-  const expanded = expandVars(value, field);
-  return expanded.includes('/') ? path.resolve(cwd, expanded) : expanded;
+function resolvePath(value: string, field: string, cwd: string, keepUnset = false): string {
+  const expanded = expandVars(value, field, process.env, keepUnset);
+  return expanded.includes('/') && !expanded.startsWith('$') ? path.resolve(cwd, expanded) : expanded;
 }
 
 /** The environment a variant's processes get on top of the harness's own: its variables, its import paths before any inherited ones. */
@@ -75,13 +76,28 @@ export async function probeVariants(scenario: Pick<Scenario, 'variants' | 'basel
   return variants;
 }
 
-function resolveVariant(name: string, v: Variant, cwd: string): Omit<ResolvedVariant, 'info'> {
+/**
+ * The variants for a plan read anywhere (`grpo-bench plan`): probed where their Python starts,
+ * else planned with what they declare (`expect`) over `fallback`; what stops a run is returned as
+ * warnings, not thrown.
+ */
+export async function planningVariants(scenario: Pick<Scenario, 'variants' | 'baseline'>, root: string, fallback: Record<string, string | null> | undefined): Promise<{ variants: ResolvedVariant[]; warnings: string[] }> {
+  const resolved = variantNames(scenario).map((name) => resolveVariant(name, scenario.variants![name]!, process.cwd(), true));
+  const infos = await Promise.all(resolved.map((v) => probePython(v.python, root, variantEnv(v))));
+  const variants = resolved.map((v, i): ResolvedVariant => {
+    const info = infos[i]!;
+    return { ...v, info: info.error ? { ...info, libraries: { ...(fallback ?? {}), ...v.expect } } : info };
+  });
+  return { variants, warnings: variants.flatMap(variantProblems) };
+}
+
+function resolveVariant(name: string, v: Variant, cwd: string, keepUnset = false): Omit<ResolvedVariant, 'info'> {
   const field = `variants.${name}`;
   const paths = v.pythonpath === undefined ? [] : Array.isArray(v.pythonpath) ? v.pythonpath : [v.pythonpath];
   return {
     name,
-    python: resolvePath(v.python, `${field}.python`, cwd),
-    pythonpath: paths.map((p, i) => resolvePath(p, `${field}.pythonpath${paths.length > 1 ? `[${i}]` : ''}`, cwd)),
+    python: resolvePath(v.python, `${field}.python`, cwd, keepUnset),
+    pythonpath: paths.map((p, i) => resolvePath(p, `${field}.pythonpath${paths.length > 1 ? `[${i}]` : ''}`, cwd, keepUnset)),
     env: v.env,
     expect: v.expect,
   };

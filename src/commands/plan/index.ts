@@ -3,7 +3,7 @@
 import path from 'node:path';
 import { loadScenarioFile } from '../../scenario/load.ts';
 import { expandSweep } from '../../scenario/sweep.ts';
-import { planRun, warningText } from '../../launch/plan.ts';
+import { warningText } from '../../launch/plan.ts';
 import { UserError } from '../../errors.ts';
 import type { PlanWarning, RunPlan } from '../../launch/types.ts';
 import type { LauncherName, ModeName } from '../../scenario/schema.ts';
@@ -14,6 +14,8 @@ import { projectRoot, resolvePython } from '../../env/python.ts';
 import { inventory, smallestGpuMemoryBytes } from '../../telemetry/inventory.ts';
 import { portPool, portsFor } from '../../launch/ports.ts';
 import { probePython } from '../../env/libraries.ts';
+import { planningVariants } from '../../env/variant-probe.ts';
+import { planVariantRun } from '../../scenario/variants.ts';
 import { shellQuote } from '../../launch/shell.ts';
 
 export interface PlanOptions {
@@ -74,11 +76,13 @@ export async function planCommand(o: PlanOptions): Promise<RunPlan> {
     nextPort: await portPool(portsFor(points)),
     libraries: plannedLibraries(pythonInfo.error ? undefined : pythonInfo.libraries, assumed),
   };
+  const variants = scenario.variants ? await planningVariants(scenario, root, context.libraries ?? undefined) : { variants: [], warnings: [] };
   const plan = slurm
     ? planSlurmRun(points, context, { modes: o.modes, lacking: 'warn' })
-    : planRun(
+    : planVariantRun(
         points,
         { ...context, gpuCount: machine ? machine.gpus.length : o.gpus!, gpuMemoryBytes: machine ? smallestGpuMemoryBytes(machine) : undefined },
+        variants.variants,
         { modes: o.modes, lacking: 'warn' },
       );
   const facts = {
@@ -88,7 +92,7 @@ export async function planCommand(o: PlanOptions): Promise<RunPlan> {
   const noPython: PlanWarning[] = pythonInfo.error
     ? [{ kind: 'cannot_run_here', message: `the workload Python (${python}) does not start: ${pythonInfo.error}` }]
     : [];
-  const warnings = [...noPython, ...(plan.warnings ?? [])];
+  const warnings = [...noPython, ...variants.warnings.map((message): PlanWarning => ({ kind: 'cannot_run_here', message })), ...(plan.warnings ?? [])];
   const shown: RunPlan = { ...plan, ...(warnings.length > 0 ? { warnings } : {}), ...(Object.keys(facts).length > 0 ? { assumed: facts } : {}) };
   if (o.json) console.log(JSON.stringify(shown, null, 2));
   else if (shown.slurm) {
