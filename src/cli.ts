@@ -254,18 +254,18 @@ async function main(argv: string[]): Promise<number> {
       },
     )
     .command(
-      'gate <run>',
+      'gate <runs..>',
       "Did a variant regress? In one run of a scenario with variants, each variant ÷ the baseline variant per point and mode, paired by ABBA block; exit 0 no regression beyond the threshold, 1 regressed, 3 inconclusive, 2 not a run with variants",
       (y) =>
         y
-          .positional('run', { type: 'string', demandOption: true, describe: 'results/<run-id> of a run with variants' })
+          .positional('runs', { type: 'string', array: true, demandOption: true, describe: 'results/<run-id> of a run with variants; several runs of one scenario pool their blocks' })
           .option('metric', { type: 'string', describe: 'Gated metric (default completion_tokens_per_s_per_allocated_device)' })
           .option('threshold', { type: 'number', default: 0.02, describe: 'Smallest change that counts, as a fraction of the baseline' })
           .option('json', { type: 'boolean', default: false, describe: 'The verdict as JSON instead of Markdown' }),
       async (a) => {
         const { gateCommand } = await import('./commands/gate/index.ts');
         if (!(a.threshold > 0 && a.threshold < 1)) throw new UserError(`--threshold must be a fraction between 0 and 1, got ${a.threshold}`, undefined, 2);
-        exitCode = await gateCommand({ run: a.run, metric: a.metric, threshold: a.threshold, json: a.json });
+        exitCode = await gateCommand({ runs: a.runs, metric: a.metric, threshold: a.threshold, json: a.json });
       },
     )
     .command(

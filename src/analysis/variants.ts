@@ -45,8 +45,8 @@ export interface VariantComparison {
 }
 
 export interface VariantVerdict {
-  run_dir: string;
-  run_id: string;
+  run_dirs: string[];
+  run_ids: string[];
   metric: GateMetric;
   higher_is_better: boolean;
   threshold: number;
@@ -58,6 +58,8 @@ export interface VariantVerdict {
   /** Libraries whose versions differ between the variants, with each variant's. */
   versions: { library: string; by_variant: Record<string, string | null> }[];
   comparisons: VariantComparison[];
+  /** With several runs: the run whose phase medians are shown side by side. */
+  phases_from?: string;
   warnings: string[];
   outcome: GateOutcome;
   exit_code: 0 | 1 | 3;
@@ -78,9 +80,16 @@ export function versionDifferences(variants: Manifest['variants'], names: readon
     .filter((d) => new Set(Object.values(d.by_variant)).size > 1);
 }
 
-/** The gated metric of every run of a (point, mode), with its block. */
-function blockValues(side: VariantSide, m: ModeSummary, spec: StepMetric): BlockValue[] {
-  return measuredRuns(side.rows, m.point, m.mode).map((run) => ({ block: run[0]!.repeat, value: spec.stat(run) / deviceCount(m.devices, spec.per) }));
+/** Blocks of different runs of one scenario are told apart by the run: block = run index × this + repeat. */
+const BLOCKS_PER_RUN = 1000;
+
+/** The gated metric of every run of a (point, mode) in every folder, with its block. */
+function blockValues(sides: readonly VariantSide[], point: string, mode: string, spec: StepMetric): BlockValue[] {
+  return sides.flatMap((side, i) => {
+    const m = side.summary.modes.find((x) => x.point === point && x.mode === mode);
+    if (!m) return [];
+    return measuredRuns(side.rows, point, mode).map((run) => ({ block: i * BLOCKS_PER_RUN + run[0]!.repeat, value: spec.stat(run) / deviceCount(m.devices, spec.per) }));
+  });
 }
 
 function phaseChanges(b: ModeSummary, c: ModeSummary): PhaseChange[] {
@@ -92,8 +101,15 @@ function phaseChanges(b: ModeSummary, c: ModeSummary): PhaseChange[] {
   });
 }
 
-/** The verdict on every variant against the baseline variant of one run; a run without variants is refused (a UserError). */
-export function variantGate(side: VariantSide, o: { metric: GateMetric; threshold?: number }): VariantVerdict {
+/**
+ * The verdict on every variant against the baseline variant of one run, or of several runs of
+ * one scenario (a run per sitting, each of whole ABBA blocks: their blocks are pooled, each
+ * still paired within itself); a run without variants is refused (a UserError).
+ */
+export function variantGate(sides: readonly VariantSide[], o: { metric: GateMetric; threshold?: number }): VariantVerdict {
+  const side = sides[0]!;
+  const other = sides.find((s) => s.manifest.scenario.name !== side.manifest.scenario.name);
+  if (other) throw new UserError(`${other.dir} is a run of scenario '${other.manifest.scenario.name}', ${side.dir} of '${side.manifest.scenario.name}': the gate pools runs of one scenario only`);
   const spec: StepMetric = GATE_METRICS[o.metric];
   const threshold = o.threshold ?? GATE.threshold;
   const byVariant = new Map<string, PointInfo[]>();
@@ -127,8 +143,8 @@ export function variantGate(side: VariantSide, o: { metric: GateMetric; threshol
   const sense: GateSense = { threshold, higher_is_better: spec.higher_is_better, level: familyLevel(pairs.length, GATE.family_alpha) };
   const edge = boundary(sense);
   const comparisons = pairs.map(({ b, c, point, candidate }): VariantComparison => {
-    const baseline_runs = blockValues(side, b, spec);
-    const candidate_runs = blockValues(side, c, spec);
+    const baseline_runs = blockValues(sides, b.point, b.mode, spec);
+    const candidate_runs = blockValues(sides, c.point, c.mode, spec);
     const r = blockRatio(baseline_runs, candidate_runs, sense.level);
     const iv = r.interval;
     const outcome: GateOutcome = !iv
@@ -155,15 +171,15 @@ export function variantGate(side: VariantSide, o: { metric: GateMetric; threshol
       phases: phaseChanges(b, c),
     };
   });
-  if (side.manifest.status !== 'completed') warnings.push(`the run is ${side.manifest.status}: only the runs it finished are compared`);
+  for (const s of sides) if (s.manifest.status !== 'completed') warnings.push(`${s.dir} is ${s.manifest.status}: only the runs it finished are compared`);
   if (side.summary.functional_only) warnings.push('CPU run: the gate measured the workload on CPU; this says nothing about GPU throughput.');
   for (const c of comparisons.filter((x) => x.design !== 'paired')) {
     warnings.push(`${c.candidate} ${c.point}/${c.mode}: fewer than two blocks with runs of both variants; compared as independent runs (${c.design.replace('_', ' ')})`);
   }
   const outcome: GateOutcome = comparisons.some((c) => c.outcome === 'regressed') ? 'regressed' : comparisons.some((c) => c.outcome === 'inconclusive') ? 'inconclusive' : 'no_regression';
   return {
-    run_dir: side.dir,
-    run_id: side.manifest.run_id,
+    run_dirs: sides.map((s) => s.dir),
+    run_ids: sides.map((s) => s.manifest.run_id),
     metric: o.metric,
     higher_is_better: spec.higher_is_better,
     threshold,
@@ -173,6 +189,7 @@ export function variantGate(side: VariantSide, o: { metric: GateMetric; threshol
     baseline: base,
     variants: names,
     versions: versionDifferences(side.manifest.variants, names),
+    ...(sides.length > 1 ? { phases_from: side.dir } : {}),
     comparisons,
     warnings,
     outcome,

@@ -65,7 +65,7 @@ export function variantPhaseTable(v: VariantVerdict): Table {
 function plan(c: VariantComparison): string {
   if (c.runs_needed) return `~${c.runs_needed} blocks would resolve it`;
   if (!c.interval) return 'no interval: run ≥ 2 blocks';
-  return 'more blocks would not resolve it: the ratio sits at the threshold';
+  return 'no number of blocks up to 100 would resolve it at this spread and ratio';
 }
 
 export function variantVerdictMarkdown(v: VariantVerdict): string {
@@ -78,10 +78,10 @@ export function variantVerdictMarkdown(v: VariantVerdict): string {
       : v.outcome === 'inconclusive'
         ? `**Inconclusive** at ${t}: ${of('inconclusive').map((c) => `${where(c)} (${plan(c)})`).join(', ')}`
         : `**No regression** beyond ${t}`;
-  const lines = [`### grpo-bench gate: ${headline}`, '', `Run \`${v.run_id}\`: variants ${v.variants.map((n) => `\`${n}\``).join(', ')} against the baseline \`${v.baseline}\`.`, ''];
+  const lines = [`### grpo-bench gate: ${headline}`, '', `Run${v.run_ids.length > 1 ? 's' : ''} ${v.run_ids.map((r) => `\`${r}\``).join(', ')}: variants ${v.variants.map((n) => `\`${n}\``).join(', ')} against the baseline \`${v.baseline}\`.`, ''];
   if (v.versions.length) lines.push(markdownTable(versionsTable(v)), '');
   lines.push(markdownTable(variantRatioTable(v)), '');
-  lines.push('<details><summary>Phases side by side</summary>', '', markdownTable(variantPhaseTable(v)), '', '</details>', '');
+  lines.push(`<details><summary>Phases side by side${v.phases_from ? ` (${v.phases_from})` : ''}</summary>`, '', markdownTable(variantPhaseTable(v)), '', '</details>', '');
   if (v.warnings.length) lines.push('**Warnings**', '', ...v.warnings.map((w) => `- ${w}`), '');
   lines.push(`<sub>Rule: ${v.rule}.</sub>`);
   return lines.join('\n');

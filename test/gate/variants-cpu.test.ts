@@ -63,7 +63,7 @@ test('three variants in one run: the slowed one regressed (exit 1), its own phas
   // ABBA across variants: the second block runs them in the reverse order.
   assert.deepEqual(manifest.units.map((u: { dir: string }) => u.dir).slice(0, 6), ['base/colocate/r0', 'copy/colocate/r0', 'slow/colocate/r0', 'slow/colocate/r1', 'copy/colocate/r1', 'base/colocate/r1']);
 
-  const v = await gateRun({ run: runDir });
+  const v = await gateRun({ runs: [runDir] });
   const by = Object.fromEntries(v.comparisons.map((c) => [c.candidate, c]));
   assert.deepEqual(Object.keys(by).sort(), ['copy', 'slow']);
   assert.equal(by.slow!.design, 'paired');
@@ -74,8 +74,11 @@ test('three variants in one run: the slowed one regressed (exit 1), its own phas
   assert.equal(moved.phase, 'slowdown');
   assert.equal(moved.baseline_s, null);
   assert.match(variantVerdictMarkdown(v), /^### grpo-bench gate: \*\*Regressed\*\* beyond 2%: slow default\/colocate/);
-  assert.equal(await gateCommand({ run: runDir, json: true }), GATE_EXIT.regressed);
+  assert.equal(await gateCommand({ runs: [runDir], json: true }), GATE_EXIT.regressed);
   assert.ok(existsSync(path.join(runDir, 'variants-verdict.json')));
+  // Runs of one scenario pool their blocks (a run per sitting), each block still paired within its run.
+  const pooled = await gateRun({ runs: [runDir, runDir] });
+  assert.deepEqual(pooled.comparisons.map((c) => [c.candidate, c.baseline_runs.length, c.design]), [['copy', 6, 'paired'], ['slow', 6, 'paired']]);
 });
 
 test('a variant that does not hold what it declares is refused before anything starts: no run folder, no unit folder', async () => {
@@ -90,5 +93,5 @@ test('a variant that does not hold what it declares is refused before anything s
 });
 
 test('the gate on a run without variants is an error with exit code 2, never a verdict', async () => {
-  await assert.rejects(gateRun({ run: path.join(dir, 'no-such-run') }), (err: unknown) => err instanceof UserError && err.exitCode === GATE_EXIT.not_comparable);
+  await assert.rejects(gateRun({ runs: [path.join(dir, 'no-such-run')] }), (err: unknown) => err instanceof UserError && err.exitCode === GATE_EXIT.not_comparable);
 });

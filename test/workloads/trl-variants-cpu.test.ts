@@ -36,7 +36,7 @@ test('TRL 1.13.0 vs 1.16.0 in one interleaved run: each variant runs its own TRL
     const manifest = JSON.parse(readFileSync(path.join(runDir, 'manifest.json'), 'utf8'));
     assert.equal(manifest.variants['trl-1.16.0'].libraries.trl, '1.16.0');
     assert.equal(manifest.variants['trl-1.13.0'].libraries.trl, '1.13.0');
-    const v = await gateRun({ run: runDir });
+    const v = await gateRun({ runs: [runDir] });
     assert.deepEqual(v.versions.map((d) => d.library), ['trl']);
     assert.deepEqual([v.baseline, v.comparisons.map((c) => `${c.candidate} ${c.point}/${c.mode} ${c.design}`)], ['trl-1.13.0', ['trl-1.16.0 default/hf paired']]);
     assert.equal(v.exit_code, GATE_EXIT[v.outcome]);

@@ -1,4 +1,5 @@
-// `grpo-bench gate <run folder>`: the gate between the variants of one run (analysis/variants.ts).
+// `grpo-bench gate <run folder>…`: the gate between the variants of one run, or of several runs of
+// one scenario whose blocks are pooled (analysis/variants.ts).
 // Exit 0 no variant regressed beyond the threshold, 1 one did, 3 one could not be resolved (the
 // verdict says how many blocks would); an error (no variants, an unreadable folder) exits 2, so
 // that it is never read as a verdict.
@@ -13,7 +14,8 @@ import { RUN_FILES } from '../../results/layout.ts';
 import { gateSide } from '../compare/index.ts';
 
 export interface GateOptions {
-  run: string;
+  /** Run folders of one scenario with variants. */
+  runs: string[];
   metric?: string;
   threshold?: number;
   json?: boolean;
@@ -21,7 +23,7 @@ export interface GateOptions {
 
 export async function gateCommand(o: GateOptions): Promise<number> {
   const verdict = await gateRun(o);
-  await writeFile(path.join(o.run, RUN_FILES.variantVerdict), JSON.stringify(verdict, null, 2) + '\n');
+  if (o.runs.length === 1) await writeFile(path.join(o.runs[0]!, RUN_FILES.variantVerdict), JSON.stringify(verdict, null, 2) + '\n');
   console.log(o.json ? JSON.stringify(verdict, null, 2) : variantVerdictMarkdown(verdict));
   return verdict.exit_code;
 }
@@ -29,7 +31,8 @@ export async function gateCommand(o: GateOptions): Promise<number> {
 export async function gateRun(o: GateOptions): Promise<VariantVerdict> {
   try {
     const metric = parseMetric(o.metric);
-    return variantGate(await gateSide(o.run), { metric, threshold: o.threshold });
+    if (o.runs.length === 0) throw new UserError('name a run folder of a scenario with variants');
+    return variantGate(await Promise.all(o.runs.map(gateSide)), { metric, threshold: o.threshold });
   } catch (err) {
     if (err instanceof UserError && err.exitCode !== GATE_EXIT.not_comparable) throw new UserError(err.message, err.hint, GATE_EXIT.not_comparable);
     throw err;
