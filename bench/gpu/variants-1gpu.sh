@@ -35,17 +35,8 @@ min_blocks=${MIN_BLOCKS:-3}
 max_blocks=${MAX_BLOCKS:-6}
 mkdir -p "$inbox/harness" "$inbox/vllm" "$state/results" "$out"
 
-if [ "$stage" = receive ]; then
-  for kind in harness vllm; do
-    shopt -s nullglob
-    for f in .offline/$kind/*; do cp -f "$f" "$inbox/$kind/"; done
-    shopt -u nullglob
-    echo "== $kind: $(ls "$inbox/$kind" | tr '\n' ' ')"
-    [ -f "$inbox/$kind/install.sh" ] && (cd "$inbox/$kind" && bash install.sh --check)
-  done
-  df -h /tmp | tail -n 1
-  exit 0
-fi
+# The same inbox as trl-1gpu.sh: its receive stage copies and checks the parts.
+if [ "$stage" = receive ]; then exec bash "$(dirname "$0")/trl-1gpu.sh" receive; fi
 [ "$stage" = next ] || { echo "unknown stage $stage (receive | next)" >&2; exit 2; }
 
 call=$(( $(cat "$state/calls" 2>/dev/null || echo 0) + 1 ))
