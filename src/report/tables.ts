@@ -1,6 +1,7 @@
 // The report's tables, built once from the summary and the manifest, so the Markdown and the HTML
 // show the same rows. A cell is text or a Figure (a number with its interval and unit), which each
 // renderer formats with the value formatter. Every number comes from the summary.
+import { variantTables } from './variants.ts';
 import { CI_LEVEL } from '../analysis/constants.ts';
 import { headlineNotes, type Note } from '../analysis/notes.ts';
 import type { ModeSummary } from '../analysis/types.ts';
@@ -425,6 +426,7 @@ export function samplesFile(input: ReportInput): string {
 /** Every table, in reading order; absent ones left out. */
 export function reportTables(input: ReportInput): Table[] {
   return [
+    ...variantTables(input),
     comparisonTable(input),
     pointComparisonTable(input),
     modeTable(input),

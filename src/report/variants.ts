@@ -1,7 +1,14 @@
 // The verdict between a run's variants as tables and Markdown: the versions that differ, each
 // candidate variant ÷ the baseline per point and mode with its interval and outcome, and the
 // phases side by side (which phase moved). Formats only: every number is in the VariantVerdict.
-import type { VariantComparison, VariantVerdict } from '../analysis/variants.ts';
+import type { ChartConfiguration, ChartDataset } from 'chart.js';
+import { variantGate, type VariantComparison, type VariantVerdict } from '../analysis/variants.ts';
+import { DEFAULT_METRIC } from '../gate/judge.ts';
+import { UserError } from '../errors.ts';
+import { modeColor } from '../modes.ts';
+import { axis, baseOptions, roomFor, type ChartSpec } from './charts.ts';
+import type { RunRecord } from './load.ts';
+import { INK, withAlpha } from './theme.ts';
 import { formatFigure, formatNumber, formatPercentText, percentFigure, type Figure } from '../value-format.ts';
 import { markdownTable } from './markdown.ts';
 import type { Cell, Table } from './tables.ts';
@@ -85,4 +92,63 @@ export function variantVerdictMarkdown(v: VariantVerdict): string {
   if (v.warnings.length) lines.push('**Warnings**', '', ...v.warnings.map((w) => `- ${w}`), '');
   lines.push(`<sub>Rule: ${v.rule}.</sub>`);
   return lines.join('\n');
+}
+
+/** The verdict between a run's variants as its report shows it; undefined for a run without two variants (or one that cannot be judged). */
+export function reportVariantVerdict(input: RunRecord): VariantVerdict | undefined {
+  if (!input.manifest?.variants || Object.keys(input.manifest.variants).length < 2) return undefined;
+  try {
+    return variantGate([{ dir: input.runDir, manifest: input.manifest, summary: input.summary, rows: input.steps }], { metric: DEFAULT_METRIC });
+  } catch (err) {
+    if (err instanceof UserError) return undefined;
+    throw err;
+  }
+}
+
+/** The report's tables of a run with variants: versions that differ, ratios, phases side by side. */
+export function variantTables(input: RunRecord): Table[] {
+  const v = reportVariantVerdict(input);
+  return v ? [...(v.versions.length ? [versionsTable(v)] : []), variantRatioTable(v), variantPhaseTable(v)] : [];
+}
+
+/** Each variant ÷ the baseline per point and mode, with its paired interval and the threshold's edge. */
+export function variantChart(input: RunRecord): ChartSpec | undefined {
+  const v = reportVariantVerdict(input);
+  if (!v) return undefined;
+  const list = v.comparisons;
+  const dataset = {
+    label: `variant ÷ ${v.baseline}`,
+    data: list.map((c) => c.ratio),
+    errorBars: list.map((c) => (c.interval ? [c.interval.low, c.interval.high] : null)),
+    errorBarColor: INK,
+    backgroundColor: list.map((c) => withAlpha(modeColor(c.mode), 0.85)),
+    borderColor: list.map((c) => modeColor(c.mode)),
+    borderWidth: 1,
+    maxBarThickness: 40,
+  };
+  return {
+    id: 'variants',
+    title: `Each variant ÷ ${v.baseline}`,
+    width: 900,
+    height: Math.max(260, 170 + list.length * 46),
+    config: {
+      type: 'bar',
+      data: { labels: list.map((c) => `${c.candidate} · ${c.mode}${c.point === 'default' ? '' : ` · ${c.point}`}`), datasets: [dataset] as unknown as ChartDataset<'bar'>[] },
+      options: {
+        ...baseOptions(
+          `Throughput ratio to ${v.baseline}`,
+          [
+            `${v.metric} per run, each variant ÷ ${v.baseline} paired by ABBA block; 1 = as fast; a regression is a whole interval below ${formatNumber(1 - v.threshold, { decimals: 2 })}.`,
+            `Whiskers: ${pct(v.level, 2)} paired t intervals (family-wise ${pct(1 - v.alpha, 0)}); none with fewer than two runs a side.`,
+          ],
+          false,
+        ),
+        indexAxis: 'y',
+        scales: {
+          x: axis('throughput ratio (×)', { beginAtZero: true, ...roomFor([dataset]) }),
+          y: axis('', { grid: { display: false }, title: { display: false }, ticks: { color: INK, font: { size: 12 } } }),
+        },
+      },
+    } as ChartConfiguration,
+  };
 }

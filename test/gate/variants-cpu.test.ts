@@ -79,6 +79,14 @@ test('three variants in one run: the slowed one regressed (exit 1), its own phas
   // Runs of one scenario pool their blocks (a run per sitting), each block still paired within its run.
   const pooled = await gateRun({ runs: [runDir, runDir] });
   assert.deepEqual(pooled.comparisons.map((c) => [c.candidate, c.baseline_runs.length, c.design]), [['copy', 6, 'paired'], ['slow', 6, 'paired']]);
+
+  // The run's report shows the variants: each ÷ the baseline, the phases side by side, a chart.
+  const { reportCommand } = await import('../../src/commands/report/index.ts');
+  const report = await reportCommand({ results: runDir, out: path.join(dir, 'report'), formats: ['markdown'] });
+  const md = readFileSync(path.join(report.outDir, 'report.md'), 'utf8');
+  assert.match(md, /## Each variant ÷ base\n[\s\S]*\| slow \| default \| colocate \| 3 \|[^\n]*🔴 regressed/);
+  assert.match(md, /## Phases side by side[\s\S]*\| slow \| default \| colocate \| slowdown \| — \|/);
+  assert.match(md, /charts\/variants\.png/);
 });
 
 test('a variant that does not hold what it declares is refused before anything starts: no run folder, no unit folder', async () => {
