@@ -269,6 +269,19 @@ async function main(argv: string[]): Promise<number> {
       },
     )
     .command(
+      'history <folders..>',
+      'A metric over versions and dates from many run folders: one line per comparable configuration (machine, model, mode, settings), with intervals, as history.html and history.csv; folders that do not compare are listed apart with why',
+      (y) =>
+        y
+          .positional('folders', { type: 'string', array: true, demandOption: true, describe: 'Run folders (results/<run-id>)' })
+          .option('out', { type: 'string', default: `${REPORTS_ROOT}/history`, describe: 'Folder for history.html and history.csv' })
+          .option('metric', { type: 'string', describe: 'Metric (default completion_tokens_per_s_per_allocated_device)' }),
+      async (a) => {
+        const { historyCommand } = await import('./commands/history/index.ts');
+        await historyCommand({ folders: a.folders, out: a.out, metric: a.metric });
+      },
+    )
+    .command(
       'variants <action> <scenario>',
       "Set up a scenario's variants on a machine with a package index: a virtual environment per variant whose python does not exist yet, and pip install of what its expect: pins",
       (y) =>
@@ -358,7 +371,7 @@ async function main(argv: string[]): Promise<number> {
         });
       },
     )
-        .demandCommand(1, 'Name a command: run, plan, profile, predict, reproduce, headroom, doctor, report, compare, gate, variants, calibrate, bundle or sample (see --help).')
+        .demandCommand(1, 'Name a command: run, plan, profile, predict, reproduce, headroom, doctor, report, compare, gate, history, variants, calibrate, bundle or sample (see --help).')
     .strict()
     .version(harnessVersion())
     .help()

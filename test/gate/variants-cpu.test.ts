@@ -87,6 +87,19 @@ test('three variants in one run: the slowed one regressed (exit 1), its own phas
   assert.match(md, /## Each variant ÷ base\n[\s\S]*\| slow \| default \| colocate \| 3 \|[^\n]*🔴 regressed/);
   assert.match(md, /## Phases side by side[\s\S]*\| slow \| default \| colocate \| slowdown \| — \|/);
   assert.match(md, /charts\/variants\.png/);
+
+  // The history of this run: base and copy (same settings) on one line, at their versions; the
+  // slowed variant's own variables set it apart, with why.
+  const { historyCommand } = await import('../../src/commands/history/index.ts');
+  const h = await historyCommand({ folders: [runDir, path.join(dir, 'missing')], out: path.join(dir, 'history') });
+  assert.deepEqual(h.lines.map((l) => l.points.map((p) => p.variant)), [['base', 'copy']]);
+  assert.match(h.lines[0]!.points[0]!.versions.torch ?? '', /^\d/);
+  assert.deepEqual(h.apart.map((a) => a.dir), [path.join(dir, 'missing'), runDir]);
+  assert.match(h.apart[1]!.why, /differs in variant_env \(\{"GRPO_BENCH_SLOWDOWN":"20"\} vs —\)/);
+  const csv = readFileSync(path.join(dir, 'history', 'history.csv'), 'utf8').trim().split('\n');
+  assert.equal(csv.length, 3);
+  const html = readFileSync(path.join(dir, 'history', 'history.html'), 'utf8');
+  assert.ok(html.includes('id="gb-charts"') && !/<script[^>]+src=/.test(html), 'one page, nothing fetched');
 });
 
 test('a variant that does not hold what it declares is refused before anything starts: no run folder, no unit folder', async () => {
