@@ -88,8 +88,8 @@ run_block() { # mode min_s: one task of 2 ABBA blocks, cut at the budget
   timeout --signal=INT --kill-after=20 "$t" grpo-bench run "$scenario" --mode "$mode" --repeats 2 --no-report --out "$state/results/$mode" > "$work/$mode-$call.log" 2>&1
   rc=$?
   log "$mode: exit $rc"; tail -n 8 "$work/$mode-$call.log"
-  # A run refused before it started leaves an empty folder behind: nothing to gate.
-  find "$state/results/$mode" -mindepth 1 -maxdepth 1 -type d -empty -delete
+  # A run refused before it started (a variant that does not hold its TRL …) ends the mode: retrying cannot help.
+  grep -q '^results: ' "$work/$mode-$call.log" || { log "$mode: refused before any unit started; see $mode-$call.log"; return 2; }
   return 0
 }
 
