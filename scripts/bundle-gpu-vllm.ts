@@ -1,7 +1,9 @@
 // Builds the vLLM + TRL bundle for offline GPU hosts with Python 3.12 and torch 2.11.0+cu130:
-//   npx tsx scripts/bundle-gpu-vllm.ts OUT_DIR [--resolver-python PATH] [--split-mib 60] [--full]
+//   npx tsx scripts/bundle-gpu-vllm.ts OUT_DIR [--resolver-python PATH] [--split-mib 60] [--full] [--variant trl=1.16.0 …]
 // --full ships every dependency vLLM declares (about 15 parts of 60 MiB); the default leaves
 // out kernels a dense Qwen2 model on Hopper does not load (docs/offline-hosts.md says why).
+// --variant trl=1.13.0 --variant trl=1.16.0 adds a folder per TRL release beside the shared site
+// (GRPO_BENCH_VARIANTS/trl-1.16.0 after install), for a scenario's variants (bench/gpu/variants-1gpu.sh).
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { bundleCommand } from '../src/commands/bundle/index.ts';
@@ -12,6 +14,7 @@ const { values, positionals } = parseArgs({
     'resolver-python': { type: 'string' },
     'split-mib': { type: 'string', default: '60' },
     full: { type: 'boolean', default: false },
+    variant: { type: 'string', multiple: true, default: [] },
   },
 });
 const out = positionals[0];
@@ -55,4 +58,5 @@ process.exitCode = await bundleCommand({
   entry: null,
   projectFiles: false,
   splitMib: Number(values['split-mib']),
+  variants: values.variant,
 });

@@ -4,7 +4,9 @@
 // with torch + transformers (GRPO_BENCH_PYTHON, else .venv, else a system python3 that has
 // them, else a new .venv from requirements.txt; a Python that brings its own torch gets
 // requirements-harness.txt, what the workloads import beside it); optional extras: the trl workload's Python
-// packages, Chromium for the browser test of the HTML report.
+// packages, Chromium for the browser test of the HTML report, and (trl-next) .venv-trl-next: the
+// next TRL (requirements-trl-next.txt) over the workload Python, the second environment of the
+// variants tests.
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
@@ -84,6 +86,28 @@ if (process.env.GRPO_BENCH_PYTHON) {
   run(venvPython, ['-m', 'pip', 'install', '--quiet', '--disable-pip-version-check', ...want.flatMap((f) => ['-r', f])]);
   writeFileSync(stamp, digest);
   say(`python: .venv ready (torch ${probe(venvPython, imports)})`);
+}
+
+// --- .venv-trl-next: a second environment that differs from the workload Python only in TRL.
+// A venv made from a venv's python is based on the base interpreter, not on the first venv's
+// packages, so the workload Python's site-packages are added by a .pth file: they come after the
+// new environment's own, and its TRL shadows the other.
+if (extras.has('trl-next')) {
+  const base = process.env.GRPO_BENCH_PYTHON ?? (existsSync(venvPython) ? venvPython : 'python3');
+  const next = path.join(root, '.venv-trl-next');
+  const nextPython = path.join(next, 'bin', 'python');
+  const [pin] = pinsOf(root, 'requirements-trl-next.txt', ['trl']);
+  const wanted = pin.split('==')[1];
+  if (probe(nextPython, 'import trl, torch; print(trl.__version__)') === wanted) say(`trl-next: .venv-trl-next has trl ${wanted}`);
+  else {
+    say(`creating .venv-trl-next (trl ${wanted} over ${base}) ...`);
+    if (!existsSync(nextPython)) run(base, ['-m', 'venv', next]);
+    const sitePackages = (python) => probe(python, "import sysconfig; print(sysconfig.get_paths()['purelib']); print(sysconfig.get_paths()['platlib'])")?.split('\n') ?? [];
+    const [own] = sitePackages(nextPython);
+    writeFileSync(path.join(own, 'grpo-bench-base.pth'), [...new Set(sitePackages(base))].join('\n') + '\n');
+    run(nextPython, ['-m', 'pip', 'install', '--quiet', '--disable-pip-version-check', '--no-deps', pin]);
+    say(`trl-next: .venv-trl-next ready (trl ${probe(nextPython, 'import trl; print(trl.__version__)')})`);
+  }
 }
 
 // --- Chromium, for the browser test of the HTML report

@@ -20,15 +20,16 @@ export interface PythonInfo {
  */
 export const HARNESS_PIP = 'pip install -r requirements-harness.txt; offline, a harness bundle (grpo-bench bundle) ships it';
 
-export async function probePython(python: string, root: string): Promise<PythonInfo> {
+/** `env`: variables added to this process's environment for the probe (a variant's PYTHONPATH and env). */
+export async function probePython(python: string, root: string, env: Record<string, string> = {}): Promise<PythonInfo> {
   const script = path.join(root, 'src', 'workloads', 'common', 'versions.py');
   try {
-    const { stdout } = await execa(python, [script], { timeout: 120_000 });
+    const { stdout } = await execa(python, [script], { timeout: 120_000, env });
     const parsed = JSON.parse(stdout.trim().split('\n').at(-1) ?? '{}') as Omit<PythonInfo, 'python'>;
     return { python, ...parsed };
   } catch (err) {
     const e = err as { shortMessage?: string; stderr?: string; message: string };
-    const detail = e.stderr?.trim().split('\n').at(-1) ?? e.shortMessage ?? e.message;
+    const detail = e.stderr?.trim().split('\n').at(-1) || e.shortMessage || e.message;
     return { python, executable: null, libraries: {}, cuda_available: false, cuda_devices: 0, error: detail };
   }
 }

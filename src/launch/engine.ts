@@ -12,6 +12,7 @@ import { fingerprint } from '../telemetry/fingerprint.ts';
 import { RESULTS_SCHEMA_VERSION, type Manifest, type UnitRecord } from '../records/manifest.ts';
 import { RunStore } from '../results/store.ts';
 import { compileCacheSettings } from '../env/compile-cache.ts';
+import { variantRecord, type ResolvedVariant } from '../env/variant-probe.ts';
 import { RUN_FILES } from '../results/layout.ts';
 import type { Launcher, LaunchRun } from './launcher.ts';
 import type { RunPlan, UnitPlan } from '../records/plan.ts';
@@ -31,6 +32,8 @@ export interface ExecuteOptions {
   inventory: Inventory;
   pythonInfo: PythonInfo;
   /** The scenario a unit runs with (its sweep point's). */
+  /** The scenario's variants as probed; recorded in the manifest. */
+  variants?: readonly ResolvedVariant[];
   pointScenario: (unit: UnitPlan) => Scenario;
   signal?: AbortSignal;
   skip?: LaunchRun['skip'];
@@ -60,6 +63,7 @@ export async function executePlan(o: ExecuteOptions): Promise<ExecuteResult> {
     ...(o.sweep ? { sweep: o.sweep } : {}),
     command: process.argv.slice(1),
     fingerprint: fingerprint(o.inventory, o.pythonInfo, git.sha),
+    ...(o.variants?.length ? { variants: Object.fromEntries(o.variants.map((v) => [v.name, variantRecord(v, o.inventory.gpus[0]?.driver_version ?? null)])) } : {}),
     compile_cache: compileCacheSettings(process.env, plan.units.flatMap((u) => u.processes.map((p) => p.env))),
     units: plan.units.map((u): UnitRecord => ({ dir: u.dir, point: u.point, mode: u.mode, repeat: u.repeat, status: 'planned' })),
   };

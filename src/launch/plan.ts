@@ -1,4 +1,5 @@
 // Scenario + machine facts → the exact processes of every unit. Pure: no I/O here.
+import type { ResolvedVariant } from '../env/variant-probe.ts';
 import { UnavailableError, UserError } from '../errors.ts';
 import { hasServer, modeDeviceSets, serverSharesGpu } from '../modes.ts';
 import type { SweepPoint } from '../scenario/sweep.ts';
@@ -16,6 +17,8 @@ export interface PlanOptions {
    * lists it in `warnings`, so a plan can be read on a laptop or a login node.
    */
   lacking?: 'refuse' | 'warn';
+  /** The scenario's variants as probed (src/launch/variants.ts): an axis of the plan; none by default. */
+  variants?: readonly ResolvedVariant[];
 }
 
 export function resolveDevice(scenario: Scenario, gpuCount: number): 'cuda' | 'cpu' {

@@ -119,6 +119,19 @@ const ResolvedScenario = z
   })
   .transform((s) => s as unknown as Scenario);
 
+/** One variant of a run as probed before it started (src/env/variant-probe.ts variantRecord). */
+export const VariantRecord = z.looseObject({
+  python: z.string(),
+  executable: z.string().nullable(),
+  pythonpath: z.array(z.string()),
+  env: z.record(z.string(), z.string()),
+  expect: z.record(z.string(), z.string()),
+  /** Library → version as the variant's Python reported it (null: not installed); `driver` from the machine. */
+  libraries: z.record(z.string(), z.string().nullable()),
+  cuda_available: z.boolean(),
+});
+export type VariantRecord = z.output<typeof VariantRecord>;
+
 // Keys in the order their problems are best reported in.
 export const Manifest = z.looseObject({
   schema_version: z.number().int().positive(),
@@ -136,6 +149,8 @@ export const Manifest = z.looseObject({
   /** The workloads' compile-cache settings (src/env/compile-cache.ts); absent in folders written before they were recorded. */
   compile_cache: z.record(z.string(), z.string().nullable()).optional(),
   units: z.array(UnitRecord),
+  /** A scenario's variants (src/scenario/variants.ts): each one's Python, import path, variables and the versions it holds. */
+  variants: z.record(z.string(), VariantRecord).optional(),
   /** Present when the run was a SLURM job. */
   slurm: SlurmRecord.optional(),
   /** Digests of the derived files (steps.csv, summary.json) as the analysis wrote them, by file name; absent before digests. */

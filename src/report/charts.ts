@@ -13,6 +13,7 @@ import type { ReportInput } from './load.ts';
 import { byPointOrder, ciLabel, deviceWord, isSweep, modeLabel, orderedPoints, plural, pointInfo, pointLabel, sweptField } from './format.ts';
 import { formatNumber } from '../value-format.ts';
 import { runFooter } from './provenance.ts';
+import { variantChart } from './variants.ts';
 import { GRID, INK, MUTED, PAPER, phaseColor, phaseLabel, phaseOrder, seriesColor, withAlpha } from './theme.ts';
 
 export interface ChartSpec {
@@ -29,7 +30,7 @@ type Config = ChartConfiguration;
 
 const fileSafe = (s: string) => s.replace(/[^A-Za-z0-9_.=-]+/g, '_');
 
-function baseOptions(title: string, subtitle: string | string[], legend = true): NonNullable<Config['options']> {
+export function baseOptions(title: string, subtitle: string | string[], legend = true): NonNullable<Config['options']> {
   return {
     animation: false,
     font: { size: 12 },
@@ -631,6 +632,8 @@ export function buildCharts(input: ReportInput): ChartSet {
   } else {
     omitted.push({ id: 'throughput', title: 'Throughput and phases', reason: 'no mode has measured steps, so there is no throughput and no phase to draw.' });
   }
+  const variants = variantChart(input);
+  if (variants) add(variants, 'no variant has a ratio to the baseline.');
   if (isSweep(summary)) {
     const [speedup, throughput] = sweepCharts(input);
     const modes = [...new Set(summary.modes.map((m) => modeDisplayName(m.mode)))];

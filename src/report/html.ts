@@ -15,7 +15,7 @@ import { FONT_FAMILY, FONT_FILES, GRID, INK, MUTED } from './theme.ts';
 
 const require = createRequire(import.meta.url);
 
-async function chartJsSource(): Promise<string> {
+export async function chartJsSource(): Promise<string> {
   const src = await readFile(path.join(path.dirname(require.resolve('chart.js')), 'chart.umd.min.js'), 'utf8');
   // No source-map comment (the map is not shipped) and nothing that could end the script element.
   return src.replace(/\/\/# sourceMappingURL=\S+\s*$/, '').replace(/<\/script/gi, '<\\/script');

@@ -7,6 +7,7 @@ import { type Note } from '../records/notes.ts';
 import type { ModeSummary } from '../records/summary.ts';
 import { metricLabel } from '../records/metrics.ts';
 import { unverifiedLine } from '../results/integrity.ts';
+import { variantTables } from './variants.ts';
 import { REPORT_FILES, RUN_FILES } from '../results/layout.ts';
 import type { ReportInput } from './load.ts';
 import { MISSING, estimateFigure, formatFigure, formatNumber, percentFigure, type Figure } from '../value-format.ts';
@@ -428,6 +429,7 @@ export function samplesFile(input: ReportInput): string {
 /** Every table, in reading order; absent ones left out. */
 export function reportTables(input: ReportInput): Table[] {
   return [
+    ...variantTables(input),
     comparisonTable(input),
     pointComparisonTable(input),
     modeTable(input),

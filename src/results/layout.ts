@@ -48,6 +48,8 @@ export const RUN_FILES = {
   headroom: 'headroom.json',
   /** The measured halves of `grpo-bench profile` (analysis/whatif/profile.ts). */
   profile: 'profile.json',
+  /** The verdict between a run's variants (`grpo-bench gate`, analysis/variants.ts). */
+  variantVerdict: 'variants-verdict.json',
 } as const;
 
 /** The unit folder of a profile run's server half (the server and the driver standing in for trainer rank 0). */

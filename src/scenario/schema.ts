@@ -79,6 +79,18 @@ export const SlurmSettings = z.strictObject({
 });
 export type SlurmSettings = z.infer<typeof SlurmSettings>;
 
+/** A named environment the run's units may run in (docs/scenarios.md "Variants"). */
+export const Variant = z.strictObject({
+  /** An interpreter or a virtual environment's python; `${VAR}` is expanded, a relative path is read from the working folder. */
+  python: z.string().min(1),
+  /** Import paths put first on PYTHONPATH (an installed bundle's variant folder). */
+  pythonpath: z.union([z.string().min(1), z.array(z.string().min(1))]).optional(),
+  env: z.record(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'expected an environment variable name'), z.string()).default({}),
+  /** Library → version the environment must hold (`trl: 1.16.0`); the run is refused before it starts when it does not. */
+  expect: z.record(z.string(), z.union([z.string(), z.number()]).transform(String)).default({}),
+});
+export type Variant = z.infer<typeof Variant>;
+
 export const Scenario = z.strictObject({
   name: z.string().min(1),
   description: z.string().optional(),
@@ -140,5 +152,15 @@ export const Scenario = z.strictObject({
     })
     .refine((c) => c.value !== undefined || c.trend !== undefined, 'a claim needs a value, a trend, or both')
     .optional(),
+  /** Named environments: every unit runs in each, interleaved (src/scenario/variants.ts). */
+  variants: z.record(z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_.-]*$/, 'expected a folder-safe variant name (letters, digits, . _ -)'), Variant).optional(),
+  /** The variant the others are compared against; default the first listed. */
+  baseline: z.string().min(1).optional(),
+}).superRefine((s, ctx) => {
+  const names = Object.keys(s.variants ?? {});
+  if (s.baseline !== undefined && !names.includes(s.baseline)) {
+    ctx.addIssue({ code: 'custom', path: ['baseline'], message: names.length ? `'${s.baseline}' is not a variant (the scenario has: ${names.join(', ')})` : 'baseline names a variant, but the scenario has no variants' });
+  }
+  if (s.variants && names.length === 0) ctx.addIssue({ code: 'custom', path: ['variants'], message: 'expected at least one variant' });
 });
 export type Scenario = z.infer<typeof Scenario>;

@@ -27,7 +27,8 @@ export const bundleCommandModule = defineCommand({
         describe: "Ship the wheels of requirements-harness.txt (jsonschema: what the workloads import beside the host's PyTorch stack), less what the host has (default: with the harness; --no-harness-requirements leaves them out)",
       })
       .option('resolver-python', { type: 'string', describe: "A local Python of the target's major.minor to resolve wheels with (default: python<ver>, else python3)" })
-      .option('split-mib', positiveNumberOption('split-mib', 'Split into parts of at most this many MiB', { example: '1900' })),
+      .option('split-mib', positiveNumberOption('split-mib', 'Split into parts of at most this many MiB', { example: '1900' }))
+      .option('variant', { type: 'string', array: true, describe: 'PACKAGE=VERSION of a pure-Python package installed in its own folder for a scenario variant (e.g. trl=1.16.0)' }),
   handler: async (a) => {
     const { bundleCommand } = await import('./index.ts');
     return bundleCommand({
@@ -48,6 +49,7 @@ export const bundleCommandModule = defineCommand({
       node: a.node,
       entry: a.harness ? undefined : null,
       splitMib: a['split-mib'],
+      variants: a.variant,
     });
   },
 });

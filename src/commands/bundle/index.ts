@@ -66,6 +66,12 @@ export interface BundleOptions {
   projectFiles?: boolean;
   /** Split the payload into parts of at most this many MiB (default: one part). */
   splitMib?: number;
+  /**
+   * Pure-Python packages installed each in its own folder, `<dest>/variants/<name>-<version>/`, beside
+   * the shared site (`trl=1.16.0`): a scenario variant puts one first on its pythonpath, so several
+   * releases of TRL run over one vLLM (docs/offline-hosts.md "Variants").
+   */
+  variants?: readonly string[];
   /** Project root (default: the checkout this file is in). */
   root?: string;
   /** Progress lines go here (default: stderr). */
@@ -93,6 +99,8 @@ export interface BundleManifest {
   warnings: string[];
   harness: string | null;
   node: string | null;
+  /** The variant folders (BundleOptions.variants), each with its one wheel. */
+  variants: { folder: string; wheel: string; bytes: number }[];
   projectFiles: string[];
   tar: { bytes: number; sha256: string };
   parts: { file: string; bytes: number; sha256: string }[];
@@ -288,6 +296,8 @@ export async function bundleCommand(o: BundleOptions): Promise<number> {
   }
   wheels = wheels.sort((a, b) => b.bytes - a.bytes);
 
+  const variants = await variantWheels(o.variants ?? [], payload, o.python, pipIndexArgs, () => findResolverPython(o, false), log);
+
   // 2. Harness and project files.
   let harness: string | null = null;
   if (withHarness) {
@@ -342,6 +352,7 @@ export async function bundleCommand(o: BundleOptions): Promise<number> {
     warnings,
     harness,
     node,
+    variants,
     projectFiles,
     tar: { bytes: 0, sha256: '' },
     parts: [],
@@ -372,6 +383,43 @@ export async function bundleCommand(o: BundleOptions): Promise<number> {
   return 0;
 }
 
+/** `trl=1.16.0` or `trl==1.16.0` → its folder name and pin; anything else is refused, naming the flag. */
+export function parseVariant(spec: string): { folder: string; pin: string } {
+  const m = /^([A-Za-z0-9][A-Za-z0-9._-]*)==?([0-9][A-Za-z0-9.+!-]*)$/.exec(spec.trim());
+  if (!m) throw new UserError(`--variant ${spec}: write PACKAGE=VERSION, e.g. --variant trl=1.16.0`);
+  return { folder: `${norm(m[1]!)}-${m[2]}`, pin: `${m[1]}==${m[2]}` };
+}
+
+/**
+ * Each variant's one wheel, without its dependencies (they are the shared site's), into
+ * payload/variants/<folder>/. Only pure-Python wheels: a compiled one would have to match the
+ * shared site's binaries, which a wheel without dependencies cannot promise.
+ */
+async function variantWheels(
+  specs: readonly string[],
+  payload: string,
+  python: string,
+  pipIndexArgs: readonly string[],
+  resolver: () => Promise<string>,
+  log: (line: string) => void,
+): Promise<BundleManifest['variants']> {
+  if (specs.length === 0) return [];
+  const py = await resolver();
+  const out: BundleManifest['variants'] = [];
+  for (const spec of specs) {
+    const { folder, pin } = parseVariant(spec);
+    const dir = path.join(payload, 'variants', folder);
+    await mkdir(dir, { recursive: true });
+    log(`variant ${folder}: downloading ${pin} (no dependencies) ...`);
+    const dl = await execa(py, ['-m', 'pip', 'download', '--quiet', '--disable-pip-version-check', '--no-deps', '--only-binary=:all:', '--python-version', python, ...pipIndexArgs, '-d', dir, pin], { reject: false });
+    if (dl.exitCode !== 0) throw new UserError(`--variant ${spec}: pip could not download ${pin}:\n${dl.stderr}`);
+    const [wheel] = (await readdir(dir)).filter((f) => f.endsWith('.whl'));
+    if (!wheel || !wheel.endsWith('-none-any.whl')) throw new UserError(`--variant ${spec}: ${wheel ?? 'no wheel'} is not a pure-Python wheel; a variant folder holds only pure-Python packages over the shared site`);
+    out.push({ folder, wheel, bytes: (await stat(path.join(dir, wheel))).size });
+  }
+  return out;
+}
+
 function readme(m: BundleManifest): string {
   const mib = (b: number) => formatNumber(b / MiB, { decimals: 1 });
   return [
@@ -390,6 +438,7 @@ function readme(m: BundleManifest): string {
     `What the workloads import beside the host's PyTorch stack (${HARNESS_REQUIREMENTS}): ${m.harnessRequirements ? 'shipped, less what the host has' : 'left out (--no-harness-requirements, or no harness)'}.`,
     `Assumed on the host (not shipped): ${Object.entries(m.have).map(([n, v]) => (v ? `${n}==${v}` : n)).join(', ') || 'nothing'}.`,
     `Excluded on request (with what only they need): ${m.excluded.join(', ') || 'nothing'}.`,
+    `Variant folders (\`$GRPO_BENCH_VARIANTS/<folder>\` after install, each for a scenario variant's pythonpath): ${m.variants.map((v) => `${v.folder} (${v.wheel})`).join(', ') || 'none'}.`,
     '',
     '| wheel | MiB | needed by | stripped |',
     '| --- | --- | --- | --- |',

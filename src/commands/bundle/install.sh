@@ -79,6 +79,21 @@ if [ ${#wheels[@]} -gt 0 ]; then
     || die "pip could not install the wheels (see above)"
   rm -rf "$dest/payload/wheels"
 fi
+# Variant folders: each pure-Python wheel in its own folder, to be put before the shared site on
+# a scenario variant's pythonpath (${GRPO_BENCH_VARIANTS}/<folder>).
+variants_line="# no variant folders in this bundle"
+if [ -d "$dest/payload/variants" ]; then
+  rm -rf "$dest/variants"
+  for dir in "$dest/payload/variants"/*/; do
+    name=$(basename "$dir")
+    "$py" -m pip install --quiet --no-index --no-deps --no-compile --disable-pip-version-check --root-user-action=ignore \
+      --no-warn-script-location --target "$dest/variants/$name" "$dir"*.whl \
+      || die "pip could not install the variant $name (see above)"
+    echo "variant folder: $dest/variants/$name" >&2
+  done
+  rm -rf "$dest/payload/variants"
+  variants_line="export GRPO_BENCH_VARIANTS=\"$dest/variants\""
+fi
 # Only a bundle with the harness says where the project's files are: a wheels-only bundle's env.sh
 # must not point GRPO_BENCH_ROOT away from the harness installed beside it.
 root_line="# no harness in this bundle: GRPO_BENCH_ROOT is left as it is"
@@ -92,6 +107,7 @@ cat > "$dest/env.sh" <<EOF
 export PATH="$dest/bin:$dest/site/bin:\$PATH"
 export PYTHONPATH="$dest/site\${PYTHONPATH:+:\$PYTHONPATH}"
 $root_line
+$variants_line
 export GRPO_BENCH_PYTHON="$(command -v "$py")"
 # NVLink multicast stays off on shared hosts.
 export NCCL_NVLS_ENABLE=0 TORCH_SYMM_MEM_DISABLE_MULTICAST=1 NVSHMEM_DISABLE_NVLS=1

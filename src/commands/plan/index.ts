@@ -13,6 +13,7 @@ import { projectRoot, resolvePython } from '../../env/python.ts';
 import { inventory, smallestGpuMemoryBytes } from '../../telemetry/inventory.ts';
 import { portPool, portsFor } from '../../launch/ports.ts';
 import { probePython } from '../../env/libraries.ts';
+import { planningVariants } from '../../env/variant-probe.ts';
 import { shellQuote } from '../../launch/shell.ts';
 
 export interface PlanOptions {
@@ -77,7 +78,8 @@ export async function planCommand(o: PlanOptions): Promise<RunPlan> {
     gpuCount: machine ? machine.gpus.length : (o.gpus ?? 0),
     gpuMemoryBytes: machine ? smallestGpuMemoryBytes(machine) : undefined,
   };
-  const plan = launcher.plan(points, context, { modes: o.modes, lacking: 'warn' });
+  const variants = scenario.variants ? await planningVariants(scenario, root, context.libraries ?? undefined) : { variants: [], warnings: [] };
+  const plan = launcher.plan(points, context, { modes: o.modes, lacking: 'warn', variants: variants.variants });
   const facts = {
     ...(o.gpus !== undefined && here ? { gpus: o.gpus } : {}),
     ...(Object.keys(assumed).length > 0 ? { libraries: assumed } : {}),
@@ -85,7 +87,7 @@ export async function planCommand(o: PlanOptions): Promise<RunPlan> {
   const noPython: PlanWarning[] = pythonInfo.error
     ? [{ kind: 'cannot_run_here', message: `the workload Python (${python}) does not start: ${pythonInfo.error}` }]
     : [];
-  const warnings = [...noPython, ...(plan.warnings ?? [])];
+  const warnings = [...noPython, ...variants.warnings.map((message): PlanWarning => ({ kind: 'cannot_run_here', message })), ...(plan.warnings ?? [])];
   const shown: RunPlan = { ...plan, ...(warnings.length > 0 ? { warnings } : {}), ...(Object.keys(facts).length > 0 ? { assumed: facts } : {}) };
   if (o.json) console.log(JSON.stringify(shown, null, 2));
   else if (launcher.script) {

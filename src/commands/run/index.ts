@@ -9,13 +9,15 @@ import type { LauncherName, ModeName, Scenario } from '../../scenario/schema.ts'
 import { executePlan, type ExecuteOptions } from '../../launch/engine.ts';
 import { launcherFor } from '../../launch/launchers.ts';
 import { portPool, portsFor } from '../../launch/ports.ts';
-import type { UnitPlan } from '../../records/plan.ts';
+import type { RunPlan, UnitPlan } from '../../records/plan.ts';
 import { projectRoot, resolvePython } from '../../env/python.ts';
 import { probePython } from '../../env/libraries.ts';
 import { inventory as collectInventory, smallestGpuMemoryBytes } from '../../telemetry/inventory.ts';
 import { newRunId } from '../../results/layout.ts';
 import { analyzeRun } from '../../analysis/summary/summarize.ts';
 import type { OutputFormat } from '../../report/doc.ts';
+import { probeVariants } from '../../env/variant-probe.ts';
+import { sweepValues } from '../../scenario/variants.ts';
 import { formatSummaryTable } from './table.ts';
 import { arms, describeLook, inBlocks, MAX_BLOCKS, untilResolvedHook, type UntilResolved } from './until-resolved.ts';
 
@@ -60,7 +62,7 @@ export async function runCommand(o: RunOptions): Promise<RunOutcome> {
   const points = o.points ? expandPoints(scenario, o.points, loaded.file) : expandPoints(scenario, selectPoints(sweepPoints(loaded.sweep), o.pointIds), loaded.file);
   const root = projectRoot();
   const python = resolvePython(root);
-  const [inventory, pythonInfo] = await Promise.all([collectInventory(), probePython(python, root)]);
+  const [inventory, pythonInfo, variants] = await Promise.all([collectInventory(), probePython(python, root), probeVariants(scenario, root)]);
   if (pythonInfo.error) {
     throw new UnavailableError(`the workload Python (${python}) does not start: ${pythonInfo.error}`, 'Run `npm run setup`, or point GRPO_BENCH_PYTHON at a Python with torch and transformers.');
   }
@@ -70,7 +72,7 @@ export async function runCommand(o: RunOptions): Promise<RunOutcome> {
   const runDir = path.join(outRoot, runId);
   const context = { root, runDir, python, nextPort: await portPool(portsFor(points)), libraries: pythonInfo.libraries };
   const launcher = await launcherFor(scenario.launcher);
-  const planned = launcher.plan(points, { ...context, gpuCount, gpuMemoryBytes: smallestGpuMemoryBytes(inventory) }, { modes: o.modes });
+  const planned = launcher.plan(points, { ...context, gpuCount, gpuMemoryBytes: smallestGpuMemoryBytes(inventory) }, { modes: o.modes, variants });
   if (o.untilResolved && !launcher.skipsUnits) throw new UsageError(`run --until-resolved decides after each block whether to go on, so it runs on this machine, not with the ${scenario.launcher} launcher`, 'Use --launcher local.');
   const pair = o.untilResolved ? arms(planned.units) : undefined;
   const plan = pair ? { ...planned, units: inBlocks(planned.units, pair) } : planned;
@@ -88,7 +90,8 @@ export async function runCommand(o: RunOptions): Promise<RunOutcome> {
     sweep: loaded.sweep,
     inventory,
     pythonInfo,
-    pointScenario: (unit) => pointScenario(points, unit),
+    variants,
+    pointScenario: (unit) => pointScenario(points, plan, unit),
     signal: o.signal,
     skip: sequential?.hook ?? o.skip,
   });
@@ -113,6 +116,9 @@ export async function runCommand(o: RunOptions): Promise<RunOutcome> {
   return { exitCode, runDir };
 }
 
-function pointScenario(points: readonly SweepPoint[], unit: UnitPlan): Scenario {
-  return points.find((p) => p.id === unit.point)!.scenario;
+/** A unit's scenario: its sweep point's (a variant's point is the sweep point with the variant set). */
+function pointScenario(points: readonly SweepPoint[], plan: RunPlan, unit: UnitPlan): Scenario {
+  const info = plan.points.find((p) => p.id === unit.point);
+  const values = JSON.stringify(sweepValues(info ?? { values: {} }));
+  return (points.find((p) => p.id === unit.point) ?? points.find((p) => JSON.stringify(p.values) === values))!.scenario;
 }

@@ -2,7 +2,7 @@
 // supervisor with the samplers running (../unit.ts).
 import path from 'node:path';
 import type { Launcher, LaunchRun } from '../launcher.ts';
-import { planRun } from '../plan.ts';
+import { planVariantRun } from '../variants.ts';
 import { followProgress } from '../progress.ts';
 import type { UnitOutcome } from '../supervisor.ts';
 import type { UnitPlan } from '../../records/plan.ts';
@@ -11,7 +11,7 @@ import { describeError, outcomeError, runSampledUnit } from '../unit.ts';
 export const localLauncher: Launcher = {
   onThisMachine: true,
   skipsUnits: true,
-  plan: (points, ctx, options) => planRun(points, ctx, options),
+  plan: (points, ctx, options) => planVariantRun(points, ctx, options.variants ?? [], options),
   where: (plan, gpusHere) => (plan.device === 'cuda' ? `${gpusHere} GPU(s)` : 'CPU'),
   async run(o) {
     for (const [index, unit] of o.plan.units.entries()) {

@@ -1,6 +1,7 @@
 // The slurm launcher: one batch job for the whole run (docs/slurm.md). The plan places each unit
 // on nodes, the job script is what is submitted, and the harness follows the job (./run.ts).
 import { harnessCommand } from '../../env/harness.ts';
+import { UsageError } from '../../errors.ts';
 import type { Launcher, ScriptContext } from '../launcher.ts';
 import type { RunPlan } from '../../records/plan.ts';
 import { planSlurmRun } from './plan.ts';
@@ -15,7 +16,11 @@ export const slurmLauncher: Launcher = {
   onThisMachine: false,
   // The job runs every unit it was given; the harness only follows it.
   skipsUnits: false,
-  plan: (points, ctx, options) => planSlurmRun(points, ctx, options),
+  plan: (points, ctx, options) => {
+    // Each variant needs its own Python on every node, which a job script cannot check before it runs.
+    if (options.variants?.length) throw new UsageError('a scenario with variants runs on this machine, not as a SLURM job', 'Use --launcher local.');
+    return planSlurmRun(points, ctx, options);
+  },
   script,
   where: (plan) => `a SLURM job of ${plan.slurm!.nodes} node(s)`,
   async run(o) {

@@ -51,6 +51,9 @@ def device_free_around(fields: dict, phase: str):
 class Trainer:
     def __init__(self, cfg: cfgmod.SyntheticConfig, log: EventLog, rank: int, world: int, local_rank: int) -> None:
         self.cfg, self.log, self.rank, self.world = cfg, log, rank, world
+        # GRPO_BENCH_SLOWDOWN: the same known slowdown set by a scenario variant's env, so a run's
+        # variants can differ by it (an A/B of the regression gate within one run).
+        self.slowdown = float(os.environ.get("GRPO_BENCH_SLOWDOWN", cfg.slowdown))
         self.device = cfgmod.resolve_device(cfg, local_rank)
         self.sync = cfgmod.device_sync(self.device)
         self.cuda = self.device.type == "cuda"
@@ -123,7 +126,7 @@ class Trainer:
             "num_generations": c.num_generations, "max_prompt_length": c.max_prompt_length,
             "max_completion_length": c.max_completion_length, "learning_rate": c.learning_rate, "beta": c.beta,
             "epsilon": c.epsilon, "temperature": c.temperature, "top_k": 0, "top_p": 1.0,
-            "sleep": c.sleep, "slowdown": c.slowdown, "optimizer": "AdamW (state in parameter dtype)",
+            "sleep": c.sleep, "slowdown": self.slowdown, "optimizer": "AdamW (state in parameter dtype)",
             "reference_model": self.ref is not None, "loss": "clipped GRPO, token-level mean, old logprobs = detached",
             "reward": "fraction of even token ids", "step_counts": "per rank (sum over ranks for the step's total)",
             "weight_sync": ({"backend": self.group.backend, "bucket_bytes": c.weight_sync_bucket_bytes,
@@ -235,11 +238,11 @@ class Trainer:
             self.opt.step()
             self.opt.zero_grad(set_to_none=True)
 
-        if c.slowdown > 0:
+        if self.slowdown > 0:
             elapsed = time.monotonic() - m0
             with self.phase(step, "slowdown") as f:
-                f["seconds"] = c.slowdown * elapsed
-                time.sleep(c.slowdown * elapsed)
+                f["seconds"] = self.slowdown * elapsed
+                time.sleep(self.slowdown * elapsed)
 
         samples = comp.shape[0]
         extra = {"rank": self.rank, "reward_mean": float(rewards.mean())}
