@@ -2,6 +2,9 @@
 // (in the browser) and by png.ts (in Node). Each is a plain, JSON-serialisable Chart.js
 // configuration: no functions, so it can be inlined into the page as data.
 import type { ChartConfiguration, ChartDataset } from 'chart.js';
+export { axis, baseOptions, roomFor, type ChartSpec } from './chart-base.ts';
+
+type Config = ChartConfiguration;
 import { METRICS } from '../records/metrics.ts';
 import type { Estimate, ModeSummary } from '../records/summary.ts';
 import type { StepRow } from '../records/steps.ts';
@@ -14,47 +17,10 @@ import { byPointOrder, ciLabel, deviceWord, isSweep, modeLabel, orderedPoints, p
 import { formatNumber } from '../value-format.ts';
 import { runFooter } from './provenance.ts';
 import { variantChart } from './variants.ts';
-import { GRID, INK, MUTED, PAPER, phaseColor, phaseLabel, phaseOrder, seriesColor, withAlpha } from './theme.ts';
-
-export interface ChartSpec {
-  /** File-safe id: the PNG is `charts/<id>.png`, the canvas `chart-<id>`. */
-  id: string;
-  /** What the chart shows, for alt text and the Markdown link. */
-  title: string;
-  width: number;
-  height: number;
-  config: ChartConfiguration;
-}
-
-type Config = ChartConfiguration;
+import { axis, baseOptions, roomFor, type ChartSpec } from './chart-base.ts';
+import { INK, MUTED, PAPER, phaseColor, phaseLabel, phaseOrder, seriesColor, withAlpha } from './theme.ts';
 
 const fileSafe = (s: string) => s.replace(/[^A-Za-z0-9_.=-]+/g, '_');
-
-export function baseOptions(title: string, subtitle: string | string[], legend = true): NonNullable<Config['options']> {
-  return {
-    animation: false,
-    font: { size: 12 },
-    color: INK,
-    layout: { padding: { top: 4, right: 16, bottom: 6, left: 8 } },
-    plugins: {
-      title: { display: true, text: title, color: INK, align: 'start', font: { size: 15, weight: 600 }, padding: { top: 4, bottom: 2 } },
-      subtitle: { display: true, text: subtitle, color: MUTED, align: 'start', font: { size: 11.5 }, padding: { bottom: 10 } },
-      legend: { display: legend, position: 'top', align: 'start', labels: { color: INK, boxWidth: 14, boxHeight: 10, padding: 12 } },
-      tooltip: { enabled: true },
-      gbBackground: { color: PAPER },
-    },
-  } as NonNullable<Config['options']>;
-}
-
-export function axis(title: string, extra: Record<string, unknown> = {}) {
-  return {
-    title: { display: true, text: title, color: INK, font: { size: 12, weight: 600 } },
-    grid: { color: GRID },
-    border: { color: '#c4c8d0' },
-    ticks: { color: MUTED },
-    ...extra,
-  };
-}
 
 /** `2 runs, 12 measured steps`: what a mode's figures rest on (failed runs count with the steps they finished). */
 const runsAndSteps = (m: ModeSummary) => `${plural(m.runs.filter((r) => r.steps > 0).length, 'run')}, ${plural(m.steps_measured, 'measured step')}`;
@@ -427,14 +393,6 @@ type Interval = Pick<Estimate, 'value' | 'low' | 'high'>;
 const interval = (e: Interval | undefined) => (e && e.low !== undefined && e.high !== undefined ? [e.low, e.high] : null);
 
 /** Axis room for the whiskers: Chart.js scales to the bars only, so a long interval would run off the plot. */
-export function roomFor(datasets: { data: (number | null)[]; errorBars: (number[] | null)[] }[]): { suggestedMax?: number; suggestedMin?: number } {
-  const ends = datasets.flatMap((d) => d.errorBars.flatMap((e) => e ?? [])).filter(Number.isFinite);
-  if (ends.length === 0) return {};
-  const hi = Math.max(...ends);
-  const lo = Math.min(...ends);
-  const pad = 0.04 * (hi - Math.min(0, lo) || 1);
-  return { suggestedMax: hi + pad, ...(lo < 0 ? { suggestedMin: lo - pad } : {}) };
-}
 
 /** One line of a sweep chart: values at each point with their intervals. */
 export function sweepLine(label: string, color: string, ests: (Interval | undefined)[], dash: number[] = []) {

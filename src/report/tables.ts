@@ -14,19 +14,8 @@ import { MISSING, estimateFigure, formatFigure, formatNumber, percentFigure, typ
 import { SETTING_DISPLAY_CHARS, deviceWord, fmtSetting, byPointOrder, isSweep, modeLabel, orderedPoints, plural, pointInfo, pointLabel, settingsModes, comparisonHeadlines } from './format.ts';
 import { phaseLabel, phaseOrder } from './theme.ts';
 
-export interface Table {
-  id: string;
-  title: string;
-  /** A sentence under the title: what the numbers are and how they were measured. */
-  caption?: string;
-  columns: string[];
-  /** Right-align these columns (numbers). */
-  numeric?: boolean[];
-  rows: Cell[][];
-}
-
-/** A table cell: text as it is shown, or a number that the renderer formats. */
-export type Cell = string | Figure;
+export type { Cell, Table } from './table-types.ts';
+import type { Cell, Table } from './table-types.ts';
 
 /** A cell as plain text (the Markdown, a terminal): a Figure through the value formatter. */
 export function cellText(c: Cell): string {

@@ -6,15 +6,14 @@ import { variantGate, type VariantComparison, type VariantVerdict } from '../ana
 import { DEFAULT_METRIC } from '../gate/judge.ts';
 import { UserError } from '../errors.ts';
 import { modeColor } from '../modes.ts';
-import { axis, baseOptions, roomFor, type ChartSpec } from './charts.ts';
+import { axis, baseOptions, roomFor, type ChartSpec } from './chart-base.ts';
 import type { RunRecord } from './load.ts';
 import { INK, withAlpha } from './theme.ts';
 import { formatFigure, formatNumber, formatPercentText, percentFigure, type Figure } from '../value-format.ts';
-import { markdownTable } from './markdown.ts';
-import type { Cell, Table } from './tables.ts';
+import type { Cell, Table } from './table-types.ts';
 
 const OUTCOME = { regressed: '🔴 regressed', no_regression: 'no regression', inconclusive: '🟡 inconclusive' } as const;
-const pct = (x: number, digits = 1) => formatPercentText(x, { decimals: digits, trim: true });
+export const pct = (x: number, digits = 1) => formatPercentText(x, { decimals: digits, trim: true });
 
 /** Libraries whose versions differ between the variants, one column per variant. */
 export function versionsTable(v: Pick<VariantVerdict, 'versions' | 'variants'>): Table {
@@ -69,32 +68,13 @@ export function variantPhaseTable(v: VariantVerdict): Table {
   };
 }
 
-function plan(c: VariantComparison): string {
+/** What an inconclusive comparison would need. */
+export function plan(c: VariantComparison): string {
   if (c.runs_needed) return `~${c.runs_needed} blocks would resolve it`;
   if (!c.interval) return 'no interval: run ≥ 2 blocks';
   return 'no number of blocks up to 100 would resolve it at this spread and ratio';
 }
 
-export function variantVerdictMarkdown(v: VariantVerdict): string {
-  const t = pct(v.threshold);
-  const of = (o: VariantComparison['outcome']) => v.comparisons.filter((c) => c.outcome === o);
-  const where = (c: VariantComparison) => `${c.candidate} ${c.point}/${c.mode} ×${formatNumber(c.ratio, { decimals: 3 })}`;
-  const headline =
-    v.outcome === 'regressed'
-      ? `**Regressed** beyond ${t}: ${of('regressed').map(where).join(', ')}`
-      : v.outcome === 'inconclusive'
-        ? `**Inconclusive** at ${t}: ${of('inconclusive').map((c) => `${where(c)} (${plan(c)})`).join(', ')}`
-        : `**No regression** beyond ${t}`;
-  const lines = [`### grpo-bench gate: ${headline}`, '', `Run${v.run_ids.length > 1 ? 's' : ''} ${v.run_ids.map((r) => `\`${r}\``).join(', ')}: variants ${v.variants.map((n) => `\`${n}\``).join(', ')} against the baseline \`${v.baseline}\`.`, ''];
-  if (v.versions.length) lines.push(markdownTable(versionsTable(v)), '');
-  lines.push(markdownTable(variantRatioTable(v)), '');
-  lines.push(`<details><summary>Phases side by side${v.phases_from ? ` (${v.phases_from})` : ''}</summary>`, '', markdownTable(variantPhaseTable(v)), '', '</details>', '');
-  if (v.warnings.length) lines.push('**Warnings**', '', ...v.warnings.map((w) => `- ${w}`), '');
-  lines.push(`<sub>Rule: ${v.rule}.</sub>`);
-  return lines.join('\n');
-}
-
-/** The verdict between a run's variants as its report shows it; undefined for a run without two variants (or one that cannot be judged). */
 export function reportVariantVerdict(input: RunRecord): VariantVerdict | undefined {
   if (!input.manifest?.variants || Object.keys(input.manifest.variants).length < 2) return undefined;
   try {

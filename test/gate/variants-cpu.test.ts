@@ -18,7 +18,7 @@ import { GATE_EXIT } from '../../src/analysis/summary/constants.ts';
 import { gateCommand, gateRun } from '../../src/commands/gate/index.ts';
 import { runCommand } from '../../src/commands/run/index.ts';
 import { UserError } from '../../src/errors.ts';
-import { variantVerdictMarkdown } from '../../src/report/variants.ts';
+import { variantVerdictMarkdown } from '../../src/report/variants-markdown.ts';
 import { python } from '../launch/fixtures.ts';
 
 const dir = mkdtempSync(path.join(tmpdir(), 'grpo-bench-variants-'));
