@@ -153,6 +153,8 @@ export const Manifest = z.looseObject({
   variants: z.record(z.string(), VariantRecord).optional(),
   /** Present when the run was a SLURM job. */
   slurm: SlurmRecord.optional(),
+  /** Digests of the files written for the whole run before its units (plan.json), by file name; absent before digests. */
+  files: FileDigests.optional(),
   /** Digests of the derived files (steps.csv, summary.json) as the analysis wrote them, by file name; absent before digests. */
   derived: FileDigests.optional(),
 });

@@ -52,6 +52,7 @@ async function load(runDir: string, allowUnverified = false): Promise<{ record: 
     state: 'unverified',
     problems: [{ file: RUN_FILES.manifest, what: 'unreadable', detail: unreadable ?? '' }],
     units: [],
+    runWide: true,
     derivedChanged: [],
   };
   if (run && !run.analysis && integrity.derivedChanged.length) return { record: recomputed(runDir, run), run };

@@ -1,6 +1,6 @@
-// Integrity of a results folder. When a unit ends, the manifest records the size and sha256 of
-// every raw file it wrote (events, samples, logs, node records); when the analysis writes
-// steps.csv and summary.json, their digests too. Every read of the folder (results/read.ts)
+// Integrity of a results folder. The manifest records the size and sha256 of plan.json when it is
+// written, of every raw file a unit wrote (events, samples, logs, node records) when the unit
+// ends, and of steps.csv and summary.json when the analysis writes them. Every read of the folder (results/read.ts)
 // checks them, so a report or a verdict never rests on files that changed after the run: a
 // missing, cut, emptied or edited raw file is an IntegrityError naming the file and what differs.
 // A derived file that no longer matches is not trusted: the caller computes it again from the
@@ -41,6 +41,8 @@ export interface IntegrityCheck {
   problems: IntegrityProblem[];
   /** Unit folders whose raw files are not as recorded (the figures of their point and mode are unverified). */
   units: string[];
+  /** A run-wide file (plan.json, or the manifest itself) is not as recorded: every figure is unverified. */
+  runWide: boolean;
   /** Derived files that no longer match their digest: computed again from the raw files, never shown as written. */
   derivedChanged: string[];
 }
@@ -113,8 +115,15 @@ async function compare(runDir: string, rel: string, want: FileDigest): Promise<I
  */
 export async function checkIntegrity(runDir: string, manifest: Manifest): Promise<IntegrityCheck> {
   const recorded = manifest.units.filter((u) => u.files !== undefined);
-  if (recorded.length === 0 && manifest.derived === undefined) return { state: 'before_digests', problems: [], units: [], derivedChanged: [] };
+  if (recorded.length === 0 && manifest.derived === undefined && manifest.files === undefined) {
+    return { state: 'before_digests', problems: [], units: [], runWide: false, derivedChanged: [] };
+  }
   const problems: IntegrityProblem[] = [];
+  for (const [rel, want] of Object.entries(manifest.files ?? {})) {
+    const problem = await compare(runDir, rel, want);
+    if (problem) problems.push(problem);
+  }
+  const runWide = problems.length > 0;
   const units = new Set<string>();
   for (const unit of recorded) {
     const files = unit.files!;
@@ -135,7 +144,7 @@ export async function checkIntegrity(runDir: string, manifest: Manifest): Promis
   for (const [name, want] of Object.entries(manifest.derived ?? {})) {
     if (await compare(runDir, name, want)) derivedChanged.push(name);
   }
-  return { state: problems.length ? 'unverified' : 'verified', problems, units: [...units].sort(), derivedChanged };
+  return { state: problems.length ? 'unverified' : 'verified', problems, units: [...units].sort(), runWide, derivedChanged };
 }
 
 /**
@@ -146,6 +155,6 @@ export function unverifiedLine(check: IntegrityCheck | undefined, unitPointMode:
   if (!check || check.state !== 'unverified') return undefined;
   const files = check.problems.map((p) => `${p.file} ${p.what === 'missing' ? 'missing' : p.what === 'unreadable' ? 'unreadable' : `(${p.what} differs)`}`);
   const subjects = [...new Set(check.units.map((u) => unitPointMode(u) ?? u))];
-  const which = check.units.length === 0 ? 'every figure rests' : `the figures of ${subjects.join(', ')} and every comparison with them rest`;
+  const which = check.runWide || check.units.length === 0 ? 'every figure rests' : `the figures of ${subjects.join(', ')} and every comparison with them rest`;
   return `UNVERIFIED: ${which} on raw files that no longer match what the run recorded (${files.join('; ')}); shown because of --allow-unverified.`;
 }

@@ -55,8 +55,11 @@ export class RunStore {
     await this.save();
   }
 
-  writeJson(name: string, value: unknown): Promise<void> {
-    return writeJsonAtomic(path.join(this.dir, name), value);
+  /** Writes a run-wide file (plan.json) and records its digest in the manifest (`files`). */
+  async writeJson(name: string, value: unknown): Promise<void> {
+    await writeJsonAtomic(path.join(this.dir, name), value);
+    this.manifest = { ...this.manifest, files: { ...this.manifest.files, [name]: await digestFile(path.join(this.dir, name)) } };
+    await this.save();
   }
 
   private save(): Promise<void> {

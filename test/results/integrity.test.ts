@@ -60,6 +60,7 @@ test('a finished run records the size and sha256 of every raw file, and of steps
     assert.equal(unit.files[path.join(unit.dir, 'events', 'trainer-0.jsonl')].bytes, text.length);
   }
   assert.deepEqual(Object.keys(manifest.derived).sort(), ['steps.csv', 'summary.json']);
+  assert.deepEqual(Object.keys(manifest.files), ['plan.json']);
   const r = await report(run);
   assert.equal(r.exitCode, 0, r.all);
   assert.doesNotMatch(r.stdout, /UNVERIFIED/);
@@ -95,6 +96,17 @@ test('an event file edited in place (same size) is caught by its digest', async 
 test('a missing sample file is caught by report and compare', async () => {
   const dir = await copy((d) => rm(path.join(d, 'colocate', 'r0', 'processes.csv')));
   await refusedByReportAndCompare(dir, /colocate\/r0\/processes\.csv: missing/, /bytes when recorded, no file now/);
+});
+
+test('a plan.json changed after the run (the devices a mode held: every per-device figure) is caught by report and compare', async () => {
+  const dir = await copy(async (d) => {
+    const plan = JSON.parse(await readFile(path.join(d, 'plan.json'), 'utf8'));
+    for (const unit of plan.units) unit.devices.allocated = [0];
+    await writeFile(path.join(d, 'plan.json'), JSON.stringify(plan, null, 2) + '\n');
+  });
+  await refusedByReportAndCompare(dir, /plan\.json: size differs/, /bytes when recorded, \d+ now/);
+  const r = await report(dir, '--allow-unverified');
+  assert.match(r.stdout.split('\n')[0]!, /^UNVERIFIED: every figure rests on raw files that no longer match .*plan\.json \(size differs\)/);
 });
 
 test('a manifest that is not JSON is named, without a stack trace, by report and compare', async () => {
