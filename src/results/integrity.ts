@@ -49,7 +49,6 @@ export interface IntegrityCheck {
 
 /** A folder whose raw files are missing, damaged or changed; lists each file and what differs. */
 export class IntegrityError extends UserError {
-  override readonly name = 'UserError';
   constructor(
     readonly runDir: string,
     readonly problems: readonly IntegrityProblem[],

@@ -14,7 +14,7 @@ export interface CompareOptions {
   /** Results folders, results/<run-id>. */
   baseline: string;
   candidate: string;
-  /** A ModeSummary estimate computed from step rows; default completion_tokens_per_s_per_allocated_device. */
+  /** A ModeSummary estimate computed from step rows; default DEFAULT_GATE_METRIC (records/metrics.ts). */
   metric?: string;
   /** Noise threshold as a fraction; default 0.02. */
   threshold?: number;
