@@ -2,7 +2,7 @@
 // (analysis/summary/summarize.ts), and written there. Renderers (CSV, Markdown, HTML, PNG) only format
 // it. The reader checks a stored one against SummaryShape, which also accepts older versions.
 import type { ModeName } from '../scenario/schema.ts';
-import { BatchShape, DevicesShape, type BatchPlan, type DeviceAccount } from './plan.ts';
+import { BatchPlan, DeviceAccount } from './plan.ts';
 import type { PointInfo } from '../scenario/sweep.ts';
 import { z } from 'zod';
 import { Count, Figure, Mode, Point } from './common.ts';
@@ -256,8 +256,8 @@ export const SummaryShape = z.looseObject({
     z.looseObject({
       point: z.string(),
       mode: Mode,
-      devices: DevicesShape,
-      batch: BatchShape,
+      devices: DeviceAccount,
+      batch: BatchPlan,
       runs: z.array(z.looseObject({ repeat: Count, status: z.string(), steps: Count })),
       steps_measured: Count,
       time_to_first_step_s: EstimateShape,
