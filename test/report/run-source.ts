@@ -16,6 +16,7 @@ import { promisify } from 'node:util';
 import { analyzeRun } from '../../src/analysis/summary/summarize.ts';
 import { buildRunFixture, type FixtureOptions } from './fixture.ts';
 import { tinyScenario } from '../e2e/helpers.ts';
+import { recordAsWritten } from '../results/digests.ts';
 
 const ROOT = path.resolve(import.meta.dirname, '..', '..');
 
@@ -64,6 +65,7 @@ export async function tinyRun(options: TinyRunOptions = {}): Promise<string> {
       else json.scenario = options.scenarioName;
       await writeFile(path.join(runDir, file), JSON.stringify(json, null, 2));
     }
+    await recordAsWritten(runDir);
     await analyzeRun(runDir);
   }
   return runDir;
