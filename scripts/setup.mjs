@@ -110,6 +110,22 @@ if (extras.has('trl-next')) {
   }
 }
 
+// --- .venv-tools: the Python formatter (ruff, requirements-dev.txt), kept out of the workload
+// Python so that a GPU host's own Python is never touched by a development tool.
+if (extras.has('lint')) {
+  const tools = path.join(root, '.venv-tools');
+  const toolsPython = path.join(tools, 'bin', 'python');
+  const [pin] = pinsOf(root, 'requirements-dev.txt', ['ruff']);
+  const wanted = pin.split('==')[1];
+  if (spawnSync(path.join(tools, 'bin', 'ruff'), ['--version'], { encoding: 'utf8' }).stdout?.trim() === `ruff ${wanted}`) {
+    say(`lint: ruff ${wanted}`);
+  } else {
+    if (!existsSync(toolsPython)) run('python3', ['-m', 'venv', tools]);
+    run(toolsPython, ['-m', 'pip', 'install', '--quiet', '--disable-pip-version-check', pin]);
+    say(`lint: ruff ${wanted} in .venv-tools`);
+  }
+}
+
 // --- Chromium, for the browser test of the HTML report
 if (extras.has('browser')) {
   const chromium = process.env.GRPO_BENCH_CHROMIUM ?? '/usr/bin/chromium';
