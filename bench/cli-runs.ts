@@ -33,5 +33,8 @@ export async function cli(argv: string[], results: string, log: string): Promise
   });
   closeSync(fd);
   if (code !== 0) console.error(`  warning: ${argv[0]} exited ${code} (see ${log}); finished steps are used`);
-  return (await readdir(results)).filter((n) => !before.has(n) && n !== 'noise-profiles').sort().map((n) => path.join(results, n));
+  return (await readdir(results))
+    .filter((n) => !before.has(n) && n !== 'noise-profiles')
+    .sort()
+    .map((n) => path.join(results, n));
 }

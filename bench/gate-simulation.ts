@@ -105,7 +105,12 @@ const atThreshold: (Omit<Cell, 'arm'> & { calibration: string; covered: Proporti
 for (const m of MACHINES) {
   for (const cal of CALIBRATIONS) {
     for (const n of RUNS) {
-      atThreshold.push({ machine: m.name, calibration: cal.name, runs_per_side: n, ...simulateCell(m.noise, n, 1 - threshold, `${m.name}/${cal.name}/${n}/at threshold`, cal) });
+      atThreshold.push({
+        machine: m.name,
+        calibration: cal.name,
+        runs_per_side: n,
+        ...simulateCell(m.noise, n, 1 - threshold, `${m.name}/${cal.name}/${n}/at threshold`, cal),
+      });
     }
   }
 }
@@ -114,7 +119,12 @@ for (const m of MACHINES) {
   for (const n of RUNS) {
     for (const a of ARMS) {
       // Slowed by s: each step takes (1 + s) times as long, throughput ÷ (1 + s).
-      cells.push({ machine: m.name, runs_per_side: n, arm: a.name, ...simulateCell(m.noise, n, 1 / (1 + a.slowdown), `${m.name}/${n}/${a.name}`) });
+      cells.push({
+        machine: m.name,
+        runs_per_side: n,
+        arm: a.name,
+        ...simulateCell(m.noise, n, 1 / (1 + a.slowdown), `${m.name}/${n}/${a.name}`),
+      });
     }
   }
 }
@@ -125,7 +135,15 @@ for (const m of MACHINES) {
  */
 const BUDGETS = [6, 10, 20];
 const SEQ_ARMS = [{ name: 'at the threshold', ratio: 1 - threshold }, ...ARMS.map((a) => ({ name: a.name, ratio: 1 / (1 + a.slowdown) }))];
-const sequential: { machine: string; max_blocks: number; arm: string; regressed: Proportion; no_regression: Proportion; inconclusive: Proportion; mean_blocks: number }[] = [];
+const sequential: {
+  machine: string;
+  max_blocks: number;
+  arm: string;
+  regressed: Proportion;
+  no_regression: Proportion;
+  inconclusive: Proportion;
+  mean_blocks: number;
+}[] = [];
 for (const m of MACHINES) {
   for (const K of BUDGETS) {
     for (const a of SEQ_ARMS) {
@@ -133,7 +151,10 @@ for (const m of MACHINES) {
       const counts: Record<GateOutcome, number> = { regressed: 0, no_regression: 0, inconclusive: 0 };
       let blocks = 0;
       for (let t = 0; t < trials; t++) {
-        const look = sequentialTrial(() => simulateBlock(normal, m.noise, Math.log(a.ratio), m.noise.session_sd), K, { threshold, higher_is_better: true });
+        const look = sequentialTrial(() => simulateBlock(normal, m.noise, Math.log(a.ratio), m.noise.session_sd), K, {
+          threshold,
+          higher_is_better: true,
+        });
         counts[look.outcome as GateOutcome]++;
         blocks += look.blocks;
       }
@@ -157,20 +178,40 @@ console.log(
 );
 console.log('| machine | sd of ln(run value) within a folder | sd of a folder’s ln level |');
 console.log('| --- | ---: | ---: |');
-for (const m of MACHINES) console.log(`| ${m.name} | ${(100 * runSpread(m.noise)).toFixed(2)} % | ${(100 * m.noise.session_sd).toFixed(2)} % |`);
+for (const m of MACHINES)
+  console.log(`| ${m.name} | ${(100 * runSpread(m.noise)).toFixed(2)} % | ${(100 * m.noise.session_sd).toFixed(2)} % |`);
 console.log('');
-console.log('With the true ratio at the threshold: interval coverage (aim ≥ 95 %), false "regressed" and false "no regression" (aim ≤ 2.5 % each)\n');
+console.log(
+  'With the true ratio at the threshold: interval coverage (aim ≥ 95 %), false "regressed" and false "no regression" (aim ≤ 2.5 % each)\n',
+);
 console.log('| machine | profile from | runs per side | coverage | "regressed" | "no regression" |');
 console.log('| --- | --- | ---: | --- | --- | --- |');
-for (const c of atThreshold) console.log(`| ${c.machine} | ${c.calibration} | ${c.runs_per_side} | ${pct(c.covered)} | ${pct(c.regressed)} | ${pct(c.no_regression)} |`);
+for (const c of atThreshold)
+  console.log(
+    `| ${c.machine} | ${c.calibration} | ${c.runs_per_side} | ${pct(c.covered)} | ${pct(c.regressed)} | ${pct(c.no_regression)} |`,
+  );
 console.log('');
 console.log('| machine | runs per side | candidate | regressed | no regression | inconclusive |');
 console.log('| --- | ---: | --- | --- | --- | --- |');
-for (const c of cells) console.log(`| ${c.machine} | ${c.runs_per_side} | ${c.arm} | ${pct(c.regressed)} | ${pct(c.no_regression)} | ${pct(c.inconclusive)} |`);
+for (const c of cells)
+  console.log(`| ${c.machine} | ${c.runs_per_side} | ${c.arm} | ${pct(c.regressed)} | ${pct(c.no_regression)} | ${pct(c.inconclusive)} |`);
 console.log('');
-console.log('Sequential stopping (interleaved blocks, a look after each, O’Brien–Fleming alpha spending); "at the threshold": the true ratio is 1 − threshold');
+console.log(
+  'Sequential stopping (interleaved blocks, a look after each, O’Brien–Fleming alpha spending); "at the threshold": the true ratio is 1 − threshold',
+);
 console.log('');
 console.log('| machine | most blocks | candidate | regressed | no regression | inconclusive | mean blocks run |');
 console.log('| --- | ---: | --- | --- | --- | --- | ---: |');
-for (const c of sequential) console.log(`| ${c.machine} | ${c.max_blocks} | ${c.arm} | ${pct(c.regressed)} | ${pct(c.no_regression)} | ${pct(c.inconclusive)} | ${c.mean_blocks.toFixed(1)} |`);
-if (args.json) await writeFile(args.json, JSON.stringify({ args, machines: MACHINES, calibrations: CALIBRATIONS, seconds, at_threshold: atThreshold, cells, sequential }, null, 2) + '\n');
+for (const c of sequential)
+  console.log(
+    `| ${c.machine} | ${c.max_blocks} | ${c.arm} | ${pct(c.regressed)} | ${pct(c.no_regression)} | ${pct(c.inconclusive)} | ${c.mean_blocks.toFixed(1)} |`,
+  );
+if (args.json)
+  await writeFile(
+    args.json,
+    JSON.stringify(
+      { args, machines: MACHINES, calibrations: CALIBRATIONS, seconds, at_threshold: atThreshold, cells, sequential },
+      null,
+      2,
+    ) + '\n',
+  );

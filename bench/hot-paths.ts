@@ -30,18 +30,26 @@ const longText = eventsText.repeat(200);
 // Recorded GPU sampler output: the H200's nvidia-smi stream (with its throttle field), and a
 // row of the NVML recording (past the first, so it has GPM values) as the NVML sampler's line.
 const smiLine = (await readFile(path.join(root, 'test/fixtures/nvidia-smi/h200-580-query-gpu-stream.csv'), 'utf8')).split('\n')[0]!;
-const nvmlTable = await readTable<TelemetryRow>(path.join(root, 'test/fixtures/nvml/h200-580-known-truth'), SAMPLE_FILES.telemetry, TELEMETRY_TEXT_COLUMNS);
+const nvmlTable = await readTable<TelemetryRow>(
+  path.join(root, 'test/fixtures/nvml/h200-580-known-truth'),
+  SAMPLE_FILES.telemetry,
+  TELEMETRY_TEXT_COLUMNS,
+);
 const { source: _, ...nvmlSample } = nvmlTable!.rows[10]!;
 const nvmlLine = JSON.stringify({ kind: 'sample', ...nvmlSample });
 // A benchmark of a line that fails to parse would time the wrong path.
-if (!parseGpuLine(smiLine, 0, true) || parseNvmlLine(nvmlLine)?.kind !== 'sample') throw new Error('recorded sampler lines no longer parse');
+if (!parseGpuLine(smiLine, 0, true) || parseNvmlLine(nvmlLine)?.kind !== 'sample')
+  throw new Error('recorded sampler lines no longer parse');
 
 const out = await mkdtemp(path.join(tmpdir(), 'grpo-bench-hot-paths-'));
 const gpuFile = new GpuTelemetryFile(path.join(out, SAMPLE_FILES.telemetry));
 const processesFile = new CsvAppender(path.join(out, SAMPLE_FILES.processes), PROCESSES_HEADER);
 const hostFile = new CsvAppender(path.join(out, SAMPLE_FILES.host), HOST_HEADER);
 const members = [process.pid, process.ppid].map((pid, i) => ({ pid, process: `process-${i}`, role: 'trainer' as const }));
-const processSampler = new ProcessSampler(() => members, () => null);
+const processSampler = new ProcessSampler(
+  () => members,
+  () => null,
+);
 const hostSampler = new HostSampler();
 // Finding a unit's processes scans /proc; its cost grows with every process on the host.
 const tracker = new UnitProcesses();

@@ -88,13 +88,28 @@ async function main(): Promise<void> {
   const model = profile.entries[0]!.model;
   const sense = { threshold, higher_is_better: true, level: 1 - GATE.family_alpha };
   const predicted = Object.fromEntries(
-    arms.map((a) => [a.name, outcomeProbabilities(atRunsPerSide(comparisonVariance([], [], model), model.within_df, repeats), repeats, repeats, 1 / (1 + a.slowdown), sense)]),
+    arms.map((a) => [
+      a.name,
+      outcomeProbabilities(
+        atRunsPerSide(comparisonVariance([], [], model), model.within_df, repeats),
+        repeats,
+        repeats,
+        1 / (1 + a.slowdown),
+        sense,
+      ),
+    ]),
   );
-  console.error(`  within-folder sd ${(100 * Math.sqrt(model.within)).toFixed(1)} %, between-folder sd ${(100 * Math.sqrt(model.between)).toFixed(1)} % (${elapsed().toFixed(0)} s)`);
+  console.error(
+    `  within-folder sd ${(100 * Math.sqrt(model.within)).toFixed(1)} %, between-folder sd ${(100 * Math.sqrt(model.between)).toFixed(1)} % (${elapsed().toFixed(0)} s)`,
+  );
 
   const judged: Judged[] = [];
   const save = async (extra: object = {}) =>
-    writeFile(path.join(out, 'bench.json'), JSON.stringify({ args, calibration, profile: path.join(profileDir, profileName!), model, predicted, judged, ...extra }, null, 2) + '\n');
+    writeFile(
+      path.join(out, 'bench.json'),
+      JSON.stringify({ args, calibration, profile: path.join(profileDir, profileName!), model, predicted, judged, ...extra }, null, 2) +
+        '\n',
+    );
   let trials = 0;
   for (let i = 0; i < Number(args.trials) && elapsed() < budget; i++, trials++) {
     const units = [{ arm: 'baseline', slowdown: 0 }, ...arms.map((a) => ({ arm: a.name, slowdown: a.slowdown }))];
@@ -102,11 +117,27 @@ async function main(): Promise<void> {
     const dirs = new Map<string, string>();
     for (const u of ordered) dirs.set(u.arm, (await run(['run', files.get(u.slowdown)!, '--no-report', ...size]))[0]!);
     for (const a of arms) {
-      const v = await compareRuns({ baseline: dirs.get('baseline')!, candidate: dirs.get(a.name)!, threshold, allowDifferent: ['slowdown'] });
+      const v = await compareRuns({
+        baseline: dirs.get('baseline')!,
+        candidate: dirs.get(a.name)!,
+        threshold,
+        allowDifferent: ['slowdown'],
+      });
       const c = v.comparisons[0]!;
-      judged.push({ trial: i, arm: a.name, slowdown: a.slowdown, ratio: c.ratio, low: c.interval?.low ?? null, high: c.interval?.high ?? null, outcome: c.outcome, runs_needed: c.runs_needed });
+      judged.push({
+        trial: i,
+        arm: a.name,
+        slowdown: a.slowdown,
+        ratio: c.ratio,
+        low: c.interval?.low ?? null,
+        high: c.interval?.high ?? null,
+        outcome: c.outcome,
+        runs_needed: c.runs_needed,
+      });
       const iv = c.interval ? `[${c.interval.low.toFixed(3)}, ${c.interval.high.toFixed(3)}]` : '(no interval)';
-      console.error(`trial ${i + 1} ${a.name.padEnd(14)} ratio ${c.ratio.toFixed(3)} ${iv} ${c.outcome}${c.runs_needed ? ` (~${c.runs_needed} runs per side)` : ''} (${elapsed().toFixed(0)} s)`);
+      console.error(
+        `trial ${i + 1} ${a.name.padEnd(14)} ratio ${c.ratio.toFixed(3)} ${iv} ${c.outcome}${c.runs_needed ? ` (~${c.runs_needed} runs per side)` : ''} (${elapsed().toFixed(0)} s)`,
+      );
     }
     await save();
   }
@@ -133,9 +164,13 @@ async function main(): Promise<void> {
   console.log('| candidate | regressed | no regression | inconclusive | predicted by the profile (regressed / no regression) |');
   console.log('| --- | --- | --- | --- | --- |');
   for (const t of table) {
-    console.log(`| ${t.arm} | ${f(t.regressed)} | ${f(t.no_regression)} | ${f(t.inconclusive)} | ${q(t.predicted.regressed)} / ${q(t.predicted.no_regression)} |`);
+    console.log(
+      `| ${t.arm} | ${f(t.regressed)} | ${f(t.no_regression)} | ${f(t.inconclusive)} | ${q(t.predicted.regressed)} / ${q(t.predicted.no_regression)} |`,
+    );
   }
-  console.log(`\nwall ${wall.toFixed(0)} s, CPU ${cpu.toFixed(0)} s (this process and every process it waited for); details: ${path.join(out, 'bench.json')}`);
+  console.log(
+    `\nwall ${wall.toFixed(0)} s, CPU ${cpu.toFixed(0)} s (this process and every process it waited for); details: ${path.join(out, 'bench.json')}`,
+  );
 }
 
 await main();

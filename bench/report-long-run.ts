@@ -44,7 +44,10 @@ try {
   const csvBytes = (await stat(path.join(outDir, REPORT_FILES.telemetry))).size;
 
   const rows: [string, string][] = [
-    ['run', `2 modes × ${HOURS} h × ${GPUS} GPUs × ${HZ} samples/s (${((2 * HOURS * 3600 * HZ * GPUS) / 1e6).toFixed(2)} M GPU samples, ${(telemetryBytes / 1e6).toFixed(1)} MB telemetry)`],
+    [
+      'run',
+      `2 modes × ${HOURS} h × ${GPUS} GPUs × ${HZ} samples/s (${((2 * HOURS * 3600 * HZ * GPUS) / 1e6).toFixed(2)} M GPU samples, ${(telemetryBytes / 1e6).toFixed(1)} MB telemetry)`,
+    ],
     ['fixture written and analysed in', `${fixtureS.toFixed(1)} s`],
     ['report build, all formats', `${buildAllS.toFixed(1)} s`],
     ['report build, HTML only', `${buildHtmlS.toFixed(1)} s`],
@@ -55,7 +58,8 @@ try {
   if (missing) rows.push(['page load', `skipped: ${missing}`]);
   else {
     const loads = [];
-    for (let i = 0; i < 3; i++) loads.push(await openReport(html, { screenshot: i === 0 ? path.join(outDir, 'report-screenshot.png') : undefined }));
+    for (let i = 0; i < 3; i++)
+      loads.push(await openReport(html, { screenshot: i === 0 ? path.join(outDir, 'report-screenshot.png') : undefined }));
     const ready = loads.map((l) => l.chartsReadyMs).sort((a, b) => a - b);
     rows.push(['page load to all charts drawn', `median ${ready[1]} ms of 3 (${ready.join(', ')} ms; limit 2000 ms)`]);
     rows.push(['console errors / blocked requests', `${loads[0]!.consoleErrors.length} / ${loads[0]!.blockedRequests.length}`]);

@@ -98,18 +98,33 @@ function describeRatio(r: RatioEstimate): string {
   const figure = formatFigure({ value: r.ratio, low: iv?.low, high: iv?.high, unit: '×' });
   const res = resolveChange(r);
   const verdict =
-    res.kind === 'unresolved' ? `no change resolved (±${formatPercentText(res.within)})` : res.kind === 'no_interval' ? 'too few runs for an interval' : `sampling ${res.kind === 'faster' ? 'raised' : 'lowered'} it`;
+    res.kind === 'unresolved'
+      ? `no change resolved (±${formatPercentText(res.within)})`
+      : res.kind === 'no_interval'
+        ? 'too few runs for an interval'
+        : `sampling ${res.kind === 'faster' ? 'raised' : 'lowered'} it`;
   return `${figure}, ${iv ? iv.method : r.design}: ${verdict}`;
 }
 
 async function main(): Promise<void> {
   await mkdir(results, { recursive: true });
   const files = { sampling: await scenarioFile('sampling'), off: await scenarioFile('off') };
-  const size = [...(args.steps ? ['--steps', args.steps] : []), ...(args['warmup-steps'] ? ['--warmup-steps', args['warmup-steps']] : []), '--repeats', '1', '--out', results];
+  const size = [
+    ...(args.steps ? ['--steps', args.steps] : []),
+    ...(args['warmup-steps'] ? ['--warmup-steps', args['warmup-steps']] : []),
+    '--repeats',
+    '1',
+    '--out',
+    results,
+  ];
   const t0 = performance.now();
   const elapsed = () => (performance.now() - t0) / 1000;
   const runs: RunFigures[] = [];
-  const save = async (extra: object = {}) => writeFile(path.join(out, 'sampler-ab.json'), JSON.stringify({ args, interval_ms: files.sampling.intervalMs, runs, ...extra }, null, 2) + '\n');
+  const save = async (extra: object = {}) =>
+    writeFile(
+      path.join(out, 'sampler-ab.json'),
+      JSON.stringify({ args, interval_ms: files.sampling.intervalMs, runs, ...extra }, null, 2) + '\n',
+    );
 
   let blocks = 0;
   for (let b = 0; b < Number(args.blocks); b++) {
@@ -122,7 +137,9 @@ async function main(): Promise<void> {
       if (!dir) throw new Error(`run made no results folder (see ${log})`);
       runs.push(await runFigures(dir, b, side, (await readCpu()) - cpu0, (performance.now() - w0) / 1000));
       const r = runs.at(-1)!;
-      console.error(`block ${b + 1} ${side.padEnd(8)} step ${formatNumber(r.step_time_s)} s, ${formatNumber(r.completion_tokens_per_s)} tok/s (${elapsed().toFixed(0)} s)`);
+      console.error(
+        `block ${b + 1} ${side.padEnd(8)} step ${formatNumber(r.step_time_s)} s, ${formatNumber(r.completion_tokens_per_s)} tok/s (${elapsed().toFixed(0)} s)`,
+      );
     }
     blocks++;
     await save();

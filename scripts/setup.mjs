@@ -16,9 +16,7 @@ import { pinsOf, requirementNames } from './requirements.mjs';
 const root = path.resolve(import.meta.dirname, '..');
 const withArg = process.argv.find((a) => a.startsWith('--with'));
 const extras = new Set(
-  (withArg?.includes('=') ? withArg.split('=')[1] : process.argv[process.argv.indexOf('--with') + 1] ?? '')
-    .split(',')
-    .filter(Boolean),
+  (withArg?.includes('=') ? withArg.split('=')[1] : (process.argv[process.argv.indexOf('--with') + 1] ?? '')).split(',').filter(Boolean),
 );
 const say = (msg) => console.error(`[setup] ${msg}`);
 
@@ -50,7 +48,9 @@ const venvPython = path.join(root, '.venv', 'bin', 'python');
 const HARNESS = 'requirements-harness.txt'; // requirements.txt includes it (-r)
 const want = ['requirements.txt', ...(extras.has('trl') ? ['requirements-trl.txt'] : [])];
 const stamp = path.join(root, '.venv', '.grpo-bench-requirements');
-const digest = createHash('sha256').update([...want, HARNESS].map((f) => readFileSync(path.join(root, f), 'utf8')).join('\n')).digest('hex');
+const digest = createHash('sha256')
+  .update([...want, HARNESS].map((f) => readFileSync(path.join(root, f), 'utf8')).join('\n'))
+  .digest('hex');
 const imports = `import torch, transformers${extras.has('trl') ? ', trl, datasets' : ''}; print(torch.__version__)`;
 // What the workloads import besides torch and its stack (requirements-harness.txt): the packages
 // missing from a Python that setup did not make (GRPO_BENCH_PYTHON, a GPU host's python3),
@@ -102,7 +102,9 @@ if (extras.has('trl-next')) {
   else {
     say(`creating .venv-trl-next (trl ${wanted} over ${base}) ...`);
     if (!existsSync(nextPython)) run(base, ['-m', 'venv', next]);
-    const sitePackages = (python) => probe(python, "import sysconfig; print(sysconfig.get_paths()['purelib']); print(sysconfig.get_paths()['platlib'])")?.split('\n') ?? [];
+    const sitePackages = (python) =>
+      probe(python, "import sysconfig; print(sysconfig.get_paths()['purelib']); print(sysconfig.get_paths()['platlib'])")?.split('\n') ??
+      [];
     const [own] = sitePackages(nextPython);
     writeFileSync(path.join(own, 'grpo-bench-base.pth'), [...new Set(sitePackages(base))].join('\n') + '\n');
     run(nextPython, ['-m', 'pip', 'install', '--quiet', '--disable-pip-version-check', '--no-deps', pin]);
@@ -133,6 +135,8 @@ if (extras.has('browser')) {
   else if (process.getuid?.() === 0 && existsSync('/usr/bin/apt-get')) {
     say('installing Chromium for the browser test (apt-get) ...');
     run('apt-get', ['update', '-qq']);
-    run('apt-get', ['install', '-y', '-qq', '--no-install-recommends', 'chromium'], { env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' } });
+    run('apt-get', ['install', '-y', '-qq', '--no-install-recommends', 'chromium'], {
+      env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' },
+    });
   } else say('browser: no Chromium found and cannot install it here; the browser test will be skipped');
 }

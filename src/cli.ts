@@ -30,7 +30,12 @@ async function main(argv: string[]): Promise<number> {
     });
   }
   await cli
-    .demandCommand(1, `Name a command: ${COMMANDS.filter((c) => c.describe).map((c) => c.command.split(' ')[0]).join(', ')} (see --help).`)
+    .demandCommand(
+      1,
+      `Name a command: ${COMMANDS.filter((c) => c.describe)
+        .map((c) => c.command.split(' ')[0])
+        .join(', ')} (see --help).`,
+    )
     .recommendCommands()
     .strict()
     .version(harnessVersion())

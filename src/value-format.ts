@@ -112,11 +112,14 @@ export interface RangedValue {
 }
 
 /** An estimate (value with an optional interval) as a Figure; one run's spread of steps is labelled as such, not shown as a confidence interval. */
-export function estimateFigure(
-  e: RangedValue | undefined,
-  extra: Omit<Figure, 'value' | 'low' | 'high'> = {},
-): Figure {
-  return { value: e?.value, low: e?.low, high: e?.high, ...(e?.interval === 'within_run_spread' ? { intervalLabel: 'one run; steps' } : {}), ...extra };
+export function estimateFigure(e: RangedValue | undefined, extra: Omit<Figure, 'value' | 'low' | 'high'> = {}): Figure {
+  return {
+    value: e?.value,
+    low: e?.low,
+    high: e?.high,
+    ...(e?.interval === 'within_run_spread' ? { intervalLabel: 'one run; steps' } : {}),
+    ...extra,
+  };
 }
 
 function isFiniteNumber(x: number | null | undefined): x is number {

@@ -7,9 +7,15 @@ import { estimateFigure, figureParts, formatFigure, formatNumber, formatPercentT
 
 describe('the value formatter', () => {
   test('numbers: 3 significant digits by default, thousands grouped, no string of zeros, a dash when missing', () => {
-    assert.deepEqual([1869.5, 3.7391, 0.000743, 0, -12.345, 1234567].map((x) => formatNumber(x)), ['1,870', '3.74', '0.000743', '0', '-12.3', '1,234,567']);
+    assert.deepEqual(
+      [1869.5, 3.7391, 0.000743, 0, -12.345, 1234567].map((x) => formatNumber(x)),
+      ['1,870', '3.74', '0.000743', '0', '-12.3', '1,234,567'],
+    );
     assert.equal(formatNumber(1.234e-8), '1.23e-8');
-    assert.deepEqual([NaN, null, undefined, Infinity].map((x) => formatNumber(x)), [MISSING, MISSING, MISSING, MISSING]);
+    assert.deepEqual(
+      [NaN, null, undefined, Infinity].map((x) => formatNumber(x)),
+      [MISSING, MISSING, MISSING, MISSING],
+    );
     assert.equal(formatNumber(1869.46, { decimals: 1 }), '1,869.5');
     assert.equal(formatNumber(2.5, { decimals: 4, trim: true }), '2.5');
     assert.equal(formatNumber(98.3333, 4), '98.33');
@@ -18,7 +24,10 @@ describe('the value formatter', () => {
   test('figures: the interval in brackets after the value, the unit last; bytes get a prefix; words may stand in for an interval', () => {
     assert.equal(formatFigure(estimateFigure({ value: 2.0483, low: 1.9886, high: 2.0982 }, { unit: '×' })), '2.05 (1.99–2.10) ×');
     assert.equal(formatFigure({ value: 2.05, low: NaN, high: 2.1, unit: '×' }), '2.05 ×', 'no interval without both bounds');
-    assert.equal(formatFigure(estimateFigure({ value: 436, low: 400, high: 470, interval: 'within_run_spread' })), '436 (one run; steps 400–470)');
+    assert.equal(
+      formatFigure(estimateFigure({ value: 436, low: 400, high: 470, interval: 'within_run_spread' })),
+      '436 (one run; steps 400–470)',
+    );
     assert.equal(formatFigure({ value: 987_654_321, unit: 'B' }), '988 MB');
     assert.equal(formatFigure({ value: 3, precision: { decimals: 0 }, aside: 'excl. 3 warm-up' }), '3 (excl. 3 warm-up)');
     assert.equal(formatFigure({ value: NaN, unit: '×' }), MISSING);

@@ -89,8 +89,9 @@ def run_until(deadline: float, launch: Callable[[], None], sync: Callable[[], No
 
 def segment_idle(g: Gpu, seconds: float) -> dict[str, Any]:
     time.sleep(seconds)
-    return {"truth": {"kernel_running_pct": 0.0, "sm_active_pct": 0.0, "tensor_active": False,
-                      "what": "host sleeps; nothing queued on the GPU"}}
+    return {
+        "truth": {"kernel_running_pct": 0.0, "sm_active_pct": 0.0, "tensor_active": False, "what": "host sleeps; nothing queued on the GPU"}
+    }
 
 
 def segment_one_sm(g: Gpu, seconds: float) -> dict[str, Any]:
@@ -115,9 +116,16 @@ def segment_one_sm(g: Gpu, seconds: float) -> dict[str, Any]:
         n += 1
         done.pop(0).synchronize()
     g.sync()
-    return {"kernels": n, "cycles_per_kernel": chunk,
-            "truth": {"kernel_running_pct": 100.0, "sm_active_pct": 100.0 / g.sms, "tensor_active": False,
-                      "what": f"one spin kernel of one thread always running: 1 of {g.sms} SMs"}}
+    return {
+        "kernels": n,
+        "cycles_per_kernel": chunk,
+        "truth": {
+            "kernel_running_pct": 100.0,
+            "sm_active_pct": 100.0 / g.sms,
+            "tensor_active": False,
+            "what": f"one spin kernel of one thread always running: 1 of {g.sms} SMs",
+        },
+    }
 
 
 def segment_matmul(g: Gpu, seconds: float) -> dict[str, Any]:
@@ -129,9 +137,18 @@ def segment_matmul(g: Gpu, seconds: float) -> dict[str, Any]:
     g.sync()
     launches = run_until(time.monotonic() + seconds, lambda: torch.matmul(a, b, out=c), g.sync, 8 if g.cuda else 1)
     flops = 2 * n**3 * launches
-    return {"launches": launches, "size": n, "dtype": str(dtype).replace("torch.", ""), "flop": flops,
-            "truth": {"kernel_running_pct": 100.0, "sm_active_pct": 100.0, "tensor_active": g.cuda,
-                      "what": f"{n}x{n} {str(dtype).replace('torch.', '')} matmuls back to back: all SMs, tensor cores"}}
+    return {
+        "launches": launches,
+        "size": n,
+        "dtype": str(dtype).replace("torch.", ""),
+        "flop": flops,
+        "truth": {
+            "kernel_running_pct": 100.0,
+            "sm_active_pct": 100.0,
+            "tensor_active": g.cuda,
+            "what": f"{n}x{n} {str(dtype).replace('torch.', '')} matmuls back to back: all SMs, tensor cores",
+        },
+    }
 
 
 def segment_tiny(g: Gpu, seconds: float) -> dict[str, Any]:
@@ -140,10 +157,17 @@ def segment_tiny(g: Gpu, seconds: float) -> dict[str, Any]:
     t0 = time.monotonic()
     launches = run_until(t0 + seconds, lambda: x.add_(1.0), g.sync, 1000)
     per_s = launches / (time.monotonic() - t0)
-    return {"launches": launches, "launches_per_s": round(per_s),
-            "truth": {"kernel_running_pct": None, "sm_active_pct": None, "tensor_active": False,
-                      "what": f"{round(per_s)} one-element kernels/s, each a few µs on one SM: launch-bound, "
-                              "SMs nearly all idle; the share of time a kernel ran is small but not known exactly"}}
+    return {
+        "launches": launches,
+        "launches_per_s": round(per_s),
+        "truth": {
+            "kernel_running_pct": None,
+            "sm_active_pct": None,
+            "tensor_active": False,
+            "what": f"{round(per_s)} one-element kernels/s, each a few µs on one SM: launch-bound, "
+            "SMs nearly all idle; the share of time a kernel ran is small but not known exactly",
+        },
+    }
 
 
 def segment_copy(g: Gpu, seconds: float) -> dict[str, Any]:
@@ -152,13 +176,19 @@ def segment_copy(g: Gpu, seconds: float) -> dict[str, Any]:
     dev = torch.empty(nbytes, dtype=torch.uint8, device=g.device)
     g.sync()
     launches = run_until(time.monotonic() + seconds, lambda: dev.copy_(host, non_blocking=True), g.sync, 4)
-    return {"copies": launches, "bytes": launches * nbytes,
-            "truth": {"kernel_running_pct": 0.0, "sm_active_pct": 0.0, "tensor_active": False,
-                      "what": "pinned host → device copies: copy engines busy, no kernel"}}
+    return {
+        "copies": launches,
+        "bytes": launches * nbytes,
+        "truth": {
+            "kernel_running_pct": 0.0,
+            "sm_active_pct": 0.0,
+            "tensor_active": False,
+            "what": "pinned host → device copies: copy engines busy, no kernel",
+        },
+    }
 
 
-RUN = {"idle": segment_idle, "one_sm": segment_one_sm, "matmul": segment_matmul,
-       "tiny_kernels": segment_tiny, "h2d_copy": segment_copy}
+RUN = {"idle": segment_idle, "one_sm": segment_one_sm, "matmul": segment_matmul, "tiny_kernels": segment_tiny, "h2d_copy": segment_copy}
 
 
 def schedule(cycles: int) -> list[str]:
@@ -189,10 +219,20 @@ def main(argv: list[str] | None = None) -> int:
             g.calibrate_spin()
         only = set(a.only.split(",")) if a.only else None
         plan = [s for s in schedule(a.cycles) if only is None or s in only]
-        log.config({"program": "known-truth", "device": str(device), "device_name": g.name, "sms": g.sms,
-                    "spin_cycles_per_s": g.cycles_per_s, "seconds": a.seconds, "cycles": a.cycles,
-                    "segments": plan, "torch": torch.__version__,
-                    "visible_devices": os.environ.get("CUDA_VISIBLE_DEVICES")})
+        log.config(
+            {
+                "program": "known-truth",
+                "device": str(device),
+                "device_name": g.name,
+                "sms": g.sms,
+                "spin_cycles_per_s": g.cycles_per_s,
+                "seconds": a.seconds,
+                "cycles": a.cycles,
+                "segments": plan,
+                "torch": torch.__version__,
+                "visible_devices": os.environ.get("CUDA_VISIBLE_DEVICES"),
+            }
+        )
         for i, name in enumerate(plan):
             started = Started.now()
             extra = RUN[name](g, a.seconds)

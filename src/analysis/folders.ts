@@ -56,7 +56,17 @@ const IGNORED_VERSIONS = new Set(['harness_commit', 'trl[vllm]']);
  * rest of the machine and the other libraries: the order in which a reader tells two runs apart,
  * and the order of each label (a chart's labels show the first few).
  */
-const FIELD_RANK = ['machine', 'versions.trl', 'versions.vllm', 'versions.torch', 'mode.', 'settings.', 'date', 'versions.', 'environment.'];
+const FIELD_RANK = [
+  'machine',
+  'versions.trl',
+  'versions.vllm',
+  'versions.torch',
+  'mode.',
+  'settings.',
+  'date',
+  'versions.',
+  'environment.',
+];
 const rank = (key: string) => FIELD_RANK.findIndex((p) => key === p || key.startsWith(p));
 
 function flatten(prefix: string, value: unknown, out: Record<string, string>): void {
@@ -75,7 +85,8 @@ function machine(m: Manifest | undefined): string {
 
 function seriesFields(m: Manifest | undefined, scenario: Scenario | undefined, mode: ModeName): Record<string, string> {
   const out: Record<string, string> = { machine: machine(m) };
-  for (const [k, v] of Object.entries(m?.fingerprint?.environment ?? {})) if (k !== 'gpu_name' && k !== 'gpu_count') flatten(`environment.${k}`, v, out);
+  for (const [k, v] of Object.entries(m?.fingerprint?.environment ?? {}))
+    if (k !== 'gpu_name' && k !== 'gpu_count') flatten(`environment.${k}`, v, out);
   for (const [k, v] of Object.entries(m?.fingerprint?.subject ?? {})) if (!IGNORED_VERSIONS.has(k)) flatten(`versions.${k}`, v, out);
   if (scenario) {
     for (const [k, v] of Object.entries(scenario)) if (!IGNORED_SETTINGS.has(k)) flatten(`settings.${k}`, v, out);
@@ -129,7 +140,18 @@ export function compareFolders(folders: readonly FolderRecord[]): FolderComparis
       const work = scenario ? profileIdentity(scenario) : null;
       const key = workKey(work);
       if (!byWork.has(key)) byWork.set(key, { work, series: [] });
-      byWork.get(key)!.series.push({ folder, dir: f.dir, run_id: f.summary.run_id, point: m.point, mode: m.mode, figures: m, fields: seriesFields(f.manifest, scenario, m.mode), label: [] });
+      byWork
+        .get(key)!
+        .series.push({
+          folder,
+          dir: f.dir,
+          run_id: f.summary.run_id,
+          point: m.point,
+          mode: m.mode,
+          figures: m,
+          fields: seriesFields(f.manifest, scenario, m.mode),
+          label: [],
+        });
     }
   });
   const raw = [...byWork.values()];
@@ -141,8 +163,17 @@ export function compareFolders(folders: readonly FolderRecord[]): FolderComparis
       .sort((a, b) => rank(a) - rank(b) || a.localeCompare(b));
     const common: Record<string, string> = {};
     for (const k of keys) if (!differing.includes(k) && series.every((s) => s.fields[k] !== undefined)) common[k] = series[0]!.fields[k]!;
-    for (const s of series) s.label = differing.filter((k) => s.fields[k] !== undefined && (!k.startsWith('mode.') || series.some((o) => o.mode === s.mode && o.fields[k] !== s.fields[k])));
-    const apart = i === 0 ? undefined : work && first ? `unequal work per sample: ${describeWork(work, first)}` : 'no manifest to tell the work per sample';
+    for (const s of series)
+      s.label = differing.filter(
+        (k) =>
+          s.fields[k] !== undefined && (!k.startsWith('mode.') || series.some((o) => o.mode === s.mode && o.fields[k] !== s.fields[k])),
+      );
+    const apart =
+      i === 0
+        ? undefined
+        : work && first
+          ? `unequal work per sample: ${describeWork(work, first)}`
+          : 'no manifest to tell the work per sample';
     return { work, series, differing, common, ...(apart ? { apart } : {}) };
   });
   const unmeasured = folders.filter((f) => f.summary.modes.length === 0).map((f) => ({ dir: f.dir, run_id: f.summary.run_id }));

@@ -89,7 +89,10 @@ function blockValues(sides: readonly VariantSide[], point: string, mode: string,
   return sides.flatMap((side, i) => {
     const m = side.summary.modes.find((x) => x.point === point && x.mode === mode);
     if (!m) return [];
-    return measuredRuns(side.rows, point, mode).map((run) => ({ block: i * BLOCKS_PER_RUN + run[0]!.repeat, value: spec.stat(run) / deviceCount(m.devices, spec.per) }));
+    return measuredRuns(side.rows, point, mode).map((run) => ({
+      block: i * BLOCKS_PER_RUN + run[0]!.repeat,
+      value: spec.stat(run) / deviceCount(m.devices, spec.per),
+    }));
   });
 }
 
@@ -110,7 +113,10 @@ function phaseChanges(b: ModeSummary, c: ModeSummary): PhaseChange[] {
 export function variantGate(sides: readonly VariantSide[], o: { metric: GateMetric; threshold?: number }): VariantVerdict {
   const side = sides[0]!;
   const other = sides.find((s) => s.manifest.scenario.name !== side.manifest.scenario.name);
-  if (other) throw new UserError(`${other.dir} is a run of scenario '${other.manifest.scenario.name}', ${side.dir} of '${side.manifest.scenario.name}': the gate pools runs of one scenario only`);
+  if (other)
+    throw new UserError(
+      `${other.dir} is a run of scenario '${other.manifest.scenario.name}', ${side.dir} of '${side.manifest.scenario.name}': the gate pools runs of one scenario only`,
+    );
   const spec: StepMetric = GATE_METRICS[o.metric];
   const threshold = o.threshold ?? GATE.threshold;
   const byVariant = new Map<string, PointInfo[]>();
@@ -140,7 +146,8 @@ export function variantGate(sides: readonly VariantSide[], o: { metric: GateMetr
       }
     }
   }
-  if (pairs.length === 0) throw new UserError(`${side.dir}: no (point, mode) has measured runs of both the baseline variant (${base}) and another`);
+  if (pairs.length === 0)
+    throw new UserError(`${side.dir}: no (point, mode) has measured runs of both the baseline variant (${base}) and another`);
   const sense: GateSense = { threshold, higher_is_better: spec.higher_is_better, level: familyLevel(pairs.length, GATE.family_alpha) };
   const edge = boundary(sense);
   const comparisons = pairs.map(({ b, c, point, candidate }): VariantComparison => {
@@ -172,12 +179,20 @@ export function variantGate(sides: readonly VariantSide[], o: { metric: GateMetr
       phases: phaseChanges(b, c),
     };
   });
-  for (const s of sides) if (s.manifest.status !== 'completed') warnings.push(`${s.dir} is ${s.manifest.status}: only the runs it finished are compared`);
-  if (side.summary.functional_only) warnings.push('CPU run: the gate measured the workload on CPU; this says nothing about GPU throughput.');
+  for (const s of sides)
+    if (s.manifest.status !== 'completed') warnings.push(`${s.dir} is ${s.manifest.status}: only the runs it finished are compared`);
+  if (side.summary.functional_only)
+    warnings.push('CPU run: the gate measured the workload on CPU; this says nothing about GPU throughput.');
   for (const c of comparisons.filter((x) => x.design !== 'paired')) {
-    warnings.push(`${c.candidate} ${c.point}/${c.mode}: fewer than two blocks with runs of both variants; compared as independent runs (${c.design.replace('_', ' ')})`);
+    warnings.push(
+      `${c.candidate} ${c.point}/${c.mode}: fewer than two blocks with runs of both variants; compared as independent runs (${c.design.replace('_', ' ')})`,
+    );
   }
-  const outcome: GateOutcome = comparisons.some((c) => c.outcome === 'regressed') ? 'regressed' : comparisons.some((c) => c.outcome === 'inconclusive') ? 'inconclusive' : 'no_regression';
+  const outcome: GateOutcome = comparisons.some((c) => c.outcome === 'regressed')
+    ? 'regressed'
+    : comparisons.some((c) => c.outcome === 'inconclusive')
+      ? 'inconclusive'
+      : 'no_regression';
   return {
     run_dirs: sides.map((s) => s.dir),
     run_ids: sides.map((s) => s.manifest.run_id),

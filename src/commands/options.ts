@@ -20,7 +20,9 @@ function wholeNumber(v: unknown, flag: string, min: 0 | 1, example: string): num
   const text = single(v, flag);
   const n = /^[+]?\d+$/.test(text) ? Number(text) : Number.NaN;
   if (!(Number.isSafeInteger(n) && n >= min)) {
-    throw new UsageError(`--${flag} ${JSON.stringify(text)}: expected ${min === 1 ? 'a positive' : 'a non-negative'} whole number, e.g. --${flag} ${example}`);
+    throw new UsageError(
+      `--${flag} ${JSON.stringify(text)}: expected ${min === 1 ? 'a positive' : 'a non-negative'} whole number, e.g. --${flag} ${example}`,
+    );
   }
   return n;
 }
@@ -29,24 +31,37 @@ function wholeNumber(v: unknown, flag: string, min: 0 | 1, example: string): num
  * A numeric option as yargs sees it: without `type: 'number'`, which would turn `abc` into NaN
  * before anything could say what was wrong with it; its coerce checks the value as given.
  */
-type NumberOption<D> = { describe: string; requiresArg: true; coerce: (v: unknown) => number } & (D extends number ? { default: number } : unknown);
+type NumberOption<D> = { describe: string; requiresArg: true; coerce: (v: unknown) => number } & (D extends number
+  ? { default: number }
+  : unknown);
 
 function numberOption<D extends number | undefined>(describe: string, fallback: D, coerce: (v: unknown) => number): NumberOption<D> {
   return { describe, requiresArg: true, ...(fallback !== undefined ? { default: fallback } : {}), coerce } as NumberOption<D>;
 }
 
 /** A whole number ≥ 1 (`min: 0` allows 0). */
-export function integerOption<D extends number | undefined = undefined>(flag: string, describe: string, o: { min?: 0 | 1; default?: D; example?: string } = {}) {
+export function integerOption<D extends number | undefined = undefined>(
+  flag: string,
+  describe: string,
+  o: { min?: 0 | 1; default?: D; example?: string } = {},
+) {
   return numberOption(describe, o.default as D, (v) => wholeNumber(v, flag, o.min ?? 1, o.example ?? '3'));
 }
 
 /** A number > 0 (a duration, a size). */
-export function positiveNumberOption<D extends number | undefined = undefined>(flag: string, describe: string, o: { default?: D; min?: 0; example?: string } = {}) {
+export function positiveNumberOption<D extends number | undefined = undefined>(
+  flag: string,
+  describe: string,
+  o: { default?: D; min?: 0; example?: string } = {},
+) {
   return numberOption(describe, o.default as D, (v) => {
     const text = single(v, flag);
     const n = text === '' ? Number.NaN : Number(text);
     const ok = o.min === 0 ? n >= 0 : n > 0;
-    if (!(Number.isFinite(n) && ok)) throw new UsageError(`--${flag} ${JSON.stringify(text)}: expected a ${o.min === 0 ? 'non-negative' : 'positive'} number, e.g. --${flag} ${o.example ?? '1'}`);
+    if (!(Number.isFinite(n) && ok))
+      throw new UsageError(
+        `--${flag} ${JSON.stringify(text)}: expected a ${o.min === 0 ? 'non-negative' : 'positive'} number, e.g. --${flag} ${o.example ?? '1'}`,
+      );
     return n;
   });
 }
@@ -54,9 +69,10 @@ export function positiveNumberOption<D extends number | undefined = undefined>(f
 /** A fraction in (0, 1): a threshold. */
 export function fractionOption<D extends number | undefined = undefined>(flag: string, describe: string, o: { default?: D } = {}) {
   return numberOption(describe, o.default as D, (v) => {
-      const text = single(v, flag);
-      const n = text === '' ? Number.NaN : Number(text);
-    if (!(n > 0 && n < 1)) throw new UsageError(`--${flag} ${JSON.stringify(text)}: expected a fraction between 0 and 1, e.g. --${flag} 0.02 for 2%`);
+    const text = single(v, flag);
+    const n = text === '' ? Number.NaN : Number(text);
+    if (!(n > 0 && n < 1))
+      throw new UsageError(`--${flag} ${JSON.stringify(text)}: expected a fraction between 0 and 1, e.g. --${flag} 0.02 for 2%`);
     return n;
   });
 }
@@ -65,7 +81,8 @@ export function fractionOption<D extends number | undefined = undefined>(flag: s
 export function numberList(v: string | undefined, flag: string): number[] | undefined {
   if (v === undefined) return undefined;
   const values = v.split(',').map((x) => (x.trim() === '' ? Number.NaN : Number(x.trim())));
-  if (values.some((x) => !Number.isFinite(x))) throw new UsageError(`--${flag} ${v}: give numbers separated by commas, e.g. --${flag} 8,16,32`);
+  if (values.some((x) => !Number.isFinite(x)))
+    throw new UsageError(`--${flag} ${v}: give numbers separated by commas, e.g. --${flag} 8,16,32`);
   return values;
 }
 
@@ -90,11 +107,24 @@ export function runOptions<T>(y: Argv<T>) {
     .option('steps', integerOption('steps', 'Override the scenario’s steps', { example: '20' }))
     .option('warmup-steps', integerOption('warmup-steps', 'Override the scenario’s warm-up steps', { min: 0, example: '2' }))
     .option('point', { type: 'string', array: true, describe: 'Only these sweep points, by id (e.g. enable_sleep_mode=false)' })
-    .option('launcher', { type: 'string', choices: LAUNCHER_NAMES, describe: 'Override the scenario’s launcher: local (this machine), or slurm (a batch job; docs/slurm.md)' })
+    .option('launcher', {
+      type: 'string',
+      choices: LAUNCHER_NAMES,
+      describe: 'Override the scenario’s launcher: local (this machine), or slurm (a batch job; docs/slurm.md)',
+    })
     .option('out', { type: 'string', default: RESULTS_ROOT, describe: 'Folder that receives results/<run-id>/' });
 }
 
-export function runArgs(a: { scenario: string; mode?: string[]; point?: string[]; repeats?: number; steps?: number; 'warmup-steps'?: number; launcher?: string; out: string }) {
+export function runArgs(a: {
+  scenario: string;
+  mode?: string[];
+  point?: string[];
+  repeats?: number;
+  steps?: number;
+  'warmup-steps'?: number;
+  launcher?: string;
+  out: string;
+}) {
   return {
     scenario: a.scenario,
     modes: a.mode as ModeName[] | undefined,

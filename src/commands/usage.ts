@@ -21,15 +21,32 @@ export function usageError(message: string, command: string | undefined, known: 
   if (choice) {
     const choices = choice[3]!.split(', ').map((c) => c.replace(/^"|"$/g, ''));
     const guess = closest(choice[2]!, choices);
-    return new UsageError(`--${choice[1]} ${choice[2]}: expected one of ${choices.join(', ')}`, `${guess ? `Did you mean ${guess}? ` : ''}See ${help}.`);
+    return new UsageError(
+      `--${choice[1]} ${choice[2]}: expected one of ${choices.join(', ')}`,
+      `${guess ? `Did you mean ${guess}? ` : ''}See ${help}.`,
+    );
   }
   const unknown = /^Unknown arguments?: (.+)$/.exec(message);
   if (unknown) {
     const names = unknown[1]!.split(', ');
-    const guesses = names.map((n) => [n, closest(n, known.filter((k) => k.length > 1))] as const).filter(([, g]) => g !== undefined);
+    const guesses = names
+      .map(
+        (n) =>
+          [
+            n,
+            closest(
+              n,
+              known.filter((k) => k.length > 1),
+            ),
+          ] as const,
+      )
+      .filter(([, g]) => g !== undefined);
     const flags = names.map((n) => (known.length > 0 ? `--${n}` : n)).join(', ');
     const guess = guesses.map(([n, g]) => (names.length > 1 ? `--${n}: did you mean --${g}?` : `Did you mean --${g}?`)).join(' ');
-    return new UsageError(`unknown ${names.length > 1 ? 'options' : 'option'} ${flags}${command ? ` for ${command}` : ''}`, `${guess ? `${guess} ` : ''}See ${help}.`);
+    return new UsageError(
+      `unknown ${names.length > 1 ? 'options' : 'option'} ${flags}${command ? ` for ${command}` : ''}`,
+      `${guess ? `${guess} ` : ''}See ${help}.`,
+    );
   }
   return new UsageError(message, `See ${help}.`);
 }

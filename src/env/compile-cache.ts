@@ -20,7 +20,10 @@ export const COMPILE_CACHE_VARS = [
  * processes add over it; null where unset (the library's default). A variable the processes set
  * differently from one another is recorded as their values joined by " | ".
  */
-export function compileCacheSettings(harnessEnv: NodeJS.ProcessEnv, processEnvs: readonly Record<string, string>[]): Record<string, string | null> {
+export function compileCacheSettings(
+  harnessEnv: NodeJS.ProcessEnv,
+  processEnvs: readonly Record<string, string>[],
+): Record<string, string | null> {
   return Object.fromEntries(
     COMPILE_CACHE_VARS.map((name) => {
       const seen = [...new Set((processEnvs.length > 0 ? processEnvs : [{}]).map((env) => env[name] ?? harnessEnv[name] ?? null))];

@@ -12,7 +12,11 @@ export function harnessVersion(): string {
 export function gitState(root = projectRoot()): { sha: string | null; dirty: boolean | null } {
   try {
     const sha = execFileSync('git', ['rev-parse', 'HEAD'], { cwd: root, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
-    const status = execFileSync('git', ['status', '--porcelain', '--untracked-files=no'], { cwd: root, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] });
+    const status = execFileSync('git', ['status', '--porcelain', '--untracked-files=no'], {
+      cwd: root,
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'ignore'],
+    });
     return { sha, dirty: status.trim().length > 0 };
   } catch {
     return { sha: null, dirty: null }; // not a git checkout (e.g. a bundle on an offline host)

@@ -24,13 +24,16 @@ export type { VariantRecord };
 
 /** `$VAR` and `${VAR}` from this process's environment; an unset variable is an error naming the field, or with `keepUnset` stays as written (a plan read elsewhere). */
 export function expandVars(value: string, field: string, env: NodeJS.ProcessEnv = process.env, keepUnset = false): string {
-  return value.replace(/\$\{([A-Za-z_][A-Za-z0-9_]*)\}|\$([A-Za-z_][A-Za-z0-9_]*)/g, (whole: string, braced: string | undefined, bare: string | undefined) => {
-    const name = (braced ?? bare)!;
-    const v = env[name];
-    if (v !== undefined) return v;
-    if (keepUnset) return whole;
-    throw new UserError(`${field}: the environment variable ${name} is not set`, `Set ${name} or write the path out in the scenario.`);
-  });
+  return value.replace(
+    /\$\{([A-Za-z_][A-Za-z0-9_]*)\}|\$([A-Za-z_][A-Za-z0-9_]*)/g,
+    (whole: string, braced: string | undefined, bare: string | undefined) => {
+      const name = (braced ?? bare)!;
+      const v = env[name];
+      if (v !== undefined) return v;
+      if (keepUnset) return whole;
+      throw new UserError(`${field}: the environment variable ${name} is not set`, `Set ${name} or write the path out in the scenario.`);
+    },
+  );
 }
 
 /** A path as the units see it: variables expanded, a relative path made absolute from the working folder; a bare name (`python3`) left for PATH. */
@@ -40,7 +43,10 @@ function resolvePath(value: string, field: string, cwd: string, keepUnset = fals
 }
 
 /** The environment a variant's processes get on top of the harness's own: its variables, its import paths before any inherited ones. */
-export function variantEnv(v: Pick<ResolvedVariant, 'pythonpath' | 'env'>, inherited: string | undefined = process.env.PYTHONPATH): Record<string, string> {
+export function variantEnv(
+  v: Pick<ResolvedVariant, 'pythonpath' | 'env'>,
+  inherited: string | undefined = process.env.PYTHONPATH,
+): Record<string, string> {
   const pythonpath = [...v.pythonpath, ...(v.env.PYTHONPATH ?? inherited ?? '').split(path.delimiter).filter(Boolean)];
   return { ...v.env, ...(pythonpath.length ? { PYTHONPATH: pythonpath.join(path.delimiter) } : {}) };
 }
@@ -57,13 +63,20 @@ export function variantNames(scenario: Pick<Scenario, 'variants' | 'baseline'>):
  * variant, one whose Python does not start, and one that does not hold a version it declares
  * (naming the package, expected and found), so nothing is started with the wrong environment.
  */
-export async function probeVariants(scenario: Pick<Scenario, 'variants' | 'baseline'>, root: string, cwd = process.cwd()): Promise<ResolvedVariant[]> {
+export async function probeVariants(
+  scenario: Pick<Scenario, 'variants' | 'baseline'>,
+  root: string,
+  cwd = process.cwd(),
+): Promise<ResolvedVariant[]> {
   const resolved = variantNames(scenario).map((name) => resolveVariant(name, scenario.variants![name]!, cwd));
   const infos = await Promise.all(resolved.map((v) => probePython(v.python, root, variantEnv(v))));
   const variants = resolved.map((v, i) => ({ ...v, info: infos[i]! }));
   const problems = variants.flatMap(variantProblems);
   if (problems.length) {
-    throw new UserError(`the scenario's variants do not hold what they declare:\n  ${problems.join('\n  ')}`, 'Fix the variant (grpo-bench variants setup) or its `expect:` in the scenario.');
+    throw new UserError(
+      `the scenario's variants do not hold what they declare:\n  ${problems.join('\n  ')}`,
+      'Fix the variant (grpo-bench variants setup) or its `expect:` in the scenario.',
+    );
   }
   return variants;
 }
@@ -73,7 +86,11 @@ export async function probeVariants(scenario: Pick<Scenario, 'variants' | 'basel
  * else planned with what they declare (`expect`) over `fallback`; what stops a run is returned as
  * warnings, not thrown.
  */
-export async function planningVariants(scenario: Pick<Scenario, 'variants' | 'baseline'>, root: string, fallback: Record<string, string | null> | undefined): Promise<{ variants: ResolvedVariant[]; warnings: string[] }> {
+export async function planningVariants(
+  scenario: Pick<Scenario, 'variants' | 'baseline'>,
+  root: string,
+  fallback: Record<string, string | null> | undefined,
+): Promise<{ variants: ResolvedVariant[]; warnings: string[] }> {
   const resolved = variantNames(scenario).map((name) => resolveVariant(name, scenario.variants![name]!, process.cwd(), true));
   const infos = await Promise.all(resolved.map((v) => probePython(v.python, root, variantEnv(v))));
   const variants = resolved.map((v, i): ResolvedVariant => {
@@ -104,7 +121,9 @@ export function variantProblems(v: ResolvedVariant): string[] {
       return [`variant '${v.name}': expect.${pkg}: not a library the probe reads (it reads ${known.join(', ')})`];
     }
     const found = v.info.libraries[pkg] ?? null;
-    return versionMatches(found, expected) ? [] : [`variant '${v.name}': ${pkg} expected ${expected}, found ${found ?? 'not installed'} (${v.python})`];
+    return versionMatches(found, expected)
+      ? []
+      : [`variant '${v.name}': ${pkg} expected ${expected}, found ${found ?? 'not installed'} (${v.python})`];
   });
 }
 

@@ -22,9 +22,18 @@ export interface Comparability {
 }
 
 /** `work`: differences in what the runs measured (tokens per sample), found by the caller. */
-export function checkComparable(base: ComparableManifest, cand: ComparableManifest, allow: readonly string[] = [], work: readonly Difference[] = []): Comparability {
+export function checkComparable(
+  base: ComparableManifest,
+  cand: ComparableManifest,
+  allow: readonly string[] = [],
+  work: readonly Difference[] = [],
+): Comparability {
   const differences: Difference[] = [
-    ...diff(base.fingerprint.environment, cand.fingerprint.environment).map((d) => ({ ...d, field: `environment.${d.field}`, kind: 'environment' as const })),
+    ...diff(base.fingerprint.environment, cand.fingerprint.environment).map((d) => ({
+      ...d,
+      field: `environment.${d.field}`,
+      kind: 'environment' as const,
+    })),
     ...diff(settings(base), settings(cand)).map((d) => ({ ...d, kind: 'settings' as const })),
     // Compile caches decide how long a start-up takes; folders written before they were recorded are not held to it.
     ...(base.compile_cache && cand.compile_cache
@@ -76,7 +85,11 @@ function diff(a: Record<string, unknown>, b: Record<string, unknown>): Omit<Diff
 }
 
 function subjectChanges(a: Fingerprint, b: Fingerprint): Change[] {
-  return diff(a.subject, b.subject).map((d) => ({ field: d.field, baseline: (d.baseline as string | null) ?? null, candidate: (d.candidate as string | null) ?? null }));
+  return diff(a.subject, b.subject).map((d) => ({
+    field: d.field,
+    baseline: (d.baseline as string | null) ?? null,
+    candidate: (d.candidate as string | null) ?? null,
+  }));
 }
 
 export function show(v: unknown): string {

@@ -18,7 +18,15 @@ import { formatNumber, formatPercentText } from '../value-format.ts';
 import type { Manifest } from '../records/manifest.ts';
 import { assertComparable, checkComparable, type ComparableManifest } from './comparable.ts';
 import { environmentHash, type NoiseEntry, type NoiseProfile } from './noise.ts';
-import { VERDICT_SCHEMA_VERSION, type Difference, type GateComparison, type GateFlag, type OtherMetric, type Outcome, type Verdict } from '../records/verdict.ts';
+import {
+  VERDICT_SCHEMA_VERSION,
+  type Difference,
+  type GateComparison,
+  type GateFlag,
+  type OtherMetric,
+  type Outcome,
+  type Verdict,
+} from '../records/verdict.ts';
 import { fitNoiseModel, type NoiseModel } from '../analysis/inference/noise-model.ts';
 
 /** One analysed run: what `summarize` returns for its folder, with the manifest. */
@@ -92,10 +100,16 @@ export function judge(baseline: GateSide, candidate: GateSide, o: JudgeOptions =
   const baseModes = new Map(baseline.summary.modes.map((m) => [key(m), m]));
   const pairs = baseline.summary.modes.filter((m) => candModes.has(key(m))).map((b) => ({ b, c: candModes.get(key(b))! }));
 
-  const comparability = checkComparable(baseline.manifest, candidate.manifest, o.allowDifferent, pairs.flatMap(({ b, c }) => workDifferences(b, c)));
+  const comparability = checkComparable(
+    baseline.manifest,
+    candidate.manifest,
+    o.allowDifferent,
+    pairs.flatMap(({ b, c }) => workDifferences(b, c)),
+  );
   assertComparable(comparability);
   const warnings: string[] = [];
-  if (comparability.unused.length > 0) warnings.push(`--allow-different ${comparability.unused.join(', ')}: no such difference between the runs`);
+  if (comparability.unused.length > 0)
+    warnings.push(`--allow-different ${comparability.unused.join(', ')}: no such difference between the runs`);
 
   const notCompared = [
     ...baseline.summary.modes.filter((m) => !candModes.has(key(m))).map((m) => `${key(m)} (baseline only)`),
@@ -115,7 +129,8 @@ export function judge(baseline: GateSide, candidate: GateSide, o: JudgeOptions =
     const baseline_runs = metricPerRun(baseline, b.point, b.mode, metric);
     const candidate_runs = metricPerRun(candidate, c.point, c.mode, metric);
     const entry = profile?.entries.find((e) => e.point === b.point && e.mode === b.mode);
-    if (profile && !entry) warnings.push(`${key(b)}: not in the noise profile; without the spread between folders it can be found regressed but never cleared`);
+    if (profile && !entry)
+      warnings.push(`${key(b)}: not in the noise profile; without the spread between folders it can be found regressed but never cleared`);
     const inProfile = (runs: number[]) => entry?.sessions.findIndex((s) => sameRuns(s, runs)) ?? -1;
     const [bi, ci] = [inProfile(baseline_runs), inProfile(candidate_runs)];
     // A compared folder that is one of the profile's: its runs are in the profile's spread already, and its
@@ -133,13 +148,17 @@ export function judge(baseline: GateSide, candidate: GateSide, o: JudgeOptions =
   const decide = (x: (typeof inputs)[number], level: number) =>
     gateDecision({ ...sense, level, baseline: x.baseline_runs, candidate: x.candidate_runs, ...(x.noise ? { noise: x.noise } : {}) });
   // Holm: each comparison's interval at the level of its rank among the p-values (the same as Bonferroni's for m = 1).
-  const levels = holmLevels(inputs.map((x) => decide(x, sense.level).p), alpha);
+  const levels = holmLevels(
+    inputs.map((x) => decide(x, sense.level).p),
+    alpha,
+  );
   const comparisons = inputs.map((x, k): GateComparison => {
     const { b, c, baseline_runs, candidate_runs, entry } = x;
     const baseRuns = measuredRuns(baseline.rows, b.point, b.mode);
     const candRuns = measuredRuns(candidate.rows, c.point, c.mode);
     const d = decide(x, levels[k]!);
-    const speed = d.interval && !spec.higher_is_better ? { interval: { ...d.interval, low: 1 / d.interval.high, high: 1 / d.interval.low } } : d;
+    const speed =
+      d.interval && !spec.higher_is_better ? { interval: { ...d.interval, low: 1 / d.interval.high, high: 1 / d.interval.low } } : d;
     return {
       point: b.point,
       mode: b.mode,
@@ -158,8 +177,12 @@ export function judge(baseline: GateSide, candidate: GateSide, o: JudgeOptions =
     };
   });
 
-  for (const [side, s] of [['baseline', baseline], ['candidate', candidate]] as const) {
-    if (s.manifest.status !== 'completed') warnings.push(`the ${side} run is ${s.manifest.status}: only the steps it finished are compared`);
+  for (const [side, s] of [
+    ['baseline', baseline],
+    ['candidate', candidate],
+  ] as const) {
+    if (s.manifest.status !== 'completed')
+      warnings.push(`the ${side} run is ${s.manifest.status}: only the steps it finished are compared`);
   }
   if (baseline.summary.functional_only || candidate.summary.functional_only) {
     warnings.push('CPU runs: the gate measured the workload on CPU; this says nothing about GPU throughput.');
@@ -251,25 +274,53 @@ function flags(
       text: `timed steps cover ${pct(cb.share)} (baseline) and ${pct(cc.share)} (candidate) of the wall time between the first and last measured step; time outside the steps is not in the throughput, so a change there goes unseen`,
     });
   }
-  for (const [side, runs] of [['baseline', baseRuns], ['candidate', candRuns]] as const) {
+  for (const [side, runs] of [
+    ['baseline', baseRuns],
+    ['candidate', candRuns],
+  ] as const) {
     const drifting = runs.flatMap((r) => {
       const t = halvesTrend(r.map((x) => ({ work: x.completion_tokens, seconds: x.duration_s })));
       return t && !t.ok ? [`r${r[0]!.repeat} ${t.change > 0 ? '+' : ''}${pct(t.change)}`] : [];
     });
     if (drifting.length > 0) {
-      out.push({ kind: 'trend', subject, text: `${side}: throughput of the second half of the measured steps differs from the first by more than ${pct(GUARD.trend_max)} in ${drifting.join(', ')}` });
+      out.push({
+        kind: 'trend',
+        subject,
+        text: `${side}: throughput of the second half of the measured steps differs from the first by more than ${pct(GUARD.trend_max)} in ${drifting.join(', ')}`,
+      });
     }
   }
-  for (const [side, m] of [['baseline', b], ['candidate', c]] as const) {
+  for (const [side, m] of [
+    ['baseline', b],
+    ['candidate', c],
+  ] as const) {
     const unsettled = m.runs.filter((r) => r.steady_state_settled === false).map((r) => `r${r.repeat}`);
-    if (unsettled.length > 0) out.push({ kind: 'not_settled', subject, text: `${side}: throughput still settling at the end of the cut in ${unsettled.join(', ')}` });
+    if (unsettled.length > 0)
+      out.push({
+        kind: 'not_settled',
+        subject,
+        text: `${side}: throughput still settling at the end of the cut in ${unsettled.join(', ')}`,
+      });
   }
-  for (const [side, values, runs] of [['baseline', baseValues, baseRuns], ['candidate', candValues, candRuns]] as const) {
+  for (const [side, values, runs] of [
+    ['baseline', baseValues, baseRuns],
+    ['candidate', candValues, candRuns],
+  ] as const) {
     if (values.length < GUARD.run_outlier_min_runs) continue;
     const odd = namedOutliers(values.map((value, i) => ({ label: `r${runs[i]![0]!.repeat}`, value })));
-    if (odd.length > 0) out.push({ kind: 'run_outlier', subject, text: `${side}: ${odd.map((x) => `${x.label} (modified z ${formatNumber(x.z, { decimals: 1 })})`).join(', ')} far from the other runs; kept` });
+    if (odd.length > 0)
+      out.push({
+        kind: 'run_outlier',
+        subject,
+        text: `${side}: ${odd.map((x) => `${x.label} (modified z ${formatNumber(x.z, { decimals: 1 })})`).join(', ')} far from the other runs; kept`,
+      });
   }
-  if (!entry) out.push({ kind: 'no_noise_profile', subject, text: 'no noise profile: the spread between folders is unknown, so this comparison can be found regressed but not cleared' });
+  if (!entry)
+    out.push({
+      kind: 'no_noise_profile',
+      subject,
+      text: 'no noise profile: the spread between folders is unknown, so this comparison can be found regressed but not cleared',
+    });
   return out;
 }
 

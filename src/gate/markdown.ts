@@ -18,25 +18,62 @@ export function verdictDoc(v: Verdict): Block[] {
     v.outcome === 'regressed'
       ? [{ strong: 'Regressed' }, ` beyond ${t}: ${of('regressed').map(where).join(', ')}`]
       : v.outcome === 'inconclusive'
-        ? [{ strong: 'Inconclusive' }, ` at ${t}: ${of('inconclusive').map((c) => `${where(c)} (${plan(c, v)})`).join(', ')}`]
+        ? [
+            { strong: 'Inconclusive' },
+            ` at ${t}: ${of('inconclusive')
+              .map((c) => `${where(c)} (${plan(c, v)})`)
+              .join(', ')}`,
+          ]
         : [{ strong: 'No regression' }, ` beyond ${t}`];
   blocks.push({ kind: 'heading', text: ['grpo-bench compare: ', ...headline] });
   blocks.push({
     kind: 'lines',
     lines: [
-      [{ code: v.candidate.run_id }, ' (candidate) against ', { code: v.baseline.run_id }, ' (baseline), scenario ', { code: v.baseline.scenario }, '.'],
-      ['Gated metric: ', { code: v.metric }, ` (${v.higher_is_better ? 'higher' : 'lower'} is better), threshold ${t}, ${v.comparisons.length > 1 ? `each interval at the level Holm's step-down gives its rank (${pct(v.level, 2)} for the first)` : `the interval at ${pct(v.level, 2)}`} (family-wise ${pct(1 - v.alpha, 0)}).`],
+      [
+        { code: v.candidate.run_id },
+        ' (candidate) against ',
+        { code: v.baseline.run_id },
+        ' (baseline), scenario ',
+        { code: v.baseline.scenario },
+        '.',
+      ],
+      [
+        'Gated metric: ',
+        { code: v.metric },
+        ` (${v.higher_is_better ? 'higher' : 'lower'} is better), threshold ${t}, ${v.comparisons.length > 1 ? `each interval at the level Holm's step-down gives its rank (${pct(v.level, 2)} for the first)` : `the interval at ${pct(v.level, 2)}`} (family-wise ${pct(1 - v.alpha, 0)}).`,
+      ],
     ],
   });
   blocks.push({ kind: 'table', table: verdictTable(v) });
 
   const flags = v.comparisons.flatMap((c) => c.flags.filter((f) => f.kind !== 'no_noise_profile'));
-  if (flags.length > 0) blocks.push({ kind: 'list', title: [{ strong: 'Flags' }, ' (the verdict stands, but read it with these)'], items: flags.map((f) => [{ escape: f.subject }, `: ${f.text}`]) });
+  if (flags.length > 0)
+    blocks.push({
+      kind: 'list',
+      title: [{ strong: 'Flags' }, ' (the verdict stands, but read it with these)'],
+      items: flags.map((f) => [{ escape: f.subject }, `: ${f.text}`]),
+    });
   if (v.changed.length > 0) {
-    blocks.push({ kind: 'lines', lines: [[{ strong: 'What changed' }, `: ${v.changed.map((c) => `${c.field} ${c.baseline ?? '(none)'} → ${c.candidate ?? '(none)'}`).join(', ')}`]] });
+    blocks.push({
+      kind: 'lines',
+      lines: [
+        [
+          { strong: 'What changed' },
+          `: ${v.changed.map((c) => `${c.field} ${c.baseline ?? '(none)'} → ${c.candidate ?? '(none)'}`).join(', ')}`,
+        ],
+      ],
+    });
   }
   if (v.allowed.length > 0) {
-    blocks.push({ kind: 'lines', lines: [[{ strong: 'Allowed differences' }, ` (--allow-different): ${v.allowed.map((d) => `${d.field} ${show(d.baseline)} → ${show(d.candidate)}`).join(', ')}`]] });
+    blocks.push({
+      kind: 'lines',
+      lines: [
+        [
+          { strong: 'Allowed differences' },
+          ` (--allow-different): ${v.allowed.map((d) => `${d.field} ${show(d.baseline)} → ${show(d.candidate)}`).join(', ')}`,
+        ],
+      ],
+    });
   }
   if (v.not_compared.length > 0) blocks.push({ kind: 'lines', lines: [[`Not compared (in one run only): ${v.not_compared.join(', ')}`]] });
   blocks.push({ kind: 'details', summary: 'Other metrics (reported, not gated)', blocks: [{ kind: 'table', table: othersTable(v) }] });
@@ -59,14 +96,27 @@ function verdictTable(v: Verdict): Table {
   return {
     id: 'gate',
     title: 'Gated comparisons',
-    columns: ['point', 'mode', 'baseline', 'candidate', v.comparisons.length > 1 ? 'ratio (interval, its level)' : `ratio (${formatFigure(percentFigure(v.level, { decimals: 2, trim: true }))} interval)`, 'outcome', 'speed'],
+    columns: [
+      'point',
+      'mode',
+      'baseline',
+      'candidate',
+      v.comparisons.length > 1
+        ? 'ratio (interval, its level)'
+        : `ratio (${formatFigure(percentFigure(v.level, { decimals: 2, trim: true }))} interval)`,
+      'outcome',
+      'speed',
+    ],
     numeric: [false, false, true, true, true, false, false],
     rows: v.comparisons.map((c): Cell[] => [
       c.point,
       c.mode,
       side(c.baseline.value, c.baseline_runs.length),
       side(c.candidate.value, c.candidate_runs.length),
-      { ...ratio(c.ratio, c.interval?.low, c.interval?.high), ...(v.comparisons.length > 1 && c.interval ? { aside: pct(c.interval.level, 2) } : {}) },
+      {
+        ...ratio(c.ratio, c.interval?.low, c.interval?.high),
+        ...(v.comparisons.length > 1 && c.interval ? { aside: pct(c.interval.level, 2) } : {}),
+      },
       `${OUTCOME[c.outcome]}${c.outcome === 'inconclusive' ? ` (${plan(c, v)})` : ''}`,
       speed(c),
     ]),
@@ -80,12 +130,25 @@ function othersTable(v: Verdict): Table {
     title: 'Other metrics',
     columns: ['point', 'mode', 'metric', 'baseline', 'candidate', `ratio (${formatFigure(percentFigure(CI_LEVEL))} interval, runs)`],
     numeric: [false, false, false, true, true, true],
-    rows: v.comparisons.flatMap((c) => c.others.map((o: OtherMetric): Cell[] => [c.point, c.mode, o.name, side(o.baseline), side(o.candidate), ratio(o.ratio, o.low, o.high)])),
+    rows: v.comparisons.flatMap((c) =>
+      c.others.map((o: OtherMetric): Cell[] => [
+        c.point,
+        c.mode,
+        o.name,
+        side(o.baseline),
+        side(o.candidate),
+        ratio(o.ratio, o.low, o.high),
+      ]),
+    ),
   };
 }
 
 /** A side's figure to 4 significant digits, with the runs it rests on. */
-const side = (value: number | null, runs?: number): Figure => ({ value, precision: 4, ...(runs !== undefined ? { aside: `${runs} run${runs === 1 ? '' : 's'}` } : {}) });
+const side = (value: number | null, runs?: number): Figure => ({
+  value,
+  precision: 4,
+  ...(runs !== undefined ? { aside: `${runs} run${runs === 1 ? '' : 's'}` } : {}),
+});
 /** A ratio to 3 decimals (a 0.1% change shows), with its interval. */
 const ratio = (value: number | null, low?: number, high?: number): Figure => ({ value, low, high, unit: '×', precision: { decimals: 3 } });
 

@@ -121,7 +121,10 @@ export async function loadNoiseProfile(file: string, optional = false): Promise<
     text = await readFile(file, 'utf8');
   } catch (err) {
     if (optional && (err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-    throw new UserError(`${file}: cannot read the noise profile (${(err as NodeJS.ErrnoException).code ?? String(err)})`, 'Make one with `grpo-bench calibrate <scenario>`.');
+    throw new UserError(
+      `${file}: cannot read the noise profile (${(err as NodeJS.ErrnoException).code ?? String(err)})`,
+      'Make one with `grpo-bench calibrate <scenario>`.',
+    );
   }
   let p: NoiseProfile;
   try {
@@ -131,7 +134,10 @@ export async function loadNoiseProfile(file: string, optional = false): Promise<
   }
   if (typeof p?.schema_version === 'number' && p.schema_version < NOISE_PROFILE_SCHEMA_VERSION && Array.isArray(p.entries)) {
     if (optional) return 'outdated';
-    throw new UserError(`${file}: a noise profile of schema ${p.schema_version}, made by an older grpo-bench`, 'Run `grpo-bench calibrate <scenario>` again (several A/A folders of ≥ 2 runs each).');
+    throw new UserError(
+      `${file}: a noise profile of schema ${p.schema_version}, made by an older grpo-bench`,
+      'Run `grpo-bench calibrate <scenario>` again (several A/A folders of ≥ 2 runs each).',
+    );
   }
   if (p?.schema_version !== NOISE_PROFILE_SCHEMA_VERSION || !Array.isArray(p.entries)) {
     throw new UserError(`${file}: not a grpo-bench noise profile (schema_version ${NOISE_PROFILE_SCHEMA_VERSION} with entries)`);

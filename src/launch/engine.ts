@@ -49,7 +49,10 @@ export interface ExecuteResult {
 export async function executePlan(o: ExecuteOptions): Promise<ExecuteResult> {
   const { plan, runDir } = o;
   if (o.skip && !o.launcher.skipsUnits) {
-    throw new UsageError(`a run that skips units as it goes (headroom) runs on this machine, not with the ${o.scenario.launcher} launcher`, 'Use --launcher local.');
+    throw new UsageError(
+      `a run that skips units as it goes (headroom) runs on this machine, not with the ${o.scenario.launcher} launcher`,
+      'Use --launcher local.',
+    );
   }
   const git = gitState(o.root);
   const manifest: Manifest = {
@@ -63,18 +66,35 @@ export async function executePlan(o: ExecuteOptions): Promise<ExecuteResult> {
     ...(o.sweep ? { sweep: o.sweep } : {}),
     command: process.argv.slice(1),
     fingerprint: fingerprint(o.inventory, o.pythonInfo, git.sha),
-    ...(o.variants?.length ? { variants: Object.fromEntries(o.variants.map((v) => [v.name, variantRecord(v, o.inventory.gpus[0]?.driver_version ?? null)])) } : {}),
-    compile_cache: compileCacheSettings(process.env, plan.units.flatMap((u) => u.processes.map((p) => p.env))),
+    ...(o.variants?.length
+      ? { variants: Object.fromEntries(o.variants.map((v) => [v.name, variantRecord(v, o.inventory.gpus[0]?.driver_version ?? null)])) }
+      : {}),
+    compile_cache: compileCacheSettings(
+      process.env,
+      plan.units.flatMap((u) => u.processes.map((p) => p.env)),
+    ),
     units: plan.units.map((u): UnitRecord => ({ dir: u.dir, point: u.point, mode: u.mode, repeat: u.repeat, status: 'planned' })),
   };
   const store = await RunStore.create(runDir, manifest);
   await store.writeJson(RUN_FILES.plan, plan);
-  console.error(`run ${o.runId}: ${plan.units.length} unit(s) on ${o.launcher.where(plan, o.inventory.gpus.length)} → ${path.relative(process.cwd(), runDir) || runDir}`);
+  console.error(
+    `run ${o.runId}: ${plan.units.length} unit(s) on ${o.launcher.where(plan, o.inventory.gpus.length)} → ${path.relative(process.cwd(), runDir) || runDir}`,
+  );
 
   const { signal, dispose } = interruptSignal(o.signal);
   let result;
   try {
-    result = await o.launcher.run({ plan, store, runDir, root: o.root, python: o.python, scenario: o.scenario, scenarioOf: o.pointScenario, signal, skip: o.skip });
+    result = await o.launcher.run({
+      plan,
+      store,
+      runDir,
+      root: o.root,
+      python: o.python,
+      scenario: o.scenario,
+      scenarioOf: o.pointScenario,
+      signal,
+      skip: o.skip,
+    });
   } catch (err) {
     await store.finish('failed'); // the units could not be started or followed: say so in the record
     throw err;
@@ -87,7 +107,13 @@ export async function executePlan(o: ExecuteOptions): Promise<ExecuteResult> {
   const ok = statuses.filter((s) => s === 'ok').length;
   // Units cut short from outside (a scheduler's time limit) leave a partial run even when none finished.
   const cut = result.endedEarly !== null && statuses.some((s) => s !== 'planned');
-  const runStatus: Manifest['status'] = interrupted ? 'interrupted' : ok === statuses.length ? 'completed' : ok > 0 || cut ? 'partial' : 'failed';
+  const runStatus: Manifest['status'] = interrupted
+    ? 'interrupted'
+    : ok === statuses.length
+      ? 'completed'
+      : ok > 0 || cut
+        ? 'partial'
+        : 'failed';
   await store.finish(runStatus);
   return { runStatus, interrupted, ok, total: statuses.length };
 }

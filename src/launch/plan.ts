@@ -24,7 +24,10 @@ export interface PlanOptions {
 export function resolveDevice(scenario: Scenario, gpuCount: number): 'cuda' | 'cpu' {
   if (scenario.device === 'cpu') return 'cpu';
   if (scenario.device === 'cuda' && gpuCount === 0) {
-    throw new UnavailableError(`scenario '${scenario.name}' asks for device: cuda, but this machine has no GPU`, 'Use device: auto or cpu.');
+    throw new UnavailableError(
+      `scenario '${scenario.name}' asks for device: cuda, but this machine has no GPU`,
+      'Use device: auto or cpu.',
+    );
   }
   return gpuCount > 0 ? 'cuda' : 'cpu';
 }
@@ -37,7 +40,9 @@ export function planRun(points: readonly SweepPoint[], ctx: PlanContext, options
   const adapter = adapterFor(base.workload);
   const modes = selectModes(base, options.modes, adapter.modes);
   const problems: PlanWarning[] = points.flatMap((p) =>
-    adapter.check(p.scenario, device, ctx, modes).map((message) => ({ kind: 'cannot_run_here' as const, ...(points.length > 1 ? { point: p.id } : {}), message })),
+    adapter
+      .check(p.scenario, device, ctx, modes)
+      .map((message) => ({ kind: 'cannot_run_here' as const, ...(points.length > 1 ? { point: p.id } : {}), message })),
   );
   const warn = options.lacking === 'warn';
   if (problems.length > 0 && !warn) {
@@ -53,7 +58,10 @@ export function planRun(points: readonly SweepPoint[], ctx: PlanContext, options
       for (const mode of interleave(modes, repeat)) {
         const devices = accountDevices(point.scenario, mode, device, ctx.gpuCount, warn ? (m) => lack(point.id, m) : undefined);
         const dir = unitDir({ point: point.id, mode, repeat }, points.length > 1);
-        shells.push({ scenario: point.scenario, shell: { point: point.id, mode, repeat, dir, devices, batch: planBatch(point.scenario, mode, devices) } });
+        shells.push({
+          scenario: point.scenario,
+          shell: { point: point.id, mode, repeat, dir, devices, batch: planBatch(point.scenario, mode, devices) },
+        });
       }
     }
   }
@@ -62,7 +70,10 @@ export function planRun(points: readonly SweepPoint[], ctx: PlanContext, options
   const unfit = new Map<string, { point: string; message: string }>();
   for (const { scenario, shell } of shells) {
     for (const message of adapter.checkUnit?.(scenario, shell, ctx) ?? []) {
-      unfit.set(warningText({ kind: 'cannot_run_here', ...(points.length > 1 ? { point: shell.point } : {}), message }), { point: shell.point, message });
+      unfit.set(warningText({ kind: 'cannot_run_here', ...(points.length > 1 ? { point: shell.point } : {}), message }), {
+        point: shell.point,
+        message,
+      });
     }
   }
   if (unfit.size > 0 && !warn) throw new UserError(`scenario '${base.name}' cannot run here:\n  ${[...unfit.keys()].join('\n  ')}`);
@@ -86,7 +97,8 @@ function selectModes(scenario: Scenario, asked: readonly ModeName[] | undefined,
   const defined = MODE_NAMES.filter((m) => scenario.modes[m] !== undefined);
   const chosen = asked?.length ? [...asked] : defined;
   for (const m of chosen) {
-    if (!defined.includes(m)) throw new UserError(`mode '${m}' is not defined in scenario '${scenario.name}' (it defines: ${defined.join(', ')})`);
+    if (!defined.includes(m))
+      throw new UserError(`mode '${m}' is not defined in scenario '${scenario.name}' (it defines: ${defined.join(', ')})`);
     if (!supported.includes(m)) {
       throw new UserError(`the ${scenario.workload} workload has no '${m}' mode (it has: ${supported.join(', ')})`);
     }
@@ -100,7 +112,13 @@ export function interleave<T>(modes: readonly T[], repeat: number): T[] {
 }
 
 /** A unit's devices; GPUs beyond the machine's are an error, or with `onMissing` a message passed to it. */
-export function accountDevices(scenario: Scenario, mode: ModeName, kind: 'cuda' | 'cpu', gpuCount: number, onMissing?: (message: string) => void): DeviceAccount {
+export function accountDevices(
+  scenario: Scenario,
+  mode: ModeName,
+  kind: 'cuda' | 'cpu',
+  gpuCount: number,
+  onMissing?: (message: string) => void,
+): DeviceAccount {
   const where = `modes.${mode}.devices`;
   // The server's devices come first, the trainers' after them.
   const sets = modeDeviceSets(scenario, mode);
@@ -116,14 +134,20 @@ export function accountDevices(scenario: Scenario, mode: ModeName, kind: 'cuda' 
     );
   }
   if (!shared && new Set(allocated).size !== allocated.length) {
-    throw new UserError(`scenario '${scenario.name}': ${where} gives the same GPU to the server and a trainer (${allocated.join(', ')})${mode === 'server' ? ' (only modes.server.vllm.weight_transfer: ipc lets them share one)' : ''}`);
+    throw new UserError(
+      `scenario '${scenario.name}': ${where} gives the same GPU to the server and a trainer (${allocated.join(', ')})${mode === 'server' ? ' (only modes.server.vllm.weight_transfer: ipc lets them share one)' : ''}`,
+    );
   }
   if (kind === 'cuda') {
     const missing = allocated.filter((g) => g >= gpuCount);
     if (missing.length) {
       const message = `${where} needs GPU${missing.length > 1 ? 's' : ''} ${missing.join(', ')} but this machine has ${gpuCount}${gpuCount > 0 ? ` (0–${gpuCount - 1})` : ''}`;
       if (onMissing) onMissing(message);
-      else throw new UserError(`scenario '${scenario.name}': ${message}`, 'Lower the device counts in the scenario or run on a machine with more GPUs.');
+      else
+        throw new UserError(
+          `scenario '${scenario.name}': ${message}`,
+          'Lower the device counts in the scenario or run on a machine with more GPUs.',
+        );
     }
   }
   return { kind, allocated, training, server };
@@ -175,7 +199,13 @@ function referenceTrainingDevices(scenario: Scenario): number {
 }
 
 /** The requests of a profile unit: every (trainers, batch) TRL could run, the others listed as skipped. */
-export function probePlan(scenario: Scenario, trainers: readonly number[], batches: readonly number[], repeats: number, warmup: number): ProbePlan {
+export function probePlan(
+  scenario: Scenario,
+  trainers: readonly number[],
+  batches: readonly number[],
+  repeats: number,
+  warmup: number,
+): ProbePlan {
   const G = scenario.grpo.num_generations;
   const ga = scenario.grpo.gradient_accumulation_steps;
   const points: ProbePlan['points'] = [];
@@ -183,11 +213,19 @@ export function probePlan(scenario: Scenario, trainers: readonly number[], batch
   for (const b of batches) {
     for (const k of trainers) {
       if ((k * b * ga) % G === 0) points.push({ trainers: k, per_device_batch: b });
-      else skipped.push({ trainers: k, per_device_batch: b, why: `${k} × ${b}${ga > 1 ? ` × ${ga}` : ''} completions is not a multiple of num_generations ${G}` });
+      else
+        skipped.push({
+          trainers: k,
+          per_device_batch: b,
+          why: `${k} × ${b}${ga > 1 ? ` × ${ga}` : ''} completions is not a multiple of num_generations ${G}`,
+        });
     }
   }
   if (points.length === 0) {
-    throw new UserError(`scenario '${scenario.name}': no (trainers, per-device batch) pair makes a whole number of prompts (num_generations ${G})`, 'Pick batches or trainer counts whose product is a multiple of num_generations.');
+    throw new UserError(
+      `scenario '${scenario.name}': no (trainers, per-device batch) pair makes a whole number of prompts (num_generations ${G})`,
+      'Pick batches or trainer counts whose product is a multiple of num_generations.',
+    );
   }
   return { points, repeats, warmup, skipped };
 }
@@ -199,18 +237,30 @@ export function probePlan(scenario: Scenario, trainers: readonly number[], batch
 export function planProbe(scenario: Scenario, ctx: PlanContext, probe: ProbePlan): UnitPlan {
   const device = resolveDevice(scenario, ctx.gpuCount);
   const adapter = adapterFor(scenario.workload);
-  if (!adapter.probeProcesses) throw new UserError(`the ${scenario.workload} workload cannot be profiled (its adapter has no profile driver)`);
+  if (!adapter.probeProcesses)
+    throw new UserError(`the ${scenario.workload} workload cannot be profiled (its adapter has no profile driver)`);
   if (!scenario.modes.server) {
-    throw new UserError(`scenario '${scenario.name}' defines no server mode: the server half is measured against modes.server's generation server`, 'Add modes.server to the scenario.');
+    throw new UserError(
+      `scenario '${scenario.name}' defines no server mode: the server half is measured against modes.server's generation server`,
+      'Add modes.server to the scenario.',
+    );
   }
   const server = take(scenario.modes.server.devices.server, 0, device);
   const missing = device === 'cuda' ? server.filter((g) => g >= ctx.gpuCount) : [];
   if (missing.length) {
-    throw new UserError(`scenario '${scenario.name}': the server needs GPU${missing.length > 1 ? 's' : ''} ${missing.join(', ')} but this machine has ${ctx.gpuCount}`);
+    throw new UserError(
+      `scenario '${scenario.name}': the server needs GPU${missing.length > 1 ? 's' : ''} ${missing.join(', ')} but this machine has ${ctx.gpuCount}`,
+    );
   }
   const devices: DeviceAccount = { kind: device, allocated: server, training: [], server };
   const g = scenario.grpo;
-  const batch: BatchPlan = { per_device_train_batch_size: g.per_device_train_batch_size, training_devices: 0, global_batch: 0, num_generations: g.num_generations, prompts_per_step: 0 };
+  const batch: BatchPlan = {
+    per_device_train_batch_size: g.per_device_train_batch_size,
+    training_devices: 0,
+    global_batch: 0,
+    num_generations: g.num_generations,
+    prompts_per_step: 0,
+  };
   const shell = { point: PROBE_POINT, mode: 'server' as const, repeat: 0, dir: PROBE_UNIT_DIR, devices, batch, probe };
   return { ...shell, processes: adapter.probeProcesses(scenario, shell, ctx, probe) };
 }

@@ -39,7 +39,10 @@ export function parseStat(line: string): ProcStat | null {
   const open = line.indexOf('(');
   const close = line.lastIndexOf(')');
   if (open < 0 || close < open) return null;
-  const f = line.slice(close + 2).trim().split(/\s+/);
+  const f = line
+    .slice(close + 2)
+    .trim()
+    .split(/\s+/);
   // f[0] is field 3 of proc(5); field n is f[n - 3].
   const num = (n: number) => Number(f[n - 3]);
   const { clkTck, pageSize } = conf();

@@ -143,7 +143,11 @@ interface Running {
   exit?: Exit;
 }
 
-type Event = { kind: 'exit'; r: Running; x: Exit } | { kind: 'stop'; why: 'timeout' | 'interrupted' } | { kind: 'ready'; ok: true } | { kind: 'ready'; ok: false; last: string };
+type Event =
+  | { kind: 'exit'; r: Running; x: Exit }
+  | { kind: 'stop'; why: 'timeout' | 'interrupted' }
+  | { kind: 'ready'; ok: true }
+  | { kind: 'ready'; ok: false; last: string };
 
 export async function runUnit(o: RunUnitOptions): Promise<UnitOutcome> {
   const tracker = o.tracker ?? new UnitProcesses();
@@ -189,7 +193,12 @@ export async function runUnit(o: RunUnitOptions): Promise<UnitOutcome> {
         const ev = await next([readyP]);
         if (ev.kind === 'ready') {
           if (ev.ok) break;
-          return { status: 'timeout', message: `${spec.name} was not ready after ${timeout_s} s (GET ${url}: ${ev.last})`, process: spec.name, log_tail: tail(r.log) };
+          return {
+            status: 'timeout',
+            message: `${spec.name} was not ready after ${timeout_s} s (GET ${url}: ${ev.last})`,
+            process: spec.name,
+            log_tail: tail(r.log),
+          };
         }
         const end = settle(ev, running, finishers, r);
         if (end) return end;
@@ -207,13 +216,25 @@ export async function runUnit(o: RunUnitOptions): Promise<UnitOutcome> {
     if (ev.kind === 'stop') {
       if (ev.why === 'interrupted') return interrupted(o.signal);
       const r = running.find((x) => !x.exit && finishers.has(x.spec.name)) ?? running.find((x) => !x.exit) ?? running.at(-1);
-      return { status: 'timeout', message: `unit timed out after ${o.timeoutS} s`, process: r?.spec.name ?? '', log_tail: r ? tail(r.log) : [] };
+      return {
+        status: 'timeout',
+        message: `unit timed out after ${o.timeoutS} s`,
+        process: r?.spec.name ?? '',
+        log_tail: r ? tail(r.log) : [],
+      };
     }
     if (ev.kind !== 'exit') return null;
     const { r, x } = ev;
     r.exit = x;
     const name = r.spec.name;
-    const fail = (message: string): UnitOutcome => ({ status: 'failed', message, process: name, exit_code: x.code, signal: x.signal, log_tail: tail(r.log) });
+    const fail = (message: string): UnitOutcome => ({
+      status: 'failed',
+      message,
+      process: name,
+      exit_code: x.code,
+      signal: x.signal,
+      log_tail: tail(r.log),
+    });
     if (x.startError) return fail(`${name} could not be started: ${x.startError}`);
     const how = x.signal ? `was killed by ${x.signal}` : `exited with code ${x.code}`;
     if (r === readying) return fail(`${name} ${how} before it was ready`);
@@ -229,7 +250,12 @@ async function portsInUse(specs: ProcessSpec[]): Promise<UnitOutcome | null> {
   for (const spec of specs) {
     for (const [purpose, port] of Object.entries(spec.ports)) {
       if (!(await isPortFree(port))) {
-        return { status: 'failed', message: `port ${port} (${purpose} of ${spec.name}) is already in use`, process: spec.name, log_tail: [] };
+        return {
+          status: 'failed',
+          message: `port ${port} (${purpose} of ${spec.name}) is already in use`,
+          process: spec.name,
+          log_tail: [],
+        };
       }
     }
   }
@@ -246,10 +272,14 @@ function stopWhen(ms: number, signal: AbortSignal | undefined, done: AbortSignal
     const timer = setTimeout(() => resolve({ kind: 'stop', why: 'timeout' }), ms);
     const onAbort = () => resolve({ kind: 'stop', why: 'interrupted' });
     signal?.addEventListener('abort', onAbort, { once: true });
-    done.addEventListener('abort', () => {
-      clearTimeout(timer);
-      signal?.removeEventListener('abort', onAbort);
-    }, { once: true });
+    done.addEventListener(
+      'abort',
+      () => {
+        clearTimeout(timer);
+        signal?.removeEventListener('abort', onAbort);
+      },
+      { once: true },
+    );
   });
 }
 
@@ -262,7 +292,16 @@ function start(spec: ProcessSpec, tracker: UnitProcesses, unitDir: string, onSta
   let exited: Promise<Exit>;
   try {
     const env = { ...spec.env, ...tracker.envFor(spec) };
-    const child = execa(file!, args, { cwd: spec.cwd, env, detached: true, stdin: 'ignore', stdout: fd, stderr: fd, reject: false, buffer: false });
+    const child = execa(file!, args, {
+      cwd: spec.cwd,
+      env,
+      detached: true,
+      stdin: 'ignore',
+      stdout: fd,
+      stderr: fd,
+      reject: false,
+      buffer: false,
+    });
     if (child.pid !== undefined) {
       tracker.add(spec, child.pid);
       onStart?.(spec.name, child.pid);

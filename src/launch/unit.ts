@@ -41,12 +41,25 @@ export async function runSampledUnit(o: SampledUnitOptions): Promise<SampledUnit
     const tracker = new UnitProcesses();
     const t = o.telemetry;
     const sampling = t.enabled
-      ? await startSampling({ unitDir: o.dir, intervalMs: t.interval_ms, gpus: o.gpus, members: () => tracker.sampledMembers(), gpuSource: t.source })
+      ? await startSampling({
+          unitDir: o.dir,
+          intervalMs: t.interval_ms,
+          gpus: o.gpus,
+          members: () => tracker.sampledMembers(),
+          gpuSource: t.source,
+        })
       : undefined;
     gpuTelemetry = sampling?.gpu;
     let outcome: UnitOutcome;
     try {
-      outcome = await runUnit({ unitDir: o.dir, processes: o.processes, timeoutS: o.timeoutS, signal: o.signal, tracker, graceMs: o.graceMs });
+      outcome = await runUnit({
+        unitDir: o.dir,
+        processes: o.processes,
+        timeoutS: o.timeoutS,
+        signal: o.signal,
+        tracker,
+        graceMs: o.graceMs,
+      });
     } finally {
       samplerCost = await sampling?.stop();
       samplerProblems.push(...(sampling?.problems ?? []));
@@ -54,7 +67,12 @@ export async function runSampledUnit(o: SampledUnitOptions): Promise<SampledUnit
     return { outcome, samplerCost, gpuTelemetry, samplerProblems };
   } catch (err) {
     if (!(err instanceof UserError)) throw err;
-    return { outcome: { status: 'failed', message: err.message, process: 'harness', log_tail: [] }, samplerCost, gpuTelemetry, samplerProblems };
+    return {
+      outcome: { status: 'failed', message: err.message, process: 'harness', log_tail: [] },
+      samplerCost,
+      gpuTelemetry,
+      samplerProblems,
+    };
   }
 }
 
@@ -62,7 +80,10 @@ export async function runSampledUnit(o: SampledUnitOptions): Promise<SampledUnit
  * The manifest's error record of an outcome that is not ok, with the first error a workload
  * process recorded among the event files under `dir` (a launcher's own traceback buries the rank's).
  */
-export async function outcomeError(outcome: Exclude<UnitOutcome, { status: 'ok' }>, dir: string): Promise<NonNullable<UnitRecord['error']>> {
+export async function outcomeError(
+  outcome: Exclude<UnitOutcome, { status: 'ok' }>,
+  dir: string,
+): Promise<NonNullable<UnitRecord['error']>> {
   if (outcome.status === 'interrupted') return { message: outcome.message };
   const cause = await firstWorkloadError(dir);
   return {

@@ -17,12 +17,21 @@ import { VARIANT_FIELD, variantPointId } from '../scenario/variants.ts';
  * refused with its name; the units are `variant × point × mode × repeat`, ordered point by point,
  * then block by block (repeat), the variants in ABBA order within each block.
  */
-export function planVariantRun(points: readonly SweepPoint[], ctx: PlanContext, variants: readonly ResolvedVariant[], options: PlanOptions = {}): RunPlan {
+export function planVariantRun(
+  points: readonly SweepPoint[],
+  ctx: PlanContext,
+  variants: readonly ResolvedVariant[],
+  options: PlanOptions = {},
+): RunPlan {
   if (variants.length === 0) return planRun(points, ctx, options);
   const sweep = points.length > 1;
   const plans = variants.map((v) => {
     try {
-      const plan = planRun(points, { ...ctx, python: v.python, libraries: v.info.libraries, runDir: path.join(ctx.runDir, v.name) }, options);
+      const plan = planRun(
+        points,
+        { ...ctx, python: v.python, libraries: v.info.libraries, runDir: path.join(ctx.runDir, v.name) },
+        options,
+      );
       return { v, plan };
     } catch (err) {
       if (err instanceof UserError) throw new UserError(`variant '${v.name}': ${err.message}`, err.hint, err.exitCode);
@@ -51,7 +60,9 @@ export function planVariantRun(points: readonly SweepPoint[], ctx: PlanContext, 
       for (const v of interleave(variants, repeat)) ordered.push(...(units.get(key(v.name, point.id, repeat)) ?? []));
     }
   }
-  const warnings = plans.flatMap(({ v, plan }) => (plan.warnings ?? []).map((w) => ({ ...w, message: `variant '${v.name}': ${w.message}` })));
+  const warnings = plans.flatMap(({ v, plan }) =>
+    (plan.warnings ?? []).map((w) => ({ ...w, message: `variant '${v.name}': ${w.message}` })),
+  );
   return {
     ...plans[0]!.plan,
     points: variants.flatMap((v) =>

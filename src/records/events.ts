@@ -154,15 +154,7 @@ export const ConfigEvent = z.looseObject({
   config: z.record(z.string(), z.unknown()),
 });
 
-export const Event = z.discriminatedUnion('type', [
-  StartEvent,
-  PhaseEvent,
-  StepEvent,
-  RequestEvent,
-  MemoryEvent,
-  EndEvent,
-  ConfigEvent,
-]);
+export const Event = z.discriminatedUnion('type', [StartEvent, PhaseEvent, StepEvent, RequestEvent, MemoryEvent, EndEvent, ConfigEvent]);
 export type Event = z.infer<typeof Event>;
 /** One line of an event file: the protocol header or an event (what schemas/events.schema.json describes). */
 export const EventLine = z.discriminatedUnion('type', [ProtocolHeader, ...Event.options]);
@@ -207,7 +199,10 @@ export function parseEvents(text: string): ParsedEvents {
         problems.push({ line: i + 1, message: `protocol version ${parsed.data.version} after version ${protocol}; the first is kept` });
       } else if (parsed.data.version > PROTOCOL_VERSION) {
         protocol = parsed.data.version;
-        problems.push({ line: i + 1, message: `protocol version ${protocol} is newer than this grpo-bench reads (${PROTOCOL_VERSION}); update grpo-bench` });
+        problems.push({
+          line: i + 1,
+          message: `protocol version ${protocol} is newer than this grpo-bench reads (${PROTOCOL_VERSION}); update grpo-bench`,
+        });
       } else protocol = parsed.data.version;
     } else {
       const issue = parsed.error.issues[0];

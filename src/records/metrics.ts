@@ -26,7 +26,13 @@ export interface MetricSpec {
 /** In the order the report's summary.csv writes them. */
 export const METRICS = {
   step_time_s: { unit: 's', higher_is_better: false, label: 'step time (s)', decimals: 3, gate: { stat: 'median_step_time', per: null } },
-  completion_tokens_per_s: { unit: 'completion tokens/s', higher_is_better: true, label: 'tokens/s', decimals: 1, gate: { stat: 'completion_tokens_per_s', per: null } },
+  completion_tokens_per_s: {
+    unit: 'completion tokens/s',
+    higher_is_better: true,
+    label: 'tokens/s',
+    decimals: 1,
+    gate: { stat: 'completion_tokens_per_s', per: null },
+  },
   completion_tokens_per_s_per_allocated_device: {
     unit: 'completion tokens/s',
     higher_is_better: true,

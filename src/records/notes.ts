@@ -94,4 +94,3 @@ export interface Note {
   /** The sentence every output shows: `<subject>: <message>`, or the message alone for the whole run. */
   text: string;
 }
-

@@ -80,7 +80,6 @@ export const ProbePlan = z
   .meta({ description: 'The requests a profile driver sends: for each point, trainers × per_device_batch completions in one request.' });
 export type ProbePlan = z.infer<typeof ProbePlan>;
 
-
 /** One (sweep point, mode, repeat): the independent unit of measurement. */
 export const UnitPlan = z.object({
   /** The id of its point in `RunPlan.points`. */
@@ -138,7 +137,11 @@ export const SlurmPlan = z.object({
 export type SlurmPlan = z.infer<typeof SlurmPlan>;
 
 /** A sweep point as planned (scenario/sweep.ts PointInfo). */
-const PlannedPoint = z.object({ id: z.string(), values: z.record(z.string(), z.union([z.number(), z.string(), z.boolean()])), label: z.string() });
+const PlannedPoint = z.object({
+  id: z.string(),
+  values: z.record(z.string(), z.union([z.number(), z.string(), z.boolean()])),
+  label: z.string(),
+});
 
 // Keys in the order their problems are best reported in.
 export const RunPlan = z.object({

@@ -249,7 +249,12 @@ export const SummaryShape = z.looseObject({
   device_kind: z.enum(['cuda', 'cpu']),
   functional_only: z.boolean(),
   /** Before summary schema 3: the text alone (analysis/summary/upgrade.ts). */
-  notes: z.array(z.union([z.string(), z.looseObject({ kind: z.string(), severity: z.enum(['info', 'warning']), subject: z.string(), text: z.string() })])),
+  notes: z.array(
+    z.union([
+      z.string(),
+      z.looseObject({ kind: z.string(), severity: z.enum(['info', 'warning']), subject: z.string(), text: z.string() }),
+    ]),
+  ),
   /** Before summary schema 3: swept values by point id (analysis/summary/upgrade.ts). */
   points: z.union([z.array(Point), z.record(z.string(), z.record(z.string(), z.union([z.string(), z.number(), z.boolean()])))]),
   modes: z.array(
@@ -285,7 +290,8 @@ export const SummaryShape = z.looseObject({
   ),
   /** Absent before summary schema 2. */
   settings_compared: z.record(z.string(), z.array(Mode)).optional(),
-  settings_differences: z.array(z.looseObject({ point: z.string(), key: z.string(), values: z.record(z.string(), z.string().nullable()) })).optional(),
+  settings_differences: z
+    .array(z.looseObject({ point: z.string(), key: z.string(), values: z.record(z.string(), z.string().nullable()) }))
+    .optional(),
   methods: z.looseObject({}),
 });
-

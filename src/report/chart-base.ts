@@ -42,7 +42,10 @@ export function axis(title: string, extra: Record<string, unknown> = {}) {
   };
 }
 
-export function roomFor(datasets: { data: (number | null)[]; errorBars: (number[] | null)[] }[]): { suggestedMax?: number; suggestedMin?: number } {
+export function roomFor(datasets: { data: (number | null)[]; errorBars: (number[] | null)[] }[]): {
+  suggestedMax?: number;
+  suggestedMin?: number;
+} {
   const ends = datasets.flatMap((d) => d.errorBars.flatMap((e) => e ?? [])).filter(Number.isFinite);
   if (ends.length === 0) return {};
   const hi = Math.max(...ends);

@@ -13,7 +13,18 @@ import { REPORT_FILES } from '../results/layout.ts';
 import type { TimelineDecor } from './chart-plugins.ts';
 import type { UnitTimeline } from '../analysis/summary/timeline.ts';
 import type { ReportInput } from './load.ts';
-import { byPointOrder, ciLabel, deviceWord, isSweep, modeLabel, orderedPoints, plural, pointInfo, pointLabel, sweptField } from './format.ts';
+import {
+  byPointOrder,
+  ciLabel,
+  deviceWord,
+  isSweep,
+  modeLabel,
+  orderedPoints,
+  plural,
+  pointInfo,
+  pointLabel,
+  sweptField,
+} from './format.ts';
 import { formatNumber } from '../value-format.ts';
 import { runFooter } from './provenance.ts';
 import { variantChart } from './variants.ts';
@@ -23,7 +34,8 @@ import { INK, MUTED, PAPER, phaseColor, phaseLabel, phaseOrder, seriesColor, wit
 const fileSafe = (s: string) => s.replace(/[^A-Za-z0-9_.=-]+/g, '_');
 
 /** `2 runs, 12 measured steps`: what a mode's figures rest on (failed runs count with the steps they finished). */
-const runsAndSteps = (m: ModeSummary) => `${plural(m.runs.filter((r) => r.steps > 0).length, 'run')}, ${plural(m.steps_measured, 'measured step')}`;
+const runsAndSteps = (m: ModeSummary) =>
+  `${plural(m.runs.filter((r) => r.steps > 0).length, 'run')}, ${plural(m.steps_measured, 'measured step')}`;
 
 function throughputChart(input: ReportInput): ChartSpec {
   const { summary } = input;
@@ -36,7 +48,10 @@ function throughputChart(input: ReportInput): ChartSpec {
   const datasets = modes.map((mode) => {
     const ests = sweep
       ? points.map((p) => find(p, mode)?.completion_tokens_per_s_per_allocated_device)
-      : [find(points[0]!, mode)?.completion_tokens_per_s_per_allocated_device, find(points[0]!, mode)?.completion_tokens_per_s_per_training_device];
+      : [
+          find(points[0]!, mode)?.completion_tokens_per_s_per_allocated_device,
+          find(points[0]!, mode)?.completion_tokens_per_s_per_training_device,
+        ];
     return {
       label: modeDisplayName(mode),
       data: ests.map((e) => e?.value ?? null),
@@ -51,7 +66,9 @@ function throughputChart(input: ReportInput): ChartSpec {
   const per = summary.modes.map((m) => `${m.mode} ${runsAndSteps(m)}`);
   const subtitle = [
     `Completion tokens ÷ step time over the measured steps${sweep ? `, per allocated ${dev.one}` : ''}; whiskers: ${ciLabel(any?.completion_tokens_per_s)}; warm-up excluded.`,
-    sweep ? `${plural(points.length, 'point')} swept; ${plural(any?.runs.length ?? 0, 'repeat')} per point and mode.` : `${per.join(', ')}.`,
+    sweep
+      ? `${plural(points.length, 'point')} swept; ${plural(any?.runs.length ?? 0, 'repeat')} per point and mode.`
+      : `${per.join(', ')}.`,
   ];
   return {
     id: 'throughput',
@@ -101,7 +118,12 @@ function phaseChart(input: ReportInput): ChartSpec {
         indexAxis: 'y',
         scales: {
           x: axis('seconds per step (median of each phase)', { stacked: true, beginAtZero: true }),
-          y: axis('', { stacked: true, grid: { display: false }, title: { display: false }, ticks: { color: INK, font: { size: 12, weight: 600 } } }),
+          y: axis('', {
+            stacked: true,
+            grid: { display: false },
+            title: { display: false },
+            ticks: { color: INK, font: { size: 12, weight: 600 } },
+          }),
         },
       },
     } as Config,
@@ -114,7 +136,9 @@ function timeUnit(end: number): { div: number; name: string } {
 }
 
 function timelineDecor(t: UnitTimeline, div: number): TimelineDecor {
-  const rows = [...new Set(t.spans.map((s) => s.row))].sort((a, b) => (a.startsWith('server') ? -1 : 1) - (b.startsWith('server') ? -1 : 1));
+  const rows = [...new Set(t.spans.map((s) => s.row))].sort(
+    (a, b) => (a.startsWith('server') ? -1 : 1) - (b.startsWith('server') ? -1 : 1),
+  );
   const names = phaseOrder(t.spans.map((s) => s.name));
   const r = (x: number) => Math.round((x / div) * 1000) / 1000;
   return {
@@ -198,7 +222,11 @@ function timelineChart(input: ReportInput, t: UnitTimeline, what: 'util' | 'memo
       (t.bucketSeconds > 0
         ? `each line drawn through the lowest and highest sample of every ${formatNumber(t.bucketSeconds, 2)} s (every sample is in ${gpu ? REPORT_FILES.telemetry : REPORT_FILES.processes}).`
         : `every sample shown.`),
-    ...(from > 0 ? [`From ${xMin} ${u.name}: the start-up before the first step is left out (it is in the CSV; time to first step is in the per-mode table).`] : []),
+    ...(from > 0
+      ? [
+          `From ${xMin} ${u.name}: the start-up before the first step is left out (it is in the CSV; time to first step is in the per-mode table).`,
+        ]
+      : []),
     `Strips: phases on ${decor.strips!.rows.join(' and ')} (from events${t.spans.some((x) => x.share) ? '; each time slice shows its mix' : ''}); dashed lines: step starts.${what === 'util' && gpu ? ' Utilisation says some kernel ran, not how much work.' : ''}`,
   ];
   const stripRows = decor.strips!.rows.length;
@@ -217,7 +245,14 @@ function timelineChart(input: ReportInput, t: UnitTimeline, what: 'util' | 'memo
         parsing: true,
         scales: {
           x: axis(`time since the unit started (${u.name})`, { type: 'linear', min: xMin, max: Math.ceil((t.end / u.div) * 10) / 10 }),
-          y: axis(yTitle, { stack: 'timeline', stackWeight: 8, beginAtZero: true, ticks: { color: MUTED, includeBounds: false }, ...(what === 'util' && gpu ? { max: 104 } : {}), ...(memMax ? { max: memMax * 1.04 } : { grace: '6%' }) }),
+          y: axis(yTitle, {
+            stack: 'timeline',
+            stackWeight: 8,
+            beginAtZero: true,
+            ticks: { color: MUTED, includeBounds: false },
+            ...(what === 'util' && gpu ? { max: 104 } : {}),
+            ...(memMax ? { max: memMax * 1.04 } : { grace: '6%' }),
+          }),
           strip: {
             type: 'category',
             // An empty last row keeps the strip labels clear of the top tick of the plot below.
@@ -275,9 +310,20 @@ function viewsChart(input: ReportInput, t: UnitTimeline, v: NonNullable<UnitTime
     ...extra,
   });
   const datasets = [
-    ...(v.phases ? [line('busy by phases (events)', v.phases, VIEW_COLORS.phases, { stepped: 'before', fill: 'origin', backgroundColor: withAlpha(VIEW_COLORS.phases, 0.45), borderWidth: 0.8 })] : []),
+    ...(v.phases
+      ? [
+          line('busy by phases (events)', v.phases, VIEW_COLORS.phases, {
+            stepped: 'before',
+            fill: 'origin',
+            backgroundColor: withAlpha(VIEW_COLORS.phases, 0.45),
+            borderWidth: 0.8,
+          }),
+        ]
+      : []),
     line('utilization.gpu (some kernel ran)', v.util_pct, VIEW_COLORS.util),
-    ...(gpm ? [line('SM activity (GPM)', v.sm_active_pct, VIEW_COLORS.sm), line('tensor activity (GPM)', v.tensor_active_pct, VIEW_COLORS.tensor)] : []),
+    ...(gpm
+      ? [line('SM activity (GPM)', v.sm_active_pct, VIEW_COLORS.sm), line('tensor activity (GPM)', v.tensor_active_pct, VIEW_COLORS.tensor)]
+      : []),
     line('power (W, right axis)', v.power_w, VIEW_COLORS.power, { borderDash: [5, 3], yAxisID: 'power' }),
   ];
   const runs = summary.modes.find((m) => m.point === t.point && m.mode === t.mode)?.runs.length ?? 1;
@@ -327,31 +373,34 @@ function stepTimeChart(input: ReportInput, point: string): ChartSpec | undefined
     const [mode, repeat] = key.split('\u0000') as [string, string];
     return modeOrder.indexOf(mode) * 1e6 + Number(repeat);
   };
-  const datasets = [...groups.entries()].sort(([a], [b]) => rank(a) - rank(b)).map(([key, rs]) => {
-    const [mode, repeat] = key.split('\u0000') as [string, string];
-    const color = modeColor(mode);
-    const sorted = [...rs].sort((a, b) => a.step - b.step);
-    return {
-      label: `${modeDisplayName(mode)} · repeat ${Number(repeat) + 1}`,
-      data: sorted.map((r) => [r.step, r.duration_s]),
-      borderColor: color,
-      backgroundColor: color,
-      borderDash: dashes[Number(repeat) % dashes.length],
-      borderWidth: 1.6,
-      // Long runs: a line, with only outliers and excluded steps marked.
-      pointRadius: sorted.map((r) => (r.outlier ? 6 : excludedBy(r) === 'settling' ? 4.5 : sorted.length > 150 && !r.warmup ? 0 : 3)),
-      pointStyle: sorted.map((r) => (r.outlier ? 'crossRot' : excludedBy(r) === 'settling' ? 'triangle' : 'circle')),
-      pointBorderWidth: sorted.map((r) => (r.outlier ? 2.2 : 1.2)),
-      pointBackgroundColor: sorted.map((r) => (excludedBy(r) ? PAPER : color)),
-      pointBorderColor: color,
-      tension: 0,
-    };
-  });
+  const datasets = [...groups.entries()]
+    .sort(([a], [b]) => rank(a) - rank(b))
+    .map(([key, rs]) => {
+      const [mode, repeat] = key.split('\u0000') as [string, string];
+      const color = modeColor(mode);
+      const sorted = [...rs].sort((a, b) => a.step - b.step);
+      return {
+        label: `${modeDisplayName(mode)} · repeat ${Number(repeat) + 1}`,
+        data: sorted.map((r) => [r.step, r.duration_s]),
+        borderColor: color,
+        backgroundColor: color,
+        borderDash: dashes[Number(repeat) % dashes.length],
+        borderWidth: 1.6,
+        // Long runs: a line, with only outliers and excluded steps marked.
+        pointRadius: sorted.map((r) => (r.outlier ? 6 : excludedBy(r) === 'settling' ? 4.5 : sorted.length > 150 && !r.warmup ? 0 : 3)),
+        pointStyle: sorted.map((r) => (r.outlier ? 'crossRot' : excludedBy(r) === 'settling' ? 'triangle' : 'circle')),
+        pointBorderWidth: sorted.map((r) => (r.outlier ? 2.2 : 1.2)),
+        pointBackgroundColor: sorted.map((r) => (excludedBy(r) ? PAPER : color)),
+        pointBorderColor: color,
+        tension: 0,
+      };
+    });
   // The fixed warm-up is the same steps in every run: a band. Settling (before steady state) differs per run: marked per point.
   const lastWarm = Math.max(-1, ...rows.filter((r) => excludedBy(r) === 'warmup').map((r) => r.step));
   const settling = rows.filter((r) => excludedBy(r) === 'settling').length;
   const outliers = rows.filter((r) => r.outlier).length;
-  const decor: TimelineDecor = lastWarm >= 0 ? { bands: [{ x0: -0.5, x1: lastWarm + 0.5, color: 'rgba(93,100,115,0.09)', label: 'warm-up' }] } : {};
+  const decor: TimelineDecor =
+    lastWarm >= 0 ? { bands: [{ x0: -0.5, x1: lastWarm + 0.5, color: 'rgba(93,100,115,0.09)', label: 'warm-up' }] } : {};
   const maxStep = Math.max(...rows.map((r) => r.step));
   const title = `Step time by step${sweep ? `, ${pointLabel(summary, point)}` : ''}`;
   return {
@@ -373,7 +422,12 @@ function stepTimeChart(input: ReportInput, point: string): ChartSpec | undefined
           ...(outliers ? [`✕: ${plural(outliers, 'outlier')} by the median-absolute-deviation rule (flagged, kept in the summary).`] : []),
         ]),
         scales: {
-          x: axis('step index', { type: 'linear', min: -0.5, max: maxStep + 0.5, ticks: { color: MUTED, precision: 0, includeBounds: false } }),
+          x: axis('step index', {
+            type: 'linear',
+            min: -0.5,
+            max: maxStep + 0.5,
+            ticks: { color: MUTED, precision: 0, includeBounds: false },
+          }),
           y: axis(METRICS.step_time_s.label, { beginAtZero: true }),
         },
       },
@@ -423,10 +477,25 @@ function sweepCharts(input: ReportInput): ChartSpec[] {
   const first = summary.comparisons[0];
   const claim = manifest?.scenario.claim;
   const hlines: NonNullable<TimelineDecor['hlines']> = [{ y: 1, color: MUTED, label: 'parity (1×)', dash: [4, 4] }];
-  if (claim?.value !== undefined) hlines.push({ y: claim.value, color: '#b03a2e', label: `published: ${claim.value}× (${claim.metric.replaceAll('_', ' ')})`, dash: [8, 4] });
+  if (claim?.value !== undefined)
+    hlines.push({
+      y: claim.value,
+      color: '#b03a2e',
+      label: `published: ${claim.value}× (${claim.metric.replaceAll('_', ' ')})`,
+      dash: [8, 4],
+    });
   const speedupLines = [
-    sweepLine(`per allocated ${dev.one}`, INK, comparisons.map((c) => c?.speedup_per_allocated_device)),
-    sweepLine(`per training ${dev.one} (published method)`, '#8e5ea2', comparisons.map((c) => c?.speedup_per_training_device), [6, 4]),
+    sweepLine(
+      `per allocated ${dev.one}`,
+      INK,
+      comparisons.map((c) => c?.speedup_per_allocated_device),
+    ),
+    sweepLine(
+      `per training ${dev.one} (published method)`,
+      '#8e5ea2',
+      comparisons.map((c) => c?.speedup_per_training_device),
+      [6, 4],
+    ),
   ];
   const speedup = sweepChart({
     id: 'sweep-speedup',
@@ -444,7 +513,11 @@ function sweepCharts(input: ReportInput): ChartSpec[] {
   });
   const modes = [...new Set(summary.modes.map((m) => m.mode))];
   const throughputLines = modes.map((mode) =>
-    sweepLine(modeDisplayName(mode), modeColor(mode), points.map((p) => summary.modes.find((m) => m.point === p && m.mode === mode)?.completion_tokens_per_s_per_allocated_device)),
+    sweepLine(
+      modeDisplayName(mode),
+      modeColor(mode),
+      points.map((p) => summary.modes.find((m) => m.point === p && m.mode === mode)?.completion_tokens_per_s_per_allocated_device),
+    ),
   );
   const throughput = sweepChart({
     id: 'sweep-throughput',
@@ -524,7 +597,9 @@ function pointComparisonChart(input: ReportInput): ChartSpec {
           'Throughput ratio to the baseline point',
           [
             `Each point ÷ the point that differs from it in one swept field, that field at its first value; completion tokens/s per allocated ${deviceWord(summary).one}; 1 = as fast as the baseline.`,
-            withInterval ? `Whiskers: ${ciLabel(withInterval)} (Welch, the two points' runs); none where a point has one run.` : 'No whiskers: a point with one run has no confidence interval.',
+            withInterval
+              ? `Whiskers: ${ciLabel(withInterval)} (Welch, the two points' runs); none where a point has one run.`
+              : 'No whiskers: a point with one run has no confidence interval.',
           ],
           false,
         ),
@@ -562,19 +637,29 @@ export function withFooter(spec: ChartSpec, footer: readonly string[]): ChartSpe
   type Options = { plugins?: Record<string, unknown> & { legend?: { labels?: object } }; layout?: { padding?: { bottom?: number } } };
   const options = (spec.config.options ?? {}) as Options;
   const plugins: NonNullable<Options['plugins']> = { ...options.plugins, gbFooter: { lines: [...footer], color: MUTED } };
-  if (spec.config.type === 'line' && plugins.legend) plugins.legend = { ...plugins.legend, labels: { ...plugins.legend.labels, usePointStyle: true, pointStyleWidth: 26 } };
+  if (spec.config.type === 'line' && plugins.legend)
+    plugins.legend = { ...plugins.legend, labels: { ...plugins.legend.labels, usePointStyle: true, pointStyleWidth: 26 } };
   const padding = options.layout?.padding ?? {};
   return {
     ...spec,
     height: spec.height + room,
-    config: { ...spec.config, options: { ...options, layout: { ...options.layout, padding: { ...padding, bottom: (padding.bottom ?? 0) + room } }, plugins } } as Config,
+    config: {
+      ...spec.config,
+      options: { ...options, layout: { ...options.layout, padding: { ...padding, bottom: (padding.bottom ?? 0) + room } }, plugins },
+    } as Config,
   };
 }
 
 /** True when some dataset has a number to draw: a bar or line value, an [x, y] pair, an {x, y} point. */
 export function hasData(spec: ChartSpec): boolean {
   const finite = (v: unknown): boolean =>
-    typeof v === 'number' ? Number.isFinite(v) : Array.isArray(v) ? finite(v[1]) : typeof v === 'object' && v !== null ? finite((v as { y?: unknown }).y) : false;
+    typeof v === 'number'
+      ? Number.isFinite(v)
+      : Array.isArray(v)
+        ? finite(v[1])
+        : typeof v === 'object' && v !== null
+          ? finite((v as { y?: unknown }).y)
+          : false;
   return (spec.config.data?.datasets ?? []).some((d) => (d.data as unknown[]).some(finite));
 }
 
@@ -583,12 +668,17 @@ export function buildCharts(input: ReportInput): ChartSet {
   const { summary } = input;
   const charts: ChartSpec[] = [];
   const omitted: OmittedChart[] = [];
-  const add = (spec: ChartSpec, empty: string) => (hasData(spec) ? charts.push(spec) : omitted.push({ id: spec.id, title: spec.title, reason: empty }));
+  const add = (spec: ChartSpec, empty: string) =>
+    hasData(spec) ? charts.push(spec) : omitted.push({ id: spec.id, title: spec.title, reason: empty });
   if (summary.modes.length > 0) {
     add(throughputChart(input), 'no mode has a throughput (no measured steps).');
     add(phaseChart(input), 'no phase was timed in the measured steps.');
   } else {
-    omitted.push({ id: 'throughput', title: 'Throughput and phases', reason: 'no mode has measured steps, so there is no throughput and no phase to draw.' });
+    omitted.push({
+      id: 'throughput',
+      title: 'Throughput and phases',
+      reason: 'no mode has measured steps, so there is no throughput and no phase to draw.',
+    });
   }
   const variants = variantChart(input);
   if (variants) add(variants, 'no variant has a ratio to the baseline.');
@@ -596,9 +686,16 @@ export function buildCharts(input: ReportInput): ChartSet {
     const [speedup, throughput] = sweepCharts(input);
     const modes = [...new Set(summary.modes.map((m) => modeDisplayName(m.mode)))];
     if (summary.comparisons.length === 0) {
-      const measured = modes.length === 1 ? `one mode (${modes[0]})` : modes.length ? `no two modes at one point (${modes.join(', ')})` : 'no mode';
-      const instead = summary.point_comparisons.length ? '; its sweep points are compared within the mode instead (“Between sweep points, within each mode”)' : '';
-      omitted.push({ id: speedup!.id, title: speedup!.title, reason: `the run measured ${measured}, so there is no speedup between modes to draw${instead}.` });
+      const measured =
+        modes.length === 1 ? `one mode (${modes[0]})` : modes.length ? `no two modes at one point (${modes.join(', ')})` : 'no mode';
+      const instead = summary.point_comparisons.length
+        ? '; its sweep points are compared within the mode instead (“Between sweep points, within each mode”)'
+        : '';
+      omitted.push({
+        id: speedup!.id,
+        title: speedup!.title,
+        reason: `the run measured ${measured}, so there is no speedup between modes to draw${instead}.`,
+      });
     } else add(speedup!, 'no point has a speedup between modes.');
     add(throughput!, 'no point has a throughput.');
     if (summary.point_comparisons.length > 0) charts.push(pointComparisonChart(input));
@@ -609,7 +706,11 @@ export function buildCharts(input: ReportInput): ChartSet {
   }
   for (const t of input.timelines) {
     if (t.source === 'none') {
-      omitted.push({ id: `timeline-${fileSafe(t.dir)}`, title: `Utilisation and memory of ${t.dir}`, reason: 'no GPU or per-process samples were recorded for this run.' });
+      omitted.push({
+        id: `timeline-${fileSafe(t.dir)}`,
+        title: `Utilisation and memory of ${t.dir}`,
+        reason: 'no GPU or per-process samples were recorded for this run.',
+      });
       continue;
     }
     add(timelineChart(input, t, 'util'), 'no utilisation sample in the measured window.');

@@ -27,35 +27,48 @@ export function summaryCsv(input: ReportInput): string {
   const { summary } = input;
   const swept = [...new Set(summary.points.flatMap((p) => Object.keys(p.values)))];
   const phases = phaseOrder(summary.modes.flatMap((m) => Object.keys(m.phase_median_s)));
-  const records = byPointOrder(summary, summary.modes)
-    .map((m) => ({
-      point: m.point,
-      ...Object.fromEntries(swept.map((k) => [k, pointInfo(summary, m.point)?.values[k] ?? ''])),
-      mode: m.mode,
-      device_kind: m.devices.kind,
-      allocated_devices: m.devices.allocated.length,
-      training_devices: m.devices.training.length,
-      server_devices: m.devices.server.length,
-      global_batch_samples: m.batch.global_batch,
-      runs_ok: m.runs.filter((r) => r.status === 'ok').length,
-      runs_total: m.runs.length,
-      steps_measured: m.steps_measured,
-      warmup_steps: m.warmup_steps,
-      ci_level: m.step_time_s.ci_level ?? '',
-      ...Object.assign({}, ...METRIC_NAMES.map((name) => est(name, m[name]))),
-      completion_tokens_per_sample: m.completion_tokens_per_sample,
-      prompt_tokens_per_sample: m.prompt_tokens_per_sample,
-      generation_to_training_ratio: m.generation_to_training_ratio,
-      joules_per_completion_token_J: m.joules_per_completion_token ?? '',
-      weight_sync_bytes_per_step_B: m.weight_sync_bytes_per_step ?? '',
-      ...Object.fromEntries(phases.map((p) => [`phase_${p}_median_s`, m.phase_median_s[p] ?? ''])),
-    }));
+  const records = byPointOrder(summary, summary.modes).map((m) => ({
+    point: m.point,
+    ...Object.fromEntries(swept.map((k) => [k, pointInfo(summary, m.point)?.values[k] ?? ''])),
+    mode: m.mode,
+    device_kind: m.devices.kind,
+    allocated_devices: m.devices.allocated.length,
+    training_devices: m.devices.training.length,
+    server_devices: m.devices.server.length,
+    global_batch_samples: m.batch.global_batch,
+    runs_ok: m.runs.filter((r) => r.status === 'ok').length,
+    runs_total: m.runs.length,
+    steps_measured: m.steps_measured,
+    warmup_steps: m.warmup_steps,
+    ci_level: m.step_time_s.ci_level ?? '',
+    ...Object.assign({}, ...METRIC_NAMES.map((name) => est(name, m[name]))),
+    completion_tokens_per_sample: m.completion_tokens_per_sample,
+    prompt_tokens_per_sample: m.prompt_tokens_per_sample,
+    generation_to_training_ratio: m.generation_to_training_ratio,
+    joules_per_completion_token_J: m.joules_per_completion_token ?? '',
+    weight_sync_bytes_per_step_B: m.weight_sync_bytes_per_step ?? '',
+    ...Object.fromEntries(phases.map((p) => [`phase_${p}_median_s`, m.phase_median_s[p] ?? ''])),
+  }));
   const header = Object.keys(records[0] ?? { point: '' });
   return csv([header, ...records.map((r) => header.map((k) => (r as Record<string, unknown>)[k]))]);
 }
 
 export function comparisonsCsv(input: ReportInput): string {
-  const header = ['point', 'baseline', 'candidate', 'speedup_per_allocated_device_x', 'speedup_per_allocated_device_low_x', 'speedup_per_allocated_device_high_x', 'speedup_per_training_device_x', 'speedup_per_training_device_low_x', 'speedup_per_training_device_high_x', 'step_time_speedup_x', 'equal_work', 'max_relative_work_difference', 'statement'];
+  const header = [
+    'point',
+    'baseline',
+    'candidate',
+    'speedup_per_allocated_device_x',
+    'speedup_per_allocated_device_low_x',
+    'speedup_per_allocated_device_high_x',
+    'speedup_per_training_device_x',
+    'speedup_per_training_device_low_x',
+    'speedup_per_training_device_high_x',
+    'step_time_speedup_x',
+    'equal_work',
+    'max_relative_work_difference',
+    'statement',
+  ];
   return csv([
     header,
     ...input.summary.comparisons.map((c) => [
@@ -78,7 +91,22 @@ export function comparisonsCsv(input: ReportInput): string {
 
 /** point-comparisons.csv: one row per comparison between sweep points within a mode (the header alone without a sweep). */
 export function pointComparisonsCsv(input: ReportInput): string {
-  const header = ['mode', 'baseline', 'point', 'field', 'baseline_value', 'value', 'throughput_ratio_x', 'throughput_ratio_low_x', 'throughput_ratio_high_x', 'step_time_ratio_x', 'step_time_ratio_low_x', 'step_time_ratio_high_x', 'equal_work', 'statement'];
+  const header = [
+    'mode',
+    'baseline',
+    'point',
+    'field',
+    'baseline_value',
+    'value',
+    'throughput_ratio_x',
+    'throughput_ratio_low_x',
+    'throughput_ratio_high_x',
+    'step_time_ratio_x',
+    'step_time_ratio_low_x',
+    'step_time_ratio_high_x',
+    'equal_work',
+    'statement',
+  ];
   return csv([
     header,
     ...input.summary.point_comparisons.map((c) => [
@@ -133,7 +161,12 @@ export function samplesCsv(input: ReportInput, kind: 'telemetry' | 'processes'):
   const columns = first.table.columns;
   const cell = (v: unknown) => (typeof v === 'number' && Number.isNaN(v) ? '' : v);
   const rows = tables.flatMap(({ plan, table }) =>
-    (table.rows as unknown as Record<string, unknown>[]).map((r) => [plan.point, plan.mode, plan.repeat, ...columns.map((c) => cell(r[c]))]),
+    (table.rows as unknown as Record<string, unknown>[]).map((r) => [
+      plan.point,
+      plan.mode,
+      plan.repeat,
+      ...columns.map((c) => cell(r[c])),
+    ]),
   );
   return csv([['point', 'mode', 'repeat', ...columns.map((c) => RENAME[c] ?? c)], ...rows]);
 }

@@ -24,8 +24,12 @@ export type Block =
 export type OutputFormat = 'text' | 'markdown';
 export const OUTPUT_FORMATS: readonly OutputFormat[] = ['text', 'markdown'];
 
-const mdInline = (xs: Inline[]) => xs.map((x) => (typeof x === 'string' ? x : 'code' in x ? `\`${x.code}\`` : 'strong' in x ? `**${x.strong}**` : escapeMarkdown(x.escape))).join('');
-const textInline = (xs: Inline[]) => xs.map((x) => (typeof x === 'string' ? x : 'code' in x ? x.code : 'strong' in x ? x.strong : x.escape)).join('');
+const mdInline = (xs: Inline[]) =>
+  xs
+    .map((x) => (typeof x === 'string' ? x : 'code' in x ? `\`${x.code}\`` : 'strong' in x ? `**${x.strong}**` : escapeMarkdown(x.escape)))
+    .join('');
+const textInline = (xs: Inline[]) =>
+  xs.map((x) => (typeof x === 'string' ? x : 'code' in x ? x.code : 'strong' in x ? x.strong : x.escape)).join('');
 
 function mdBlock(b: Block): string[] {
   switch (b.kind) {

@@ -59,7 +59,9 @@ export function modeLabel(summary: Summary, m: { point: string; mode: string }):
 
 /** The headlines of a run: each comparison's statement, verbatim, after its point in a sweep. */
 export function comparisonHeadlines(summary: Summary): string[] {
-  return byPointOrder(summary, summary.comparisons).map((c) => (isSweep(summary) ? `${pointLabel(summary, c.point)}: ${c.statement}` : c.statement));
+  return byPointOrder(summary, summary.comparisons).map((c) =>
+    isSweep(summary) ? `${pointLabel(summary, c.point)}: ${c.statement}` : c.statement,
+  );
 }
 
 export function plural(n: number, one: string, many = `${one}s`): string {

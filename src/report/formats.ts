@@ -34,7 +34,8 @@ async function put(ctx: ReportContext, rel: string, content: string | Uint8Array
 export const csvFormat = {
   name: 'csv',
   async write(ctx) {
-    const { comparisonsCsv, notesCsv, pointComparisonsCsv, samplesCsv, settingsDifferencesCsv, stepsCsv, summaryCsv } = await import('./csv.ts');
+    const { comparisonsCsv, notesCsv, pointComparisonsCsv, samplesCsv, settingsDifferencesCsv, stepsCsv, summaryCsv } =
+      await import('./csv.ts');
     const files = [
       await put(ctx, REPORT_FILES.steps, stepsCsv(ctx.input)),
       await put(ctx, REPORT_FILES.summary, summaryCsv(ctx.input)),

@@ -59,20 +59,38 @@ function machineOf(env: Record<string, string | number | null>): string {
 }
 
 /** Everything that must match for two points to lie on one line. */
-function configuration(run: HistoryRun, mode: string, pointValues: Record<string, unknown>): { key: Record<string, unknown>; machine: string; model: string } {
+function configuration(
+  run: HistoryRun,
+  mode: string,
+  pointValues: Record<string, unknown>,
+): { key: Record<string, unknown>; machine: string; model: string } {
   const env = run.manifest.fingerprint.environment;
   const machine = machineOf(env);
   const s = settings(run.manifest as Pick<Manifest, 'fingerprint' | 'scenario' | 'sweep'>);
   // Only this mode's own settings: a run that also defined (or ran) another mode still compares.
   const kept = Object.fromEntries(
-    Object.entries(s).filter(([k]) => !NOT_CONFIGURATION.some((n) => k === n || k.startsWith(`${n}.`)) && (!k.startsWith('modes.') || k.startsWith(`modes.${mode}.`))),
+    Object.entries(s).filter(
+      ([k]) =>
+        !NOT_CONFIGURATION.some((n) => k === n || k.startsWith(`${n}.`)) && (!k.startsWith('modes.') || k.startsWith(`modes.${mode}.`)),
+    ),
   );
   const model = String(pointValues.model ?? run.manifest.scenario.model);
-  const key = { machine, gpu_memory_mib: env.gpu_memory_mib, mode, ...kept, ...Object.fromEntries(Object.entries(pointValues).map(([k, v]) => [k, v])), model };
+  const key = {
+    machine,
+    gpu_memory_mib: env.gpu_memory_mib,
+    mode,
+    ...kept,
+    ...Object.fromEntries(Object.entries(pointValues).map(([k, v]) => [k, v])),
+    model,
+  };
   return { key, machine, model };
 }
 
-export function buildHistory(runs: readonly HistoryRun[], metric: keyof Summary['modes'][number], unreadable: readonly HistoryApart[] = []): History {
+export function buildHistory(
+  runs: readonly HistoryRun[],
+  metric: keyof Summary['modes'][number],
+  unreadable: readonly HistoryApart[] = [],
+): History {
   const lines = new Map<string, HistoryLine & { keyObject: Record<string, unknown> }>();
   for (const run of runs) {
     for (const m of run.summary.modes) {
@@ -87,11 +105,22 @@ export function buildHistory(runs: readonly HistoryRun[], metric: keyof Summary[
       // A variant's variables are settings too (GRPO_BENCH_SLOWDOWN): only equal ones share a line.
       const env = variant ? run.manifest.variants?.[variant]?.env : undefined;
       const key = env && Object.keys(env).length ? { ...base, variant_env: env } : base;
-      const k = JSON.stringify(Object.keys(key).sort().map((x) => [x, key[x]]));
+      const k = JSON.stringify(
+        Object.keys(key)
+          .sort()
+          .map((x) => [x, key[x]]),
+      );
       const line = lines.get(k) ?? {
         key: k,
         keyObject: key,
-        label: `${machine} · ${model} · ${m.mode}${Object.keys(values).length ? ` · ${Object.entries(values).filter(([f]) => f !== 'model').map(([f, v]) => `${f.split('.').at(-1)}=${String(v)}`).join(', ')}` : ''}`,
+        label: `${machine} · ${model} · ${m.mode}${
+          Object.keys(values).length
+            ? ` · ${Object.entries(values)
+                .filter(([f]) => f !== 'model')
+                .map(([f, v]) => `${f.split('.').at(-1)}=${String(v)}`)
+                .join(', ')}`
+            : ''
+        }`,
         machine,
         model,
         mode: m.mode,
@@ -111,7 +140,10 @@ export function buildHistory(runs: readonly HistoryRun[], metric: keyof Summary[
       .map((o) => ({ o, fields: differingFields(l.keyObject, o.keyObject) }))
       .sort((a, b) => a.fields.length - b.fields.length)[0];
     const why = nearest
-      ? `${l.label}: the only run of its configuration; the nearest (${nearest.o.points[0]!.run_id}) differs in ${nearest.fields.slice(0, 4).map((f) => `${f} (${show(l.keyObject[f])} vs ${show(nearest.o.keyObject[f])})`).join(', ')}${nearest.fields.length > 4 ? ` and ${nearest.fields.length - 4} more` : ''}`
+      ? `${l.label}: the only run of its configuration; the nearest (${nearest.o.points[0]!.run_id}) differs in ${nearest.fields
+          .slice(0, 4)
+          .map((f) => `${f} (${show(l.keyObject[f])} vs ${show(nearest.o.keyObject[f])})`)
+          .join(', ')}${nearest.fields.length > 4 ? ` and ${nearest.fields.length - 4} more` : ''}`
       : `${l.label}: the only run of its configuration, and no other run has the ${l.mode} mode`;
     apart.push({ dir: l.points[0]!.dir, why });
   }
@@ -121,19 +153,57 @@ export function buildHistory(runs: readonly HistoryRun[], metric: keyof Summary[
 const show = (v: unknown) => (v === undefined || v === null ? '—' : typeof v === 'string' ? v : JSON.stringify(v));
 
 function differingFields(a: Record<string, unknown>, b: Record<string, unknown>): string[] {
-  return [...new Set([...Object.keys(a), ...Object.keys(b)])].filter((k) => JSON.stringify(a[k] ?? null) !== JSON.stringify(b[k] ?? null)).sort();
+  return [...new Set([...Object.keys(a), ...Object.keys(b)])]
+    .filter((k) => JSON.stringify(a[k] ?? null) !== JSON.stringify(b[k] ?? null))
+    .sort();
 }
 
 /** The versions of a point as a short label: `trl 1.16.0 · vllm 0.26.0`, only the libraries present. */
 export function versionLabel(v: Record<string, string | null>): string {
-  return Object.entries(v).filter(([, x]) => x).map(([k, x]) => `${k} ${x}`).join(' · ') || 'versions unknown';
+  return (
+    Object.entries(v)
+      .filter(([, x]) => x)
+      .map(([k, x]) => `${k} ${x}`)
+      .join(' · ') || 'versions unknown'
+  );
 }
 
 export function historyCsv(h: History): string {
   const rows = h.lines.flatMap((l) =>
-    l.points.map((p) => [l.label, l.machine, l.model, l.mode, p.started, p.run_id, p.variant ?? '', ...HISTORY_LIBRARIES.map((x) => p.versions[x] ?? ''), p.estimate.value, p.estimate.low ?? '', p.estimate.high ?? '', p.estimate.interval ?? '', p.dir]),
+    l.points.map((p) => [
+      l.label,
+      l.machine,
+      l.model,
+      l.mode,
+      p.started,
+      p.run_id,
+      p.variant ?? '',
+      ...HISTORY_LIBRARIES.map((x) => p.versions[x] ?? ''),
+      p.estimate.value,
+      p.estimate.low ?? '',
+      p.estimate.high ?? '',
+      p.estimate.interval ?? '',
+      p.dir,
+    ]),
   );
-  return stringify([['configuration', 'machine', 'model', 'mode', 'started', 'run_id', 'variant', ...HISTORY_LIBRARIES, h.metric, 'low', 'high', 'interval', 'folder'], ...rows]);
+  return stringify([
+    [
+      'configuration',
+      'machine',
+      'model',
+      'mode',
+      'started',
+      'run_id',
+      'variant',
+      ...HISTORY_LIBRARIES,
+      h.metric,
+      'low',
+      'high',
+      'interval',
+      'folder',
+    ],
+    ...rows,
+  ]);
 }
 
 /** One chart per configuration: the metric at each (run, variant) in date order, its interval as a band, the versions on the axis. */
@@ -151,8 +221,22 @@ export function historyCharts(h: History): { id: string; title: string; config: 
           labels,
           datasets: [
             { label: 'interval low', data: data((p) => p.estimate.low), borderWidth: 0, pointRadius: 0, fill: false },
-            { label: 'interval', data: data((p) => p.estimate.high), borderWidth: 0, pointRadius: 0, backgroundColor: withAlpha(color, 0.2), fill: '-1' },
-            { label: h.metric, data: data((p) => p.estimate.value), borderColor: color, backgroundColor: color, pointRadius: 4, tension: 0 },
+            {
+              label: 'interval',
+              data: data((p) => p.estimate.high),
+              borderWidth: 0,
+              pointRadius: 0,
+              backgroundColor: withAlpha(color, 0.2),
+              fill: '-1',
+            },
+            {
+              label: h.metric,
+              data: data((p) => p.estimate.value),
+              borderColor: color,
+              backgroundColor: color,
+              pointRadius: 4,
+              tension: 0,
+            },
           ],
         },
         options: {

@@ -187,7 +187,12 @@ ${BOOT}
 `;
 }
 
-export async function renderHtml(input: ReportInput, charts: readonly ChartSpec[], generator: string, omitted: readonly OmittedChart[] = []): Promise<string> {
+export async function renderHtml(
+  input: ReportInput,
+  charts: readonly ChartSpec[],
+  generator: string,
+  omitted: readonly OmittedChart[] = [],
+): Promise<string> {
   const h = reportHeader(input);
   const tables = reportTables(input);
   const first = ['comparisons', 'modes'];

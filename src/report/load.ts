@@ -66,7 +66,10 @@ async function load(runDir: string, allowUnverified = false): Promise<{ record: 
   }
   const { summary, rows } = currentSummary(stored, run, unreadable);
   if (!run && stored.summary.schema_version >= SUMMARY_SCHEMA_VERSION) {
-    summary.notes = [...summary.notes, note('summary_alone', RUN_SUBJECT, `${unreadable}: the report shows ${RUN_FILES.summary} alone, without the time series.`)];
+    summary.notes = [
+      ...summary.notes,
+      note('summary_alone', RUN_SUBJECT, `${unreadable}: the report shows ${RUN_FILES.summary} alone, without the time series.`),
+    ];
   }
   integrityNotes(summary, integrity);
   const record: RunRecord = {
@@ -85,16 +88,39 @@ async function load(runDir: string, allowUnverified = false): Promise<{ record: 
 function recomputed(runDir: string, run: RunData): RunRecord {
   const { summary, rows } = summarize(run);
   const files = run.integrity.derivedChanged.join(' and ');
-  summary.notes.unshift(note('derived_recomputed', RUN_SUBJECT, `${files} changed after the analysis wrote ${run.integrity.derivedChanged.length > 1 ? 'them' : 'it'} (digest in manifest.json): this report computed every figure again from the run's raw files, which match their digests.`));
+  summary.notes.unshift(
+    note(
+      'derived_recomputed',
+      RUN_SUBJECT,
+      `${files} changed after the analysis wrote ${run.integrity.derivedChanged.length > 1 ? 'them' : 'it'} (digest in manifest.json): this report computed every figure again from the run's raw files, which match their digests.`,
+    ),
+  );
   integrityNotes(summary, run.integrity);
-  return { runDir, integrity: run.integrity, runId: summary.run_id, summary, manifest: run.manifest, plan: run.plan, steps: rows, units: run.units };
+  return {
+    runDir,
+    integrity: run.integrity,
+    runId: summary.run_id,
+    summary,
+    manifest: run.manifest,
+    plan: run.plan,
+    steps: rows,
+    units: run.units,
+  };
 }
 
 function integrityNotes(summary: Summary, integrity: IntegrityCheck): void {
   if (integrity.state === 'before_digests') {
-    summary.notes.push(note('before_digests', RUN_SUBJECT, 'Written before integrity digests: this folder records no digests of its files, so they cannot be checked against what the run wrote.'));
+    summary.notes.push(
+      note(
+        'before_digests',
+        RUN_SUBJECT,
+        'Written before integrity digests: this folder records no digests of its files, so they cannot be checked against what the run wrote.',
+      ),
+    );
   } else if (integrity.state === 'unverified') {
-    const files = integrity.problems.map((p) => `${p.file} (${p.what === 'missing' || p.what === 'unreadable' ? p.what : `${p.what} differs`}: ${p.detail})`);
+    const files = integrity.problems.map(
+      (p) => `${p.file} (${p.what === 'missing' || p.what === 'unreadable' ? p.what : `${p.what} differs`}: ${p.detail})`,
+    );
     summary.notes.unshift(note('unverified', RUN_SUBJECT, `Unverified: ${files.join('; ')}. Shown because of --allow-unverified.`));
   }
 }

@@ -10,7 +10,11 @@ const cell = (c: Cell) => cellText(c).split('\n').map(md).join('<br>') || ' ';
 
 export function markdownTable(t: Table): string {
   const align = t.columns.map((_, i) => (t.numeric?.[i] ? '---:' : ':---'));
-  return [`| ${t.columns.map(cell).join(' | ')} |`, `| ${align.join(' | ')} |`, ...t.rows.map((r) => `| ${r.map(cell).join(' | ')} |`)].join('\n');
+  return [
+    `| ${t.columns.map(cell).join(' | ')} |`,
+    `| ${align.join(' | ')} |`,
+    ...t.rows.map((r) => `| ${r.map(cell).join(' | ')} |`),
+  ].join('\n');
 }
 
 export function renderMarkdown(input: ReportInput, charts: readonly ChartSpec[], omitted: readonly OmittedChart[] = []): string {
@@ -20,7 +24,11 @@ export function renderMarkdown(input: ReportInput, charts: readonly ChartSpec[],
   out.push(h.facts.map(md).join(' · '), '');
   for (const note of h.notes) out.push(`> **Note:** ${md(note)}`, '');
   const tables = reportTables(input);
-  const chartsAfter: Record<string, string[]> = { comparisons: ['throughput', 'sweep-speedup', 'sweep-throughput'], 'point-comparisons': ['sweep-points'], phases: ['phases'] };
+  const chartsAfter: Record<string, string[]> = {
+    comparisons: ['throughput', 'sweep-speedup', 'sweep-throughput'],
+    'point-comparisons': ['sweep-points'],
+    phases: ['phases'],
+  };
   const shown = new Set<string>();
   for (const t of tables) {
     out.push(`## ${md(t.title)}`, '');
@@ -45,8 +53,18 @@ export function renderMarkdown(input: ReportInput, charts: readonly ChartSpec[],
     out.push('## Notes', '', ...foot.notes.map((n) => `- ${md(n.text)}`), '');
   }
   if (foot.methods.length) {
-    out.push('## Methods', '', ...foot.methods.map(([k, v]) => `- **${md(k)}:** ${md(v)}`), '', 'Definitions in full: docs/metrics.md.', '');
+    out.push(
+      '## Methods',
+      '',
+      ...foot.methods.map(([k, v]) => `- **${md(k)}:** ${md(v)}`),
+      '',
+      'Definitions in full: docs/metrics.md.',
+      '',
+    );
   }
-  out.push(`All numbers come from \`${RUN_FILES.summary}\`; per-step rows are in \`${REPORT_FILES.steps}\`, ${samplesFile(input)}. Open \`${REPORT_FILES.html}\` for interactive charts.`, '');
+  out.push(
+    `All numbers come from \`${RUN_FILES.summary}\`; per-step rows are in \`${REPORT_FILES.steps}\`, ${samplesFile(input)}. Open \`${REPORT_FILES.html}\` for interactive charts.`,
+    '',
+  );
   return out.join('\n');
 }

@@ -35,15 +35,31 @@ interface Metric {
 }
 
 const METRICS: Metric[] = [
-  { id: 'throughput', title: 'Throughput per allocated GPU', axis: 'completion tokens / s / allocated GPU', of: (m) => m.completion_tokens_per_s_per_allocated_device },
-  { id: 'throughput-training', title: 'Throughput per training GPU', axis: 'completion tokens / s / training GPU', of: (m) => m.completion_tokens_per_s_per_training_device },
+  {
+    id: 'throughput',
+    title: 'Throughput per allocated GPU',
+    axis: 'completion tokens / s / allocated GPU',
+    of: (m) => m.completion_tokens_per_s_per_allocated_device,
+  },
+  {
+    id: 'throughput-training',
+    title: 'Throughput per training GPU',
+    axis: 'completion tokens / s / training GPU',
+    of: (m) => m.completion_tokens_per_s_per_training_device,
+  },
   { id: 'step-time', title: 'Step time', axis: 'seconds per step (median)', of: (m) => m.step_time_s },
 ];
 
 /** Fields a chart's bar label shows; the table under the charts has every one. */
 const LABEL_FIELDS = 4;
 
-const FIELD_NAMES: Record<string, string> = { machine: 'machine', date: 'date', 'versions.trl': 'TRL', 'versions.vllm': 'vLLM', 'versions.torch': 'torch' };
+const FIELD_NAMES: Record<string, string> = {
+  machine: 'machine',
+  date: 'date',
+  'versions.trl': 'TRL',
+  'versions.vllm': 'vLLM',
+  'versions.torch': 'torch',
+};
 
 /** A field's name for a reader: the last part of its path, or its usual name. */
 export function fieldName(key: string): string {
@@ -78,13 +94,16 @@ const axisText = (g: SeriesGroup, text: string) => (deviceKinds(g).has('cuda') ?
 
 function groupTitle(g: SeriesGroup, i: number): string {
   const w = g.work;
-  const work = w ? `${w.model}, ${w.workload}, ${w.num_generations} generations of ≤ ${w.max_completion_length} tokens after ≤ ${w.max_prompt_length}` : 'work per sample unknown';
+  const work = w
+    ? `${w.model}, ${w.workload}, ${w.num_generations} generations of ≤ ${w.max_completion_length} tokens after ≤ ${w.max_prompt_length}`
+    : 'work per sample unknown';
   return i === 0 ? `Compared: ${work}` : `Apart: ${work}`;
 }
 
 /** What a group's charts rest on, under each of them. */
 function groupFooter(input: MultiInput, g: SeriesGroup): string[] {
-  const common = (key: string, name: string) => (g.common[key] !== undefined ? `${name} ${g.common[key] || MISSING}` : `${name}: see labels`);
+  const common = (key: string, name: string) =>
+    g.common[key] !== undefined ? `${name} ${g.common[key] || MISSING}` : `${name}: see labels`;
   const folders = new Set(g.series.map((s) => s.folder));
   const runs = g.series.reduce((n, s) => n + s.figures.runs.filter((r) => r.steps > 0).length, 0);
   const dates = [...new Set(g.series.map((s) => s.fields.date).filter(Boolean))].sort();
@@ -122,7 +141,11 @@ function metricChart(input: MultiInput, g: SeriesGroup, gi: number, metric: Metr
     const shown = shownFields(g, s);
     const fields = shown.map((k) => fieldText(s, k));
     const head = `${modeDisplayName(s.mode)}${fields.length ? '' : ` · ${s.run_id}`}`;
-    return [head, ...(fields.length ? [fields.slice(0, 2).join(' · ')] : []), ...(fields.length > 2 ? [fields.slice(2).join(' · ') + (s.label.length > shown.length ? ' · …' : '')] : [])];
+    return [
+      head,
+      ...(fields.length ? [fields.slice(0, 2).join(' · ')] : []),
+      ...(fields.length > 2 ? [fields.slice(2).join(' · ') + (s.label.length > shown.length ? ' · …' : '')] : []),
+    ];
   });
   const kinds = new Set(rows.map((s) => metric.of(s.figures)?.interval));
   const whiskers = [
@@ -145,7 +168,14 @@ function metricChart(input: MultiInput, g: SeriesGroup, gi: number, metric: Metr
         indexAxis: 'y',
         layout: { padding: { top: 4, right: 16, bottom: 6, left: 8 } },
         plugins: {
-          title: { display: true, text: title, color: INK, align: 'start', font: { size: 15, weight: 600 }, padding: { top: 4, bottom: 2 } },
+          title: {
+            display: true,
+            text: title,
+            color: INK,
+            align: 'start',
+            font: { size: 15, weight: 600 },
+            padding: { top: 4, bottom: 2 },
+          },
           subtitle: {
             display: true,
             text: [
@@ -164,7 +194,11 @@ function metricChart(input: MultiInput, g: SeriesGroup, gi: number, metric: Metr
         },
         scales: {
           x: axis(axisText(g, metric.axis), { beginAtZero: true, ...roomFor(datasets) }),
-          y: axis('', { grid: { display: false }, title: { display: false }, ticks: { color: INK, font: { size: 11.5 }, autoSkip: false } }),
+          y: axis('', {
+            grid: { display: false },
+            title: { display: false },
+            ticks: { color: INK, font: { size: 11.5 }, autoSkip: false },
+          }),
         },
       },
     } as unknown as ChartSpec['config'],
@@ -174,7 +208,9 @@ function metricChart(input: MultiInput, g: SeriesGroup, gi: number, metric: Metr
 
 /** Every chart of the page: per group, one per metric that some series has. */
 export function multiCharts(input: MultiInput): ChartSpec[] {
-  return input.comparison.groups.flatMap((g, gi) => METRICS.filter((m) => g.series.some((s) => Number.isFinite(m.of(s.figures)?.value))).map((m) => metricChart(input, g, gi, m)));
+  return input.comparison.groups.flatMap((g, gi) =>
+    METRICS.filter((m) => g.series.some((s) => Number.isFinite(m.of(s.figures)?.value))).map((m) => metricChart(input, g, gi, m)),
+  );
 }
 
 /** Per group: one row per series, its figures with its own interval. */
@@ -204,7 +240,9 @@ function fieldsTable(g: SeriesGroup, gi: number): Table {
     id: `fields-${gi}`,
     title: 'What differs between them',
     caption: g.differing.length
-      ? `From each folder's manifest (machine, versions, settings of its point and mode, date); a mode's own settings are compared only between series of that mode. Shared by all: ${Object.entries(g.common)
+      ? `From each folder's manifest (machine, versions, settings of its point and mode, date); a mode's own settings are compared only between series of that mode. Shared by all: ${Object.entries(
+          g.common,
+        )
           .filter(([k]) => !k.startsWith('environment.') && !k.startsWith('settings.'))
           .map(([k, v]) => `${fieldName(k)} ${v || MISSING}`)
           .join(', ')}.`
@@ -215,7 +253,8 @@ function fieldsTable(g: SeriesGroup, gi: number): Table {
 }
 
 /** The charts of group `gi` (metricChart's ids). */
-const groupCharts = (charts: readonly ChartSpec[], gi: number) => charts.filter((c) => (gi === 0 ? !/-apart-\d+$/.test(c.id) : c.id.endsWith(`-apart-${gi}`)));
+const groupCharts = (charts: readonly ChartSpec[], gi: number) =>
+  charts.filter((c) => (gi === 0 ? !/-apart-\d+$/.test(c.id) : c.id.endsWith(`-apart-${gi}`)));
 
 /** The folders with nothing to chart, in words; empty when there are none. */
 function unmeasuredText(input: MultiInput): string {
@@ -227,7 +266,16 @@ const INTERVALS_NOTE =
   "Every interval is the folder's own (a t interval over its runs, or one run's spread of steps): the folders ran apart, on machines, versions or dates that may differ, so no interval on the difference between folders is computed. Series of unequal work per sample (another model, workload, num_generations or lengths) are shown apart.";
 
 export function multiMarkdown(input: MultiInput, charts: readonly ChartSpec[]): string {
-  const out = [...(input.unverified ? [`**${md(input.unverified)}**`, ''] : []), `# Results folders side by side`, '', md(`${plural(input.folders.length, 'results folder')}: ${input.folders.map((f) => f.dir).join(', ')}`), '', `> ${md(INTERVALS_NOTE)}`, '', ...(unmeasuredText(input) ? [`> **Note:** ${md(unmeasuredText(input))}`, ''] : [])];
+  const out = [
+    ...(input.unverified ? [`**${md(input.unverified)}**`, ''] : []),
+    `# Results folders side by side`,
+    '',
+    md(`${plural(input.folders.length, 'results folder')}: ${input.folders.map((f) => f.dir).join(', ')}`),
+    '',
+    `> ${md(INTERVALS_NOTE)}`,
+    '',
+    ...(unmeasuredText(input) ? [`> **Note:** ${md(unmeasuredText(input))}`, ''] : []),
+  ];
   input.comparison.groups.forEach((g, gi) => {
     const t = seriesTable(g, gi);
     out.push(`## ${md(t.title)}`, '', md(t.caption ?? ''), '', markdownTable(t), '');
@@ -295,5 +343,7 @@ export function multiFieldsCsv(input: MultiInput): string {
   const rows = input.comparison.groups.flatMap((g, gi) =>
     g.series.flatMap((s) => Object.entries(s.fields).map(([k, v]) => [gi + 1, s.run_id, s.point, s.mode, k, v, g.differing.includes(k)])),
   );
-  return stringify([['group', 'run_id', 'point', 'mode', 'field', 'value', 'differs'], ...rows], { cast: { boolean: (b) => (b ? 'true' : 'false') } });
+  return stringify([['group', 'run_id', 'point', 'mode', 'field', 'value', 'differs'], ...rows], {
+    cast: { boolean: (b) => (b ? 'true' : 'false') },
+  });
 }

@@ -38,7 +38,9 @@ export async function renderVector(spec: ChartSpec, format: VectorFormat): Promi
     // SVG text is written back as characters: Inter's contextual alternates (the hyphen and × between
     // digits) have none, and would vanish from `2026-12-01` and `1×`. Set once Chart.js has sized
     // the surface (which resets the context).
-    config.plugins = [{ id: 'gbSvgText', beforeDraw: (c: { ctx: { fontFeatureSettings?: string } }) => void (c.ctx.fontFeatureSettings = '"calt" 0') }] as never;
+    config.plugins = [
+      { id: 'gbSvgText', beforeDraw: (c: { ctx: { fontFeatureSettings?: string } }) => void (c.ctx.fontFeatureSettings = '"calt" 0') },
+    ] as never;
     const chart = new Chart(surface as unknown as HTMLCanvasElement, config);
     try {
       return surface.getContent();

@@ -13,7 +13,8 @@ const FOOTER_LINE_CHARS = 150;
 /** `1 × NVIDIA H200 (Intel Xeon, 16 cores)`, or the CPU alone on a machine without GPUs. */
 export function machineText(m: Manifest | undefined): string {
   const env = m?.fingerprint?.environment ?? {};
-  const cpu = typeof env.cpu_model === 'string' && env.cpu_model ? `${env.cpu_model}${env.cpu_cores ? `, ${env.cpu_cores} cores` : ''}` : undefined;
+  const cpu =
+    typeof env.cpu_model === 'string' && env.cpu_model ? `${env.cpu_model}${env.cpu_cores ? `, ${env.cpu_cores} cores` : ''}` : undefined;
   if (typeof env.gpu_name === 'string' && env.gpu_name) return `${env.gpu_count ?? 1} × ${env.gpu_name}${cpu ? ` (${cpu})` : ''}`;
   return cpu ? `no GPU (${cpu})` : `machine ${MISSING}`;
 }
@@ -35,7 +36,11 @@ export function intervalText(modes: readonly ModeSummary[]): string {
   const kinds = new Set(modes.map((m) => m.completion_tokens_per_s.interval));
   const level = modes.find((m) => m.completion_tokens_per_s.ci_level)?.completion_tokens_per_s.ci_level;
   const words = [...kinds].map((k) =>
-    k === 'confidence' ? `${level ? Math.round(level * 100) : 95}% t interval over runs` : k === 'within_run_spread' ? 'one run: 25th–75th percentile of its steps' : 'no interval',
+    k === 'confidence'
+      ? `${level ? Math.round(level * 100) : 95}% t interval over runs`
+      : k === 'within_run_spread'
+        ? 'one run: 25th–75th percentile of its steps'
+        : 'no interval',
   );
   return `intervals: ${words.join('; ')}`;
 }
@@ -44,13 +49,17 @@ export function intervalText(modes: readonly ModeSummary[]): string {
 function runsText(modes: readonly ModeSummary[]): string {
   const counts = modes.map((m) => m.runs.filter((r) => r.steps > 0).length);
   const per = new Set(modes.map((m) => m.point)).size > 1 ? 'point and mode' : 'mode';
-  return counts.every((n) => n === counts[0]) ? `${plural(counts[0] ?? 0, 'run')} per ${per}` : `${counts.reduce((a, b) => a + b, 0)} runs in all`;
+  return counts.every((n) => n === counts[0])
+    ? `${plural(counts[0] ?? 0, 'run')} per ${per}`
+    : `${counts.reduce((a, b) => a + b, 0)} runs in all`;
 }
 
 /** The model, or every model the measured points of a sweep ran. */
 function modelText(summary: Summary, m: Manifest | undefined): string {
   const measured = new Set(summary.modes.map((x) => x.point));
-  const swept = [...new Set(summary.points.filter((p) => measured.has(p.id) && p.values.model !== undefined).map((p) => String(p.values.model)))];
+  const swept = [
+    ...new Set(summary.points.filter((p) => measured.has(p.id) && p.values.model !== undefined).map((p) => String(p.values.model))),
+  ];
   if (swept.length > 1) return `models ${swept.join(', ')}`;
   return `model ${swept[0] ?? m?.scenario.model ?? MISSING}`;
 }

@@ -11,7 +11,20 @@ import { variantTables } from './variants.ts';
 import { REPORT_FILES, RUN_FILES } from '../results/layout.ts';
 import type { ReportInput } from './load.ts';
 import { MISSING, estimateFigure, formatFigure, formatNumber, percentFigure, type Figure } from '../value-format.ts';
-import { SETTING_DISPLAY_CHARS, deviceWord, fmtSetting, byPointOrder, isSweep, modeLabel, orderedPoints, plural, pointInfo, pointLabel, settingsModes, comparisonHeadlines } from './format.ts';
+import {
+  SETTING_DISPLAY_CHARS,
+  deviceWord,
+  fmtSetting,
+  byPointOrder,
+  isSweep,
+  modeLabel,
+  orderedPoints,
+  plural,
+  pointInfo,
+  pointLabel,
+  settingsModes,
+  comparisonHeadlines,
+} from './format.ts';
 import { phaseLabel, phaseOrder } from './theme.ts';
 
 export type { Cell, Table } from './table-types.ts';
@@ -38,7 +51,6 @@ export function measuredSteps(m: ModeSummary): Figure {
 export function stepsMeasured(m: ModeSummary): string {
   return formatFigure(measuredSteps(m));
 }
-
 
 export function modeTable(input: ReportInput): Table {
   const { summary } = input;
@@ -104,16 +116,15 @@ export function comparisonTable(input: ReportInput): Table | undefined {
     'gen ÷ train time',
     'equal work',
   ];
-  const rows = byPointOrder(summary, summary.comparisons)
-    .map((c) => [
-      ...(isSweep(summary) ? [pointLabel(summary, c.point)] : []),
-      `${c.candidate} ÷ ${c.baseline}`,
-      estimateFigure(c.speedup_per_allocated_device, { unit: '×' }),
-      estimateFigure(c.speedup_per_training_device, { unit: '×' }),
-      ...(hasStep ? [estimateFigure(c.step_time_speedup, { unit: '×' })] : []),
-      ratiosText(c.generation_to_training_ratio),
-      c.equal_work.equal ? 'yes' : `no (differs by ${formatFigure(percentFigure(c.equal_work.max_relative_difference, { decimals: 1 }))})`,
-    ]);
+  const rows = byPointOrder(summary, summary.comparisons).map((c) => [
+    ...(isSweep(summary) ? [pointLabel(summary, c.point)] : []),
+    `${c.candidate} ÷ ${c.baseline}`,
+    estimateFigure(c.speedup_per_allocated_device, { unit: '×' }),
+    estimateFigure(c.speedup_per_training_device, { unit: '×' }),
+    ...(hasStep ? [estimateFigure(c.step_time_speedup, { unit: '×' })] : []),
+    ratiosText(c.generation_to_training_ratio),
+    c.equal_work.equal ? 'yes' : `no (differs by ${formatFigure(percentFigure(c.equal_work.max_relative_difference, { decimals: 1 }))})`,
+  ]);
   return {
     id: 'comparisons',
     title: 'Speedup',
@@ -136,7 +147,8 @@ export function pointComparisonTable(input: ReportInput): Table | undefined {
       .filter(([f]) => f !== field)
       .map(([f, v]) => `${short(f)}=${String(v)}`)
       .join(', ') || MISSING;
-  const runs = (point: string, mode: string) => summary.modes.find((m) => m.point === point && m.mode === mode)?.runs.filter((r) => r.steps > 0).length ?? 0;
+  const runs = (point: string, mode: string) =>
+    summary.modes.find((m) => m.point === point && m.mode === mode)?.runs.filter((r) => r.steps > 0).length ?? 0;
   const columns = ['mode', 'changed', 'at', `throughput ratio (per allocated ${dev.one})`, 'step-time ratio', 'runs'];
   return {
     id: 'point-comparisons',
@@ -169,7 +181,9 @@ export function memoryTable(input: ReportInput): Table | undefined {
   const rows = [
     row('device memory', (m) => mem(m).device_total_bytes),
     row('one GPU in use at most (GPU sampler)', (m) => mem(m).device_used_peak_bytes),
-    ...processes.map((p) => row(`${p} processes together at most, over all their GPUs (per-process sampler)`, (m) => mem(m).process_peak_bytes?.[p])),
+    ...processes.map((p) =>
+      row(`${p} processes together at most, over all their GPUs (per-process sampler)`, (m) => mem(m).process_peak_bytes?.[p]),
+    ),
     row('vLLM engine: asked for (gpu_memory_utilization × device)', (m) => mem(m).engine?.requested_bytes),
     row('vLLM engine: weights', (m) => mem(m).engine?.weights_bytes),
     row('vLLM engine: KV cache', (m) => mem(m).engine?.kv_cache_bytes),
@@ -239,10 +253,21 @@ export function activityTable(input: ReportInput): Table | undefined {
     title: 'Busy and idle by role, three views',
     caption:
       `Over the measured steps, mean over the role's GPUs. Phases: share of the time the role was inside a working phase (from events; ${phasesNote}). ` +
-      'utilization.gpu: share of the driver\'s window in which some kernel ran — one spinning block or a wait inside a collective reads near 100 %, so it is shown, not used for idle. ' +
+      "utilization.gpu: share of the driver's window in which some kernel ran — one spinning block or a wait inside a collective reads near 100 %, so it is shown, not used for idle. " +
       'SM activity and tensor activity: NVML GPM, the share of SMs busy and of time tensor cores ran. Idle figures use the phases and SM activity only.' +
       (noGpm.length > 0 ? ` GPM not available for ${noGpm.join(', ')} (see Notes): SM and tensor activity unknown there.` : ''),
-    columns: ['mode', 'role', 'GPUs', 'busy: phases', 'busy: utilization.gpu', 'busy: SM activity', 'tensor activity', 'idle: phases', 'idle: SM activity', ...(power ? ['mean power per GPU (W)'] : [])],
+    columns: [
+      'mode',
+      'role',
+      'GPUs',
+      'busy: phases',
+      'busy: utilization.gpu',
+      'busy: SM activity',
+      'tensor activity',
+      'idle: phases',
+      'idle: SM activity',
+      ...(power ? ['mean power per GPU (W)'] : []),
+    ],
     numeric: [false, false, false, true, true, true, true, true, true, ...(power ? [true] : [])],
     rows: modes.flatMap((m) =>
       m.activity.map((a) => [
@@ -285,7 +310,8 @@ export function energyTable(input: ReportInput): Table | undefined {
 export function requestTable(input: ReportInput): Table | undefined {
   const rows = modeRows(input).flatMap((m) => (m.requests ?? []).map((r) => ({ m, r })));
   if (rows.length === 0) return undefined;
-  const ms = (q: { p50: number; p90: number; p99: number } | undefined) => (q ? [q.p50, q.p90, q.p99].map((x) => formatNumber(x * 1000)).join(' / ') : MISSING);
+  const ms = (q: { p50: number; p90: number; p99: number } | undefined) =>
+    q ? [q.p50, q.p90, q.p99].map((x) => formatNumber(x * 1000)).join(' / ') : MISSING;
   return {
     id: 'requests',
     title: 'Request latency (server mode)',
@@ -294,7 +320,14 @@ export function requestTable(input: ReportInput): Table | undefined {
       `and their difference (connection, transfer, waiting outside the handler), in ms as p50 / p90 / p99. ${MISSING}: the server recorded no time of its own (a vLLM server writes no events).`,
     columns: ['mode', 'endpoint', 'requests', 'round trip (ms)', 'server (ms)', 'overhead (ms)'],
     numeric: [false, false, true, true, true, true],
-    rows: rows.map(({ m, r }) => [modeLabel(input.summary, m), r.endpoint, r.paired < r.n ? `${r.n} (${r.paired} with server time)` : String(r.n), ms(r.round_trip_s), ms(r.server_s), ms(r.overhead_s)]),
+    rows: rows.map(({ m, r }) => [
+      modeLabel(input.summary, m),
+      r.endpoint,
+      r.paired < r.n ? `${r.n} (${r.paired} with server time)` : String(r.n),
+      ms(r.round_trip_s),
+      ms(r.server_s),
+      ms(r.overhead_s),
+    ]),
   };
 }
 
@@ -314,7 +347,11 @@ export function equalWorkTable(input: ReportInput): Table | undefined {
         mode,
         { value: c.equal_work.completion_tokens_per_sample[mode] },
         { value: c.equal_work.prompt_tokens_per_sample[mode] },
-        i > 0 ? '' : c.equal_work.equal ? 'equal' : `differs by up to ${formatFigure(percentFigure(c.equal_work.max_relative_difference, { decimals: 1 }))}`,
+        i > 0
+          ? ''
+          : c.equal_work.equal
+            ? 'equal'
+            : `differs by up to ${formatFigure(percentFigure(c.equal_work.max_relative_difference, { decimals: 1 }))}`,
       ]),
     ),
   };
@@ -334,12 +371,17 @@ export function settingsTable(input: ReportInput): Table {
   const older = summary.settings_compared === undefined;
   const order = [...new Set([...orderedPoints(summary), ...Object.keys(compared)])];
   const blank = modes.map(() => '');
-  const rows: string[][] = older ? [[...(sweep ? [''] : []), `not in this ${RUN_FILES.summary} (written before settings were compared)`]] : [];
+  const rows: string[][] = older
+    ? [[...(sweep ? [''] : []), `not in this ${RUN_FILES.summary} (written before settings were compared)`]]
+    : [];
   for (const point of older ? [] : order) {
     const here = compared[point] ?? [];
     const lead = sweep ? [pointLabel(summary, point)] : [];
     if (here.length < 2) {
-      const why = here.length === 1 ? `${here[0]} is the only mode here that recorded its settings` : 'no mode recorded its settings (no config events)';
+      const why =
+        here.length === 1
+          ? `${here[0]} is the only mode here that recorded its settings`
+          : 'no mode recorded its settings (no config events)';
       rows.push([...lead, `nothing to compare: ${why}`, ...blank]);
       continue;
     }
@@ -383,7 +425,13 @@ export function failedRunsTable(input: ReportInput): Table | undefined {
     rows: failed.map((u) => [
       u.dir,
       u.status,
-      [u.error?.message, u.error?.exit_code != null ? `exit code ${u.error.exit_code}` : undefined, u.error?.signal ? `signal ${u.error.signal}` : undefined].filter(Boolean).join('; ') || MISSING,
+      [
+        u.error?.message,
+        u.error?.exit_code != null ? `exit code ${u.error.exit_code}` : undefined,
+        u.error?.signal ? `signal ${u.error.signal}` : undefined,
+      ]
+        .filter(Boolean)
+        .join('; ') || MISSING,
       u.error?.workload_error ? `${u.error.workload_error.file}: ${u.error.workload_error.error.split('\n')[0]}` : MISSING,
       (u.error?.log_tail ?? []).slice(-3).join('\n') || MISSING,
     ]),
@@ -402,7 +450,11 @@ export function fingerprintTable(input: ReportInput): Table | undefined {
     rows: [
       ...Object.entries(m.fingerprint.environment).map(([k, v]) => ['environment', k, show(v)]),
       ...Object.entries(m.fingerprint.subject).map(([k, v]) => ['subject', k, show(v)]),
-      ['harness', 'version', `${m.harness.version}${m.harness.git_sha ? ` (${m.harness.git_sha.slice(0, 12)}${m.harness.git_dirty ? ', uncommitted changes' : ''})` : ''}`],
+      [
+        'harness',
+        'version',
+        `${m.harness.version}${m.harness.git_sha ? ` (${m.harness.git_sha.slice(0, 12)}${m.harness.git_dirty ? ', uncommitted changes' : ''})` : ''}`,
+      ],
       ['harness', 'node', m.harness.node],
       ['run', 'command', m.command.join(' ')],
       ['run', 'started / ended', `${m.started} / ${show(m.ended)}`],
@@ -412,7 +464,9 @@ export function fingerprintTable(input: ReportInput): Table | undefined {
 
 /** Where every sample is, in words: telemetry.csv on GPUs, processes.csv without. */
 export function samplesFile(input: ReportInput): string {
-  return input.summary.device_kind === 'cuda' ? `every GPU sample in \`${REPORT_FILES.telemetry}\`` : `every per-process sample in \`${REPORT_FILES.processes}\` (no GPUs)`;
+  return input.summary.device_kind === 'cuda'
+    ? `every GPU sample in \`${REPORT_FILES.telemetry}\``
+    : `every per-process sample in \`${REPORT_FILES.processes}\` (no GPUs)`;
 }
 
 /** Every table, in reading order; absent ones left out. */
@@ -465,7 +519,10 @@ export function reportFootnotes(input: ReportInput): ReportFootnotes {
       ['Intervals', `${m.interval} (${seed}).`],
       ['Throughput', `${m.throughput}.`],
       ['Warm-up', `the first ${plural(summary.modes[0]?.warmup_steps ?? 0, 'step')} of every run, excluded.`],
-      ['Steady state', `measurement starts ${m.steady_state.replace(/^after the fixed warm-up, /, 'after the warm-up, at ')}; the steps before it are “settling”, excluded.`],
+      [
+        'Steady state',
+        `measurement starts ${m.steady_state.replace(/^after the fixed warm-up, /, 'after the warm-up, at ')}; the steps before it are “settling”, excluded.`,
+      ],
       ['Outliers', `${m.outliers}.`],
       ['Busy', `${m.busy_fraction}.`],
       ...(summary.device_kind === 'cuda' ? ([['Energy', `${m.energy}.`]] as [string, string][]) : []),
@@ -486,10 +543,15 @@ export function reportHeader(input: ReportInput): ReportHeader {
     ...(s ? [`${s.repeats} × ${s.steps} steps per mode (${s.warmup_steps} warm-up)`] : []),
     ...(isSweep(summary) ? [`${summary.points.length} sweep points`] : []),
     ...(ratios.length === 1 ? [`generation ÷ training time: ${ratios[0]}`] : []),
-    ...(s?.claim ? [`published claim: ${s.claim.value !== undefined ? `${s.claim.value}×` : s.claim.trend} ${s.claim.metric.replaceAll('_', ' ')} (${s.claim.source})`] : []),
+    ...(s?.claim
+      ? [
+          `published claim: ${s.claim.value !== undefined ? `${s.claim.value}×` : s.claim.trend} ${s.claim.metric.replaceAll('_', ' ')} (${s.claim.source})`,
+        ]
+      : []),
   ];
   const notes: string[] = [];
-  if (summary.functional_only) notes.push('Functional check only: this ran without GPUs, so its speedups say nothing about GPU performance.');
+  if (summary.functional_only)
+    notes.push('Functional check only: this ran without GPUs, so its speedups say nothing about GPU performance.');
   const failed = (manifest?.units ?? []).filter((u) => u.status !== 'ok');
   if (failed.length) notes.push(`${failed.length} of ${manifest!.units.length} runs did not complete (see “Runs that did not complete”).`);
   for (const n of headlineNotes(summary.notes)) notes.push(n.text);

@@ -6,6 +6,10 @@ import { cellText, type Cell } from './tables.ts';
 export function textTable(columns: readonly string[], rows: readonly (readonly Cell[])[], numeric: readonly boolean[] = []): string {
   const body = rows.map((r) => r.map(cellText));
   const widths = columns.map((h, i) => Math.max(h.length, ...body.map((r) => r[i]!.length)));
-  const line = (r: readonly string[]) => r.map((c, i) => (numeric[i] ? c.padStart(widths[i]!) : c.padEnd(widths[i]!))).join('  ').trimEnd();
+  const line = (r: readonly string[]) =>
+    r
+      .map((c, i) => (numeric[i] ? c.padStart(widths[i]!) : c.padEnd(widths[i]!)))
+      .join('  ')
+      .trimEnd();
   return [line(columns), line(widths.map((w) => '─'.repeat(w))), ...body.map(line)].join('\n');
 }

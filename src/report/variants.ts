@@ -30,7 +30,14 @@ export function variantRatioTable(v: VariantVerdict): Table {
     id: 'variant-ratios',
     title: `Each variant ÷ ${v.baseline}`,
     caption: `${v.metric} per run, paired by ABBA block; intervals at ${pct(v.level, 2)} (family-wise ${pct(1 - v.alpha, 0)}).`,
-    columns: ['variant', 'point', 'mode', 'blocks', `ratio (${formatFigure(percentFigure(v.level, { decimals: 2, trim: true }))} interval)`, 'outcome'],
+    columns: [
+      'variant',
+      'point',
+      'mode',
+      'blocks',
+      `ratio (${formatFigure(percentFigure(v.level, { decimals: 2, trim: true }))} interval)`,
+      'outcome',
+    ],
     numeric: [false, false, false, true, true, false],
     rows: v.comparisons.map((c): Cell[] => [
       c.candidate,
@@ -78,7 +85,9 @@ export function plan(c: VariantComparison): string {
 export function reportVariantVerdict(input: RunRecord): VariantVerdict | undefined {
   if (!input.manifest?.variants || Object.keys(input.manifest.variants).length < 2) return undefined;
   try {
-    return variantGate([{ dir: input.runDir, manifest: input.manifest, summary: input.summary, rows: input.steps }], { metric: DEFAULT_METRIC });
+    return variantGate([{ dir: input.runDir, manifest: input.manifest, summary: input.summary, rows: input.steps }], {
+      metric: DEFAULT_METRIC,
+    });
   } catch (err) {
     if (err instanceof UserError) return undefined;
     throw err;
@@ -113,7 +122,10 @@ export function variantChart(input: RunRecord): ChartSpec | undefined {
     height: Math.max(260, 170 + list.length * 46),
     config: {
       type: 'bar',
-      data: { labels: list.map((c) => `${c.candidate} · ${c.mode}${c.point === 'default' ? '' : ` · ${c.point}`}`), datasets: [dataset] as unknown as ChartDataset<'bar'>[] },
+      data: {
+        labels: list.map((c) => `${c.candidate} · ${c.mode}${c.point === 'default' ? '' : ` · ${c.point}`}`),
+        datasets: [dataset] as unknown as ChartDataset<'bar'>[],
+      },
       options: {
         ...baseOptions(
           `Throughput ratio to ${v.baseline}`,

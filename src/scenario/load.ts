@@ -35,13 +35,15 @@ export async function loadScenarioFile(file: string): Promise<LoadedScenario> {
 
 export function parseScenario(text: string, file: string): LoadedScenario {
   const fail = (message: string, line?: number) => new ScenarioError(file, [{ path: '', message, line }]);
-  if (Buffer.byteLength(text) > SCENARIO_LIMITS.maxBytes) throw fail(`more than ${SCENARIO_LIMITS.maxBytes} bytes; a scenario file is a few kB`);
+  if (Buffer.byteLength(text) > SCENARIO_LIMITS.maxBytes)
+    throw fail(`more than ${SCENARIO_LIMITS.maxBytes} bytes; a scenario file is a few kB`);
   const lineCounter = new LineCounter();
   const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
   if (doc.errors.length > 0) {
     // The parser reports a stack overflow (nesting thousands deep) as RESOURCE_EXHAUSTION.
     const deep = doc.errors.find((e) => e.code === 'RESOURCE_EXHAUSTION');
-    if (deep) throw fail(`nested too deeply to parse (a scenario nests at most ${SCENARIO_LIMITS.maxDepth} levels)`, deep.linePos?.[0]?.line);
+    if (deep)
+      throw fail(`nested too deeply to parse (a scenario nests at most ${SCENARIO_LIMITS.maxDepth} levels)`, deep.linePos?.[0]?.line);
     throw new ScenarioError(
       file,
       doc.errors.map((e) => ({ path: '', message: `YAML syntax: ${e.message.split('\n')[0]}`, line: e.linePos?.[0]?.line })),
@@ -49,7 +51,11 @@ export function parseScenario(text: string, file: string): LoadedScenario {
   }
   if (doc.contents === null) throw fail('the file is empty (or only comments); expected a mapping of scenario fields');
   const tooDeep = deeperThan(doc.contents, SCENARIO_LIMITS.maxDepth);
-  if (tooDeep) throw fail(`nested more than ${SCENARIO_LIMITS.maxDepth} levels deep`, tooDeep.range ? lineCounter.linePos(tooDeep.range[0]).line : undefined);
+  if (tooDeep)
+    throw fail(
+      `nested more than ${SCENARIO_LIMITS.maxDepth} levels deep`,
+      tooDeep.range ? lineCounter.linePos(tooDeep.range[0]).line : undefined,
+    );
   let raw: unknown;
   try {
     raw = doc.toJS({ maxAliasCount: SCENARIO_LIMITS.maxAliasCount });
@@ -57,7 +63,11 @@ export function parseScenario(text: string, file: string): LoadedScenario {
     // The yaml package throws a ReferenceError for an alias bomb and for an alias to nothing.
     if (!(err instanceof ReferenceError)) throw err;
     const bomb = /resource exhaustion/.test(err.message);
-    throw fail(bomb ? `aliases expand too far (more than ${SCENARIO_LIMITS.maxAliasCount} resolved); a scenario needs few or none` : `YAML alias: ${err.message}`);
+    throw fail(
+      bomb
+        ? `aliases expand too far (more than ${SCENARIO_LIMITS.maxAliasCount} resolved); a scenario needs few or none`
+        : `YAML alias: ${err.message}`,
+    );
   }
   if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) {
     throw fail('expected a mapping of scenario fields');
@@ -120,7 +130,13 @@ function knownKeys(schema: z.core.$ZodType, path: readonly PropertyKey[]): strin
 /** A schema with its wrappers (optional, default, pipe, union, lazy) taken off: the shapes a value may have. */
 function variants(schema: z.core.$ZodType | undefined, depth = 0): z.core.$ZodType[] {
   if (!schema || depth > 16) return [];
-  const def = schema._zod.def as { type: string; innerType?: z.core.$ZodType; in?: z.core.$ZodType; options?: z.core.$ZodType[]; getter?: () => z.core.$ZodType };
+  const def = schema._zod.def as {
+    type: string;
+    innerType?: z.core.$ZodType;
+    in?: z.core.$ZodType;
+    options?: z.core.$ZodType[];
+    getter?: () => z.core.$ZodType;
+  };
   if (def.innerType) return variants(def.innerType, depth + 1);
   if (def.type === 'pipe') return variants(def.in, depth + 1);
   if (def.type === 'union') return (def.options ?? []).flatMap((o) => variants(o, depth + 1));
@@ -129,7 +145,12 @@ function variants(schema: z.core.$ZodType | undefined, depth = 0): z.core.$ZodTy
 }
 
 function childAt(schema: z.core.$ZodType, key: PropertyKey): z.core.$ZodType | undefined {
-  const def = schema._zod.def as { type: string; shape?: Record<string, z.core.$ZodType>; valueType?: z.core.$ZodType; element?: z.core.$ZodType };
+  const def = schema._zod.def as {
+    type: string;
+    shape?: Record<string, z.core.$ZodType>;
+    valueType?: z.core.$ZodType;
+    element?: z.core.$ZodType;
+  };
   if (def.type === 'object') return def.shape?.[String(key)];
   if (def.type === 'record') return def.valueType;
   if (def.type === 'array') return def.element;

@@ -15,13 +15,18 @@ export interface ScenarioOverrides {
 export function selectPoints(points: readonly PointInfo[], ids: readonly string[] | undefined): PointInfo[] {
   if (!ids?.length) return [...points];
   const unknown = ids.filter((id) => !points.some((p) => p.id === id));
-  if (unknown.length) throw new UsageError(`--point ${unknown.join(', ')}: no such sweep point (the scenario has: ${points.map((p) => p.id).join(', ')})`);
+  if (unknown.length)
+    throw new UsageError(`--point ${unknown.join(', ')}: no such sweep point (the scenario has: ${points.map((p) => p.id).join(', ')})`);
   return points.filter((p) => ids.includes(p.id));
 }
 
 export function applyOverrides(s: Scenario, o: ScenarioOverrides): Scenario {
   const steps = o.steps ?? s.steps;
   const warmup = o.warmupSteps ?? Math.min(s.warmup_steps, Math.max(0, steps - 1));
-  if (warmup >= steps) throw new UsageError(`--warmup-steps ${warmup} must be fewer than steps (${steps}): nothing would be measured`, 'Lower --warmup-steps or raise --steps.');
+  if (warmup >= steps)
+    throw new UsageError(
+      `--warmup-steps ${warmup} must be fewer than steps (${steps}): nothing would be measured`,
+      'Lower --warmup-steps or raise --steps.',
+    );
   return { ...s, steps, warmup_steps: warmup, repeats: o.repeats ?? s.repeats, launcher: o.launcher ?? s.launcher };
 }

@@ -10,7 +10,10 @@ import { nonNegativeInt, positiveInt } from './fields.ts';
 /** A device set: a count (the first free devices, or processes on CPU) or explicit GPU indices. */
 export const DeviceSet = z.union([
   positiveInt,
-  z.array(nonNegativeInt).nonempty().refine((a) => new Set(a).size === a.length, 'device indices must be distinct'),
+  z
+    .array(nonNegativeInt)
+    .nonempty()
+    .refine((a) => new Set(a).size === a.length, 'device indices must be distinct'),
 ]);
 export type DeviceSet = z.infer<typeof DeviceSet>;
 
@@ -91,76 +94,86 @@ export const Variant = z.strictObject({
 });
 export type Variant = z.infer<typeof Variant>;
 
-export const Scenario = z.strictObject({
-  name: z.string().min(1),
-  description: z.string().optional(),
-  workload: z.enum(WORKLOAD_NAMES),
-  /** `preset:<name>` (random weights from a config), a hub id, or a local folder. */
-  model: z.string().min(1),
-  /** `auto`: GPUs when the machine has them, else CPU. */
-  device: z.enum(['auto', 'cpu', 'cuda']).default('auto'),
-  seed: nonNegativeInt.default(0),
-  grpo: GrpoSettings.prefault({}),
-  /** `fixed`: every completion is exactly max_completion_length tokens, so both modes do the same work. */
-  completions: z.enum(['fixed', 'natural']).default('fixed'),
-  protocol: z.enum(['equal_per_device_batch', 'equal_global_batch']).default('equal_per_device_batch'),
-  steps: positiveInt.default(10),
-  warmup_steps: nonNegativeInt.default(2),
-  repeats: positiveInt.default(1),
-  modes: Modes,
-  ...workloadSettings('scenario'),
-  telemetry: z
-    .strictObject({
-      interval_ms: z.number().int().min(20).max(60_000).default(200),
-      /** GPU sampler: `auto` uses NVML (GPM, energy counter) where pynvml imports, else the nvidia-smi stream. */
-      source: z.enum(['auto', 'nvml', 'nvidia-smi']).default('auto'),
-      /** false: no sampler runs (what measuring costs is measured against this). */
-      enabled: z.boolean().default(true),
-    })
-    .prefault({}),
-  timeouts: z
-    .strictObject({
-      /** Seconds for a server to answer its health probe. */
-      ready_s: z.number().positive().default(600),
-      /** Seconds for one (mode, repeat) from launch to the last process's exit. */
-      run_s: z.number().positive().default(3600),
-    })
-    .prefault({}),
-  launcher: z.enum(LAUNCHERS).default('local'),
-  slurm: SlurmSettings.prefault({}),
-  /** A published figure the run is meant to reproduce; shown beside the measured one, judged by `grpo-bench reproduce`. */
-  claim: z
-    .strictObject({
-      /** The published figure; absent for a claim about the trend alone. */
-      value: z.number().positive().optional(),
-      /** A claim about how the metric moves along the sweep (e.g. "more TP reduces throughput"). */
-      trend: z.enum(['increasing', 'decreasing']).optional(),
-      /** throughput_ratio: colocate ÷ server completion tokens/s of the whole job (GPU counts may differ). */
-      metric: z.enum(['speedup_per_training_device', 'speedup_per_allocated_device', 'throughput_ratio']),
-      /** Where the claim holds: the last sweep point, the sweep's maximum ("up to"), or the point with these swept values. */
-      at: z.union([z.enum(['last', 'max']), z.record(z.string(), z.union([z.number(), z.string(), z.boolean()]))]).default('last'),
-      /** Relative: reproduced when the claim lies within the interval widened by tolerance × claim on each side. */
-      tolerance: z.number().positive().lt(1).default(0.1),
-      source: z.string(),
-      /** How the source measured and normalised (GPUs, batch protocol, the 8/7 factor). */
-      method: z.string().optional(),
-      /** The preset whose profile predicts the claim (same shapes, random weights) when `model` itself is not profiled. */
-      stand_in: z.string().optional(),
-      /** What the sources leave unstated, and what the scenario assumes in its place. */
-      unstated: z.array(z.string()).default([]),
-      assumed: z.array(z.string()).default([]),
-    })
-    .refine((c) => c.value !== undefined || c.trend !== undefined, 'a claim needs a value, a trend, or both')
-    .optional(),
-  /** Named environments: every unit runs in each, interleaved (src/scenario/variants.ts). */
-  variants: z.record(z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_.-]*$/, 'expected a folder-safe variant name (letters, digits, . _ -)'), Variant).optional(),
-  /** The variant the others are compared against; default the first listed. */
-  baseline: z.string().min(1).optional(),
-}).superRefine((s, ctx) => {
-  const names = Object.keys(s.variants ?? {});
-  if (s.baseline !== undefined && !names.includes(s.baseline)) {
-    ctx.addIssue({ code: 'custom', path: ['baseline'], message: names.length ? `'${s.baseline}' is not a variant (the scenario has: ${names.join(', ')})` : 'baseline names a variant, but the scenario has no variants' });
-  }
-  if (s.variants && names.length === 0) ctx.addIssue({ code: 'custom', path: ['variants'], message: 'expected at least one variant' });
-});
+export const Scenario = z
+  .strictObject({
+    name: z.string().min(1),
+    description: z.string().optional(),
+    workload: z.enum(WORKLOAD_NAMES),
+    /** `preset:<name>` (random weights from a config), a hub id, or a local folder. */
+    model: z.string().min(1),
+    /** `auto`: GPUs when the machine has them, else CPU. */
+    device: z.enum(['auto', 'cpu', 'cuda']).default('auto'),
+    seed: nonNegativeInt.default(0),
+    grpo: GrpoSettings.prefault({}),
+    /** `fixed`: every completion is exactly max_completion_length tokens, so both modes do the same work. */
+    completions: z.enum(['fixed', 'natural']).default('fixed'),
+    protocol: z.enum(['equal_per_device_batch', 'equal_global_batch']).default('equal_per_device_batch'),
+    steps: positiveInt.default(10),
+    warmup_steps: nonNegativeInt.default(2),
+    repeats: positiveInt.default(1),
+    modes: Modes,
+    ...workloadSettings('scenario'),
+    telemetry: z
+      .strictObject({
+        interval_ms: z.number().int().min(20).max(60_000).default(200),
+        /** GPU sampler: `auto` uses NVML (GPM, energy counter) where pynvml imports, else the nvidia-smi stream. */
+        source: z.enum(['auto', 'nvml', 'nvidia-smi']).default('auto'),
+        /** false: no sampler runs (what measuring costs is measured against this). */
+        enabled: z.boolean().default(true),
+      })
+      .prefault({}),
+    timeouts: z
+      .strictObject({
+        /** Seconds for a server to answer its health probe. */
+        ready_s: z.number().positive().default(600),
+        /** Seconds for one (mode, repeat) from launch to the last process's exit. */
+        run_s: z.number().positive().default(3600),
+      })
+      .prefault({}),
+    launcher: z.enum(LAUNCHERS).default('local'),
+    slurm: SlurmSettings.prefault({}),
+    /** A published figure the run is meant to reproduce; shown beside the measured one, judged by `grpo-bench reproduce`. */
+    claim: z
+      .strictObject({
+        /** The published figure; absent for a claim about the trend alone. */
+        value: z.number().positive().optional(),
+        /** A claim about how the metric moves along the sweep (e.g. "more TP reduces throughput"). */
+        trend: z.enum(['increasing', 'decreasing']).optional(),
+        /** throughput_ratio: colocate ÷ server completion tokens/s of the whole job (GPU counts may differ). */
+        metric: z.enum(['speedup_per_training_device', 'speedup_per_allocated_device', 'throughput_ratio']),
+        /** Where the claim holds: the last sweep point, the sweep's maximum ("up to"), or the point with these swept values. */
+        at: z.union([z.enum(['last', 'max']), z.record(z.string(), z.union([z.number(), z.string(), z.boolean()]))]).default('last'),
+        /** Relative: reproduced when the claim lies within the interval widened by tolerance × claim on each side. */
+        tolerance: z.number().positive().lt(1).default(0.1),
+        source: z.string(),
+        /** How the source measured and normalised (GPUs, batch protocol, the 8/7 factor). */
+        method: z.string().optional(),
+        /** The preset whose profile predicts the claim (same shapes, random weights) when `model` itself is not profiled. */
+        stand_in: z.string().optional(),
+        /** What the sources leave unstated, and what the scenario assumes in its place. */
+        unstated: z.array(z.string()).default([]),
+        assumed: z.array(z.string()).default([]),
+      })
+      .refine((c) => c.value !== undefined || c.trend !== undefined, 'a claim needs a value, a trend, or both')
+      .optional(),
+    /** Named environments: every unit runs in each, interleaved (src/scenario/variants.ts). */
+    variants: z
+      .record(z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_.-]*$/, 'expected a folder-safe variant name (letters, digits, . _ -)'), Variant)
+      .optional(),
+    /** The variant the others are compared against; default the first listed. */
+    baseline: z.string().min(1).optional(),
+  })
+  .superRefine((s, ctx) => {
+    const names = Object.keys(s.variants ?? {});
+    if (s.baseline !== undefined && !names.includes(s.baseline)) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['baseline'],
+        message: names.length
+          ? `'${s.baseline}' is not a variant (the scenario has: ${names.join(', ')})`
+          : 'baseline names a variant, but the scenario has no variants',
+      });
+    }
+    if (s.variants && names.length === 0) ctx.addIssue({ code: 'custom', path: ['variants'], message: 'expected at least one variant' });
+  });
 export type Scenario = z.infer<typeof Scenario>;

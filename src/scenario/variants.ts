@@ -23,4 +23,3 @@ export function sweepValues(point: Pick<PointInfo, 'values'>): Record<string, Po
   const { [VARIANT_FIELD]: _, ...rest } = point.values;
   return rest;
 }
-

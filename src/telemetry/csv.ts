@@ -10,7 +10,10 @@ export class CsvAppender {
   readonly #fd: number;
   #closed = false;
 
-  constructor(readonly file: string, header: readonly string[]) {
+  constructor(
+    readonly file: string,
+    header: readonly string[],
+  ) {
     mkdirSync(path.dirname(file), { recursive: true });
     this.#fd = openSync(file, 'a');
     if (fstatSync(this.#fd).size === 0) writeSync(this.#fd, stringify([header as string[]]));

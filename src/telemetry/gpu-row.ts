@@ -48,7 +48,17 @@ export interface GpuRow {
 export type NvmlOnlyField = 'energy_mj' | 'sm_active_pct' | 'sm_occupancy_pct' | 'tensor_active_pct';
 
 /** The numeric columns whose effective sampling rate is recorded (how often their value actually changes). */
-export const RATED_FIELDS = ['util_pct', 'mem_used_mib', 'power_w', 'sm_clock_mhz', 'temp_c', 'energy_mj', 'sm_active_pct', 'sm_occupancy_pct', 'tensor_active_pct'] as const;
+export const RATED_FIELDS = [
+  'util_pct',
+  'mem_used_mib',
+  'power_w',
+  'sm_clock_mhz',
+  'temp_c',
+  'energy_mj',
+  'sm_active_pct',
+  'sm_occupancy_pct',
+  'tensor_active_pct',
+] as const;
 export type RatedField = (typeof RATED_FIELDS)[number];
 
 export function gpuRowCells(r: GpuRow): Cell[] {

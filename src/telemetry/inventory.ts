@@ -56,7 +56,10 @@ export async function inventory(o: { smi?: string; timeoutMs?: number } = {}): P
   const [gpus, banner, host] = await Promise.all([
     smiQuery(smi, [`--query-gpu=${INVENTORY_FIELDS.join(',')}`, '--format=csv,noheader,nounits'], timeoutMs).then(
       (out) => ({ gpus: parseGpuInventory(out) }),
-      (e: Error & { code?: string }) => ({ gpus: [] as GpuInfo[], reason: /ENOENT/.test(e.message) ? `${smi} not found on PATH` : e.message.split('\n')[0]! }),
+      (e: Error & { code?: string }) => ({
+        gpus: [] as GpuInfo[],
+        reason: /ENOENT/.test(e.message) ? `${smi} not found on PATH` : e.message.split('\n')[0]!,
+      }),
     ),
     smiQuery(smi, [], timeoutMs).catch(() => ''),
     hostFacts(),
@@ -81,7 +84,8 @@ async function hostFacts(): Promise<Inventory['host']> {
 /** The facts that must match between compared runs (Fingerprint.environment). */
 export function environmentFingerprint(inv: Inventory): Record<string, string | number | null> {
   const g = inv.gpus;
-  const same = <T>(f: (x: GpuInfo) => T): T | 'mixed' | null => (g.length === 0 ? null : g.every((x) => f(x) === f(g[0]!)) ? f(g[0]!) : 'mixed');
+  const same = <T>(f: (x: GpuInfo) => T): T | 'mixed' | null =>
+    g.length === 0 ? null : g.every((x) => f(x) === f(g[0]!)) ? f(g[0]!) : 'mixed';
   return {
     gpu_name: same((x) => x.name),
     gpu_count: g.length,

@@ -4,7 +4,16 @@ import { execa } from 'execa';
 import type { GpuRow, NvmlOnlyField } from './gpu-row.ts';
 
 /** `--query-gpu` fields of the telemetry stream, in order; the throttle field is appended when the driver has one. */
-export const GPU_STREAM_FIELDS = ['timestamp', 'index', 'utilization.gpu', 'memory.used', 'memory.total', 'power.draw', 'clocks.sm', 'temperature.gpu'] as const;
+export const GPU_STREAM_FIELDS = [
+  'timestamp',
+  'index',
+  'utilization.gpu',
+  'memory.used',
+  'memory.total',
+  'power.draw',
+  'clocks.sm',
+  'temperature.gpu',
+] as const;
 /** Newer drivers (R535+) name it clocks_event_reasons; older ones clocks_throttle_reasons. */
 export const THROTTLE_FIELDS = ['clocks_event_reasons.active', 'clocks_throttle_reasons.active'] as const;
 /** Per-process GPU memory, streamed at a slower rate. */

@@ -35,11 +35,18 @@ export const NvmlMeta = z.looseObject({
   driver: z.string(),
   nvml: z.string(),
   pynvml: z.string().nullable(),
-  gpus: z.array(z.looseObject({ index: z.number(), gpm: z.boolean(), gpm_reason: z.string().nullable(), name: z.string().nullable().optional() })),
+  gpus: z.array(
+    z.looseObject({ index: z.number(), gpm: z.boolean(), gpm_reason: z.string().nullable(), name: z.string().nullable().optional() }),
+  ),
 });
 export type NvmlMeta = z.infer<typeof NvmlMeta>;
 
-const Problem = z.looseObject({ kind: z.literal('problem'), message: z.string(), gpu: z.number().optional(), field: z.string().optional() });
+const Problem = z.looseObject({
+  kind: z.literal('problem'),
+  message: z.string(),
+  gpu: z.number().optional(),
+  field: z.string().optional(),
+});
 
 export type NvmlLine = { kind: 'meta'; meta: NvmlMeta } | { kind: 'sample'; row: GpuRow } | { kind: 'problem'; message: string };
 

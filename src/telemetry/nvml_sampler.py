@@ -96,8 +96,10 @@ class Gpu:
 
     def describe(self) -> dict[str, Any]:
         out: dict[str, Any] = {"index": self.index, "gpm": self.gpm, "gpm_reason": self.gpm_reason}
-        for key, read in (("name", lambda: text(self.nvml.nvmlDeviceGetName(self.handle))),
-                          ("uuid", lambda: text(self.nvml.nvmlDeviceGetUUID(self.handle)))):
+        for key, read in (
+            ("name", lambda: text(self.nvml.nvmlDeviceGetName(self.handle))),
+            ("uuid", lambda: text(self.nvml.nvmlDeviceGetUUID(self.handle))),
+        ):
             try:
                 out[key] = read()
             except Exception:  # noqa: BLE001 - descriptive only
@@ -125,7 +127,9 @@ class Gpu:
             nvml.nvmlGpmSampleGet(self.handle, cur)
         except nvml.NVMLError as e:
             self.gpm, self.gpm_reason = False, f"nvmlGpmSampleGet: {e}"
-            emit({"kind": "problem", "gpu": self.index, "field": "gpm", "message": f"{self.gpm_reason}; GPM fields left empty from here on"})
+            emit(
+                {"kind": "problem", "gpu": self.index, "field": "gpm", "message": f"{self.gpm_reason}; GPM fields left empty from here on"}
+            )
             return empty
         prev, self.prev = self.prev, cur
         if prev is None:
@@ -193,8 +197,12 @@ def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     p.add_argument("--gpus", required=True, help="NVML (nvidia-smi) indices, comma-separated")
     p.add_argument("--interval-ms", type=int, default=200)
-    p.add_argument("--gpm-interval-ms", type=int, default=None,
-                   help="read GPM every this many ms, rounded to whole ticks (default max(1000, --interval-ms))")
+    p.add_argument(
+        "--gpm-interval-ms",
+        type=int,
+        default=None,
+        help="read GPM every this many ms, rounded to whole ticks (default max(1000, --interval-ms))",
+    )
     p.add_argument("--count", type=int, default=0, help="stop after this many ticks (0: until signalled)")
     a = p.parse_args(argv)
     signal.signal(signal.SIGTERM, _stop)
@@ -207,9 +215,18 @@ def main(argv: list[str] | None = None) -> int:
     try:
         # GPM on every k-th tick, the first included (it needs a previous sample before it has a value).
         every = max(1, round((a.gpm_interval_ms if a.gpm_interval_ms is not None else max(1000, a.interval_ms)) / a.interval_ms))
-        emit({"kind": "meta", "source": "nvml", "interval_ms": a.interval_ms, "gpm_interval_ms": every * a.interval_ms,
-              "driver": text(nvml.nvmlSystemGetDriverVersion()), "nvml": text(nvml.nvmlSystemGetNVMLVersion()),
-              "pynvml": _version(), "gpus": [g.describe() for g in gpus]})
+        emit(
+            {
+                "kind": "meta",
+                "source": "nvml",
+                "interval_ms": a.interval_ms,
+                "gpm_interval_ms": every * a.interval_ms,
+                "driver": text(nvml.nvmlSystemGetDriverVersion()),
+                "nvml": text(nvml.nvmlSystemGetNVMLVersion()),
+                "pynvml": _version(),
+                "gpus": [g.describe() for g in gpus],
+            }
+        )
         period = a.interval_ms / 1000.0
         due = time.monotonic()
         ticks = 0

@@ -83,18 +83,22 @@ export async function startSampling(o: SamplingOptions): Promise<Sampling> {
       throw err;
     }
     const memMs = o.gpuMemIntervalMs ?? Math.max(1000, o.intervalMs);
-    apps = new LineStream(smi, [`--query-compute-apps=${APPS_STREAM_FIELDS.join(',')}`, '--format=csv,noheader,nounits', `-lms`, String(memMs)], (line, t) => {
-      const cells = splitRow(line.trim(), APPS_STREAM_FIELDS.length);
-      const pid = num(cells?.[0]);
-      if (pid !== null) gpuMem.set(pid, { mib: num(cells?.[1]), t });
-    });
+    apps = new LineStream(
+      smi,
+      [`--query-compute-apps=${APPS_STREAM_FIELDS.join(',')}`, '--format=csv,noheader,nounits', `-lms`, String(memMs)],
+      (line, t) => {
+        const cells = splitRow(line.trim(), APPS_STREAM_FIELDS.length);
+        const pid = num(cells?.[0]);
+        if (pid !== null) gpuMem.set(pid, { mib: num(cells?.[1]), t });
+      },
+    );
     streams.push(apps);
   }
   const gpuMemOf = (pid: number, now: number): number | null => {
     if (!apps?.running) return null;
     const m = gpuMem.get(pid);
     // A pid the stream has not listed lately holds no GPU memory.
-    const stale = 3 * (o.gpuMemIntervalMs ?? Math.max(1000, o.intervalMs)) / 1000;
+    const stale = (3 * (o.gpuMemIntervalMs ?? Math.max(1000, o.intervalMs))) / 1000;
     return m && now - m.t <= stale ? m.mib : 0;
   };
 
@@ -132,7 +136,9 @@ export async function startSampling(o: SamplingOptions): Promise<Sampling> {
       await Promise.all(streams.map((s) => s.stop()));
       if (telemetry) {
         const fields = new CsvAppender(path.join(o.unitDir, SAMPLE_FILES.telemetryFields), FIELD_RATES_HEADER);
-        fields.append(telemetry.rates.rates().map((r) => FIELD_RATES_HEADER.map((k) => (typeof r[k] === 'number' ? round(r[k] as number, 3) : r[k]))));
+        fields.append(
+          telemetry.rates.rates().map((r) => FIELD_RATES_HEADER.map((k) => (typeof r[k] === 'number' ? round(r[k] as number, 3) : r[k]))),
+        );
         files.push(fields);
       }
       for (const f of files) f.close();
@@ -193,7 +199,15 @@ export class ProcessSampler {
       const prev = this.#last.get(key);
       this.#last.set(key, { cpu: s.cpu_s, at });
       const cpuPct = prev ? (100 * (s.cpu_s - prev.cpu)) / ((at - prev.at) / 1000) : null;
-      rows.push([t, m.pid, m.process, m.role, cpuPct === null ? null : round(cpuPct, 1), round(s.rss_bytes / MIB, 1), this.gpuMemOf(m.pid, t)]);
+      rows.push([
+        t,
+        m.pid,
+        m.process,
+        m.role,
+        cpuPct === null ? null : round(cpuPct, 1),
+        round(s.rss_bytes / MIB, 1),
+        this.gpuMemOf(m.pid, t),
+      ]);
     }
     for (const k of this.#last.keys()) if (!seen.has(k)) this.#last.delete(k);
     return rows;
@@ -237,7 +251,13 @@ function cpuTimes(): { busy: number; total: number } {
  * The GPU sampler of the unit: NVML when asked for or when `auto` finds pynvml usable, else
  * the nvidia-smi stream (the reason NVML was not used goes to `problems`).
  */
-async function startGpuSampler(o: SamplingOptions, smi: string, record: (row: GpuRow) => void, problems: string[], streams: LineStream[]): Promise<GpuTelemetry> {
+async function startGpuSampler(
+  o: SamplingOptions,
+  smi: string,
+  record: (row: GpuRow) => void,
+  problems: string[],
+  streams: LineStream[],
+): Promise<GpuTelemetry> {
   const choice = o.gpuSource ?? 'auto';
   let fallback: string | undefined;
   if (choice !== 'nvidia-smi') {
@@ -253,17 +273,25 @@ async function startGpuSampler(o: SamplingOptions, smi: string, record: (row: Gp
       const gpm = nvml.meta.gpus.map((g) => ({ gpu: g.index, supported: g.gpm, reason: g.gpm_reason }));
       return { source: 'nvml', driver: nvml.meta.driver, pynvml: nvml.meta.pynvml, gpm };
     }
-    if (choice === 'nvml') throw new UnavailableError(`telemetry source nvml: ${nvml.why}`, 'Install nvidia-ml-py for the workloads\' Python, or let the source be auto (nvidia-smi is used where NVML is not).');
+    if (choice === 'nvml')
+      throw new UnavailableError(
+        `telemetry source nvml: ${nvml.why}`,
+        "Install nvidia-ml-py for the workloads' Python, or let the source be auto (nvidia-smi is used where NVML is not).",
+      );
     fallback = `NVML sampler not used (${nvml.why.trim()}); GPU telemetry from the nvidia-smi stream, without SM activity, tensor activity or the energy counter`;
     problems.push(fallback);
   }
   const fields = await gpuStreamFields(smi);
   const withThrottle = fields.length > GPU_STREAM_FIELDS.length;
   streams.push(
-    new LineStream(smi, [`--query-gpu=${fields.join(',')}`, '--format=csv,noheader,nounits', '-i', o.gpus.join(','), `-lms`, String(o.intervalMs)], (line, t) => {
-      const s = parseGpuLine(line, t, withThrottle);
-      if (s) record(sampleRow(s));
-    }),
+    new LineStream(
+      smi,
+      [`--query-gpu=${fields.join(',')}`, '--format=csv,noheader,nounits', '-i', o.gpus.join(','), `-lms`, String(o.intervalMs)],
+      (line, t) => {
+        const s = parseGpuLine(line, t, withThrottle);
+        if (s) record(sampleRow(s));
+      },
+    ),
   );
   const reason = 'nvidia-smi stream: no GPM metrics (pynvml not used)';
   return { source: 'nvidia-smi', gpm: o.gpus.map((g) => ({ gpu: g, supported: false, reason })), ...(fallback ? { fallback } : {}) };

@@ -79,7 +79,9 @@ suite('interval coverage under AR(1) steps and run-to-run spread', () => {
         let covered = 0;
         const said = { regressed: 0, no_regression: 0, inconclusive: 0 };
         for (let t = 0; t < TRIALS; t++) {
-          const noise = fitNoiseModel(Array.from({ length: calibration.folders }, () => simulateSession(normal, gateMachine, 0, calibration.runs)));
+          const noise = fitNoiseModel(
+            Array.from({ length: calibration.folders }, () => simulateSession(normal, gateMachine, 0, calibration.runs)),
+          );
           const d = gateDecision({
             baseline: simulateSession(normal, gateMachine, 0, n),
             candidate: simulateSession(normal, gateMachine, Math.log(edge), n),
@@ -96,7 +98,10 @@ suite('interval coverage under AR(1) steps and run-to-run spread', () => {
         assert.ok(covered / TRIALS >= MIN_COVERAGE, `${what}: coverage ${(100 * covered) / TRIALS} %`);
         for (const wrong of ['regressed', 'no_regression'] as const) {
           const rate = clopperPearson(said[wrong], TRIALS, 0.99);
-          assert.ok(rate.low <= 0.025, `${what}: "${wrong}" in ${(100 * rate.rate).toFixed(2)} % of trials with the truth at the threshold`);
+          assert.ok(
+            rate.low <= 0.025,
+            `${what}: "${wrong}" in ${(100 * rate.rate).toFixed(2)} % of trials with the truth at the threshold`,
+          );
         }
       }
     });

@@ -24,7 +24,16 @@ suite('variance between runs and between steps, from the runs', () => {
 
 suite('the cheapest runs × steps for a resolution', () => {
   // Runs differ by 2 % (var 0.0004), steps by 6 % (var 0.0036, uncorrelated), 120 s of start-up, 1 s a step.
-  const c: VarianceComponents = { run: 0.0004, step: 0.0036, step_eff: 0.0036, rho: 0, runs: 5, steps_per_run: 10, startup_s: 120, step_s: 1 };
+  const c: VarianceComponents = {
+    run: 0.0004,
+    step: 0.0036,
+    step_eff: 0.0036,
+    rho: 0,
+    runs: 5,
+    steps_per_run: 10,
+    startup_s: 120,
+    step_s: 1,
+  };
 
   test('±3 %: 7 runs a side of 33 steps, 2 142 s', () => {
     // n = 7: t(.975, 6) = 2.4469; m = 33: 2.4469·√(2(0.0004 + 0.0036/33)/7) = 0.029510 ≤ ln 1.03 = 0.029559, m = 32 gives 0.029610.

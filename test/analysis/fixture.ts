@@ -33,7 +33,13 @@ function unit(mode: 'server' | 'colocate', repeat: number, kind: 'cuda' | 'cpu')
     repeat,
     dir: `${mode}/r${repeat}`,
     devices: { kind, allocated: [...server, ...training], training, server },
-    batch: { per_device_train_batch_size: 4, training_devices: training.length, global_batch: 4 * training.length, num_generations: 4, prompts_per_step: training.length },
+    batch: {
+      per_device_train_batch_size: 4,
+      training_devices: training.length,
+      global_batch: 4 * training.length,
+      num_generations: 4,
+      prompts_per_step: training.length,
+    },
     processes: [],
   };
 }
@@ -51,7 +57,17 @@ function request(endpoint: string, t0: number, dur: number, step: number, id: st
 }
 
 function step(k: number, t0: number, dur: number, samples: number): string {
-  return line({ type: 'step', step: k, t0, t1: t0 + dur, prompt_tokens: 8 * samples, completion_tokens: 16 * samples, samples, loss: 0.5, reward_mean: null });
+  return line({
+    type: 'step',
+    step: k,
+    t0,
+    t1: t0 + dur,
+    prompt_tokens: 8 * samples,
+    completion_tokens: 16 * samples,
+    samples,
+    loss: 0.5,
+    reward_mean: null,
+  });
 }
 
 /**
@@ -65,7 +81,8 @@ function telemetry(rows: [t: number, gpu: number, util: number, power: number][]
     const header = 't,gpu,util_pct,mem_used_mib,mem_total_mib,power_w,sm_clock_mhz,temp_c,throttle_reasons\n';
     return header + rows.map(([t, g, u, p]) => `${t},${g},${u},1000,80000,${p},1980,60,"0x0000000000000000"\n`).join('');
   }
-  const header = 't,gpu,util_pct,mem_used_mib,mem_total_mib,power_w,sm_clock_mhz,temp_c,throttle_reasons,energy_mj,sm_active_pct,sm_occupancy_pct,tensor_active_pct,source\n';
+  const header =
+    't,gpu,util_pct,mem_used_mib,mem_total_mib,power_w,sm_clock_mhz,temp_c,throttle_reasons,energy_mj,sm_active_pct,sm_occupancy_pct,tensor_active_pct,source\n';
   const last = new Map<number, { t: number; p: number; mj: number }>();
   return (
     header +
@@ -121,7 +138,12 @@ export async function buildRun(options: FixtureOptions = {}): Promise<string> {
       { dir: 'server/r0', point: 'default', mode: 'server', repeat: 0, status: 'ok', started: iso(995), ended: iso(1011) },
       { dir: 'colocate/r0', point: 'default', mode: 'colocate', repeat: 0, status: 'ok', started: iso(1990), ended: iso(2013) },
       {
-        dir: 'colocate/r1', point: 'default', mode: 'colocate', repeat: 1, status: 'failed', started: iso(2996),
+        dir: 'colocate/r1',
+        point: 'default',
+        mode: 'colocate',
+        repeat: 1,
+        status: 'failed',
+        started: iso(2996),
         error: { message: 'trainer exited with code 1', process: 'trainer', exit_code: 1 },
       },
       { dir: 'server/r1', point: 'default', mode: 'server', repeat: 1, status: 'planned' },
@@ -140,7 +162,8 @@ export async function buildRun(options: FixtureOptions = {}): Promise<string> {
     server += phase(k, 'generate', t, 1) + phase(k, 'weight_sync', t + 1.75, 0.25, { bytes: 1000 });
     // /generate: round trip 0.9 + 0.01·k s on the trainer, 0.8 s in the server's handler, paired by id;
     // /update_weights: the trainer's record only.
-    trainer += request('/generate', t + 0.05, 0.9 + 0.01 * k, k, `100-${2 * k}`) + request('/update_weights', t + 1.75, 0.02, k, `100-${2 * k + 1}`);
+    trainer +=
+      request('/generate', t + 0.05, 0.9 + 0.01 * k, k, `100-${2 * k}`) + request('/update_weights', t + 1.75, 0.02, k, `100-${2 * k + 1}`);
     server += request('/generate', t + 0.1, 0.8, k, `100-${2 * k}`);
   }
   trainer += line({ type: 'end', t: 1011, status: 'ok' });
@@ -150,12 +173,16 @@ export async function buildRun(options: FixtureOptions = {}): Promise<string> {
   await writeUnit(cpu, dir, 'server/r0', { 'trainer-0': trainer, 'server-0': server }, telemetry(tel, options.nvml));
 
   // colocate r0 and r1
-  for (const [repeat, base, steps] of [[0, 2000, 5], [1, 3000, 3]] as const) {
+  for (const [repeat, base, steps] of [
+    [0, 2000, 5],
+    [1, 3000, 3],
+  ] as const) {
     let r0 = start('trainer', 0, 'colocate', base - 1);
     let r1 = start('trainer', 1, 'colocate', base - 1);
     for (let k = 0; k < steps; k++) {
       const t = base + 2.5 * k;
-      r0 += phase(k, 'generate', t, 1.5) + phase(k, 'forward_backward', t + 1.5, 0.5) + phase(k, 'optimizer', t + 2, 0.5) + step(k, t, 2.5, 4);
+      r0 +=
+        phase(k, 'generate', t, 1.5) + phase(k, 'forward_backward', t + 1.5, 0.5) + phase(k, 'optimizer', t + 2, 0.5) + step(k, t, 2.5, 4);
       r1 += phase(k, 'generate', t, 1.5) + phase(k, 'forward_backward', t + 1.5, 0.5) + step(k, t, 2.5, 4);
     }
     if (repeat === 0) {
@@ -179,8 +206,17 @@ async function writeUnit(cpu: boolean, run: string, unitDir: string, events: Rec
   if (!telemetryCsv) return;
   if (!cpu) return writeFile(path.join(d, 'telemetry.csv'), telemetryCsv);
   // On CPU: per-process samples at the telemetry rows' times.
-  const times = [...new Set(telemetryCsv.split('\n').slice(1, -1).map((l) => l.split(',')[0]))];
-  const rows = times.flatMap((t) => [`${t},101,python,trainer,80,500,0`, ...(unitDir.startsWith('server') ? [`${t},201,python,server,40,400,0`] : [])]);
+  const times = [
+    ...new Set(
+      telemetryCsv
+        .split('\n')
+        .slice(1, -1)
+        .map((l) => l.split(',')[0]),
+    ),
+  ];
+  const rows = times.flatMap((t) => [
+    `${t},101,python,trainer,80,500,0`,
+    ...(unitDir.startsWith('server') ? [`${t},201,python,server,40,400,0`] : []),
+  ]);
   await writeFile(path.join(d, 'processes.csv'), ['t,pid,process,role,cpu_pct,rss_mib,gpu_mem_mib', ...rows, ''].join('\n'));
 }
-

@@ -27,7 +27,11 @@ suite('noise model: one-way random-effects ANOVA on ln(value per run)', () => {
     // ln values {0, .2}, {.1, .3}, {.4, .6}: means .1, .2, .5, grand .26667
     // SS_W = 3 · 0.02 = 0.06 over 3 df → 0.02; MS_B = 2·Σ(ȳ_g − ȳ)² / 2 = 0.086667; n₀ = 2
     // between = (0.086667 − 0.02) / 2 = 0.033333
-    const m = fitNoiseModel([[e(0), e(0.2)], [e(0.1), e(0.3)], [e(0.4), e(0.6)]]);
+    const m = fitNoiseModel([
+      [e(0), e(0.2)],
+      [e(0.1), e(0.3)],
+      [e(0.4), e(0.6)],
+    ]);
     close(m.within, 0.02);
     assert.equal(m.within_df, 3);
     close(m.mean_square_between, 0.26 / 3);
@@ -39,7 +43,10 @@ suite('noise model: one-way random-effects ANOVA on ln(value per run)', () => {
   test('unbalanced sessions; a negative between estimate is truncated at 0', () => {
     // {0, .2} and {.1, .2, .3}: SS_W = 0.04 over 3 df; grand mean 0.16; SS_B = 2·0.06² + 3·0.04² = 0.012
     // n₀ = (5 − 13/5) / 1 = 2.4; (0.012 − 0.013333)/2.4 < 0 → 0
-    const m = fitNoiseModel([[1, e(0.2)], [e(0.1), e(0.2), e(0.3)]]);
+    const m = fitNoiseModel([
+      [1, e(0.2)],
+      [e(0.1), e(0.2), e(0.3)],
+    ]);
     close(m.within, 0.04 / 3);
     close(m.mean_square_between, 0.012);
     close(m.runs_per_session, 2.4);
@@ -63,7 +70,14 @@ suite('the comparison variance: run-to-run spread counted once', () => {
 
   test('with a profile: the mean square between folders with its own df, never a clipped between part taken as known', () => {
     // Profile: MS_W 0.01 (10 df), MS_B 0.03 (4 df: five folders), n₀ = 3 runs per folder.
-    const noise = { within: 0.01, within_df: 10, between: (0.03 - 0.01) / 3, between_df: 4, mean_square_between: 0.03, runs_per_session: 3 } as NoiseModel;
+    const noise = {
+      within: 0.01,
+      within_df: 10,
+      between: (0.03 - 0.01) / 3,
+      between_df: 4,
+      mean_square_between: 0.03,
+      runs_per_session: 3,
+    } as NoiseModel;
     const v = comparisonVariance([1, e(0.2)], [e(0.1), e(0.3)], noise);
     close(v.within, (0.04 + 0.1) / 12);
     assert.equal(v.within_df, 12);
@@ -80,7 +94,7 @@ suite('the comparison variance: run-to-run spread counted once', () => {
     assert.deepEqual(logRatioSe(v, 10, 10), logRatioSe(v, 3, 3));
   });
 
-  test('a compared folder that is one of the profile\'s counts once: its runs leave the pooled within spread', () => {
+  test("a compared folder that is one of the profile's counts once: its runs leave the pooled within spread", () => {
     const noise = { within: 0.01, within_df: 10, between: 0, between_df: 4, mean_square_between: 0.01, runs_per_session: 3 } as NoiseModel;
     const v = comparisonVariance([1, e(0.2)], [e(0.1), e(0.3)], noise, { baseline: true });
     close(v.within, (0.02 + 0.1) / 11);
@@ -181,7 +195,10 @@ suite('the gate rule: three outcomes', () => {
     close(levels[0]!, 1 - 0.05 / 2);
     close(levels[2]!, 1 - 0.05 / 2, 1e-12);
     // with p 0.012 at rank 3 it passes, and rank 4 is tested at 95 %
-    assert.deepEqual(holmLevels([0.012, 0.001, 0.3, 0.008]).map((x) => Math.round(x * 1e6) / 1e6), [0.975, 0.9875, 0.95, 0.983333]);
+    assert.deepEqual(
+      holmLevels([0.012, 0.001, 0.3, 0.008]).map((x) => Math.round(x * 1e6) / 1e6),
+      [0.975, 0.9875, 0.95, 0.983333],
+    );
   });
 });
 

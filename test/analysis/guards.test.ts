@@ -1,7 +1,14 @@
 // The steady-state rule on throughput and the validity guards, against hand-computed cases.
 import assert from 'node:assert/strict';
 import { describe as suite, test } from 'node:test';
-import { coverageComparison, equalWork, halvesTrend, namedOutliers, relativeDifference, stepCoverage } from '../../src/analysis/summary/guards.ts';
+import {
+  coverageComparison,
+  equalWork,
+  halvesTrend,
+  namedOutliers,
+  relativeDifference,
+  stepCoverage,
+} from '../../src/analysis/summary/guards.ts';
 import { steadyStateByThroughput } from '../../src/analysis/summary/steady-state.ts';
 
 const close = (a: number, b: number, eps = 1e-12) => assert.ok(Math.abs(a - b) <= eps, `${a} ≠ ${b}`);
@@ -49,12 +56,23 @@ suite('validity guards', () => {
   test('step coverage: share of wall time inside timed steps, runs combined', () => {
     // run 1: steps 0–1 and 1.5–2.5 → 2 s of 2.5 s; run 2: 10–11, 11–12 → 2 of 2
     const c = stepCoverage([
-      [{ t0: 0, t1: 1 }, { t0: 1.5, t1: 2.5 }],
-      [{ t0: 10, t1: 11 }, { t0: 11, t1: 12 }],
+      [
+        { t0: 0, t1: 1 },
+        { t0: 1.5, t1: 2.5 },
+      ],
+      [
+        { t0: 10, t1: 11 },
+        { t0: 11, t1: 12 },
+      ],
     ]);
     close(c.share, 4 / 4.5);
     assert.equal(c.ok, false);
-    const full = stepCoverage([[{ t0: 0, t1: 1 }, { t0: 1, t1: 2 }]]);
+    const full = stepCoverage([
+      [
+        { t0: 0, t1: 1 },
+        { t0: 1, t1: 2 },
+      ],
+    ]);
     assert.deepEqual([full.share, full.ok], [1, true]);
     assert.equal(coverageComparison(full, full).ok, true);
     assert.equal(coverageComparison(full, { ...full, share: 0.995 }).ok, true);
@@ -63,8 +81,17 @@ suite('validity guards', () => {
 
   test('equal completion and prompt tokens per sample within 1 %', () => {
     close(relativeDifference(48, 48.3), 0.3 / 48.3);
-    assert.equal(equalWork({ completion_tokens_per_sample: 48, prompt_tokens_per_sample: 32 }, { completion_tokens_per_sample: 48.3, prompt_tokens_per_sample: 32 }).equal, true);
-    const w = equalWork({ completion_tokens_per_sample: 48, prompt_tokens_per_sample: 32 }, { completion_tokens_per_sample: 50, prompt_tokens_per_sample: 32 });
+    assert.equal(
+      equalWork(
+        { completion_tokens_per_sample: 48, prompt_tokens_per_sample: 32 },
+        { completion_tokens_per_sample: 48.3, prompt_tokens_per_sample: 32 },
+      ).equal,
+      true,
+    );
+    const w = equalWork(
+      { completion_tokens_per_sample: 48, prompt_tokens_per_sample: 32 },
+      { completion_tokens_per_sample: 50, prompt_tokens_per_sample: 32 },
+    );
     assert.equal(w.equal, false);
     close(w.max_relative_difference, 2 / 50);
   });

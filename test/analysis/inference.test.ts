@@ -108,9 +108,24 @@ suite('ratios of runs', () => {
   });
 
   test('blockRatio pairs when it can and falls back to two samples', () => {
-    const b = [{ block: 0, value: 100 }, { block: 1, value: 110 }];
-    assert.equal(blockRatio(b, [{ block: 0, value: 120 }, { block: 1, value: 125 }]).design, 'paired');
-    assert.equal(blockRatio(b, [{ block: 3, value: 120 }, { block: 4, value: 125 }]).design, 'two_sample');
+    const b = [
+      { block: 0, value: 100 },
+      { block: 1, value: 110 },
+    ];
+    assert.equal(
+      blockRatio(b, [
+        { block: 0, value: 120 },
+        { block: 1, value: 125 },
+      ]).design,
+      'paired',
+    );
+    assert.equal(
+      blockRatio(b, [
+        { block: 3, value: 120 },
+        { block: 4, value: 125 },
+      ]).design,
+      'two_sample',
+    );
   });
 });
 

@@ -39,7 +39,10 @@ test('TRL colocate with sleep: the breakdown adds up to the top-level phases, sl
     optimizer: 0.5,
   });
   const top = 7.0 + 3.0 + 0.5;
-  assert.equal(Object.values(phases).reduce((a, b) => a + b, 0), top);
+  assert.equal(
+    Object.values(phases).reduce((a, b) => a + b, 0),
+    top,
+  );
   assert.deepEqual(nested, [
     { parent: 'reward', name: 'trl:random_reward', seconds: 0.125 },
     { parent: 'trl:compute_loss', name: 'trl:get_per_token_logps_and_entropies', seconds: 0.5 },
@@ -72,6 +75,10 @@ test('older runs: raw TRL timer names as parents, and TRL timers at the top insi
 });
 
 test('a protocol phase inside a detail comes out of the detail’s parent in the breakdown', () => {
-  const { phases } = stepBreakdown([phase('old_logprobs', 0.5, 'trl:helper'), phase('trl:helper', 1, 'forward_backward'), phase('forward_backward', 4)]);
+  const { phases } = stepBreakdown([
+    phase('old_logprobs', 0.5, 'trl:helper'),
+    phase('trl:helper', 1, 'forward_backward'),
+    phase('forward_backward', 4),
+  ]);
   assert.deepEqual(phases, { old_logprobs: 0.5, forward_backward: 3.5 });
 });

@@ -7,10 +7,17 @@ import { sweepPoints } from '../../src/scenario/sweep.ts';
 
 const points = sweepPoints({ model: ['preset:0.5b', 'preset:1.5b'], 'modes.colocate.vllm.enable_sleep_mode': [false, true] });
 const round = (x: number) => Number(x.toFixed(9));
-const id = (m: string, s: boolean) => points.find((p) => p.values.model === m && p.values['modes.colocate.vllm.enable_sleep_mode'] === s)!.id;
+const id = (m: string, s: boolean) =>
+  points.find((p) => p.values.model === m && p.values['modes.colocate.vllm.enable_sleep_mode'] === s)!.id;
 
 function arm(point: string, mode: 'colocate' | 'hf', throughput: number[], stepTime = throughput.map((t) => 2048 / t)): PointRuns {
-  const summary = { point, mode, batch: { global_batch: 8 }, completion_tokens_per_sample: 256, prompt_tokens_per_sample: 128 } as unknown as ModeSummary;
+  const summary = {
+    point,
+    mode,
+    batch: { global_batch: 8 },
+    completion_tokens_per_sample: 256,
+    prompt_tokens_per_sample: 128,
+  } as unknown as ModeSummary;
   return { summary, throughput, step_time: stepTime, steps: 4 * throughput.length };
 }
 
@@ -33,10 +40,16 @@ test('each point is compared with the point that differs in one swept field, per
     ],
   );
   // Three runs a side with no spread: an interval of zero width, which excludes 1.
-  assert.equal(out[0]!.statement, 'colocate, model=preset:0.5b: enable_sleep_mode=true ran slower than enable_sleep_mode=false, at 0.80 × its throughput (95% CI 0.80–0.80; completion tokens/s per allocated device, 3 and 3 run(s))');
+  assert.equal(
+    out[0]!.statement,
+    'colocate, model=preset:0.5b: enable_sleep_mode=true ran slower than enable_sleep_mode=false, at 0.80 × its throughput (95% CI 0.80–0.80; completion tokens/s per allocated device, 3 and 3 run(s))',
+  );
   // One run a side: no interval, and no "slower".
   assert.equal(out[3]!.throughput_ratio.low, undefined);
-  assert.match(out[3]!.statement, /^colocate, model=preset:1\.5b: enable_sleep_mode=true at 0\.80 × the throughput of enable_sleep_mode=false, from too few runs for a confidence interval/);
+  assert.match(
+    out[3]!.statement,
+    /^colocate, model=preset:1\.5b: enable_sleep_mode=true at 0\.80 × the throughput of enable_sleep_mode=false, from too few runs for a confidence interval/,
+  );
 });
 
 test('a spread that does not exclude 1 is unresolved', () => {
@@ -51,7 +64,10 @@ test('a spread that does not exclude 1 is unresolved', () => {
 });
 
 test('no sweep, or no baseline point measured in that mode: no comparison', () => {
-  assert.deepEqual(pointComparisons(sweepPoints(undefined), new Map([[pointModeKey('default', 'colocate'), arm('default', 'colocate', [1])]])), []);
+  assert.deepEqual(
+    pointComparisons(sweepPoints(undefined), new Map([[pointModeKey('default', 'colocate'), arm('default', 'colocate', [1])]])),
+    [],
+  );
   const [off, on] = sweepPoints({ 'modes.colocate.vllm.enable_sleep_mode': [false, true] });
   assert.deepEqual(pointComparisons([off!, on!], new Map([[pointModeKey(on!.id, 'colocate'), arm(on!.id, 'colocate', [1])]])), []);
 });

@@ -27,8 +27,24 @@ describe('the published claims as scenarios', async () => {
   test('every experiment of the co-location post and its PRs is there, each with its claim, method, and what was assumed', async () => {
     const claims = await Promise.all(files.map(claimOf));
     const by = Object.fromEntries(claims.map((c) => [c.scenario.name, c.scenario.claim]));
-    assert.deepEqual(Object.keys(by).sort(), ['coloc-1.5b-batch', 'coloc-1.5b-tp', 'coloc-14b-tp8', 'coloc-72b-multinode', 'coloc-7b-batch', 'coloc-7b-tp']);
-    assert.deepEqual([by['coloc-1.5b-batch']!.value, by['coloc-7b-batch']!.value, by['coloc-7b-tp']!.value, by['coloc-72b-multinode']!.value, by['coloc-14b-tp8']!.value], [1.43, 1.35, 1.73, 1.26, 1.7]);
+    assert.deepEqual(Object.keys(by).sort(), [
+      'coloc-1.5b-batch',
+      'coloc-1.5b-tp',
+      'coloc-14b-tp8',
+      'coloc-72b-multinode',
+      'coloc-7b-batch',
+      'coloc-7b-tp',
+    ]);
+    assert.deepEqual(
+      [
+        by['coloc-1.5b-batch']!.value,
+        by['coloc-7b-batch']!.value,
+        by['coloc-7b-tp']!.value,
+        by['coloc-72b-multinode']!.value,
+        by['coloc-14b-tp8']!.value,
+      ],
+      [1.43, 1.35, 1.73, 1.26, 1.7],
+    );
     assert.equal(by['coloc-1.5b-tp']!.trend, 'decreasing');
     for (const c of claims) {
       assert.ok(c.scenario.claim.unstated.length > 0 && c.scenario.claim.assumed.length > 0, c.file);
@@ -50,7 +66,13 @@ describe('the published claims as scenarios', async () => {
 });
 
 describe('judging a value against a claim', () => {
-  const claim = Scenario.parse({ name: 'x', workload: 'trl', model: 'm', modes: { hf: { devices: 1 } }, claim: { value: 1.4, metric: 'speedup_per_training_device', source: 's', tolerance: 0.1 } }).claim!;
+  const claim = Scenario.parse({
+    name: 'x',
+    workload: 'trl',
+    model: 'm',
+    modes: { hf: { devices: 1 } },
+    claim: { value: 1.4, metric: 'speedup_per_training_device', source: 's', tolerance: 0.1 },
+  }).claim!;
 
   test('reproduced when the claim lies in the interval widened by tolerance × claim, not reproduced otherwise', () => {
     // [1.20, 1.27] widened by 0.14 reaches 1.41 ≥ 1.4
@@ -63,7 +85,10 @@ describe('judging a value against a claim', () => {
 
   test('a trend is reproduced when the last point’s interval lies wholly beyond the first’s in the claimed direction', () => {
     const trend = { ...claim, value: undefined, trend: 'decreasing' as const };
-    const pts = (a: [number, number], b: [number, number]) => [{ point: 'a', value: { value: a[0], low: a[0], high: a[1] } }, { point: 'b', value: { value: b[0], low: b[0], high: b[1] } }];
+    const pts = (a: [number, number], b: [number, number]) => [
+      { point: 'a', value: { value: a[0], low: a[0], high: a[1] } },
+      { point: 'b', value: { value: b[0], low: b[0], high: b[1] } },
+    ];
     assert.equal(judge(trend, null, pts([1.2, 1.3], [0.9, 1.0])).verdict, 'reproduced');
     assert.equal(judge(trend, null, pts([1.2, 1.3], [1.1, 1.25])).verdict, 'not reproduced');
   });
@@ -77,8 +102,20 @@ describe('reproduce on a profile and a measured run', async () => {
 
   test('the fixture run as the measured side: its speedup per training GPU (0.8) is judged against a claim of 0.8 and of 1.43', async () => {
     const scenario = { ...run.manifest.scenario } as Scenario;
-    const make = (value: number): ClaimScenario => ({ file: 'fixture', scenario: { ...scenario, claim: { value, metric: 'speedup_per_training_device', at: 'last', tolerance: 0.1, source: 'test', unstated: [], assumed: [] } }, points: expandSweep(scenario, undefined, 'fixture') });
-    const [same, higher] = reproduce({ claims: [make(0.8), make(1.43)], profiles: [], runs: [{ run_id: 'fixture-run', summary }], resamples: 50 });
+    const make = (value: number): ClaimScenario => ({
+      file: 'fixture',
+      scenario: {
+        ...scenario,
+        claim: { value, metric: 'speedup_per_training_device', at: 'last', tolerance: 0.1, source: 'test', unstated: [], assumed: [] },
+      },
+      points: expandSweep(scenario, undefined, 'fixture'),
+    });
+    const [same, higher] = reproduce({
+      claims: [make(0.8), make(1.43)],
+      profiles: [],
+      runs: [{ run_id: 'fixture-run', summary }],
+      resamples: 50,
+    });
     assert.equal(same!.measured.verdict, 'reproduced');
     assert.equal(same!.measured.value!.value, 0.8);
     assert.equal(higher!.measured.verdict, 'not reproduced');
@@ -123,7 +160,11 @@ describe('reproduce on a profile and a measured run', async () => {
     assert.deepEqual(Object.keys(be).sort(), ['compute_factor', 'server_generation_factor', 'server_weight_sync_s']);
     // Solved on the model itself: put the needed value back in and the model gives the claim.
     const claimed = c.scenario.claim.value!;
-    const layout = { per_device_batch: 32, server: { server_gpus: 1, trainer_gpus: 7, tensor_parallel_size: 1 }, colocate: { gpus: 8, tensor_parallel_size: 1, sleep: false } };
+    const layout = {
+      per_device_batch: 32,
+      server: { server_gpus: 1, trainer_gpus: 7, tensor_parallel_size: 1 },
+      colocate: { gpus: 8, tensor_parallel_size: 1, sleep: false },
+    };
     assert.equal(r!.predicted.point, 'per_device_train_batch_size=32');
     for (const b of Object.values(be)) {
       if (b.needed === null) continue;
@@ -139,14 +180,34 @@ describe('reproduce on a profile and a measured run', async () => {
   });
 
   test('a profile at other lengths is rescaled (assumed, said so); a TP claim the profile never measured is not comparable', async () => {
-    const [lengths] = reproduce({ claims: [await claimOf('coloc-1.5b-batch.yaml')], profiles: [handProfile('preset:1.5b', 128, 256)], runs: [], resamples: 20 });
+    const [lengths] = reproduce({
+      claims: [await claimOf('coloc-1.5b-batch.yaml')],
+      profiles: [handProfile('preset:1.5b', 128, 256)],
+      runs: [],
+      resamples: 20,
+    });
     assert.ok(['the model agrees', 'the model disagrees'].includes(lengths!.predicted.verdict));
     assert.ok(lengths!.predicted.why.some((w) => /rests on rescaling the profile's 128 \+ 256 tokens/.test(w)));
     assert.ok(lengths!.predicted.assumptions.some((a) => a.startsWith('Lengths not profiled')));
-    const [tp] = reproduce({ claims: [await claimOf('coloc-7b-tp.yaml')], profiles: [handProfile('preset:7b', 512, 1024)], runs: [], resamples: 20 });
+    const [tp] = reproduce({
+      claims: [await claimOf('coloc-7b-tp.yaml')],
+      profiles: [handProfile('preset:7b', 512, 1024)],
+      runs: [],
+      resamples: 20,
+    });
     assert.equal(tp!.predicted.verdict, 'not comparable');
     assert.match(tp!.predicted.why[0]!, /tensor parallelism, which the profile did not measure/);
-    const [g] = reproduce({ claims: [await claimOf('coloc-1.5b-batch.yaml')], profiles: [{ ...handProfile('preset:1.5b', 512, 1024), shape: { num_generations: 4, max_prompt_length: 512, max_completion_length: 1024, completion_tokens_per_sample: 1024 } }], runs: [], resamples: 20 });
+    const [g] = reproduce({
+      claims: [await claimOf('coloc-1.5b-batch.yaml')],
+      profiles: [
+        {
+          ...handProfile('preset:1.5b', 512, 1024),
+          shape: { num_generations: 4, max_prompt_length: 512, max_completion_length: 1024, completion_tokens_per_sample: 1024 },
+        },
+      ],
+      runs: [],
+      resamples: 20,
+    });
     assert.equal(g!.predicted.verdict, 'not comparable');
     assert.match(g!.predicted.why[0]!, /num_generations 4/);
   });
@@ -156,14 +217,46 @@ describe('reproduce on a profile and a measured run', async () => {
 function handProfile(model: string, prompt: number, completion: number): Profile {
   const one = (x: number) => [[x]];
   const half = (b: number, compute: number, generate: number) => ({
-    mode: 'colocate' as const, per_device_batch: b, training_devices: 1, sleep_mode: false, tensor_parallel_size: 1,
-    compute_s: one(compute), generate_s: one(generate), weight_sync_s: one(0.05), sleep_wake_s: one(0), from: ['hand'],
+    mode: 'colocate' as const,
+    per_device_batch: b,
+    training_devices: 1,
+    sleep_mode: false,
+    tensor_parallel_size: 1,
+    compute_s: one(compute),
+    generate_s: one(generate),
+    weight_sync_s: one(0.05),
+    sleep_wake_s: one(0),
+    from: ['hand'],
   });
   return {
-    schema_version: 1, kind: 'grpo-bench-profile', scenario: `${model}-hand`, workload: 'trl', model, device_kind: 'cuda', device_name: 'NVIDIA H200',
+    schema_version: 1,
+    kind: 'grpo-bench-profile',
+    scenario: `${model}-hand`,
+    workload: 'trl',
+    model,
+    device_kind: 'cuda',
+    device_name: 'NVIDIA H200',
     shape: { num_generations: 8, max_prompt_length: prompt, max_completion_length: completion, completion_tokens_per_sample: completion },
     parameter_bytes: { value: 3e9, source: 'hand' },
-    server: [{ tensor_parallel_size: 1, data_parallel_size: 1, points: [[8, 1], [128, 2], [256, 3]].map(([c, s]) => ({ completions: c!, trainers: c! / 8, per_device_batch: 8, prompts: c! / 8, seconds: one(s!), source: 'probe' as const, from: ['hand'] })) }],
+    server: [
+      {
+        tensor_parallel_size: 1,
+        data_parallel_size: 1,
+        points: [
+          [8, 1],
+          [128, 2],
+          [256, 3],
+        ].map(([c, s]) => ({
+          completions: c!,
+          trainers: c! / 8,
+          per_device_batch: 8,
+          prompts: c! / 8,
+          seconds: one(s!),
+          source: 'probe' as const,
+          from: ['hand'],
+        })),
+      },
+    ],
     trainer: [half(8, 0.4, 0.7), half(16, 0.8, 0.8), half(32, 1.6, 1.0)],
     sources: [{ run_id: 'hand', dir: 'hand', units: [] }],
     notes: [],

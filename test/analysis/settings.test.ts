@@ -19,7 +19,16 @@ function file(dir: string, role: string, rank: number, events: object[]): EventF
 }
 
 const config = (c: object) => ({ type: 'config', t: 1, config: c });
-const start = (role: string, rank: number) => ({ type: 'start', t: 0, role, rank, pid: 4242 + rank, mode: 'x', devices: ['cuda:0'], versions: {} });
+const start = (role: string, rank: number) => ({
+  type: 'start',
+  t: 0,
+  role,
+  rank,
+  pid: 4242 + rank,
+  mode: 'x',
+  devices: ['cuda:0'],
+  versions: {},
+});
 
 function unit(mode: 'server' | 'colocate' | 'hf', repeat: number, files: (dir: string) => EventFile[], point = 'default'): SettingsUnit {
   const dir = `${mode}/r${repeat}`;
@@ -45,7 +54,9 @@ describe('flattening and ignoring settings', () => {
   });
 
   test('a command line becomes one key per option and the other words under args', () => {
-    const s = flattenSettings({ command: ['python', '-m', 'vllm', 'serve', '/m', '--port', '1234', '--enforce-eager', '--max-logprobs', '-1', '--dtype=auto'] });
+    const s = flattenSettings({
+      command: ['python', '-m', 'vllm', 'serve', '/m', '--port', '1234', '--enforce-eager', '--max-logprobs', '-1', '--dtype=auto'],
+    });
     assert.deepEqual(Object.fromEntries(s), {
       'command.args': 'python -m vllm serve /m',
       'command.--port': '1234',
@@ -56,10 +67,33 @@ describe('flattening and ignoring settings', () => {
   });
 
   test('ignored: pids, ranks, ports, hosts, devices, output paths, the mode; kept: what shapes the work', () => {
-    for (const k of ['pid', 'rank', 'mode', 'grpo_config.vllm_mode', 'device', 'devices', 'server.command.--port', 'grpo_config.vllm_group_port', 'server.env.CUDA_VISIBLE_DEVICES', 'server.env.VLLM_HOST_IP', 'engine.server_base_url', 'grpo_config.vllm_server_host', 'pinned.output_dir']) {
+    for (const k of [
+      'pid',
+      'rank',
+      'mode',
+      'grpo_config.vllm_mode',
+      'device',
+      'devices',
+      'server.command.--port',
+      'grpo_config.vllm_group_port',
+      'server.env.CUDA_VISIBLE_DEVICES',
+      'server.env.VLLM_HOST_IP',
+      'engine.server_base_url',
+      'grpo_config.vllm_server_host',
+      'pinned.output_dir',
+    ]) {
       assert.ok(isIgnoredSetting(k), k);
     }
-    for (const k of ['world_size', 'engine.gpu_memory_utilization', 'server.command.--gpu-memory-utilization', 'engine.prompts_sent', 'model.path', 'support', 'server.env.VLLM_SERVER_DEV_MODE', 'grpo_config.use_vllm']) {
+    for (const k of [
+      'world_size',
+      'engine.gpu_memory_utilization',
+      'server.command.--gpu-memory-utilization',
+      'engine.prompts_sent',
+      'model.path',
+      'support',
+      'server.env.VLLM_SERVER_DEV_MODE',
+      'grpo_config.use_vllm',
+    ]) {
       assert.ok(!isIgnoredSetting(k), k);
     }
   });
@@ -96,9 +130,13 @@ describe('settings that differ between the modes, on hand-built events', () => {
   });
 
   test('identical settings: no differences; one mode only: nothing compared', () => {
-    const same = (mode: 'server' | 'colocate') => unit(mode, 0, (d) => [file(d, 'trainer', 0, [config({ mode, dtype: 'bf16', pid: mode.length })])]);
+    const same = (mode: 'server' | 'colocate') =>
+      unit(mode, 0, (d) => [file(d, 'trainer', 0, [config({ mode, dtype: 'bf16', pid: mode.length })])]);
     const notes: Note[] = [];
-    assert.deepEqual(settingsDifferences([same('server'), same('colocate')], ['default'], notes), { compared: { default: ['server', 'colocate'] }, differences: [] });
+    assert.deepEqual(settingsDifferences([same('server'), same('colocate')], ['default'], notes), {
+      compared: { default: ['server', 'colocate'] },
+      differences: [],
+    });
     assert.deepEqual(settingsDifferences([same('colocate')], ['default'], notes), { compared: { default: ['colocate'] }, differences: [] });
     assert.deepEqual(notes, []);
   });
@@ -114,16 +152,24 @@ describe('settings that differ between the modes, on hand-built events', () => {
     ];
     const r = settingsDifferences(units, ['default'], notes);
     assert.deepEqual(r, { compared: { default: ['colocate'] }, differences: [] });
-    assert.deepEqual(notes.map((n) => n.text), [
-      'default/server: server/r0/events/trainer-0.jsonl has no config event; server/r0/events/server-0.jsonl has no config event; this mode’s settings are not compared',
-      'default/hf: hf/r0 has no trainer rank 0 event file; this mode’s settings are not compared',
-      'colocate/r1: settings differ from colocate/r0 (dtype, steps); the settings comparison uses colocate/r0',
-    ]);
+    assert.deepEqual(
+      notes.map((n) => n.text),
+      [
+        'default/server: server/r0/events/trainer-0.jsonl has no config event; server/r0/events/server-0.jsonl has no config event; this mode’s settings are not compared',
+        'default/hf: hf/r0 has no trainer rank 0 event file; this mode’s settings are not compared',
+        'colocate/r1: settings differ from colocate/r0 (dtype, steps); the settings comparison uses colocate/r0',
+      ],
+    );
   });
 
   test('each sweep point is compared on its own', () => {
-    const u = (mode: 'server' | 'colocate', point: string, v: number) => unit(mode, 0, (d) => [file(d, 'trainer', 0, [config({ batch: v, mode })])], point);
-    const r = settingsDifferences([u('server', 'b=4', 4), u('colocate', 'b=4', 4), u('server', 'b=8', 8), u('colocate', 'b=8', 16)], ['b=4', 'b=8'], []);
+    const u = (mode: 'server' | 'colocate', point: string, v: number) =>
+      unit(mode, 0, (d) => [file(d, 'trainer', 0, [config({ batch: v, mode })])], point);
+    const r = settingsDifferences(
+      [u('server', 'b=4', 4), u('colocate', 'b=4', 4), u('server', 'b=8', 8), u('colocate', 'b=8', 16)],
+      ['b=4', 'b=8'],
+      [],
+    );
     assert.deepEqual(r.differences, [{ point: 'b=8', key: 'batch', values: { server: '8', colocate: '16' } }]);
   });
 });
@@ -143,13 +189,26 @@ describe('settings that differ, on the real 2×H200 GPU runs', () => {
     assert.deepEqual(byKey['weight_sync.backend'], { server: 'nccl', colocate: 'in-process copy' });
     assert.deepEqual(byKey['server.replicas'], { server: '1', colocate: null });
     // same model, dtype and batch in both; device, port, host, devices are run-specific
-    for (const k of ['dtype', 'preset', 'per_device_train_batch_size', 'server.dtype', 'device', 'server.port', 'server.host', 'server.devices', 'mode', 'role']) assert.ok(!(k in byKey), k);
+    for (const k of [
+      'dtype',
+      'preset',
+      'per_device_train_batch_size',
+      'server.dtype',
+      'device',
+      'server.port',
+      'server.host',
+      'server.devices',
+      'mode',
+      'role',
+    ])
+      assert.ok(!(k in byKey), k);
     assert.ok(!summary.notes.some((n) => n.text.includes('config event')));
   });
 
   test('trl hf, colocate (vLLM) and server (vLLM), three runs read together: how prompts reach the engine and the server’s memory share', async () => {
     const units = [];
-    for (const run of ['trl-0.5b-2gpu-20261127-114106', 'trl-0.5b-2gpu-20261127-114611', 'trl-0.5b-2gpu-20261127-114746']) units.push(...(await readRun(path.join(GPU_RUNS, run))).units);
+    for (const run of ['trl-0.5b-2gpu-20261127-114106', 'trl-0.5b-2gpu-20261127-114611', 'trl-0.5b-2gpu-20261127-114746'])
+      units.push(...(await readRun(path.join(GPU_RUNS, run))).units);
     const notes: Note[] = [];
     const r = settingsDifferences(units, ['default'], notes);
     assert.deepEqual(notes, []);
@@ -164,6 +223,13 @@ describe('settings that differ, on the real 2×H200 GPU runs', () => {
     assert.deepEqual(byKey['grpo_config.use_vllm'], { server: 'true', hf: 'false', colocate: 'true' });
     assert.deepEqual(byKey['grpo_config.generation_batch_size'], { server: '8', hf: '16', colocate: '16' });
     for (const k of Object.keys(byKey)) assert.ok(!isIgnoredSetting(k), k);
-    for (const k of ['grpo_config.output_dir', 'grpo_config.vllm_server_port', 'server.command.--port', 'server.env.CUDA_VISIBLE_DEVICES', 'grpo_config.temperature']) assert.ok(!(k in byKey), k);
+    for (const k of [
+      'grpo_config.output_dir',
+      'grpo_config.vllm_server_port',
+      'server.command.--port',
+      'server.env.CUDA_VISIBLE_DEVICES',
+      'grpo_config.temperature',
+    ])
+      assert.ok(!(k in byKey), k);
   });
 });

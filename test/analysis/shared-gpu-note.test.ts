@@ -16,7 +16,10 @@ test('server mode on a shared GPU is labelled in the summary’s headline notes,
   const dir = await buildRun();
   dirs.push(dir);
   const plain = await analyzeRun(dir);
-  assert.equal(plain.notes.some((n) => n.kind === 'shared_gpu_server'), false);
+  assert.equal(
+    plain.notes.some((n) => n.kind === 'shared_gpu_server'),
+    false,
+  );
 
   const file = path.join(dir, 'manifest.json');
   const manifest = JSON.parse(await readFile(file, 'utf8'));

@@ -109,5 +109,15 @@ test('sampleSd by hand', () => {
 });
 
 test('ratioOfSums is Σ a ÷ Σ b, not the mean of the ratios', () => {
-  assert.equal(ratioOfSums([{ a: 2, b: 1 }, { a: 4, b: 3 }], (x) => x.a, (x) => x.b), 6 / 4);
+  assert.equal(
+    ratioOfSums(
+      [
+        { a: 2, b: 1 },
+        { a: 4, b: 3 },
+      ],
+      (x) => x.a,
+      (x) => x.b,
+    ),
+    6 / 4,
+  );
 });

@@ -61,9 +61,15 @@ describe('analyzeRun on a partial GPU run', async () => {
 
   test('busy fractions come from phase events; a server-mode trainer waiting for generation is not busy', () => {
     const [sTrainer, sServer] = server.activity;
-    assert.deepEqual([sTrainer!.role, sTrainer!.busy_fraction, sTrainer!.sampled_util_mean, sTrainer!.power_mean_w], ['trainer', 0.5, 90, 200]);
+    assert.deepEqual(
+      [sTrainer!.role, sTrainer!.busy_fraction, sTrainer!.sampled_util_mean, sTrainer!.power_mean_w],
+      ['trainer', 0.5, 90, 200],
+    );
     // server: generate 1 s + weight_sync 0.25 s per 2 s step; GPU 0 power samples at t = 1002 … 1010 average 160 W
-    assert.deepEqual([sServer!.role, sServer!.busy_fraction, sServer!.sampled_util_mean, sServer!.power_mean_w], ['server', 0.625, 50, 160]);
+    assert.deepEqual(
+      [sServer!.role, sServer!.busy_fraction, sServer!.sampled_util_mean, sServer!.power_mean_w],
+      ['server', 0.625, 50, 160],
+    );
     assert.equal(sServer!.sampled_util_label, 'utilization.gpu (some kernel ran)');
     // colocate: rank 0 busy 2.5/2.5, rank 1 2/2.5 → mean 0.9
     assert.equal(colocate.activity.length, 1);
@@ -77,7 +83,10 @@ describe('analyzeRun on a partial GPU run', async () => {
     assert.equal(sServer!.gpm, false);
     assert.equal(sServer!.sm_active_mean, undefined);
     const gpm = summary.notes.find((n) => n.kind === 'gpm_unavailable' && n.subject === 'default/server');
-    assert.ok(gpm && gpm.text.startsWith('default/server: GPM metrics not available') && gpm.text.includes('idle figures from phases only'), JSON.stringify(summary.notes));
+    assert.ok(
+      gpm && gpm.text.startsWith('default/server: GPM metrics not available') && gpm.text.includes('idle figures from phases only'),
+      JSON.stringify(summary.notes),
+    );
   });
 
   test("request latency: the trainer's round trip and the server's own time of the same requests, with what lies between", () => {
@@ -86,11 +95,20 @@ describe('analyzeRun on a partial GPU run', async () => {
     assert.equal(generate!.endpoint, '/generate');
     assert.deepEqual([generate!.n, generate!.paired], [4, 4]);
     const close = (a: number, b: number) => Math.abs(a - b) < 1e-9;
-    assert.ok(close(generate!.round_trip_s.p50, 0.925) && close(generate!.round_trip_s.p90, 0.937) && close(generate!.round_trip_s.p99, 0.9397));
+    assert.ok(
+      close(generate!.round_trip_s.p50, 0.925) && close(generate!.round_trip_s.p90, 0.937) && close(generate!.round_trip_s.p99, 0.9397),
+    );
     assert.ok(close(generate!.server_s!.p50, 0.8) && close(generate!.server_s!.p99, 0.8));
     assert.ok(close(generate!.overhead_s!.p50, 0.125) && close(generate!.overhead_s!.p90, 0.137));
     assert.deepEqual([update!.endpoint, update!.n, update!.paired, update!.server_s], ['/update_weights', 4, 0, undefined]);
-    assert.ok(summary.notes.some((n) => n.kind === 'requests_unpaired' && n.text === 'default/server: 4 of 4 /update_weights requests have no server-side record; server time and overhead rest on the 0 that do'));
+    assert.ok(
+      summary.notes.some(
+        (n) =>
+          n.kind === 'requests_unpaired' &&
+          n.text ===
+            'default/server: 4 of 4 /update_weights requests have no server-side record; server time and overhead rest on the 0 that do',
+      ),
+    );
     assert.equal(colocate.requests, undefined);
   });
 
@@ -127,14 +145,33 @@ describe('analyzeRun on a partial GPU run', async () => {
   test('each note has a kind, a severity and the subject it is about', () => {
     const of = (kind: string) => summary.notes.filter((n) => n.kind === kind);
     assert.deepEqual(of('unit_not_run'), [{ kind: 'unit_not_run', severity: 'warning', subject: 'server/r1', text: 'server/r1: not run' }]);
-    assert.deepEqual(of('unit_incomplete').map((n) => [n.severity, n.subject]), [['warning', 'colocate/r1']]);
-    assert.deepEqual(of('events_unreadable').map((n) => n.subject), ['colocate/r1/events/trainer-0.jsonl']);
-    assert.deepEqual(of('few_runs').map((n) => [n.severity, n.subject]), [['warning', 'default/server'], ['warning', 'default/colocate']]);
-    assert.deepEqual(of('step_time_speedup_omitted').map((n) => n.subject), ['run']);
+    assert.deepEqual(
+      of('unit_incomplete').map((n) => [n.severity, n.subject]),
+      [['warning', 'colocate/r1']],
+    );
+    assert.deepEqual(
+      of('events_unreadable').map((n) => n.subject),
+      ['colocate/r1/events/trainer-0.jsonl'],
+    );
+    assert.deepEqual(
+      of('few_runs').map((n) => [n.severity, n.subject]),
+      [
+        ['warning', 'default/server'],
+        ['warning', 'default/colocate'],
+      ],
+    );
+    assert.deepEqual(
+      of('step_time_speedup_omitted').map((n) => n.subject),
+      ['run'],
+    );
   });
 
   test('notes say what was missing and why intervals are weak', () => {
-    const has = (re: RegExp) => assert.ok(summary.notes.some((n) => re.test(n.text)), `no note matching ${re}:\n${summary.notes.map((n) => n.text).join('\n')}`);
+    const has = (re: RegExp) =>
+      assert.ok(
+        summary.notes.some((n) => re.test(n.text)),
+        `no note matching ${re}:\n${summary.notes.map((n) => n.text).join('\n')}`,
+      );
     has(/colocate\/r1\/events\/trainer-0\.jsonl: 1 line\(s\) not read \(line 14: truncated/);
     has(/^colocate\/r1: failed; its 2 measured step\(s\) are used/);
     has(/^server\/r1: not run/);
@@ -192,7 +229,10 @@ describe('analyzeRun under other settings', () => {
     const server = summary.modes.find((m) => m.mode === 'server')!;
     assert.deepEqual(
       server.activity.map((a) => [a.role, a.sampled_util_mean, a.sampled_util_label]),
-      [['trainer', 80, 'process CPU % (per-process sample)'], ['server', 40, 'process CPU % (per-process sample)']],
+      [
+        ['trainer', 80, 'process CPU % (per-process sample)'],
+        ['server', 40, 'process CPU % (per-process sample)'],
+      ],
     );
     assert.equal(server.joules_per_completion_token, undefined);
   });

@@ -11,7 +11,17 @@ const KNOWN_TRUTH = path.resolve(import.meta.dirname, '..', 'fixtures', 'nvml', 
 
 function series(t: number[], fields: Partial<Omit<GpuSeries, 'gpu' | 't'>>): GpuSeries {
   const nan = t.map(() => Number.NaN);
-  return { gpu: 0, t, util_pct: nan, sm_active_pct: nan, sm_occupancy_pct: nan, tensor_active_pct: nan, power_w: nan, energy_mj: nan, ...fields };
+  return {
+    gpu: 0,
+    t,
+    util_pct: nan,
+    sm_active_pct: nan,
+    sm_occupancy_pct: nan,
+    tensor_active_pct: nan,
+    power_w: nan,
+    energy_mj: nan,
+    ...fields,
+  };
 }
 
 async function knownTruth() {
@@ -75,7 +85,10 @@ test('known-truth recording: each view read per segment, GPM from the second sam
   assert.ok(oneSm!.util_pct >= 89 && oneSm!.util_pct <= 90);
   assert.ok(Math.abs(oneSm!.sm_active_pct - 0.76) < 1e-9);
   assert.ok(Math.abs(oneSm!.energy!.joules - 240) < 1e-6);
-  assert.deepEqual([matmul!.util_pct, matmul!.sm_active_pct, matmul!.sm_occupancy_pct, matmul!.tensor_active_pct, matmul!.power_w], [100, 98, 60, 60, 600]);
+  assert.deepEqual(
+    [matmul!.util_pct, matmul!.sm_active_pct, matmul!.sm_occupancy_pct, matmul!.tensor_active_pct, matmul!.power_w],
+    [100, 98, 60, 60, 600],
+  );
   assert.ok(Math.abs(matmul!.energy!.joules - 1200) < 1e-6);
   assert.deepEqual((read[1]!.truth as { kernel_running_pct: number }).kernel_running_pct, 100);
 });

@@ -4,7 +4,16 @@ import path from 'node:path';
 import { after, describe, test } from 'node:test';
 import { buildProfile, groupForProfiles, type Profile } from '../../src/analysis/whatif/profile.ts';
 import type { Summary } from '../../src/records/summary.ts';
-import { DEFAULT_ASSUMPTIONS, LINKS, pchip, predict, predictSplits, ProfileGap, splits, type Layout } from '../../src/analysis/whatif/model.ts';
+import {
+  DEFAULT_ASSUMPTIONS,
+  LINKS,
+  pchip,
+  predict,
+  predictSplits,
+  ProfileGap,
+  splits,
+  type Layout,
+} from '../../src/analysis/whatif/model.ts';
 import { readRun } from '../../src/results/read.ts';
 import { buildRun } from './fixture.ts';
 
@@ -31,7 +40,10 @@ describe('a profile built from a results folder (the hand-made run of fixture.ts
     assert.deepEqual(server.weight_sync_s, [[0.25, 0.25, 0.25, 0.25]]);
     const colocate = profile.trainer.find((h) => h.mode === 'colocate')!;
     // two repeats (the failed one with the 2 steps it finished), 2.5 s steps with generate 1.5
-    assert.deepEqual(colocate.compute_s, [[1, 1, 1, 1], [1, 1]]);
+    assert.deepEqual(colocate.compute_s, [
+      [1, 1, 1, 1],
+      [1, 1],
+    ]);
     assert.equal(colocate.training_devices, 2);
     assert.equal(profile.parameter_bytes?.value, 1000);
     assert.equal(profile.shape.completion_tokens_per_sample, 16);
@@ -39,7 +51,10 @@ describe('a profile built from a results folder (the hand-made run of fixture.ts
 
   test('a server-mode run is one point of the server curve: its trainers’ completions, as rank 0 waited for them', () => {
     assert.equal(profile.server.length, 1);
-    assert.deepEqual(profile.server[0]!.points.map((p) => [p.completions, p.trainers, p.per_device_batch, p.source]), [[4, 1, 4, 'server-run']]);
+    assert.deepEqual(
+      profile.server[0]!.points.map((p) => [p.completions, p.trainers, p.per_device_batch, p.source]),
+      [[4, 1, 4, 'server-run']],
+    );
   });
 
   test('composed from its own halves, the prediction is the measured run: steps, throughput and speedups by hand', () => {
@@ -52,7 +67,10 @@ describe('a profile built from a results folder (the hand-made run of fixture.ts
     close(p.speedup_per_allocated_gpu.value, 1.6);
     close(p.speedup_per_training_gpu.value, 0.8);
     // No spread in the fixture's steps: the interval is the point.
-    assert.deepEqual([p.speedup_per_training_gpu.low, p.speedup_per_training_gpu.high].map((x) => Number(x.toFixed(12))), [0.8, 0.8]);
+    assert.deepEqual(
+      [p.speedup_per_training_gpu.low, p.speedup_per_training_gpu.high].map((x) => Number(x.toFixed(12))),
+      [0.8, 0.8],
+    );
     assert.ok(p.inputs.every((i) => i.provenance === 'measured'));
   });
 });
@@ -60,7 +78,15 @@ describe('a profile built from a results folder (the hand-made run of fixture.ts
 /** A profile made by hand: one value per sample so every figure can be computed on paper. */
 function handProfile(): Profile {
   const one = (x: number) => [[x]];
-  const half = (mode: 'colocate' | 'hf' | 'server', b: number, compute: number, generate: number, sync = 0, sleep = false, sleepWake = 0) => ({
+  const half = (
+    mode: 'colocate' | 'hf' | 'server',
+    b: number,
+    compute: number,
+    generate: number,
+    sync = 0,
+    sleep = false,
+    sleepWake = 0,
+  ) => ({
     mode,
     per_device_batch: b,
     training_devices: 1,
@@ -86,7 +112,15 @@ function handProfile(): Profile {
       {
         tensor_parallel_size: 1,
         data_parallel_size: 1,
-        points: [8, 16, 32].map((c, i) => ({ completions: c, trainers: c / 8, per_device_batch: 8, prompts: c / 4, seconds: one([1, 1.5, 2.5][i]!), source: 'probe' as const, from: ['hand'] })),
+        points: [8, 16, 32].map((c, i) => ({
+          completions: c,
+          trainers: c / 8,
+          per_device_batch: 8,
+          prompts: c / 4,
+          seconds: one([1, 1.5, 2.5][i]!),
+          source: 'probe' as const,
+          from: ['hand'],
+        })),
       },
     ],
     trainer: [half('colocate', 8, 0.5, 0.8, 0.1), half('colocate', 16, 0.9, 1.2, 0.1)],
@@ -123,7 +157,9 @@ describe('the model on a hand-made profile', () => {
     assert.equal(byName['server generation']!.provenance, 'interpolated');
     assert.match(byName['server generation']!.detail, /a monotone cubic through all 3 measured points on log-log axes/);
     assert.equal(byName['server compute']!.detail, 'colocate runs, per-device batch 8 (colocate runs stand in for server)');
-    assert.ok(p.assumptions.some((a) => a.startsWith('Both modes’ compute per step taken from colocate runs (the same source on both sides)')));
+    assert.ok(
+      p.assumptions.some((a) => a.startsWith('Both modes’ compute per step taken from colocate runs (the same source on both sides)')),
+    );
     close(byName['server weight sync']!.value, 0.5); // 0.1 s per update + 2 GB ÷ 5 GB/s
     assert.match(byName['server weight sync']!.detail, /^0\.1 s per update \+ 2\.00 GB ÷ 5 GB\/s \(5 GB\/s \(given\)\)$/);
     assert.equal(byName['server weight sync']!.provenance, 'assumed');
@@ -134,7 +170,7 @@ describe('the model on a hand-made profile', () => {
     close(p.colocate.step_time_s.value, 0.8 + 0.5 + 0.1 + (2 * 3 * 2e9) / 4 / 100e9);
     // per training GPU: (4·8·10 / colocate step / 4) ÷ (3·8·10 / server step / 3)
     close(p.speedup_per_training_gpu.value, p.server.step_time_s.value / p.colocate.step_time_s.value);
-    close(p.speedup_per_allocated_gpu.value, (80 / p.colocate.step_time_s.value) / (240 / p.server.step_time_s.value / 4));
+    close(p.speedup_per_allocated_gpu.value, 80 / p.colocate.step_time_s.value / (240 / p.server.step_time_s.value / 4));
     assert.ok(p.assumptions.some((a) => a.includes('Weight sync to the server not measured')));
   });
 
@@ -159,7 +195,10 @@ describe('the model on a hand-made profile', () => {
   });
 
   test('colocate: the per-device batch interpolates between measured runs; sleep mode adds its assumed cost', () => {
-    const p = predict(profile, layout({ B: 12, S: 1, T: 1, N: 2, sleep: true }), { assumptions: { sleep_gb_per_s: 20, allreduce_gb_per_s: 1e12 }, resamples: 10 });
+    const p = predict(profile, layout({ B: 12, S: 1, T: 1, N: 2, sleep: true }), {
+      assumptions: { sleep_gb_per_s: 20, allreduce_gb_per_s: 1e12 },
+      resamples: 10,
+    });
     close(p.colocate.parts.generation!.value, 1.0); // between 0.8 (8) and 1.2 (16)
     close(p.colocate.parts.compute!.value, 0.7);
     close(p.colocate.parts.sleep_wake!.value, 0.1); // 2 GB ÷ 20 GB/s
@@ -187,27 +226,47 @@ describe('the model on a hand-made profile', () => {
   });
 
   test('runs at another engine memory share are not pooled as repeats: the share most runs had is used', () => {
-    const at = (share: number, compute: number, runs: number) => ({ ...profile.trainer[0]!, gpu_memory_utilization: share, compute_s: Array.from({ length: runs }, () => [compute]) });
+    const at = (share: number, compute: number, runs: number) => ({
+      ...profile.trainer[0]!,
+      gpu_memory_utilization: share,
+      compute_s: Array.from({ length: runs }, () => [compute]),
+    });
     const mixed = { ...profile, trainer: [at(0.3, 0.5, 2), at(0.2, 5, 1)] };
     const p = predict(mixed, layout({ B: 8, S: 1, T: 1, N: 2 }), { resamples: 10 });
     close(p.colocate.parts.compute!.value, 0.5);
   });
 
   test('the link is a named input: NVLink and PCIe defaults, or the user’s value', () => {
-    const p = predict(profile, layout({ B: 8, S: 1, T: 1, N: 2 }), { resamples: 10, assumptions: { link_gb_per_s: LINKS.pcie4!.gb_per_s } });
+    const p = predict(profile, layout({ B: 8, S: 1, T: 1, N: 2 }), {
+      resamples: 10,
+      assumptions: { link_gb_per_s: LINKS.pcie4!.gb_per_s },
+    });
     const sync = p.inputs.find((i) => i.name === 'server weight sync')!;
     close(sync.value, DEFAULT_ASSUMPTIONS.weight_sync_update_s + 2e9 / 32e9);
     assert.match(sync.detail, /PCIe 4\.0 x16/);
-    assert.deepEqual(Object.fromEntries(Object.entries(LINKS).map(([k, v]) => [k, v.gb_per_s])), { nvlink3: 300, nvlink4: 450, nvlink5: 900, pcie4: 32, pcie5: 63 });
+    assert.deepEqual(Object.fromEntries(Object.entries(LINKS).map(([k, v]) => [k, v.gb_per_s])), {
+      nvlink3: 300,
+      nvlink4: 450,
+      nvlink5: 900,
+      pcie4: 32,
+      pcie5: 63,
+    });
   });
 
   test('the one-GPU layout with the server on the trainer’s GPU: step = server generation + compute + IPC sync, one GPU allocated', () => {
-    const p = predict(profile, { ...layout({ B: 8, S: 1, T: 1, N: 1 }), server: { server_gpus: 1, trainer_gpus: 1, tensor_parallel_size: 1, shared_gpu: true } }, { resamples: 10, assumptions: { ipc_update_overhead_s: 0.15 } });
+    const p = predict(
+      profile,
+      { ...layout({ B: 8, S: 1, T: 1, N: 1 }), server: { server_gpus: 1, trainer_gpus: 1, tensor_parallel_size: 1, shared_gpu: true } },
+      { resamples: 10, assumptions: { ipc_update_overhead_s: 0.15 } },
+    );
     // server generation for 8 completions 1 s; compute 0.5 (colocate's, the same source); sync 0.1 load + 0.15 overhead.
     close(p.server.step_time_s.value, 1 + 0.5 + 0.1 + 0.15);
     close(p.speedup_per_allocated_gpu.value, p.speedup_per_training_gpu.value);
     assert.ok(p.inputs.some((i) => i.name === 'server weight sync: per-update overhead (IPC)' && i.provenance === 'assumed'));
-    assert.throws(() => predictSplits(profile, { gpus: 2, per_device_batch: 8, server_tp: [1], colocate_tp: 1, shared_gpu: true }), /one-GPU layout: --gpus 1/);
+    assert.throws(
+      () => predictSplits(profile, { gpus: 2, per_device_batch: 8, server_tp: [1], colocate_tp: 1, shared_gpu: true }),
+      /one-GPU layout: --gpus 1/,
+    );
     const t = predictSplits(profile, { gpus: 1, per_device_batch: 8, server_tp: [1], colocate_tp: 1, shared_gpu: true, resamples: 10 });
     assert.equal(t.shared_gpu, true);
     assert.equal(t.rows.length, 1);
@@ -215,16 +274,22 @@ describe('the model on a hand-made profile', () => {
 
   test('other lengths than profiled: generation scaled by the completion lengths, compute by the sequence lengths, listed as assumed', () => {
     const base = predict(profile, layout({ B: 8, S: 1, T: 1, N: 2 }), { resamples: 10 });
-    const p = predict(profile, layout({ B: 8, S: 1, T: 1, N: 2 }), { resamples: 10, lengths: { max_prompt_length: 16, max_completion_length: 30 } });
+    const p = predict(profile, layout({ B: 8, S: 1, T: 1, N: 2 }), {
+      resamples: 10,
+      lengths: { max_prompt_length: 16, max_completion_length: 30 },
+    });
     close(p.server.parts.generation!.value, base.server.parts.generation!.value * 3); // 30 / 10
-    close(p.colocate.parts.compute!.value, base.colocate.parts.compute!.value * 46 / 18); // (16 + 30) / (8 + 10)
+    close(p.colocate.parts.compute!.value, (base.colocate.parts.compute!.value * 46) / 18); // (16 + 30) / (8 + 10)
     close(p.server.parts.weight_sync!.value, base.server.parts.weight_sync!.value);
     close(p.colocate.completion_tokens_per_s.value, (2 * 8 * 30) / p.colocate.step_time_s.value);
     assert.ok(p.assumptions.some((a) => a.startsWith('Lengths not profiled: the profile has 8 + 10 tokens')));
   });
 
   test('every split of N with the server tensor-parallel sizes that divide it, each row with and without sleep', () => {
-    assert.deepEqual(splits(4, [1, 2]).map((s) => `${s.server_gpus}+${s.trainer_gpus}/${s.tensor_parallel_size}`), ['1+3/1', '2+2/1', '2+2/2', '3+1/1']);
+    assert.deepEqual(
+      splits(4, [1, 2]).map((s) => `${s.server_gpus}+${s.trainer_gpus}/${s.tensor_parallel_size}`),
+      ['1+3/1', '2+2/1', '2+2/2', '3+1/1'],
+    );
     assert.deepEqual(splits(4, 'all').length, 5); // 1: 1; 2: 1, 2; 3: 1, 3
     const t = predictSplits(profile, { gpus: 4, per_device_batch: 8, server_tp: [1], colocate_tp: 1, resamples: 10 });
     assert.equal(t.predicted, true);
@@ -234,8 +299,14 @@ describe('the model on a hand-made profile', () => {
   });
 
   test('a profile without the half a prediction needs is refused, naming what to measure', () => {
-    assert.throws(() => predict({ ...profile, server: [] }, layout()), (e: unknown) => e instanceof ProfileGap && /no server half/.test(e.message));
-    assert.throws(() => predict({ ...profile, trainer: [] }, layout()), (e: unknown) => e instanceof ProfileGap && /no trainer half/.test(e.message));
+    assert.throws(
+      () => predict({ ...profile, server: [] }, layout()),
+      (e: unknown) => e instanceof ProfileGap && /no server half/.test(e.message),
+    );
+    assert.throws(
+      () => predict({ ...profile, trainer: [] }, layout()),
+      (e: unknown) => e instanceof ProfileGap && /no trainer half/.test(e.message),
+    );
     assert.throws(() => predict(profile, layout({ S: 3, p: 2 })), /must divide the 3 server GPU/);
   });
 });
@@ -254,7 +325,17 @@ describe('the server curve between measured points', () => {
   });
 
   test('on the 7b preset’s measured curve (one H200) the point between 56 and 128 completions lies below the chord', async () => {
-    const dir = path.resolve(import.meta.dirname, '..', '..', 'bench', 'gpu', 'results', '2026-12-01-1xH200', 'profile', 'profile-trl-1gpu-7b-profile-20261201-233517');
+    const dir = path.resolve(
+      import.meta.dirname,
+      '..',
+      '..',
+      'bench',
+      'gpu',
+      'results',
+      '2026-12-01-1xH200',
+      'profile',
+      'profile-trl-1gpu-7b-profile-20261201-233517',
+    );
     const headroom = path.resolve(dir, '..', '..', 'headroom', 'trl-1gpu-20261201-233823');
     const profile = buildProfile([await readRun(dir), await readRun(headroom)]);
     const mean = (c: number) => {
@@ -262,8 +343,15 @@ describe('the server curve between measured points', () => {
       return xs.reduce((a, b) => a + b, 0) / xs.length;
     };
     // 7 trainers × 16 = 112 completions.
-    const gen = predict(profile, { per_device_batch: 16, server: { server_gpus: 1, trainer_gpus: 7, tensor_parallel_size: 1 }, colocate: { gpus: 8, tensor_parallel_size: 1, sleep: false } }, { resamples: 1 })
-      .inputs.find((i) => i.name === 'server generation')!;
+    const gen = predict(
+      profile,
+      {
+        per_device_batch: 16,
+        server: { server_gpus: 1, trainer_gpus: 7, tensor_parallel_size: 1 },
+        colocate: { gpus: 8, tensor_parallel_size: 1, sleep: false },
+      },
+      { resamples: 1 },
+    ).inputs.find((i) => i.name === 'server generation')!;
     const chord = mean(56) + ((112 - 56) * (mean(128) - mean(56))) / (128 - 56);
     assert.equal(gen.provenance, 'interpolated');
     assert.ok(gen.value > mean(56) && gen.value < chord, `${gen.value} vs chord ${chord}`);
@@ -271,7 +359,17 @@ describe('the server curve between measured points', () => {
 });
 
 describe('validation: the 2×H200 synthetic server vs colocate run (bench/gpu/results/2026-11-27-2xH200)', async () => {
-  const dir = path.resolve(import.meta.dirname, '..', '..', 'bench', 'gpu', 'results', '2026-11-27-2xH200', 'runs', 'synthetic-0.5b-2gpu-20261127-115029');
+  const dir = path.resolve(
+    import.meta.dirname,
+    '..',
+    '..',
+    'bench',
+    'gpu',
+    'results',
+    '2026-11-27-2xH200',
+    'runs',
+    'synthetic-0.5b-2gpu-20261127-115029',
+  );
   const profile = buildProfile([await readRun(dir)]);
   const summary = JSON.parse(await readFile(path.join(dir, 'summary.json'), 'utf8')) as Summary;
   const measured = summary.comparisons[0]!;
@@ -288,7 +386,10 @@ describe('validation: the 2×H200 synthetic server vs colocate run (bench/gpu/re
     const sync = profile.trainer.find((h) => h.mode === 'server')!;
     const seconds = sync.weight_sync_s.flat().reduce((a, b) => a + b, 0) / sync.weight_sync_s.flat().length;
     const cross = { ...profile, trainer: profile.trainer.filter((h) => h.mode !== 'server') };
-    const p = predict(cross, at, { resamples: 200, assumptions: { weight_sync_update_s: seconds - profile.parameter_bytes!.value / 450e9, link_gb_per_s: 450 } });
+    const p = predict(cross, at, {
+      resamples: 200,
+      assumptions: { weight_sync_update_s: seconds - profile.parameter_bytes!.value / 450e9, link_gb_per_s: 450 },
+    });
     assert.ok(rel(p.speedup_per_training_gpu.value, measured.speedup_per_training_device.value) < 0.01);
   });
 
@@ -296,7 +397,9 @@ describe('validation: the 2×H200 synthetic server vs colocate run (bench/gpu/re
     const serverOnly = { ...profile, trainer: profile.trainer.filter((h) => h.mode === 'server') };
     const p = predict(serverOnly, at, { resamples: 200 });
     const colocate = summary.modes.find((m) => m.mode === 'colocate')!;
-    assert.ok(rel(p.colocate.completion_tokens_per_s_per_allocated_gpu.value, colocate.completion_tokens_per_s_per_allocated_device.value) < 0.05);
+    assert.ok(
+      rel(p.colocate.completion_tokens_per_s_per_allocated_gpu.value, colocate.completion_tokens_per_s_per_allocated_device.value) < 0.05,
+    );
     assert.ok(p.assumptions.some((a) => a.startsWith('No colocate run')));
   });
 });
@@ -311,15 +414,24 @@ describe('a profile from sweep folders: each unit is described by its point, not
     const profile = buildProfile([probe, headroom]);
     assert.equal(profile.model, 'preset:7b');
     const colocate = profile.trainer.filter((h) => h.mode === 'colocate').map((h) => h.per_device_batch);
-    assert.deepEqual([...new Set(colocate)].sort((a, b) => a - b), [8, 16, 64]);
+    assert.deepEqual(
+      [...new Set(colocate)].sort((a, b) => a - b),
+      [8, 16, 64],
+    );
     assert.ok(profile.server.length > 0);
   });
 
   test('folders of several models are grouped into one profile per model, by each unit’s point (as reproduce does)', async () => {
     const other = await readRun(path.join(h200, 'trl-1gpu-repeats', 'trl-1gpu-20261201-234829'));
     const profiles = groupForProfiles([probe, other, headroom]).map((g) => buildProfile(g));
-    assert.deepEqual(profiles.map((p) => p.model), ['preset:7b', 'preset:0.5b']);
-    assert.deepEqual(profiles[0]!.sources.map((s) => path.basename(s.dir)), ['profile-trl-1gpu-7b-profile-20261201-233517', 'trl-1gpu-20261201-233823']);
+    assert.deepEqual(
+      profiles.map((p) => p.model),
+      ['preset:7b', 'preset:0.5b'],
+    );
+    assert.deepEqual(
+      profiles[0]!.sources.map((s) => path.basename(s.dir)),
+      ['profile-trl-1gpu-7b-profile-20261201-233517', 'trl-1gpu-20261201-233823'],
+    );
   });
 
   test('a folder of another model is refused, naming the unit', async () => {

@@ -95,7 +95,7 @@ test('ships what the host lacks: not what it has, not what only an excluded pack
   assert.deepEqual(manifest.wheels.find((w) => w.name === 'tinyb')?.stripped, ['tinyb/junk.txt']);
 });
 
-test('a bundle with the harness ships the wheels of the project\'s requirements-harness.txt besides the requirements named, and carries the file', () => {
+test("a bundle with the harness ships the wheels of the project's requirements-harness.txt besides the requirements named, and carries the file", () => {
   assert.equal(manifest.harnessRequirements, 'requirements-harness.txt');
   assert.ok(manifest.wheels.some((w) => w.name === 'tinyg' && w.requiredBy === '(requested)'));
   assert.ok(manifest.projectFiles.includes('requirements-harness.txt'), manifest.projectFiles.join(' '));
@@ -119,7 +119,10 @@ test('install.sh reassembles, installs into its own folder, and the packages, no
   assert.match(env, /NCCL_NVLS_ENABLE=0 TORCH_SYMM_MEM_DISABLE_MULTICAST=1 NVSHMEM_DISABLE_NVLS=1/);
   const run = spawnSync(
     'bash',
-    ['-c', `source ${dest}/env.sh && ${PY} -c 'import tinya, tinyb, tinyg, os; print(tinya.NAME, tinyb.__file__, os.path.exists(os.path.join(os.path.dirname(tinyb.__file__), "junk.txt")))' && node --version && grpo-bench x && ls $GRPO_BENCH_ROOT/src/workloads/w $GRPO_BENCH_ROOT/scenarios`],
+    [
+      '-c',
+      `source ${dest}/env.sh && ${PY} -c 'import tinya, tinyb, tinyg, os; print(tinya.NAME, tinyb.__file__, os.path.exists(os.path.join(os.path.dirname(tinyb.__file__), "junk.txt")))' && node --version && grpo-bench x && ls $GRPO_BENCH_ROOT/src/workloads/w $GRPO_BENCH_ROOT/scenarios`,
+    ],
     { encoding: 'utf8' },
   );
   assert.equal(run.status, 0, run.stderr);
@@ -161,7 +164,9 @@ test('parseHave reads pip freeze lines, name==version and bare names', () => {
 
 test('a bundle without flashinfer tells vLLM not to use its sampler, and one with it leaves vLLM alone', async () => {
   const { bundleEnvironment } = await import('../../src/commands/bundle/index.ts');
-  assert.deepEqual(bundleEnvironment(['flashinfer_python', 'tilelang']), ['export VLLM_USE_FLASHINFER_SAMPLER=0  # flashinfer is not in this bundle']);
+  assert.deepEqual(bundleEnvironment(['flashinfer_python', 'tilelang']), [
+    'export VLLM_USE_FLASHINFER_SAMPLER=0  # flashinfer is not in this bundle',
+  ]);
   assert.deepEqual(bundleEnvironment(['tilelang']), []);
 });
 
@@ -176,11 +181,27 @@ test('the CLI reads --no-harness, --no-harness-requirements and --no-index: no h
   const url = `http://127.0.0.1:${(index.address() as AddressInfo).port}/simple/`;
   // Asynchronous, so that this process's index can answer while pip runs.
   const cli = (args: string[]) =>
-    execa(process.execPath, ['--import', 'tsx', path.join(import.meta.dirname, '..', '..', 'src', 'cli.ts'), 'bundle', '--python', pyVersion, '--resolver-python', PY, '--find-links', path.join(work, 'wheels'), ...args], {
-      cwd: path.join(import.meta.dirname, '..', '..'),
-      env: { PIP_INDEX_URL: url, PIP_RETRIES: '0', PIP_DEFAULT_TIMEOUT: '20' },
-      reject: false,
-    });
+    execa(
+      process.execPath,
+      [
+        '--import',
+        'tsx',
+        path.join(import.meta.dirname, '..', '..', 'src', 'cli.ts'),
+        'bundle',
+        '--python',
+        pyVersion,
+        '--resolver-python',
+        PY,
+        '--find-links',
+        path.join(work, 'wheels'),
+        ...args,
+      ],
+      {
+        cwd: path.join(import.meta.dirname, '..', '..'),
+        env: { PIP_INDEX_URL: url, PIP_RETRIES: '0', PIP_DEFAULT_TIMEOUT: '20' },
+        reject: false,
+      },
+    );
   try {
     const offline = await cli(['--no-harness', '--no-index', '--out', path.join(work, 'cli-out'), 'tinyc==1.0']);
     assert.equal(offline.exitCode, 0, offline.stderr);
@@ -189,7 +210,10 @@ test('the CLI reads --no-harness, --no-harness-requirements and --no-index: no h
     assert.equal(m.harness, null);
     // Without the harness, requirements-harness.txt is not shipped unasked.
     assert.equal(m.harnessRequirements, null);
-    assert.deepEqual(m.wheels.map((w) => w.name), ['tinyc']);
+    assert.deepEqual(
+      m.wheels.map((w) => w.name),
+      ['tinyc'],
+    );
     // Sourced after the harness's env.sh (or before), a wheels-only bundle leaves GRPO_BENCH_ROOT alone.
     const r = install(path.join(work, 'cli-out'), path.join(work, 'cli-installed'));
     assert.equal(r.status, 0, r.stderr);
@@ -201,12 +225,18 @@ test('the CLI reads --no-harness, --no-harness-requirements and --no-index: no h
     const b = JSON.parse(await readFile(path.join(work, 'cli-out-bare', 'bundle.json'), 'utf8')) as BundleManifest;
     assert.equal(b.harness, 'dist/cli/grpo-bench.mjs');
     assert.equal(b.harnessRequirements, null);
-    assert.deepEqual(b.wheels.map((w) => w.name), ['tinyc']);
+    assert.deepEqual(
+      b.wheels.map((w) => w.name),
+      ['tinyc'],
+    );
     assert.equal(asked.length, 0, `with --no-index pip asked the index: ${asked.join(', ')}`);
 
     const online = await cli(['--no-harness', '--out', path.join(work, 'cli-out-index'), 'tinyc==1.0']);
     assert.equal(online.exitCode, 0, online.stderr);
-    assert.ok(asked.some((u) => u.includes('tinyc')), `without --no-index pip should ask the index for tinyc; it asked ${JSON.stringify(asked)}`);
+    assert.ok(
+      asked.some((u) => u.includes('tinyc')),
+      `without --no-index pip should ask the index for tinyc; it asked ${JSON.stringify(asked)}`,
+    );
   } finally {
     index.close();
   }

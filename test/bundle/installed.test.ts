@@ -59,7 +59,9 @@ before(async () => {
   execFileSync(base, ['-m', 'venv', '--without-pip', path.join(work, 'host')]);
   host = path.join(work, 'host', 'bin', 'python');
   const site = execFileSync(host, ['-c', 'import sysconfig; print(sysconfig.get_paths()["purelib"])'], { encoding: 'utf8' }).trim();
-  lacks = execFileSync(PYTHON, ['-c', HOST_SITE, site, path.join(ROOT, HARNESS_REQUIREMENTS)], { encoding: 'utf8' }).trim().split(' ');
+  lacks = execFileSync(PYTHON, ['-c', HOST_SITE, site, path.join(ROOT, HARNESS_REQUIREMENTS)], { encoding: 'utf8' })
+    .trim()
+    .split(' ');
   // What a user on the host passes to --have-file.
   const freeze = path.join(work, 'host-freeze.txt');
   await writeFile(freeze, execFileSync(host, ['-m', 'pip', 'freeze'], { encoding: 'utf8' }));
@@ -95,7 +97,10 @@ test('the bundle carries every file under src/ that is not TypeScript, accelerat
   const runtime = await runtimeFiles(ROOT);
   assert.ok(runtime.includes('src/workloads/trl/accelerate.yaml'), runtime.join('\n'));
   assert.ok(runtime.includes('src/workloads/common/presets.json'));
-  assert.deepEqual(runtime.filter((f) => f.endsWith('.ts')), []);
+  assert.deepEqual(
+    runtime.filter((f) => f.endsWith('.ts')),
+    [],
+  );
   for (const f of runtime) assert.ok(manifest.projectFiles.includes(f), `${f} is not in the bundle`);
   for (const f of runtime) assert.ok(existsSync(path.join(dest, 'payload', f)), `${f} was not installed`);
 });
@@ -109,34 +114,65 @@ test('a host Python with a PyTorch stack and no jsonschema gets jsonschema, and 
   // jsonschema's compiled dependency comes as the binary wheel for the target's Python and platform.
   const rpds = manifest.wheels.find((w) => w.name === 'rpds-py');
   assert.match(rpds?.file ?? '(none)', new RegExp(`-cp${pyVersion.replace('.', '')}-.*manylinux.*_x86_64\\.whl$`));
-  const run = spawnSync('bash', ['-c', `source ${JSON.stringify(path.join(dest, 'env.sh'))} && "$GRPO_BENCH_PYTHON" -c 'import jsonschema, rpds, torch; print(jsonschema.__file__)'`], {
-    encoding: 'utf8',
-    env: { PATH: '/usr/bin:/bin' },
-  });
+  const run = spawnSync(
+    'bash',
+    [
+      '-c',
+      `source ${JSON.stringify(path.join(dest, 'env.sh'))} && "$GRPO_BENCH_PYTHON" -c 'import jsonschema, rpds, torch; print(jsonschema.__file__)'`,
+    ],
+    {
+      encoding: 'utf8',
+      env: { PATH: '/usr/bin:/bin' },
+    },
+  );
   assert.equal(run.status, 0, run.stderr);
   assert.equal(run.stdout.trim(), path.join(dest, 'site', 'jsonschema', '__init__.py'));
 });
 
-test('the trl CPU scenario (hf mode) runs from the installed bundle, outside the checkout', { skip: libraries.trl ? false : `trl is not installed for ${PYTHON}`, timeout: 400_000 }, () => {
-  const r = installed(['run', path.join(dest, 'payload', 'scenarios', 'trl-cpu-tiny.yaml'), '--steps', '2', '--warmup-steps', '1', '--no-report'], 390_000);
-  assert.equal(r.status, 0, r.output.slice(-6000));
-  const runDir = runDirOf(r.results, 'trl-cpu-tiny');
-  const plan = JSON.parse(readFileSync(path.join(runDir, 'plan.json'), 'utf8')) as { units: { processes: { argv: string[] }[] }[] };
-  const argv = plan.units.flatMap((u) => u.processes.flatMap((p) => p.argv)).join(' ');
-  assert.match(argv, new RegExp(`${path.join(dest, 'payload', 'src', 'workloads', 'trl', 'accelerate.yaml').replaceAll('/', '\\/')}`));
-  // The Python is the host's own, not part of what the bundle carries.
-  const carried = argv.replaceAll(host, '<python>');
-  assert.ok(!carried.includes(ROOT + path.sep), `the plan points into the checkout: ${carried}`);
-  const summary = JSON.parse(readFileSync(path.join(runDir, 'summary.json'), 'utf8')) as { modes: { mode: string; steps_measured: number }[] };
-  assert.deepEqual(summary.modes.map((m) => [m.mode, m.steps_measured > 0]), [['hf', true]]);
-  assert.deepEqual(processesMentioning(runDir), []);
-});
+test(
+  'the trl CPU scenario (hf mode) runs from the installed bundle, outside the checkout',
+  { skip: libraries.trl ? false : `trl is not installed for ${PYTHON}`, timeout: 400_000 },
+  () => {
+    const r = installed(
+      ['run', path.join(dest, 'payload', 'scenarios', 'trl-cpu-tiny.yaml'), '--steps', '2', '--warmup-steps', '1', '--no-report'],
+      390_000,
+    );
+    assert.equal(r.status, 0, r.output.slice(-6000));
+    const runDir = runDirOf(r.results, 'trl-cpu-tiny');
+    const plan = JSON.parse(readFileSync(path.join(runDir, 'plan.json'), 'utf8')) as { units: { processes: { argv: string[] }[] }[] };
+    const argv = plan.units.flatMap((u) => u.processes.flatMap((p) => p.argv)).join(' ');
+    assert.match(argv, new RegExp(`${path.join(dest, 'payload', 'src', 'workloads', 'trl', 'accelerate.yaml').replaceAll('/', '\\/')}`));
+    // The Python is the host's own, not part of what the bundle carries.
+    const carried = argv.replaceAll(host, '<python>');
+    assert.ok(!carried.includes(ROOT + path.sep), `the plan points into the checkout: ${carried}`);
+    const summary = JSON.parse(readFileSync(path.join(runDir, 'summary.json'), 'utf8')) as {
+      modes: { mode: string; steps_measured: number }[];
+    };
+    assert.deepEqual(
+      summary.modes.map((m) => [m.mode, m.steps_measured > 0]),
+      [['hf', true]],
+    );
+    assert.deepEqual(processesMentioning(runDir), []);
+  },
+);
 
-test('the synthetic demo runs from the installed bundle, outside the checkout, on the host Python without jsonschema of its own', { timeout: 400_000 }, () => {
-  const r = installed(['run', path.join(dest, 'payload', 'scenarios', 'demo.yaml'), '--steps', '3', '--warmup-steps', '1', '--no-report'], 390_000);
-  assert.equal(r.status, 0, r.output.slice(-6000));
-  const runDir = runDirOf(r.results, 'demo');
-  const summary = JSON.parse(readFileSync(path.join(runDir, 'summary.json'), 'utf8')) as { modes: { mode: string; steps_measured: number }[] };
-  assert.deepEqual(summary.modes.map((m) => [m.mode, m.steps_measured > 0]).sort(), [['colocate', true], ['server', true]]);
-  assert.deepEqual(processesMentioning(runDir), []);
-});
+test(
+  'the synthetic demo runs from the installed bundle, outside the checkout, on the host Python without jsonschema of its own',
+  { timeout: 400_000 },
+  () => {
+    const r = installed(
+      ['run', path.join(dest, 'payload', 'scenarios', 'demo.yaml'), '--steps', '3', '--warmup-steps', '1', '--no-report'],
+      390_000,
+    );
+    assert.equal(r.status, 0, r.output.slice(-6000));
+    const runDir = runDirOf(r.results, 'demo');
+    const summary = JSON.parse(readFileSync(path.join(runDir, 'summary.json'), 'utf8')) as {
+      modes: { mode: string; steps_measured: number }[];
+    };
+    assert.deepEqual(summary.modes.map((m) => [m.mode, m.steps_measured > 0]).sort(), [
+      ['colocate', true],
+      ['server', true],
+    ]);
+    assert.deepEqual(processesMentioning(runDir), []);
+  },
+);

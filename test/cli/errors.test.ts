@@ -31,8 +31,16 @@ test('numbers that are not numbers are refused with what was expected, never NaN
   await refused(['plan', DEMO, '--gpus', '1.5'], USAGE, /--gpus "1\.5": expected a non-negative whole number/);
   await refused(['headroom', DEMO, '--batches', '8,x'], USAGE, /--batches 8,x: give numbers separated by commas/);
   await refused(['sample', '--interval-ms', 'fast', '--', 'true'], USAGE, /--interval-ms "fast": expected a positive whole number/);
-  await refused(['bundle', '--out', 'x', '--python', '3.12', '--split-mib', 'lots'], USAGE, /--split-mib "lots": expected a positive number/);
-  await refused(['slurm-node', 'x', '--unit', 'first', '--role', 'trainer', '--trainer-nodes', 'n1'], USAGE, /--unit "first": expected a non-negative whole number/);
+  await refused(
+    ['bundle', '--out', 'x', '--python', '3.12', '--split-mib', 'lots'],
+    USAGE,
+    /--split-mib "lots": expected a positive number/,
+  );
+  await refused(
+    ['slurm-node', 'x', '--unit', 'first', '--role', 'trainer', '--trainer-nodes', 'n1'],
+    USAGE,
+    /--unit "first": expected a non-negative whole number/,
+  );
   await refused(['run', DEMO, '--steps', '3', '--steps', '4'], USAGE, /--steps was given 2 times/);
   await refused(['run', DEMO, '--repeats'], USAGE, /--repeats needs a value/);
 });
@@ -47,7 +55,7 @@ test('a misspelt flag, choice or command is refused with the nearest known one',
   await refused(['report'], USAGE, /Not enough non-option arguments/, /grpo-bench report --help/);
 });
 
-test('plan takes pip\'s name==version beside name=version, and refuses a version that is none', async () => {
+test("plan takes pip's name==version beside name=version, and refuses a version that is none", async () => {
   const scenario = path.join(ROOT, 'scenarios', 'trl-0.5b-2gpu.yaml');
   const r = await cli(['plan', scenario, '--gpus', '2', '--assume', 'trl==1.13.0,vllm==0.26.0']);
   assert.equal(r.exitCode, 0, r.all);
@@ -63,7 +71,7 @@ test('missing files and folders are data errors naming the path', async () => {
   await refused(['plan', ws.scenario], DATA, /stpes \(line \d+\): unknown field 'stpes' \(did you mean 'steps'\?\)/);
 });
 
-test('compare never answers a bad input with a verdict\'s exit code', async () => {
+test("compare never answers a bad input with a verdict's exit code", async () => {
   const dir = await mkdtemp(path.join(tmpdir(), 'gb-cli-'));
   const broken = path.join(dir, 'broken');
   await mkdir(broken);

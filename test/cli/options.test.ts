@@ -22,7 +22,11 @@ test('every option and positional of every command has a description', async () 
     const flags = help.split('\n').filter((l) => /^\s+(-\w, )?--?[\w-]+\s|^\s+\w[\w-]*\s{2,}/.test(l) && !/^\s+grpo-bench/.test(l));
     assert.ok(flags.length > 0, `${command.command}: no options in\n${help}`);
     for (const line of flags) {
-      const text = line.replace(/^\s+(-\w, )?(--)?[\w-]+/, '').replace(/\[[^\]]*\]/g, '').replace(/\[choices:.*$/, '').trim();
+      const text = line
+        .replace(/^\s+(-\w, )?(--)?[\w-]+/, '')
+        .replace(/\[[^\]]*\]/g, '')
+        .replace(/\[choices:.*$/, '')
+        .trim();
       assert.ok(text.length > 0, `${command.command}: "${line.trim()}" has no description`);
     }
   }

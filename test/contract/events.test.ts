@@ -23,12 +23,18 @@ suite('schemas/ and their zod definitions', () => {
   test('every committed schema file is what its zod definition generates (npm run schemas rewrites them)', () => {
     for (const name of Object.keys(CONTRACT)) {
       const file = schemaFile(ROOT, name);
-      assert.equal(readFileSync(file, 'utf8'), renderSchema(name), `${path.relative(ROOT, file)} has drifted from ${CONTRACT[name]!.source}`);
+      assert.equal(
+        readFileSync(file, 'utf8'),
+        renderSchema(name),
+        `${path.relative(ROOT, file)} has drifted from ${CONTRACT[name]!.source}`,
+      );
     }
   });
 
   test('schemas/ holds no file that no zod definition generates', () => {
-    const generated = Object.keys(CONTRACT).map((n) => `${n}.schema.json`).sort();
+    const generated = Object.keys(CONTRACT)
+      .map((n) => `${n}.schema.json`)
+      .sort();
     assert.deepEqual(readdirSync(path.join(ROOT, 'schemas')).sort(), generated);
   });
 
@@ -82,7 +88,10 @@ suite('the Python event writer', () => {
     const parsed = parseEvents(text);
     assert.deepEqual(parsed.problems, []);
     assert.equal(parsed.protocol, PROTOCOL_VERSION);
-    assert.deepEqual(parsed.events.map((e) => e.type), ['start', 'config', 'phase', 'phase', 'phase', 'step', 'request', 'end']);
+    assert.deepEqual(
+      parsed.events.map((e) => e.type),
+      ['start', 'config', 'phase', 'phase', 'phase', 'step', 'request', 'end'],
+    );
   });
 
   test('one writer call makes a phase: t1 is t0 + dur, and a phase timed elsewhere keeps its measured length', () => {
@@ -91,16 +100,29 @@ suite('the Python event writer', () => {
     const sync = phases.find((p) => p.name === 'weight_sync')!;
     assert.ok(Math.abs(sync.dur - 0.25) < 1e-6);
     assert.deepEqual([sync.bytes, sync.buckets, sync.synced], [1024, 1, true]);
-    assert.deepEqual(phases.map((p) => [p.name, p.synced]), [['generate', true], ['weight_sync', true], ['demo:own_phase', false]]);
+    assert.deepEqual(
+      phases.map((p) => [p.name, p.synced]),
+      [
+        ['generate', true],
+        ['weight_sync', true],
+        ['demo:own_phase', false],
+      ],
+    );
   });
 
   test('a misspelt phase name is refused by the writer, naming the protocol phases', () => {
-    assert.match(stdout, /phase 'forward_backwards' is not one the protocol names \(generate, reward, .*\); a workload's own phase is named '<workload>:<name>'/);
+    assert.match(
+      stdout,
+      /phase 'forward_backwards' is not one the protocol names \(generate, reward, .*\); a workload's own phase is named '<workload>:<name>'/,
+    );
   });
 
   test('a line that breaks the protocol is named by file, line and field', () => {
     const bad = path.join(dir, 'bad-0.jsonl');
-    const r = python('from common.events import EventLog\nlog = EventLog("trainer", 0, sys.argv[1])\nlog.emit("phase", step=0, name="generate", t0=1.0, t1=0.5, dur=-0.5, synced=True)\nlog.emit("step", step=1)', [bad]);
+    const r = python(
+      'from common.events import EventLog\nlog = EventLog("trainer", 0, sys.argv[1])\nlog.emit("phase", step=0, name="generate", t0=1.0, t1=0.5, dur=-0.5, synced=True)\nlog.emit("step", step=1)',
+      [bad],
+    );
     assert.equal(r.status, 0, r.stderr);
     const check = checkEventFiles(bad);
     assert.equal(check.status, 1);
@@ -123,7 +145,9 @@ suite('reading event files', () => {
   });
 
   test('the committed results under bench/ still read without a problem', () => {
-    const files = readdirSync(path.join(ROOT, 'bench'), { recursive: true }).map(String).filter((f) => f.endsWith('.jsonl'));
+    const files = readdirSync(path.join(ROOT, 'bench'), { recursive: true })
+      .map(String)
+      .filter((f) => f.endsWith('.jsonl'));
     assert.ok(files.length > 0);
     for (const f of files) {
       const parsed = parseEvents(readFileSync(path.join(ROOT, 'bench', f), 'utf8'));

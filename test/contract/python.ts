@@ -6,7 +6,10 @@ import { PYTHON, ROOT } from '../workloads/trl-fixtures.ts';
 
 /** src/workloads/common/contract.py's check of event files against schemas/events.schema.json. */
 export function checkEventFiles(...files: string[]) {
-  return spawnSync(PYTHON, [path.join(ROOT, 'src/workloads/common/contract.py'), 'events', ...files], { encoding: 'utf8', timeout: 60_000 });
+  return spawnSync(PYTHON, [path.join(ROOT, 'src/workloads/common/contract.py'), 'events', ...files], {
+    encoding: 'utf8',
+    timeout: 60_000,
+  });
 }
 
 /** Asserts that Python's jsonschema finds every line of these files valid. */

@@ -14,10 +14,23 @@ test('headroom runs the batch search in colocate mode, one unit per point, and w
   assert.match(r.stdout, /headroom of preset:tiny in colocate mode/);
   assert.match(r.stdout, /per_device_train_batch_size: every value tried fits; the largest that fits is at least 4/);
   const runDir = await onlyRunDir(ws.results);
-  for (const point of ['per_device_train_batch_size=2', 'per_device_train_batch_size=4']) assert.ok(existsSync(path.join(runDir, point, 'colocate', 'r0')), point);
+  for (const point of ['per_device_train_batch_size=2', 'per_device_train_batch_size=4'])
+    assert.ok(existsSync(path.join(runDir, point, 'colocate', 'r0')), point);
   assert.equal(existsSync(path.join(runDir, 'server')), false, 'only the probed mode runs');
   const h = JSON.parse(readFileSync(path.join(runDir, 'headroom.json'), 'utf8')) as Headroom;
-  assert.deepEqual(h.axes.map((a) => [a.field, a.probes.map((p) => [p.value, p.outcome]), a.best]), [['grpo.per_device_train_batch_size', [[2, 'fits'], [4, 'fits']], 4]]);
+  assert.deepEqual(
+    h.axes.map((a) => [a.field, a.probes.map((p) => [p.value, p.outcome]), a.best]),
+    [
+      [
+        'grpo.per_device_train_batch_size',
+        [
+          [2, 'fits'],
+          [4, 'fits'],
+        ],
+        4,
+      ],
+    ],
+  );
   assert.ok(h.axes[0]!.probes.every((p) => p.step_time_s! > 0));
   assert.deepEqual(processesMentioning(runDir), []);
 });

@@ -19,7 +19,12 @@ after(() => Promise.all(dirs.map((d) => rm(d, { recursive: true, force: true }))
 
 /** The CLI from another working folder, as a user with the harness installed elsewhere runs it. */
 async function predictIn(cwd: string, args: string[]) {
-  return execa(process.execPath, ['--import', import.meta.resolve('tsx'), path.join(ROOT, 'src', 'cli.ts'), 'predict', ...args], { cwd, env: { FORCE_COLOR: '0' }, reject: false, all: true });
+  return execa(process.execPath, ['--import', import.meta.resolve('tsx'), path.join(ROOT, 'src', 'cli.ts'), 'predict', ...args], {
+    cwd,
+    env: { FORCE_COLOR: '0' },
+    reject: false,
+    all: true,
+  });
 }
 
 test('predict --shared-gpu writes under reports/ of the working folder, names the batch and why, and leaves the folders it read alone', async () => {
@@ -42,7 +47,10 @@ test('a profile without a trainer half is refused, naming the folders that would
   const r = await predictIn(cwd, [PROBE, '--gpus', '2']);
   assert.notEqual(r.exitCode, 0);
   assert.match(r.all, /no trainer half/);
-  assert.match(r.all, /A trainer half comes from the results folder of a colocate, hf or server run of the same model and lengths \(preset:1\.5b, 128 \+ 256 tokens, num_generations 8\)/);
+  assert.match(
+    r.all,
+    /A trainer half comes from the results folder of a colocate, hf or server run of the same model and lengths \(preset:1\.5b, 128 \+ 256 tokens, num_generations 8\)/,
+  );
   assert.match(r.all, /Read so far: .*profile-trl-1gpu-1\.5b-profile-20261201-233224/);
   assert.equal(existsSync(path.join(cwd, 'reports')), false);
 });

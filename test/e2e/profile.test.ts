@@ -13,18 +13,57 @@ import { cli, onlyRunDir, processesMentioning, readJsonFile, tinyScenario, works
 
 test('profile measures the server for 1 and 2 simulated trainers and a colocate trainer half; predict composes them, labelled PREDICTED', async () => {
   const ws = await workspace(tinyScenario());
-  const r = await cli(['profile', ws.scenario, '--trainers', '1-2', '--batches', '4', '--requests', '2', '--warmup-requests', '1', '--steps', '3', '--warmup-steps', '1', '--trainer-mode', 'colocate', '--out', ws.results, '--reports', ws.reports]);
+  const r = await cli([
+    'profile',
+    ws.scenario,
+    '--trainers',
+    '1-2',
+    '--batches',
+    '4',
+    '--requests',
+    '2',
+    '--warmup-requests',
+    '1',
+    '--steps',
+    '3',
+    '--warmup-steps',
+    '1',
+    '--trainer-mode',
+    'colocate',
+    '--out',
+    ws.results,
+    '--reports',
+    ws.reports,
+  ]);
   assert.equal(r.exitCode, 0, r.all);
   const runDir = await onlyRunDir(ws.results);
   const manifest = await readJsonFile<Manifest>(path.join(runDir, 'manifest.json'));
-  assert.deepEqual(manifest.units.map((u) => [u.dir, u.status]), [['probe/server/r0', 'ok'], ['colocate/r0', 'ok']]);
+  assert.deepEqual(
+    manifest.units.map((u) => [u.dir, u.status]),
+    [
+      ['probe/server/r0', 'ok'],
+      ['colocate/r0', 'ok'],
+    ],
+  );
   const plan = await readJsonFile<RunPlan>(path.join(runDir, 'plan.json'));
-  assert.deepEqual(plan.units[0]!.processes.map((p) => p.name), ['server-0', 'driver']);
-  assert.deepEqual(plan.units[0]!.probe?.points, [{ trainers: 1, per_device_batch: 4 }, { trainers: 2, per_device_batch: 4 }]);
+  assert.deepEqual(
+    plan.units[0]!.processes.map((p) => p.name),
+    ['server-0', 'driver'],
+  );
+  assert.deepEqual(plan.units[0]!.probe?.points, [
+    { trainers: 1, per_device_batch: 4 },
+    { trainers: 2, per_device_batch: 4 },
+  ]);
 
   const profile = await readJsonFile<Profile>(path.join(runDir, 'profile.json'));
   const points = profile.server[0]!.points;
-  assert.deepEqual(points.map((p) => [p.completions, p.trainers, p.prompts, p.source, p.seconds.flat().length]), [[4, 1, 2, 'probe', 2], [8, 2, 4, 'probe', 2]]);
+  assert.deepEqual(
+    points.map((p) => [p.completions, p.trainers, p.prompts, p.source, p.seconds.flat().length]),
+    [
+      [4, 1, 2, 'probe', 2],
+      [8, 2, 4, 'probe', 2],
+    ],
+  );
   assert.ok(points.every((p) => p.seconds.flat().every((s) => s > 0)));
   assert.equal(profile.shape.completion_tokens_per_sample, 8);
   const colocate = profile.trainer.find((h) => h.mode === 'colocate')!;
@@ -32,10 +71,20 @@ test('profile measures the server for 1 and 2 simulated trainers and a colocate 
   assert.ok(colocate.compute_s.flat().length >= 1 && colocate.generate_s.flat().every((s) => s > 0));
   // The summary of the trainer half ignores the profile unit.
   const summary = await readJsonFile<{ points: { id: string }[]; modes: { mode: string }[] }>(path.join(runDir, 'summary.json'));
-  assert.deepEqual(summary.points.map((pt) => pt.id), ['per_device_train_batch_size=4']);
-  assert.deepEqual(summary.modes.map((m) => m.mode), ['colocate']);
+  assert.deepEqual(
+    summary.points.map((pt) => pt.id),
+    ['per_device_train_batch_size=4'],
+  );
+  assert.deepEqual(
+    summary.modes.map((m) => m.mode),
+    ['colocate'],
+  );
   const report = path.join(ws.reports, path.basename(runDir));
-  assert.ok(existsSync(path.join(report, 'profile.md')) && existsSync(path.join(report, 'charts', 'generation-1x1.png')) && existsSync(path.join(report, 'report.md')));
+  assert.ok(
+    existsSync(path.join(report, 'profile.md')) &&
+      existsSync(path.join(report, 'charts', 'generation-1x1.png')) &&
+      existsSync(path.join(report, 'report.md')),
+  );
   assert.match(await readFile(path.join(report, 'profile.md'), 'utf8'), /MEASURED/);
   assert.deepEqual(processesMentioning(runDir), []);
 
@@ -48,7 +97,10 @@ test('profile measures the server for 1 and 2 simulated trainers and a colocate 
   assert.match(p.stdout, /assumed: .*weight sync/);
   const table = await readJsonFile<SplitTable>(path.join(out, 'predict.json'));
   assert.equal(table.predicted, true);
-  assert.deepEqual(table.rows.map((row) => `${row.server_gpus}+${row.trainer_gpus}`), ['1+2', '2+1']);
+  assert.deepEqual(
+    table.rows.map((row) => `${row.server_gpus}+${row.trainer_gpus}`),
+    ['1+2', '2+1'],
+  );
   const md = await readFile(path.join(out, 'predict.md'), 'utf8');
   assert.match(md, /^# PREDICTED/);
   assert.match(md, /## Assumptions/);

@@ -18,7 +18,13 @@ test('run measures both modes of the tiny scenario and summarises equal work per
   const runDir = await onlyRunDir(ws.results);
   const manifest = await readJsonFile<Manifest>(path.join(runDir, 'manifest.json'));
   assert.equal(manifest.status, 'completed');
-  assert.deepEqual(manifest.units.map((u) => [u.dir, u.status]), [['server/r0', 'ok'], ['colocate/r0', 'ok']]);
+  assert.deepEqual(
+    manifest.units.map((u) => [u.dir, u.status]),
+    [
+      ['server/r0', 'ok'],
+      ['colocate/r0', 'ok'],
+    ],
+  );
   assert.ok(manifest.units.every((u) => u.sampler_cost && u.sampler_cost.harness_cpu_s_per_s >= 0));
   assert.equal(manifest.fingerprint.subject.torch !== null, true);
 
@@ -62,9 +68,14 @@ test('a workload that crashes fails its unit with the log tail, and the run keep
   // A real process that crashes like a trainer would: the Python launcher for trainers only.
   const wrapper = path.join(ws.dir, 'python');
   const real = process.env.GRPO_BENCH_PYTHON ?? resolvePython();
-  await writeFile(wrapper, `#!/bin/sh\ncase "$*" in *trainer.py*) echo "RuntimeError: simulated trainer crash" >&2; exit 3;; esac\nexec ${real} "$@"\n`);
+  await writeFile(
+    wrapper,
+    `#!/bin/sh\ncase "$*" in *trainer.py*) echo "RuntimeError: simulated trainer crash" >&2; exit 3;; esac\nexec ${real} "$@"\n`,
+  );
   await chmod(wrapper, 0o755);
-  const r = await cli(['run', ws.scenario, '--out', ws.results, '--no-report', '--mode', 'colocate', '--mode', 'server'], { GRPO_BENCH_PYTHON: wrapper });
+  const r = await cli(['run', ws.scenario, '--out', ws.results, '--no-report', '--mode', 'colocate', '--mode', 'server'], {
+    GRPO_BENCH_PYTHON: wrapper,
+  });
   assert.equal(r.exitCode, 1, r.all);
   assert.match(r.all, /trainer exited with (code|exit code) 3/i);
   assert.match(r.all, /simulated trainer crash/);
@@ -73,12 +84,15 @@ test('a workload that crashes fails its unit with the log tail, and the run keep
   assert.equal(manifest.status, 'failed');
   for (const u of manifest.units) {
     assert.equal(u.status, 'failed');
-    assert.ok(u.error?.log_tail?.some((l) => l.includes('simulated trainer crash')), JSON.stringify(u.error));
+    assert.ok(
+      u.error?.log_tail?.some((l) => l.includes('simulated trainer crash')),
+      JSON.stringify(u.error),
+    );
   }
   assert.deepEqual(processesMentioning(runDir), []);
 });
 
-test('a rank that fails under the launcher is named with its own error, not only the launcher\'s traceback', async () => {
+test("a rank that fails under the launcher is named with its own error, not only the launcher's traceback", async () => {
   const ws = await workspace(tinyScenario());
   // Rank 1 of the real trainer raises in its third optimizer step; rank 0 then fails in the next
   // collective, and the launcher (torchrun) exits with a traceback of its own, the last thing
@@ -112,11 +126,15 @@ if os.environ.get("RANK") == "1" and sys.argv[0].endswith("trainer.py"):
 
 test('SIGINT mid-step ends every process of the run and leaves a partial, readable results folder', async () => {
   const ws = await workspace(tinyScenario().replace('steps: 4', 'steps: 200'));
-  const child = execa(process.execPath, ['--import', 'tsx', 'src/cli.ts', 'run', ws.scenario, '--out', ws.results, '--no-report', '--mode', 'server'], {
-    cwd: path.resolve(import.meta.dirname, '..', '..'),
-    reject: false,
-    all: true,
-  });
+  const child = execa(
+    process.execPath,
+    ['--import', 'tsx', 'src/cli.ts', 'run', ws.scenario, '--out', ws.results, '--no-report', '--mode', 'server'],
+    {
+      cwd: path.resolve(import.meta.dirname, '..', '..'),
+      reject: false,
+      all: true,
+    },
+  );
   const deadline = Date.now() + 120_000;
   let runDir: string | undefined;
   for (;;) {
@@ -145,7 +163,10 @@ test('plan prints the processes without starting any', async () => {
   const r = await cli(['plan', ws.scenario, '--json']);
   assert.equal(r.exitCode, 0, r.all);
   const plan = JSON.parse(r.stdout);
-  assert.deepEqual(plan.units.map((u: { dir: string }) => u.dir), ['server/r0', 'colocate/r0']);
+  assert.deepEqual(
+    plan.units.map((u: { dir: string }) => u.dir),
+    ['server/r0', 'colocate/r0'],
+  );
   assert.equal(existsSync(ws.results), false);
 });
 
@@ -153,7 +174,10 @@ test('plan shows a trl scenario: it probes the installed libraries as run does',
   const r = await cli(['plan', path.join(ROOT, 'scenarios', 'trl-cpu-tiny.yaml'), '--json']);
   assert.equal(r.exitCode, 0, r.all);
   const plan = JSON.parse(r.stdout);
-  assert.deepEqual(plan.units.map((u: { dir: string }) => u.dir), ['hf/r0']);
+  assert.deepEqual(
+    plan.units.map((u: { dir: string }) => u.dir),
+    ['hf/r0'],
+  );
   const argv: string[] = plan.units[0].processes[0].argv;
   assert.ok(argv.includes('accelerate.commands.launch') && argv.some((a) => a.endsWith('train.py')), argv.join(' '));
 });
@@ -164,7 +188,10 @@ test('plan works anywhere: told the GPUs and library versions it prints every pr
   const told = await cli(['plan', scenario, '--gpus', '2', '--json']);
   assert.equal(told.exitCode, 0, told.all);
   const plan = JSON.parse(told.stdout);
-  assert.deepEqual(plan.units.map((u: { dir: string }) => u.dir), ['server/r0', 'colocate/r0', 'hf/r0']);
+  assert.deepEqual(
+    plan.units.map((u: { dir: string }) => u.dir),
+    ['server/r0', 'colocate/r0', 'hf/r0'],
+  );
   assert.deepEqual(plan.assumed, { gpus: 2 });
   const lacks = plan.warnings.map((w: { message: string }) => w.message).join('\n');
   assert.match(lacks, /server mode needs vLLM, which is not installed/);
@@ -174,7 +201,10 @@ test('plan works anywhere: told the GPUs and library versions it prints every pr
   assert.equal(assumed.exitCode, 0, assumed.all);
   assert.match(assumed.stdout, /^assumed, not probed: 1 GPU\(s\), trl 1\.13\.0, vllm 0\.26\.0$/m);
   assert.match(assumed.stdout, /server-0 \(server, GPUs 0/);
-  assert.match(assumed.stdout, /warning: this machine cannot run this plan[\s\S]*server mode needs at least 2 GPUs[\s\S]*modes\.colocate\.devices needs GPU 1 but this machine has 1/);
+  assert.match(
+    assumed.stdout,
+    /warning: this machine cannot run this plan[\s\S]*server mode needs at least 2 GPUs[\s\S]*modes\.colocate\.devices needs GPU 1 but this machine has 1/,
+  );
   assert.doesNotMatch(assumed.stdout, /needs vLLM/);
 
   const bad = await cli(['plan', scenario, '--gpus', '2', '--assume', 'trl']);
@@ -198,7 +228,10 @@ test('a bad scenario is refused with the file, the field and no stack trace', as
 });
 
 test('doctor reports the Python and what each workload needs', async () => {
-  const r = await execa(process.execPath, ['--import', 'tsx', 'src/cli.ts', 'doctor', '--json'], { cwd: path.resolve(import.meta.dirname, '..', '..'), reject: false });
+  const r = await execa(process.execPath, ['--import', 'tsx', 'src/cli.ts', 'doctor', '--json'], {
+    cwd: path.resolve(import.meta.dirname, '..', '..'),
+    reject: false,
+  });
   assert.equal(r.exitCode, 0, r.stderr);
   const report = JSON.parse(r.stdout);
   assert.ok(report.python.libraries.torch);

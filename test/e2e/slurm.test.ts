@@ -22,10 +22,20 @@ async function findCluster(): Promise<{ env: Record<string, string> } | { missin
   const env: Record<string, string> = conf ? { SLURM_CONF: conf } : {};
   const r = await execa('sinfo', ['-h', '-N', '-o', '%N %t'], { env, reject: false, timeout: 10_000 });
   if (r.exitCode !== 0 || r.failed) {
-    return { missing: `no SLURM cluster answers (sinfo: ${String(r.stderr || r.shortMessage || '').split('\n').at(-1)}); start one with scripts/slurm-test-cluster.sh start` };
+    return {
+      missing: `no SLURM cluster answers (sinfo: ${String(r.stderr || r.shortMessage || '')
+        .split('\n')
+        .at(-1)}); start one with scripts/slurm-test-cluster.sh start`,
+    };
   }
-  const up = new Set(r.stdout.split('\n').filter((l) => /\s(idle|mix|alloc)\S*$/.test(l)).map((l) => l.split(/\s+/)[0]));
-  if (up.size < 2) return { missing: `the SLURM cluster has ${up.size} node(s) up, the tests need 2 (sinfo: ${r.stdout.trim().replace(/\n/g, '; ')})` };
+  const up = new Set(
+    r.stdout
+      .split('\n')
+      .filter((l) => /\s(idle|mix|alloc)\S*$/.test(l))
+      .map((l) => l.split(/\s+/)[0]),
+  );
+  if (up.size < 2)
+    return { missing: `the SLURM cluster has ${up.size} node(s) up, the tests need 2 (sinfo: ${r.stdout.trim().replace(/\n/g, '; ')})` };
   return { env };
 }
 
@@ -46,7 +56,9 @@ async function inQueue(jobId: string): Promise<boolean> {
 
 function nodes(runDir: string, unit: string): NodeRecord[] {
   const dir = path.join(runDir, unit, 'nodes');
-  return readdirSync(dir).sort().map((n) => JSON.parse(readFileSync(path.join(dir, n, 'node.json'), 'utf8')) as NodeRecord);
+  return readdirSync(dir)
+    .sort()
+    .map((n) => JSON.parse(readFileSync(path.join(dir, n, 'node.json'), 'utf8')) as NodeRecord);
 }
 
 /** Waits until trainer rank 0 (on whichever node) has written `steps` steps of the unit. */
@@ -68,12 +80,16 @@ async function waitForSteps(results: string, unit: string, steps: number, within
 /** A colocate run far longer than any test waits for, started in the background. */
 const longScenario = () => slurmScenario().replace('steps: 4', 'steps: 100000');
 function startLongRun(ws: { scenario: string; results: string }) {
-  return execa(process.execPath, ['--import', 'tsx', 'src/cli.ts', 'run', ws.scenario, '--out', ws.results, '--no-report', '--mode', 'colocate'], {
-    cwd: ROOT,
-    env,
-    reject: false,
-    all: true,
-  });
+  return execa(
+    process.execPath,
+    ['--import', 'tsx', 'src/cli.ts', 'run', ws.scenario, '--out', ws.results, '--no-report', '--mode', 'colocate'],
+    {
+      cwd: ROOT,
+      env,
+      reject: false,
+      all: true,
+    },
+  );
 }
 
 test('plan prints the job script without submitting it', async () => {
@@ -94,7 +110,13 @@ test('both modes run through SLURM: the server on one node and the trainer on th
   const runDir = await onlyRunDir(ws.results);
   const manifest = await readJsonFile<Manifest>(path.join(runDir, 'manifest.json'));
   assert.equal(manifest.status, 'completed');
-  assert.deepEqual(manifest.units.map((u) => [u.dir, u.status]), [['server/r0', 'ok'], ['colocate/r0', 'ok']]);
+  assert.deepEqual(
+    manifest.units.map((u) => [u.dir, u.status]),
+    [
+      ['server/r0', 'ok'],
+      ['colocate/r0', 'ok'],
+    ],
+  );
   assert.equal(manifest.slurm?.state, 'COMPLETED');
   assert.match(r.all, new RegExp(`job ${manifest.slurm!.job_id}: running on `));
   assert.equal(await inQueue(manifest.slurm!.job_id), false);
@@ -104,12 +126,27 @@ test('both modes run through SLURM: the server on one node and the trainer on th
 
   // Server mode: the server on one node, the trainer on another, each with its own record.
   const server = nodes(runDir, 'server/r0');
-  assert.deepEqual(server.map((n) => [n.role, n.status]), [['server', 'ok'], ['trainer', 'ok']]);
+  assert.deepEqual(
+    server.map((n) => [n.role, n.status]),
+    [
+      ['server', 'ok'],
+      ['trainer', 'ok'],
+    ],
+  );
   assert.notEqual(server[0]!.node, server[1]!.node);
   // Colocate: every node a trainer, ranks 0 and 1 one on each.
   const colocate = nodes(runDir, 'colocate/r0');
-  assert.deepEqual(colocate.map((n) => [n.role, n.node_rank, n.status]), [['trainer', 0, 'ok'], ['trainer', 1, 'ok']]);
-  for (const [unit, recs] of [['server/r0', server], ['colocate/r0', colocate]] as const) {
+  assert.deepEqual(
+    colocate.map((n) => [n.role, n.node_rank, n.status]),
+    [
+      ['trainer', 0, 'ok'],
+      ['trainer', 1, 'ok'],
+    ],
+  );
+  for (const [unit, recs] of [
+    ['server/r0', server],
+    ['colocate/r0', colocate],
+  ] as const) {
     for (const n of recs) {
       assert.equal(typeof n.clock.offset_s, 'number', `${unit} ${n.node}: clock offset measured`);
       assert.ok('rtt_s' in n.clock && n.clock.rtt_s >= 0);
@@ -119,7 +156,8 @@ test('both modes run through SLURM: the server on one node and the trainer on th
       assert.ok(readdirSync(path.join(dir, 'logs')).length > 0, `${unit} ${n.node}: logs`);
     }
   }
-  const eventsOf = (unit: string, node: string, file: string) => parseEvents(readFileSync(path.join(runDir, unit, 'nodes', node, 'events', file), 'utf8'));
+  const eventsOf = (unit: string, node: string, file: string) =>
+    parseEvents(readFileSync(path.join(runDir, unit, 'nodes', node, 'events', file), 'utf8'));
   const t0 = eventsOf('server/r0', server[1]!.node, 'trainer-0.jsonl');
   assert.deepEqual(t0.problems, []);
   assert.equal(t0.events.filter((e) => e.type === 'step').length, 4);

@@ -39,7 +39,10 @@ slowdown: ${slowdown}
   return file;
 }
 
-const runs = () => readdirSync(out).filter((n) => n !== 'noise-profiles').sort();
+const runs = () =>
+  readdirSync(out)
+    .filter((n) => n !== 'noise-profiles')
+    .sort();
 
 test('calibrate runs an A/A pair of folders and stores the noise model; comparing the pair itself does not count its runs twice', async () => {
   assert.equal(await calibrateCommand({ scenario: scenario(0), out, pairs: 1, repeats: 3 }), 0);
@@ -51,13 +54,19 @@ test('calibrate runs an A/A pair of folders and stores the noise model; comparin
   const [entry] = profile.entries;
   assert.deepEqual([entry!.point, entry!.mode, entry!.sessions.map((s) => s.length)], ['default', 'colocate', [3, 3]]);
   assert.deepEqual([entry!.model.sessions, entry!.model.runs, entry!.model.within_df, entry!.model.between_df], [2, 6, 4, 1]);
-  assert.deepEqual(entry!.operating.map((o) => o.runs_per_side), [...CALIBRATION.table_runs]);
+  assert.deepEqual(
+    entry!.operating.map((o) => o.runs_per_side),
+    [...CALIBRATION.table_runs],
+  );
 
   // Both folders are the profile's: left out of it, no folder is left to say how folders differ, so the pair
   // is judged on its runs alone and can never be cleared ("no regression" would rest on its own runs twice).
   const v = await compareRuns({ baseline: a!, candidate: b! });
   assert.equal(v.noise_profile, path.relative(process.cwd(), file));
-  assert.ok(v.warnings.some((w) => /the baseline and candidate folders are among the noise profile's folders.*too few folders remain/.test(w)), v.warnings.join('\n'));
+  assert.ok(
+    v.warnings.some((w) => /the baseline and candidate folders are among the noise profile's folders.*too few folders remain/.test(w)),
+    v.warnings.join('\n'),
+  );
   assert.equal(v.comparisons[0]!.variance.source, 'runs');
   assert.notEqual(v.outcome, 'no_regression');
   assert.equal(v.exit_code, GATE_EXIT[v.outcome]);
@@ -66,9 +75,15 @@ test('calibrate runs an A/A pair of folders and stores the noise model; comparin
   // The same two folders profiled with --from: no new run, the same per-run values.
   rmSync(file);
   assert.equal(await calibrateCommand({ scenario: scenario(0), out, from: [a!, b!] }), 0);
-  assert.deepEqual(runs().map((n) => path.join(out, n)), [a, b]);
+  assert.deepEqual(
+    runs().map((n) => path.join(out, n)),
+    [a, b],
+  );
   const again = (await loadNoiseProfile(file)) as NoiseProfile;
-  assert.deepEqual(again.entries.map((e) => e.sessions), profile.entries.map((e) => e.sessions));
+  assert.deepEqual(
+    again.entries.map((e) => e.sessions),
+    profile.entries.map((e) => e.sessions),
+  );
 });
 
 test('a candidate with slowdown 5 (steps 6× as long) regressed: exit code 1; without --allow-different slowdown it is refused (exit 2)', async () => {
@@ -76,10 +91,17 @@ test('a candidate with slowdown 5 (steps 6× as long) regressed: exit code 1; wi
   // Judged on the runs' own spread: a profile from one A/A pair (1 df between folders) is too
   // uncertain to call anything, which its own unit test shows.
   rmSync(path.join(out, 'noise-profiles'), { recursive: true, force: true });
-  const r = spawnSync(process.execPath, ['--import', 'tsx', 'src/cli.ts', 'run', scenario(5), '--repeats', '3', '--out', out, '--no-report'], { cwd: projectRoot(), encoding: 'utf8' });
+  const r = spawnSync(
+    process.execPath,
+    ['--import', 'tsx', 'src/cli.ts', 'run', scenario(5), '--repeats', '3', '--out', out, '--no-report'],
+    { cwd: projectRoot(), encoding: 'utf8' },
+  );
   assert.equal(r.status, 0, r.stderr.slice(-2000));
   const candidate = path.join(out, runs().at(-1)!);
-  await assert.rejects(compareRuns({ baseline, candidate }), (err: { exitCode?: number; message: string }) => err.exitCode === 2 && /slowdown: 0 \(baseline\) ≠ 5 \(candidate\)/.test(err.message));
+  await assert.rejects(
+    compareRuns({ baseline, candidate }),
+    (err: { exitCode?: number; message: string }) => err.exitCode === 2 && /slowdown: 0 \(baseline\) ≠ 5 \(candidate\)/.test(err.message),
+  );
   const v = await compareRuns({ baseline, candidate, allowDifferent: ['slowdown'] });
   const { outcome, ratio, interval, baseline_runs, candidate_runs, unresolved } = v.comparisons[0]!;
   assert.equal(outcome, 'regressed', JSON.stringify({ ratio, interval, baseline_runs, candidate_runs, unresolved }));

@@ -22,9 +22,18 @@ const sd = (xs: number[]) => {
 /** A profile of this test machine: folders whose levels differ by ~0.1 %, runs by 0.1 %, for each point given. */
 const quiet = (points: string[] = ['default']) =>
   noiseProfile({
-    environment: { cpu_model: 'Test CPU', cpu_cores: 2, gpu_count: 0 }, scenario: 'gate-test', metric: 'completion_tokens_per_s_per_allocated_device', higher_is_better: true, threshold: 0.02,
-    runs: ['a', 'b', 'c', 'd'], created: '2026-01-01T00:00:00Z',
-    sessions: points.map((point) => ({ point, mode: 'colocate' as const, values: [100, 100.1, 99.9, 100.05].map((l) => [l * 0.999, l, l * 1.001]) })),
+    environment: { cpu_model: 'Test CPU', cpu_cores: 2, gpu_count: 0 },
+    scenario: 'gate-test',
+    metric: 'completion_tokens_per_s_per_allocated_device',
+    higher_is_better: true,
+    threshold: 0.02,
+    runs: ['a', 'b', 'c', 'd'],
+    created: '2026-01-01T00:00:00Z',
+    sessions: points.map((point) => ({
+      point,
+      mode: 'colocate' as const,
+      values: [100, 100.1, 99.9, 100.05].map((l) => [l * 0.999, l, l * 1.001]),
+    })),
   });
 const withQuiet = (points?: string[]) => ({ noise: { file: 'quiet.json', profile: quiet(points) } });
 
@@ -58,7 +67,10 @@ describe('judge: three outcomes against the threshold', () => {
     const x = v.comparisons[0]!;
     assert.ok(x.interval!.low >= 0.98, String(x.interval!.low));
     assert.deepEqual([x.outcome, x.unresolved, v.exit_code], ['inconclusive', 'no_profile', 3]);
-    assert.match(verdictMarkdown(v), /the interval lies within the threshold, but without a noise profile how much folders differ is unknown/);
+    assert.match(
+      verdictMarkdown(v),
+      /the interval lies within the threshold, but without a noise profile how much folders differ is unknown/,
+    );
   });
 
   test('runs that vary by 3%: a 5% drop is inconclusive (exit code 3), with the runs per side that would resolve it', () => {
@@ -67,7 +79,12 @@ describe('judge: three outcomes against the threshold', () => {
     assert.ok(x.interval!.low < 0.98 && x.interval!.high > 0.98, `${x.interval!.low}–${x.interval!.high}`);
     assert.deepEqual([x.outcome, v.outcome, v.exit_code], ['inconclusive', 'inconclusive', 3]);
     assert.ok(x.runs_needed! > 3, String(x.runs_needed));
-    assert.match(verdictMarkdown(v), new RegExp(`^### grpo-bench compare: \\*\\*Inconclusive\\*\\* at 2%: default/colocate ×0\\.9\\d\\d \\(~${x.runs_needed} runs per side would resolve it\\)`));
+    assert.match(
+      verdictMarkdown(v),
+      new RegExp(
+        `^### grpo-bench compare: \\*\\*Inconclusive\\*\\* at 2%: default/colocate ×0\\.9\\d\\d \\(~${x.runs_needed} runs per side would resolve it\\)`,
+      ),
+    );
   });
 
   test('a candidate 10% faster: no regression, and the speed column says faster', () => {
@@ -95,8 +112,12 @@ describe('judge: three outcomes against the threshold', () => {
     const v = judge(side([{ runs: tight(1, 1) }]), side([{ runs: tight(1.1, 2) }]));
     const names = v.comparisons[0]!.others.map((o) => o.name);
     assert.deepEqual(names, [
-      'completion_tokens_per_s_per_training_device', 'completion_tokens_per_s', 'samples_per_s', 'step_time_s',
-      'time_to_first_step_s', 'phase_median_s.generate',
+      'completion_tokens_per_s_per_training_device',
+      'completion_tokens_per_s',
+      'samples_per_s',
+      'step_time_s',
+      'time_to_first_step_s',
+      'phase_median_s.generate',
     ]);
     const step = v.comparisons[0]!.others.find((o) => o.name === 'step_time_s')!;
     assert.ok(step.ratio! > 1.09 && step.low! > 1 && step.higher_is_better === false);
@@ -108,9 +129,16 @@ describe('judge: several points × modes share α (Holm)', () => {
 
   test('the intervals step down from 1 − 0.05/m by Holm, so the verdicts hold together at 95%', () => {
     const points = ['default', 'b=2', 'b=4'];
-    const v = judge(side([same('default', 1), same('b=2', 11), same('b=4', 13)]), side([same('default', 2), same('b=2', 12), same('b=4', 14)]), withQuiet(points));
+    const v = judge(
+      side([same('default', 1), same('b=2', 11), same('b=4', 13)]),
+      side([same('default', 2), same('b=2', 12), same('b=4', 14)]),
+      withQuiet(points),
+    );
     assert.ok(Math.abs(v.level - (1 - 0.05 / 3)) < 1e-12);
-    assert.deepEqual(v.comparisons.map((c) => c.outcome), ['no_regression', 'no_regression', 'no_regression']);
+    assert.deepEqual(
+      v.comparisons.map((c) => c.outcome),
+      ['no_regression', 'no_regression', 'no_regression'],
+    );
     // Each cleared, so each is tested at its rank: the levels are 1 − .05/3, 1 − .05/2 and .95, in the order of their distances from the threshold.
     const levels = v.comparisons.map((c) => c.interval!.level);
     assert.deepEqual([...levels].sort(), [0.95, 0.975, 1 - 0.05 / 3]);
@@ -120,7 +148,9 @@ describe('judge: several points × modes share α (Holm)', () => {
 
   test('a point name cannot break the verdict table: Markdown in it is escaped', () => {
     const v = judge(side([same('b|2', 11)]), side([same('b|2', 12)]));
-    const row = verdictMarkdown(v).split('\n').find((l) => l.startsWith('| b'));
+    const row = verdictMarkdown(v)
+      .split('\n')
+      .find((l) => l.startsWith('| b'));
     assert.ok(row?.startsWith('| b\\|2 | '), row);
   });
 });
@@ -146,7 +176,10 @@ describe('judge: comparability', () => {
         assert.match(err.message, /environment\.cpu_model: Test CPU \(baseline\) ≠ Other CPU \(candidate\)/);
         assert.match(err.message, /grpo\.max_completion_length: 32 \(baseline\) ≠ 64 \(candidate\)/);
         assert.match(err.message, /slowdown: 0 \(baseline\) ≠ 0\.5 \(candidate\)/);
-        assert.match(err.hint!, /--allow-different environment\.cpu_model --allow-different grpo\.max_completion_length --allow-different slowdown/);
+        assert.match(
+          err.hint!,
+          /--allow-different environment\.cpu_model --allow-different grpo\.max_completion_length --allow-different slowdown/,
+        );
         return true;
       },
     );
@@ -158,7 +191,10 @@ describe('judge: comparability', () => {
 
   test('--allow-different for every field compares, listing what was allowed and what changed', () => {
     const v = judge(base(), other(), { allowDifferent: ['environment.cpu_model', 'grpo', 'slowdown', 'seed'] });
-    assert.deepEqual(v.allowed.map((d) => d.field), ['environment.cpu_model', 'grpo.max_completion_length', 'slowdown']);
+    assert.deepEqual(
+      v.allowed.map((d) => d.field),
+      ['environment.cpu_model', 'grpo.max_completion_length', 'slowdown'],
+    );
     assert.deepEqual(v.changed, [
       { field: 'harness_commit', baseline: 'aaaa', candidate: 'bbbb' },
       { field: 'trl', baseline: '1.12.0', candidate: '1.13.0' },
@@ -180,7 +216,10 @@ describe('judge: comparability', () => {
     c.manifest.compile_cache = { VLLM_CACHE_ROOT: '/cache/b', TORCHINDUCTOR_CACHE_DIR: null };
     assert.throws(
       () => judge(b, c),
-      (err: unknown) => err instanceof UserError && err.exitCode === 2 && /compile_cache\.VLLM_CACHE_ROOT: \/cache\/a \(baseline\) ≠ \/cache\/b \(candidate\)/.test(err.message),
+      (err: unknown) =>
+        err instanceof UserError &&
+        err.exitCode === 2 &&
+        /compile_cache\.VLLM_CACHE_ROOT: \/cache\/a \(baseline\) ≠ \/cache\/b \(candidate\)/.test(err.message),
     );
     delete c.manifest.compile_cache;
     assert.equal(judge(b, c).comparisons.length, 1);
@@ -206,18 +245,29 @@ describe('judge: equal work per sample', () => {
     assert.throws(
       () => judge(base, cand),
       (err: unknown) =>
-        err instanceof UserError && err.exitCode === 2 && /work\.default\/colocate\.completion_tokens_per_sample: 25 \(baseline\) ≠ 30 \(candidate\)/.test(err.message),
+        err instanceof UserError &&
+        err.exitCode === 2 &&
+        /work\.default\/colocate\.completion_tokens_per_sample: 25 \(baseline\) ≠ 30 \(candidate\)/.test(err.message),
     );
     const v = judge(base, cand, { allowDifferent: ['work'] });
-    assert.deepEqual(v.allowed.map((d) => d.field), ['work.default/colocate.completion_tokens_per_sample']);
+    assert.deepEqual(
+      v.allowed.map((d) => d.field),
+      ['work.default/colocate.completion_tokens_per_sample'],
+    );
   });
 });
 
 describe('judge: with a noise profile', () => {
   const profileOf = (sessions: number[][], environment = { cpu_model: 'Test CPU', cpu_cores: 2, gpu_count: 0 }) =>
     noiseProfile({
-      environment, scenario: 'gate-test', metric: 'completion_tokens_per_s_per_allocated_device', higher_is_better: true, threshold: 0.02,
-      runs: sessions.map((_, i) => `results/aa-${i}`), sessions: [{ point: 'default', mode: 'colocate', values: sessions }], created: '2026-01-01T00:00:00Z',
+      environment,
+      scenario: 'gate-test',
+      metric: 'completion_tokens_per_s_per_allocated_device',
+      higher_is_better: true,
+      threshold: 0.02,
+      runs: sessions.map((_, i) => `results/aa-${i}`),
+      sessions: [{ point: 'default', mode: 'colocate', values: sessions }],
+      created: '2026-01-01T00:00:00Z',
     });
 
   test('folders that differ more than their runs: the between-folder spread widens the interval, and a clear drop becomes inconclusive', () => {
@@ -236,22 +286,34 @@ describe('judge: with a noise profile', () => {
     assert.equal(withProfile.unresolved, 'between_folders');
   });
 
-  test('a compared folder that is one of the profile\'s folders counts once: the profile is refitted without it', () => {
+  test("a compared folder that is one of the profile's folders counts once: the profile is refitted without it", () => {
     const b = side([{ runs: tight(1, 1) }]);
     const sessions = [perRun(tight(1, 1)), ...[100, 100.1, 99.9].map((l) => [l * 0.999, l, l * 1.001])];
     const profile = profileOf(sessions);
     const v = judge(b, side([{ runs: tight(1.01, 2) }]), { noise: { file: 'p.json', profile } });
-    assert.ok(v.warnings.some((w) => /the baseline folder is one of the noise profile's folders; the profile is refitted without it/.test(w)), v.warnings.join('\n'));
+    assert.ok(
+      v.warnings.some((w) => /the baseline folder is one of the noise profile's folders; the profile is refitted without it/.test(w)),
+      v.warnings.join('\n'),
+    );
     // 3 folders remain: the between mean square has 2 df
     assert.equal(v.comparisons[0]!.interval!.df, 2);
     // with only one other folder there is no spread between folders left to use: treated as no profile
     const two = judge(b, side([{ runs: tight(1.01, 2) }]), { noise: { file: 'p.json', profile: profileOf(sessions.slice(0, 2)) } });
     assert.ok(two.warnings.some((w) => /too few folders remain/.test(w)));
-    assert.deepEqual([two.comparisons[0]!.variance.source, two.comparisons[0]!.outcome, two.comparisons[0]!.unresolved], ['runs', 'inconclusive', 'no_profile']);
+    assert.deepEqual(
+      [two.comparisons[0]!.variance.source, two.comparisons[0]!.outcome, two.comparisons[0]!.unresolved],
+      ['runs', 'inconclusive', 'no_profile'],
+    );
   });
 
   test('a profile of another machine is not used, and the verdict says so', () => {
-    const profile = profileOf([[100, 101, 99], [100, 99, 101]], { cpu_model: 'Other CPU', cpu_cores: 2, gpu_count: 0 });
+    const profile = profileOf(
+      [
+        [100, 101, 99],
+        [100, 99, 101],
+      ],
+      { cpu_model: 'Other CPU', cpu_cores: 2, gpu_count: 0 },
+    );
     const v = judge(side([{ runs: tight(1, 1) }]), side([{ runs: tight(1, 2) }]), { noise: { file: 'p.json', profile } });
     assert.ok(v.warnings.some((w) => /made on a different environment than these runs: not used/.test(w)));
     assert.equal(v.comparisons[0]!.variance.source, 'runs');
@@ -281,7 +343,9 @@ describe('judge: flags', () => {
   test('with five runs or more, a run far from the others is named', () => {
     const runs = durations(1, 0.005, 5, 20, 3, 0.002);
     runs[3] = runs[3]!.map((d) => 1.3 * d);
-    const f = judge(side([{ runs: durations(1, 0.005, 5, 20, 1, 0.002) }]), side([{ runs }])).comparisons[0]!.flags.find((x) => x.kind === 'run_outlier')!;
+    const f = judge(side([{ runs: durations(1, 0.005, 5, 20, 1, 0.002) }]), side([{ runs }])).comparisons[0]!.flags.find(
+      (x) => x.kind === 'run_outlier',
+    )!;
     assert.match(f.text, /^candidate: r3 \(modified z -\d+\.\d\) far from the other runs; kept$/);
   });
 });

@@ -21,7 +21,9 @@ export function noise(seed: number, n: number): number[] {
 /** `runs` runs of `steps` step times base·(1 + jitter·noise); with `runJitter`, each run's level also moves by (1 + runJitter·noise). */
 export function durations(base: number, jitter: number, runs: number, steps: number, seed: number, runJitter = 0): number[][] {
   const levels = noise(seed + 104729, runs);
-  return Array.from({ length: runs }, (_, r) => noise(seed + 7919 * r, steps).map((z) => base * (1 + runJitter * levels[r]!) * (1 + jitter * z)));
+  return Array.from({ length: runs }, (_, r) =>
+    noise(seed + 7919 * r, steps).map((z) => base * (1 + runJitter * levels[r]!) * (1 + jitter * z)),
+  );
 }
 
 export interface ModeSpec {
@@ -55,8 +57,19 @@ export function side(modes: ModeSpec[], o: SideOptions = {}): GateSide {
       let t = 1000 * (repeat + 1);
       return ds.map((d, step) => {
         const row: StepRow = {
-          point, mode, repeat, step, warmup: false, t0: t, t1: t + d, duration_s: d,
-          samples: 4, prompt_tokens: 40, completion_tokens: tokens, phases: { generate: d / 2 }, outlier: false,
+          point,
+          mode,
+          repeat,
+          step,
+          warmup: false,
+          t0: t,
+          t1: t + d,
+          duration_s: d,
+          samples: 4,
+          prompt_tokens: 40,
+          completion_tokens: tokens,
+          phases: { generate: d / 2 },
+          outlier: false,
         };
         t += d + (m.gap ?? 0);
         return row;
@@ -67,7 +80,9 @@ export function side(modes: ModeSpec[], o: SideOptions = {}): GateSide {
     const est = (value: number) => ({ value, n_runs: own.length, n_steps: all.length });
     const tps = tokensPerSecond(all);
     summaries.push({
-      point, mode, devices: DEVICES,
+      point,
+      mode,
+      devices: DEVICES,
       runs: own.map((r, repeat) => ({ repeat, status: 'ok', steps: r.length, steady_state_settled: true })),
       completion_tokens_per_sample: tokens / 4,
       prompt_tokens_per_sample: 10,
@@ -82,7 +97,10 @@ export function side(modes: ModeSpec[], o: SideOptions = {}): GateSide {
     } as unknown as ModeSummary);
   }
   const scenario = Scenario.parse({
-    name: 'gate-test', workload: 'synthetic', model: 'preset:tiny', device: 'cpu',
+    name: 'gate-test',
+    workload: 'synthetic',
+    model: 'preset:tiny',
+    device: 'cpu',
     modes: { colocate: { devices: 2 } },
     ...o.scenario,
   });
@@ -92,7 +110,10 @@ export function side(modes: ModeSpec[], o: SideOptions = {}): GateSide {
       run_id: o.runId ?? 'run',
       status: 'completed',
       scenario,
-      fingerprint: { environment: o.environment ?? { cpu_model: 'Test CPU', cpu_cores: 2, gpu_count: 0 }, subject: o.subject ?? { trl: '1.12.0', harness_commit: 'aaaa' } },
+      fingerprint: {
+        environment: o.environment ?? { cpu_model: 'Test CPU', cpu_cores: 2, gpu_count: 0 },
+        subject: o.subject ?? { trl: '1.12.0', harness_commit: 'aaaa' },
+      },
     },
     summary: { scenario: scenario.name, modes: summaries, functional_only: false } as never,
     rows,

@@ -15,7 +15,18 @@ import { cli, tinyScenario, workspace } from '../e2e/helpers.ts';
 test('run --until-resolved runs two blocks in ABBA order, looks, and skips the rest with the look as its reason', async () => {
   const w = await workspace(tinyScenario());
   try {
-    const r = await cli(['run', w.scenario, '--out', w.results, '--no-report', '--until-resolved', '--budget-s', '1000000', '--max-blocks', '2']);
+    const r = await cli([
+      'run',
+      w.scenario,
+      '--out',
+      w.results,
+      '--no-report',
+      '--until-resolved',
+      '--budget-s',
+      '1000000',
+      '--max-blocks',
+      '2',
+    ]);
     assert.equal(r.exitCode, 0, r.all);
     assert.match(r.all, /until resolved: colocate ÷ server = \d\.\d{3} .*\(look 2 of at most 2\)/);
     const [id] = readdirSync(w.results);
@@ -26,7 +37,10 @@ test('run --until-resolved runs two blocks in ABBA order, looks, and skips the r
     );
     const skipped = manifest.units.filter((u) => u.status === 'skipped');
     assert.equal(skipped.length, manifest.units.length - 4);
-    assert.match(skipped[0]!.error!.message, /^(resolved after 2 block\(s\)|not resolved at the last look): colocate ÷ server = \d\.\d{3} \(\d+(\.\d+)?% interval .*\), .* \(look 2 of at most 2\)$/);
+    assert.match(
+      skipped[0]!.error!.message,
+      /^(resolved after 2 block\(s\)|not resolved at the last look): colocate ÷ server = \d\.\d{3} \(\d+(\.\d+)?% interval .*\), .* \(look 2 of at most 2\)$/,
+    );
     assert.equal(manifest.status, 'completed');
     // The compile caches the workloads saw are on record, so that `compare` can hold two runs to them.
     assert.deepEqual(Object.keys(manifest.compile_cache ?? {}), [...COMPILE_CACHE_VARS]);

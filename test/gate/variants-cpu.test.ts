@@ -61,7 +61,14 @@ test('three variants in one run: the slowed one regressed (exit 1), its own phas
   assert.equal(manifest.variants.slow.env.GRPO_BENCH_SLOWDOWN, '20');
   assert.match(manifest.variants.base.libraries.torch, /^\d+\.\d+/);
   // ABBA across variants: the second block runs them in the reverse order.
-  assert.deepEqual(manifest.units.map((u: { dir: string }) => u.dir).slice(0, 6), ['base/colocate/r0', 'copy/colocate/r0', 'slow/colocate/r0', 'slow/colocate/r1', 'copy/colocate/r1', 'base/colocate/r1']);
+  assert.deepEqual(manifest.units.map((u: { dir: string }) => u.dir).slice(0, 6), [
+    'base/colocate/r0',
+    'copy/colocate/r0',
+    'slow/colocate/r0',
+    'slow/colocate/r1',
+    'copy/colocate/r1',
+    'base/colocate/r1',
+  ]);
 
   const v = await gateRun({ runs: [runDir] });
   const by = Object.fromEntries(v.comparisons.map((c) => [c.candidate, c]));
@@ -70,7 +77,9 @@ test('three variants in one run: the slowed one regressed (exit 1), its own phas
   assert.equal(by.slow!.outcome, 'regressed');
   assert.notEqual(by.copy!.outcome, 'regressed');
   assert.equal(v.outcome, 'regressed');
-  const moved = [...by.slow!.phases].sort((a, b) => Math.abs(b.delta_s ?? b.candidate_s ?? 0) - Math.abs(a.delta_s ?? a.candidate_s ?? 0))[0]!;
+  const moved = [...by.slow!.phases].sort(
+    (a, b) => Math.abs(b.delta_s ?? b.candidate_s ?? 0) - Math.abs(a.delta_s ?? a.candidate_s ?? 0),
+  )[0]!;
   assert.equal(moved.phase, 'slowdown');
   assert.equal(moved.baseline_s, null);
   assert.match(variantVerdictMarkdown(v), /^### grpo-bench gate: \*\*Regressed\*\* beyond 2%: slow default\/colocate/);
@@ -78,7 +87,13 @@ test('three variants in one run: the slowed one regressed (exit 1), its own phas
   assert.ok(existsSync(path.join(runDir, 'variants-verdict.json')));
   // Runs of one scenario pool their blocks (a run per sitting), each block still paired within its run.
   const pooled = await gateRun({ runs: [runDir, runDir] });
-  assert.deepEqual(pooled.comparisons.map((c) => [c.candidate, c.baseline_runs.length, c.design]), [['copy', 6, 'paired'], ['slow', 6, 'paired']]);
+  assert.deepEqual(
+    pooled.comparisons.map((c) => [c.candidate, c.baseline_runs.length, c.design]),
+    [
+      ['copy', 6, 'paired'],
+      ['slow', 6, 'paired'],
+    ],
+  );
 
   // The run's report shows the variants: each ÷ the baseline, the phases side by side, a chart.
   const { reportCommand } = await import('../../src/commands/report/index.ts');
@@ -92,11 +107,19 @@ test('three variants in one run: the slowed one regressed (exit 1), its own phas
   // slowed variant's own variables set it apart, with why.
   const { historyCommand } = await import('../../src/commands/history/index.ts');
   const h = await historyCommand({ folders: [runDir, path.join(dir, 'missing')], out: path.join(dir, 'history') });
-  assert.deepEqual(h.lines.map((l) => l.points.map((p) => p.variant)), [['base', 'copy']]);
+  assert.deepEqual(
+    h.lines.map((l) => l.points.map((p) => p.variant)),
+    [['base', 'copy']],
+  );
   assert.match(h.lines[0]!.points[0]!.versions.torch ?? '', /^\d/);
-  assert.deepEqual(h.apart.map((a) => a.dir), [path.join(dir, 'missing'), runDir]);
+  assert.deepEqual(
+    h.apart.map((a) => a.dir),
+    [path.join(dir, 'missing'), runDir],
+  );
   assert.match(h.apart[1]!.why, /differs in variant_env \(\{"GRPO_BENCH_SLOWDOWN":"20"\} vs —\)/);
-  const csv = readFileSync(path.join(dir, 'history', 'history.csv'), 'utf8').trim().split('\n');
+  const csv = readFileSync(path.join(dir, 'history', 'history.csv'), 'utf8')
+    .trim()
+    .split('\n');
   assert.equal(csv.length, 3);
   const html = readFileSync(path.join(dir, 'history', 'history.html'), 'utf8');
   assert.ok(html.includes('id="gb-charts"') && !/<script[^>]+src=/.test(html), 'one page, nothing fetched');
@@ -114,5 +137,8 @@ test('a variant that does not hold what it declares is refused before anything s
 });
 
 test('the gate on a run without variants is an error with exit code 2, never a verdict', async () => {
-  await assert.rejects(gateRun({ runs: [path.join(dir, 'no-such-run')] }), (err: unknown) => err instanceof UserError && err.exitCode === GATE_EXIT.not_comparable);
+  await assert.rejects(
+    gateRun({ runs: [path.join(dir, 'no-such-run')] }),
+    (err: unknown) => err instanceof UserError && err.exitCode === GATE_EXIT.not_comparable,
+  );
 });

@@ -22,7 +22,10 @@ test('every launcher a scenario may name is registered, and says whether it runs
 });
 
 test('a run that skips units as it goes is refused on a launcher that cannot, before its results folder exists', async () => {
-  const { scenario } = parseScenario('name: t\nworkload: synthetic\nmodel: preset:tiny\nlauncher: slurm\nmodes:\n  colocate: { devices: 1 }\n', 't.yaml');
+  const { scenario } = parseScenario(
+    'name: t\nworkload: synthetic\nmodel: preset:tiny\nlauncher: slurm\nmodes:\n  colocate: { devices: 1 }\n',
+    't.yaml',
+  );
   const runDir = path.join(await mkdtemp(path.join(tmpdir(), 'gb-engine-')), 'run');
   const options = {
     plan: { scenario: 't', workload: 'synthetic', device: 'cpu', points: [], units: [] },
@@ -36,6 +39,9 @@ test('a run that skips units as it goes is refused on a launcher that cannot, be
     pointScenario: () => scenario,
     skip: () => undefined,
   } as unknown as ExecuteOptions;
-  await assert.rejects(executePlan(options), (err) => err instanceof UsageError && /runs on this machine, not with the slurm launcher/.test(err.message));
+  await assert.rejects(
+    executePlan(options),
+    (err) => err instanceof UsageError && /runs on this machine, not with the slurm launcher/.test(err.message),
+  );
   assert.equal(existsSync(runDir), false);
 });

@@ -29,8 +29,14 @@ function plan(text: string, c = ctx(4)) {
 
 test('repeats interleave the modes ABBA so that drift falls on both', () => {
   const p = plan(yaml());
-  assert.deepEqual(p.units.map((u) => `${u.mode}/r${u.repeat}`), ['server/r0', 'colocate/r0', 'colocate/r1', 'server/r1']);
-  assert.deepEqual(p.units.map((u) => u.dir), ['server/r0', 'colocate/r0', 'colocate/r1', 'server/r1']);
+  assert.deepEqual(
+    p.units.map((u) => `${u.mode}/r${u.repeat}`),
+    ['server/r0', 'colocate/r0', 'colocate/r1', 'server/r1'],
+  );
+  assert.deepEqual(
+    p.units.map((u) => u.dir),
+    ['server/r0', 'colocate/r0', 'colocate/r1', 'server/r1'],
+  );
 });
 
 test('server mode on GPUs: a server on GPU 0 with a health probe, torchrun trainers on GPUs 1-3', () => {
@@ -52,8 +58,20 @@ test('server mode on GPUs: a server on GPU 0 with a health probe, torchrun train
   assert.equal(trainer!.env.CUDA_VISIBLE_DEVICES, '1,2,3');
   assert.equal(trainer!.env.GRPO_BENCH_EVENTS, '/runs/r1/server/r0/events/trainer-{rank}.jsonl');
   assert.deepEqual(trainer!.argv.slice(0, 14), [
-    '/py', '-m', 'torch.distributed.run', '--nnodes', '1', '--node-rank', '0', '--nproc-per-node', '3',
-    '--master-addr', '127.0.0.1', '--master-port', '40002', '/repo/src/workloads/synthetic/trainer.py',
+    '/py',
+    '-m',
+    'torch.distributed.run',
+    '--nnodes',
+    '1',
+    '--node-rank',
+    '0',
+    '--nproc-per-node',
+    '3',
+    '--master-addr',
+    '127.0.0.1',
+    '--master-port',
+    '40002',
+    '/repo/src/workloads/synthetic/trainer.py',
   ]);
   assert.deepEqual(trainer!.events, ['events/trainer-0.jsonl', 'events/trainer-1.jsonl', 'events/trainer-2.jsonl']);
   assert.equal(trainer!.finishes_unit, true);
@@ -73,8 +91,14 @@ test('colocate mode: one launcher over all GPUs, no server, no weight-sync port'
 test('on CPU the device counts become processes and CUDA is hidden', () => {
   const u = plan(yaml(), ctx(0)).units[0]!;
   assert.equal(u.devices.kind, 'cpu');
-  assert.deepEqual(u.processes.map((p) => p.env.CUDA_VISIBLE_DEVICES), ['', '']);
-  assert.deepEqual(u.processes.map((p) => p.gpus), [[], []]);
+  assert.deepEqual(
+    u.processes.map((p) => p.env.CUDA_VISIBLE_DEVICES),
+    ['', ''],
+  );
+  assert.deepEqual(
+    u.processes.map((p) => p.gpus),
+    [[], []],
+  );
   assert.equal(JSON.parse(u.processes[0]!.argv.at(-1)!).device, 'cpu');
 });
 
@@ -86,16 +110,25 @@ test('equal per-device batch: server does 3/4 of colocate’s work per step', ()
 
 test('equal global batch: server trainers take a larger per-device batch, or the plan says why not', () => {
   const even = plan(yaml('protocol: equal_global_batch').replace('trainer: 3', 'trainer: 2').replace('server: 1', 'server: 2'));
-  assert.deepEqual(even.units.map((u) => u.batch.per_device_train_batch_size), [16, 8, 8, 16]);
-  assert.throws(() => plan(yaml('protocol: equal_global_batch')), /32 completions per step spread over 3 training device\(s\) in server mode/);
+  assert.deepEqual(
+    even.units.map((u) => u.batch.per_device_train_batch_size),
+    [16, 8, 8, 16],
+  );
+  assert.throws(
+    () => plan(yaml('protocol: equal_global_batch')),
+    /32 completions per step spread over 3 training device\(s\) in server mode/,
+  );
 });
 
 test('asking for more GPUs than the machine has is refused with the numbers', () => {
-  assert.throws(() => plan(yaml(), ctx(2)), (err: unknown) => {
-    assert.ok(err instanceof UserError);
-    assert.match(err.message, /needs GPUs 2, 3 but this machine has 2 \(0–1\)/);
-    return true;
-  });
+  assert.throws(
+    () => plan(yaml(), ctx(2)),
+    (err: unknown) => {
+      assert.ok(err instanceof UserError);
+      assert.match(err.message, /needs GPUs 2, 3 but this machine has 2 \(0–1\)/);
+      return true;
+    },
+  );
 });
 
 test('a plan to be read (plan anywhere) lists what the machine lacks instead of refusing, and still shows every process', () => {
@@ -105,7 +138,10 @@ test('a plan to be read (plan anywhere) lists what the machine lacks instead of 
     { kind: 'cannot_run_here', message: 'modes.server.devices needs GPUs 2, 3 but this machine has 2 (0–1)' },
     { kind: 'cannot_run_here', message: 'modes.colocate.devices needs GPUs 2, 3 but this machine has 2 (0–1)' },
   ]);
-  assert.deepEqual(p.units.map((u) => u.processes.map((x) => x.name)), [['server-0', 'trainer'], ['trainer'], ['trainer'], ['server-0', 'trainer']]);
+  assert.deepEqual(
+    p.units.map((u) => u.processes.map((x) => x.name)),
+    [['server-0', 'trainer'], ['trainer'], ['trainer'], ['server-0', 'trainer']],
+  );
   assert.equal(plan(yaml()).warnings, undefined, 'a plan the machine can run has no warnings');
 });
 
@@ -140,19 +176,35 @@ test('the same inputs give the same plan (no hidden state)', () => {
 
 test('a sweep puts each point in its own folder', () => {
   const p = plan(yaml('sweep:\n  grpo.per_device_train_batch_size: [4, 8]').replace('repeats: 2', 'repeats: 1'));
-  assert.deepEqual(p.units.map((u) => u.dir), [
-    'per_device_train_batch_size=4/server/r0', 'per_device_train_batch_size=4/colocate/r0',
-    'per_device_train_batch_size=8/server/r0', 'per_device_train_batch_size=8/colocate/r0',
-  ]);
+  assert.deepEqual(
+    p.units.map((u) => u.dir),
+    [
+      'per_device_train_batch_size=4/server/r0',
+      'per_device_train_batch_size=4/colocate/r0',
+      'per_device_train_batch_size=8/server/r0',
+      'per_device_train_batch_size=8/colocate/r0',
+    ],
+  );
 });
 
 test('plan.json names every sweep point once, with its id, swept values and label, and each unit refers to it by id', () => {
   const p = plan(yaml('sweep:\n  grpo.per_device_train_batch_size: [4, 8]\n  model: ["preset:tiny"]\n'));
   assert.deepEqual(p.points, [
-    { id: 'per_device_train_batch_size=4,model=preset_tiny', values: { 'grpo.per_device_train_batch_size': 4, model: 'preset:tiny' }, label: 'per_device_train_batch_size=4, model=preset:tiny' },
-    { id: 'per_device_train_batch_size=8,model=preset_tiny', values: { 'grpo.per_device_train_batch_size': 8, model: 'preset:tiny' }, label: 'per_device_train_batch_size=8, model=preset:tiny' },
+    {
+      id: 'per_device_train_batch_size=4,model=preset_tiny',
+      values: { 'grpo.per_device_train_batch_size': 4, model: 'preset:tiny' },
+      label: 'per_device_train_batch_size=4, model=preset:tiny',
+    },
+    {
+      id: 'per_device_train_batch_size=8,model=preset_tiny',
+      values: { 'grpo.per_device_train_batch_size': 8, model: 'preset:tiny' },
+      label: 'per_device_train_batch_size=8, model=preset:tiny',
+    },
   ]);
-  assert.deepEqual([...new Set(p.units.map((u) => u.point))], p.points.map((x) => x.id));
+  assert.deepEqual(
+    [...new Set(p.units.map((u) => u.point))],
+    p.points.map((x) => x.id),
+  );
   assert.ok(p.units.every((u) => u.dir.startsWith(`${u.point}/`)));
   assert.deepEqual(plan(yaml()).points, [{ id: 'default', values: {}, label: 'default' }]);
 });

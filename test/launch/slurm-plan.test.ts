@@ -28,7 +28,14 @@ function plan(text: string): RunPlan {
 }
 
 const script = (p: RunPlan, settings = {}) =>
-  jobScript(p, { scenario: p.scenario, runDir: '/runs/r1', settings: { sbatch: [], env: {}, ...settings }, harness: ['/usr/bin/node', '/opt/gb/grpo-bench.mjs'], root: '/repo', python: '/py' });
+  jobScript(p, {
+    scenario: p.scenario,
+    runDir: '/runs/r1',
+    settings: { sbatch: [], env: {}, ...settings },
+    harness: ['/usr/bin/node', '/opt/gb/grpo-bench.mjs'],
+    root: '/repo',
+    python: '/py',
+  });
 
 test('server mode puts the server on a node of its own and spreads the trainers evenly over the next nodes', () => {
   const p = plan(yaml('  server: { devices: { server: 2, trainer: 16 } }', 'slurm: { gpus_per_node: 8 }'));
@@ -37,7 +44,14 @@ test('server mode puts the server on a node of its own and spreads the trainers 
   assert.equal(p.slurm!.per_node, 8);
   const [server, trainers] = p.slurm!.units[0]!.groups;
   assert.deepEqual(server, { role: 'server', nodes: [0], slots: [[0, 1]] });
-  assert.deepEqual(trainers, { role: 'trainer', nodes: [1, 2], slots: [[2, 3, 4, 5, 6, 7, 8, 9], [10, 11, 12, 13, 14, 15, 16, 17]] });
+  assert.deepEqual(trainers, {
+    role: 'trainer',
+    nodes: [1, 2],
+    slots: [
+      [2, 3, 4, 5, 6, 7, 8, 9],
+      [10, 11, 12, 13, 14, 15, 16, 17],
+    ],
+  });
   // Device accounting is the same as on one machine: 18 allocated, 16 training.
   assert.equal(p.units[0]!.devices.allocated.length, 18);
   assert.equal(p.units[0]!.devices.training.length, 16);
@@ -48,7 +62,10 @@ test('colocate mode makes every node a trainer; the job takes the nodes of its l
   assert.equal(p.device, 'cpu');
   assert.equal(p.slurm!.per_node, 1);
   assert.equal(p.slurm!.nodes, 2);
-  assert.deepEqual(p.slurm!.units.map((u) => u.groups.map((g) => `${g.role}:${g.nodes.join(',')}`)), [['server:0', 'trainer:1'], ['trainer:0,1']]);
+  assert.deepEqual(
+    p.slurm!.units.map((u) => u.groups.map((g) => `${g.role}:${g.nodes.join(',')}`)),
+    [['server:0', 'trainer:1'], ['trainer:0,1']],
+  );
 });
 
 test('the processes carry placeholders for what only the job knows: addresses, node rank, the node folder', () => {
@@ -70,16 +87,29 @@ test('the processes carry placeholders for what only the job knows: addresses, n
 
 test('placements SLURM cannot give are refused with the field and the fix', () => {
   const refuse = (modes: string, extra: string, pattern: RegExp) =>
-    assert.throws(() => plan(yaml(modes, extra)), (e: unknown) => e instanceof UserError && pattern.test(e.message));
+    assert.throws(
+      () => plan(yaml(modes, extra)),
+      (e: unknown) => e instanceof UserError && pattern.test(e.message),
+    );
   refuse('  colocate: { devices: 5 }', 'slurm: { gpus_per_node: 4 }', /5 devices on 2 nodes of 4; ranks are spread evenly/);
   refuse('  server: { devices: { server: 3, trainer: 2 } }', 'slurm: { gpus_per_node: 2 }', /server spanning nodes is not supported/);
-  refuse('  colocate: { devices: [0, 1] }', 'slurm: { gpus_per_node: 2 }', /modes\.colocate\.devices lists GPU indices; with the slurm launcher SLURM picks/);
+  refuse(
+    '  colocate: { devices: [0, 1] }',
+    'slurm: { gpus_per_node: 2 }',
+    /modes\.colocate\.devices lists GPU indices; with the slurm launcher SLURM picks/,
+  );
   refuse('  colocate: { devices: 2 }', '', /needs slurm\.gpus_per_node/);
 });
 
 test('the job script asks for the nodes and settings, and places each unit with srun', async () => {
   const p = plan(yaml('  server: { devices: { server: 1, trainer: 8 } }\n  colocate: { devices: 16 }', 'slurm: { gpus_per_node: 8 }'));
-  const text = script(p, { partition: 'gpu', account: 'proj', time_limit: '02:00:00', sbatch: ['--qos=high'], env: { NCCL_SOCKET_IFNAME: 'ib0' } });
+  const text = script(p, {
+    partition: 'gpu',
+    account: 'proj',
+    time_limit: '02:00:00',
+    sbatch: ['--qos=high'],
+    env: { NCCL_SOCKET_IFNAME: 'ib0' },
+  });
   const sbatch = text.split('\n').filter((l) => l.startsWith('#SBATCH '));
   assert.deepEqual(sbatch, [
     '#SBATCH --job-name=grpo-bench-cluster-run',

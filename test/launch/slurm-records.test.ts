@@ -41,7 +41,10 @@ test('why a job ended, in words; nothing when it completed', () => {
   assert.equal(endedEarly({ ...job, state: 'CANCELLED', reason: 'None' }, 'SIGINT'), 'job 7 cancelled by grpo-bench on SIGINT (CANCELLED)');
   assert.equal(endedEarly({ ...job, state: 'CANCELLED', reason: 'None' }), 'job 7 was cancelled outside grpo-bench (scancel) (CANCELLED)');
   assert.equal(endedEarly({ ...job, state: 'NODE_FAIL', reason: 'NodeDown' }), 'SLURM ended job 7: a node failed (NODE_FAIL, NodeDown)');
-  assert.equal(endedEarly({ id: '7', exitCode: '1:0', state: 'FAILED', reason: 'NonZeroExitCode' }), 'job 7 failed: the job script exited with 1:0 (FAILED, NonZeroExitCode)');
+  assert.equal(
+    endedEarly({ id: '7', exitCode: '1:0', state: 'FAILED', reason: 'NonZeroExitCode' }),
+    'job 7 failed: the job script exited with 1:0 (FAILED, NonZeroExitCode)',
+  );
 });
 
 test('the clock offset comes from the exchange with the smallest round trip', () => {
@@ -72,7 +75,11 @@ const node = (name: string, extra: Partial<NodeRecord>): NodeRecord => ({
 });
 
 test('a unit is ok when every node ended ok, and waits for nodes still running', () => {
-  const a = node('n1', { role: 'server', started: '2026-01-01T00:00:01.000Z', sampler_cost: { harness_cpu_s_per_s: 0.1, sampler_cpu_s_per_s: 0 } });
+  const a = node('n1', {
+    role: 'server',
+    started: '2026-01-01T00:00:01.000Z',
+    sampler_cost: { harness_cpu_s_per_s: 0.1, sampler_cpu_s_per_s: 0 },
+  });
   const b = node('n2', { ended: '2026-01-01T00:02:00.000Z', sampler_cost: { harness_cpu_s_per_s: 0.3, sampler_cpu_s_per_s: 0.01 } });
   assert.deepEqual(combineNodes([a, b], 2), {
     status: 'ok',
@@ -85,7 +92,12 @@ test('a unit is ok when every node ended ok, and waits for nodes still running',
 });
 
 test('a failure on one node is the unit’s, before the other group’s consequent stop', () => {
-  const server = node('n1', { role: 'server', status: 'failed', ended: '2026-01-01T00:00:30.000Z', error: { message: 'server-0 exited with code 1', exit_code: 1, log_tail: ['OOM'] } });
+  const server = node('n1', {
+    role: 'server',
+    status: 'failed',
+    ended: '2026-01-01T00:00:30.000Z',
+    error: { message: 'server-0 exited with code 1', exit_code: 1, log_tail: ['OOM'] },
+  });
   const trainer = node('n2', { status: 'interrupted', error: { message: "stopped: the server's step ended first" } });
   const v = combineNodes([server, trainer], 2)!;
   assert.equal(v.status, 'failed');
@@ -97,5 +109,7 @@ test('a unit cut short by the job says why in the job’s words, also for nodes 
   const why = 'SLURM ended job 7 at its time limit (TIMEOUT, TimeLimit)';
   assert.deepEqual(combineNodes([trainer], 2, { why })!.error, { message: why });
   assert.equal(combineNodes([trainer, node('n1', { status: 'running' })], 2, { why })!.status, 'interrupted');
-  assert.deepEqual(combineNodes([node('n1', { status: 'running' })], 2, { why: null })!.error, { message: '2 of 2 node(s) recorded no end' });
+  assert.deepEqual(combineNodes([node('n1', { status: 'running' })], 2, { why: null })!.error, {
+    message: '2 of 2 node(s) recorded no end',
+  });
 });

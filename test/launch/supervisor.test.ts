@@ -19,7 +19,11 @@ test('a unit succeeds when its trainer exits 0 after the server is ready, and lo
   const dir = tempDir();
   const port = await freePort();
   const started: [string, number][] = [];
-  const trainer = spec('trainer', [python, '-c', 'import sys,os; print("step 1", flush=True); print("warn", os.environ["FOO"], file=sys.stderr)'], { env: { FOO: 'bar' } });
+  const trainer = spec(
+    'trainer',
+    [python, '-c', 'import sys,os; print("step 1", flush=True); print("warn", os.environ["FOO"], file=sys.stderr)'],
+    { env: { FOO: 'bar' } },
+  );
   const outcome = await runUnit({
     unitDir: dir,
     processes: [server(dir, 'ok', port, 20), trainer],
@@ -27,7 +31,10 @@ test('a unit succeeds when its trainer exits 0 after the server is ready, and lo
     onStart: (name, pid) => started.push([name, pid]),
   });
   assert.deepEqual(outcome, { status: 'ok' });
-  assert.deepEqual(started.map(([n]) => n), ['server-0', 'trainer']);
+  assert.deepEqual(
+    started.map(([n]) => n),
+    ['server-0', 'trainer'],
+  );
   assert.ok(existsSync(path.join(dir, 'events')));
   const log = readFileSync(path.join(dir, 'logs', 'trainer.log'), 'utf8');
   assert.match(log, /step 1/);
@@ -38,7 +45,11 @@ test('a unit succeeds when its trainer exits 0 after the server is ready, and lo
 
 test('a crashing server fails the unit with its log tail before the readiness deadline', async () => {
   const dir = tempDir();
-  const outcome = await runUnit({ unitDir: dir, processes: [server(dir, 'crash', await freePort(), 120), spec('trainer', [python, '-c', 'pass'])], timeoutS: 300 });
+  const outcome = await runUnit({
+    unitDir: dir,
+    processes: [server(dir, 'crash', await freePort(), 120), spec('trainer', [python, '-c', 'pass'])],
+    timeoutS: 300,
+  });
   assert.equal(outcome.status, 'failed');
   assert.ok(outcome.status === 'failed');
   assert.equal(outcome.process, 'server-0');
@@ -53,7 +64,12 @@ test('a crashing server fails the unit with its log tail before the readiness de
 test('readiness times out when /health never answers 200', async () => {
   const dir = tempDir();
   const pids: number[] = [];
-  const outcome = await runUnit({ unitDir: dir, processes: [server(dir, 'busy', await freePort(), 1.5)], timeoutS: 60, onStart: (_, p) => pids.push(p) });
+  const outcome = await runUnit({
+    unitDir: dir,
+    processes: [server(dir, 'busy', await freePort(), 1.5)],
+    timeoutS: 60,
+    onStart: (_, p) => pids.push(p),
+  });
   assert.equal(outcome.status, 'timeout');
   assert.ok(outcome.status === 'timeout');
   assert.match(outcome.message, /server-0 was not ready after 1.5 s .*HTTP 503/);
@@ -82,7 +98,10 @@ test('a trainer exiting non-zero fails the unit with its exit code and the last 
   assert.equal(outcome.message, 'trainer exited with code 7');
   assert.equal(outcome.exit_code, 7);
   assert.equal(outcome.signal, null);
-  assert.deepEqual(outcome.log_tail, Array.from({ length: 30 }, (_, i) => `line ${70 + i}`));
+  assert.deepEqual(
+    outcome.log_tail,
+    Array.from({ length: 30 }, (_, i) => `line ${70 + i}`),
+  );
 });
 
 test('a process that cannot be started fails the unit naming it', async () => {
@@ -97,7 +116,12 @@ test('supervisor ends the whole process group of a launcher whose child ignores 
   const pidfile = path.join(dir, 'pids');
   const launcher = script(dir, 'launcher.py', LAUNCHER_PY);
   // Two children in the launcher's group, both ignoring SIGTERM; the unit times out.
-  const outcome = await runUnit({ unitDir: dir, processes: [spec('trainer', [python, launcher, '2', '0', '1', '0', pidfile])], timeoutS: 3, graceMs: 500 });
+  const outcome = await runUnit({
+    unitDir: dir,
+    processes: [spec('trainer', [python, launcher, '2', '0', '1', '0', pidfile])],
+    timeoutS: 3,
+    graceMs: 500,
+  });
   assert.equal(outcome.status, 'timeout');
   assert.ok(outcome.status === 'timeout');
   assert.match(outcome.message, /unit timed out after 3 s/);
@@ -113,10 +137,21 @@ test('an aborted unit leaves no process alive, children that left the group incl
   const tracker = new UnitProcesses();
   const abort = new AbortController();
   // Like torchrun: the ranks run in sessions of their own, and here they ignore SIGTERM too.
-  const run = runUnit({ unitDir: dir, processes: [spec('trainer', [python, launcher, '2', '1', '1', '0', pidfile])], timeoutS: 120, signal: abort.signal, graceMs: 500, tracker });
+  const run = runUnit({
+    unitDir: dir,
+    processes: [spec('trainer', [python, launcher, '2', '1', '1', '0', pidfile])],
+    timeoutS: 120,
+    signal: abort.signal,
+    graceMs: 500,
+    tracker,
+  });
   const pids = await readPids(pidfile, 2);
   const members = tracker.members();
-  for (const p of pids) assert.ok(members.some((m) => m.pid === p && m.process === 'trainer'), `rank ${p} is listed as a member`);
+  for (const p of pids)
+    assert.ok(
+      members.some((m) => m.pid === p && m.process === 'trainer'),
+      `rank ${p} is listed as a member`,
+    );
   abort.abort('SIGINT');
   const outcome = await run;
   assert.deepEqual(outcome, { status: 'interrupted', message: 'interrupted (SIGINT)' });
@@ -132,11 +167,22 @@ test("a sampler's cheap scan lists the same members as a full scan, ranks that l
   // The first call is a full scan: every process on the host is classified, none is of the unit yet.
   assert.deepEqual(tracker.sampledMembers(), []);
   const abort = new AbortController();
-  const run = runUnit({ unitDir: dir, processes: [spec('trainer', [python, launcher, '2', '1', '1', '0', pidfile])], timeoutS: 120, signal: abort.signal, graceMs: 500, tracker });
+  const run = runUnit({
+    unitDir: dir,
+    processes: [spec('trainer', [python, launcher, '2', '1', '1', '0', pidfile])],
+    timeoutS: 120,
+    signal: abort.signal,
+    graceMs: 500,
+    tracker,
+  });
   const pids = await readPids(pidfile, 2);
   const byPid = (ms: { pid: number; process: string }[]) => ms.map((m) => `${m.pid}:${m.process}`).sort();
   const cheap = tracker.sampledMembers();
-  for (const p of pids) assert.ok(cheap.some((m) => m.pid === p && m.process === 'trainer'), `rank ${p} is found by the cheap scan`);
+  for (const p of pids)
+    assert.ok(
+      cheap.some((m) => m.pid === p && m.process === 'trainer'),
+      `rank ${p} is found by the cheap scan`,
+    );
   assert.deepEqual(byPid(cheap), byPid(tracker.members()));
   abort.abort('SIGINT');
   await run;
@@ -150,7 +196,12 @@ test('a planned port someone already listens on fails the unit before anything s
   const { port } = stale.address() as net.AddressInfo;
   try {
     const outcome = await runUnit({ unitDir: dir, processes: [{ ...server(dir, 'ok', port, 10), ports: { http: port } }], timeoutS: 30 });
-    assert.deepEqual(outcome, { status: 'failed', message: `port ${port} (http of server-0) is already in use`, process: 'server-0', log_tail: [] });
+    assert.deepEqual(outcome, {
+      status: 'failed',
+      message: `port ${port} (http of server-0) is already in use`,
+      process: 'server-0',
+      log_tail: [],
+    });
     assert.ok(!existsSync(path.join(dir, 'logs', 'server-0.log')));
   } finally {
     stale.close();

@@ -19,8 +19,18 @@ test("device accounts follow each mode's descriptor: the server's devices first,
     `name: t\nworkload: trl\nmodel: preset:tiny\nmodes:\n  server: { devices: { server: 2, trainer: [5, 6] } }\n  colocate: { devices: 3 }\n  hf: { devices: [1, 3] }\n`,
     't.yaml',
   );
-  assert.deepEqual(accountDevices(scenario, 'server', 'cuda', 8), { kind: 'cuda', allocated: [0, 1, 5, 6], training: [5, 6], server: [0, 1] });
-  assert.deepEqual(accountDevices(scenario, 'colocate', 'cuda', 8), { kind: 'cuda', allocated: [0, 1, 2], training: [0, 1, 2], server: [] });
+  assert.deepEqual(accountDevices(scenario, 'server', 'cuda', 8), {
+    kind: 'cuda',
+    allocated: [0, 1, 5, 6],
+    training: [5, 6],
+    server: [0, 1],
+  });
+  assert.deepEqual(accountDevices(scenario, 'colocate', 'cuda', 8), {
+    kind: 'cuda',
+    allocated: [0, 1, 2],
+    training: [0, 1, 2],
+    server: [],
+  });
   assert.deepEqual(accountDevices(scenario, 'hf', 'cpu', 0), { kind: 'cpu', allocated: [0, 1], training: [0, 1], server: [] });
 });
 

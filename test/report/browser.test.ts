@@ -22,9 +22,13 @@ async function check(runDir: string, name: string, charts: number): Promise<void
   for (const c of page.charts) assert.ok(c.inkFraction > 0.02, `${c.id} has non-blank pixels (${c.inkFraction.toFixed(3)})`);
 }
 
-test('report.html of a real tiny run opens offline with no console errors, and every chart draws', { skip: missing, timeout: 180_000 }, async () => {
-  await check(await tinyRun({ scenarioName: '<script>alert(1)</script>' }), 'tiny-run', 7);
-});
+test(
+  'report.html of a real tiny run opens offline with no console errors, and every chart draws',
+  { skip: missing, timeout: 180_000 },
+  async () => {
+    await check(await tinyRun({ scenarioName: '<script>alert(1)</script>' }), 'tiny-run', 7);
+  },
+);
 
 test('report.html of a GPU-shaped run with a failed unit: same', { skip: missing, timeout: 120_000 }, async () => {
   // Three more on GPUs: the views chart of the first GPU of each role (server mode two, colocate one).

@@ -8,7 +8,16 @@ import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 
 export const CHROMIUM = process.env.GRPO_BENCH_CHROMIUM ?? '/usr/bin/chromium';
-export const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+export const CHROMIUM_ARGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
 
 export function chromiumMissing(): string | undefined {
   return existsSync(CHROMIUM) ? undefined : `no Chromium at ${CHROMIUM} (install it with: apt-get install -y chromium)`;
@@ -64,7 +73,8 @@ export async function openReport(file: string, options: { screenshot?: string; w
         const ctx = c.getContext('2d')!;
         const { data } = ctx.getImageData(0, 0, c.width, c.height);
         let ink = 0;
-        for (let i = 0; i < data.length; i += 4) if (data[i + 3]! > 0 && (data[i]! < 240 || data[i + 1]! < 240 || data[i + 2]! < 240)) ink++;
+        for (let i = 0; i < data.length; i += 4)
+          if (data[i + 3]! > 0 && (data[i]! < 240 || data[i + 1]! < 240 || data[i + 2]! < 240)) ink++;
         return { id: c.id, width: c.width, height: c.height, inkFraction: ink / (c.width * c.height || 1) };
       }),
     );

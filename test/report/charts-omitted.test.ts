@@ -22,7 +22,10 @@ test('a sweep measured in one mode draws no empty speedup chart: it is left out 
   assert.ok(!charts.some((c) => c.id === 'sweep-speedup'));
   const speedup = omitted.find((o) => o.id === 'sweep-speedup');
   assert.match(speedup?.reason ?? '', /one mode \(colocate\).*no speedup between modes.*compared within the mode instead/);
-  assert.ok(charts.some((c) => c.id === 'sweep-points'), 'the chart between sweep points is drawn');
+  assert.ok(
+    charts.some((c) => c.id === 'sweep-points'),
+    'the chart between sweep points is drawn',
+  );
 });
 
 test('a run with no measured step shows no throughput or phase chart, and says why', async () => {

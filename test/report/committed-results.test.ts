@@ -10,7 +10,10 @@ test('every results folder committed under bench/ has a report snapshot', async 
   assert.ok(runs.length > 0, 'no committed results folders found under bench/');
   for (const run of runs) {
     const names = await readdir(path.join(SNAPSHOT_DIR, run)).catch(() => []);
-    assert.ok(names.length > 0, `${run}: no snapshot under ${path.relative(ROOT, SNAPSHOT_DIR)}; write it with npx tsx test/report/committed-results.ts`);
+    assert.ok(
+      names.length > 0,
+      `${run}: no snapshot under ${path.relative(ROOT, SNAPSHOT_DIR)}; write it with npx tsx test/report/committed-results.ts`,
+    );
   }
 });
 
@@ -19,6 +22,7 @@ for (const run of runs) {
     const now = await snapshotOf(run);
     const dir = path.join(SNAPSHOT_DIR, run);
     assert.deepEqual([...now.keys()].sort(), (await readdir(dir)).sort(), 'the same report files');
-    for (const [name, text] of now) assert.equal(text, await readFile(path.join(dir, name), 'utf8'), `${run}: ${name} differs from the snapshot`);
+    for (const [name, text] of now)
+      assert.equal(text, await readFile(path.join(dir, name), 'utf8'), `${run}: ${name} differs from the snapshot`);
   });
 }

@@ -50,7 +50,8 @@ export async function snapshotOf(runDir: string): Promise<Map<string, string>> {
       // A profile's charts are PNGs whatever the formats asked; pixels are the renderer's, not the run's.
       if (name.endsWith('.png')) continue;
       const text = await readFile(path.join(out, name), 'utf8');
-      if (DIGESTED.includes(name)) digests[name] = { sha256: createHash('sha256').update(text).digest('hex'), lines: text.split('\n').length - 1 };
+      if (DIGESTED.includes(name))
+        digests[name] = { sha256: createHash('sha256').update(text).digest('hex'), lines: text.split('\n').length - 1 };
       else snapshot.set(name, name === 'report.html' ? pageData(text) : text);
     }
     snapshot.set('samples.sha256.json', JSON.stringify(digests, null, 2) + '\n');

@@ -78,7 +78,9 @@ export async function buildRunFixture(root: string, o: FixtureOptions = {}): Pro
   });
   const sweep = o.sweep ? { [o.sweep.field]: o.sweep.values } : undefined;
   const planned = sweepPoints(sweep);
-  const points = planned.map((p, i) => (o.sweep ? { ...p, scale: o.sweep.values[i]! / o.sweep.values[0]!, bs: o.sweep.values[i]! } : { ...p, scale: 1, bs: 8 }));
+  const points = planned.map((p, i) =>
+    o.sweep ? { ...p, scale: o.sweep.values[i]! / o.sweep.values[0]!, bs: o.sweep.values[i]! } : { ...p, scale: 1, bs: 8 },
+  );
 
   const modes: ModeName[] = ['server', 'colocate'];
   const units: UnitPlan[] = [];
@@ -86,7 +88,10 @@ export async function buildRunFixture(root: string, o: FixtureOptions = {}): Pro
     for (let r = 0; r < repeats; r++)
       for (const mode of r % 2 ? [...modes].reverse() : modes) {
         const all = Array.from({ length: n }, (_, i) => i);
-        const devices = mode === 'server' ? { kind: device, allocated: all, training: all.slice(1), server: [0] } : { kind: device, allocated: all, training: all, server: [] };
+        const devices =
+          mode === 'server'
+            ? { kind: device, allocated: all, training: all.slice(1), server: [0] }
+            : { kind: device, allocated: all, training: all, server: [] };
         const bs = p.bs;
         units.push({
           point: p.id,
@@ -94,7 +99,13 @@ export async function buildRunFixture(root: string, o: FixtureOptions = {}): Pro
           repeat: r,
           dir: points.length > 1 ? path.join(p.id, mode, `r${r}`) : path.join(mode, `r${r}`),
           devices,
-          batch: { per_device_train_batch_size: bs, training_devices: devices.training.length, global_batch: bs * devices.training.length, num_generations: 8, prompts_per_step: (bs * devices.training.length) / 8 },
+          batch: {
+            per_device_train_batch_size: bs,
+            training_devices: devices.training.length,
+            global_batch: bs * devices.training.length,
+            num_generations: 8,
+            prompts_per_step: (bs * devices.training.length) / 8,
+          },
           processes: [],
         });
       }
@@ -116,8 +127,27 @@ export async function buildRunFixture(root: string, o: FixtureOptions = {}): Pro
     const trainerEvents: string[] = [];
     const serverEvents: string[] = [];
     const ev = (arr: string[], e: object) => arr.push(JSON.stringify(e));
-    ev(trainerEvents, { type: 'start', t: start, role: 'trainer', rank: 0, pid: 4100, mode: u.mode, devices: [device === 'cuda' ? `cuda:${u.devices.training[0]}` : 'cpu'], versions: { python: '3.11.9', torch: '2.5.1', transformers: '4.46.3' } });
-    if (u.mode === 'server') ev(serverEvents, { type: 'start', t: start, role: 'server', rank: 0, pid: 4000, mode: u.mode, devices: [device === 'cuda' ? 'cuda:0' : 'cpu'], versions: { python: '3.11.9', torch: '2.5.1' } });
+    ev(trainerEvents, {
+      type: 'start',
+      t: start,
+      role: 'trainer',
+      rank: 0,
+      pid: 4100,
+      mode: u.mode,
+      devices: [device === 'cuda' ? `cuda:${u.devices.training[0]}` : 'cpu'],
+      versions: { python: '3.11.9', torch: '2.5.1', transformers: '4.46.3' },
+    });
+    if (u.mode === 'server')
+      ev(serverEvents, {
+        type: 'start',
+        t: start,
+        role: 'server',
+        rank: 0,
+        pid: 4000,
+        mode: u.mode,
+        devices: [device === 'cuda' ? 'cuda:0' : 'cpu'],
+        versions: { python: '3.11.9', torch: '2.5.1' },
+      });
     for (let s = 0; s < stepsHere; s++) {
       const warm = s < warmup;
       // Slow warm-up, and the first step after it still slow: the analysis should call it settling.
@@ -151,9 +181,24 @@ export async function buildRunFixture(root: string, o: FixtureOptions = {}): Pro
       }
       t += 0.03 * stepS * rand(); // time outside any phase
       const samples = u.batch.global_batch;
-      ev(trainerEvents, { type: 'step', step: s, t0: s0, t1: t, prompt_tokens: samples * 128, completion_tokens: samples * 256, samples, loss: 0.1 - s * 0.001, reward_mean: 0.2 + s * 0.01 });
+      ev(trainerEvents, {
+        type: 'step',
+        step: s,
+        t0: s0,
+        t1: t,
+        prompt_tokens: samples * 128,
+        completion_tokens: samples * 256,
+        samples,
+        loss: 0.1 - s * 0.001,
+        reward_mean: 0.2 + s * 0.01,
+      });
     }
-    ev(trainerEvents, failed ? { type: 'end', t, status: 'error', error: 'torch.OutOfMemoryError: CUDA out of memory. Tried to allocate 2.00 GiB <gpu 1>' } : { type: 'end', t, status: 'ok' });
+    ev(
+      trainerEvents,
+      failed
+        ? { type: 'end', t, status: 'error', error: 'torch.OutOfMemoryError: CUDA out of memory. Tried to allocate 2.00 GiB <gpu 1>' }
+        : { type: 'end', t, status: 'ok' },
+    );
     if (u.mode === 'server') ev(serverEvents, { type: 'end', t: t + 0.5, status: 'ok' });
     const end = t + 1;
     await writeFile(path.join(dir, 'events', 'trainer-0.jsonl'), trainerEvents.join('\n') + '\n');
@@ -186,8 +231,24 @@ export async function buildRunFixture(root: string, o: FixtureOptions = {}): Pro
       const isServer = u.devices.server.includes(g);
       const ph = activeAt(isServer ? 'server' : 'trainer', x);
       const base = isServer
-        ? ph === 'generate' ? 93 : ph === 'weight_sync' ? 40 : 3
-        : ph === 'generate' ? (u.mode === 'colocate' ? 78 : 0) : ph === 'forward_backward' ? 99 : ph === 'optimizer' ? 85 : ph === 'old_logprobs' ? 90 : ph === 'weight_sync' ? 60 : 8;
+        ? ph === 'generate'
+          ? 93
+          : ph === 'weight_sync'
+            ? 40
+            : 3
+        : ph === 'generate'
+          ? u.mode === 'colocate'
+            ? 78
+            : 0
+          : ph === 'forward_backward'
+            ? 99
+            : ph === 'optimizer'
+              ? 85
+              : ph === 'old_logprobs'
+                ? 90
+                : ph === 'weight_sync'
+                  ? 60
+                  : 8;
       return Math.max(0, Math.min(100, base + (rand() - 0.5) * 8));
     };
     const memOf = (g: number, x: number): number => {
@@ -206,7 +267,9 @@ export async function buildRunFixture(root: string, o: FixtureOptions = {}): Pro
       for (let x = start; x < end; x += 1 / hz) {
         for (const g of u.devices.allocated) {
           const util = utilOf(g, x);
-          buf.push(`${x.toFixed(3)},${g},${Math.round(util)},${memOf(g, x)},81559,${(70 + util * 6).toFixed(1)},${util > 50 ? 1980 : 1410},${Math.round(38 + util * 0.3)},0x0000000000000000`);
+          buf.push(
+            `${x.toFixed(3)},${g},${Math.round(util)},${memOf(g, x)},81559,${(70 + util * 6).toFixed(1)},${util > 50 ? 1980 : 1410},${Math.round(38 + util * 0.3)},0x0000000000000000`,
+          );
         }
         if (buf.length > 20_000) {
           await fh.write(buf.join('\n') + '\n');
@@ -227,11 +290,16 @@ export async function buildRunFixture(root: string, o: FixtureOptions = {}): Pro
         const util = utilOf(p.g, x);
         const cpu = device === 'cpu' ? util * 0.98 + rand() * 2 : 100 + rand() * 5;
         const gpuMem = device === 'cuda' ? memOf(p.g, x) - 500 : '';
-        prows.push(`${x.toFixed(3)},${p.pid},"python -m grpo_bench.${p.role}, rank ${p.rank}",${p.role},${cpu.toFixed(1)},${Math.round(1800 + memOf(p.g, x) / 40)},${gpuMem}`);
+        prows.push(
+          `${x.toFixed(3)},${p.pid},"python -m grpo_bench.${p.role}, rank ${p.rank}",${p.role},${cpu.toFixed(1)},${Math.round(1800 + memOf(p.g, x) / 40)},${gpuMem}`,
+        );
       }
     }
     await writeFile(path.join(dir, 'processes.csv'), prows.join('\n') + '\n');
-    await writeFile(path.join(dir, 'host.csv'), `t,cpu_pct,mem_used_mib,mem_total_mib\n${start.toFixed(3)},12.5,20480,515000\n${end.toFixed(3)},30.1,24576,515000\n`);
+    await writeFile(
+      path.join(dir, 'host.csv'),
+      `t,cpu_pct,mem_used_mib,mem_total_mib\n${start.toFixed(3)},12.5,20480,515000\n${end.toFixed(3)},30.1,24576,515000\n`,
+    );
     await writeFile(path.join(dir, 'logs', 'trainer-0.log'), 'starting\n');
     unitRecords.push({
       dir: u.dir,
@@ -242,7 +310,19 @@ export async function buildRunFixture(root: string, o: FixtureOptions = {}): Pro
       started: new Date(start * 1000).toISOString(),
       ended: new Date(end * 1000).toISOString(),
       ...(failed
-        ? { error: { message: 'trainer-0 exited with code 1', process: 'trainer-0', exit_code: 1, signal: null, log_tail: ['Traceback (most recent call last):', '  File "train.py", line 88, in step', 'torch.OutOfMemoryError: CUDA out of memory. Tried to allocate 2.00 GiB <gpu 1>'] } }
+        ? {
+            error: {
+              message: 'trainer-0 exited with code 1',
+              process: 'trainer-0',
+              exit_code: 1,
+              signal: null,
+              log_tail: [
+                'Traceback (most recent call last):',
+                '  File "train.py", line 88, in step',
+                'torch.OutOfMemoryError: CUDA out of memory. Tried to allocate 2.00 GiB <gpu 1>',
+              ],
+            },
+          }
         : {}),
     });
     clock = end + 5;
@@ -263,7 +343,15 @@ export async function buildRunFixture(root: string, o: FixtureOptions = {}): Pro
     fingerprint: {
       environment:
         device === 'cuda'
-          ? { gpu_model: 'NVIDIA H100 80GB HBM3', gpu_count: n, driver: '550.90.07', cuda: '12.4', power_limit_w: 700, sm_clock_max_mhz: 1980, host_cpu: 'Intel(R) Xeon(R) Platinum 8480+' }
+          ? {
+              gpu_model: 'NVIDIA H100 80GB HBM3',
+              gpu_count: n,
+              driver: '550.90.07',
+              cuda: '12.4',
+              power_limit_w: 700,
+              sm_clock_max_mhz: 1980,
+              host_cpu: 'Intel(R) Xeon(R) Platinum 8480+',
+            }
           : { gpu_model: null, gpu_count: 0, driver: null, cuda: null, host_cpu: 'AMD EPYC 7763 64-Core Processor', host_cores: 2 },
       subject: { python: '3.11.9', torch: '2.5.1', transformers: '4.46.3', trl: null, vllm: null, harness_git_sha: '46510ec' },
     },

@@ -14,7 +14,11 @@ import { gpuRun } from './run-source.ts';
 const ROOT = path.resolve(import.meta.dirname, '..', '..');
 const REPEATS = path.join(ROOT, 'bench/gpu/results/2026-12-01-1xH200/trl-1gpu-repeats/trl-1gpu-20261201-234829');
 
-const mode = (steps: number[]) => ({ runs: steps.map((n, repeat) => ({ repeat, status: 'ok', steps: n })), steps_measured: steps.reduce((a, b) => a + b, 0) }) as unknown as ModeSummary;
+const mode = (steps: number[]) =>
+  ({
+    runs: steps.map((n, repeat) => ({ repeat, status: 'ok', steps: n })),
+    steps_measured: steps.reduce((a, b) => a + b, 0),
+  }) as unknown as ModeSummary;
 
 test('the step count of a headline is what steps.csv holds: per run, and in all when runs differ', () => {
   assert.equal(extent(mode([5, 6, 6])), '3 runs, 5–6 measured steps each (17 in all)');
@@ -25,7 +29,8 @@ test('the step count of a headline is what steps.csv holds: per run, and in all 
 test('the per-run step counts a summary rests on match steps.csv (the committed run with repeats)', async () => {
   const run = await loadRun(REPEATS);
   const m = run.summary.modes[0]!;
-  const measured = (repeat: number) => run.steps.filter((s) => s.repeat === repeat && s.mode === m.mode && !s.excluded_by && !s.warmup).length;
+  const measured = (repeat: number) =>
+    run.steps.filter((s) => s.repeat === repeat && s.mode === m.mode && !s.excluded_by && !s.warmup).length;
   for (const r of m.runs.filter((x) => x.steps > 0)) assert.equal(r.steps, measured(r.repeat), `repeat ${r.repeat}`);
 });
 

@@ -35,17 +35,44 @@ test('phase spans that touch merge; spans too thin to see are dropped', () => {
 });
 
 test('CSV parsing handles quoted commas, quotes and CRLF', () => {
-  assert.deepEqual(csvTable('a,b\r\n1,"x, ""y"""\r\n2,z\n'), { header: ['a', 'b'], rows: [['1', 'x, "y"'], ['2', 'z']] });
+  assert.deepEqual(csvTable('a,b\r\n1,"x, ""y"""\r\n2,z\n'), {
+    header: ['a', 'b'],
+    rows: [
+      ['1', 'x, "y"'],
+      ['2', 'z'],
+    ],
+  });
 });
 
 test('steps.csv: StepRow fields by name, phases from phase_<name>_s', () => {
-  const [row] = parseStepsCsv('point,mode,repeat,step,warmup,outlier,t0,t1,duration_s,samples,prompt_tokens,completion_tokens,loss,reward_mean,phase_generate_s,phase_forward_backward_s\ndefault,server,1,3,false,true,10,12.5,2.5,16,2048,4096,,0.5,1.25,1\n');
-  assert.deepEqual(row, { point: 'default', mode: 'server', repeat: 1, step: 3, warmup: false, outlier: true, t0: 10, t1: 12.5, duration_s: 2.5, samples: 16, prompt_tokens: 2048, completion_tokens: 4096, loss: null, reward_mean: 0.5, phases: { generate: 1.25, forward_backward: 1 } });
+  const [row] = parseStepsCsv(
+    'point,mode,repeat,step,warmup,outlier,t0,t1,duration_s,samples,prompt_tokens,completion_tokens,loss,reward_mean,phase_generate_s,phase_forward_backward_s\ndefault,server,1,3,false,true,10,12.5,2.5,16,2048,4096,,0.5,1.25,1\n',
+  );
+  assert.deepEqual(row, {
+    point: 'default',
+    mode: 'server',
+    repeat: 1,
+    step: 3,
+    warmup: false,
+    outlier: true,
+    t0: 10,
+    t1: 12.5,
+    duration_s: 2.5,
+    samples: 16,
+    prompt_tokens: 2048,
+    completion_tokens: 4096,
+    loss: null,
+    reward_mean: 0.5,
+    phases: { generate: 1.25, forward_backward: 1 },
+  });
 });
 
 test('escaping: HTML, Markdown, JSON inside a script element', () => {
   assert.equal(escapeHtml(`<a href="x">'&'</a>`), '&lt;a href=&quot;x&quot;&gt;&#39;&amp;&#39;&lt;/a&gt;');
-  assert.equal(escapeMarkdown('<script>alert(1)</script> | *x* _y_ per_device_train_batch_size'), '&lt;script&gt;alert(1)&lt;/script&gt; \\| \\*x\\* \\_y\\_ per_device_train_batch_size');
+  assert.equal(
+    escapeMarkdown('<script>alert(1)</script> | *x* _y_ per_device_train_batch_size'),
+    '&lt;script&gt;alert(1)&lt;/script&gt; \\| \\*x\\* \\_y\\_ per_device_train_batch_size',
+  );
   assert.equal(jsonForScript({ s: '</script><!--' }), '{"s":"\\u003c/script\\u003e\\u003c!--"}');
   assert.deepEqual(JSON.parse(jsonForScript({ s: '</script>\u2028' })), { s: '</script>\u2028' });
 });
@@ -86,9 +113,16 @@ test('a current summary.json whose folder cannot be read whole is refused, and r
     await assert.rejects(loadReportInput(dir), /manifest\.json: cannot read manifest\.json \(no such file\)/);
     const input = await loadReportInput(dir, { allowUnverified: true });
     assert.equal(input.integrity.state, 'unverified');
-    assert.deepEqual(input.summary.comparisons.map((c) => c.statement), summary.comparisons.map((c) => c.statement), 'the summary as written');
+    assert.deepEqual(
+      input.summary.comparisons.map((c) => c.statement),
+      summary.comparisons.map((c) => c.statement),
+      'the summary as written',
+    );
     assert.ok(input.steps.length > 0, 'with its step rows');
-    assert.match(input.summary.notes.at(-1)!.text, /manifest\.json: cannot read manifest\.json \(no such file\).*: the report shows summary\.json alone, without the time series\.$/);
+    assert.match(
+      input.summary.notes.at(-1)!.text,
+      /manifest\.json: cannot read manifest\.json \(no such file\).*: the report shows summary\.json alone, without the time series\.$/,
+    );
     assert.deepEqual([input.timelines, input.units, input.manifest], [[], [], undefined]);
   } finally {
     await rm(dir, { recursive: true, force: true });

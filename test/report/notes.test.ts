@@ -18,14 +18,24 @@ const RUN = path.resolve(import.meta.dirname, '../../bench/gpu/results/2026-11-2
 
 describe('typed notes in every output', async () => {
   const base: ReportInput = { ...(await loadRun(RUN)), timelines: [] };
-  const unequal = note('unequal_work', 'default', 'server and colocate did not do equal work per sample (max relative difference 12.5%); their speedups compare different work');
-  const withNotes = (notes: Summary['notes'], summary: Partial<Summary> = {}): ReportInput => ({ ...base, summary: { ...base.summary, ...summary, notes } });
+  const unequal = note(
+    'unequal_work',
+    'default',
+    'server and colocate did not do equal work per sample (max relative difference 12.5%); their speedups compare different work',
+  );
+  const withNotes = (notes: Summary['notes'], summary: Partial<Summary> = {}): ReportInput => ({
+    ...base,
+    summary: { ...base.summary, ...summary, notes },
+  });
 
   test('the header shows the unequal-work note, and says nothing of unequal work without one', () => {
     const shown = reportHeader(withNotes([...base.summary.notes, unequal])).notes;
     assert.ok(shown.includes(unequal.text), shown.join('\n'));
     // Comparisons that say the work differed, but no note: the header does not work it out again.
-    const comparisons = base.summary.comparisons.map((c) => ({ ...c, equal_work: { ...c.equal_work, equal: false, max_relative_difference: 0.5 } }));
+    const comparisons = base.summary.comparisons.map((c) => ({
+      ...c,
+      equal_work: { ...c.equal_work, equal: false, max_relative_difference: 0.5 },
+    }));
     const quiet = reportHeader(withNotes(base.summary.notes, { comparisons })).notes;
     assert.ok(!quiet.some((l) => /equal work/i.test(l)), quiet.join('\n'));
   });
@@ -51,6 +61,8 @@ describe('typed notes in every output', async () => {
 
   test('notes of a summary written before they had kinds are kept, verbatim, as unclassified', () => {
     const old = { ...base.summary, notes: ['summary.json says: something'] } as unknown as Summary;
-    assert.deepEqual(upgradeSummary(old).notes, [{ kind: 'unclassified', severity: 'info', subject: 'run', text: 'summary.json says: something' }]);
+    assert.deepEqual(upgradeSummary(old).notes, [
+      { kind: 'unclassified', severity: 'info', subject: 'run', text: 'summary.json says: something' },
+    ]);
   });
 });

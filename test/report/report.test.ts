@@ -70,7 +70,11 @@ async function assertMarkdownMatchesSummary(outDir: string, summary: Summary): P
     assert.ok(row.includes(stepsMeasured(m)));
     // a confidence interval from runs, or with one run that run's spread, labelled as such
     const range = `${fmt(m.step_time_s.low)}–${fmt(m.step_time_s.high)}`;
-    assert.ok(m.step_time_s.low !== undefined && row.includes(m.step_time_s.interval === 'within_run_spread' ? `(one run; steps ${range})` : `(${range})`), 'interval or one run’s spread shown, labelled');
+    assert.ok(
+      m.step_time_s.low !== undefined &&
+        row.includes(m.step_time_s.interval === 'within_run_spread' ? `(one run; steps ${range})` : `(${range})`),
+      'interval or one run’s spread shown, labelled',
+    );
     assert.ok(line('| generate |')!.includes(fmt(m.phase_median_s.generate, 3)));
     assert.ok(m.phase_median_s.idle !== undefined, 'analysis gives the idle median');
     assert.ok(line('| outside any phase |')!.includes(fmt(m.phase_median_s.idle, 3)));
@@ -121,7 +125,10 @@ describe('report from a real tiny run (CPU, both modes, made by `grpo-bench run`
       assert.match(String(c.config.options?.plugins?.title?.text), /per-process CPU over time \(no GPUs on this machine\)/);
       const labels = c.config.data.datasets.filter((d) => !String(d.label).startsWith('phase:')).map((d) => String(d.label));
       assert.ok(labels.includes(labels.find((l) => /^trainer 0 \(pid \d+\)$/.test(l))!), labels.join(', '));
-      assert.ok(labels.every((l) => /^(trainer|server) (\d+|launcher\/helper) \(pid \d+\)$/.test(l)), labels.join(', '));
+      assert.ok(
+        labels.every((l) => /^(trainer|server) (\d+|launcher\/helper) \(pid \d+\)$/.test(l)),
+        labels.join(', '),
+      );
     }
     assert.ok(util[0]!.config.data.datasets.some((d) => /^server 0 \(pid/.test(String(d.label))));
     assert.ok(!files.includes('telemetry.csv') && files.includes('processes.csv'));
@@ -130,10 +137,12 @@ describe('report from a real tiny run (CPU, both modes, made by `grpo-bench run`
   test('steps.csv and processes.csv load without options and keep every row', async () => {
     const steps = pythonCsv(path.join(outDir, 'steps.csv'));
     assert.equal(steps.rows, (await readFile(path.join(runDir, 'steps.csv'), 'utf8')).trim().split('\n').length - 1);
-    for (const col of ['duration_s', 'excluded_by', 'phase_generate_s', 'idle_s', 'completion_tokens_per_s']) assert.ok(steps.header.includes(col), col);
+    for (const col of ['duration_s', 'excluded_by', 'phase_generate_s', 'idle_s', 'completion_tokens_per_s'])
+      assert.ok(steps.header.includes(col), col);
     const p = pythonCsv(path.join(outDir, 'processes.csv'));
     let raw = 0;
-    for (const u of ['server/r0', 'colocate/r0']) raw += (await readFile(path.join(runDir, u, 'processes.csv'), 'utf8')).trim().split('\n').length - 1;
+    for (const u of ['server/r0', 'colocate/r0'])
+      raw += (await readFile(path.join(runDir, u, 'processes.csv'), 'utf8')).trim().split('\n').length - 1;
     assert.equal(p.rows, raw);
   });
 
@@ -149,7 +158,10 @@ describe('report from a real tiny run (CPU, both modes, made by `grpo-bench run`
     assert.match(await readFile(path.join(copy, 'summary.json'), 'utf8'), /"busy_fraction": null/);
     const r = await reportCommand({ results: copy, formats: ['markdown', 'html'] });
     const md = await readFile(path.join(r.outDir, 'report.md'), 'utf8');
-    assert.ok(md.split('\n').some((l) => l.startsWith('| server | server | ') && l.includes(`| ${MISSING} |`)), 'busy shown as a dash');
+    assert.ok(
+      md.split('\n').some((l) => l.startsWith('| server | server | ') && l.includes(`| ${MISSING} |`)),
+      'busy shown as a dash',
+    );
     const html = await readFile(path.join(r.outDir, 'report.html'), 'utf8');
     assert.doesNotMatch(md + html.replace(/<script>[\s\S]*?<\/script>/g, ''), /NaN/);
   });
@@ -168,7 +180,12 @@ describe('report from a GPU-shaped run (made-up samples, real analysis)', async 
     }
     const input = await loadReportInput(runDir);
     const pngs = (await readdir(path.join(outDir, 'charts'))).sort();
-    assert.deepEqual(pngs, buildCharts(input).charts.map((c) => `${c.id}.png`).sort());
+    assert.deepEqual(
+      pngs,
+      buildCharts(input)
+        .charts.map((c) => `${c.id}.png`)
+        .sort(),
+    );
   });
 
   test('the Markdown shows the numbers of summary.json', async () => {
@@ -179,7 +196,11 @@ describe('report from a GPU-shaped run (made-up samples, real analysis)', async 
     assert.match(md, /## Equal work[\s\S]*\| server \| 256 \| 128 \| equal \|/);
     assert.match(md, /## Environment[\s\S]*\| environment \| gpu_model \| NVIDIA H100 80GB HBM3 \|/);
     // Three views: phases, utilization.gpu, and no GPM in this fixture; idle by phases; power.
-    assert.match(md, /\| server \| server \| 0 \| \d+ % \| [\d.]+ % \| no GPM \| no GPM \| \d+ % \| no GPM \| [\d.]+ \|/, 'GPU activity with power');
+    assert.match(
+      md,
+      /\| server \| server \| 0 \| \d+ % \| [\d.]+ % \| no GPM \| no GPM \| \d+ % \| no GPM \| [\d.]+ \|/,
+      'GPU activity with power',
+    );
     assert.match(md, /GPM not available for server, colocate/);
     assert.match(md, /## Energy[\s\S]*\| server \| [\d.]+ \| power integration \| [\d.]+ % \| [\d,.]+ \|/);
     assert.match(md, /\*\*Energy:\*\* NVML's energy counter/);
@@ -189,11 +210,25 @@ describe('report from a GPU-shaped run (made-up samples, real analysis)', async 
     const charts = await assertChartsHaveData(runDir, outDir);
     assert.deepEqual(
       charts.map((c) => c.id),
-      ['throughput', 'phases', 'step-time', 'utilisation-server', 'memory-server', 'views-server-gpu0', 'views-server-gpu1', 'utilisation-colocate', 'memory-colocate', 'views-colocate-gpu0'],
+      [
+        'throughput',
+        'phases',
+        'step-time',
+        'utilisation-server',
+        'memory-server',
+        'views-server-gpu0',
+        'views-server-gpu1',
+        'utilisation-colocate',
+        'memory-colocate',
+        'views-colocate-gpu0',
+      ],
     );
     // The views chart of a run without GPM: phases band, utilization.gpu and power, and it says GPM is missing.
     const views = charts.find((c) => c.id === 'views-server-gpu0')!;
-    assert.deepEqual(views.config.data.datasets.map((d) => d.label), ['busy by phases (events)', 'utilization.gpu (some kernel ran)', 'power (W, right axis)']);
+    assert.deepEqual(
+      views.config.data.datasets.map((d) => d.label),
+      ['busy by phases (events)', 'utilization.gpu (some kernel ran)', 'power (W, right axis)'],
+    );
     assert.match(JSON.stringify(views.config.options?.plugins), /GPM not available for this run/);
     const util = charts.find((c) => c.id === 'utilisation-server')!;
     assert.deepEqual(
@@ -212,13 +247,21 @@ describe('report from a GPU-shaped run (made-up samples, real analysis)', async 
     assert.equal(decor.bands[0]!.x1, summary.modes[0]!.warmup_steps - 0.5);
     const styles = chart.config.data.datasets.flatMap((d) => (d as unknown as { pointStyle: string[] }).pointStyle);
     assert.equal(styles.filter((p) => p === 'triangle').length, settling.length);
-    assert.match(String((chart.config.options?.plugins?.subtitle as { text: string[] }).text[1]), new RegExp(`hollow triangles: ${settling.length} steps before step time settled`));
+    assert.match(
+      String((chart.config.options?.plugins?.subtitle as { text: string[] }).text[1]),
+      new RegExp(`hollow triangles: ${settling.length} steps before step time settled`),
+    );
   });
 
   test('CSV files load without options, name their units, and keep every sample', async () => {
     const steps = pythonCsv(path.join(outDir, 'steps.csv'));
     assert.equal(steps.rows, (await readFile(path.join(runDir, 'steps.csv'), 'utf8')).trim().split('\n').length - 1);
-    assert.ok(steps.header.includes('duration_s') && steps.header.includes('phase_generate_s') && steps.header.includes('completion_tokens_per_s') && steps.header.includes('idle_s'));
+    assert.ok(
+      steps.header.includes('duration_s') &&
+        steps.header.includes('phase_generate_s') &&
+        steps.header.includes('completion_tokens_per_s') &&
+        steps.header.includes('idle_s'),
+    );
     const s = pythonCsv(path.join(outDir, 'summary.csv'));
     assert.equal(s.rows, summary.modes.length);
     for (const col of ['step_time_s', 'step_time_s_low', 'completion_tokens_per_s_per_allocated_device', 'phase_generate_median_s']) {
@@ -235,7 +278,7 @@ describe('report from a GPU-shaped run (made-up samples, real analysis)', async 
 
   test('the HTML page is self-contained: Chart.js and the font inlined, nothing fetched', async () => {
     const html = await readFile(path.join(outDir, 'report.html'), 'utf8');
-    assert.ok(html.includes("Content-Security-Policy\" content=\"default-src 'none'"));
+    assert.ok(html.includes('Content-Security-Policy" content="default-src \'none\''));
     assert.doesNotMatch(html, /<script[^>]+src=|<link[^>]+href=|url\((?!data:)/);
     assert.doesNotMatch(html, /sourceMappingURL/);
     assert.ok(html.includes('@media print'));
@@ -298,6 +341,9 @@ test('a folder without summary.json is a user error that says what to pass', asy
   assert.match(await readFile(path.join(again.outDir, 'report.md'), 'utf8'), /summary\.json changed after the analysis wrote it/);
   // Never written (the analysis did not run): nothing to report.
   await recordAsWritten(runDir);
-  await assert.rejects(reportCommand({ results: runDir }), (err: Error) => err.name === 'UserError' && /no summary\.json/.test(err.message));
+  await assert.rejects(
+    reportCommand({ results: runDir }),
+    (err: Error) => err.name === 'UserError' && /no summary\.json/.test(err.message),
+  );
   await assert.rejects(reportCommand({ results: path.join(runDir, 'nope') }), /no such results folder/);
 });

@@ -24,7 +24,6 @@ export async function tempDir(prefix = 'grpo-bench-report-'): Promise<string> {
   return mkdtemp(path.join(tmpdir(), prefix));
 }
 
-
 let made: Promise<string> | undefined;
 
 async function makeTinyRun(): Promise<string> {
@@ -34,9 +33,11 @@ async function makeTinyRun(): Promise<string> {
   const results = path.join(dir, 'results');
   const args = ['--import', 'tsx', path.join(ROOT, 'src', 'cli.ts'), 'run', scenario, '--out', results, '--no-report'];
   // A unit may fail (the run exits non-zero) and still leave a results folder to report on.
-  const r = await promisify(execFile)(process.execPath, args, { cwd: ROOT, env: { ...process.env, FORCE_COLOR: '0' }, maxBuffer: 1 << 26 }).catch(
-    (err: { stdout?: string; stderr?: string }) => err,
-  );
+  const r = await promisify(execFile)(process.execPath, args, {
+    cwd: ROOT,
+    env: { ...process.env, FORCE_COLOR: '0' },
+    maxBuffer: 1 << 26,
+  }).catch((err: { stdout?: string; stderr?: string }) => err);
   const runs = existsSync(results) ? await readdir(results) : [];
   const runDir = runs.length === 1 ? path.join(results, runs[0]!) : undefined;
   if (!runDir || !existsSync(path.join(runDir, 'summary.json'))) {

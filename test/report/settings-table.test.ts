@@ -29,7 +29,10 @@ describe('settings that differ, in the report', async () => {
   test('an older summary.json is re-analysed in memory, said in the notes, and the results folder is left as it was', async () => {
     assert.equal(JSON.parse(before).schema_version, 1);
     assert.equal(base.summary.schema_version, SUMMARY_SCHEMA_VERSION);
-    assert.match(base.summary.notes[0]!.text, new RegExp(`^summary\\.json has schema 1, older than this harness's ${SUMMARY_SCHEMA_VERSION}: this report re-ran the analysis`));
+    assert.match(
+      base.summary.notes[0]!.text,
+      new RegExp(`^summary\\.json has schema 1, older than this harness's ${SUMMARY_SCHEMA_VERSION}: this report re-ran the analysis`),
+    );
     assert.ok(base.steps.length > 0);
     assert.equal(await readFile(path.join(RUN, 'summary.json'), 'utf8'), before);
   });
@@ -40,15 +43,27 @@ describe('settings that differ, in the report', async () => {
     assert.deepEqual(t.columns, ['setting', 'server', 'colocate']);
     const keys = t.rows.map((r) => r[0]!);
     assert.deepEqual(keys, [...keys].sort());
-    assert.deepEqual(t.rows.find((r) => r[0] === 'world_size'), ['world_size', '1', '2']);
-    assert.deepEqual(t.rows.find((r) => r[0] === 'weight_sync.bucket_bytes'), ['weight_sync.bucket_bytes', '268435456', '—']);
+    assert.deepEqual(
+      t.rows.find((r) => r[0] === 'world_size'),
+      ['world_size', '1', '2'],
+    );
+    assert.deepEqual(
+      t.rows.find((r) => r[0] === 'weight_sync.bucket_bytes'),
+      ['weight_sync.bucket_bytes', '268435456', '—'],
+    );
   });
 
   test('long values are cut in Markdown and HTML, escaped there, and whole in the CSV', async () => {
     const long = `<script>alert(1)</script> | *${'x'.repeat(100)}`;
     const withLong: ReportInput = {
       ...base,
-      summary: { ...base.summary, settings_differences: [...base.summary.settings_differences, { point: 'default', key: 'a_b.c', values: { server: long, colocate: null } }] },
+      summary: {
+        ...base.summary,
+        settings_differences: [
+          ...base.summary.settings_differences,
+          { point: 'default', key: 'a_b.c', values: { server: long, colocate: null } },
+        ],
+      },
     };
     const t = settingsTable(withLong);
     const row = t.rows.find((r) => r[0] === 'a_b.c')!;
@@ -62,7 +77,10 @@ describe('settings that differ, in the report', async () => {
     assert.ok(!html.includes('<script>alert(1)'));
     const csv = csvTable(settingsDifferencesCsv(withLong));
     assert.deepEqual(csv.header, ['point', 'key', 'server', 'colocate']);
-    assert.deepEqual(csv.rows.find((r) => r[1] === 'a_b.c'), ['default', 'a_b.c', long, '']);
+    assert.deepEqual(
+      csv.rows.find((r) => r[1] === 'a_b.c'),
+      ['default', 'a_b.c', long, ''],
+    );
     assert.equal(csv.rows.length, base.summary.settings_differences.length + 1);
   });
 

@@ -19,14 +19,22 @@ const S10 = path.join(GATE, 'gpu-0.5b-1gpu-20261201-185525');
 const MARKUP = [/^#{1,6} /m, /\*\*/, /<details>|<summary>|<sub>/, /^\|.*\|$/m, /^\| *:?-{3,}/m];
 
 const compare = (...extra: string[]) =>
-  execa(process.execPath, ['--import', 'tsx', path.join(ROOT, 'src/cli.ts'), 'compare', A, S10, '--allow-different', 'slowdown', ...extra], { cwd: ROOT, reject: false, env: { FORCE_COLOR: '0' } });
+  execa(
+    process.execPath,
+    ['--import', 'tsx', path.join(ROOT, 'src/cli.ts'), 'compare', A, S10, '--allow-different', 'slowdown', ...extra],
+    { cwd: ROOT, reject: false, env: { FORCE_COLOR: '0' } },
+  );
 
 test('compare prints plain aligned text through a pipe: no Markdown markup, the verdict and its table in columns', async () => {
   const r = await compare();
   assert.equal(r.exitCode, 3, r.stderr);
   for (const m of MARKUP) assert.doesNotMatch(r.stdout, m);
   assert.match(r.stdout, /^grpo-bench compare: Inconclusive at 2%/);
-  assert.match(r.stdout, /^gpu-0\.5b-1gpu-20261201-185525 \(candidate\) against gpu-0\.5b-1gpu-20261201-185113 \(baseline\)/m, 'run ids without code quotes');
+  assert.match(
+    r.stdout,
+    /^gpu-0\.5b-1gpu-20261201-185525 \(candidate\) against gpu-0\.5b-1gpu-20261201-185113 \(baseline\)/m,
+    'run ids without code quotes',
+  );
   // Header, rule, row: the columns line up (each cell starts where its header starts).
   const lines = r.stdout.split('\n');
   const head = lines.findIndex((l) => l.startsWith('point  '));
@@ -55,7 +63,12 @@ test('reproduce prints its table as aligned text, Markdown with --format markdow
   const out = await mkdtemp(path.join(tmpdir(), 'grpo-bench-reproduce-'));
   try {
     const profile = path.join(ROOT, 'bench/gpu/results/2026-12-01-1xH200/profile/profile-trl-1gpu-0.5b-profile-20261201-234537');
-    const run = (...extra: string[]) => execa(process.execPath, ['--import', 'tsx', path.join(ROOT, 'src/cli.ts'), 'reproduce', '--profile', profile, '--out', out, ...extra], { cwd: ROOT, env: { FORCE_COLOR: '0' } });
+    const run = (...extra: string[]) =>
+      execa(
+        process.execPath,
+        ['--import', 'tsx', path.join(ROOT, 'src/cli.ts'), 'reproduce', '--profile', profile, '--out', out, ...extra],
+        { cwd: ROOT, env: { FORCE_COLOR: '0' } },
+      );
     const text = (await run()).stdout;
     for (const m of MARKUP) assert.doesNotMatch(text, m);
     assert.match(text, /^scenario +claim +normalisation/m);

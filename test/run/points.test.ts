@@ -8,7 +8,10 @@ const points = sweepPoints({ 'modes.colocate.vllm.enable_sleep_mode': [false, tr
 
 test('--point keeps the named sweep points in sweep order; none named keeps them all', () => {
   assert.deepEqual(
-    selectPoints(points, ['enable_sleep_mode=true,per_device_train_batch_size=8', 'enable_sleep_mode=false,per_device_train_batch_size=16']).map((p) => p.id),
+    selectPoints(points, [
+      'enable_sleep_mode=true,per_device_train_batch_size=8',
+      'enable_sleep_mode=false,per_device_train_batch_size=16',
+    ]).map((p) => p.id),
     ['enable_sleep_mode=false,per_device_train_batch_size=16', 'enable_sleep_mode=true,per_device_train_batch_size=8'],
   );
   assert.equal(selectPoints(points, undefined).length, 4);
@@ -17,6 +20,10 @@ test('--point keeps the named sweep points in sweep order; none named keeps them
 test('an unknown --point is refused with the points the scenario has', () => {
   assert.throws(
     () => selectPoints(points, ['enable_sleep_mode=maybe']),
-    (e: unknown) => e instanceof UserError && /--point enable_sleep_mode=maybe: no such sweep point \(the scenario has: enable_sleep_mode=false,per_device_train_batch_size=8, /.test(e.message),
+    (e: unknown) =>
+      e instanceof UserError &&
+      /--point enable_sleep_mode=maybe: no such sweep point \(the scenario has: enable_sleep_mode=false,per_device_train_batch_size=8, /.test(
+        e.message,
+      ),
   );
 });

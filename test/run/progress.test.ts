@@ -25,8 +25,14 @@ test('progress counts steps as the file grows, waits for a line being written, a
   done('done');
   const lines = out.join('').trim().split('\n');
   assert.match(lines[0]!, /^\[1\/2\] colocate r0 {2}starting {2}elapsed 00:00$/);
-  assert.ok(lines.some((l) => /step 1\/3 .*last step 1\.50 s$/.test(l)), lines.join('\n'));
+  assert.ok(
+    lines.some((l) => /step 1\/3 .*last step 1\.50 s$/.test(l)),
+    lines.join('\n'),
+  );
   assert.ok(!lines.some((l) => /step 2\/3/.test(l)), 'a half-written step was counted');
-  assert.ok(lines.some((l) => /step 3\/3 .*last step 0\.75 s$/.test(l)), lines.join('\n'));
+  assert.ok(
+    lines.some((l) => /step 3\/3 .*last step 0\.75 s$/.test(l)),
+    lines.join('\n'),
+  );
   assert.match(lines.at(-1)!, /^\[1\/2\] colocate r0 {2}done {2}\(00:0\d\)$/);
 });

@@ -45,12 +45,17 @@ test('a wrong type names the field path, the expected type and the line', () => 
 
 test('an unknown field is an error naming the field, even nested', () => {
   const problems = problemsOf(minimal.replace('devices: 2', 'devices: 2, sleeep: true'));
-  assert.deepEqual(problems.map((p) => [p.path, p.message]), [['modes.colocate.sleeep', "unknown field 'sleeep' (did you mean 'sleep'?)"]]);
+  assert.deepEqual(
+    problems.map((p) => [p.path, p.message]),
+    [['modes.colocate.sleeep', "unknown field 'sleeep' (did you mean 'sleep'?)"]],
+  );
 });
 
 test('a misspelt field is told the nearest field the schema has at that place', () => {
   const problems = problemsOf(
-    minimal.replace('modes:', 'stpes: 4\ngrpo: { num_generatons: 4 }\nmodes:\n  server: { devices: { server: 1, trainr: 1 } }').replace('devices: 2', 'devices: 2, vlm: {}'),
+    minimal
+      .replace('modes:', 'stpes: 4\ngrpo: { num_generatons: 4 }\nmodes:\n  server: { devices: { server: 1, trainr: 1 } }')
+      .replace('devices: 2', 'devices: 2, vlm: {}'),
   );
   const unknown = problems.filter((p) => p.message.startsWith('unknown field')).map((p) => [p.path, p.message]);
   assert.deepEqual(unknown.sort(), [
@@ -60,7 +65,10 @@ test('a misspelt field is told the nearest field the schema has at that place', 
     ['stpes', "unknown field 'stpes' (did you mean 'steps'?)"],
   ]);
   // Nothing near enough: no guess.
-  assert.deepEqual(problemsOf(minimal + 'colour: red\n').map((p) => p.message), ["unknown field 'colour'"]);
+  assert.deepEqual(
+    problemsOf(minimal + 'colour: red\n').map((p) => p.message),
+    ["unknown field 'colour'"],
+  );
 });
 
 test('a value outside an enumeration lists the allowed values', () => {
@@ -103,12 +111,15 @@ test('a sweep expands to the cartesian product, each point re-validated', async 
   await writeFile(file, minimal + 'sweep:\n  grpo.per_device_train_batch_size: [4, 8]\n  steps: [3, 5]\n');
   const loaded = await loadScenarioFile(file);
   const points = expandSweep(loaded.scenario, loaded.sweep, file);
-  assert.deepEqual(points.map((p) => p.id), [
-    'per_device_train_batch_size=4,steps=3',
-    'per_device_train_batch_size=4,steps=5',
-    'per_device_train_batch_size=8,steps=3',
-    'per_device_train_batch_size=8,steps=5',
-  ]);
+  assert.deepEqual(
+    points.map((p) => p.id),
+    [
+      'per_device_train_batch_size=4,steps=3',
+      'per_device_train_batch_size=4,steps=5',
+      'per_device_train_batch_size=8,steps=3',
+      'per_device_train_batch_size=8,steps=5',
+    ],
+  );
   assert.equal(points[3]!.scenario.grpo.per_device_train_batch_size, 8);
   assert.equal(points[3]!.scenario.steps, 5);
 });
@@ -156,7 +167,14 @@ describe('hostile or malformed files get a clear error that names the file, with
 
   test('alias expansion (billion laughs)', async () => {
     const laughs = ['a: &a [x, x, x, x, x, x, x, x, x]'];
-    for (const [name, prev] of [['b', 'a'], ['c', 'b'], ['d', 'c'], ['e', 'd'], ['f', 'e'], ['g', 'f']]) {
+    for (const [name, prev] of [
+      ['b', 'a'],
+      ['c', 'b'],
+      ['d', 'c'],
+      ['e', 'd'],
+      ['f', 'e'],
+      ['g', 'f'],
+    ]) {
       laughs.push(`${name}: &${name} [${Array(9).fill(`*${prev}`).join(', ')}]`);
     }
     assert.match(await refusal('laughs.yaml', minimal + laughs.join('\n') + '\n'), /aliases expand too far/);
@@ -164,7 +182,10 @@ describe('hostile or malformed files get a clear error that names the file, with
 
   test('a few aliases are fine', async () => {
     const file = path.join(dir, 'alias-ok.yaml');
-    await writeFile(file, `name: t\nworkload: synthetic\nmodel: preset:tiny\nmodes:\n  colocate: { devices: &d 2 }\n  server: { devices: { server: 1, trainer: *d } }\n`);
+    await writeFile(
+      file,
+      `name: t\nworkload: synthetic\nmodel: preset:tiny\nmodes:\n  colocate: { devices: &d 2 }\n  server: { devices: { server: 1, trainer: *d } }\n`,
+    );
     const { scenario } = await loadScenarioFile(file);
     assert.deepEqual(scenario.modes.server?.devices, { server: 1, trainer: 2 });
   });
@@ -195,7 +216,10 @@ describe('hostile or malformed files get a clear error that names the file, with
 
   test('the CLI prints the error without a stack trace and exits 65 (a bad input)', async () => {
     const file = path.join(dir, 'cli-laughs.yaml');
-    const bomb = ['a: &a [x, x, x, x, x, x, x, x, x]', ...['b', 'c', 'd', 'e', 'f'].map((n, i) => `${n}: &${n} [${Array(9).fill(`*${'abcde'[i]}`).join(', ')}]`)];
+    const bomb = [
+      'a: &a [x, x, x, x, x, x, x, x, x]',
+      ...['b', 'c', 'd', 'e', 'f'].map((n, i) => `${n}: &${n} [${Array(9).fill(`*${'abcde'[i]}`).join(', ')}]`),
+    ];
     await writeFile(file, minimal + bomb.join('\n') + '\n');
     const cli = path.resolve(import.meta.dirname, '../../src/cli.ts');
     const r = spawnSync(process.execPath, ['--import', 'tsx', cli, 'plan', file], { encoding: 'utf8' });

@@ -44,19 +44,41 @@ const probed = (name: string, pythonPath: string, extra: Partial<ResolvedVariant
 
 test('variants are an axis: variant × point × mode × repeat, ABBA across variants, each in its own folder level with its own Python and environment', () => {
   const { scenario, sweep } = parseScenario(yaml(), 's.yaml');
-  const variants = [probed('new', '/envs/new/bin/python', { pythonpath: ['/bundle/variants/trl-1.16.0'], env: { X: '1' } }), probed('old', '/envs/old/bin/python')];
+  const variants = [
+    probed('new', '/envs/new/bin/python', { pythonpath: ['/bundle/variants/trl-1.16.0'], env: { X: '1' } }),
+    probed('old', '/envs/old/bin/python'),
+  ];
   const plan = planVariantRun(expandSweep(scenario, sweep, 's.yaml'), ctx(), variants);
   assert.deepEqual(
     plan.units.map((u) => u.dir),
-    ['new/server/r0', 'new/colocate/r0', 'old/server/r0', 'old/colocate/r0', 'old/colocate/r1', 'old/server/r1', 'new/colocate/r1', 'new/server/r1'],
+    [
+      'new/server/r0',
+      'new/colocate/r0',
+      'old/server/r0',
+      'old/colocate/r0',
+      'old/colocate/r1',
+      'old/server/r1',
+      'new/colocate/r1',
+      'new/server/r1',
+    ],
   );
-  assert.deepEqual(plan.points.map((p) => [p.id, p.values]), [['new', { variant: 'new' }], ['old', { variant: 'old' }]]);
+  assert.deepEqual(
+    plan.points.map((p) => [p.id, p.values]),
+    [
+      ['new', { variant: 'new' }],
+      ['old', { variant: 'old' }],
+    ],
+  );
   for (const u of plan.units) {
     const v = u.dir.split('/')[0]!;
     assert.equal(u.point, v);
     for (const p of u.processes) {
       assert.equal(p.argv[0], `/envs/${v}/bin/python`, `${u.dir} ${p.name} runs its variant's Python`);
-      assert.ok(p.argv.join(' ').includes(path.join('/runs/r1', u.dir)) || Object.values(p.env).some((e) => e.includes(path.join('/runs/r1', u.dir))), `${u.dir} ${p.name} writes into its own folder`);
+      assert.ok(
+        p.argv.join(' ').includes(path.join('/runs/r1', u.dir)) ||
+          Object.values(p.env).some((e) => e.includes(path.join('/runs/r1', u.dir))),
+        `${u.dir} ${p.name} writes into its own folder`,
+      );
       if (v === 'new') {
         assert.equal(p.env.X, '1');
         assert.equal(p.env.PYTHONPATH?.split(path.delimiter)[0], '/bundle/variants/trl-1.16.0');
@@ -66,8 +88,13 @@ test('variants are an axis: variant × point × mode × repeat, ABBA across vari
 });
 
 test('with a sweep, the variant level comes first: <variant>/<point>/<mode>/r<k>', () => {
-  const { scenario, sweep } = parseScenario(yaml('sweep: { grpo.max_completion_length: [16, 32] }').replace(/\n  server: .*\n/, '\n'), 's.yaml');
-  const plan = planVariantRun(expandSweep(scenario, sweep, 's.yaml'), ctx(), [probed('new', '/n'), probed('old', '/o')], { modes: ['colocate'] });
+  const { scenario, sweep } = parseScenario(
+    yaml('sweep: { grpo.max_completion_length: [16, 32] }').replace(/\n  server: .*\n/, '\n'),
+    's.yaml',
+  );
+  const plan = planVariantRun(expandSweep(scenario, sweep, 's.yaml'), ctx(), [probed('new', '/n'), probed('old', '/o')], {
+    modes: ['colocate'],
+  });
   assert.deepEqual(plan.units.map((u) => u.dir).slice(0, 4), [
     'new/max_completion_length=16/colocate/r0',
     'old/max_completion_length=16/colocate/r0',
@@ -78,12 +105,20 @@ test('with a sweep, the variant level comes first: <variant>/<point>/<mode>/r<k>
 });
 
 test('a baseline that is not a variant is refused, naming the field', () => {
-  assert.throws(() => parseScenario(yaml().replace('baseline: new', 'baseline: newer'), 's.yaml'), /baseline.*'newer' is not a variant \(the scenario has: old, new\)/);
+  assert.throws(
+    () => parseScenario(yaml().replace('baseline: new', 'baseline: newer'), 's.yaml'),
+    /baseline.*'newer' is not a variant \(the scenario has: old, new\)/,
+  );
 });
 
 test('a variant environment adds its import path before the inherited one', () => {
   assert.deepEqual(variantEnv({ pythonpath: ['/a'], env: { Y: '2' } }, '/b'), { Y: '2', PYTHONPATH: `/a${path.delimiter}/b` });
-  assert.ok(versionMatches('2.13.0+cpu', '2.13.0') && versionMatches('2.13.0+cpu', '2.13') && !versionMatches('2.13.0', '2.1') && !versionMatches(null, '1'));
+  assert.ok(
+    versionMatches('2.13.0+cpu', '2.13.0') &&
+      versionMatches('2.13.0+cpu', '2.13') &&
+      !versionMatches('2.13.0', '2.1') &&
+      !versionMatches(null, '1'),
+  );
 });
 
 test('a variant that does not hold the version it declares is refused, naming the variant and the package', async () => {

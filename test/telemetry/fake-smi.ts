@@ -64,7 +64,10 @@ export function fakeSmi(): FakeSmi {
     respond: (key, text) => writeFileSync(path.join(data, `${key}.txt`), text),
     calls: () => {
       try {
-        return readFileSync(path.join(data, 'calls.jsonl'), 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l));
+        return readFileSync(path.join(data, 'calls.jsonl'), 'utf8')
+          .split('\n')
+          .filter(Boolean)
+          .map((l) => JSON.parse(l));
       } catch {
         return [];
       }

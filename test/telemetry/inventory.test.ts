@@ -22,10 +22,13 @@ test('inventory reads GPUs and the CUDA version from nvidia-smi (fake nvidia-smi
   smi.respond(query(INVENTORY_FIELDS), fixture('handwritten-query-gpu-inventory.csv'));
   smi.respond('banner', fixture('handwritten-banner.txt'));
   const inv = await withPath(smi.bin, () => inventory());
-  assert.deepEqual(inv.gpus.map((g) => [g.index, g.name, g.memory_total_mib]), [
-    [0, 'NVIDIA H100 80GB HBM3', 81559],
-    [1, 'NVIDIA H100 80GB HBM3', 81559],
-  ]);
+  assert.deepEqual(
+    inv.gpus.map((g) => [g.index, g.name, g.memory_total_mib]),
+    [
+      [0, 'NVIDIA H100 80GB HBM3', 81559],
+      [1, 'NVIDIA H100 80GB HBM3', 81559],
+    ],
+  );
   assert.equal(inv.gpus_reason, undefined);
   assert.equal(inv.cuda_version, '12.4');
 });
@@ -36,7 +39,8 @@ test('busy GPUs fail the unit after the wait, naming who holds which GPU (fake n
   smi.respond(APPS, fixture('handwritten-query-compute-apps.csv'));
   await assert.rejects(
     withPath(smi.bin, () => waitGpusIdle({ gpus: [0, 2], waitS: 0.5, pollMs: 100 })),
-    (e: unknown) => e instanceof UserError && /GPUs 0, 2 still busy after 0.5 s:\n {2}GPU 0: pid 48211 \/usr\/bin\/python3 \(70122 MiB\)/.test(e.message),
+    (e: unknown) =>
+      e instanceof UserError && /GPUs 0, 2 still busy after 0.5 s:\n {2}GPU 0: pid 48211 \/usr\/bin\/python3 \(70122 MiB\)/.test(e.message),
   );
 });
 

@@ -28,30 +28,55 @@ while time.time() < end:
 
 const hasTorch = execaSync(python, ['-c', 'import torch.distributed.run'], { reject: false }).exitCode === 0;
 
-test('processes.csv records CPU of every rank of a launcher', { skip: !hasTorch && `${python} cannot import torch; set GRPO_BENCH_PYTHON` }, async () => {
-  const dir = tempDir();
-  const rank = script(dir, 'rank.py', BUSY_RANK);
-  const tracker = new UnitProcesses();
-  // A real torchrun: it starts each rank in a session of its own.
-  const argv = [python, '-m', 'torch.distributed.run', '--nnodes', '1', '--nproc-per-node', '2', '--master-addr', '127.0.0.1', '--master-port', String(await freePort()), rank];
-  const sampling = await startSampling({ unitDir: dir, intervalMs: 250, gpus: [], members: () => tracker.members() });
-  const outcome = await runUnit({ unitDir: dir, processes: [spec('trainer', argv, { env: { OMP_NUM_THREADS: '1' } })], timeoutS: 240, tracker });
-  const cost = await sampling.stop();
-  assert.deepEqual(outcome, { status: 'ok' }, readFileSync(path.join(dir, 'logs', 'trainer.log'), 'utf8'));
-  const rows = readCsv(path.join(dir, 'processes.csv'));
-  assert.ok(rows.every((r) => r.process === 'trainer' && r.role === 'trainer' && r.gpu_mem_mib === ''));
-  const busyPids = new Set(rows.filter((r) => Number(r.cpu_pct) > 25).map((r) => r.pid));
-  assert.ok(busyPids.size >= 2, `two busy ranks sampled, got ${JSON.stringify(rows.slice(-6))}`);
-  assert.ok(new Set(rows.map((r) => r.pid)).size >= 3, 'the launcher and both ranks');
-  const host = readCsv(path.join(dir, 'host.csv'));
-  assert.ok(host.length >= 2);
-  assert.ok(Number(host[0]!.mem_total_mib) > 0 && Number(host[0]!.mem_used_mib) > 0);
-  // Two ranks spinning keep two cores busy: the host's load shows at least most of that.
-  const loads = host.map((r) => Number(r.cpu_pct));
-  assert.ok(loads.every((x) => x >= 0 && x <= 100), `host cpu_pct in 0–100: ${loads.join(', ')}`);
-  assert.ok(Math.max(...loads) >= Math.min(50, (80 * 2) / cpus().length), `host load while two ranks spin: ${loads.join(', ')}`);
-  assert.ok(cost.harness_cpu_s_per_s >= 0 && cost.sampler_cpu_s_per_s === 0);
-});
+test(
+  'processes.csv records CPU of every rank of a launcher',
+  { skip: !hasTorch && `${python} cannot import torch; set GRPO_BENCH_PYTHON` },
+  async () => {
+    const dir = tempDir();
+    const rank = script(dir, 'rank.py', BUSY_RANK);
+    const tracker = new UnitProcesses();
+    // A real torchrun: it starts each rank in a session of its own.
+    const argv = [
+      python,
+      '-m',
+      'torch.distributed.run',
+      '--nnodes',
+      '1',
+      '--nproc-per-node',
+      '2',
+      '--master-addr',
+      '127.0.0.1',
+      '--master-port',
+      String(await freePort()),
+      rank,
+    ];
+    const sampling = await startSampling({ unitDir: dir, intervalMs: 250, gpus: [], members: () => tracker.members() });
+    const outcome = await runUnit({
+      unitDir: dir,
+      processes: [spec('trainer', argv, { env: { OMP_NUM_THREADS: '1' } })],
+      timeoutS: 240,
+      tracker,
+    });
+    const cost = await sampling.stop();
+    assert.deepEqual(outcome, { status: 'ok' }, readFileSync(path.join(dir, 'logs', 'trainer.log'), 'utf8'));
+    const rows = readCsv(path.join(dir, 'processes.csv'));
+    assert.ok(rows.every((r) => r.process === 'trainer' && r.role === 'trainer' && r.gpu_mem_mib === ''));
+    const busyPids = new Set(rows.filter((r) => Number(r.cpu_pct) > 25).map((r) => r.pid));
+    assert.ok(busyPids.size >= 2, `two busy ranks sampled, got ${JSON.stringify(rows.slice(-6))}`);
+    assert.ok(new Set(rows.map((r) => r.pid)).size >= 3, 'the launcher and both ranks');
+    const host = readCsv(path.join(dir, 'host.csv'));
+    assert.ok(host.length >= 2);
+    assert.ok(Number(host[0]!.mem_total_mib) > 0 && Number(host[0]!.mem_used_mib) > 0);
+    // Two ranks spinning keep two cores busy: the host's load shows at least most of that.
+    const loads = host.map((r) => Number(r.cpu_pct));
+    assert.ok(
+      loads.every((x) => x >= 0 && x <= 100),
+      `host cpu_pct in 0–100: ${loads.join(', ')}`,
+    );
+    assert.ok(Math.max(...loads) >= Math.min(50, (80 * 2) / cpus().length), `host load while two ranks spin: ${loads.join(', ')}`);
+    assert.ok(cost.harness_cpu_s_per_s >= 0 && cost.sampler_cpu_s_per_s === 0);
+  },
+);
 
 test('the GPU sampler streams one nvidia-smi for the unit into telemetry.csv and ends it on stop (fake nvidia-smi)', async () => {
   const dir = tempDir();
@@ -78,11 +103,29 @@ test('the GPU sampler streams one nvidia-smi for the unit into telemetry.csv and
     assert.ok(rows.length >= 6, `${rows.length} rows`);
     assert.deepEqual(Object.keys(rows[0]!), [...TELEMETRY_HEADER]);
     const nvmlOnly = { energy_mj: '', sm_active_pct: '', sm_occupancy_pct: '', tensor_active_pct: '' };
-    assert.deepEqual({ ...rows[3], t: '' }, { t: '', gpu: '1', util_pct: '', mem_used_mib: '1', mem_total_mib: '81559', power_w: '', sm_clock_mhz: '345', temp_c: '31', throttle_reasons: '', ...nvmlOnly, source: 'nvidia-smi' });
+    assert.deepEqual(
+      { ...rows[3], t: '' },
+      {
+        t: '',
+        gpu: '1',
+        util_pct: '',
+        mem_used_mib: '1',
+        mem_total_mib: '81559',
+        power_w: '',
+        sm_clock_mhz: '345',
+        temp_c: '31',
+        throttle_reasons: '',
+        ...nvmlOnly,
+        source: 'nvidia-smi',
+      },
+    );
     assert.deepEqual(sampling.gpu?.source, 'nvidia-smi');
     assert.ok(Math.abs(Number(rows[0]!.t) - Date.now() / 1000) < 60, 't is the wall clock at read');
     const procs = readCsv(path.join(dir, 'processes.csv'));
-    assert.ok(procs.some((r) => r.gpu_mem_mib === '2048'), 'per-process GPU memory from the compute-apps stream');
+    assert.ok(
+      procs.some((r) => r.gpu_mem_mib === '2048'),
+      'per-process GPU memory from the compute-apps stream',
+    );
     const streams = smi.calls().filter((c) => c.args.includes('-lms'));
     assert.equal(streams.filter((c) => c.args[0]!.startsWith('--query-gpu=')).length, 1, 'one telemetry stream per unit');
     assert.deepEqual(alive(streams.map((c) => c.pid)), [], 'the streams are ended');
@@ -95,8 +138,13 @@ test('the GPU sampler streams one nvidia-smi for the unit into telemetry.csv and
 test('a driver that rejects a field leaves the problem on record instead of failing silently (fake nvidia-smi)', async () => {
   const dir = tempDir();
   const smi = fakeSmi(); // answers nothing: every query fails like an unknown field
-  const sampling = await withPath(smi.bin, () => startSampling({ unitDir: dir, intervalMs: 100, gpus: [0], members: () => [], gpuSource: 'nvidia-smi' }));
+  const sampling = await withPath(smi.bin, () =>
+    startSampling({ unitDir: dir, intervalMs: 100, gpus: [0], members: () => [], gpuSource: 'nvidia-smi' }),
+  );
   await sleep(500);
   await sampling.stop();
-  assert.ok(sampling.problems.some((p) => /nvidia-smi exited with code 2: Field "query-gpu=timestamp,/.test(p)), sampling.problems.join('\n'));
+  assert.ok(
+    sampling.problems.some((p) => /nvidia-smi exited with code 2: Field "query-gpu=timestamp,/.test(p)),
+    sampling.problems.join('\n'),
+  );
 });

@@ -31,23 +31,32 @@ test('memory failures are read from the messages PyTorch and vLLM write; other f
   const out = JSON.parse(r.stdout) as Record<string, Record<string, unknown> | null>;
   const GiB = 2 ** 30;
   const MiB = 2 ** 20;
-  assert.deepEqual({ ...out.torch, message: undefined }, {
-    kind: 'oom',
-    asked_bytes: 20 * MiB,
-    total_bytes: Math.trunc(139.72 * GiB),
-    free_bytes: Math.trunc(3.06 * MiB),
-    process_bytes: Math.trunc(139.7 * GiB),
-    message: undefined,
-  });
-  assert.deepEqual({ ...out.start, message: undefined }, {
-    kind: 'engine_start',
-    free_bytes: Math.trunc(40.12 * GiB),
-    total_bytes: Math.trunc(139.81 * GiB),
-    asked_bytes: Math.trunc(125.83 * GiB),
-    gpu_memory_utilization: 0.9,
-    message: undefined,
-  });
-  assert.deepEqual({ ...out.kv, message: undefined }, { kind: 'kv_cache', asked_bytes: Math.trunc(1.5 * GiB), free_bytes: Math.trunc(0.75 * GiB), message: undefined });
+  assert.deepEqual(
+    { ...out.torch, message: undefined },
+    {
+      kind: 'oom',
+      asked_bytes: 20 * MiB,
+      total_bytes: Math.trunc(139.72 * GiB),
+      free_bytes: Math.trunc(3.06 * MiB),
+      process_bytes: Math.trunc(139.7 * GiB),
+      message: undefined,
+    },
+  );
+  assert.deepEqual(
+    { ...out.start, message: undefined },
+    {
+      kind: 'engine_start',
+      free_bytes: Math.trunc(40.12 * GiB),
+      total_bytes: Math.trunc(139.81 * GiB),
+      asked_bytes: Math.trunc(125.83 * GiB),
+      gpu_memory_utilization: 0.9,
+      message: undefined,
+    },
+  );
+  assert.deepEqual(
+    { ...out.kv, message: undefined },
+    { kind: 'kv_cache', asked_bytes: Math.trunc(1.5 * GiB), free_bytes: Math.trunc(0.75 * GiB), message: undefined },
+  );
   assert.equal(out.none?.kind, 'kv_cache');
   assert.equal(out.other, null);
 });

@@ -24,7 +24,9 @@ test('every workload answers for each of its modes once', () => {
 test('synthetic: ready with torch, transformers and jsonschema; otherwise it names what is missing and how to get it', () => {
   const synthetic = adapterFor('synthetic');
   assert.deepEqual(synthetic.readiness(python(TRL_1_13), 0), [{ modes: ['server', 'colocate'], ok: true, missing: [] }]);
-  assert.deepEqual(synthetic.readiness(python({ ...TRL_1_13, jsonschema: null }), 0)[0]!.missing, ['jsonschema (npm run setup; pip install -r requirements-harness.txt; offline, a harness bundle (grpo-bench bundle) ships it)']);
+  assert.deepEqual(synthetic.readiness(python({ ...TRL_1_13, jsonschema: null }), 0)[0]!.missing, [
+    'jsonschema (npm run setup; pip install -r requirements-harness.txt; offline, a harness bundle (grpo-bench bundle) ships it)',
+  ]);
   const broken = synthetic.readiness(python({}, 'No module named torch'), 0)[0]!;
   assert.equal(broken.ok, false);
   assert.equal(broken.missing[0], 'a working Python (/venv/bin/python: No module named torch)');
@@ -32,6 +34,17 @@ test('synthetic: ready with torch, transformers and jsonschema; otherwise it nam
 
 test('trl: one answer per mode; without jsonschema every mode names it', () => {
   const r = adapterFor('trl').readiness(python({ ...TRL_1_13, jsonschema: null }), 2);
-  assert.deepEqual(r.map((x) => [x.modes, x.ok]), [[['server'], false], [['colocate'], false], [['hf'], false]]);
-  for (const x of r) assert.ok(x.missing.some((m) => /^jsonschema is not installed/.test(m)), x.missing.join('\n'));
+  assert.deepEqual(
+    r.map((x) => [x.modes, x.ok]),
+    [
+      [['server'], false],
+      [['colocate'], false],
+      [['hf'], false],
+    ],
+  );
+  for (const x of r)
+    assert.ok(
+      x.missing.some((m) => /^jsonschema is not installed/.test(m)),
+      x.missing.join('\n'),
+    );
 });

@@ -18,5 +18,8 @@ test('every registered workload is a scenario workload with its own settings, an
     assert.equal(adapterFor(name).name, name);
     assert.equal(CONTRACT[`${name}-config`], adapterFor(name).config);
   }
-  assert.throws(() => parseScenario('name: t\nworkload: vllm\nmodel: preset:tiny\nmodes:\n  colocate: { devices: 1 }\n', 't.yaml'), /expected one of "synthetic", "trl"/);
+  assert.throws(
+    () => parseScenario('name: t\nworkload: vllm\nmodel: preset:tiny\nmodes:\n  colocate: { devices: 1 }\n', 't.yaml'),
+    /expected one of "synthetic", "trl"/,
+  );
 });

@@ -36,7 +36,11 @@ async function plan(): Promise<UnitPlan[]> {
   const { scenario, sweep } = parseScenario(SCENARIO, 'synthetic-e2e.yaml');
   const root = projectRoot();
   return planRun(expandSweep(scenario, sweep, 'synthetic-e2e.yaml'), {
-    root, runDir, python: resolvePython(root), gpuCount: 0, nextPort: await portPool(6),
+    root,
+    runDir,
+    python: resolvePython(root),
+    gpuCount: 0,
+    nextPort: await portPool(6),
   }).units;
 }
 
@@ -44,7 +48,11 @@ async function plan(): Promise<UnitPlan[]> {
 async function runUnit(unit: UnitPlan): Promise<Map<string, Event[]>> {
   const unitDir = path.join(runDir, unit.dir);
   const outcome = await superviseUnit({ unitDir, processes: unit.processes, timeoutS: 180 });
-  assert.equal(outcome.status, 'ok', 'status' in outcome && outcome.status !== 'ok' ? `${outcome.message}\n${'log_tail' in outcome ? outcome.log_tail.join('\n') : ''}` : '');
+  assert.equal(
+    outcome.status,
+    'ok',
+    'status' in outcome && outcome.status !== 'ok' ? `${outcome.message}\n${'log_tail' in outcome ? outcome.log_tail.join('\n') : ''}` : '',
+  );
   const out = new Map<string, Event[]>();
   assertEventFilesValid(unit.processes.flatMap((p) => p.events.map((rel) => path.join(unitDir, rel))));
   for (const p of unit.processes) {
@@ -77,7 +85,11 @@ function checkProcess(name: string, evs: Event[]): void {
 function checkTrainer(name: string, evs: Event[], perRankSamples: number): number {
   checkProcess(name, evs);
   const s = steps(evs);
-  assert.deepEqual(s.map((e) => e.step), [...Array(STEPS).keys()], `${name}: one step event per optimizer step`);
+  assert.deepEqual(
+    s.map((e) => e.step),
+    [...Array(STEPS).keys()],
+    `${name}: one step event per optimizer step`,
+  );
   for (const e of s) {
     assert.equal(e.samples, perRankSamples, `${name}: samples per rank`);
     assert.equal(e.prompt_tokens, perRankSamples * 16);
@@ -103,11 +115,18 @@ test('synthetic workload, tiny preset on CPU: both modes run, validate and do th
   for (const evs of [s.get('trainer-0')!, srv]) {
     const ws = phases(evs, 'weight_sync');
     assert.equal(ws.length, STEPS);
-    assert.equal(ws.reduce((a, p) => a + p.bytes!, 0), bytes * STEPS, 'weight_sync bytes = parameter bytes × steps');
+    assert.equal(
+      ws.reduce((a, p) => a + p.bytes!, 0),
+      bytes * STEPS,
+      'weight_sync bytes = parameter bytes × steps',
+    );
     assert.ok(ws.every((p) => p.buckets! >= 1));
   }
   assert.equal(phases(srv, 'generate').length, STEPS);
-  const requests = s.get('trainer-0')!.filter((e) => e.type === 'request').map((e) => (e as { endpoint: string }).endpoint);
+  const requests = s
+    .get('trainer-0')!
+    .filter((e) => e.type === 'request')
+    .map((e) => (e as { endpoint: string }).endpoint);
   assert.deepEqual(requests.filter((r) => r === '/generate').length, STEPS);
   assert.ok(requests.includes('/init_weight_sync') && requests.at(-1) === '/close');
   // Each /generate is recorded on both sides under one id.
@@ -122,7 +141,10 @@ test('synthetic workload, tiny preset on CPU: both modes run, validate and do th
   for (const r of [0, 1]) {
     const evs = c.get(`trainer-${r}`)!;
     const ws = phases(evs, 'weight_sync');
-    assert.equal(ws.reduce((a, p) => a + p.bytes!, 0), paramBytes(evs) * STEPS);
+    assert.equal(
+      ws.reduce((a, p) => a + p.bytes!, 0),
+      paramBytes(evs) * STEPS,
+    );
     assert.equal(phases(evs, 'sleep').length, STEPS);
     assert.equal(phases(evs, 'wake').length, STEPS - 1);
   }

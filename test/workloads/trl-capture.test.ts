@@ -153,7 +153,11 @@ suite('TRL timer capture', { skip: hasTrl ? false : `trl is not installed for ${
       { ...trl, name: 'trl:compute_loss', parent: 'forward_backward', timer: 'compute_loss' },
       { name: 'forward_backward', source: 'grpo-bench', synced: true },
     ]);
-    assert.deepEqual(out.engine_calls, [['wake_up', ['weights']], ['wake_up', ['kv_cache']], ['sleep', 2]]);
+    assert.deepEqual(out.engine_calls, [
+      ['wake_up', ['weights']],
+      ['wake_up', ['kv_cache']],
+      ['sleep', 2],
+    ]);
     assert.equal(out.engine_restored, true);
   });
 
@@ -171,8 +175,14 @@ suite('TRL timer capture', { skip: hasTrl ? false : `trl is not installed for ${
   });
 
   test('an un-timed compute_loss and a renamed generate timer are both named', () => {
-    assert.ok(out.moved.some((p) => /compute_loss is no longer wrapped/.test(p)), out.moved.join('\n'));
-    assert.ok(out.moved.some((p) => /no "transformers\.generate" timer/.test(p)), out.moved.join('\n'));
+    assert.ok(
+      out.moved.some((p) => /compute_loss is no longer wrapped/.test(p)),
+      out.moved.join('\n'),
+    );
+    assert.ok(
+      out.moved.some((p) => /no "transformers\.generate" timer/.test(p)),
+      out.moved.join('\n'),
+    );
   });
 
   test('a decorator that bypasses the factory is caught when the capture is installed', () => {
@@ -180,8 +190,13 @@ suite('TRL timer capture', { skip: hasTrl ? false : `trl is not installed for ${
   });
 
   test('a trainer that stops using profiling_context by name: exit 3 with the reason', () => {
-    const r = py('import contextlib\ngrpo_trainer.profiling_context = lambda trainer, name: contextlib.nullcontext()\ncapture.check_or_exit("hf")');
+    const r = py(
+      'import contextlib\ngrpo_trainer.profiling_context = lambda trainer, name: contextlib.nullcontext()\ncapture.check_or_exit("hf")',
+    );
     assert.equal(r.status, 3);
-    assert.match(r.stderr, /cannot capture TRL's profiling timers[\s\S]*grpo_trainer no longer uses trl\.extras\.profiling\.profiling_context/);
+    assert.match(
+      r.stderr,
+      /cannot capture TRL's profiling timers[\s\S]*grpo_trainer no longer uses trl\.extras\.profiling\.profiling_context/,
+    );
   });
 });

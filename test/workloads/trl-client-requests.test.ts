@@ -61,7 +61,11 @@ test('trainer-side request events of the trl workload: path, status, sizes, step
       ['/update_weights', 404, 4, true],
     ],
   );
-  assert.deepEqual(events.map((e) => e.id), seen, 'the id in each event is the X-Request-Id the server got');
+  assert.deepEqual(
+    events.map((e) => e.id),
+    seen,
+    'the id in each event is the X-Request-Id the server got',
+  );
   // requests serialises json= with Python's default separators; the server answers {"got": <bytes>}.
   assert.equal(events[0]!.bytes_out, '{"prompt": [1, 2, 3]}'.length);
   assert.equal(events[0]!.bytes_in, '{"got": 21}'.length);

@@ -13,13 +13,24 @@ export const ROOT = path.resolve(import.meta.dirname, '..', '..');
 
 /** What the probe reports on a machine with TRL 1.13 and a vLLM it accepts. */
 export const TRL_1_13: Record<string, string | null> = {
-  python: '3.12.3', torch: '2.11.0+cu130', transformers: '5.17.0', accelerate: '1.15.0', trl: '1.13.0',
-  vllm: '0.24.0', datasets: '5.0.1', jsonschema: '4.26.0', 'trl[vllm]': '<=0.28.0,>=0.19.1',
+  python: '3.12.3',
+  torch: '2.11.0+cu130',
+  transformers: '5.17.0',
+  accelerate: '1.15.0',
+  trl: '1.13.0',
+  vllm: '0.24.0',
+  datasets: '5.0.1',
+  jsonschema: '4.26.0',
+  'trl[vllm]': '<=0.28.0,>=0.19.1',
 };
 /** The same machine with a TRL of the 0.18 – 1.10 style (TRL's own vLLM server). */
 export const TRL_0_29: Record<string, string | null> = { ...TRL_1_13, trl: '0.29.0', vllm: '0.11.2', 'trl[vllm]': '>=0.10.2,<=0.12.0' };
 
-export function context(libraries: Record<string, string | null> | undefined, gpuCount: number, overrides: Partial<PlanContext> = {}): PlanContext {
+export function context(
+  libraries: Record<string, string | null> | undefined,
+  gpuCount: number,
+  overrides: Partial<PlanContext> = {},
+): PlanContext {
   let port = 29000;
   return {
     root: ROOT,

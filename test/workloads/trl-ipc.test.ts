@@ -38,33 +38,64 @@ suite('trl plan: server on a shared GPU with IPC weight transfer', () => {
     assert.deepEqual(server!.ports, { http: 29000 });
     assert.deepEqual(trainer!.ports, { rendezvous: 29002 });
     const cfg = JSON.parse(trainer!.argv.at(-1)!) as TrlRunConfig;
-    assert.deepEqual(cfg.vllm, { mode: 'server', base_url: 'http://127.0.0.1:29000', host: '127.0.0.1', port: 29000, group_port: 29001, weight_transfer: 'ipc' });
+    assert.deepEqual(cfg.vllm, {
+      mode: 'server',
+      base_url: 'http://127.0.0.1:29000',
+      host: '127.0.0.1',
+      port: 29000,
+      group_port: 29001,
+      weight_transfer: 'ipc',
+    });
     assert.match(formatPlan(p), new RegExp(SHARED_GPU_SERVER_LABEL));
   });
 
   test('counts instead of GPU lists take the same GPU for both', () => {
     const yaml = SHARED.replace('devices: { server: [0], trainer: [0] }', 'devices: { server: 1, trainer: 1 }');
-    assert.deepEqual(plan(yaml, context(VLLM_0_26, 1), ['server']).units[0]!.devices, { kind: 'cuda', allocated: [0], training: [0], server: [0] });
+    assert.deepEqual(plan(yaml, context(VLLM_0_26, 1), ['server']).units[0]!.devices, {
+      kind: 'cuda',
+      allocated: [0],
+      training: [0],
+      server: [0],
+    });
   });
 
   test('the default (nccl) still refuses one GPU for both, and says which setting allows it', () => {
     const yaml = SHARED.replace(', weight_transfer: ipc', '');
-    assert.throws(() => plan(yaml, context(VLLM_0_26, 2), ['server']), /gives the same GPU to the server and a trainer.*weight_transfer: ipc/);
+    assert.throws(
+      () => plan(yaml, context(VLLM_0_26, 2), ['server']),
+      /gives the same GPU to the server and a trainer.*weight_transfer: ipc/,
+    );
   });
 
   test('ipc with two different GPUs is refused with the fix', () => {
     const apart = SHARED.replace('devices: { server: [0], trainer: [0] }', 'devices: { server: [0], trainer: [1] }');
-    assert.throws(() => plan(apart, context(VLLM_0_26, 2), ['server']), /weight_transfer ipc the server and the trainer share one GPU; got server \[0\], trainer \[1\]/);
+    assert.throws(
+      () => plan(apart, context(VLLM_0_26, 2), ['server']),
+      /weight_transfer ipc the server and the trainer share one GPU; got server \[0\], trainer \[1\]/,
+    );
   });
 
   test("check(): one GPU is enough for ipc; TRL's own server (before 1.11), tensor parallelism and a non-loopback host are refused", () => {
     const { scenario } = parseScenario(SHARED, 'test.yaml');
     assert.deepEqual(trl.check(scenario, 'cuda', context(VLLM_0_26, 1), ['server']), []);
     const old = trl.check(scenario, 'cuda', context(TRL_0_29, 1), ['server']);
-    assert.ok(old.some((p) => /weight_transfer ipc needs TRL ≥ 1\.11/.test(p)), old.join('\n'));
-    const wide = parseScenario(SHARED.replace('weight_transfer: ipc', 'weight_transfer: ipc, tensor_parallel_size: 2'), 'test.yaml').scenario;
-    assert.ok(trl.check(wide, 'cuda', context(VLLM_0_26, 1), ['server']).some((p) => /tensor_parallel_size and data_parallel_size must be 1/.test(p)));
-    const open = parseScenario(SHARED.replace('devices: { server: [0], trainer: [0] }', 'devices: { server: [0], trainer: [0] }\n    host: 0.0.0.0'), 'test.yaml').scenario;
+    assert.ok(
+      old.some((p) => /weight_transfer ipc needs TRL ≥ 1\.11/.test(p)),
+      old.join('\n'),
+    );
+    const wide = parseScenario(
+      SHARED.replace('weight_transfer: ipc', 'weight_transfer: ipc, tensor_parallel_size: 2'),
+      'test.yaml',
+    ).scenario;
+    assert.ok(
+      trl
+        .check(wide, 'cuda', context(VLLM_0_26, 1), ['server'])
+        .some((p) => /tensor_parallel_size and data_parallel_size must be 1/.test(p)),
+    );
+    const open = parseScenario(
+      SHARED.replace('devices: { server: [0], trainer: [0] }', 'devices: { server: [0], trainer: [0] }\n    host: 0.0.0.0'),
+      'test.yaml',
+    ).scenario;
     assert.ok(trl.check(open, 'cuda', context(VLLM_0_26, 1), ['server']).some((p) => /binds the server to 127\.0\.0\.1/.test(p)));
     const nccl = parseScenario(SHARED.replace(', weight_transfer: ipc', ''), 'test.yaml').scenario;
     assert.ok(trl.check(nccl, 'cuda', context(VLLM_0_26, 1), ['server']).some((p) => /at least 2 GPUs/.test(p)));

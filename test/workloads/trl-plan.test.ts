@@ -21,10 +21,24 @@ function unit(libraries: Record<string, string | null>, mode: 'server' | 'coloca
 }
 const trainerConfig = (proc: ProcessSpec) => JSON.parse(proc.argv.at(-1)!) as TrlRunConfig;
 const accelerate = (n: number, port: number) => [
-  PY, '-m', 'accelerate.commands.launch', '--config_file', path.join(HERE, 'accelerate.yaml'),
-  '--num_processes', String(n), '--num_machines', '1', '--machine_rank', '0',
-  '--main_process_ip', '127.0.0.1', '--main_process_port', String(port), '--multi_gpu',
-  path.join(HERE, 'train.py'), '--config',
+  PY,
+  '-m',
+  'accelerate.commands.launch',
+  '--config_file',
+  path.join(HERE, 'accelerate.yaml'),
+  '--num_processes',
+  String(n),
+  '--num_machines',
+  '1',
+  '--machine_rank',
+  '0',
+  '--main_process_ip',
+  '127.0.0.1',
+  '--main_process_port',
+  String(port),
+  '--multi_gpu',
+  path.join(HERE, 'train.py'),
+  '--config',
 ];
 
 const SERVER_CASES = [
@@ -32,11 +46,38 @@ const SERVER_CASES = [
     trl: '1.13',
     libraries: TRL_1_13,
     inner: [
-      PY, '-m', 'vllm.entrypoints.cli.main', 'serve', MODEL, '--host', '127.0.0.1', '--port', '29000',
-      '--tensor-parallel-size', '1', '--data-parallel-size', '1', '--gpu-memory-utilization', '0.85',
-      '--dtype', 'auto', '--kv-cache-dtype', 'auto', '--model-impl', 'vllm', '--uvicorn-log-level', 'info',
-      '--max-model-len', '512', '--enable-prefix-caching',
-      '--weight-transfer-config', '{"backend": "nccl"}', '--logprobs-mode', 'processed_logprobs', '--max-logprobs', '-1',
+      PY,
+      '-m',
+      'vllm.entrypoints.cli.main',
+      'serve',
+      MODEL,
+      '--host',
+      '127.0.0.1',
+      '--port',
+      '29000',
+      '--tensor-parallel-size',
+      '1',
+      '--data-parallel-size',
+      '1',
+      '--gpu-memory-utilization',
+      '0.85',
+      '--dtype',
+      'auto',
+      '--kv-cache-dtype',
+      'auto',
+      '--model-impl',
+      'vllm',
+      '--uvicorn-log-level',
+      'info',
+      '--max-model-len',
+      '512',
+      '--enable-prefix-caching',
+      '--weight-transfer-config',
+      '{"backend": "nccl"}',
+      '--logprobs-mode',
+      'processed_logprobs',
+      '--max-logprobs',
+      '-1',
     ],
     serverEnv: { VLLM_SERVER_DEV_MODE: '1', VLLM_WORKER_MULTIPROC_METHOD: 'spawn' },
     health: 'http://127.0.0.1:29000/health',
@@ -47,9 +88,25 @@ const SERVER_CASES = [
     trl: '0.29 style',
     libraries: TRL_0_29,
     inner: [
-      PY, '-m', 'trl.scripts.vllm_serve', '--model', MODEL, '--host', '127.0.0.1', '--port', '29000',
-      '--tensor-parallel-size', '1', '--data-parallel-size', '1', '--gpu-memory-utilization', '0.85',
-      '--max-model-len', '512', '--enable-prefix-caching', 'true',
+      PY,
+      '-m',
+      'trl.scripts.vllm_serve',
+      '--model',
+      MODEL,
+      '--host',
+      '127.0.0.1',
+      '--port',
+      '29000',
+      '--tensor-parallel-size',
+      '1',
+      '--data-parallel-size',
+      '1',
+      '--gpu-memory-utilization',
+      '0.85',
+      '--max-model-len',
+      '512',
+      '--enable-prefix-caching',
+      'true',
     ],
     serverEnv: {},
     health: 'http://127.0.0.1:29000/health/',
@@ -68,8 +125,13 @@ suite('trl plan: server mode', () => {
       assert.deepEqual(server!.argv.slice(sep + 1), c.inner);
       assert.deepEqual(JSON.parse(server!.argv[3]!), { source: 'preset', preset: '0.5b', seed: 0, folder: MODEL });
       assert.deepEqual(server!.env, {
-        PYTHONUNBUFFERED: '1', OMP_NUM_THREADS: '1', TOKENIZERS_PARALLELISM: 'false', CUDA_VISIBLE_DEVICES: '0',
-        VLLM_HOST_IP: '127.0.0.1', ...c.serverEnv, GRPO_BENCH_EVENTS: '/results/run1/server/r0/events/server-0.jsonl',
+        PYTHONUNBUFFERED: '1',
+        OMP_NUM_THREADS: '1',
+        TOKENIZERS_PARALLELISM: 'false',
+        CUDA_VISIBLE_DEVICES: '0',
+        VLLM_HOST_IP: '127.0.0.1',
+        ...c.serverEnv,
+        GRPO_BENCH_EVENTS: '/results/run1/server/r0/events/server-0.jsonl',
       });
       assert.deepEqual(server!.ready, { kind: 'http', url: c.health, timeout_s: 600 });
       assert.deepEqual(server!.ports, c.serverPorts);
@@ -83,7 +145,14 @@ suite('trl plan: server mode', () => {
       assert.deepEqual(trainer!.events, ['events/trainer-0.jsonl', 'events/trainer-1.jsonl', 'events/trainer-2.jsonl']);
       assert.deepEqual(trainer!.ports, c.trainerPorts);
       const cfg = trainerConfig(trainer!);
-      assert.deepEqual(cfg.vllm, { mode: 'server', base_url: 'http://127.0.0.1:29000', host: '127.0.0.1', port: 29000, group_port: 29001, weight_transfer: 'nccl' });
+      assert.deepEqual(cfg.vllm, {
+        mode: 'server',
+        base_url: 'http://127.0.0.1:29000',
+        host: '127.0.0.1',
+        port: 29000,
+        group_port: 29001,
+        weight_transfer: 'nccl',
+      });
       assert.equal(cfg.trl_version, c.libraries.trl);
       assert.equal(cfg.grpo.per_device_train_batch_size, 8);
     });
@@ -94,7 +163,14 @@ suite('trl plan: server mode', () => {
     const [server, trainer] = plan(yaml, context(TRL_1_13, 4), ['server']).units[0]!.processes;
     assert.equal(server!.argv[server!.argv.indexOf('--host') + 1], '0.0.0.0');
     assert.equal(server!.ready.kind === 'http' && server!.ready.url, 'http://127.0.0.1:29000/health');
-    assert.deepEqual(trainerConfig(trainer!).vllm, { mode: 'server', base_url: 'http://127.0.0.1:29000', host: '127.0.0.1', port: 29000, group_port: 29001, weight_transfer: 'nccl' });
+    assert.deepEqual(trainerConfig(trainer!).vllm, {
+      mode: 'server',
+      base_url: 'http://127.0.0.1:29000',
+      host: '127.0.0.1',
+      port: 29000,
+      group_port: 29001,
+      weight_transfer: 'nccl',
+    });
   });
 
   test("the 1.13 server command is exactly what TRL's own build_command makes", async (t) => {
@@ -112,20 +188,33 @@ suite('trl plan: server mode', () => {
 });
 
 suite('trl plan: colocate mode', () => {
-  for (const [name, libraries] of [['1.13', TRL_1_13], ['0.29 style', TRL_0_29]] as const) {
+  for (const [name, libraries] of [
+    ['1.13', TRL_1_13],
+    ['0.29 style', TRL_0_29],
+  ] as const) {
     test(`TRL ${name}: one accelerate launch over every GPU, with the engine settings in the config`, () => {
       const procs = unit(libraries, 'colocate').processes;
       assert.equal(procs.length, 1);
       const trainer = procs[0]!;
       assert.deepEqual(trainer.argv.slice(0, -1), accelerate(4, 29000));
       assert.deepEqual(trainer.env, {
-        PYTHONUNBUFFERED: '1', OMP_NUM_THREADS: '1', TOKENIZERS_PARALLELISM: 'false', CUDA_VISIBLE_DEVICES: '0,1,2,3',
-        VLLM_HOST_IP: '127.0.0.1', GRPO_BENCH_EVENTS: '/results/run1/colocate/r0/events/trainer-{rank}.jsonl',
+        PYTHONUNBUFFERED: '1',
+        OMP_NUM_THREADS: '1',
+        TOKENIZERS_PARALLELISM: 'false',
+        CUDA_VISIBLE_DEVICES: '0,1,2,3',
+        VLLM_HOST_IP: '127.0.0.1',
+        GRPO_BENCH_EVENTS: '/results/run1/colocate/r0/events/trainer-{rank}.jsonl',
       });
       assert.deepEqual(trainer.ports, { rendezvous: 29000 });
       const cfg = trainerConfig(trainer);
       assert.equal(cfg.server_style, libraries === TRL_1_13 ? 'vllm-serve' : 'trl-server');
-      assert.deepEqual(cfg.vllm, { mode: 'colocate', tensor_parallel_size: 1, gpu_memory_utilization: 0.3, enable_sleep_mode: true, max_model_length: null });
+      assert.deepEqual(cfg.vllm, {
+        mode: 'colocate',
+        tensor_parallel_size: 1,
+        gpu_memory_utilization: 0.3,
+        enable_sleep_mode: true,
+        max_model_length: null,
+      });
       assert.equal(cfg.completions, 'fixed');
     });
   }
@@ -167,7 +256,10 @@ suite('trl refusals', () => {
 
   test('no vLLM: server and colocate refused with the range the installed TRL accepts', () => {
     const m = message({ ...TRL_1_13, vllm: null }, 4);
-    assert.match(m, /server mode needs vLLM, which is not installed: pip install 'vllm<=0\.28\.0,>=0\.19\.1' \(the range trl 1\.13\.0 accepts\)/);
+    assert.match(
+      m,
+      /server mode needs vLLM, which is not installed: pip install 'vllm<=0\.28\.0,>=0\.19\.1' \(the range trl 1\.13\.0 accepts\)/,
+    );
     assert.match(m, /colocate mode needs vLLM/);
   });
   test('vLLM outside the accepted range is refused', () => {
@@ -196,7 +288,14 @@ suite('trl refusals', () => {
 suite('trlReadiness', () => {
   test('CPU machine without vLLM: hf ready, the vLLM modes say what is missing', () => {
     const r = trlReadiness({ ...TRL_1_13, vllm: null }, 0);
-    assert.deepEqual(r.map((x) => [x.mode, x.ok]), [['server', false], ['colocate', false], ['hf', true]]);
+    assert.deepEqual(
+      r.map((x) => [x.mode, x.ok]),
+      [
+        ['server', false],
+        ['colocate', false],
+        ['hf', true],
+      ],
+    );
     assert.equal(r[0]!.missing.length, 2);
     assert.match(r[1]!.missing.join('\n'), /vllm<=0\.28\.0,>=0\.19\.1[\s\S]*no(ne)?/);
   });

@@ -37,7 +37,10 @@ describe('trl profile plan', () => {
   test('requests TRL could not make (K × B not a multiple of num_generations) are skipped and listed', () => {
     const p = probePlan(scenario, [1, 2, 3], [4], 2, 0);
     assert.deepEqual(p.points, [{ trainers: 2, per_device_batch: 4 }]);
-    assert.deepEqual(p.skipped.map((s) => s.trainers), [1, 3]);
+    assert.deepEqual(
+      p.skipped.map((s) => s.trainers),
+      [1, 3],
+    );
     assert.match(p.skipped[0]!.why, /not a multiple of num_generations 8/);
   });
 
@@ -50,7 +53,9 @@ describe('trl profile plan', () => {
 });
 
 /** vLLM's OpenAI-style server as far as TRL's client uses it, answering fixed-length completions. */
-function standIn(length: number): Promise<{ url: string; bodies: { path: string; body: Record<string, unknown> }[]; close: () => Promise<void> }> {
+function standIn(
+  length: number,
+): Promise<{ url: string; bodies: { path: string; body: Record<string, unknown> }[]; close: () => Promise<void> }> {
   const bodies: { path: string; body: Record<string, unknown> }[] = [];
   const server = http.createServer((req, res) => {
     let raw = '';
@@ -63,7 +68,15 @@ function standIn(length: number): Promise<{ url: string; bodies: { path: string;
       if (req.url === '/v1/completions') {
         const prompts = body.prompt as number[][];
         const n = body.n as number;
-        answer = { choices: prompts.flatMap((p) => Array.from({ length: n }, () => ({ prompt_token_ids: p, token_ids: Array.from({ length }, (_, i) => 300 + i), logprobs: null }))) };
+        answer = {
+          choices: prompts.flatMap((p) =>
+            Array.from({ length: n }, () => ({
+              prompt_token_ids: p,
+              token_ids: Array.from({ length }, (_, i) => 300 + i),
+              logprobs: null,
+            })),
+          ),
+        };
       }
       res.writeHead(200, { 'Content-Type': 'application/json' });
       res.end(JSON.stringify(answer));
@@ -83,7 +96,15 @@ describe('trl profile driver against a stand-in vLLM server', async () => {
   const L = 6;
   const stand = await standIn(L);
   after(() => stand.close());
-  const probe: ProbePlan = { points: [{ trainers: 1, per_device_batch: 4 }, { trainers: 2, per_device_batch: 4 }], repeats: 2, warmup: 1, skipped: [] };
+  const probe: ProbePlan = {
+    points: [
+      { trainers: 1, per_device_batch: 4 },
+      { trainers: 2, per_device_batch: 4 },
+    ],
+    repeats: 2,
+    warmup: 1,
+    skipped: [],
+  };
   const installed = (await execa(PYTHON, ['-c', 'import trl; print(trl.__version__)'])).stdout.trim();
   const run = {
     mode: 'server',
@@ -93,9 +114,30 @@ describe('trl profile driver against a stand-in vLLM server', async () => {
     model: { source: 'preset', preset: 'tiny', seed: 0, folder: path.join(tmp, 'presets', 'tiny') },
     seed: 0,
     steps: 1,
-    grpo: { per_device_train_batch_size: 4, num_generations: 2, max_prompt_length: 8, max_completion_length: L, gradient_accumulation_steps: 1, learning_rate: 1e-6, beta: 0, temperature: 0.9 },
+    grpo: {
+      per_device_train_batch_size: 4,
+      num_generations: 2,
+      max_prompt_length: 8,
+      max_completion_length: L,
+      gradient_accumulation_steps: 1,
+      learning_rate: 1e-6,
+      beta: 0,
+      temperature: 0.9,
+    },
     completions: 'fixed',
-    trl: { prompts: { source: 'generated' }, reward: 'random', num_iterations: 1, loss_type: 'dapo', scale_rewards: 'group', importance_sampling_level: 'token', vllm_importance_sampling_correction: true, gradient_checkpointing: false, dtype: 'auto', vllm_server_timeout: 240, config: {} },
+    trl: {
+      prompts: { source: 'generated' },
+      reward: 'random',
+      num_iterations: 1,
+      loss_type: 'dapo',
+      scale_rewards: 'group',
+      importance_sampling_level: 'token',
+      vllm_importance_sampling_correction: true,
+      gradient_checkpointing: false,
+      dtype: 'auto',
+      vllm_server_timeout: 240,
+      config: {},
+    },
     vllm: { mode: 'server', base_url: stand.url, host: '127.0.0.1', port: Number(new URL(stand.url).port), group_port: 1 },
     output_dir: path.join(tmp, 'out'),
   };
@@ -108,10 +150,22 @@ describe('trl profile driver against a stand-in vLLM server', async () => {
 
   test('it runs to the end and writes one generate phase per request, warm-up marked', async () => {
     assert.equal(result.exitCode, 0, result.all);
-    const lines = (await readFile(events, 'utf8')).trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
+    const lines = (await readFile(events, 'utf8'))
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as Record<string, unknown>);
     const phases = lines.filter((e) => e.type === 'phase');
     // 1 warm-up at the largest point, then 2 repeats of 2 points (the second backwards)
-    assert.deepEqual(phases.map((p) => [p.trainers, p.warmup, p.repeat]), [[2, true, -1], [1, false, 0], [2, false, 0], [2, false, 1], [1, false, 1]]);
+    assert.deepEqual(
+      phases.map((p) => [p.trainers, p.warmup, p.repeat]),
+      [
+        [2, true, -1],
+        [1, false, 0],
+        [2, false, 0],
+        [2, false, 1],
+        [1, false, 1],
+      ],
+    );
     for (const p of phases) {
       assert.equal(p.name, 'generate');
       assert.equal(p.completions, (p.trainers as number) * 4);
@@ -120,7 +174,10 @@ describe('trl profile driver against a stand-in vLLM server', async () => {
     }
     assert.equal(lines.at(-1)!.type, 'end');
     assert.equal(lines.at(-1)!.status, 'ok');
-    const contract = await execa(PYTHON, [path.join(ROOT, 'src', 'workloads', 'common', 'contract.py'), 'events', events], { reject: false, all: true });
+    const contract = await execa(PYTHON, [path.join(ROOT, 'src', 'workloads', 'common', 'contract.py'), 'events', events], {
+      reject: false,
+      all: true,
+    });
     assert.equal(contract.exitCode, 0, contract.all);
   });
 
@@ -128,7 +185,12 @@ describe('trl profile driver against a stand-in vLLM server', async () => {
     const completions = stand.bodies.filter((b) => b.path === 'POST /v1/completions');
     assert.equal(completions.length, 5);
     const sequence = stand.bodies.filter((b) => b.path !== 'GET /v1/models').map((b) => b.path);
-    assert.deepEqual(sequence.slice(0, 4), ['POST /reset_prefix_cache', 'POST /v1/completions', 'POST /reset_prefix_cache', 'POST /v1/completions']);
+    assert.deepEqual(sequence.slice(0, 4), [
+      'POST /reset_prefix_cache',
+      'POST /v1/completions',
+      'POST /reset_prefix_cache',
+      'POST /v1/completions',
+    ]);
     const { prompt, ...rest } = completions[1]!.body;
     assert.deepEqual(rest, {
       model: 'stand-in-model',

@@ -17,7 +17,12 @@ import { installedLibraries } from './trl-fixtures.ts';
 const root = projectRoot();
 const next = path.join(root, '.venv-trl-next', 'bin', 'python');
 const libraries = await installedLibraries();
-const skip = libraries.trl !== '1.13.0' ? `needs trl 1.13.0 in the workload Python (found ${libraries.trl ?? 'none'})` : !existsSync(next) ? 'needs .venv-trl-next (node scripts/setup.mjs --with trl-next)' : false;
+const skip =
+  libraries.trl !== '1.13.0'
+    ? `needs trl 1.13.0 in the workload Python (found ${libraries.trl ?? 'none'})`
+    : !existsSync(next)
+      ? 'needs .venv-trl-next (node scripts/setup.mjs --with trl-next)'
+      : false;
 
 /** The TRL version the trainer reported in its events: what actually ran. */
 function trlOfUnit(unitDir: string): string | undefined {
@@ -25,22 +30,35 @@ function trlOfUnit(unitDir: string): string | undefined {
   return /"trl_version":"([^"]+)"/.exec(text)?.[1];
 }
 
-test('TRL 1.13.0 vs 1.16.0 in one interleaved run: each variant runs its own TRL, and the gate judges 1.16.0 against 1.13.0', { skip, timeout: 600_000 }, async () => {
-  const out = mkdtempSync(path.join(os.tmpdir(), 'grpo-bench-trl-variants-'));
-  try {
-    const { exitCode, runDir } = await runCommand({ scenario: path.join(root, 'scenarios', 'trl-cpu-variants.yaml'), out, repeats: 2 });
-    assert.equal(exitCode, 0);
-    for (const [variant, version] of [['trl-1.13.0', '1.13.0'], ['trl-1.16.0', '1.16.0']] as const) {
-      for (const r of ['r0', 'r1']) assert.equal(trlOfUnit(path.join(runDir, variant, 'hf', r)), version, `${variant}/hf/${r}`);
+test(
+  'TRL 1.13.0 vs 1.16.0 in one interleaved run: each variant runs its own TRL, and the gate judges 1.16.0 against 1.13.0',
+  { skip, timeout: 600_000 },
+  async () => {
+    const out = mkdtempSync(path.join(os.tmpdir(), 'grpo-bench-trl-variants-'));
+    try {
+      const { exitCode, runDir } = await runCommand({ scenario: path.join(root, 'scenarios', 'trl-cpu-variants.yaml'), out, repeats: 2 });
+      assert.equal(exitCode, 0);
+      for (const [variant, version] of [
+        ['trl-1.13.0', '1.13.0'],
+        ['trl-1.16.0', '1.16.0'],
+      ] as const) {
+        for (const r of ['r0', 'r1']) assert.equal(trlOfUnit(path.join(runDir, variant, 'hf', r)), version, `${variant}/hf/${r}`);
+      }
+      const manifest = JSON.parse(readFileSync(path.join(runDir, 'manifest.json'), 'utf8'));
+      assert.equal(manifest.variants['trl-1.16.0'].libraries.trl, '1.16.0');
+      assert.equal(manifest.variants['trl-1.13.0'].libraries.trl, '1.13.0');
+      const v = await gateRun({ runs: [runDir] });
+      assert.deepEqual(
+        v.versions.map((d) => d.library),
+        ['trl'],
+      );
+      assert.deepEqual(
+        [v.baseline, v.comparisons.map((c) => `${c.candidate} ${c.point}/${c.mode} ${c.design}`)],
+        ['trl-1.13.0', ['trl-1.16.0 default/hf paired']],
+      );
+      assert.equal(v.exit_code, GATE_EXIT[v.outcome]);
+    } finally {
+      rmSync(out, { recursive: true, force: true });
     }
-    const manifest = JSON.parse(readFileSync(path.join(runDir, 'manifest.json'), 'utf8'));
-    assert.equal(manifest.variants['trl-1.16.0'].libraries.trl, '1.16.0');
-    assert.equal(manifest.variants['trl-1.13.0'].libraries.trl, '1.13.0');
-    const v = await gateRun({ runs: [runDir] });
-    assert.deepEqual(v.versions.map((d) => d.library), ['trl']);
-    assert.deepEqual([v.baseline, v.comparisons.map((c) => `${c.candidate} ${c.point}/${c.mode} ${c.design}`)], ['trl-1.13.0', ['trl-1.16.0 default/hf paired']]);
-    assert.equal(v.exit_code, GATE_EXIT[v.outcome]);
-  } finally {
-    rmSync(out, { recursive: true, force: true });
-  }
-});
+  },
+);

@@ -78,7 +78,11 @@ export interface Design {
  * the log) at the least time 2n(startup + m·step), searching m up to `maxSteps` and n up to
  * `maxRuns`; undefined when nothing in that range does.
  */
-export function cheapestDesign(c: VarianceComponents, halfWidth: number, o: { maxSteps?: number; maxRuns?: number; level?: number } = {}): Design | undefined {
+export function cheapestDesign(
+  c: VarianceComponents,
+  halfWidth: number,
+  o: { maxSteps?: number; maxRuns?: number; level?: number } = {},
+): Design | undefined {
   const maxSteps = o.maxSteps ?? 1000;
   const maxRuns = o.maxRuns ?? 200;
   const level = o.level ?? 0.95;

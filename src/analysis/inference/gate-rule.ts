@@ -74,7 +74,10 @@ export function comparisonVariance(
 ): ComparisonVariance {
   let ss = 0;
   let df = 0;
-  for (const [side, skip] of [[baseline, leftOut.baseline], [candidate, leftOut.candidate]] as const) {
+  for (const [side, skip] of [
+    [baseline, leftOut.baseline],
+    [candidate, leftOut.candidate],
+  ] as const) {
     if (side.length < 2 || skip) continue;
     ss += (side.length - 1) * sampleSd(side.map(Math.log)) ** 2;
     df += side.length - 1;

@@ -89,7 +89,11 @@ export interface RunLevelEstimate {
  * The figure of a mode from its per-run values: their geometric mean with a log-t interval; with
  * one run, that run's value and the spread of `oneRunSteps` (its per-step values) instead.
  */
-export function runLevelEstimate(runValues: readonly number[], level: number = CI_LEVEL, oneRunSteps: readonly number[] = []): RunLevelEstimate {
+export function runLevelEstimate(
+  runValues: readonly number[],
+  level: number = CI_LEVEL,
+  oneRunSteps: readonly number[] = [],
+): RunLevelEstimate {
   const n = runValues.length;
   const interval = n >= 2 ? logTInterval(runValues, level) : n === 1 ? withinRunSpread(oneRunSteps) : undefined;
   return { value: n === 1 ? runValues[0]! : geometricMean(runValues), run_values: [...runValues], n_runs: n, interval: interval ?? null };
@@ -119,7 +123,11 @@ export interface RatioEstimate {
  * The two runs of a block ran back to back, so machine drift between blocks cancels in d_k.
  * Undefined with fewer than two common blocks.
  */
-export function pairedRatio(baseline: readonly BlockValue[], candidate: readonly BlockValue[], level: number = CI_LEVEL): RatioEstimate | undefined {
+export function pairedRatio(
+  baseline: readonly BlockValue[],
+  candidate: readonly BlockValue[],
+  level: number = CI_LEVEL,
+): RatioEstimate | undefined {
   const byBlock = new Map(baseline.map((b) => [b.block, b.value]));
   const d = candidate.filter((c) => byBlock.has(c.block)).map((c) => Math.log(c.value / byBlock.get(c.block)!));
   const n = d.length;
@@ -190,10 +198,7 @@ export function blockRatio(baseline: readonly BlockValue[], candidate: readonly 
  * only when it excludes 1; otherwise `unresolved`, with `within` the largest change it still
  * allows, max(high − 1, 1 − low); `no_interval` with a single run on a side.
  */
-export type Resolution =
-  | { kind: 'faster' | 'slower' }
-  | { kind: 'unresolved'; within: number }
-  | { kind: 'no_interval' };
+export type Resolution = { kind: 'faster' | 'slower' } | { kind: 'unresolved'; within: number } | { kind: 'no_interval' };
 
 export function resolveChange(e: { interval: Pick<ConfidenceInterval, 'low' | 'high'> | null }): Resolution {
   const iv = e.interval;

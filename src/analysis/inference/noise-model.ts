@@ -40,7 +40,8 @@ export interface NoiseModel {
  */
 export function fitNoiseModel(sessions: readonly (readonly number[])[]): NoiseModel {
   const groups = sessions.filter((s) => s.length > 0).map((s) => s.map(Math.log));
-  if (groups.flat().some((y) => !Number.isFinite(y))) throw new RangeError('fitNoiseModel: every per-run value must be a finite number > 0');
+  if (groups.flat().some((y) => !Number.isFinite(y)))
+    throw new RangeError('fitNoiseModel: every per-run value must be a finite number > 0');
   const G = groups.length;
   const N = groups.reduce((s, g) => s + g.length, 0);
   const grand = mean(groups.flat());

@@ -53,7 +53,13 @@ export interface SequentialLook {
  * regressed when the one-sided p-value of "worse than the boundary" is ≤ α_k, no regression when
  * that of "better" is, otherwise continue (or inconclusive at the last look).
  */
-export function sequentialLook(baseline: readonly BlockValue[], candidate: readonly BlockValue[], maxBlocks: number, s: Omit<GateSense, 'level'>, alpha: number = GATE.family_alpha): SequentialLook {
+export function sequentialLook(
+  baseline: readonly BlockValue[],
+  candidate: readonly BlockValue[],
+  maxBlocks: number,
+  s: Omit<GateSense, 'level'>,
+  alpha: number = GATE.family_alpha,
+): SequentialLook {
   const byBlock = new Map(baseline.map((b) => [b.block, b.value]));
   const d = candidate.filter((c) => byBlock.has(c.block)).map((c) => Math.log(c.value / byBlock.get(c.block)!));
   const k = d.length;
@@ -87,7 +93,12 @@ export function maxBlocksFor(budgetS: number, blockS: number): number {
  * first verdict or after `maxBlocks`. For simulations of the rule; the run command calls
  * sequentialLook itself after each block it ran.
  */
-export function sequentialTrial(nextBlock: () => { baseline: number; candidate: number }, maxBlocks: number, s: Omit<GateSense, 'level'>, alpha: number = GATE.family_alpha): SequentialLook {
+export function sequentialTrial(
+  nextBlock: () => { baseline: number; candidate: number },
+  maxBlocks: number,
+  s: Omit<GateSense, 'level'>,
+  alpha: number = GATE.family_alpha,
+): SequentialLook {
   const b: BlockValue[] = [];
   const c: BlockValue[] = [];
   for (let k = 0; ; k++) {

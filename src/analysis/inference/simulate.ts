@@ -65,7 +65,12 @@ export function simulateSession(normal: () => number, m: MachineNoise, logRate: 
  * (the machine's drift, sd `block_sd` of ln level), the candidate's throughput exp(logRatio) times
  * the baseline's. Returns each run's throughput.
  */
-export function simulateBlock(normal: () => number, m: MachineNoise, logRatio: number, blockSd: number): { baseline: number; candidate: number } {
+export function simulateBlock(
+  normal: () => number,
+  m: MachineNoise,
+  logRatio: number,
+  blockSd: number,
+): { baseline: number; candidate: number } {
   const level = blockSd * normal();
   return {
     baseline: runThroughput(simulateSteps(normal, m, level + m.run_sd * normal())),

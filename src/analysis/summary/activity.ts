@@ -124,7 +124,16 @@ export function roleActivity(units: readonly UnitSteps[], role: Role, notes: Not
         tensor.add(r.tensor_active_pct, length);
         // Power as energy ÷ time (trapezoids), the way energy is integrated.
         const p = s.power_w.map((x, i) => [s.t[i]!, x] as const).filter(([, x]) => Number.isFinite(x));
-        if (p.some(([t]) => t >= w.t0 && t <= w.t1)) power.add(integrate(p.map(([t]) => t), p.map(([, x]) => x), w.t0, w.t1) / length, length);
+        if (p.some(([t]) => t >= w.t0 && t <= w.t1))
+          power.add(
+            integrate(
+              p.map(([t]) => t),
+              p.map(([, x]) => x),
+              w.t0,
+              w.t1,
+            ) / length,
+            length,
+          );
       }
     } else {
       for (const r of u.unit.processes?.rows ?? []) {
@@ -133,9 +142,24 @@ export function roleActivity(units: readonly UnitSteps[], role: Role, notes: Not
     }
   }
   const where = `${units[0]!.unit.plan.point}/${units[0]!.unit.plan.mode}`;
-  if (withPhases === 0) notes.push(note('busy_incomplete', where, `${role} processes wrote no phase events; their busy fraction is unknown (null)`));
-  else if (withPhases < units.length) notes.push(note('busy_incomplete', where, `${role} busy fraction from ${withPhases} of ${units.length} runs (the others have no ${role} phase events)`));
-  if (gpmWindows > 0 && gpmWindows < gpuWindows) notes.push(note('gpm_partial', where, `${role} SM and tensor activity from ${gpmWindows} of ${gpuWindows} GPU windows (the others have no GPM samples)`));
+  if (withPhases === 0)
+    notes.push(note('busy_incomplete', where, `${role} processes wrote no phase events; their busy fraction is unknown (null)`));
+  else if (withPhases < units.length)
+    notes.push(
+      note(
+        'busy_incomplete',
+        where,
+        `${role} busy fraction from ${withPhases} of ${units.length} runs (the others have no ${role} phase events)`,
+      ),
+    );
+  if (gpmWindows > 0 && gpmWindows < gpuWindows)
+    notes.push(
+      note(
+        'gpm_partial',
+        where,
+        `${role} SM and tensor activity from ${gpmWindows} of ${gpuWindows} GPU windows (the others have no GPM samples)`,
+      ),
+    );
   const busyFraction = withPhases > 0 ? busy / span : Number.NaN;
   const smMean = sm.value;
   const utilMean = kind === 'cuda' ? util.value : cpu.length > 0 ? mean(cpu) : undefined;
@@ -145,7 +169,9 @@ export function roleActivity(units: readonly UnitSteps[], role: Role, notes: Not
     busy_fraction: busyFraction,
     ...(utilMean !== undefined ? { sampled_util_mean: utilMean } : {}),
     sampled_util_label: SAMPLED_UTIL_LABEL[kind],
-    ...(smMean !== undefined ? { sm_active_mean: smMean, sm_occupancy_mean: occupancy.value ?? Number.NaN, tensor_active_mean: tensor.value ?? Number.NaN } : {}),
+    ...(smMean !== undefined
+      ? { sm_active_mean: smMean, sm_occupancy_mean: occupancy.value ?? Number.NaN, tensor_active_mean: tensor.value ?? Number.NaN }
+      : {}),
     ...(kind === 'cuda' ? { gpm: gpmWindows > 0 } : {}),
     idle: { phases: 1 - busyFraction, ...(smMean !== undefined ? { sm_activity: 1 - smMean / 100 } : {}) },
     ...(power.value !== undefined ? { power_mean_w: power.value } : {}),
@@ -213,7 +239,13 @@ export function energy(units: readonly UnitSteps[], notes: Note[]): Energy | und
       else idle += j;
     }
     if (missing.length > 0) {
-      notes.push(note('energy_incomplete', u.unit.plan.dir, `no power samples or energy counter of GPU ${missing.join(', ')} in the measured window; energy leaves this run out`));
+      notes.push(
+        note(
+          'energy_incomplete',
+          u.unit.plan.dir,
+          `no power samples or energy counter of GPU ${missing.join(', ')} in the measured window; energy leaves this run out`,
+        ),
+      );
       continue;
     }
     const tokens = u.measured.reduce((sum, r) => sum + r.completion_tokens, 0);

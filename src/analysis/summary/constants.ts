@@ -87,7 +87,9 @@ export const EFFECTIVE_SETTINGS_IGNORED: readonly { pattern: RegExp; why: string
  * Settings the harness varies between the repeats of one (point, mode) on purpose, matched like
  * EFFECTIVE_SETTINGS_IGNORED: a repeat that differs from the first only in these gets no note.
  */
-export const REPEAT_VARIED_SETTINGS: readonly { pattern: RegExp; why: string }[] = [{ pattern: /(^|_)seed$/, why: 'each repeat runs with the scenario seed + its repeat index' }];
+export const REPEAT_VARIED_SETTINGS: readonly { pattern: RegExp; why: string }[] = [
+  { pattern: /(^|_)seed$/, why: 'each repeat runs with the scenario seed + its repeat index' },
+];
 
 /**
  * The what-if model (analysis/whatif/model.ts, docs/metrics.md "What-if model"): replicates of the model

@@ -87,7 +87,8 @@ export function halvesTrend(steps: readonly { work: number; seconds: number }[])
   const n = steps.length;
   if (n < GUARD.trend_min_steps) return undefined;
   const half = Math.floor(n / 2);
-  const rate = (xs: readonly { work: number; seconds: number }[]) => xs.reduce((s, x) => s + x.work, 0) / xs.reduce((s, x) => s + x.seconds, 0);
+  const rate = (xs: readonly { work: number; seconds: number }[]) =>
+    xs.reduce((s, x) => s + x.work, 0) / xs.reduce((s, x) => s + x.seconds, 0);
   const first = rate(steps.slice(0, half));
   const second = rate(steps.slice(half));
   const change = second / first - 1;

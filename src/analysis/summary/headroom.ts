@@ -77,14 +77,30 @@ export function judgeAxis(field: string, want: Axis['want'], probes: readonly Pr
     const peak = fitting.at(-1)!.peak_allocated_bytes;
     statement = `${name}: the ${word} that fits is ${best}${peak !== undefined ? ` (allocator peak ${gib(peak)}${fitting.at(-1)!.peak_phase ? ` in ${fitting.at(-1)!.peak_phase}` : ''})` : ''}; ${limit} ${describeMemory(stop!)}`;
   }
-  return { field, want, probes: [...probes], ...(best !== undefined ? { best } : {}), ...(limit !== undefined ? { limit } : {}), bracketed, statement };
+  return {
+    field,
+    want,
+    probes: [...probes],
+    ...(best !== undefined ? { best } : {}),
+    ...(limit !== undefined ? { limit } : {}),
+    bracketed,
+    statement,
+  };
 }
 
 function describeMemory(p: Probe): string {
   const m = p.memory_error;
   if (!m) return 'ran out of memory';
   const where = m.phase_path?.length ? m.phase_path.join(' › ') : m.phase;
-  const what = m.kind === 'oom' ? 'ran out of memory' : m.kind === 'engine_start' ? 'left vLLM too little free memory to start' : 'left vLLM no room for one sequence’s KV cache';
-  const sizes = [...(m.asked_bytes !== undefined ? [`asked ${gib(m.asked_bytes)}`] : []), ...(m.free_bytes !== undefined ? [`${gib(m.free_bytes)} free`] : [])];
+  const what =
+    m.kind === 'oom'
+      ? 'ran out of memory'
+      : m.kind === 'engine_start'
+        ? 'left vLLM too little free memory to start'
+        : 'left vLLM no room for one sequence’s KV cache';
+  const sizes = [
+    ...(m.asked_bytes !== undefined ? [`asked ${gib(m.asked_bytes)}`] : []),
+    ...(m.free_bytes !== undefined ? [`${gib(m.free_bytes)} free`] : []),
+  ];
   return `${what}${where ? ` in ${where}` : ''}${sizes.length ? ` (${sizes.join(', ')})` : ''}`;
 }

@@ -27,12 +27,14 @@ export function memorySummary(units: readonly UnitSteps[]): MemorySummary | unde
     const measured = new Set(u.measured.map((r) => r.step));
     const perStep = (name: string) => {
       const by = new Map<number, number>();
-      for (const p of phases) if (p.name === name && p.bytes !== undefined && measured.has(p.step)) by.set(p.step, (by.get(p.step) ?? 0) + p.bytes);
+      for (const p of phases)
+        if (p.name === name && p.bytes !== undefined && measured.has(p.step)) by.set(p.step, (by.get(p.step) ?? 0) + p.bytes);
       return [...by.values()];
     };
     sleepFreed.push(...perStep('sleep'));
     wakeTaken.push(...perStep('wake'));
-    const config = eventsOf(rank0, 'config')[0]?.config as { engine?: { memory?: Record<string, unknown> }; device_memory?: { total_bytes?: unknown } } | undefined;
+    const config = eventsOf(rank0, 'config')[0]?.config as
+      { engine?: { memory?: Record<string, unknown> }; device_memory?: { total_bytes?: unknown } } | undefined;
     const m = config?.engine?.memory;
     if (m && !engine) {
       const num = (k: 'weights_bytes' | 'kv_cache_bytes' | 'requested_bytes') => (typeof m[k] === 'number' ? { [k]: m[k] as number } : {});
@@ -77,7 +79,8 @@ function devicePeak(units: readonly UnitData[]): number | undefined {
   let best: number | undefined;
   for (const u of units) {
     const gpus = new Set(u.plan.devices.allocated);
-    for (const r of u.telemetry?.rows ?? []) if (gpus.has(r.gpu) && Number.isFinite(r.mem_used_mib)) best = Math.max(best ?? 0, r.mem_used_mib * MiB);
+    for (const r of u.telemetry?.rows ?? [])
+      if (gpus.has(r.gpu) && Number.isFinite(r.mem_used_mib)) best = Math.max(best ?? 0, r.mem_used_mib * MiB);
   }
   return best;
 }

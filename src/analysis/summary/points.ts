@@ -49,7 +49,12 @@ export function pointComparisons(points: readonly PointInfo[], byPointMode: Read
 /** The key of one (point, mode) in the map pointComparisons reads. */
 export const pointModeKey = (point: string, mode: ModeName | string) => `${point}\u0000${mode}`;
 
-const valuesKey = (v: Record<string, ScalarValue>) => JSON.stringify(Object.keys(v).sort().map((k) => [k, v[k]]));
+const valuesKey = (v: Record<string, ScalarValue>) =>
+  JSON.stringify(
+    Object.keys(v)
+      .sort()
+      .map((k) => [k, v[k]]),
+  );
 
 function compare(mode: ModeName, field: string, baseline: PointInfo, point: PointInfo, base: PointRuns, cand: PointRuns): PointComparison {
   const steps = Math.min(base.steps, cand.steps);
@@ -80,7 +85,15 @@ function compare(mode: ModeName, field: string, baseline: PointInfo, point: Poin
  * at 0.76 × its throughput (95% CI 0.71–0.80; …)"; "faster" and "slower" only when the interval
  * excludes 1, as the modes' statements have it.
  */
-function statement(mode: ModeName, field: string, point: PointInfo, bv: ScalarValue, v: ScalarValue, r: RatioEstimate, runs: string): string {
+function statement(
+  mode: ModeName,
+  field: string,
+  point: PointInfo,
+  bv: ScalarValue,
+  v: ScalarValue,
+  r: RatioEstimate,
+  runs: string,
+): string {
   const short = (f: string) => f.split('.').at(-1)!;
   const others = Object.entries(point.values).filter(([f]) => f !== field);
   const where = `${mode}${others.length ? `, ${others.map(([f, x]) => `${short(f)}=${String(x)}`).join(', ')}` : ''}`;

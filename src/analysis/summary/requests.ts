@@ -60,7 +60,13 @@ export function requestLatency(units: readonly UnitSteps[], label: string, notes
     const mine = pairs.filter((p) => p.endpoint === endpoint);
     const paired = mine.filter((p) => p.server !== undefined);
     if (paired.length < mine.length) {
-      notes.push(note('requests_unpaired', label, `${mine.length - paired.length} of ${mine.length} ${endpoint} requests have no server-side record; server time and overhead rest on the ${paired.length} that do`));
+      notes.push(
+        note(
+          'requests_unpaired',
+          label,
+          `${mine.length - paired.length} of ${mine.length} ${endpoint} requests have no server-side record; server time and overhead rest on the ${paired.length} that do`,
+        ),
+      );
     }
     return {
       endpoint,

@@ -62,7 +62,12 @@ export function flattenSettings(config: Record<string, unknown>, prefix = '', ou
 }
 
 /** A key's last part, as the ignore lists match it: `--data-seed` → `data_seed`. */
-const lastPart = (key: string) => key.slice(key.lastIndexOf('.') + 1).replace(/^-+/, '').replaceAll('-', '_').toLowerCase();
+const lastPart = (key: string) =>
+  key
+    .slice(key.lastIndexOf('.') + 1)
+    .replace(/^-+/, '')
+    .replaceAll('-', '_')
+    .toLowerCase();
 
 /** True for keys that say nothing about the work (EFFECTIVE_SETTINGS_IGNORED), matched on their last part. */
 export function isIgnoredSetting(key: string): boolean {
@@ -122,7 +127,9 @@ export function settingsDifferences(
   for (const point of points) {
     const byMode = new Map<ModeName, Settings>();
     for (const mode of MODE_ORDER) {
-      const group = units.filter((u) => u.plan.point === point && u.plan.mode === mode && u.events.length > 0).sort((a, b) => a.plan.repeat - b.plan.repeat);
+      const group = units
+        .filter((u) => u.plan.point === point && u.plan.mode === mode && u.events.length > 0)
+        .sort((a, b) => a.plan.repeat - b.plan.repeat);
       let chosen: { dir: string; settings: Settings } | undefined;
       const absent: string[] = [];
       for (const u of group) {
@@ -136,7 +143,13 @@ export function settingsDifferences(
         const keys = differingKeys(chosen.settings, settings).filter((k) => !variedPerRepeat(k));
         if (keys.length > 0) {
           const shown = keys.slice(0, 5).join(', ') + (keys.length > 5 ? `, … (${keys.length} in all)` : '');
-          notes.push(note('settings_differ_between_repeats', u.plan.dir, `settings differ from ${chosen.dir} (${shown}); the settings comparison uses ${chosen.dir}`));
+          notes.push(
+            note(
+              'settings_differ_between_repeats',
+              u.plan.dir,
+              `settings differ from ${chosen.dir} (${shown}); the settings comparison uses ${chosen.dir}`,
+            ),
+          );
         }
       }
       if (absent.length > 0) {
@@ -151,7 +164,9 @@ export function settingsDifferences(
     const keys = [...new Set(modes.flatMap((m) => [...byMode.get(m)!.keys()]))].sort();
     for (const key of keys) {
       const values = Object.fromEntries(modes.map((m) => [m, byMode.get(m)!.get(key) ?? null])) as Record<string, string | null>;
-      const effective = modes.map((m) => values[m] ?? (key.startsWith(SERVER_PREFIX) ? byMode.get(m)!.get(key.slice(SERVER_PREFIX.length)) : undefined) ?? null);
+      const effective = modes.map(
+        (m) => values[m] ?? (key.startsWith(SERVER_PREFIX) ? byMode.get(m)!.get(key.slice(SERVER_PREFIX.length)) : undefined) ?? null,
+      );
       if (effective.every((v) => v !== null && v === effective[0])) continue;
       differences.push({ point, key, values });
     }

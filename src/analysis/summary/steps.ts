@@ -41,7 +41,8 @@ export function unitSteps(unit: UnitData, warmupSteps: number, notes: Note[]): U
   const where = unit.plan.dir;
   const empty: UnitSteps = { unit, rows: [], steady: steadyStateByThroughput([]), measured: [] };
   if (!rank0) {
-    if (unit.events.length > 0 || unit.record?.status !== 'planned') notes.push(note('no_trainer_events', where, 'no trainer-0 event file; no steps from this unit'));
+    if (unit.events.length > 0 || unit.record?.status !== 'planned')
+      notes.push(note('no_trainer_events', where, 'no trainer-0 event file; no steps from this unit'));
     return empty;
   }
   const steps = dedupe(eventsOf(rank0, 'step'), where, notes);
@@ -64,7 +65,11 @@ export function unitSteps(unit: UnitData, warmupSteps: number, notes: Note[]): U
       for (const r of otherRanks) {
         const o = r.get(s.step);
         if (!o) continue;
-        work = { samples: work.samples + o.samples, prompt_tokens: work.prompt_tokens + o.prompt_tokens, completion_tokens: work.completion_tokens + o.completion_tokens };
+        work = {
+          samples: work.samples + o.samples,
+          prompt_tokens: work.prompt_tokens + o.prompt_tokens,
+          completion_tokens: work.completion_tokens + o.completion_tokens,
+        };
       }
     }
     if (work.samples !== global) mismatched++;
@@ -87,7 +92,14 @@ export function unitSteps(unit: UnitData, warmupSteps: number, notes: Note[]): U
       outlier: false,
     };
   });
-  if (mismatched > 0) notes.push(note('batch_mismatch', where, `${mismatched} step(s) did not do the planned ${global} samples (a rank's events missing, or the workload changed the batch)`));
+  if (mismatched > 0)
+    notes.push(
+      note(
+        'batch_mismatch',
+        where,
+        `${mismatched} step(s) did not do the planned ${global} samples (a rank's events missing, or the workload changed the batch)`,
+      ),
+    );
 
   for (const r of rows) if (r.step < warmupSteps) Object.assign(r, { warmup: true, excluded_by: 'warmup' });
   const after = rows.filter((r) => !r.warmup);
@@ -97,15 +109,39 @@ export function unitSteps(unit: UnitData, warmupSteps: number, notes: Note[]): U
   outlierFlags(measured.map((r) => r.duration_s)).forEach((flag, i) => (measured[i]!.outlier = flag));
   const pct = (x: number) => formatPercentText(x, { decimals: 0 });
   if (!steady.checked && after.length > 0) {
-    notes.push(note('steady_state_unchecked', where, `only ${after.length} step(s) after the warm-up (fewer than ${STEADY_RATIO.min_steps}): the steady-state rule was not applied, all are measured`));
+    notes.push(
+      note(
+        'steady_state_unchecked',
+        where,
+        `only ${after.length} step(s) after the warm-up (fewer than ${STEADY_RATIO.min_steps}): the steady-state rule was not applied, all are measured`,
+      ),
+    );
   } else if (!steady.settled) {
-    notes.push(note('not_settled', where, `throughput was still below its last steps' by more than ${pct(STEADY_RATIO.tolerance)} up to the reference window; measuring the last ${measured.length} steps`));
+    notes.push(
+      note(
+        'not_settled',
+        where,
+        `throughput was still below its last steps' by more than ${pct(STEADY_RATIO.tolerance)} up to the reference window; measuring the last ${measured.length} steps`,
+      ),
+    );
   } else if (steady.cut_steps > 0) {
-    notes.push(note('settling_cut', where, `${steady.cut_steps} step(s) after the warm-up cut as settling: their throughput was ${pct(steady.cut_relative_throughput!)} of the last ${steady.reference_steps} steps'; keeping them would have given ${pct(steady.uncut_relative_throughput)}`));
+    notes.push(
+      note(
+        'settling_cut',
+        where,
+        `${steady.cut_steps} step(s) after the warm-up cut as settling: their throughput was ${pct(steady.cut_relative_throughput!)} of the last ${steady.reference_steps} steps'; keeping them would have given ${pct(steady.uncut_relative_throughput)}`,
+      ),
+    );
   }
   const odd = namedOutliers(measured.map((r) => ({ label: `step ${r.step}`, value: r.duration_s })));
   if (odd.length > 0) {
-    notes.push(note('outlier_steps', where, `${odd.map((o) => `${o.label} (${formatNumber(o.value, { decimals: 3 })} s, modified z ${formatNumber(o.z, { decimals: 1 })})`).join(', ')} far from the other measured steps: flagged in steps.csv, kept`));
+    notes.push(
+      note(
+        'outlier_steps',
+        where,
+        `${odd.map((o) => `${o.label} (${formatNumber(o.value, { decimals: 3 })} s, modified z ${formatNumber(o.z, { decimals: 1 })})`).join(', ')} far from the other measured steps: flagged in steps.csv, kept`,
+      ),
+    );
   }
   return { unit, rows, steady, measured };
 }
@@ -125,6 +161,7 @@ export function measuredRuns(rows: readonly StepRow[], point: string, mode: stri
 function dedupe(steps: StepEvent[], where: string, notes: Note[]): StepEvent[] {
   const seen = new Map<number, StepEvent>();
   for (const s of steps) if (!seen.has(s.step)) seen.set(s.step, s);
-  if (seen.size < steps.length) notes.push(note('duplicate_steps', where, `trainer-0 logged ${steps.length - seen.size} step(s) twice; the first of each kept`));
+  if (seen.size < steps.length)
+    notes.push(note('duplicate_steps', where, `trainer-0 logged ${steps.length - seen.size} step(s) twice; the first of each kept`));
   return [...seen.values()].sort((a, b) => a.step - b.step);
 }

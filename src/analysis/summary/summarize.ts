@@ -15,7 +15,14 @@ import { note, RUN_SUBJECT } from './notes.ts';
 import { type Note } from '../../records/notes.ts';
 import { CI_LEVEL, GUARD, MIN_RUNS_FOR_SPREAD, OUTLIER, STEADY_RATIO, TRAINING_PHASES } from './constants.ts';
 import { equalWork, halvesTrend, stepCoverage } from './guards.ts';
-import { blockRatio, ratioEstimate, resolveChange, runLevelEstimate, type BlockValue, type RunLevelEstimate } from '../inference/intervals.ts';
+import {
+  blockRatio,
+  ratioEstimate,
+  resolveChange,
+  runLevelEstimate,
+  type BlockValue,
+  type RunLevelEstimate,
+} from '../inference/intervals.ts';
 import { requestLatency } from './requests.ts';
 import { memorySummary } from './memory.ts';
 import { pointComparisons, pointModeKey, type PointRuns } from './points.ts';
@@ -23,10 +30,17 @@ import { settingsDifferences } from './settings.ts';
 import { upgradeSummary } from './upgrade.ts';
 import { unitSteps, type UnitSteps } from './steps.ts';
 import { median, ratioOfSums } from '../inference/stats.ts';
-import { SUMMARY_SCHEMA_VERSION, type Comparison, type EqualWork, type Estimate, type Methods, type ModeSummary, type Summary } from '../../records/summary.ts';
+import {
+  SUMMARY_SCHEMA_VERSION,
+  type Comparison,
+  type EqualWork,
+  type Estimate,
+  type Methods,
+  type ModeSummary,
+  type Summary,
+} from '../../records/summary.ts';
 import { type UnitStatus } from '../../records/manifest.ts';
 import { type StepRow } from '../../records/steps.ts';
-
 
 /** Reads `runDir`, writes `steps.csv` and `summary.json` into it (their digests into manifest.json), and returns the Summary. */
 export async function analyzeRun(runDir: string): Promise<Summary> {
@@ -41,7 +55,8 @@ export const METHODS: Methods = {
   ci_level: CI_LEVEL,
   interval:
     'the run is the unit: a figure per run (throughput: its Σ tokens ÷ Σ step seconds), their geometric mean, and a Student t interval on the logs of the per-run values (df = runs − 1); ratios between modes paired by ABBA block (repeat), else Welch; with one run no confidence interval, only the 25th–75th percentile of its steps, labelled as such',
-  throughput: 'completion tokens of the measured steps ÷ the sum of their durations (step t1 − t0 on trainer rank 0); per device: ÷ allocated or ÷ training devices',
+  throughput:
+    'completion tokens of the measured steps ÷ the sum of their durations (step t1 − t0 on trainer rank 0); per device: ÷ allocated or ÷ training devices',
   outliers: `modified z-score 0.6745·(x − median)/MAD, |z| > ${OUTLIER.z_threshold} flagged, not dropped (Iglewicz & Hoaglin 1993)`,
   steady_state: `after the fixed warm-up, the earliest step k whose steps k…end keep the throughput (Σ tokens ÷ Σ seconds) within ${100 * STEADY_RATIO.tolerance}% below that of the last ${STEADY_RATIO.reference_fraction * 100}% of steps; only a slow start is cut, and the notes say what; fewer than ${STEADY_RATIO.min_steps} steps: not applied (noted)`,
   busy_fraction:
@@ -50,7 +65,8 @@ export const METHODS: Methods = {
     "NVML's energy counter of every allocated GPU over the measured window (interpolated at its edges), else sampled power integrated (trapezoids), ÷ completion tokens of the measured steps; idle share: energy of each sampling interval × the share of it outside the GPU's working phases",
   requests:
     "server mode, per endpoint over the measured windows: p50/p90/p99 (type 7) of each request's round trip on the trainer, of the server's own time for it (paired by request id, else by endpoint and step), and of their difference",
-  time_to_first_step: "from the unit's launch (manifest `started`) to the end of trainer rank 0's first step; without `started`, from the unit's earliest event",
+  time_to_first_step:
+    "from the unit's launch (manifest `started`) to the end of trainer rank 0's first step; without `started`, from the unit's earliest event",
 };
 
 /**
@@ -60,13 +76,23 @@ export const METHODS: Methods = {
  * left as it was (archived runs stay byte for byte). When the run's data could not be read
  * (`unreadable` says why), the old summary is shown in the current shape (upgrade.ts) with a note.
  */
-export function currentSummary(stored: StoredAnalysis, run: RunData | undefined, unreadable = 'the results folder could not be read'): { summary: Summary; rows: StepRow[] } {
+export function currentSummary(
+  stored: StoredAnalysis,
+  run: RunData | undefined,
+  unreadable = 'the results folder could not be read',
+): { summary: Summary; rows: StepRow[] } {
   const old = stored.summary;
   if (old.schema_version >= SUMMARY_SCHEMA_VERSION) return { summary: upgradeSummary(old), rows: stored.steps };
   const was = `${RUN_FILES.summary} has schema ${String(old.schema_version)}, older than this harness's ${SUMMARY_SCHEMA_VERSION}`;
   if (run) {
     const again = summarize(run);
-    again.summary.notes.unshift(note('summary_reanalysed', RUN_SUBJECT, `${was}: this report re-ran the analysis from the events in memory; the results folder is unchanged.`));
+    again.summary.notes.unshift(
+      note(
+        'summary_reanalysed',
+        RUN_SUBJECT,
+        `${was}: this report re-ran the analysis from the events in memory; the results folder is unchanged.`,
+      ),
+    );
     return again;
   }
   const upgraded = upgradeSummary(old);
@@ -80,14 +106,25 @@ export function summarize(all: RunData): { summary: Summary; rows: StepRow[] } {
   // Profile units (`grpo-bench profile`) time requests, not steps: profile.ts reads them.
   const units = all.units.filter((u) => !u.plan.probe);
   const planUnits = all.plan.units.filter((u) => !u.probe);
-  const run: RunData = { ...all, plan: { ...all.plan, units: planUnits, points: all.plan.points.filter((p) => planUnits.some((u) => u.point === p.id)) }, units };
+  const run: RunData = {
+    ...all,
+    plan: { ...all.plan, units: planUnits, points: all.plan.points.filter((p) => planUnits.some((u) => u.point === p.id)) },
+    units,
+  };
   const { manifest, plan } = run;
   const scenario = manifest.scenario;
   const notes: Note[] = [];
   const functional = plan.device === 'cpu';
-  if (functional) notes.push(note('cpu_run', RUN_SUBJECT, 'CPU run: the comparison checks that everything works; its speedups say nothing about GPUs.'));
+  if (functional)
+    notes.push(note('cpu_run', RUN_SUBJECT, 'CPU run: the comparison checks that everything works; its speedups say nothing about GPUs.'));
   if (serverSharesGpu(scenario) && plan.units.some((u) => u.mode === 'server')) {
-    notes.push(note('shared_gpu_server', RUN_SUBJECT, `server: ${SHARED_GPU_SERVER_LABEL} (the server and the trainer time-share one GPU; weights pass as CUDA IPC handles).`));
+    notes.push(
+      note(
+        'shared_gpu_server',
+        RUN_SUBJECT,
+        `server: ${SHARED_GPU_SERVER_LABEL} (the server and the trainer time-share one GPU; weights pass as CUDA IPC handles).`,
+      ),
+    );
   }
 
   const analysed: { steps: UnitSteps; status: UnitStatus }[] = [];
@@ -98,7 +135,8 @@ export function summarize(all: RunData): { summary: Summary; rows: StepRow[] } {
     analysed.push({ steps: unitSteps(unit, scenario.warmup_steps, notes), status });
   }
   for (const { steps, status } of analysed) {
-    if (status !== 'ok') notes.push(note('unit_incomplete', steps.unit.plan.dir, `${status}; its ${steps.measured.length} measured step(s) are used`));
+    if (status !== 'ok')
+      notes.push(note('unit_incomplete', steps.unit.plan.dir, `${status}; its ${steps.measured.length} measured step(s) are used`));
   }
 
   const modes: ModeSummary[] = [];
@@ -128,9 +166,21 @@ export function summarize(all: RunData): { summary: Summary; rows: StepRow[] } {
       });
       const n = m.step_time_s.n_runs;
       if (n === 1) {
-        notes.push(note('few_runs', `${point}/${mode}`, `one run: no confidence interval; the ranges shown are the spread of its steps (25th–75th percentile), which says nothing about how another run would come out (use repeats ≥ ${MIN_RUNS_FOR_SPREAD})`));
+        notes.push(
+          note(
+            'few_runs',
+            `${point}/${mode}`,
+            `one run: no confidence interval; the ranges shown are the spread of its steps (25th–75th percentile), which says nothing about how another run would come out (use repeats ≥ ${MIN_RUNS_FOR_SPREAD})`,
+          ),
+        );
       } else if (n < MIN_RUNS_FOR_SPREAD) {
-        notes.push(note('few_runs', `${point}/${mode}`, `${n} runs: the t interval has ${n - 1} degree(s) of freedom and is wide (use repeats ≥ ${MIN_RUNS_FOR_SPREAD})`));
+        notes.push(
+          note(
+            'few_runs',
+            `${point}/${mode}`,
+            `${n} runs: the t interval has ${n - 1} degree(s) of freedom and is wide (use repeats ≥ ${MIN_RUNS_FOR_SPREAD})`,
+          ),
+        );
       }
     }
     const present = MODE_ORDER.filter((m) => byMode.has(m));
@@ -145,7 +195,13 @@ export function summarize(all: RunData): { summary: Summary; rows: StepRow[] } {
     }
   }
   if (comparisons.length > 0 && scenario.protocol !== 'equal_global_batch') {
-    notes.push(note('step_time_speedup_omitted', RUN_SUBJECT, 'Step-time speedup omitted: under equal_per_device_batch the modes do different work per step (different training device counts); compare throughput.'));
+    notes.push(
+      note(
+        'step_time_speedup_omitted',
+        RUN_SUBJECT,
+        'Step-time speedup omitted: under equal_per_device_batch the modes do different work per step (different training device counts); compare throughput.',
+      ),
+    );
   }
 
   const pointComparisonsOfRun = pointComparisons(run.plan.points, byPointMode);
@@ -181,7 +237,13 @@ function unitStatus(unit: UnitData): UnitStatus | undefined {
 
 function noteUnitProblems(unit: UnitData, status: UnitStatus | undefined, notes: Note[]): void {
   if (status === undefined) {
-    notes.push(note('unit_not_run', unit.plan.dir, `not run${unit.record?.status === 'skipped' && unit.record.error ? ` (${unit.record.error.message})` : ''}`));
+    notes.push(
+      note(
+        'unit_not_run',
+        unit.plan.dir,
+        `not run${unit.record?.status === 'skipped' && unit.record.error ? ` (${unit.record.error.message})` : ''}`,
+      ),
+    );
     return;
   }
   if (unit.record?.error) notes.push(note('unit_error', unit.plan.dir, unit.record.error.message));
@@ -195,10 +257,18 @@ function noteUnitProblems(unit: UnitData, status: UnitStatus | undefined, notes:
     const end = f.parsed.events.find((e) => e.type === 'end');
     if (!end) notes.push(note('process_unfinished', f.file, 'no end event (the process did not finish)'));
     // The exception line only: the traceback stays in the event file and the manifest.
-    else if (end.type === 'end' && end.status === 'error') notes.push(note('process_error', f.file, `ended with error${end.error ? `: ${end.error.trim().split('\n')[0]}` : ''}`));
+    else if (end.type === 'end' && end.status === 'error')
+      notes.push(note('process_error', f.file, `ended with error${end.error ? `: ${end.error.trim().split('\n')[0]}` : ''}`));
   }
   for (const t of [unit.telemetry, unit.processes, unit.host]) {
-    if (t && t.problems.length > 0) notes.push(note('samples_unreadable', `${unit.plan.dir}/${path.basename(t.file)}`, `${t.problems.length} row(s) not read (line ${t.problems[0]!.line}: ${t.problems[0]!.message})`));
+    if (t && t.problems.length > 0)
+      notes.push(
+        note(
+          'samples_unreadable',
+          `${unit.plan.dir}/${path.basename(t.file)}`,
+          `${t.problems.length} row(s) not read (line ${t.problems[0]!.line}: ${t.problems[0]!.message})`,
+        ),
+      );
   }
 }
 
@@ -210,9 +280,19 @@ export function deviceCount(devices: DeviceAccount, per: PerDevice): number {
 }
 
 /** Completion tokens of the steps ÷ the sum of their durations. */
-export const tokensPerSecond = (rows: readonly StepRow[]) => ratioOfSums(rows, (r) => r.completion_tokens, (r) => r.duration_s);
+export const tokensPerSecond = (rows: readonly StepRow[]) =>
+  ratioOfSums(
+    rows,
+    (r) => r.completion_tokens,
+    (r) => r.duration_s,
+  );
 /** Samples of the steps ÷ the sum of their durations. */
-export const samplesPerSecond = (rows: readonly StepRow[]) => ratioOfSums(rows, (r) => r.samples, (r) => r.duration_s);
+export const samplesPerSecond = (rows: readonly StepRow[]) =>
+  ratioOfSums(
+    rows,
+    (r) => r.samples,
+    (r) => r.duration_s,
+  );
 /** Median step duration. */
 export const medianStepTime = (rows: readonly StepRow[]) => median(rows.map((r) => r.duration_s));
 
@@ -222,7 +302,13 @@ function toEstimate(e: RunLevelEstimate, nSteps: number, scale = 1): Estimate {
   return {
     value: e.value * scale,
     ...(iv && Number.isFinite(iv.low) && Number.isFinite(iv.high)
-      ? { low: iv.low * scale, high: iv.high * scale, interval: iv.kind, ...(iv.kind === 'confidence' ? { ci_level: iv.level } : {}), method: iv.method }
+      ? {
+          low: iv.low * scale,
+          high: iv.high * scale,
+          interval: iv.kind,
+          ...(iv.kind === 'confidence' ? { ci_level: iv.level } : {}),
+          method: iv.method,
+        }
       : {}),
     n_steps: nSteps,
     n_runs: e.n_runs,
@@ -230,9 +316,18 @@ function toEstimate(e: RunLevelEstimate, nSteps: number, scale = 1): Estimate {
 }
 
 /** `stat` per run, and a run-level estimate of it; with one run, the spread of `perStep` over its steps. */
-function runEstimate(runs: readonly StepRow[][], stat: (r: readonly StepRow[]) => number, perStep: (r: StepRow) => number, scale = 1): Estimate {
+function runEstimate(
+  runs: readonly StepRow[][],
+  stat: (r: readonly StepRow[]) => number,
+  perStep: (r: StepRow) => number,
+  scale = 1,
+): Estimate {
   const e = runLevelEstimate(runs.map(stat), CI_LEVEL, runs.length === 1 ? runs[0]!.map(perStep) : []);
-  return toEstimate(e, runs.reduce((s, r) => s + r.length, 0), scale);
+  return toEstimate(
+    e,
+    runs.reduce((s, r) => s + r.length, 0),
+    scale,
+  );
 }
 
 function modeSummary(
@@ -253,14 +348,26 @@ function modeSummary(
   const sum = (f: (r: StepRow) => number) => rows.reduce((s, r) => s + f(r), 0);
   const coverage = stepCoverage(runs);
   if (!coverage.ok) {
-    notes.push(note('steps_leave_gaps', label, `steps cover ${formatPercentText(coverage.share)} of the wall time from first to last measured step; throughput counts step time only, so work between steps is not in it`));
+    notes.push(
+      note(
+        'steps_leave_gaps',
+        label,
+        `steps cover ${formatPercentText(coverage.share)} of the wall time from first to last measured step; throughput counts step time only, so work between steps is not in it`,
+      ),
+    );
   }
   const drifting = runs.flatMap((r) => {
     const t = halvesTrend(r.map((x) => ({ work: x.completion_tokens, seconds: x.duration_s })));
     return t && !t.ok ? [`r${r[0]!.repeat} ${t.change > 0 ? '+' : ''}${formatPercentText(t.change)}`] : [];
   });
   if (drifting.length > 0) {
-    notes.push(note('trend', label, `throughput of the second half of the measured steps differs from the first half by more than ${formatPercentText(GUARD.trend_max, { decimals: 1, trim: true })} in ${drifting.join(', ')}: the figure depends on how long the run was`));
+    notes.push(
+      note(
+        'trend',
+        label,
+        `throughput of the second half of the measured steps differs from the first half by more than ${formatPercentText(GUARD.trend_max, { decimals: 1, trim: true })} in ${drifting.join(', ')}: the figure depends on how long the run was`,
+      ),
+    );
   }
   const phaseNames = phaseColumns(rows);
   const phaseMedian = Object.fromEntries(phaseNames.map((p) => [p, median(rows.map((r) => r.phases[p] ?? 0))]));
@@ -268,11 +375,24 @@ function modeSummary(
   if (idle.length > 0) phaseMedian.idle = median(idle);
   const generation = sum((r) => r.phases.generate ?? 0);
   const training = sum((r) => TRAINING_PHASES.reduce((s, p) => s + (r.phases[p] ?? 0), 0));
-  if (!(training > 0)) notes.push(note('no_training_phases', label, `no training phases (${TRAINING_PHASES.join(', ')}) in the events; generation ÷ training ratio unknown (null)`));
+  if (!(training > 0))
+    notes.push(
+      note(
+        'no_training_phases',
+        label,
+        `no training phases (${TRAINING_PHASES.join(', ')}) in the events; generation ÷ training ratio unknown (null)`,
+      ),
+    );
 
   const activity = modeOf(mode).roles.map((role) => roleActivity(units, role, notes));
   if (devices.kind === 'cuda' && activity.every((a) => !a.gpm)) {
-    notes.push(note('gpm_unavailable', label, `GPM metrics not available (${gpmUnavailableReason(units)}); SM and tensor activity unknown, idle figures from phases only`));
+    notes.push(
+      note(
+        'gpm_unavailable',
+        label,
+        `GPM metrics not available (${gpmUnavailableReason(units)}); SM and tensor activity unknown, idle figures from phases only`,
+      ),
+    );
   }
   const e = energy(units, notes);
   const requests = requestLatency(units, label, notes);
@@ -329,7 +449,13 @@ function timeToFirstStep(units: readonly UnitSteps[], notes: Note[]): Estimate {
     let launch = started;
     if (!Number.isFinite(launch)) {
       launch = earliestEvent(u.unit);
-      notes.push(note('launch_time_missing', u.unit.plan.dir, "no launch time in the manifest; time to first step counts from the unit's earliest event (model loading before it is not included)"));
+      notes.push(
+        note(
+          'launch_time_missing',
+          u.unit.plan.dir,
+          "no launch time in the manifest; time to first step counts from the unit's earliest event (model loading before it is not included)",
+        ),
+      );
     }
     values.push(first.t1 - launch);
   }
@@ -363,12 +489,24 @@ function compare(
     runs.map((r) => ({ block: r[0]!.repeat, value: stat(r) / scale }));
   const steps = Math.min(baseRuns.flat().length, candRuns.flat().length);
   const ratio = (per: PerDevice) =>
-    ratioEstimate(blockRatio(perRun(baseRuns, tokensPerSecond, deviceCount(base.devices, per)), perRun(candRuns, tokensPerSecond, deviceCount(cand.devices, per))), steps);
+    ratioEstimate(
+      blockRatio(
+        perRun(baseRuns, tokensPerSecond, deviceCount(base.devices, per)),
+        perRun(candRuns, tokensPerSecond, deviceCount(cand.devices, per)),
+      ),
+      steps,
+    );
   const perTraining = ratio('training');
   const perAllocated = ratio('allocated');
   const equalWork = checkEqualWork(base, cand);
   if (!equalWork.equal) {
-    notes.push(note('unequal_work', point, `${base.mode} and ${cand.mode} did not do equal work per sample (max relative difference ${formatPercentText(equalWork.max_relative_difference)}); their speedups compare different work`));
+    notes.push(
+      note(
+        'unequal_work',
+        point,
+        `${base.mode} and ${cand.mode} did not do equal work per sample (max relative difference ${formatPercentText(equalWork.max_relative_difference)}); their speedups compare different work`,
+      ),
+    );
   }
   const stepTime =
     protocol === 'equal_global_batch'
@@ -403,7 +541,13 @@ export function checkEqualWork(base: ModeSummary, cand: ModeSummary): EqualWork 
  * resolved between server and colocate (±4.1%): …"; with one run per mode, the ratio and "one run
  * each: no confidence interval".
  */
-export function statement(base: ModeSummary, cand: ModeSummary, speedup: Estimate, protocol: Summary['protocol'], functional: boolean): string {
+export function statement(
+  base: ModeSummary,
+  cand: ModeSummary,
+  speedup: Estimate,
+  protocol: Summary['protocol'],
+  functional: boolean,
+): string {
   const f = (x: number) => formatNumber(x, { decimals: 2 });
   const proto = protocol === 'equal_global_batch' ? 'equal global batch' : 'equal per-device batch';
   const b = extent(base);
@@ -411,7 +555,12 @@ export function statement(base: ModeSummary, cand: ModeSummary, speedup: Estimat
   const size = b === c ? b : `${base.mode} ${b}, ${cand.mode} ${c}`;
   const what = `completion tokens/s per training device, ${proto}, ${size}`;
   const cpu = functional ? '; CPU run, says nothing about GPUs' : '';
-  const change = resolveChange({ interval: speedup.interval === 'confidence' && speedup.low !== undefined && speedup.high !== undefined ? { low: speedup.low, high: speedup.high } : null });
+  const change = resolveChange({
+    interval:
+      speedup.interval === 'confidence' && speedup.low !== undefined && speedup.high !== undefined
+        ? { low: speedup.low, high: speedup.high }
+        : null,
+  });
   const ci = `${formatPercentText(speedup.ci_level ?? CI_LEVEL, { decimals: 0 })} CI ${f(speedup.low ?? Number.NaN)}–${f(speedup.high ?? Number.NaN)}`;
   switch (change.kind) {
     case 'faster':
@@ -433,7 +582,8 @@ export function statement(base: ModeSummary, cand: ModeSummary, speedup: Estimat
 export function extent(m: ModeSummary): string {
   const counts = m.runs.filter((r) => r.steps > 0).map((r) => r.steps);
   const runs = `${counts.length} run${counts.length === 1 ? '' : 's'}`;
-  if (counts.every((n) => n === counts[0])) return `${runs} × ${counts[0] ?? 0} step${counts[0] === 1 ? '' : 's'}${counts.length > 1 ? ' each' : ''}`;
+  if (counts.every((n) => n === counts[0]))
+    return `${runs} × ${counts[0] ?? 0} step${counts[0] === 1 ? '' : 's'}${counts.length > 1 ? ' each' : ''}`;
   const total = counts.reduce((a, b) => a + b, 0);
   return `${runs}, ${Math.min(...counts)}–${Math.max(...counts)} measured steps each (${total} in all)`;
 }

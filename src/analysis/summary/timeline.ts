@@ -253,7 +253,13 @@ export function unitTimeline(unit: UnitData, devices: DeviceAccount, options: Ti
     util: ordered.map((s) => ({ label: s.label, role: s.role, key: s.key, points: rel(s.util) })),
     memory: ordered.map((s) => ({ label: s.label, role: s.role, key: s.key, points: rel(s.mem) })),
     ...(memoryTotalMiB !== undefined ? { memoryTotalMiB } : {}),
-    spans: (spans.length > buckets ? mixSpans(spans, origin, origin + end, buckets) : simplifySpans(spans.sort((a, b) => a.x0 - b.x0), minWidth)).map((s) => ({
+    spans: (spans.length > buckets
+      ? mixSpans(spans, origin, origin + end, buckets)
+      : simplifySpans(
+          spans.sort((a, b) => a.x0 - b.x0),
+          minWidth,
+        )
+    ).map((s) => ({
       ...s,
       x0: round(s.x0 - origin, 2),
       x1: round(s.x1 - origin, 2),
@@ -262,7 +268,17 @@ export function unitTimeline(unit: UnitData, devices: DeviceAccount, options: Ti
     bucketSeconds: rawSamples > raw.size * buckets * 2 ? end / buckets : 0,
     stepStarts: stepStartsAbs.sort((a, b) => a - b).map((t) => round(t - origin, 2)),
     rawSamples,
-    ...(source === 'gpu' ? { views: gpuViews(unit, ordered.map((o) => o.key), origin, end, buckets) } : {}),
+    ...(source === 'gpu'
+      ? {
+          views: gpuViews(
+            unit,
+            ordered.map((o) => o.key),
+            origin,
+            end,
+            buckets,
+          ),
+        }
+      : {}),
   };
 }
 
@@ -275,7 +291,17 @@ function gpuViews(unit: UnitData, gpus: number[], origin: number, end: number, b
     const s = series.get(g);
     if (!s) return [];
     const v = viewsTimeline(s, busy.get(g), origin, end, buckets);
-    return [{ ...v, x: v.x.map((x) => round(x, 2)), util_pct: r1(v.util_pct), sm_active_pct: r1(v.sm_active_pct), tensor_active_pct: r1(v.tensor_active_pct), power_w: r1(v.power_w), ...(v.phases ? { phases: r1(v.phases) } : {}) }];
+    return [
+      {
+        ...v,
+        x: v.x.map((x) => round(x, 2)),
+        util_pct: r1(v.util_pct),
+        sm_active_pct: r1(v.sm_active_pct),
+        tensor_active_pct: r1(v.tensor_active_pct),
+        power_w: r1(v.power_w),
+        ...(v.phases ? { phases: r1(v.phases) } : {}),
+      },
+    ];
   });
 }
 
@@ -286,7 +312,9 @@ function gpuViews(unit: UnitData, gpus: number[], origin: number, end: number, b
 export function runTimelines(run: RunData, summary: Summary, options: TimelineOptions = {}): UnitTimeline[] {
   const timelines: UnitTimeline[] = [];
   for (const m of summary.modes) {
-    const candidates = run.units.filter((u) => u.record && u.plan.point === m.point && u.plan.mode === m.mode).sort((a, b) => a.plan.repeat - b.plan.repeat);
+    const candidates = run.units
+      .filter((u) => u.record && u.plan.point === m.point && u.plan.mode === m.mode)
+      .sort((a, b) => a.plan.repeat - b.plan.repeat);
     const unit = candidates.find((u) => u.record!.status === 'ok') ?? candidates[0];
     if (unit) timelines.push(unitTimeline(unit, m.devices, options));
   }

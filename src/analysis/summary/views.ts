@@ -40,7 +40,16 @@ export function gpuSeries(rows: readonly TelemetryRow[]): Map<number, GpuSeries>
   const out = new Map<number, GpuSeries>();
   for (const [gpu, list] of [...byGpu].sort((a, b) => a[0] - b[0])) {
     list.sort((a, b) => a.t - b.t);
-    const s: GpuSeries = { gpu, t: list.map((r) => r.t), util_pct: [], sm_active_pct: [], sm_occupancy_pct: [], tensor_active_pct: [], power_w: [], energy_mj: [] };
+    const s: GpuSeries = {
+      gpu,
+      t: list.map((r) => r.t),
+      util_pct: [],
+      sm_active_pct: [],
+      sm_occupancy_pct: [],
+      tensor_active_pct: [],
+      power_w: [],
+      energy_mj: [],
+    };
     for (const f of SERIES_FIELDS) s[f] = list.map((r) => value(r[f]));
     out.set(gpu, s);
   }
@@ -159,7 +168,9 @@ export function idleJoules(s: GpuSeries, busy: readonly { t0: number; t1: number
     const hi = Math.min(b, t[i]!);
     if (hi <= lo) continue;
     const width = t[i]! - t[i - 1]!;
-    const joules = useCounter ? ((v[i]! - v[i - 1]!) / 1000) * ((hi - lo) / width) : integrate([t[i - 1]!, t[i]!], [v[i - 1]!, v[i]!], lo, hi);
+    const joules = useCounter
+      ? ((v[i]! - v[i - 1]!) / 1000) * ((hi - lo) / width)
+      : integrate([t[i - 1]!, t[i]!], [v[i - 1]!, v[i]!], lo, hi);
     idle += joules * (1 - unionLength(busy, lo, hi) / (hi - lo));
   }
   return idle;
@@ -186,12 +197,27 @@ export interface GpuViewsTimeline {
  * NaN where a view has nothing in a bucket. Never finer than the samples: at most one bucket per
  * sampling interval.
  */
-export function viewsTimeline(s: GpuSeries, busy: readonly { t0: number; t1: number }[] | undefined, origin: number, span: number, buckets: number): GpuViewsTimeline {
+export function viewsTimeline(
+  s: GpuSeries,
+  busy: readonly { t0: number; t1: number }[] | undefined,
+  origin: number,
+  span: number,
+  buckets: number,
+): GpuViewsTimeline {
   const n = Math.max(1, Math.min(buckets, s.t.length));
   const width = span / n || 1;
   const fields = ['util_pct', 'sm_active_pct', 'tensor_active_pct', 'power_w'] as const;
   const cols = Object.fromEntries(fields.map((f) => [f, defined(s, f)])) as Record<(typeof fields)[number], { t: number[]; v: number[] }>;
-  const out: GpuViewsTimeline = { gpu: s.gpu, x: [], util_pct: [], sm_active_pct: [], tensor_active_pct: [], power_w: [], bucket_s: width, ...(busy ? { phases: [] } : {}) };
+  const out: GpuViewsTimeline = {
+    gpu: s.gpu,
+    x: [],
+    util_pct: [],
+    sm_active_pct: [],
+    tensor_active_pct: [],
+    power_w: [],
+    bucket_s: width,
+    ...(busy ? { phases: [] } : {}),
+  };
   for (let b = 0; b < n; b++) {
     const a = origin + b * width;
     out.x.push(b * width);

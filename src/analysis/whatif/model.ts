@@ -75,12 +75,16 @@ function linkLabel(gbps: number): string {
 }
 
 export const ASSUMPTION_TEXT: Record<keyof Assumptions, string> = {
-  weight_sync_update_s: 'per-update cost of a weight sync to the server, s, beyond the bytes (default: 0.22, the 0.5b preset’s first update on 2×H200 less its bytes over NVLink; TRL’s tracker reports 0.15–0.2 s)',
-  link_gb_per_s: 'bandwidth of the link trainer → server, GB/s one way (default: NVLink 4, 450; --link names others: nvlink3 300, nvlink4 450, nvlink5 900, pcie4 32, pcie5 63)',
-  allreduce_gb_per_s: 'gradient all-reduce bus bandwidth among trainer GPUs, GB/s (default: NVLink 4 within one node; across nodes use the network’s)',
+  weight_sync_update_s:
+    'per-update cost of a weight sync to the server, s, beyond the bytes (default: 0.22, the 0.5b preset’s first update on 2×H200 less its bytes over NVLink; TRL’s tracker reports 0.15–0.2 s)',
+  link_gb_per_s:
+    'bandwidth of the link trainer → server, GB/s one way (default: NVLink 4, 450; --link names others: nvlink3 300, nvlink4 450, nvlink5 900, pcie4 32, pcie5 63)',
+  allreduce_gb_per_s:
+    'gradient all-reduce bus bandwidth among trainer GPUs, GB/s (default: NVLink 4 within one node; across nodes use the network’s)',
   tp_efficiency: 'generation speed-up at tensor parallel p where unmeasured: 1 + e·(p − 1)',
   sleep_gb_per_s: 'sleep + wake cost where unmeasured: weight bytes ÷ this, GB/s (a guess: as if the weights crossed the host link once)',
-  ipc_update_overhead_s: 'server on the trainer’s GPU (IPC): seconds per update beyond the engine’s weight load (default: the per-update overhead TRL’s tracker reports for 0.5–0.6B models, trl#5249, #5892)',
+  ipc_update_overhead_s:
+    'server on the trainer’s GPU (IPC): seconds per update beyond the engine’s weight load (default: the per-update overhead TRL’s tracker reports for 0.5–0.6B models, trl#5249, #5892)',
 };
 
 /** What to predict: the server job and the colocate job it is compared with. */
@@ -194,9 +198,13 @@ type Pick = (q: Quantity) => number;
  * Factors from the profile's lengths to those asked for: generation ∝ completion tokens (decoding,
  * one token per sequence per step, dominates it), compute ∝ prompt + completion tokens.
  */
-export function lengthRescale(profile: Profile, lengths: PredictOptions['lengths']): { generation: number; compute: number; text?: string } {
+export function lengthRescale(
+  profile: Profile,
+  lengths: PredictOptions['lengths'],
+): { generation: number; compute: number; text?: string } {
   const from = profile.shape;
-  if (!lengths || (lengths.max_prompt_length === from.max_prompt_length && lengths.max_completion_length === from.max_completion_length)) return { generation: 1, compute: 1 };
+  if (!lengths || (lengths.max_prompt_length === from.max_prompt_length && lengths.max_completion_length === from.max_completion_length))
+    return { generation: 1, compute: 1 };
   const generation = lengths.max_completion_length / from.max_completion_length;
   const compute = (lengths.max_prompt_length + lengths.max_completion_length) / (from.max_prompt_length + from.max_completion_length);
   return {
@@ -207,7 +215,8 @@ export function lengthRescale(profile: Profile, lengths: PredictOptions['lengths
       `generation scaled × ${Number(generation.toFixed(3))} (completion tokens, decoding-bound; attention over the longer context is not modelled), compute × ${Number(compute.toFixed(3))} (sequence tokens).`,
   };
 }
-const at = (l: Linear, pick: Pick) => Math.max(0, l.terms.reduce((s, t) => s + t.w * pick(t.q), l.c) + (l.curve ? l.curve.k * l.curve.at(pick) : 0));
+const at = (l: Linear, pick: Pick) =>
+  Math.max(0, l.terms.reduce((s, t) => s + t.w * pick(t.q), l.c) + (l.curve ? l.curve.k * l.curve.at(pick) : 0));
 const constant = (c: number): Linear => ({ terms: [], c });
 const scaled = (l: Linear, k: number): Linear => ({
   terms: l.terms.map((t) => ({ w: t.w * k, q: t.q })),
@@ -215,7 +224,11 @@ const scaled = (l: Linear, k: number): Linear => ({
   ...(l.curve ? { curve: { k: l.curve.k * k, at: l.curve.at } } : {}),
 });
 /** a + b (at most one of them a curve). */
-const plus = (a: Linear, b: Linear): Linear => ({ terms: [...a.terms, ...b.terms], c: a.c + b.c, ...((a.curve ?? b.curve) ? { curve: (a.curve ?? b.curve)! } : {}) });
+const plus = (a: Linear, b: Linear): Linear => ({
+  terms: [...a.terms, ...b.terms],
+  c: a.c + b.c,
+  ...((a.curve ?? b.curve) ? { curve: (a.curve ?? b.curve)! } : {}),
+});
 
 /**
  * y at x from knots (xs ascending) by monotone piecewise cubic Hermite interpolation
@@ -250,7 +263,9 @@ export function pchip(xs: readonly number[], ys: readonly number[], x: number): 
   const t = (x - xs[i]!) / h[i]!;
   const t2 = t * t;
   const t3 = t2 * t;
-  return (2 * t3 - 3 * t2 + 1) * ys[i]! + (t3 - 2 * t2 + t) * h[i]! * m[i]! + (-2 * t3 + 3 * t2) * ys[i + 1]! + (t3 - t2) * h[i]! * m[i + 1]!;
+  return (
+    (2 * t3 - 3 * t2 + 1) * ys[i]! + (t3 - 2 * t2 + t) * h[i]! * m[i]! + (-2 * t3 + 3 * t2) * ys[i + 1]! + (t3 - t2) * h[i]! * m[i + 1]!
+  );
 }
 
 class Quantities {
@@ -314,22 +329,40 @@ interface Located {
  * not shrink with fewer completions than the smallest request measured (decoding is bound by
  * reading the weights, whatever the batch), so extrapolating down would flatter the server.
  */
-function locate(points: readonly { x: number; q: Quantity }[], x: number, what: string, below: 'flat' | 'linear' = 'linear', shape: Shape = 'linear'): Located {
+function locate(
+  points: readonly { x: number; q: Quantity }[],
+  x: number,
+  what: string,
+  below: 'flat' | 'linear' = 'linear',
+  shape: Shape = 'linear',
+): Located {
   const fmtx = (v: number) => `${Number(v.toFixed(2))}`;
   const one = (p: { x: number; q: Quantity }, w: number) => ({ terms: [{ w, q: p.q }], c: 0 });
   const exact = points.find((p) => p.x === x);
   if (exact) return { lin: one(exact, 1), provenance: 'measured', detail: `${what} ${fmtx(x)}` };
   const first = points[0]!;
   if (below === 'flat' && x < first.x) {
-    return { lin: one(first, 1), provenance: 'extrapolated', detail: `${what} ${fmtx(x)}: below the smallest measured (${fmtx(first.x)}), taken as that one` };
+    return {
+      lin: one(first, 1),
+      provenance: 'extrapolated',
+      detail: `${what} ${fmtx(x)}: below the smallest measured (${fmtx(first.x)}), taken as that one`,
+    };
   }
   const last = points.at(-1)!;
   if (shape === 'fixed' && (points.length === 1 || x < first.x || x > last.x)) {
     const near = x < first.x ? first : last;
-    return { lin: one(near, 1), provenance: 'extrapolated', detail: `${what} ${fmtx(x)}: a per-step cost, not scaled with the batch: as measured at ${fmtx(near.x)}` };
+    return {
+      lin: one(near, 1),
+      provenance: 'extrapolated',
+      detail: `${what} ${fmtx(x)}: a per-step cost, not scaled with the batch: as measured at ${fmtx(near.x)}`,
+    };
   }
   if (points.length === 1) {
-    return { lin: one(first, x / first.x), provenance: 'extrapolated', detail: `${what} ${fmtx(x)}: proportional to the only measured point (${fmtx(first.x)})` };
+    return {
+      lin: one(first, x / first.x),
+      provenance: 'extrapolated',
+      detail: `${what} ${fmtx(x)}: proportional to the only measured point (${fmtx(first.x)})`,
+    };
   }
   let i = points.findIndex((p) => p.x > x);
   const inside = i > 0;
@@ -341,7 +374,21 @@ function locate(points: readonly { x: number; q: Quantity }[], x: number, what: 
     // through every measured point on log-log axes follows that bend where the chord would not.
     const lx = points.map((p) => Math.log(p.x));
     return {
-      lin: { terms: [], c: 0, curve: { k: 1, at: (pick) => Math.exp(pchip(lx, points.map((p) => Math.log(pick(p.q))), Math.log(x))) } },
+      lin: {
+        terms: [],
+        c: 0,
+        curve: {
+          k: 1,
+          at: (pick) =>
+            Math.exp(
+              pchip(
+                lx,
+                points.map((p) => Math.log(pick(p.q))),
+                Math.log(x),
+              ),
+            ),
+        },
+      },
       provenance: inside ? 'interpolated' : 'extrapolated',
       detail: inside
         ? `${what} ${fmtx(x)}: between measured ${fmtx(a.x)} and ${fmtx(b.x)}, a monotone cubic through all ${points.length} measured points on log-log axes`
@@ -350,7 +397,13 @@ function locate(points: readonly { x: number; q: Quantity }[], x: number, what: 
   }
   const t = (x - a.x) / (b.x - a.x);
   return {
-    lin: { terms: [{ w: 1 - t, q: a.q }, { w: t, q: b.q }], c: 0 },
+    lin: {
+      terms: [
+        { w: 1 - t, q: a.q },
+        { w: t, q: b.q },
+      ],
+      c: 0,
+    },
     provenance: inside ? 'interpolated' : 'extrapolated',
     detail: `${what} ${fmtx(x)}: ${inside ? 'between' : 'linear from'} measured ${fmtx(a.x)} and ${fmtx(b.x)}`,
   };
@@ -362,7 +415,14 @@ function locate(points: readonly { x: number; q: Quantity }[], x: number, what: 
  * cost far less than proportionally) but scaled by how the server engine's measured curve grows
  * between the same two request sizes — an assumption, listed as such.
  */
-function colocateGeneration(points: readonly { x: number; q: Quantity }[], x: number, what: string, shape: ServerCurve, Q: Quantities, assumptions: Set<string>): Located {
+function colocateGeneration(
+  points: readonly { x: number; q: Quantity }[],
+  x: number,
+  what: string,
+  shape: ServerCurve,
+  Q: Quantities,
+  assumptions: Set<string>,
+): Located {
   const only = points.length === 1 ? points[0]! : undefined;
   if (!only || x <= only.x) return locate(points, x, what, 'flat');
   const curve = curvePoints(shape, Q);
@@ -370,7 +430,9 @@ function colocateGeneration(points: readonly { x: number; q: Quantity }[], x: nu
   const factor = timeAt(x) / timeAt(only.x);
   if (curve.length < 2 || !Number.isFinite(factor) || factor <= 0) return locate(points, x, what);
   const f = Number(factor.toFixed(3));
-  assumptions.add(`Colocate generation measured at ${only.x} completions per engine only: at ${x} it is that time × ${f}, the server engine's growth between the same request sizes (the colocate engine assumed to grow alike).`);
+  assumptions.add(
+    `Colocate generation measured at ${only.x} completions per engine only: at ${x} it is that time × ${f}, the server engine's growth between the same request sizes (the colocate engine assumed to grow alike).`,
+  );
   return {
     lin: { terms: [{ w: factor, q: only.q }], c: 0 },
     provenance: 'extrapolated',
@@ -396,7 +458,13 @@ function halfPoints(profile: Profile, Q: Quantities, mode: ModeName, field: Samp
   for (const h of hs) byBatch.set(h.per_device_batch, [...(byBatch.get(h.per_device_batch) ?? []), h]);
   const points = [...byBatch.entries()]
     .sort((a, b) => a[0] - b[0])
-    .map(([b, group]) => ({ x: b, q: Q.of(group.flatMap((h) => h[field]), `${mode}/${b}/${group.map((h) => `${h.training_devices}.${h.sleep_mode}.${h.tensor_parallel_size}`).join('+')}/${field}`) }));
+    .map(([b, group]) => ({
+      x: b,
+      q: Q.of(
+        group.flatMap((h) => h[field]),
+        `${mode}/${b}/${group.map((h) => `${h.training_devices}.${h.sleep_mode}.${h.tensor_parallel_size}`).join('+')}/${field}`,
+      ),
+    }));
   return { points, ranks: hs[0]?.training_devices ?? 1 };
 }
 
@@ -433,9 +501,14 @@ export function predict(profile: Profile, layout: Layout, options: PredictOption
   if (rescale.text) assumptions.add(rescale.text);
   /** A generation or compute input at the lengths asked for. */
   const atLengths = (l: Located, factor: number): Located =>
-    factor === 1 ? l : { ...l, lin: scaled(l.lin, factor), detail: `${l.detail}; × ${Number(factor.toFixed(3))} for the lengths asked (assumed)` };
+    factor === 1
+      ? l
+      : { ...l, lin: scaled(l.lin, factor), detail: `${l.detail}; × ${Number(factor.toFixed(3))} for the lengths asked (assumed)` };
   const bytes = profile.parameter_bytes?.value;
-  if (bytes === undefined) assumptions.add('Parameter bytes unknown (not a preset and no weight sync reported bytes): weight sync, all-reduce and assumed sleep costs are left out.');
+  if (bytes === undefined)
+    assumptions.add(
+      'Parameter bytes unknown (not a preset and no weight sync reported bytes): weight sync, all-reduce and assumed sleep costs are left out.',
+    );
 
   const use = (name: string, l: Located | { lin: Linear; provenance: 'assumed'; detail: string }, unit = 's') => {
     inputs.push({ name, provenance: l.provenance, value: at(l.lin, (q) => q.value), unit, detail: l.detail });
@@ -456,10 +529,15 @@ export function predict(profile: Profile, layout: Layout, options: PredictOption
       const { points, ranks } = halfPoints(profile, Q, source, 'compute_s', (h) => h.sleep_mode === sleep);
       if (points.length === 0) continue;
       const l = locate(points, B, `${source} runs, per-device batch`);
-      if (!eachOwn) assumptions.add(`Both modes’ compute per step taken from ${source} runs (the same source on both sides): the same per-device batch trains equally fast in both.`);
+      if (!eachOwn)
+        assumptions.add(
+          `Both modes’ compute per step taken from ${source} runs (the same source on both sides): the same per-device batch trains equally fast in both.`,
+        );
       return { l: { ...l, detail: `${l.detail}${source !== mode ? ` (${source} runs stand in for ${mode})` : ''}` }, ranks };
     }
-    throw new ProfileGap(`no trainer half: the profile has no colocate, hf or server run to take a step's compute from (per-device batch ${B})`);
+    throw new ProfileGap(
+      `no trainer half: the profile has no colocate, hf or server run to take a step's compute from (per-device batch ${B})`,
+    );
   };
 
   const allreduce = (ranks: number, measuredRanks: number, name: string): Linear => {
@@ -467,20 +545,35 @@ export function predict(profile: Profile, layout: Layout, options: PredictOption
     if (bytes === undefined || ranks === measuredRanks) return constant(0);
     const cost = (n: number) => (n <= 1 ? 0 : (2 * (n - 1) * bytes) / n / (A.allreduce_gb_per_s * 1e9));
     const extra = cost(ranks) - cost(measuredRanks);
-    assumptions.add(`Gradient all-reduce: ring, 2(n − 1)/n × ${fmtBytes(bytes)} ÷ ${A.allreduce_gb_per_s} GB/s, added for the ranks beyond those measured.`);
-    return use(name, { lin: constant(extra), provenance: 'assumed', detail: `${ranks} ranks vs ${measuredRanks} measured, ${A.allreduce_gb_per_s} GB/s` });
+    assumptions.add(
+      `Gradient all-reduce: ring, 2(n − 1)/n × ${fmtBytes(bytes)} ÷ ${A.allreduce_gb_per_s} GB/s, added for the ranks beyond those measured.`,
+    );
+    return use(name, {
+      lin: constant(extra),
+      provenance: 'assumed',
+      detail: `${ranks} ranks vs ${measuredRanks} measured, ${A.allreduce_gb_per_s} GB/s`,
+    });
   };
 
   /** IPC sync: the engine's measured in-process weight load (the same load_weights over the same bytes, no link) + an assumed per-update overhead. */
   const ipcSync = (): Linear => {
     const load = half('colocate', 'weight_sync_s', (h) => !h.sleep_mode);
-    const overhead = use('server weight sync: per-update overhead (IPC)', { lin: constant(A.ipc_update_overhead_s), provenance: 'assumed', detail: `${A.ipc_update_overhead_s} s per update` });
-    assumptions.add(`Weight sync over CUDA IPC: the colocated engine’s measured in-process weight load (the same load_weights over the same bytes, nothing crosses a link) + ${A.ipc_update_overhead_s} s per update for the HTTP requests and the server’s reload set-up (assumed).`);
+    const overhead = use('server weight sync: per-update overhead (IPC)', {
+      lin: constant(A.ipc_update_overhead_s),
+      provenance: 'assumed',
+      detail: `${A.ipc_update_overhead_s} s per update`,
+    });
+    assumptions.add(
+      `Weight sync over CUDA IPC: the colocated engine’s measured in-process weight load (the same load_weights over the same bytes, nothing crosses a link) + ${A.ipc_update_overhead_s} s per update for the HTTP requests and the server’s reload set-up (assumed).`,
+    );
     if (!load) {
       assumptions.add('No colocate run measured the engine’s weight load: the IPC sync is the per-update overhead alone.');
       return overhead;
     }
-    const l = use('server weight sync: engine weight load (IPC)', { ...load, detail: `${load.detail} (colocate’s in-process load stands in)` });
+    const l = use('server weight sync: engine weight load (IPC)', {
+      ...load,
+      detail: `${load.detail} (colocate’s in-process load stands in)`,
+    });
     return plus(l, overhead);
   };
 
@@ -493,13 +586,25 @@ export function predict(profile: Profile, layout: Layout, options: PredictOption
   // The curve measured d' replicas; with d replicas each one gets completions/d.
   const x = (completions * curve.data_parallel_size) / d;
   const genPoints = curvePoints(curve, Q);
-  let gen = locate(genPoints, x, `completions per request (per ${curve.data_parallel_size} replica${curve.data_parallel_size > 1 ? 's' : ''} of tp ${curve.tensor_parallel_size})`, 'flat', 'loglog');
+  let gen = locate(
+    genPoints,
+    x,
+    `completions per request (per ${curve.data_parallel_size} replica${curve.data_parallel_size > 1 ? 's' : ''} of tp ${curve.tensor_parallel_size})`,
+    'flat',
+    'loglog',
+  );
   if (d !== curve.data_parallel_size) assumptions.add('vLLM data parallelism splits one request’s prompts evenly over its replicas.');
   if (curve.tensor_parallel_size !== p) {
-    const speed = 1 + A.tp_efficiency * (p - 1) / 1;
+    const speed = 1 + (A.tp_efficiency * (p - 1)) / 1;
     const base = 1 + A.tp_efficiency * (curve.tensor_parallel_size - 1);
-    gen = { ...gen, lin: scaled(gen.lin, base / speed), detail: `${gen.detail}; tp ${p} not measured: ÷ ${(speed / base).toFixed(2)} (assumed tp efficiency ${A.tp_efficiency})` };
-    assumptions.add(`Server tensor parallel ${p} not measured: generation ${(speed / base).toFixed(2)}× as fast as tp ${curve.tensor_parallel_size} (1 + ${A.tp_efficiency}·(p − 1)).`);
+    gen = {
+      ...gen,
+      lin: scaled(gen.lin, base / speed),
+      detail: `${gen.detail}; tp ${p} not measured: ÷ ${(speed / base).toFixed(2)} (assumed tp efficiency ${A.tp_efficiency})`,
+    };
+    assumptions.add(
+      `Server tensor parallel ${p} not measured: generation ${(speed / base).toFixed(2)}× as fast as tp ${curve.tensor_parallel_size} (1 + ${A.tp_efficiency}·(p − 1)).`,
+    );
   }
   const genServer = use('server generation', atLengths(gen, rescale.generation));
   const sc = compute('server', false);
@@ -509,39 +614,66 @@ export function predict(profile: Profile, layout: Layout, options: PredictOption
   let syncServer: Linear;
   if (shared) {
     syncServer = ipcSync();
-    assumptions.add('Server on the trainer’s GPU: the two time-share it (TRL’s loop is synchronous, so their kernels do not overlap); the server generates as fast as the profile’s server on a GPU of its own (its smaller memory share only shrinks its KV cache).');
+    assumptions.add(
+      'Server on the trainer’s GPU: the two time-share it (TRL’s loop is synchronous, so their kernels do not overlap); the server generates as fast as the profile’s server on a GPU of its own (its smaller memory share only shrinks its KV cache).',
+    );
   } else if (measuredSync) syncServer = use('server weight sync', measuredSync);
   else if (bytes !== undefined) {
     const seconds = A.weight_sync_update_s + bytes / (A.link_gb_per_s * 1e9);
-    syncServer = use('server weight sync', { lin: constant(seconds), provenance: 'assumed', detail: `${A.weight_sync_update_s} s per update + ${fmtBytes(bytes)} ÷ ${A.link_gb_per_s} GB/s (${linkLabel(A.link_gb_per_s)})` });
-    assumptions.add(`Weight sync to the server not measured: ${A.weight_sync_update_s} s per update (measured once: the 0.5b preset’s first update on 2×H200, less its bytes) + ${fmtBytes(bytes)} ÷ ${A.link_gb_per_s} GB/s over ${linkLabel(A.link_gb_per_s)}.`);
+    syncServer = use('server weight sync', {
+      lin: constant(seconds),
+      provenance: 'assumed',
+      detail: `${A.weight_sync_update_s} s per update + ${fmtBytes(bytes)} ÷ ${A.link_gb_per_s} GB/s (${linkLabel(A.link_gb_per_s)})`,
+    });
+    assumptions.add(
+      `Weight sync to the server not measured: ${A.weight_sync_update_s} s per update (measured once: the 0.5b preset’s first update on 2×H200, less its bytes) + ${fmtBytes(bytes)} ÷ ${A.link_gb_per_s} GB/s over ${linkLabel(A.link_gb_per_s)}.`,
+    );
   } else syncServer = constant(0);
   const arServer = allreduce(T, sc.ranks, 'server gradient all-reduce (extra ranks)');
 
   // ---------------- colocate ----------------
   const { gpus: N, tensor_parallel_size: q, sleep } = layout.colocate;
   let genColoc: Located;
-  const colocTps = [...new Set(profile.trainer.filter((h) => h.mode === 'colocate').map((h) => h.tensor_parallel_size))].sort((x, y) => x - y);
+  const colocTps = [...new Set(profile.trainer.filter((h) => h.mode === 'colocate').map((h) => h.tensor_parallel_size))].sort(
+    (x, y) => x - y,
+  );
   if (colocTps.length > 0) {
     // Measured at tp q0 (q itself when measured): an engine there makes q0 ranks' shares at once.
     const q0 = colocTps.includes(q) ? q : colocTps.includes(1) ? 1 : colocTps[0]!;
     // Runs with the sleep state asked for when there are any (waking slows generation), else the others.
     const atTp = profile.trainer.filter((h) => h.mode === 'colocate' && h.tensor_parallel_size === q0);
     const sameSleep = atTp.some((h) => h.sleep_mode === sleep);
-    const { points } = halfPoints(profile, Q, 'colocate', 'generate_s', (h) => h.tensor_parallel_size === q0 && (!sameSleep || h.sleep_mode === sleep));
+    const { points } = halfPoints(
+      profile,
+      Q,
+      'colocate',
+      'generate_s',
+      (h) => h.tensor_parallel_size === q0 && (!sameSleep || h.sleep_mode === sleep),
+    );
     const perEngine = points.map((pt) => ({ x: pt.x * q0, q: pt.q }));
-    const l = colocateGeneration(perEngine, q * B, `colocate runs (tp ${q0}), completions per engine`, chooseCurve(profile.server, q0) ?? curve, Q, assumptions);
+    const l = colocateGeneration(
+      perEngine,
+      q * B,
+      `colocate runs (tp ${q0}), completions per engine`,
+      chooseCurve(profile.server, q0) ?? curve,
+      Q,
+      assumptions,
+    );
     if (q0 === q) genColoc = l;
     else {
       const speed = (1 + A.tp_efficiency * (q - 1)) / (1 + A.tp_efficiency * (q0 - 1));
       genColoc = { ...l, lin: scaled(l.lin, 1 / speed), detail: `${l.detail}; ÷ ${speed.toFixed(2)} for tp ${q} (assumed)` };
-      assumptions.add(`Colocate tensor parallel ${q} not measured: an engine generates its ${q} ranks’ shares ${speed.toFixed(2)}× as fast as at tp ${q0} (speed 1 + ${A.tp_efficiency}·(tp − 1)).`);
+      assumptions.add(
+        `Colocate tensor parallel ${q} not measured: an engine generates its ${q} ranks’ shares ${speed.toFixed(2)}× as fast as at tp ${q0} (speed 1 + ${A.tp_efficiency}·(tp − 1)).`,
+      );
     }
   } else {
     const one = chooseCurve(profile.server, q) ?? curve;
     const l = locate(curvePoints(one, Q), B * q, 'server curve at one rank’s share', 'flat', 'loglog');
     genColoc = { ...l, detail: `${l.detail} (no colocate run: the server engine stands in)` };
-    assumptions.add('No colocate run: a rank’s generation taken as the server engine’s time for one trainer’s share (same engine speed despite colocate’s 0.3 memory share, max_num_batched_tokens 4096 and duplicated prompts).');
+    assumptions.add(
+      'No colocate run: a rank’s generation taken as the server engine’s time for one trainer’s share (same engine speed despite colocate’s 0.3 memory share, max_num_batched_tokens 4096 and duplicated prompts).',
+    );
   }
   const genColocate = use('colocate generation (one rank’s share)', atLengths(genColoc, rescale.generation));
   const cc = compute('colocate', sleep);
@@ -555,10 +687,16 @@ export function predict(profile: Profile, layout: Layout, options: PredictOption
   }
   let sleepColoc = constant(0);
   if (sleep) {
-    const sw = profile.trainer.some((h) => h.mode === 'colocate' && h.sleep_mode) ? half('colocate', 'sleep_wake_s', (h) => h.sleep_mode) : undefined;
+    const sw = profile.trainer.some((h) => h.mode === 'colocate' && h.sleep_mode)
+      ? half('colocate', 'sleep_wake_s', (h) => h.sleep_mode)
+      : undefined;
     if (sw) sleepColoc = use('colocate sleep + wake', sw);
     else if (bytes !== undefined) {
-      sleepColoc = use('colocate sleep + wake', { lin: constant(bytes / (A.sleep_gb_per_s * 1e9)), provenance: 'assumed', detail: `${fmtBytes(bytes)} ÷ ${A.sleep_gb_per_s} GB/s` });
+      sleepColoc = use('colocate sleep + wake', {
+        lin: constant(bytes / (A.sleep_gb_per_s * 1e9)),
+        provenance: 'assumed',
+        detail: `${fmtBytes(bytes)} ÷ ${A.sleep_gb_per_s} GB/s`,
+      });
       assumptions.add(`Sleep mode not measured: sleep + wake cost ${fmtBytes(bytes)} ÷ ${A.sleep_gb_per_s} GB/s per step.`);
     }
     assumptions.add('Sleep mode’s gain (memory for a larger batch or model) is not modelled, only its time.');
@@ -576,17 +714,39 @@ export function predict(profile: Profile, layout: Layout, options: PredictOption
       weight_sync: adj.server_weight_sync_s ?? at(syncServer, pick),
       allreduce: at(arServer, pick),
     };
-    const co = { generation: at(genColocate, pick), compute: at(computeColoc, pick) * cf, weight_sync: at(loadColoc, pick), allreduce: at(arColoc, pick), sleep_wake: at(sleepColoc, pick) };
+    const co = {
+      generation: at(genColocate, pick),
+      compute: at(computeColoc, pick) * cf,
+      weight_sync: at(loadColoc, pick),
+      allreduce: at(arColoc, pick),
+      sleep_wake: at(sleepColoc, pick),
+    };
     const sStep = sv.generation + sv.compute + sv.weight_sync + sv.allreduce;
     const cStep = co.generation + co.compute + co.weight_sync + co.allreduce + co.sleep_wake;
     const sTps = (T * B * L) / sStep;
     const cTps = (N * B * L) / cStep;
     return {
-      s_step: sStep, s_gen: sv.generation, s_compute: sv.compute, s_sync: sv.weight_sync, s_ar: sv.allreduce,
-      s_tps: sTps, s_alloc: sTps / serverGpus, s_train: sTps / T, s_ratio: sv.generation / (sStep - sv.generation),
-      c_step: cStep, c_gen: co.generation, c_compute: co.compute, c_sync: co.weight_sync, c_ar: co.allreduce, c_sleep: co.sleep_wake,
-      c_tps: cTps, c_alloc: cTps / N, c_ratio: co.generation / (cStep - co.generation),
-      speed_alloc: cTps / N / (sTps / serverGpus), speed_train: cTps / N / (sTps / T), ratio: cTps / sTps,
+      s_step: sStep,
+      s_gen: sv.generation,
+      s_compute: sv.compute,
+      s_sync: sv.weight_sync,
+      s_ar: sv.allreduce,
+      s_tps: sTps,
+      s_alloc: sTps / serverGpus,
+      s_train: sTps / T,
+      s_ratio: sv.generation / (sStep - sv.generation),
+      c_step: cStep,
+      c_gen: co.generation,
+      c_compute: co.compute,
+      c_sync: co.weight_sync,
+      c_ar: co.allreduce,
+      c_sleep: co.sleep_wake,
+      c_tps: cTps,
+      c_alloc: cTps / N,
+      c_ratio: co.generation / (cStep - co.generation),
+      speed_alloc: cTps / N / (sTps / serverGpus),
+      speed_train: cTps / N / (sTps / T),
+      ratio: cTps / sTps,
     };
   };
   const point = model((q) => q.value);
@@ -599,7 +759,14 @@ export function predict(profile: Profile, layout: Layout, options: PredictOption
   const spread = Q.allRuns ? 'runs' : 'within_run';
   const iv = (k: keyof typeof point): Interval => {
     const sorted = sortSamples(Array.from(reps[k]).filter(Number.isFinite));
-    return { value: point[k], low: quantile(sorted, (1 - CI_LEVEL) / 2), high: quantile(sorted, (1 + CI_LEVEL) / 2), level: CI_LEVEL, spread, replicates: R };
+    return {
+      value: point[k],
+      low: quantile(sorted, (1 - CI_LEVEL) / 2),
+      high: quantile(sorted, (1 + CI_LEVEL) / 2),
+      level: CI_LEVEL,
+      spread,
+      replicates: R,
+    };
   };
   return {
     predicted: true,
@@ -615,7 +782,13 @@ export function predict(profile: Profile, layout: Layout, options: PredictOption
     },
     colocate: {
       step_time_s: iv('c_step'),
-      parts: { generation: iv('c_gen'), compute: iv('c_compute'), weight_sync: iv('c_sync'), allreduce: iv('c_ar'), sleep_wake: iv('c_sleep') },
+      parts: {
+        generation: iv('c_gen'),
+        compute: iv('c_compute'),
+        weight_sync: iv('c_sync'),
+        allreduce: iv('c_ar'),
+        sleep_wake: iv('c_sleep'),
+      },
       completions_per_step: N * B,
       completion_tokens_per_s: iv('c_tps'),
       completion_tokens_per_s_per_allocated_gpu: iv('c_alloc'),
@@ -645,10 +818,13 @@ function checkLayout(l: Layout): void {
   const bad = (m: string) => {
     throw new ProfileGap(m);
   };
-  if (!(Number.isInteger(l.per_device_batch) && l.per_device_batch > 0)) bad(`per-device batch must be a positive integer, got ${l.per_device_batch}`);
-  if (!(S >= 1 && T >= 1 && Number.isInteger(S) && Number.isInteger(T))) bad(`a server split needs at least one server and one trainer GPU, got ${S} + ${T}`);
+  if (!(Number.isInteger(l.per_device_batch) && l.per_device_batch > 0))
+    bad(`per-device batch must be a positive integer, got ${l.per_device_batch}`);
+  if (!(S >= 1 && T >= 1 && Number.isInteger(S) && Number.isInteger(T)))
+    bad(`a server split needs at least one server and one trainer GPU, got ${S} + ${T}`);
   if (!(p >= 1 && S % p === 0)) bad(`server tensor parallel ${p} must divide the ${S} server GPU(s)`);
-  if (l.server.shared_gpu && (S !== 1 || T !== 1 || p !== 1)) bad(`a server on the trainer's GPU shares one GPU: 1 + 1 at tensor parallel 1, got ${S} + ${T} at tp ${p}`);
+  if (l.server.shared_gpu && (S !== 1 || T !== 1 || p !== 1))
+    bad(`a server on the trainer's GPU shares one GPU: 1 + 1 at tensor parallel 1, got ${S} + ${T} at tp ${p}`);
   const { gpus: N, tensor_parallel_size: q } = l.colocate;
   if (!(N >= 1 && q >= 1 && N % q === 0)) bad(`colocate tensor parallel ${q} must divide its ${N} GPU(s)`);
 }
@@ -656,7 +832,10 @@ function checkLayout(l: Layout): void {
 /** The curve measured at tensor-parallel size p, else the one at tp 1 (the model then scales it). */
 function chooseCurve(curves: readonly ServerCurve[], p: number): ServerCurve | undefined {
   // At one tp, the fewest replicas, then the curve with the most points (another memory share is another curve).
-  const pick = (tp: number) => curves.filter((c) => c.tensor_parallel_size === tp).sort((a, b) => a.data_parallel_size - b.data_parallel_size || b.points.length - a.points.length)[0];
+  const pick = (tp: number) =>
+    curves
+      .filter((c) => c.tensor_parallel_size === tp)
+      .sort((a, b) => a.data_parallel_size - b.data_parallel_size || b.points.length - a.points.length)[0];
   return pick(p) ?? pick(1) ?? curves[0];
 }
 
@@ -664,7 +843,9 @@ function chooseCurve(curves: readonly ServerCurve[], p: number): ServerCurve | u
 function curvePoints(curve: ServerCurve, Q: Quantities): { x: number; q: Quantity }[] {
   const byC = new Map<number, RunSamples>();
   for (const p of curve.points) byC.set(p.completions, [...(byC.get(p.completions) ?? []), ...p.seconds]);
-  return [...byC.entries()].sort((a, b) => a[0] - b[0]).map(([c, s]) => ({ x: c, q: Q.of(s, `server/${curve.tensor_parallel_size}x${curve.data_parallel_size}/${c}`) }));
+  return [...byC.entries()]
+    .sort((a, b) => a[0] - b[0])
+    .map(([c, s]) => ({ x: c, q: Q.of(s, `server/${curve.tensor_parallel_size}x${curve.data_parallel_size}/${c}`) }));
 }
 
 function fmtBytes(b: number): string {
@@ -672,7 +853,10 @@ function fmtBytes(b: number): string {
 }
 
 /** Every split S + T of N GPUs (S server GPUs, tensor parallel each of `serverTp` that divides S), colocate on all N. */
-export function splits(N: number, serverTp: readonly number[] | 'all'): { server_gpus: number; trainer_gpus: number; tensor_parallel_size: number }[] {
+export function splits(
+  N: number,
+  serverTp: readonly number[] | 'all',
+): { server_gpus: number; trainer_gpus: number; tensor_parallel_size: number }[] {
   const out: { server_gpus: number; trainer_gpus: number; tensor_parallel_size: number }[] = [];
   for (let S = 1; S < N; S++) {
     const tps = serverTp === 'all' ? divisors(S) : serverTp.filter((p) => S % p === 0);
@@ -730,7 +914,9 @@ export interface SplitOptions extends PredictOptions {
 export function predictSplits(profile: Profile, o: SplitOptions): SplitTable {
   const rows: SplitRow[] = [];
   if (o.shared_gpu && o.gpus !== 1) throw new ProfileGap(`a server on the trainer's GPU is a one-GPU layout: --gpus 1, got ${o.gpus}`);
-  const layouts = o.shared_gpu ? [{ server_gpus: 1, trainer_gpus: 1, tensor_parallel_size: 1, shared_gpu: true }] : splits(o.gpus, o.server_tp);
+  const layouts = o.shared_gpu
+    ? [{ server_gpus: 1, trainer_gpus: 1, tensor_parallel_size: 1, shared_gpu: true }]
+    : splits(o.gpus, o.server_tp);
   for (const s of layouts) {
     const layout = (sleep: boolean): Layout => ({
       per_device_batch: o.per_device_batch,
@@ -745,9 +931,22 @@ export function predictSplits(profile: Profile, o: SplitOptions): SplitTable {
       with_sleep: predict(profile, layout(true), o),
     });
   }
-  if (rows.length === 0) throw new ProfileGap(`no split of ${o.gpus} GPU(s) has a server tensor-parallel size in ${JSON.stringify(o.server_tp)}: a split needs at least 2 GPUs`);
+  if (rows.length === 0)
+    throw new ProfileGap(
+      `no split of ${o.gpus} GPU(s) has a server tensor-parallel size in ${JSON.stringify(o.server_tp)}: a split needs at least 2 GPUs`,
+    );
   const seen = new Map<string, InputUse>();
-  for (const r of rows) for (const p of [r.without_sleep, r.with_sleep]) for (const i of p.inputs) seen.set(`${i.name}\u0000${i.detail}`, i);
+  for (const r of rows)
+    for (const p of [r.without_sleep, r.with_sleep]) for (const i of p.inputs) seen.set(`${i.name}\u0000${i.detail}`, i);
   const assumptions = [...new Set(rows.flatMap((r) => [...r.without_sleep.assumptions, ...r.with_sleep.assumptions]))];
-  return { predicted: true, gpus: o.gpus, per_device_batch: o.per_device_batch, colocate_tensor_parallel_size: o.colocate_tp, ...(o.shared_gpu ? { shared_gpu: true } : {}), rows, inputs: [...seen.values()], assumptions };
+  return {
+    predicted: true,
+    gpus: o.gpus,
+    per_device_batch: o.per_device_batch,
+    colocate_tensor_parallel_size: o.colocate_tp,
+    ...(o.shared_gpu ? { shared_gpu: true } : {}),
+    rows,
+    inputs: [...seen.values()],
+    assumptions,
+  };
 }

@@ -154,7 +154,10 @@ export function parseProfile(json: unknown, file: string): Profile {
   const parsed = ProfileShape.safeParse(json);
   if (!parsed.success) {
     const issues = parsed.error.issues.slice(0, 5).map((i) => `  ${i.path.join('.') || '(top level)'}: ${i.message}`);
-    throw new UserError(`${file}: not a grpo-bench profile\n${issues.join('\n')}`, 'Pass the profile.json written by `grpo-bench profile`, or a results folder.');
+    throw new UserError(
+      `${file}: not a grpo-bench profile\n${issues.join('\n')}`,
+      'Pass the profile.json written by `grpo-bench profile`, or a results folder.',
+    );
   }
   return parsed.data as Profile;
 }
@@ -228,7 +231,9 @@ export function buildProfile(runs: readonly RunData[]): Profile {
     sources.push({ run_id: run.manifest.run_id, dir: run.dir, units: used });
   }
   for (const c of curves.values()) c.points.sort((a, b) => a.completions - b.completions || a.trainers - b.trainers);
-  trainer.sort((a, b) => a.mode.localeCompare(b.mode) || a.per_device_batch - b.per_device_batch || Number(a.sleep_mode) - Number(b.sleep_mode));
+  trainer.sort(
+    (a, b) => a.mode.localeCompare(b.mode) || a.per_device_batch - b.per_device_batch || Number(a.sleep_mode) - Number(b.sleep_mode),
+  );
   if (curves.size === 0) notes.push('no server half: no probe units and no server-mode run with measured steps');
   if (trainer.length === 0) notes.push('no trainer half: no colocate, hf or server run with measured steps');
 
@@ -240,7 +245,8 @@ export function buildProfile(runs: readonly RunData[]): Profile {
     workload: s0.workload,
     model: s0.model,
     device_kind: device,
-    device_name: typeof first.manifest.fingerprint?.environment?.gpu_name === 'string' ? first.manifest.fingerprint.environment.gpu_name : null,
+    device_name:
+      typeof first.manifest.fingerprint?.environment?.gpu_name === 'string' ? first.manifest.fingerprint.environment.gpu_name : null,
     shape: {
       num_generations: s0.grpo.num_generations,
       max_prompt_length: s0.grpo.max_prompt_length,
@@ -248,7 +254,9 @@ export function buildProfile(runs: readonly RunData[]): Profile {
       completion_tokens_per_sample: tokens.completions > 0 ? tokens.tokens / tokens.completions : s0.grpo.max_completion_length,
     },
     parameter_bytes: parameterBytes(s0.model, device, syncBytes),
-    server: [...curves.values()].sort((a, b) => a.tensor_parallel_size - b.tensor_parallel_size || a.data_parallel_size - b.data_parallel_size),
+    server: [...curves.values()].sort(
+      (a, b) => a.tensor_parallel_size - b.tensor_parallel_size || a.data_parallel_size - b.data_parallel_size,
+    ),
     trainer,
     sources,
     notes,
@@ -256,7 +264,8 @@ export function buildProfile(runs: readonly RunData[]): Profile {
 }
 
 /** What one profile describes (the work per sample): units that differ in any of these cannot be joined. */
-export type ProfileIdentity = Pick<Scenario, 'model' | 'workload'> & Pick<Scenario['grpo'], 'num_generations' | 'max_prompt_length' | 'max_completion_length'>;
+export type ProfileIdentity = Pick<Scenario, 'model' | 'workload'> &
+  Pick<Scenario['grpo'], 'num_generations' | 'max_prompt_length' | 'max_completion_length'>;
 
 export function profileIdentity(s: Scenario): ProfileIdentity {
   const { num_generations, max_prompt_length, max_completion_length } = s.grpo;
@@ -294,7 +303,10 @@ function parameterBytes(model: string, device: 'cuda' | 'cpu', synced: number | 
   const shape = preset !== undefined ? PRESETS[preset] : undefined;
   if (!shape) return null;
   const bytes = device === 'cuda' ? 2 : 4;
-  return { value: parameterCount(shape) * bytes, source: `preset ${preset}: ${parameterCount(shape).toLocaleString('en-US')} parameters × ${bytes} bytes (${device === 'cuda' ? 'bf16' : 'float32'})` };
+  return {
+    value: parameterCount(shape) * bytes,
+    source: `preset ${preset}: ${parameterCount(shape).toLocaleString('en-US')} parameters × ${bytes} bytes (${device === 'cuda' ? 'bf16' : 'float32'})`,
+  };
 }
 
 function curveFor(curves: Map<string, ServerCurve>, layout: { tp: number; dp: number; share?: number }): ServerCurve {
@@ -302,7 +314,16 @@ function curveFor(curves: Map<string, ServerCurve>, layout: { tp: number; dp: nu
   // A server at another memory share is another curve, not more repeats of this one.
   const key = `${tp}x${dp}@${share ?? ''}`;
   let c = curves.get(key);
-  if (!c) curves.set(key, (c = { tensor_parallel_size: tp, data_parallel_size: dp, ...(share !== undefined ? { gpu_memory_utilization: share } : {}), points: [] }));
+  if (!c)
+    curves.set(
+      key,
+      (c = {
+        tensor_parallel_size: tp,
+        data_parallel_size: dp,
+        ...(share !== undefined ? { gpu_memory_utilization: share } : {}),
+        points: [],
+      }),
+    );
   return c;
 }
 
@@ -324,7 +345,14 @@ function addPoint(curve: ServerCurve, p: Omit<GenerationPoint, 'seconds' | 'from
 }
 
 /** A probe unit's requests (warm-up left out), one run of samples per (trainers, batch). */
-function addProbe(unit: UnitData, scenario: Scenario, id: string, curves: Map<string, ServerCurve>, tokens: { completions: number; tokens: number }, notes: string[]): number {
+function addProbe(
+  unit: UnitData,
+  scenario: Scenario,
+  id: string,
+  curves: Map<string, ServerCurve>,
+  tokens: { completions: number; tokens: number },
+  notes: string[],
+): number {
   const driver = trainerFiles(unit).find((f) => f.rank === 0);
   const phases = eventsOf(driver, 'phase')
     .map((e) => ProbePhase.safeParse(e))
@@ -332,7 +360,9 @@ function addProbe(unit: UnitData, scenario: Scenario, id: string, curves: Map<st
     .map((r) => r.data);
   const measured = phases.filter((p) => !p.warmup);
   if (measured.length === 0) {
-    notes.push(`${id}: probe unit without measured requests${unit.record?.status && unit.record.status !== 'ok' ? ` (${unit.record.status})` : ''}`);
+    notes.push(
+      `${id}: probe unit without measured requests${unit.record?.status && unit.record.status !== 'ok' ? ` (${unit.record.status})` : ''}`,
+    );
     return 0;
   }
   const curve = curveFor(curves, serverLayout(unit, scenario));
@@ -347,9 +377,15 @@ function addProbe(unit: UnitData, scenario: Scenario, id: string, curves: Map<st
   }
   for (const g of groups.values()) {
     const p = g[0]!;
-    addPoint(curve, { completions: p.completions, trainers: p.trainers, per_device_batch: p.per_device_batch, prompts: p.prompts, source: 'probe' }, g.map((x) => x.dur), id);
+    addPoint(
+      curve,
+      { completions: p.completions, trainers: p.trainers, per_device_batch: p.per_device_batch, prompts: p.prompts, source: 'probe' },
+      g.map((x) => x.dur),
+      id,
+    );
   }
-  if (unit.record?.status && unit.record.status !== 'ok') notes.push(`${id}: ${unit.record.status}; its ${measured.length} finished request(s) are used`);
+  if (unit.record?.status && unit.record.status !== 'ok')
+    notes.push(`${id}: ${unit.record.status}; its ${measured.length} finished request(s) are used`);
   return measured.length;
 }
 
@@ -377,7 +413,11 @@ function trainerHalf(unit: UnitData, scenario: Scenario, id: string, notes: stri
     byStep.set(p.step, [...(byStep.get(p.step) ?? []), p]);
   }
   const cut = (names: readonly string[], ivs: { name: string; t0: number; t1: number }[], a: number, b: number) =>
-    unionLength(ivs.filter((i) => names.includes(i.name)), a, b);
+    unionLength(
+      ivs.filter((i) => names.includes(i.name)),
+      a,
+      b,
+    );
   const compute: number[] = [];
   const generate: number[] = [];
   const sync: number[] = [];
@@ -392,7 +432,8 @@ function trainerHalf(unit: UnitData, scenario: Scenario, id: string, notes: stri
     sync.push(all - genSleep);
     sleepWake.push(genSleep - gen);
   }
-  if (unit.record?.status && unit.record.status !== 'ok') notes.push(`${id}: ${unit.record.status}; its ${steps.length} measured step(s) are used`);
+  if (unit.record?.status && unit.record.status !== 'ok')
+    notes.push(`${id}: ${unit.record.status}; its ${steps.length} measured step(s) are used`);
   const colocate = scenario.modes.colocate;
   const mode = unit.plan.mode;
   const syncBytes = steps.find((r) => r.weight_sync_bytes !== undefined && r.weight_sync_bytes > 0)?.weight_sync_bytes;
@@ -401,9 +442,12 @@ function trainerHalf(unit: UnitData, scenario: Scenario, id: string, notes: stri
       mode,
       per_device_batch: unit.plan.batch.per_device_train_batch_size,
       training_devices: unit.plan.devices.training.length,
-      sleep_mode: mode === 'colocate' && colocate !== undefined && (scenario.workload === 'trl' ? colocate.vllm.enable_sleep_mode : colocate.sleep),
+      sleep_mode:
+        mode === 'colocate' && colocate !== undefined && (scenario.workload === 'trl' ? colocate.vllm.enable_sleep_mode : colocate.sleep),
       tensor_parallel_size: mode === 'colocate' && scenario.workload === 'trl' && colocate ? colocate.vllm.tensor_parallel_size : 1,
-      ...(mode === 'colocate' && scenario.workload === 'trl' && colocate ? { gpu_memory_utilization: colocate.vllm.gpu_memory_utilization } : {}),
+      ...(mode === 'colocate' && scenario.workload === 'trl' && colocate
+        ? { gpu_memory_utilization: colocate.vllm.gpu_memory_utilization }
+        : {}),
       compute_s: [compute],
       generate_s: [generate],
       weight_sync_s: [sync],
@@ -421,8 +465,12 @@ function trainerHalf(unit: UnitData, scenario: Scenario, id: string, notes: stri
 function mergeHalf(all: TrainerHalf[], h: TrainerHalf): void {
   const same = all.find(
     (x) =>
-      x.mode === h.mode && x.per_device_batch === h.per_device_batch && x.training_devices === h.training_devices && x.sleep_mode === h.sleep_mode &&
-      x.tensor_parallel_size === h.tensor_parallel_size && x.gpu_memory_utilization === h.gpu_memory_utilization,
+      x.mode === h.mode &&
+      x.per_device_batch === h.per_device_batch &&
+      x.training_devices === h.training_devices &&
+      x.sleep_mode === h.sleep_mode &&
+      x.tensor_parallel_size === h.tensor_parallel_size &&
+      x.gpu_memory_utilization === h.gpu_memory_utilization,
   );
   if (!same) {
     all.push(h);
@@ -439,7 +487,13 @@ function addServerRunPoint(unit: UnitData, scenario: Scenario, m: MeasuredHalf, 
   const b = unit.plan.batch;
   addPoint(
     curveFor(curves, layout),
-    { completions: b.global_batch, trainers: b.training_devices, per_device_batch: b.per_device_train_batch_size, prompts: b.prompts_per_step, source: 'server-run' },
+    {
+      completions: b.global_batch,
+      trainers: b.training_devices,
+      per_device_batch: b.per_device_train_batch_size,
+      prompts: b.prompts_per_step,
+      source: 'server-run',
+    },
     m.half.generate_s[0]!,
     id,
   );
@@ -450,9 +504,29 @@ export interface ProfileView {
   server: {
     tensor_parallel_size: number;
     data_parallel_size: number;
-    rows: { completions: number; trainers: number; per_device_batch: number; prompts: number; source: GenerationPoint['source']; requests: number; seconds: RunLevelEstimate; completion_tokens_per_s: number }[];
+    rows: {
+      completions: number;
+      trainers: number;
+      per_device_batch: number;
+      prompts: number;
+      source: GenerationPoint['source'];
+      requests: number;
+      seconds: RunLevelEstimate;
+      completion_tokens_per_s: number;
+    }[];
   }[];
-  trainer: { mode: ModeName; per_device_batch: number; training_devices: number; sleep_mode: boolean; tensor_parallel_size: number; steps: number; compute_s: RunLevelEstimate; generate_s: RunLevelEstimate; weight_sync_s: RunLevelEstimate; sleep_wake_s: RunLevelEstimate }[];
+  trainer: {
+    mode: ModeName;
+    per_device_batch: number;
+    training_devices: number;
+    sleep_mode: boolean;
+    tensor_parallel_size: number;
+    steps: number;
+    compute_s: RunLevelEstimate;
+    generate_s: RunLevelEstimate;
+    weight_sync_s: RunLevelEstimate;
+    sleep_wake_s: RunLevelEstimate;
+  }[];
 }
 
 /**
@@ -471,7 +545,16 @@ export function profileView(p: Profile): ProfileView {
       data_parallel_size: c.data_parallel_size,
       rows: c.points.map((pt) => {
         const seconds = est(pt.seconds);
-        return { completions: pt.completions, trainers: pt.trainers, per_device_batch: pt.per_device_batch, prompts: pt.prompts, source: pt.source, requests: pt.seconds.flat().length, seconds, completion_tokens_per_s: (pt.completions * L) / seconds.value };
+        return {
+          completions: pt.completions,
+          trainers: pt.trainers,
+          per_device_batch: pt.per_device_batch,
+          prompts: pt.prompts,
+          source: pt.source,
+          requests: pt.seconds.flat().length,
+          seconds,
+          completion_tokens_per_s: (pt.completions * L) / seconds.value,
+        };
       }),
     })),
     trainer: p.trainer.map((h) => ({

@@ -20,11 +20,15 @@ import { INK, MUTED } from '../../report/theme.ts';
 /** A ratio in a sentence: `1.43 (1.40–1.46) ×`. */
 const times = (e: RangedValue) => formatFigure(estimateFigure(e, { unit: '×' }));
 
-const ranged = (r: RunLevelEstimate): RangedValue => ({ value: r.value, low: r.interval?.low, high: r.interval?.high, interval: r.interval?.kind });
+const ranged = (r: RunLevelEstimate): RangedValue => ({
+  value: r.value,
+  low: r.interval?.low,
+  high: r.interval?.high,
+  interval: r.interval?.kind,
+});
 
 /** The words every predicted figure carries. */
 export const PREDICTED = 'PREDICTED';
-
 
 export function profileTables(p: Profile, v: ProfileView): Table[] {
   const tables: Table[] = [];
@@ -37,7 +41,16 @@ export function profileTables(p: Profile, v: ProfileView): Table[] {
         'seconds from sending it to holding every completion: the mean per run; over two runs or more their t interval, with one run the 25th–75th percentile of its requests ("one run; steps" below: requests), not a confidence interval.',
       columns: ['completions', 'trainers K', 'per-device batch', 'prompts', 'source', 'requests', 'seconds', 'completion tokens/s'],
       numeric: [true, true, true, true, false, true, true, true],
-      rows: c.rows.map((r) => [String(r.completions), String(r.trainers), String(r.per_device_batch), String(r.prompts), r.source, String(r.requests), estimateFigure(ranged(r.seconds)), { value: r.completion_tokens_per_s }]),
+      rows: c.rows.map((r) => [
+        String(r.completions),
+        String(r.trainers),
+        String(r.per_device_batch),
+        String(r.prompts),
+        r.source,
+        String(r.requests),
+        estimateFigure(ranged(r.seconds)),
+        { value: r.completion_tokens_per_s },
+      ]),
     });
   }
   if (v.trainer.length > 0) {
@@ -69,7 +82,13 @@ export function profileTables(p: Profile, v: ProfileView): Table[] {
 export function profileMarkdown(p: Profile, v: ProfileView, charts: readonly ChartSpec[]): string {
   const out = [`# Profile: ${md(p.scenario)}`, ''];
   out.push(
-    [`model ${p.model}`, `workload ${p.workload}`, p.device_name ?? p.device_kind, `${p.shape.max_prompt_length} + ${p.shape.max_completion_length} tokens`, `num_generations ${p.shape.num_generations}`]
+    [
+      `model ${p.model}`,
+      `workload ${p.workload}`,
+      p.device_name ?? p.device_kind,
+      `${p.shape.max_prompt_length} + ${p.shape.max_completion_length} tokens`,
+      `num_generations ${p.shape.num_generations}`,
+    ]
       .map(md)
       .join(' · '),
     '',
@@ -77,9 +96,16 @@ export function profileMarkdown(p: Profile, v: ProfileView, charts: readonly Cha
   if (p.parameter_bytes) out.push(`Weights: ${formatNumber(p.parameter_bytes.value / 1e9)} GB (${md(p.parameter_bytes.source)}).`, '');
   for (const t of profileTables(p, v)) {
     out.push(`## ${md(t.title)}`, '', md(t.caption ?? ''), '', markdownTable(t), '');
-    if (t.id.startsWith('server-')) for (const c of charts.filter((x) => x.id === `generation-${t.id.slice('server-'.length)}`)) out.push(`![${md(c.title)}](${reportChartFile(c.id)})`, '');
+    if (t.id.startsWith('server-'))
+      for (const c of charts.filter((x) => x.id === `generation-${t.id.slice('server-'.length)}`))
+        out.push(`![${md(c.title)}](${reportChartFile(c.id)})`, '');
   }
-  out.push('## Sources', '', ...p.sources.map((s) => `- \`${md(s.run_id)}\`: ${s.units.length ? s.units.map(md).join(', ') : 'no unit used'}`), '');
+  out.push(
+    '## Sources',
+    '',
+    ...p.sources.map((s) => `- \`${md(s.run_id)}\`: ${s.units.length ? s.units.map(md).join(', ') : 'no unit used'}`),
+    '',
+  );
   if (p.notes.length) out.push('## Notes', '', ...p.notes.map((n) => `- ${md(n)}`), '');
   out.push('Use it: `grpo-bench predict <this results folder> --gpus N`. Definitions: docs/metrics.md, "What-if model".', '');
   return out.join('\n');
@@ -89,7 +115,11 @@ export function profileCharts(p: Profile, v: ProfileView): ChartSpec[] {
   const footer = profileFooter(p, false);
   return v.server.map((c) => {
     const rows = [...c.rows].sort((a, b) => a.completions - b.completions);
-    const line = sweepLine('seconds per request', modeColor('server'), rows.map((r) => ranged(r.seconds)));
+    const line = sweepLine(
+      'seconds per request',
+      modeColor('server'),
+      rows.map((r) => ranged(r.seconds)),
+    );
     const chart = sweepChart({
       id: `generation-${c.tensor_parallel_size}x${c.data_parallel_size}`,
       title: 'Server generation time against the completions it serves',
@@ -97,7 +127,9 @@ export function profileCharts(p: Profile, v: ProfileView): ChartSpec[] {
       labels: rows.map((r) => `${r.completions} (${r.trainers}×${r.per_device_batch})`),
       datasets: [line],
       heading: `MEASURED: how the server’s generation time grows with the trainers it serves (tp ${c.tensor_parallel_size})`,
-      notes: [`${p.model}, ${p.shape.max_prompt_length} + ${p.shape.max_completion_length} tokens${p.device_name ? `, ${p.device_name}` : ''}; whiskers: t interval over runs, or with one run the 25th–75th percentile of its requests.`],
+      notes: [
+        `${p.model}, ${p.shape.max_prompt_length} + ${p.shape.max_completion_length} tokens${p.device_name ? `, ${p.device_name}` : ''}; whiskers: t interval over runs, or with one run the 25th–75th percentile of its requests.`,
+      ],
       y: axis('seconds per request', { beginAtZero: true, ...roomFor([line]) }),
     });
     return withFooter(chart, footer);
@@ -118,7 +150,17 @@ export function splitTableView(t: SplitTable): Table {
         ? 'Ranges: 95 % of the model on resampled runs of the measured inputs (not the assumptions’ error). '
         : 'Ranges: the model on resampled inputs, some measured in one run: that run’s spread, not a confidence interval (nor the assumptions’ error). ') +
       'Speedup = colocate ÷ server completion tokens/s, per training GPU (the co-location post’s method: server × N/T) and per allocated GPU.',
-    columns: ['split S+T', 'server tp×dp', 'server step s', 'server gen ÷ train', 'colocate step s (no sleep)', 'speedup / training GPU', 'speedup / allocated GPU', 'with sleep: / training GPU', 'with sleep: / allocated GPU'],
+    columns: [
+      'split S+T',
+      'server tp×dp',
+      'server step s',
+      'server gen ÷ train',
+      'colocate step s (no sleep)',
+      'speedup / training GPU',
+      'speedup / allocated GPU',
+      'with sleep: / training GPU',
+      'with sleep: / allocated GPU',
+    ],
     numeric: [false, false, true, true, true, true, true, true, true],
     rows: t.rows.map((r) => [
       splitLabel(r, t),
@@ -143,14 +185,23 @@ export function stepPartsTable(t: SplitTable): Table {
   const rows: Cell[][] = [];
   for (const r of t.rows) {
     const p = r.without_sleep;
-    for (const [mode, m] of [['server', p.server], ['colocate', p.colocate]] as const) {
-      rows.push([splitLabel(r, t), mode, estimateFigure(m.step_time_s), ...(['generation', 'compute', 'weight_sync'] as const).map((k) => (m.parts[k] ? estimateFigure(m.parts[k]!) : '—'))]);
+    for (const [mode, m] of [
+      ['server', p.server],
+      ['colocate', p.colocate],
+    ] as const) {
+      rows.push([
+        splitLabel(r, t),
+        mode,
+        estimateFigure(m.step_time_s),
+        ...(['generation', 'compute', 'weight_sync'] as const).map((k) => (m.parts[k] ? estimateFigure(m.parts[k]!) : '—')),
+      ]);
     }
   }
   return {
     id: 'predicted-parts',
     title: `${PREDICTED}: seconds per step by part (no sleep)`,
-    caption: 'Step = generation + compute (rewards, log-probs, forward/backward, optimizer) + weight sync (server: to the server; colocate: the in-process load) + all-reduce.',
+    caption:
+      'Step = generation + compute (rewards, log-probs, forward/backward, optimizer) + weight sync (server: to the server; colocate: the in-process load) + all-reduce.',
     columns: ['layout', 'mode', 'step s', 'generation s', 'compute s', 'weight sync s'],
     numeric: [false, false, true, true, true, true],
     rows,
@@ -162,16 +213,25 @@ export function inputsTable(inputs: readonly InputUse[]): Table {
   return {
     id: 'inputs',
     title: 'What the prediction rests on',
-    caption: 'measured: a profile’s mean at that point; interpolated / extrapolated: between / beyond measured points (the server curve on log-log axes through all its points, a trainer half linearly; per-step costs held at what was measured); assumed: not measured, a fixed input.',
+    caption:
+      'measured: a profile’s mean at that point; interpolated / extrapolated: between / beyond measured points (the server curve on log-log axes through all its points, a trainer half linearly; per-step costs held at what was measured); assumed: not measured, a fixed input.',
     columns: ['input', 'provenance', 'value', 'how'],
     numeric: [false, false, true, false],
-    rows: [...inputs].sort((a, b) => order[a.provenance] - order[b.provenance] || a.name.localeCompare(b.name)).map((i) => [i.name, i.provenance, `${formatNumber(i.value)} ${i.unit}`, i.detail]),
+    rows: [...inputs]
+      .sort((a, b) => order[a.provenance] - order[b.provenance] || a.name.localeCompare(b.name))
+      .map((i) => [i.name, i.provenance, `${formatNumber(i.value)} ${i.unit}`, i.detail]),
   };
 }
 
 export function predictMarkdown(p: Profile, t: SplitTable, chart: ChartSpec | undefined): string {
-  const out = [`# ${PREDICTED}: ${t.shared_gpu ? `${SHARED_GPU_SERVER_LABEL}, vs colocate on one GPU` : `server vs colocate on ${t.gpus} GPUs`} — ${md(p.model)}`, ''];
-  out.push(`> **${PREDICTED}, not measured.** From the profile of \`${md(p.scenario)}\` (${md(p.sources.map((s) => s.run_id).join(', '))}${p.device_name ? `, ${md(p.device_name)}` : ''}).`, '');
+  const out = [
+    `# ${PREDICTED}: ${t.shared_gpu ? `${SHARED_GPU_SERVER_LABEL}, vs colocate on one GPU` : `server vs colocate on ${t.gpus} GPUs`} — ${md(p.model)}`,
+    '',
+  ];
+  out.push(
+    `> **${PREDICTED}, not measured.** From the profile of \`${md(p.scenario)}\` (${md(p.sources.map((s) => s.run_id).join(', '))}${p.device_name ? `, ${md(p.device_name)}` : ''}).`,
+    '',
+  );
   const table = splitTableView(t);
   out.push(`## ${md(table.title)}`, '', md(table.caption ?? ''), '', markdownTable(table), '');
   if (chart) out.push(`![${md(chart.title)}](${reportChartFile(chart.id)})`, '');
@@ -181,7 +241,14 @@ export function predictMarkdown(p: Profile, t: SplitTable, chart: ChartSpec | un
   }
   const inputs = inputsTable(t.inputs);
   out.push(`## ${md(inputs.title)}`, '', md(inputs.caption ?? ''), '', markdownTable(inputs), '');
-  out.push('## Assumptions', '', ...t.assumptions.map((a) => `- ${md(a)}`), '', 'The model and its validation: docs/metrics.md, "What-if model".', '');
+  out.push(
+    '## Assumptions',
+    '',
+    ...t.assumptions.map((a) => `- ${md(a)}`),
+    '',
+    'The model and its validation: docs/metrics.md, "What-if model".',
+    '',
+  );
   return out.join('\n');
 }
 
@@ -189,10 +256,29 @@ export function predictMarkdown(p: Profile, t: SplitTable, chart: ChartSpec | un
 export function predictChart(t: SplitTable, profile: Profile): ChartSpec {
   const labels = t.rows.map((r) => `${splitLabel(r, t)}${r.server_tensor_parallel_size > 1 ? ` tp${r.server_tensor_parallel_size}` : ''}`);
   const lines = [
-    sweepLine('per training GPU, no sleep', '#8e5ea2', t.rows.map((r) => r.without_sleep.speedup_per_training_gpu), [6, 4]),
-    sweepLine('per training GPU, sleep', '#c39bd3', t.rows.map((r) => r.with_sleep.speedup_per_training_gpu), [2, 3]),
-    sweepLine('per allocated GPU, no sleep', INK, t.rows.map((r) => r.without_sleep.speedup_per_allocated_gpu)),
-    sweepLine('per allocated GPU, sleep', MUTED, t.rows.map((r) => r.with_sleep.speedup_per_allocated_gpu), [10, 3, 2, 3]),
+    sweepLine(
+      'per training GPU, no sleep',
+      '#8e5ea2',
+      t.rows.map((r) => r.without_sleep.speedup_per_training_gpu),
+      [6, 4],
+    ),
+    sweepLine(
+      'per training GPU, sleep',
+      '#c39bd3',
+      t.rows.map((r) => r.with_sleep.speedup_per_training_gpu),
+      [2, 3],
+    ),
+    sweepLine(
+      'per allocated GPU, no sleep',
+      INK,
+      t.rows.map((r) => r.without_sleep.speedup_per_allocated_gpu),
+    ),
+    sweepLine(
+      'per allocated GPU, sleep',
+      MUTED,
+      t.rows.map((r) => r.with_sleep.speedup_per_allocated_gpu),
+      [10, 3, 2, 3],
+    ),
   ];
   const chart = sweepChart({
     id: 'predicted-speedup',
@@ -215,8 +301,9 @@ export function predictChart(t: SplitTable, profile: Profile): ChartSpec {
 // ---------------------------------------------------------------------------------------------
 
 const claimText = (r: ClaimResult) =>
-  [r.claim.value !== undefined ? `${r.claim.value}×` : '', r.claim.trend ? `${r.claim.trend} along the sweep` : ''].filter(Boolean).join(', ') +
-  (r.claim.at === 'max' ? ' (maximum)' : r.claim.at === 'last' ? ' (last point)' : '');
+  [r.claim.value !== undefined ? `${r.claim.value}×` : '', r.claim.trend ? `${r.claim.trend} along the sweep` : '']
+    .filter(Boolean)
+    .join(', ') + (r.claim.at === 'max' ? ' (maximum)' : r.claim.at === 'last' ? ' (last point)' : '');
 
 export function reproduceTable(results: readonly ClaimResult[]): Table {
   return {
@@ -242,7 +329,10 @@ export function reproduceTable(results: readonly ClaimResult[]): Table {
 
 export function reproduceMarkdown(results: readonly ClaimResult[], profiles: readonly Profile[]): string {
   const out = ['# Published claims against PREDICTED and measured values', ''];
-  out.push(`Profiles used: ${profiles.length ? profiles.map((p) => `\`${md(p.model)}\` (${md(p.sources.map((s) => s.run_id).join(', '))}${p.device_name ? `, ${md(p.device_name)}` : ''})`).join('; ') : 'none'}.`, '');
+  out.push(
+    `Profiles used: ${profiles.length ? profiles.map((p) => `\`${md(p.model)}\` (${md(p.sources.map((s) => s.run_id).join(', '))}${p.device_name ? `, ${md(p.device_name)}` : ''})`).join('; ') : 'none'}.`,
+    '',
+  );
   const t = reproduceTable(results);
   out.push(`## ${md(t.title)}`, '', md(t.caption ?? ''), '', markdownTable(t), '');
   for (const r of results) {
@@ -255,10 +345,15 @@ export function reproduceMarkdown(results: readonly ClaimResult[], profiles: rea
       `- **${PREDICTED}:** ${r.predicted.value ? md(times(r.predicted.value)) : '—'} — ${md(r.predicted.verdict)}${r.predicted.profile ? ` (profile ${md(r.predicted.profile)})` : ''}`,
       ...r.predicted.why.map((w) => `  - ${md(w)}`),
     );
-    if (r.predicted.per_point.length > 1) out.push(`  - by point: ${r.predicted.per_point.map((p) => `${md(p.point)} ${md(times(p.value))}`).join('; ')}`);
+    if (r.predicted.per_point.length > 1)
+      out.push(`  - by point: ${r.predicted.per_point.map((p) => `${md(p.point)} ${md(times(p.value))}`).join('; ')}`);
     if (r.predicted.gap.length) out.push('  - where the time goes (PREDICTED):', ...r.predicted.gap.map((g) => `    - ${md(g)}`));
-    if (r.predicted.break_even.length) out.push('  - break-even (the measurement that would settle it):', ...r.predicted.break_even.map((b) => `    - ${md(b.text)}`));
-    out.push(`- **Measured:** ${r.measured.value ? md(times(r.measured.value)) : '—'} — ${md(r.measured.verdict)}${r.measured.run_id ? ` (run ${md(r.measured.run_id)})` : ''}`, ...r.measured.why.map((w) => `  - ${md(w)}`));
+    if (r.predicted.break_even.length)
+      out.push('  - break-even (the measurement that would settle it):', ...r.predicted.break_even.map((b) => `    - ${md(b.text)}`));
+    out.push(
+      `- **Measured:** ${r.measured.value ? md(times(r.measured.value)) : '—'} — ${md(r.measured.verdict)}${r.measured.run_id ? ` (run ${md(r.measured.run_id)})` : ''}`,
+      ...r.measured.why.map((w) => `  - ${md(w)}`),
+    );
     if (r.measured.gap.length) out.push('  - where the time went (measured):', ...r.measured.gap.map((g) => `    - ${md(g)}`));
     if (r.predicted.assumptions.length) out.push('- **The prediction assumes:**', ...r.predicted.assumptions.map((a) => `  - ${md(a)}`));
     out.push('');

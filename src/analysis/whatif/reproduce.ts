@@ -55,7 +55,13 @@ export interface ClaimResult {
   /** The normalisation in words (what the value is a ratio of). */
   normalisation: string;
   /** PREDICTED: from a profile, never a measurement. */
-  predicted: Omit<Side, 'verdict'> & { verdict: ModelVerdict; predicted: true; profile: string | null; assumptions: string[]; break_even: BreakEven[] };
+  predicted: Omit<Side, 'verdict'> & {
+    verdict: ModelVerdict;
+    predicted: true;
+    profile: string | null;
+    assumptions: string[];
+    break_even: BreakEven[];
+  };
   measured: Side & { run_id: string | null };
 }
 
@@ -97,36 +103,66 @@ function layoutOf(s: Scenario) {
   const colocate = s.modes.colocate!;
   return {
     per_device_batch: s.grpo.per_device_train_batch_size,
-    server: { server_gpus: size(server.devices.server), trainer_gpus: size(server.devices.trainer), tensor_parallel_size: server.vllm.tensor_parallel_size },
-    colocate: { gpus: size(colocate.devices), tensor_parallel_size: colocate.vllm.tensor_parallel_size, sleep: s.workload === 'trl' ? colocate.vllm.enable_sleep_mode : colocate.sleep },
+    server: {
+      server_gpus: size(server.devices.server),
+      trainer_gpus: size(server.devices.trainer),
+      tensor_parallel_size: server.vllm.tensor_parallel_size,
+    },
+    colocate: {
+      gpus: size(colocate.devices),
+      tensor_parallel_size: colocate.vllm.tensor_parallel_size,
+      sleep: s.workload === 'trl' ? colocate.vllm.enable_sleep_mode : colocate.sleep,
+    },
   };
 }
 
 const metricOf = (p: Prediction, m: ClaimMetric): Interval =>
-  m === 'speedup_per_training_device' ? p.speedup_per_training_gpu : m === 'speedup_per_allocated_device' ? p.speedup_per_allocated_gpu : p.throughput_ratio;
+  m === 'speedup_per_training_device'
+    ? p.speedup_per_training_gpu
+    : m === 'speedup_per_allocated_device'
+      ? p.speedup_per_allocated_gpu
+      : p.throughput_ratio;
 
 function predictedSide(c: ClaimScenario, inputs: ReproduceInputs): ClaimResult['predicted'] {
   const claim = c.scenario.claim;
   const model = claim.stand_in ?? c.scenario.model;
-  const base = { predicted: true as const, profile: null, assumptions: [] as string[], value: null, point: null, per_point: [], gap: [], break_even: [] as BreakEven[] };
+  const base = {
+    predicted: true as const,
+    profile: null,
+    assumptions: [] as string[],
+    value: null,
+    point: null,
+    per_point: [],
+    gap: [],
+    break_even: [] as BreakEven[],
+  };
   const notComparable = (why: string[]) => ({ ...base, verdict: 'not comparable' as const, why });
-  if (!c.scenario.modes.server || !c.scenario.modes.colocate) return notComparable(['the scenario needs both a server and a colocate mode']);
+  if (!c.scenario.modes.server || !c.scenario.modes.colocate)
+    return notComparable(['the scenario needs both a server and a colocate mode']);
   const candidates = inputs.profiles.filter((p) => p.model === model);
-  if (candidates.length === 0) return notComparable([`no profile of ${model}${claim.stand_in ? ` (the stand-in for ${c.scenario.model})` : ''} was given`]);
+  if (candidates.length === 0)
+    return notComparable([`no profile of ${model}${claim.stand_in ? ` (the stand-in for ${c.scenario.model})` : ''} was given`]);
   const g = c.scenario.grpo;
-  const shape = (p: Profile) => `${p.shape.max_prompt_length} + ${p.shape.max_completion_length} tokens, num_generations ${p.shape.num_generations}`;
+  const shape = (p: Profile) =>
+    `${p.shape.max_prompt_length} + ${p.shape.max_completion_length} tokens, num_generations ${p.shape.num_generations}`;
   // The profile at the scenario's lengths if there is one, else the first (its lengths rescaled, assumed).
-  const sameShape = (p: Profile) => p.shape.max_prompt_length === g.max_prompt_length && p.shape.max_completion_length === g.max_completion_length;
+  const sameShape = (p: Profile) =>
+    p.shape.max_prompt_length === g.max_prompt_length && p.shape.max_completion_length === g.max_completion_length;
   const profile = candidates.find(sameShape) ?? candidates[0]!;
   const rescaled = !sameShape(profile);
   if (profile.shape.num_generations !== g.num_generations) {
-    return notComparable([`the profile of ${model} was measured at num_generations ${profile.shape.num_generations}; the claim's scenario has ${g.num_generations}`]);
+    return notComparable([
+      `the profile of ${model} was measured at num_generations ${profile.shape.num_generations}; the claim's scenario has ${g.num_generations}`,
+    ]);
   }
   const label = `${profile.scenario} (${profile.sources.map((s) => s.run_id).join(', ')}${profile.device_name ? `, ${profile.device_name}` : ''})`;
   const perPoint: { point: string; prediction: Prediction; options: PredictOptions; layout: Layout }[] = [];
   try {
     for (const pt of c.points) {
-      const lengths = { max_prompt_length: pt.scenario.grpo.max_prompt_length, max_completion_length: pt.scenario.grpo.max_completion_length };
+      const lengths = {
+        max_prompt_length: pt.scenario.grpo.max_prompt_length,
+        max_completion_length: pt.scenario.grpo.max_completion_length,
+      };
       const options: PredictOptions = { assumptions: inputs.assumptions, resamples: inputs.resamples, lengths };
       const layout = layoutOf(pt.scenario);
       perPoint.push({ point: pt.id, prediction: predict(profile, layout, options), options, layout });
@@ -151,7 +187,10 @@ function predictedSide(c: ClaimScenario, inputs: ReproduceInputs): ClaimResult['
   const judged = modelVerdict(judge(claim, chosen?.value ?? null, values));
   why.push(...judged.why);
   const breakEven = claim.value !== undefined && chosen ? breakEvens(profile, chosenPoint, claim.metric, claim.value) : [];
-  if (rescaled) why.push(`rests on rescaling the profile's ${shape(profile)} to the scenario's ${g.max_prompt_length} + ${g.max_completion_length} tokens (assumed; see the assumptions)`);
+  if (rescaled)
+    why.push(
+      `rests on rescaling the profile's ${shape(profile)} to the scenario's ${g.max_prompt_length} + ${g.max_completion_length} tokens (assumed; see the assumptions)`,
+    );
   return {
     predicted: true,
     profile: label,
@@ -167,19 +206,37 @@ function predictedSide(c: ClaimScenario, inputs: ReproduceInputs): ClaimResult['
 }
 
 function modelVerdict(j: { verdict: Verdict; why: string[] }): { verdict: ModelVerdict; why: string[] } {
-  return { verdict: j.verdict === 'reproduced' ? 'the model agrees' : j.verdict === 'not reproduced' ? 'the model disagrees' : 'not comparable', why: j.why };
+  return {
+    verdict: j.verdict === 'reproduced' ? 'the model agrees' : j.verdict === 'not reproduced' ? 'the model disagrees' : 'not comparable',
+    why: j.why,
+  };
 }
 
 /** Where each input is searched, and how its break-even reads. */
-const BREAK_EVEN: { input: BreakEven['input']; range: [number, number]; model: (p: Prediction) => number; say: (x: number, model: number) => string }[] = [
+const BREAK_EVEN: {
+  input: BreakEven['input'];
+  range: [number, number];
+  model: (p: Prediction) => number;
+  say: (x: number, model: number) => string;
+}[] = [
   {
     input: 'server_weight_sync_s',
     range: [0, 120],
     model: (p) => p.server.parts.weight_sync!.value,
     say: (x, m) => `the server's weight sync took ${fmt(x)} s a step (the model has ${fmt(m)} s)`,
   },
-  { input: 'compute_factor', range: [0.01, 100], model: () => 1, say: (x) => `the trainer half (compute, both modes) were ${fmt(x)}× the profile's` },
-  { input: 'server_generation_factor', range: [0.01, 100], model: () => 1, say: (x) => `the server generated in ${fmt(x)}× the time its curve gives` },
+  {
+    input: 'compute_factor',
+    range: [0.01, 100],
+    model: () => 1,
+    say: (x) => `the trainer half (compute, both modes) were ${fmt(x)}× the profile's`,
+  },
+  {
+    input: 'server_generation_factor',
+    range: [0.01, 100],
+    model: () => 1,
+    say: (x) => `the server generated in ${fmt(x)}× the time its curve gives`,
+  },
 ];
 
 /**
@@ -188,15 +245,26 @@ const BREAK_EVEN: { input: BreakEven['input']; range: [number, number]; model: (
  * is monotone in each (a longer sync or slower server only slows the server; more compute on both
  * sides draws the ratio toward 1).
  */
-export function breakEvens(profile: Profile, at: { prediction: Prediction; options: PredictOptions; layout: Layout }, metric: ClaimMetric, target: number): BreakEven[] {
+export function breakEvens(
+  profile: Profile,
+  at: { prediction: Prediction; options: PredictOptions; layout: Layout },
+  metric: ClaimMetric,
+  target: number,
+): BreakEven[] {
   return BREAK_EVEN.map((b) => {
     const model = b.model(at.prediction);
-    const f = (x: number) => metricOf(predict(profile, at.layout, { ...at.options, resamples: 1, adjust: { [b.input]: x } }), metric).value - target;
+    const f = (x: number) =>
+      metricOf(predict(profile, at.layout, { ...at.options, resamples: 1, adjust: { [b.input]: x } }), metric).value - target;
     let [lo, hi] = b.range;
     let flo = f(lo);
     const fhi = f(hi);
     if (!(Number.isFinite(flo) && Number.isFinite(fhi)) || Math.sign(flo) === Math.sign(fhi)) {
-      return { input: b.input, model, needed: null, text: `no ${b.input.replace(/_/g, ' ')} in ${b.range[0]}–${b.range[1]} makes the model agree` };
+      return {
+        input: b.input,
+        model,
+        needed: null,
+        text: `no ${b.input.replace(/_/g, ' ')} in ${b.range[0]}–${b.range[1]} makes the model agree`,
+      };
     }
     // Bisection in log space for factors (they span decades), linear for seconds.
     const mid = b.input === 'server_weight_sync_s' ? (a: number, z: number) => (a + z) / 2 : (a: number, z: number) => Math.sqrt(a * z);
@@ -215,8 +283,14 @@ export function breakEvens(profile: Profile, at: { prediction: Prediction; optio
 function pick(c: ClaimScenario, values: { point: string; value: Ranged }[]): { point: string; value: Ranged } | undefined {
   const at = c.scenario.claim.at;
   if (at === 'last') return values.at(-1);
-  if (at === 'max') return values.reduce<{ point: string; value: Ranged } | undefined>((best, v) => (!best || v.value.value > best.value.value ? v : best), undefined);
-  const point = c.points.find((p) => Object.entries(at).every(([k, v]) => Object.entries(p.values).some(([path, pv]) => (path === k || path.endsWith(`.${k}`)) && pv === v)));
+  if (at === 'max')
+    return values.reduce<{ point: string; value: Ranged } | undefined>(
+      (best, v) => (!best || v.value.value > best.value.value ? v : best),
+      undefined,
+    );
+  const point = c.points.find((p) =>
+    Object.entries(at).every(([k, v]) => Object.entries(p.values).some(([path, pv]) => (path === k || path.endsWith(`.${k}`)) && pv === v)),
+  );
   return point ? values.find((v) => v.point === point.id) : undefined;
 }
 
@@ -225,7 +299,11 @@ function pick(c: ClaimScenario, values: { point: string; value: Ranged }[]): { p
  * on each side; a trend claim when the last point's interval lies wholly beyond the first's in the
  * claimed direction.
  */
-export function judge(claim: Claim, value: Ranged | null, perPoint: readonly { point: string; value: Ranged }[]): { verdict: Verdict; why: string[] } {
+export function judge(
+  claim: Claim,
+  value: Ranged | null,
+  perPoint: readonly { point: string; value: Ranged }[],
+): { verdict: Verdict; why: string[] } {
   const why: string[] = [];
   let ok = true;
   if (claim.value !== undefined) {
@@ -237,17 +315,22 @@ export function judge(claim: Claim, value: Ranged | null, perPoint: readonly { p
     const rel = (value.value - claim.value) / claim.value;
     why.push(
       `${fmt(value.value)} (${fmt(lo)}–${fmt(hi)}) against the claimed ${claim.value}: ${rel >= 0 ? '+' : ''}${(100 * rel).toFixed(0)} %; ` +
-        (inside ? `within the interval widened by ±${Math.round(claim.tolerance * 100)} %` : `outside the interval widened by ±${Math.round(claim.tolerance * 100)} %`),
+        (inside
+          ? `within the interval widened by ±${Math.round(claim.tolerance * 100)} %`
+          : `outside the interval widened by ±${Math.round(claim.tolerance * 100)} %`),
     );
   }
   if (claim.trend !== undefined) {
     const first = perPoint[0]?.value;
     const last = perPoint.at(-1)?.value;
-    if (!first || !last || perPoint.length < 2) return { verdict: 'not comparable', why: [...why, 'a trend needs at least two sweep points'] };
+    if (!first || !last || perPoint.length < 2)
+      return { verdict: 'not comparable', why: [...why, 'a trend needs at least two sweep points'] };
     const [fLo, fHi, lLo, lHi] = [first.low ?? first.value, first.high ?? first.value, last.low ?? last.value, last.high ?? last.value];
     const clear = claim.trend === 'decreasing' ? lHi < fLo : lLo > fHi;
     ok &&= clear;
-    why.push(`along the sweep ${fmt(first.value)} → ${fmt(last.value)}: ${clear ? `${claim.trend}, the intervals apart` : `not clearly ${claim.trend}`}`);
+    why.push(
+      `along the sweep ${fmt(first.value)} → ${fmt(last.value)}: ${clear ? `${claim.trend}, the intervals apart` : `not clearly ${claim.trend}`}`,
+    );
   }
   return { verdict: ok ? 'reproduced' : 'not reproduced', why };
 }
@@ -281,7 +364,12 @@ function measuredSide(c: ClaimScenario, runs: ReproduceInputs['runs']): ClaimRes
   const claim = c.scenario.claim;
   const mine = runs.filter((r) => r.summary.scenario === c.scenario.name);
   const none = { run_id: null, value: null, point: null, per_point: [], gap: [] };
-  if (mine.length === 0) return { ...none, verdict: 'not comparable', why: ['no run of this scenario was given (grpo-bench reproduce --runs results/<run-id>)'] };
+  if (mine.length === 0)
+    return {
+      ...none,
+      verdict: 'not comparable',
+      why: ['no run of this scenario was given (grpo-bench reproduce --runs results/<run-id>)'],
+    };
   const run = mine.at(-1)!;
   const s = run.summary;
   const pairs = s.comparisons.filter((x) => x.baseline === 'server' && x.candidate === 'colocate');
@@ -295,14 +383,18 @@ function measuredSide(c: ClaimScenario, runs: ReproduceInputs['runs']): ClaimRes
     const e = cmp.speedup_per_allocated_device;
     return { value: e.value * k, low: e.low !== undefined ? e.low * k : undefined, high: e.high !== undefined ? e.high * k : undefined };
   };
-  const perPoint = c.points.map((p) => ({ point: p.id, value: value(p.id) })).filter((p): p is { point: string; value: Ranged } => p.value !== undefined);
+  const perPoint = c.points
+    .map((p) => ({ point: p.id, value: value(p.id) }))
+    .filter((p): p is { point: string; value: Ranged } => p.value !== undefined);
   const chosen = pick(c, perPoint);
   const why: string[] = [];
   if (s.functional_only) why.push('a CPU run: it shows the harness works, its speedups say nothing about GPUs');
   const cmp = pairs.find((x) => x.point === chosen?.point);
-  if (cmp && !cmp.equal_work.equal) why.push(`the modes did unequal work per sample (${(100 * cmp.equal_work.max_relative_difference).toFixed(1)} % apart)`);
+  if (cmp && !cmp.equal_work.equal)
+    why.push(`the modes did unequal work per sample (${(100 * cmp.equal_work.max_relative_difference).toFixed(1)} % apart)`);
   const judged = judge(claim, chosen?.value ?? null, perPoint);
-  if (cmp?.speedup_per_allocated_device.interval === 'within_run_spread') judged.why.push('one run per mode: the range is that run’s spread, not a confidence interval');
+  if (cmp?.speedup_per_allocated_device.interval === 'within_run_spread')
+    judged.why.push('one run per mode: the range is that run’s spread, not a confidence interval');
   const gap = chosen ? measuredGap(s, chosen.point) : [];
   return {
     run_id: run.run_id,

@@ -6,7 +6,11 @@ export const bundleCommandModule = defineCommand({
   describe: 'Build an offline bundle for a host without network: the harness as one file, Node, and the wheels it lacks',
   builder: (y) =>
     y
-      .positional('requirements', { type: 'string', array: true, describe: 'What the host must be able to import, e.g. trl==1.13.0 vllm==0.26.0' })
+      .positional('requirements', {
+        type: 'string',
+        array: true,
+        describe: 'What the host must be able to import, e.g. trl==1.13.0 vllm==0.26.0',
+      })
       .option('out', { type: 'string', demandOption: true, describe: 'Output folder (emptied first)' })
       .option('python', { type: 'string', demandOption: true, describe: 'Target Python major.minor, e.g. 3.12' })
       .option('platform', { type: 'string', array: true, describe: 'Wheel platform tags the target accepts' })
@@ -24,11 +28,19 @@ export const bundleCommandModule = defineCommand({
       // No default here: unset, it follows --harness (a wheels-only bundle does not ship them unasked).
       .option('harness-requirements', {
         type: 'boolean',
-        describe: "Ship the wheels of requirements-harness.txt (jsonschema: what the workloads import beside the host's PyTorch stack), less what the host has (default: with the harness; --no-harness-requirements leaves them out)",
+        describe:
+          "Ship the wheels of requirements-harness.txt (jsonschema: what the workloads import beside the host's PyTorch stack), less what the host has (default: with the harness; --no-harness-requirements leaves them out)",
       })
-      .option('resolver-python', { type: 'string', describe: "A local Python of the target's major.minor to resolve wheels with (default: python<ver>, else python3)" })
+      .option('resolver-python', {
+        type: 'string',
+        describe: "A local Python of the target's major.minor to resolve wheels with (default: python<ver>, else python3)",
+      })
       .option('split-mib', positiveNumberOption('split-mib', 'Split into parts of at most this many MiB', { example: '1900' }))
-      .option('variant', { type: 'string', array: true, describe: 'PACKAGE=VERSION of a pure-Python package installed in its own folder for a scenario variant (e.g. trl=1.16.0)' }),
+      .option('variant', {
+        type: 'string',
+        array: true,
+        describe: 'PACKAGE=VERSION of a pure-Python package installed in its own folder for a scenario variant (e.g. trl=1.16.0)',
+      }),
   handler: async (a) => {
     const { bundleCommand } = await import('./index.ts');
     return bundleCommand({

@@ -122,7 +122,11 @@ export function parseHave(lines: readonly string[]): Record<string, string | nul
       continue;
     }
     const m = line.match(/^([A-Za-z0-9][A-Za-z0-9._-]*)(?:\[[^\]]*\])?\s*(?:===?\s*([^\s;]+))?/);
-    if (!m) throw new UsageError(`--have/--have-file: cannot read "${raw}" as a package the host has`, 'Write name==version or a bare name, one per line (pip freeze output works).');
+    if (!m)
+      throw new UsageError(
+        `--have/--have-file: cannot read "${raw}" as a package the host has`,
+        'Write name==version or a bare name, one per line (pip freeze output works).',
+      );
     out[norm(m[1]!)] = m[2] ?? null;
   }
   return out;
@@ -203,10 +207,7 @@ export async function bundleCommand(o: BundleOptions): Promise<number> {
   await rm(out, { recursive: true, force: true });
   const payload = path.join(out, 'payload');
   await mkdir(payload, { recursive: true });
-  const pipIndexArgs = [
-    ...(o.noIndex ? ['--no-index'] : []),
-    ...(o.findLinks ?? []).flatMap((d) => ['--find-links', path.resolve(d)]),
-  ];
+  const pipIndexArgs = [...(o.noIndex ? ['--no-index'] : []), ...(o.findLinks ?? []).flatMap((d) => ['--find-links', path.resolve(d)])];
 
   const entry = o.entry === undefined ? path.join(root, 'src', 'cli.ts') : o.entry;
   if (entry !== null && !existsSync(entry)) {
@@ -218,7 +219,10 @@ export async function bundleCommand(o: BundleOptions): Promise<number> {
   // 1. Wheels.
   const harnessRequirements = (o.harnessRequirements ?? withHarness) ? HARNESS_REQUIREMENTS : null;
   if (harnessRequirements && !existsSync(path.join(root, harnessRequirements))) {
-    throw new UserError(`${path.join(root, harnessRequirements)} is missing: it lists what the workloads import beside the host's PyTorch stack`, 'pass --no-harness-requirements to build the bundle without those wheels');
+    throw new UserError(
+      `${path.join(root, harnessRequirements)} is missing: it lists what the workloads import beside the host's PyTorch stack`,
+      'pass --no-harness-requirements to build the bundle without those wheels',
+    );
   }
   const requirementFiles = [...(harnessRequirements ? [path.join(root, harnessRequirements)] : []), ...(o.requirementFiles ?? [])];
   const requirements = [...(o.requirements ?? []), ...requirementFiles.flatMap((f) => ['-r', path.resolve(f)])];
@@ -249,7 +253,11 @@ export async function bundleCommand(o: BundleOptions): Promise<number> {
       const r = JSON.parse(await readFile(res, 'utf8')) as
         | { ok: false; error: string }
         | { ok: true; ship: { name: string; version: string; requiredBy: string }[]; excluded: string[]; warnings: string[] };
-      if (!r.ok) throw new UserError(`pip could not resolve the requirements:\n${r.error}`, 'loosen --have pins, or --exclude the package in conflict');
+      if (!r.ok)
+        throw new UserError(
+          `pip could not resolve the requirements:\n${r.error}`,
+          'loosen --have pins, or --exclude the package in conflict',
+        );
       excluded = r.excluded;
       warnings = r.warnings;
       for (const w of warnings) log(`warning: ${w}`);
@@ -262,16 +270,35 @@ export async function bundleCommand(o: BundleOptions): Promise<number> {
         const dl = await execa(
           py,
           [
-            '-m', 'pip', 'download', '--quiet', '--disable-pip-version-check', '--no-deps', '--only-binary=:all:',
-            '--python-version', o.python, '--implementation', 'cp',
+            '-m',
+            'pip',
+            'download',
+            '--quiet',
+            '--disable-pip-version-check',
+            '--no-deps',
+            '--only-binary=:all:',
+            '--python-version',
+            o.python,
+            '--implementation',
+            'cp',
             ...platforms.flatMap((p) => ['--platform', p]),
-            ...pipIndexArgs, '-d', wheelDir, '-r', reqFile,
+            ...pipIndexArgs,
+            '-d',
+            wheelDir,
+            '-r',
+            reqFile,
           ],
           { reject: false },
         );
         if (dl.exitCode !== 0) {
-          const err = dl.stderr.split('\n').filter((l) => !l.startsWith('WARNING: Location')).join('\n');
-          throw new UserError(`pip could not download a wheel for the target:\n${err}`, 'add --platform tags the host accepts, or --exclude the package');
+          const err = dl.stderr
+            .split('\n')
+            .filter((l) => !l.startsWith('WARNING: Location'))
+            .join('\n');
+          throw new UserError(
+            `pip could not download a wheel for the target:\n${err}`,
+            'add --platform tags the host accepts, or --exclude the package',
+          );
         }
       }
       const files = (await readdir(wheelDir)).filter((f) => f.endsWith('.whl'));
@@ -411,10 +438,31 @@ async function variantWheels(
     const dir = path.join(payload, 'variants', folder);
     await mkdir(dir, { recursive: true });
     log(`variant ${folder}: downloading ${pin} (no dependencies) ...`);
-    const dl = await execa(py, ['-m', 'pip', 'download', '--quiet', '--disable-pip-version-check', '--no-deps', '--only-binary=:all:', '--python-version', python, ...pipIndexArgs, '-d', dir, pin], { reject: false });
+    const dl = await execa(
+      py,
+      [
+        '-m',
+        'pip',
+        'download',
+        '--quiet',
+        '--disable-pip-version-check',
+        '--no-deps',
+        '--only-binary=:all:',
+        '--python-version',
+        python,
+        ...pipIndexArgs,
+        '-d',
+        dir,
+        pin,
+      ],
+      { reject: false },
+    );
     if (dl.exitCode !== 0) throw new UserError(`--variant ${spec}: pip could not download ${pin}:\n${dl.stderr}`);
     const [wheel] = (await readdir(dir)).filter((f) => f.endsWith('.whl'));
-    if (!wheel || !wheel.endsWith('-none-any.whl')) throw new UserError(`--variant ${spec}: ${wheel ?? 'no wheel'} is not a pure-Python wheel; a variant folder holds only pure-Python packages over the shared site`);
+    if (!wheel || !wheel.endsWith('-none-any.whl'))
+      throw new UserError(
+        `--variant ${spec}: ${wheel ?? 'no wheel'} is not a pure-Python wheel; a variant folder holds only pure-Python packages over the shared site`,
+      );
     out.push({ folder, wheel, bytes: (await stat(path.join(dir, wheel))).size });
   }
   return out;
@@ -436,7 +484,11 @@ function readme(m: BundleManifest): string {
     '',
     `Harness: ${m.harness ?? 'none'}. Node: ${m.node ?? 'none'}.`,
     `What the workloads import beside the host's PyTorch stack (${HARNESS_REQUIREMENTS}): ${m.harnessRequirements ? 'shipped, less what the host has' : 'left out (--no-harness-requirements, or no harness)'}.`,
-    `Assumed on the host (not shipped): ${Object.entries(m.have).map(([n, v]) => (v ? `${n}==${v}` : n)).join(', ') || 'nothing'}.`,
+    `Assumed on the host (not shipped): ${
+      Object.entries(m.have)
+        .map(([n, v]) => (v ? `${n}==${v}` : n))
+        .join(', ') || 'nothing'
+    }.`,
     `Excluded on request (with what only they need): ${m.excluded.join(', ') || 'nothing'}.`,
     `Variant folders (\`$GRPO_BENCH_VARIANTS/<folder>\` after install, each for a scenario variant's pythonpath): ${m.variants.map((v) => `${v.folder} (${v.wheel})`).join(', ') || 'none'}.`,
     '',

@@ -14,6 +14,7 @@ so that packages needed only by an excluded one are left out too.
 
 strip: removes members matching the glob patterns from a wheel, in place, with their RECORD lines.
 """
+
 from __future__ import annotations
 
 import fnmatch
@@ -36,7 +37,9 @@ def make_env(root: str, have: dict[str, str | None]) -> str:
     py = os.path.join(root, "bin", "python")
     purelib = subprocess.run(
         [py, "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
-        check=True, capture_output=True, text=True,
+        check=True,
+        capture_output=True,
+        text=True,
     ).stdout.strip()
     for name, version in have.items():
         if name in ("pip",):
@@ -66,8 +69,20 @@ def resolve(spec_path: str, out_path: str) -> int:
     with tempfile.TemporaryDirectory(prefix="grpo-bench-resolve-") as tmp:
         py = make_env(os.path.join(tmp, "env"), {k: v for k, v in have.items() if k not in force})
         report = os.path.join(tmp, "report.json")
-        cmd = [py, "-m", "pip", "install", "--dry-run", "--quiet", "--disable-pip-version-check",
-               "--only-binary=:all:", "--report", report, *spec.get("pipArgs", []), *spec["requirements"]]
+        cmd = [
+            py,
+            "-m",
+            "pip",
+            "install",
+            "--dry-run",
+            "--quiet",
+            "--disable-pip-version-check",
+            "--only-binary=:all:",
+            "--report",
+            report,
+            *spec.get("pipArgs", []),
+            *spec["requirements"],
+        ]
         for c in spec.get("constraints", []):
             cmd += ["-c", c]
         r = subprocess.run(cmd, capture_output=True, text=True)
@@ -79,17 +94,24 @@ def resolve(spec_path: str, out_path: str) -> int:
 
     pkgs = {norm(i["metadata"]["name"]): i for i in rep["install"]}
     env = {
-        "python_version": target_py, "python_full_version": target_py + ".0",
-        "platform_machine": spec.get("machine", "x86_64"), "sys_platform": "linux",
-        "platform_system": "Linux", "os_name": "posix", "implementation_name": "cpython",
+        "python_version": target_py,
+        "python_full_version": target_py + ".0",
+        "platform_machine": spec.get("machine", "x86_64"),
+        "sys_platform": "linux",
+        "platform_system": "Linux",
+        "os_name": "posix",
+        "implementation_name": "cpython",
         "platform_python_implementation": "CPython",
     }
     extras: dict[str, set[str]] = {}
     why: dict[str, str] = {}
     skipped_have: dict[str, list[str]] = {}
     skipped_excl: set[str] = set()
-    stack = [(norm(i["metadata"]["name"]), set(i.get("requested_extras") or []), "(requested)", None)
-             for i in rep["install"] if i.get("requested")]
+    stack = [
+        (norm(i["metadata"]["name"]), set(i.get("requested_extras") or []), "(requested)", None)
+        for i in rep["install"]
+        if i.get("requested")
+    ]
     while stack:
         name, ex, parent, req = stack.pop()
         if name in exclude:
@@ -115,16 +137,16 @@ def resolve(spec_path: str, out_path: str) -> int:
     ship = []
     for name in sorted(extras):
         i = pkgs[name]
-        ship.append({"name": name, "version": i["metadata"]["version"], "requiredBy": why[name],
-                     "url": i["download_info"]["url"]})
+        ship.append({"name": name, "version": i["metadata"]["version"], "requiredBy": why[name], "url": i["download_info"]["url"]})
     warnings = []
     for name, reasons in sorted(skipped_have.items()):
         hv = have.get(name) or "(version unknown)"
-        warnings.append(f"{name}: not shipped, the host has {hv}; but {'; '.join(sorted(set(reasons)))} "
-                        f"(pip would pick {pkgs[name]['metadata']['version']}). Check it on the host, "
-                        f"or ship it with --force-ship {name}")
-    json.dump({"ok": True, "ship": ship, "excluded": sorted(skipped_excl), "warnings": warnings},
-              open(out_path, "w"), indent=1)
+        warnings.append(
+            f"{name}: not shipped, the host has {hv}; but {'; '.join(sorted(set(reasons)))} "
+            f"(pip would pick {pkgs[name]['metadata']['version']}). Check it on the host, "
+            f"or ship it with --force-ship {name}"
+        )
+    json.dump({"ok": True, "ship": ship, "excluded": sorted(skipped_excl), "warnings": warnings}, open(out_path, "w"), indent=1)
     return 0
 
 

@@ -41,14 +41,25 @@ export async function calibrateCommand(o: CalibrateOptions): Promise<number> {
   const repeats = o.repeats ?? CALIBRATION.default_runs_per_side;
   const pairs = o.pairs ?? CALIBRATION.default_pairs;
   if (repeats < CALIBRATION.min_runs_per_side) {
-    throw new UsageError(`--repeats ${repeats}: calibrate needs at least ${CALIBRATION.min_runs_per_side} runs per folder to see how runs vary within one`, `Use --repeats ${CALIBRATION.default_runs_per_side} (the default).`);
+    throw new UsageError(
+      `--repeats ${repeats}: calibrate needs at least ${CALIBRATION.min_runs_per_side} runs per folder to see how runs vary within one`,
+      `Use --repeats ${CALIBRATION.default_runs_per_side} (the default).`,
+    );
   }
   if (o.from && o.from.length < 2) throw new UsageError(`--from takes two results folders or more, got ${o.from.length}`);
   const dirs: string[] = o.from ? [...o.from] : [];
   const count = o.from ? 0 : 2 * pairs;
   for (let k = 0; k < count; k++) {
     console.error(`calibrate: folder ${k + 1} of ${count} (A/A pair ${Math.floor(k / 2) + 1}, ${repeats} runs)`);
-    const { exitCode, runDir } = await runCommand({ scenario: o.scenario, modes: o.modes, repeats, steps: o.steps, warmupSteps: o.warmupSteps, out: o.out, signal: o.signal });
+    const { exitCode, runDir } = await runCommand({
+      scenario: o.scenario,
+      modes: o.modes,
+      repeats,
+      steps: o.steps,
+      warmupSteps: o.warmupSteps,
+      out: o.out,
+      signal: o.signal,
+    });
     if (exitCode === 130) return 130;
     if (exitCode !== 0) console.error(`calibrate: ${runDir} did not complete every unit; its finished steps are used`);
     dirs.push(runDir);
@@ -67,7 +78,10 @@ export async function calibrateCommand(o: CalibrateOptions): Promise<number> {
     }
     return [{ point, mode, values }];
   });
-  if (sessions.length === 0) throw new UserError(`no (point, mode) has ${CALIBRATION.min_runs_per_side} measured runs or more in every folder: nothing to calibrate`);
+  if (sessions.length === 0)
+    throw new UserError(
+      `no (point, mode) has ${CALIBRATION.min_runs_per_side} measured runs or more in every folder: nothing to calibrate`,
+    );
 
   const threshold = o.threshold ?? GATE.threshold;
   const profile = noiseProfile({
@@ -83,7 +97,13 @@ export async function calibrateCommand(o: CalibrateOptions): Promise<number> {
   const file = noiseProfilePath(path.resolve(o.out), profile.environment, profile.scenario);
   await saveNoiseProfile(file, profile);
   console.log(formatProfile(profile, sides));
-  for (const { point, mode } of sessions) console.log(formatDesigns(`${point}/${mode}`, sides.flatMap((s) => designRuns(s, point, mode, metric))));
+  for (const { point, mode } of sessions)
+    console.log(
+      formatDesigns(
+        `${point}/${mode}`,
+        sides.flatMap((s) => designRuns(s, point, mode, metric)),
+      ),
+    );
   console.log(`\nnoise profile: ${path.relative(process.cwd(), file) || file}`);
   return 0;
 }
@@ -96,11 +116,18 @@ const pct = (x: number, decimals = 1) => formatPercentText(x, { decimals });
  * first measured step's start, warm-up steps included) and its mean measured step.
  */
 export function designRuns(side: GateSide, point: string, mode: string, metric: GateMetric): DesignRun[] {
-  const perStep = (r: StepRow) => (metric === 'step_time_s' ? r.duration_s : metric === 'samples_per_s' ? r.samples / r.duration_s : r.completion_tokens / r.duration_s);
+  const perStep = (r: StepRow) =>
+    metric === 'step_time_s' ? r.duration_s : metric === 'samples_per_s' ? r.samples / r.duration_s : r.completion_tokens / r.duration_s;
   return measuredRuns(side.rows, point, mode).flatMap((run) => {
     const unit = side.manifest.units?.find((u) => u.point === point && u.mode === mode && u.repeat === run[0]!.repeat);
     if (!unit?.started || run.length === 0) return [];
-    return [{ log_steps: run.map((r) => Math.log(perStep(r))), startup_s: run[0]!.t0 - Date.parse(unit.started) / 1000, step_s: mean(run.map((r) => r.duration_s)) }];
+    return [
+      {
+        log_steps: run.map((r) => Math.log(perStep(r))),
+        startup_s: run[0]!.t0 - Date.parse(unit.started) / 1000,
+        step_s: mean(run.map((r) => r.duration_s)),
+      },
+    ];
   });
 }
 
@@ -115,9 +142,15 @@ export function formatDesigns(subject: string, runs: readonly DesignRun[]): stri
   ];
   const rows = DESIGN_TARGETS.map((h): Cell[] => {
     const d = cheapestDesign(c, h);
-    return d ? [`±${pct(h, 0)}`, String(d.runs_per_side), String(d.steps_per_run), `${formatNumber(d.seconds / 60, { decimals: 1 })} min`] : [`±${pct(h, 0)}`, '—', '—', 'not within 200 runs × 1000 steps'];
+    return d
+      ? [`±${pct(h, 0)}`, String(d.runs_per_side), String(d.steps_per_run), `${formatNumber(d.seconds / 60, { decimals: 1 })} min`]
+      : [`±${pct(h, 0)}`, '—', '—', 'not within 200 runs × 1000 steps'];
   });
-  lines.push(...textTable(['resolution', 'runs per side', 'measured steps per run', 'time (× devices per arm for GPU time)'], rows).split('\n').map((l) => `  ${l}`));
+  lines.push(
+    ...textTable(['resolution', 'runs per side', 'measured steps per run', 'time (× devices per arm for GPU time)'], rows)
+      .split('\n')
+      .map((l) => `  ${l}`),
+  );
   return lines.join('\n');
 }
 
@@ -125,7 +158,9 @@ const DESIGN_TARGETS = [0.05, 0.03, 0.02];
 
 /** The profile as text: the noise model per (point, mode), the A/A pairs, and what the gate resolves. */
 export function formatProfile(p: NoiseProfile, sides: readonly Pick<GateSide, 'dir'>[] = []): string {
-  const lines = [`Noise of ${p.metric} on this machine (scenario ${p.scenario}, environment ${p.environment_hash}): ${p.runs.length} folders`];
+  const lines = [
+    `Noise of ${p.metric} on this machine (scenario ${p.scenario}, environment ${p.environment_hash}): ${p.runs.length} folders`,
+  ];
   for (const e of p.entries) {
     const m = e.model;
     lines.push(
@@ -144,9 +179,23 @@ export function formatProfile(p: NoiseProfile, sides: readonly Pick<GateSide, 'd
       lines.push(`  A/A pair ${k / 2 + 1}: ratio ${ratio}, ${d.outcome.replace('_', ' ')}${names}`);
     }
     const columns = ['runs per side', 'regression caught 80% of the time', '95% of the time', 'an unchanged candidate cleared'];
-    const rows = e.operating.map((o): Cell[] => [String(o.runs_per_side), `≥ ${pct(o.detectable['0.8']!)}`, `≥ ${pct(o.detectable['0.95']!)}`, pct(o.unchanged_cleared, 0)]);
-    const at = p.entries.length > 1 ? `${p.entries.length} comparisons, each at ${pct(level, 2)} or wider as \`compare\` judges them (Holm's first step)` : 'one comparison at 95%';
-    lines.push('', `  What the gate resolves (threshold ${pct(p.threshold)}, ${at}):`, ...textTable(columns, rows).split('\n').map((l) => `  ${l}`));
+    const rows = e.operating.map((o): Cell[] => [
+      String(o.runs_per_side),
+      `≥ ${pct(o.detectable['0.8']!)}`,
+      `≥ ${pct(o.detectable['0.95']!)}`,
+      pct(o.unchanged_cleared, 0),
+    ]);
+    const at =
+      p.entries.length > 1
+        ? `${p.entries.length} comparisons, each at ${pct(level, 2)} or wider as \`compare\` judges them (Holm's first step)`
+        : 'one comparison at 95%';
+    lines.push(
+      '',
+      `  What the gate resolves (threshold ${pct(p.threshold)}, ${at}):`,
+      ...textTable(columns, rows)
+        .split('\n')
+        .map((l) => `  ${l}`),
+    );
   }
   return lines.join('\n');
 }

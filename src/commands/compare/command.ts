@@ -12,10 +12,19 @@ export const compareCommandModule = defineCommand({
       .positional('candidate', { type: 'string', demandOption: true, describe: 'results/<run-id> of the candidate' })
       .option('metric', { type: 'string', describe: `Gated metric (default ${DEFAULT_GATE_METRIC})` })
       .option('threshold', fractionOption('threshold', 'Smallest change that counts, as a fraction of the baseline', { default: 0.02 }))
-      .option('allow-different', { type: 'string', array: true, describe: 'Environment, settings or work field allowed to differ (exact or prefix, e.g. slowdown, environment, work)' })
+      .option('allow-different', {
+        type: 'string',
+        array: true,
+        describe: 'Environment, settings or work field allowed to differ (exact or prefix, e.g. slowdown, environment, work)',
+      })
       .option('noise-profile', { type: 'string', describe: 'Noise profile file from calibrate (default: found beside the baseline)' })
       .option('json', { type: 'boolean', default: false, describe: 'The verdict as JSON instead of text' })
-      .option('format', { type: 'string', choices: ['text', 'markdown'] as const, default: 'text' as const, describe: 'Plain aligned text (default, to a terminal or a pipe) or Markdown for a pull request' }),
+      .option('format', {
+        type: 'string',
+        choices: ['text', 'markdown'] as const,
+        default: 'text' as const,
+        describe: 'Plain aligned text (default, to a terminal or a pipe) or Markdown for a pull request',
+      }),
   handler: async (a) => {
     const { compareCommand } = await import('./index.ts');
     return compareCommand({

@@ -49,14 +49,18 @@ export async function compareRuns(o: CompareOptions): Promise<Verdict> {
     allowDifferent: o.allowDifferent,
     ...(profile && profile !== 'outdated' ? { noise: { file: shown, profile } } : {}),
   });
-  if (profile === 'outdated') verdict.warnings.push(`${shown} was made by an older grpo-bench and is not used: run \`grpo-bench calibrate\` again`);
+  if (profile === 'outdated')
+    verdict.warnings.push(`${shown} was made by an older grpo-bench and is not used: run \`grpo-bench calibrate\` again`);
   return verdict;
 }
 
 export async function gateSide(dir: string): Promise<GateSide> {
   const run = await readRun(dir);
   // The gate computes from the raw files (verified by readRun), never from steps.csv or summary.json.
-  for (const file of run.integrity.derivedChanged) console.error(`warning: ${path.join(dir, file)} changed after the analysis wrote it; the verdict is computed from the run's raw files, which match their digests`);
+  for (const file of run.integrity.derivedChanged)
+    console.error(
+      `warning: ${path.join(dir, file)} changed after the analysis wrote it; the verdict is computed from the run's raw files, which match their digests`,
+    );
   const { summary, rows } = summarize(run);
   return { dir: path.relative(process.cwd(), path.resolve(dir)) || dir, manifest: run.manifest, summary, rows };
 }

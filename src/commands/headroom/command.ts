@@ -5,7 +5,8 @@ import { integerOption, MODE_CHOICES, numberList } from '../options.ts';
 
 export const headroomCommandModule = defineCommand({
   command: 'headroom <scenario>',
-  describe: 'Memory headroom of a model in one mode on this GPU: the largest per-device batch and the smallest vLLM memory share that fit (a search that stops at the first out-of-memory)',
+  describe:
+    'Memory headroom of a model in one mode on this GPU: the largest per-device batch and the smallest vLLM memory share that fit (a search that stops at the first out-of-memory)',
   builder: (y) =>
     y
       .positional('scenario', { type: 'string', demandOption: true, describe: 'Scenario YAML file' })

@@ -59,7 +59,9 @@ export async function headroomCommand(o: HeadroomOptions): Promise<HeadroomOutco
   const scenario = base?.scenario ?? loaded.scenario;
   const mode = headroomMode(scenario, o.mode);
   const searches = plannedSearches(scenario, mode, o);
-  const probes = searches.flatMap((s) => s.values.map((v) => ({ field: s.field, point: pointOf({ ...(base?.values ?? {}), [s.field]: v }) })));
+  const probes = searches.flatMap((s) =>
+    s.values.map((v) => ({ field: s.field, point: pointOf({ ...(base?.values ?? {}), [s.field]: v }) })),
+  );
   const points = probes.map((p) => p.point);
   const fieldOf = new Map(probes.map((p) => [p.point.id, p.field]));
   const run = await runCommand({
@@ -84,12 +86,16 @@ export async function headroomCommand(o: HeadroomOptions): Promise<HeadroomOutco
     ...(base ? { point: base.id } : {}),
     model: scenario.model,
     mode,
-    ...(typeof env.gpu_name === 'string' ? { gpu: { name: env.gpu_name, ...(typeof env.gpu_memory_mib === 'number' ? { total_bytes: env.gpu_memory_mib * 2 ** 20 } : {}) } } : {}),
+    ...(typeof env.gpu_name === 'string'
+      ? { gpu: { name: env.gpu_name, ...(typeof env.gpu_memory_mib === 'number' ? { total_bytes: env.gpu_memory_mib * 2 ** 20 } : {}) } }
+      : {}),
     axes: searches.map((s) =>
       judgeAxis(
         s.field,
         s.want,
-        points.filter((p) => fieldOf.get(p.id) === s.field).map((p) => probeOf(p.id, Number(p.values[s.field]), units.get(p.id), stepTime(p.id))),
+        points
+          .filter((p) => fieldOf.get(p.id) === s.field)
+          .map((p) => probeOf(p.id, Number(p.values[s.field]), units.get(p.id), stepTime(p.id))),
       ),
     ),
   };
@@ -102,7 +108,8 @@ export async function headroomCommand(o: HeadroomOptions): Promise<HeadroomOutco
 function headroomMode(scenario: Scenario, asked: ModeName | undefined): ModeName {
   const defined = MODE_NAMES.filter((m) => scenario.modes[m] !== undefined);
   if (asked) {
-    if (!defined.includes(asked)) throw new UserError(`mode '${asked}' is not defined in scenario '${scenario.name}' (it defines: ${defined.join(', ')})`);
+    if (!defined.includes(asked))
+      throw new UserError(`mode '${asked}' is not defined in scenario '${scenario.name}' (it defines: ${defined.join(', ')})`);
     return asked;
   }
   if (defined.includes('colocate')) return 'colocate';
@@ -111,18 +118,26 @@ function headroomMode(scenario: Scenario, asked: ModeName | undefined): ModeName
 }
 
 /** The searches to run, each value checked against the scenario up front. */
-export function plannedSearches(scenario: Scenario, mode: ModeName, o: Pick<HeadroomOptions, 'batches' | 'utilizations' | 'axis'>): Search[] {
+export function plannedSearches(
+  scenario: Scenario,
+  mode: ModeName,
+  o: Pick<HeadroomOptions, 'batches' | 'utilizations' | 'axis'>,
+): Search[] {
   const out: Search[] = [];
   if (o.axis !== 'utilization') {
     const b = scenario.grpo.per_device_train_batch_size;
     const values = [...new Set(o.batches ?? [b, 2 * b, 4 * b, 8 * b])].sort((x, y) => x - y);
     const g = scenario.grpo.num_generations;
     const bad = values.filter((v) => !Number.isInteger(v) || v <= 0 || v % g !== 0);
-    if (bad.length) throw new UsageError(`--batches ${bad.join(', ')}: a per-device batch must be a positive multiple of num_generations (${g})`);
+    if (bad.length)
+      throw new UsageError(`--batches ${bad.join(', ')}: a per-device batch must be a positive multiple of num_generations (${g})`);
     out.push({ field: BATCH_FIELD, want: 'largest', values });
   }
   const vllm = scenario.workload === 'trl' && mode === 'colocate';
-  if (o.axis === 'utilization' && !vllm) throw new UsageError(`--axis utilization: gpu_memory_utilization is a setting of the trl workload's colocate mode (this is ${scenario.workload}, ${mode})`);
+  if (o.axis === 'utilization' && !vllm)
+    throw new UsageError(
+      `--axis utilization: gpu_memory_utilization is a setting of the trl workload's colocate mode (this is ${scenario.workload}, ${mode})`,
+    );
   if (o.axis !== 'batch' && vllm) {
     const u = scenario.modes.colocate!.vllm.gpu_memory_utilization;
     const values = [...new Set(o.utilizations ?? defaultUtilizations(u))].sort((x, y) => y - x);
@@ -142,10 +157,14 @@ export function defaultUtilizations(from: number): number[] {
 
 /** Why a point is not run: an earlier point of its search did not run through (the search has its answer, or cannot go on). */
 export function stopReason(field: string, recorded: readonly UnitRecord[], fieldOf: Map<string, string>): string | undefined {
-  const stop = recorded.find((r) => fieldOf.get(r.point) === field && r.status !== 'ok' && r.status !== 'planned' && r.status !== 'running');
+  const stop = recorded.find(
+    (r) => fieldOf.get(r.point) === field && r.status !== 'ok' && r.status !== 'planned' && r.status !== 'running',
+  );
   if (!stop) return undefined;
   const memory = stop.error?.workload_error?.memory_error !== undefined;
-  return stop.status === 'skipped' ? stop.error?.message : `${stop.point} ${memory ? 'did not fit' : `ended ${stop.status}`}: the search along ${field.split('.').at(-1)} stops there`;
+  return stop.status === 'skipped'
+    ? stop.error?.message
+    : `${stop.point} ${memory ? 'did not fit' : `ended ${stop.status}`}: the search along ${field.split('.').at(-1)} stops there`;
 }
 
 function probeOf(point: string, value: ScalarValue & number, unit: UnitData | undefined, stepTime: number | undefined): Probe {
@@ -158,7 +177,8 @@ function probeOf(point: string, value: ScalarValue & number, unit: UnitData | un
   };
   if (record?.status === 'ok') return { point, value, outcome: 'fits', ...measured };
   if (memory) return { point, value, outcome: 'out_of_memory', memory_error: memory, ...measured };
-  if (!record || record.status === 'skipped' || record.status === 'planned') return { point, value, outcome: 'not_run', ...(record?.error ? { reason: record.error.message } : {}) };
+  if (!record || record.status === 'skipped' || record.status === 'planned')
+    return { point, value, outcome: 'not_run', ...(record?.error ? { reason: record.error.message } : {}) };
   return { point, value, outcome: 'failed', reason: record.error?.message ?? record.status, ...measured };
 }
 
@@ -176,7 +196,9 @@ function peakOf(unit: UnitData): { bytes: number; phase: string } | undefined {
 
 export function formatHeadroom(h: Headroom): string {
   const gib = (b: number) => formatBinaryBytes(b);
-  const lines = [`headroom of ${h.model} in ${h.mode} mode${h.gpu ? ` on ${h.gpu.name}${h.gpu.total_bytes ? ` (${gib(h.gpu.total_bytes)})` : ''}` : ''}`];
+  const lines = [
+    `headroom of ${h.model} in ${h.mode} mode${h.gpu ? ` on ${h.gpu.name}${h.gpu.total_bytes ? ` (${gib(h.gpu.total_bytes)})` : ''}` : ''}`,
+  ];
   for (const a of h.axes) {
     lines.push('', `  ${a.statement}`);
     for (const p of a.probes) {

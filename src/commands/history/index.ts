@@ -20,7 +20,8 @@ export interface HistoryOptions {
 
 export async function historyCommand(o: HistoryOptions): Promise<History> {
   const metric = (o.metric ?? DEFAULT_METRIC) as keyof ModeSummary;
-  if (!(metric in GATE_METRICS)) throw new UserError(`--metric ${metric}: not a metric of the history`, `Choose one of ${Object.keys(GATE_METRICS).join(', ')}.`);
+  if (!(metric in GATE_METRICS))
+    throw new UserError(`--metric ${metric}: not a metric of the history`, `Choose one of ${Object.keys(GATE_METRICS).join(', ')}.`);
   if (o.folders.length === 0) throw new UserError('name the run folders to draw (results/<run-id> …)');
   const runs: HistoryRun[] = [];
   const unreadable: HistoryApart[] = [];
@@ -37,7 +38,9 @@ export async function historyCommand(o: HistoryOptions): Promise<History> {
   await mkdir(o.out, { recursive: true });
   await writeFile(path.join(o.out, 'history.csv'), historyCsv(history));
   await writeFile(path.join(o.out, 'history.html'), historyHtml(history, await chartJsSource(), `grpo-bench ${harnessVersion()}`));
-  console.log(`history: ${history.lines.length} configuration(s), ${history.apart.length} folder(s) apart → ${path.join(o.out, 'history.html')}`);
+  console.log(
+    `history: ${history.lines.length} configuration(s), ${history.apart.length} folder(s) apart → ${path.join(o.out, 'history.html')}`,
+  );
   for (const a of history.apart) console.log(`  apart: ${a.dir}: ${a.why}`);
   return history;
 }

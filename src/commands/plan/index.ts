@@ -38,7 +38,8 @@ export function parseAssumptions(entries: readonly string[]): Record<string, str
   for (const entry of entries.flatMap((e) => e.split(/,(?=\s*[A-Za-z][\w.[\]-]*=)/))) {
     // `==` too: pip's spelling, which Python users type.
     const m = /^\s*([A-Za-z][\w.[\]-]*)==?(.+?)\s*$/.exec(entry);
-    if (!m || !/^[<>=!~]*\d/.test(m[2]!)) throw new UsageError(`--assume ${entry}: write name=version, e.g. --assume trl=1.13.0,vllm=0.26.0`);
+    if (!m || !/^[<>=!~]*\d/.test(m[2]!))
+      throw new UsageError(`--assume ${entry}: write name=version, e.g. --assume trl=1.13.0,vllm=0.26.0`);
     out[m[1]!.toLowerCase()] = m[2]!;
   }
   return out;
@@ -49,7 +50,10 @@ export function parseAssumptions(entries: readonly string[]): Record<string, str
  * assumed ones over them. The vLLM range an installed TRL declares (`trl[vllm]`) belongs to that
  * TRL, so it is dropped when another TRL is assumed.
  */
-export function plannedLibraries(probed: Record<string, string | null> | undefined, assumed: Record<string, string>): Record<string, string | null> | undefined {
+export function plannedLibraries(
+  probed: Record<string, string | null> | undefined,
+  assumed: Record<string, string>,
+): Record<string, string | null> | undefined {
   if (Object.keys(assumed).length === 0) return probed;
   const out: Record<string, string | null> = { ...(probed ?? {}) };
   if (assumed.trl !== undefined && assumed.trl !== out.trl && assumed['trl[vllm]'] === undefined) delete out['trl[vllm]'];
@@ -78,7 +82,9 @@ export async function planCommand(o: PlanOptions): Promise<RunPlan> {
     gpuCount: machine ? machine.gpus.length : (o.gpus ?? 0),
     gpuMemoryBytes: machine ? smallestGpuMemoryBytes(machine) : undefined,
   };
-  const variants = scenario.variants ? await planningVariants(scenario, root, context.libraries ?? undefined) : { variants: [], warnings: [] };
+  const variants = scenario.variants
+    ? await planningVariants(scenario, root, context.libraries ?? undefined)
+    : { variants: [], warnings: [] };
   const plan = launcher.plan(points, context, { modes: o.modes, lacking: 'warn', variants: variants.variants });
   const facts = {
     ...(o.gpus !== undefined && here ? { gpus: o.gpus } : {}),
@@ -87,8 +93,16 @@ export async function planCommand(o: PlanOptions): Promise<RunPlan> {
   const noPython: PlanWarning[] = pythonInfo.error
     ? [{ kind: 'cannot_run_here', message: `the workload Python (${python}) does not start: ${pythonInfo.error}` }]
     : [];
-  const warnings = [...noPython, ...variants.warnings.map((message): PlanWarning => ({ kind: 'cannot_run_here', message })), ...(plan.warnings ?? [])];
-  const shown: RunPlan = { ...plan, ...(warnings.length > 0 ? { warnings } : {}), ...(Object.keys(facts).length > 0 ? { assumed: facts } : {}) };
+  const warnings = [
+    ...noPython,
+    ...variants.warnings.map((message): PlanWarning => ({ kind: 'cannot_run_here', message })),
+    ...(plan.warnings ?? []),
+  ];
+  const shown: RunPlan = {
+    ...plan,
+    ...(warnings.length > 0 ? { warnings } : {}),
+    ...(Object.keys(facts).length > 0 ? { assumed: facts } : {}),
+  };
   if (o.json) console.log(JSON.stringify(shown, null, 2));
   else if (launcher.script) {
     // The script alone on stdout, ready to read or to save; what stops it from running, on stderr.
@@ -102,7 +116,10 @@ export function formatPlan(plan: RunPlan): string {
   const lines = [`scenario ${plan.scenario} · workload ${plan.workload} · ${plan.device} · ${plan.units.length} unit(s), in this order`];
   const a = plan.assumed;
   if (a) {
-    const facts = [...(a.gpus !== undefined ? [`${a.gpus} GPU(s)`] : []), ...Object.entries(a.libraries ?? {}).map(([n, v]) => `${n} ${v}`)];
+    const facts = [
+      ...(a.gpus !== undefined ? [`${a.gpus} GPU(s)`] : []),
+      ...Object.entries(a.libraries ?? {}).map(([n, v]) => `${n} ${v}`),
+    ];
     lines.push(`assumed, not probed: ${facts.join(', ')}`);
   }
   for (const u of plan.units) {
@@ -113,8 +130,20 @@ export function formatPlan(plan: RunPlan): string {
         ` · batch ${u.batch.per_device_train_batch_size}/device × ${u.batch.training_devices} = ${u.batch.global_batch} completions, ${u.batch.prompts_per_step} prompts`,
     );
     for (const p of u.processes) {
-      lines.push(`  ${p.name} (${p.role}${p.gpus.length ? `, GPUs ${p.gpus.join(',')}` : ''}${Object.keys(p.ports).length ? `, ports ${Object.entries(p.ports).map(([k, v]) => `${k}=${v}`).join(' ')}` : ''})`);
-      lines.push(`    env: ${Object.entries(p.env).map(([k, v]) => `${k}=${v}`).join(' ')}`);
+      lines.push(
+        `  ${p.name} (${p.role}${p.gpus.length ? `, GPUs ${p.gpus.join(',')}` : ''}${
+          Object.keys(p.ports).length
+            ? `, ports ${Object.entries(p.ports)
+                .map(([k, v]) => `${k}=${v}`)
+                .join(' ')}`
+            : ''
+        })`,
+      );
+      lines.push(
+        `    env: ${Object.entries(p.env)
+          .map(([k, v]) => `${k}=${v}`)
+          .join(' ')}`,
+      );
       lines.push(`    argv: ${p.argv.map(shellQuote).join(' ')}`);
       if (p.ready.kind === 'http') lines.push(`    ready: GET ${p.ready.url} → 200 within ${p.ready.timeout_s} s`);
     }

@@ -6,10 +6,17 @@ import { mkdir, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { UsageError, UserError, readUserFile } from '../../errors.ts';
 import { buildProfile, parseProfile, type Profile } from '../../analysis/whatif/profile.ts';
-import { ASSUMPTION_TEXT, DEFAULT_ASSUMPTIONS, LINKS, ProfileGap, predictSplits, type Assumptions, type SplitTable } from '../../analysis/whatif/model.ts';
+import {
+  ASSUMPTION_TEXT,
+  DEFAULT_ASSUMPTIONS,
+  LINKS,
+  ProfileGap,
+  predictSplits,
+  type Assumptions,
+  type SplitTable,
+} from '../../analysis/whatif/model.ts';
 import { readRun } from '../../results/read.ts';
 import { PREDICT_FILES, predictDir, REPORTS_ROOT, reportChartFile } from '../../results/layout.ts';
-
 
 export interface PredictCommandOptions {
   /** A profile.json, or results folders to build one from. */
@@ -33,7 +40,11 @@ export async function loadProfile(inputs: readonly string[]): Promise<{ profile:
   const first = inputs[0];
   if (!first) throw new UsageError('name a profile: a profile.json or a results folder');
   const info = await stat(first).catch(() => undefined);
-  if (!info) throw new UserError(`${first}: no such file or folder`, 'Pass the results folder of `grpo-bench profile` (or its profile.json), or results folders of server/colocate/hf runs.');
+  if (!info)
+    throw new UserError(
+      `${first}: no such file or folder`,
+      'Pass the results folder of `grpo-bench profile` (or its profile.json), or results folders of server/colocate/hf runs.',
+    );
   if (info.isFile()) {
     if (inputs.length > 1) throw new UsageError('pass one profile.json, or results folders to build a profile from, not both');
     const text = await readUserFile(first, 'profile', 'Pass a profile.json written by `grpo-bench profile`.');
@@ -58,7 +69,12 @@ export function parseAssumptions(items: readonly string[]): Partial<Assumptions>
     const name = m?.[1] as keyof Assumptions | undefined;
     const value = Number(m?.[2]);
     if (!name || !(name in DEFAULT_ASSUMPTIONS)) {
-      throw new UsageError(`--assume ${item}: expected name=value with name one of ${Object.keys(DEFAULT_ASSUMPTIONS).join(', ')}`, Object.entries(ASSUMPTION_TEXT).map(([k, v]) => `${k}: ${v}`).join('\n'));
+      throw new UsageError(
+        `--assume ${item}: expected name=value with name one of ${Object.keys(DEFAULT_ASSUMPTIONS).join(', ')}`,
+        Object.entries(ASSUMPTION_TEXT)
+          .map(([k, v]) => `${k}: ${v}`)
+          .join('\n'),
+      );
     }
     if (!(Number.isFinite(value) && value > 0)) throw new UsageError(`--assume ${item}: the value must be a positive number`);
     out[name] = value;
@@ -73,7 +89,12 @@ export function linkAssumption(link: string | undefined): Partial<Assumptions> {
   if (named) return { link_gb_per_s: named.gb_per_s };
   const gbps = Number(link);
   if (Number.isFinite(gbps) && gbps > 0) return { link_gb_per_s: gbps };
-  throw new UserError(`--link ${link}: expected one of ${Object.keys(LINKS).join(', ')} or a bandwidth in GB/s (one way)`, Object.entries(LINKS).map(([k, v]) => `${k}: ${v.gb_per_s} GB/s, ${v.label}`).join('\n'));
+  throw new UserError(
+    `--link ${link}: expected one of ${Object.keys(LINKS).join(', ')} or a bandwidth in GB/s (one way)`,
+    Object.entries(LINKS)
+      .map(([k, v]) => `${k}: ${v.gb_per_s} GB/s, ${v.label}`)
+      .join('\n'),
+  );
 }
 
 /** The per-device batch to predict at when none is given, and why that one. */
@@ -81,11 +102,17 @@ export function defaultBatch(p: Profile): { batch: number; why: string } {
   const trainer = [...new Set(p.trainer.map((h) => h.per_device_batch))].sort((a, b) => a - b);
   if (trainer.length > 0) {
     const batch = trainer.at(-1)!;
-    return { batch, why: `the largest per-device batch the profile's runs trained at (measured: ${trainer.join(', ')}), so that compute is measured, not extrapolated; --batch picks another` };
+    return {
+      batch,
+      why: `the largest per-device batch the profile's runs trained at (measured: ${trainer.join(', ')}), so that compute is measured, not extrapolated; --batch picks another`,
+    };
   }
   const probed = [...new Set(p.server.flatMap((c) => c.points.map((x) => x.per_device_batch)))].sort((a, b) => a - b);
   if (probed.length === 0) throw new UserError('the profile has no measurements; run `grpo-bench profile` first');
-  return { batch: probed.at(-1)!, why: `the largest per-device batch the profile's server requests held (measured: ${probed.join(', ')}); no run trained at any; --batch picks another` };
+  return {
+    batch: probed.at(-1)!,
+    why: `the largest per-device batch the profile's server requests held (measured: ${probed.join(', ')}); no run trained at any; --batch picks another`,
+  };
 }
 
 export async function predictCommand(o: PredictCommandOptions): Promise<SplitTable> {
@@ -113,7 +140,17 @@ export async function predictCommand(o: PredictCommandOptions): Promise<SplitTab
   const { renderPng } = await import('../../report/png.ts');
   await writeFile(path.join(outDir, reportChartFile(chart.id)), await renderPng(chart));
   await writeFile(path.join(outDir, PREDICT_FILES.markdown), predictMarkdown(profile, table, chart));
-  await writeFile(path.join(outDir, PREDICT_FILES.json), JSON.stringify({ ...table, profile: { scenario: profile.scenario, model: profile.model, device_name: profile.device_name, sources: profile.sources } }, null, 2) + '\n');
+  await writeFile(
+    path.join(outDir, PREDICT_FILES.json),
+    JSON.stringify(
+      {
+        ...table,
+        profile: { scenario: profile.scenario, model: profile.model, device_name: profile.device_name, sources: profile.sources },
+      },
+      null,
+      2,
+    ) + '\n',
+  );
   if (o.json) console.log(JSON.stringify(table, null, 2));
   else {
     const view = splitTableView(table);

@@ -64,23 +64,36 @@ export async function profileCommand(o: ProfileOptions): Promise<ProfileOutcome>
   const scenario = applyOverrides(loaded.scenario, o);
   const others = Object.keys(loaded.sweep ?? {}).filter((k) => k !== BATCH_FIELD);
   if (others.length > 0) {
-    throw new UserError(`${loaded.file}: a profile measures one model at one length; its sweep may vary only ${BATCH_FIELD} (it also varies ${others.join(', ')})`, 'Profile each value of the other axes as its own scenario.');
+    throw new UserError(
+      `${loaded.file}: a profile measures one model at one length; its sweep may vary only ${BATCH_FIELD} (it also varies ${others.join(', ')})`,
+      'Profile each value of the other axes as its own scenario.',
+    );
   }
-  const batches = o.batches ?? ((loaded.sweep?.[BATCH_FIELD] as number[] | undefined) ?? [scenario.grpo.per_device_train_batch_size]);
+  const batches = o.batches ?? (loaded.sweep?.[BATCH_FIELD] as number[] | undefined) ?? [scenario.grpo.per_device_train_batch_size];
   const badBatch = batches.find((b) => !(Number.isInteger(b) && b > 0));
   if (badBatch !== undefined) throw new UserError(`per-device batch ${badBatch}: expected positive integers`);
   const trainerRuns = await Promise.all((o.trainerRuns ?? []).map((d) => readRun(d)));
   const defined = MODE_NAMES.filter((m) => m !== 'server' && scenario.modes[m] !== undefined);
   const modes = o.trainerModes ?? (trainerRuns.length > 0 ? [] : defined);
   for (const m of modes) {
-    if (m === 'server') throw new UsageError('--trainer-mode server: the trainer half is measured in colocate or hf runs (a server run needs 2 GPUs; pass its results with --trainer-runs)');
-    if (!defined.includes(m)) throw new UsageError(`--trainer-mode ${m}: scenario '${scenario.name}' defines no ${m} mode (it defines: ${defined.join(', ') || 'none besides server'})`);
+    if (m === 'server')
+      throw new UsageError(
+        '--trainer-mode server: the trainer half is measured in colocate or hf runs (a server run needs 2 GPUs; pass its results with --trainer-runs)',
+      );
+    if (!defined.includes(m))
+      throw new UsageError(
+        `--trainer-mode ${m}: scenario '${scenario.name}' defines no ${m} mode (it defines: ${defined.join(', ') || 'none besides server'})`,
+      );
   }
 
   const root = projectRoot();
   const python = resolvePython(root);
   const [inventory, pythonInfo] = await Promise.all([collectInventory(), probePython(python, root)]);
-  if (pythonInfo.error) throw new UnavailableError(`the workload Python (${python}) does not start: ${pythonInfo.error}`, 'Run `npm run setup`, or point GRPO_BENCH_PYTHON at a Python with torch and transformers.');
+  if (pythonInfo.error)
+    throw new UnavailableError(
+      `the workload Python (${python}) does not start: ${pythonInfo.error}`,
+      'Run `npm run setup`, or point GRPO_BENCH_PYTHON at a Python with torch and transformers.',
+    );
   const outRoot = path.resolve(o.out);
   const runId = newRunId(`${scenario.name}-profile`, outRoot);
   const runDir = path.join(outRoot, runId);
@@ -110,7 +123,21 @@ export async function profileCommand(o: ProfileOptions): Promise<ProfileOutcome>
   const pointScenario = (unit: UnitPlan) => (unit.probe ? scenario : points.find((p) => p.id === unit.point)!.scenario);
   // The profile driver and the trainer half run on this machine, whatever launcher the scenario names.
   const launcher = await launcherFor('local');
-  const result = await executePlan({ plan, launcher, runId, runDir, root, python, scenarioFile: loaded.file, scenario, sweep, inventory, pythonInfo, pointScenario, signal: o.signal });
+  const result = await executePlan({
+    plan,
+    launcher,
+    runId,
+    runDir,
+    root,
+    python,
+    scenarioFile: loaded.file,
+    scenario,
+    sweep,
+    inventory,
+    pythonInfo,
+    pointScenario,
+    signal: o.signal,
+  });
 
   const run = await readRun(runDir);
   if (trainerPlan) {
@@ -136,7 +163,9 @@ export async function profileCommand(o: ProfileOptions): Promise<ProfileOutcome>
     await writeProfileReport(profile, outDir);
     console.log(`reports: ${path.relative(process.cwd(), outDir) || outDir}`);
   }
-  console.log(`results: ${path.relative(process.cwd(), runDir) || runDir} (${result.runStatus}${result.ok < result.total ? `: ${result.ok} of ${result.total} units ok` : ''})`);
+  console.log(
+    `results: ${path.relative(process.cwd(), runDir) || runDir} (${result.runStatus}${result.ok < result.total ? `: ${result.ok} of ${result.total} units ok` : ''})`,
+  );
   const measuredServer = profile.server.some((c) => c.points.some((p) => p.source === 'probe'));
   return { exitCode: result.interrupted ? 130 : result.runStatus === 'completed' && measuredServer ? 0 : 1, runDir, profile };
 }
@@ -146,13 +175,20 @@ function formatProfile(p: Profile): string {
   const view = profileView(p);
   const lines = [`profile of ${p.model} (${p.workload}${p.device_name ? `, ${p.device_name}` : ''}):`];
   for (const c of view.server) {
-    lines.push(`  server, tp ${c.tensor_parallel_size} × ${c.data_parallel_size} replica(s): completions → seconds per request [interval over runs, or one run's 25th–75th percentile]`);
+    lines.push(
+      `  server, tp ${c.tensor_parallel_size} × ${c.data_parallel_size} replica(s): completions → seconds per request [interval over runs, or one run's 25th–75th percentile]`,
+    );
     for (const r of c.rows) {
       const iv = r.seconds.interval;
-      lines.push(`    ${String(r.completions).padStart(5)} (${r.trainers} × ${r.per_device_batch})  ${r.seconds.value.toFixed(3)} s${iv ? ` [${iv.low.toFixed(3)}, ${iv.high.toFixed(3)}]${iv.kind === 'within_run_spread' ? ' one run' : ''}` : ''}  ${r.source}`);
+      lines.push(
+        `    ${String(r.completions).padStart(5)} (${r.trainers} × ${r.per_device_batch})  ${r.seconds.value.toFixed(3)} s${iv ? ` [${iv.low.toFixed(3)}, ${iv.high.toFixed(3)}]${iv.kind === 'within_run_spread' ? ' one run' : ''}` : ''}  ${r.source}`,
+      );
     }
   }
-  for (const h of view.trainer) lines.push(`  ${h.mode} b${h.per_device_batch} ×${h.training_devices}: compute ${h.compute_s.value.toFixed(3)} s, generate ${h.generate_s.value.toFixed(3)} s, sync ${h.weight_sync_s.value.toFixed(3)} s (${h.steps} steps)`);
+  for (const h of view.trainer)
+    lines.push(
+      `  ${h.mode} b${h.per_device_batch} ×${h.training_devices}: compute ${h.compute_s.value.toFixed(3)} s, generate ${h.generate_s.value.toFixed(3)} s, sync ${h.weight_sync_s.value.toFixed(3)} s (${h.steps} steps)`,
+    );
   for (const n of p.notes) lines.push(`  note: ${n}`);
   return lines.join('\n');
 }

@@ -6,11 +6,27 @@ export const reportCommandModule = defineCommand({
   describe: 'Render CSV, Markdown, HTML and PNG reports from a results folder alone; given several, one page over them all',
   builder: (y) =>
     y
-      .positional('results', { type: 'string', array: true, demandOption: true, describe: 'results/<run-id> folder; several (or folders holding them): one page comparing them' })
-      .option('out', { type: 'string', describe: 'Output folder (default: reports/<run-id> beside results/; for several folders reports/multi-<run ids>)' })
+      .positional('results', {
+        type: 'string',
+        array: true,
+        demandOption: true,
+        describe: 'results/<run-id> folder; several (or folders holding them): one page comparing them',
+      })
+      .option('out', {
+        type: 'string',
+        describe: 'Output folder (default: reports/<run-id> beside results/; for several folders reports/multi-<run ids>)',
+      })
       .option('format', { type: 'string', array: true, choices: REPORT_FORMAT_NAMES, describe: 'Only these formats' })
-      .option('vector', { type: 'string', choices: ['svg', 'pdf'] as const, describe: 'Also draw every chart as SVG or PDF (charts/<id>.svg|pdf), for print' })
-      .option('allow-unverified', { type: 'boolean', default: false, describe: 'Report a folder whose files no longer match their recorded digests, marking its figures unverified' }),
+      .option('vector', {
+        type: 'string',
+        choices: ['svg', 'pdf'] as const,
+        describe: 'Also draw every chart as SVG or PDF (charts/<id>.svg|pdf), for print',
+      })
+      .option('allow-unverified', {
+        type: 'boolean',
+        default: false,
+        describe: 'Report a folder whose files no longer match their recorded digests, marking its figures unverified',
+      }),
   handler: async (a) => {
     const results = a.results as string[];
     const allowUnverified = a['allow-unverified'];

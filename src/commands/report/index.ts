@@ -65,6 +65,9 @@ async function usualReport(opts: ReportOptions, input: ReportInput, outDir: stri
   const files: string[] = [];
   // PNGs first: the Markdown links to them.
   const names = opts.formats ?? (['csv', 'png', 'markdown', 'html'] as const);
-  for (const name of names) files.push(...(await REPORT_FORMATS[name].write({ input, charts, omitted, outDir, generator, ...(opts.vector ? { vector: opts.vector } : {}) })));
+  for (const name of names)
+    files.push(
+      ...(await REPORT_FORMATS[name].write({ input, charts, omitted, outDir, generator, ...(opts.vector ? { vector: opts.vector } : {}) })),
+    );
   return files;
 }

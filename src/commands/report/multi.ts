@@ -8,7 +8,15 @@ import { UserError } from '../../errors.ts';
 import { harnessVersion } from '../../env/harness.ts';
 import type { ReportFormatName } from '../../report/formats.ts';
 import { loadRun } from '../../report/load.ts';
-import { MULTI_FILES, multiCharts, multiFieldsCsv, multiHtml, multiMarkdown, multiSummaryCsv, type MultiInput } from '../../report/multi.ts';
+import {
+  MULTI_FILES,
+  multiCharts,
+  multiFieldsCsv,
+  multiHtml,
+  multiMarkdown,
+  multiSummaryCsv,
+  type MultiInput,
+} from '../../report/multi.ts';
 import { fileSlug, REPORTS_ROOT, reportChartFile, RUN_FILES } from '../../results/layout.ts';
 
 export interface MultiReportOptions {
@@ -21,17 +29,29 @@ export interface MultiReportOptions {
   allowUnverified?: boolean;
 }
 
-const isFile = (p: string) => stat(p).then((s) => s.isFile(), () => false);
+const isFile = (p: string) =>
+  stat(p).then(
+    (s) => s.isFile(),
+    () => false,
+  );
 
 /** The run folders an argument names: itself when it holds a summary, else the run folders directly inside it. */
 async function runFolders(arg: string): Promise<string[]> {
   const info = await stat(arg).catch(() => undefined);
-  if (!info?.isDirectory()) throw new UserError(`${arg}: no such results folder`, 'Pass the folders of runs (results/<run-id>), or folders that hold them.');
+  if (!info?.isDirectory())
+    throw new UserError(`${arg}: no such results folder`, 'Pass the folders of runs (results/<run-id>), or folders that hold them.');
   if (await isFile(path.join(arg, RUN_FILES.summary))) return [arg];
-  const inside = (await readdir(arg, { withFileTypes: true })).filter((e) => e.isDirectory()).map((e) => path.join(arg, e.name)).sort();
+  const inside = (await readdir(arg, { withFileTypes: true }))
+    .filter((e) => e.isDirectory())
+    .map((e) => path.join(arg, e.name))
+    .sort();
   const runs = [];
   for (const dir of inside) if (await isFile(path.join(dir, RUN_FILES.summary))) runs.push(dir);
-  if (runs.length === 0) throw new UserError(`${arg}: neither a run's results folder (no ${RUN_FILES.summary}) nor a folder of them`, 'Pass the folders of finished runs, e.g. results/<run-id>, or the folder that holds them.');
+  if (runs.length === 0)
+    throw new UserError(
+      `${arg}: neither a run's results folder (no ${RUN_FILES.summary}) nor a folder of them`,
+      'Pass the folders of finished runs, e.g. results/<run-id>, or the folder that holds them.',
+    );
   return runs;
 }
 

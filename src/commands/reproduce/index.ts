@@ -40,14 +40,20 @@ export async function reproduceCommand(o: ReproduceOptions): Promise<ClaimResult
   for (const file of files) {
     const loaded = await loadScenarioFile(file);
     const s = loaded.scenario;
-    if (!s.claim) throw new UserError(`${file}: scenario '${s.name}' has no claim: block`, 'reproduce judges scenarios that state a published figure (docs/scenarios.md, claim).');
+    if (!s.claim)
+      throw new UserError(
+        `${file}: scenario '${s.name}' has no claim: block`,
+        'reproduce judges scenarios that state a published figure (docs/scenarios.md, claim).',
+      );
     claims.push({ file, scenario: { ...s, claim: s.claim }, points: expandSweep(s, loaded.sweep, loaded.file) });
   }
   const profiles = await profilesOf(o.profiles);
-  const runs = await Promise.all(o.runs.map(async (dir) => {
-    const run = await readRun(dir);
-    return { run_id: run.manifest.run_id, summary: summarize(run).summary };
-  }));
+  const runs = await Promise.all(
+    o.runs.map(async (dir) => {
+      const run = await readRun(dir);
+      return { run_id: run.manifest.run_id, summary: summarize(run).summary };
+    }),
+  );
   const results = reproduce({ claims, profiles, runs, assumptions: { ...parseAssumptions(o.assume), ...linkAssumption(o.link) } });
 
   const { reproduceMarkdown, reproduceTable } = await import('../../analysis/whatif/report.ts');
@@ -56,12 +62,18 @@ export async function reproduceCommand(o: ReproduceOptions): Promise<ClaimResult
   const out = path.resolve(o.out);
   await mkdir(out, { recursive: true });
   await writeFile(path.join(out, REPRODUCE_FILES.markdown), reproduceMarkdown(results, profiles));
-  await writeFile(path.join(out, REPRODUCE_FILES.json), JSON.stringify({ predicted_values_are_predictions: true, results }, null, 2) + '\n');
+  await writeFile(
+    path.join(out, REPRODUCE_FILES.json),
+    JSON.stringify({ predicted_values_are_predictions: true, results }, null, 2) + '\n',
+  );
   if (o.json) console.log(JSON.stringify(results, null, 2));
   else {
     const t = reproduceTable(results);
     console.log(`${t.title}\n${t.caption}\n\n${o.format === 'markdown' ? markdownTable(t) : textTable(t.columns, t.rows, t.numeric)}\n`);
-    for (const r of results) console.log(`${r.scenario}: predicted ${r.predicted.verdict} (${r.predicted.why[0] ?? ''}); measured ${r.measured.verdict} (${r.measured.why[0] ?? ''})`);
+    for (const r of results)
+      console.log(
+        `${r.scenario}: predicted ${r.predicted.verdict} (${r.predicted.why[0] ?? ''}); measured ${r.measured.verdict} (${r.measured.why[0] ?? ''})`,
+      );
     console.log(`\nevery claim in full: ${path.relative(process.cwd(), path.join(out, REPRODUCE_FILES.markdown))}`);
   }
   return results;
@@ -85,6 +97,7 @@ async function profilesOf(inputs: readonly string[]): Promise<Profile[]> {
 async function publishedClaims(): Promise<string[]> {
   const dir = path.join(projectRoot(), PUBLISHED_DIR);
   const names = (await readdir(dir).catch(() => [] as string[])).filter((n) => n.endsWith('.yaml')).sort();
-  if (names.length === 0) throw new UserError(`no claims: ${dir} holds no scenario files`, 'Name the scenario files with a claim: block to judge.');
+  if (names.length === 0)
+    throw new UserError(`no claims: ${dir} holds no scenario files`, 'Name the scenario files with a claim: block to judge.');
   return names.map((n) => path.join(dir, n));
 }

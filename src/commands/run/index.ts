@@ -59,12 +59,21 @@ export interface RunOutcome {
 export async function runCommand(o: RunOptions): Promise<RunOutcome> {
   const loaded = await loadScenarioFile(o.scenario);
   const scenario = applyOverrides(loaded.scenario, o.untilResolved ? { ...o, repeats: MAX_BLOCKS } : o);
-  const points = o.points ? expandPoints(scenario, o.points, loaded.file) : expandPoints(scenario, selectPoints(sweepPoints(loaded.sweep), o.pointIds), loaded.file);
+  const points = o.points
+    ? expandPoints(scenario, o.points, loaded.file)
+    : expandPoints(scenario, selectPoints(sweepPoints(loaded.sweep), o.pointIds), loaded.file);
   const root = projectRoot();
   const python = resolvePython(root);
-  const [inventory, pythonInfo, variants] = await Promise.all([collectInventory(), probePython(python, root), probeVariants(scenario, root)]);
+  const [inventory, pythonInfo, variants] = await Promise.all([
+    collectInventory(),
+    probePython(python, root),
+    probeVariants(scenario, root),
+  ]);
   if (pythonInfo.error) {
-    throw new UnavailableError(`the workload Python (${python}) does not start: ${pythonInfo.error}`, 'Run `npm run setup`, or point GRPO_BENCH_PYTHON at a Python with torch and transformers.');
+    throw new UnavailableError(
+      `the workload Python (${python}) does not start: ${pythonInfo.error}`,
+      'Run `npm run setup`, or point GRPO_BENCH_PYTHON at a Python with torch and transformers.',
+    );
   }
   const gpuCount = inventory.gpus.length;
   const outRoot = path.resolve(o.out);
@@ -72,8 +81,16 @@ export async function runCommand(o: RunOptions): Promise<RunOutcome> {
   const runDir = path.join(outRoot, runId);
   const context = { root, runDir, python, nextPort: await portPool(portsFor(points)), libraries: pythonInfo.libraries };
   const launcher = await launcherFor(scenario.launcher);
-  const planned = launcher.plan(points, { ...context, gpuCount, gpuMemoryBytes: smallestGpuMemoryBytes(inventory) }, { modes: o.modes, variants });
-  if (o.untilResolved && !launcher.skipsUnits) throw new UsageError(`run --until-resolved decides after each block whether to go on, so it runs on this machine, not with the ${scenario.launcher} launcher`, 'Use --launcher local.');
+  const planned = launcher.plan(
+    points,
+    { ...context, gpuCount, gpuMemoryBytes: smallestGpuMemoryBytes(inventory) },
+    { modes: o.modes, variants },
+  );
+  if (o.untilResolved && !launcher.skipsUnits)
+    throw new UsageError(
+      `run --until-resolved decides after each block whether to go on, so it runs on this machine, not with the ${scenario.launcher} launcher`,
+      'Use --launcher local.',
+    );
   const pair = o.untilResolved ? arms(planned.units) : undefined;
   const plan = pair ? { ...planned, units: inBlocks(planned.units, pair) } : planned;
   const sequential = pair && o.untilResolved ? untilResolvedHook(runDir, pair, o.untilResolved) : undefined;
@@ -111,7 +128,9 @@ export async function runCommand(o: RunOptions): Promise<RunOutcome> {
     if (!(err instanceof UserError)) throw err;
     console.error(`no summary: ${err.message}`);
   }
-  console.log(`results: ${path.relative(process.cwd(), runDir) || runDir} (${runStatus}${ok < total ? `: ${ok} of ${total} units ok` : ''})`);
+  console.log(
+    `results: ${path.relative(process.cwd(), runDir) || runDir} (${runStatus}${ok < total ? `: ${ok} of ${total} units ok` : ''})`,
+  );
   const exitCode = interrupted ? 130 : runStatus === 'completed' && summaryOk ? 0 : 1;
   return { exitCode, runDir };
 }

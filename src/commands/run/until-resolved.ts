@@ -41,8 +41,16 @@ export interface Arm {
 export function arms(units: readonly Pick<UnitPlan, 'point' | 'mode'>[]): [Arm, Arm] {
   const points = [...new Set(units.map((u) => u.point))];
   const modes = [...new Set(units.map((u) => u.mode))].sort((a, b) => MODE_ORDER.indexOf(a) - MODE_ORDER.indexOf(b));
-  if (points.length === 1 && modes.length === 2) return [{ point: points[0]!, mode: modes[0]! }, { point: points[0]!, mode: modes[1]! }];
-  if (points.length === 2 && modes.length === 1) return [{ point: points[0]!, mode: modes[0]! }, { point: points[1]!, mode: modes[0]! }];
+  if (points.length === 1 && modes.length === 2)
+    return [
+      { point: points[0]!, mode: modes[0]! },
+      { point: points[0]!, mode: modes[1]! },
+    ];
+  if (points.length === 2 && modes.length === 1)
+    return [
+      { point: points[0]!, mode: modes[0]! },
+      { point: points[1]!, mode: modes[0]! },
+    ];
   throw new UserError(
     `--until-resolved compares two arms: two modes at one point, or one mode at two sweep points; this run has ${modes.length} mode(s) at ${points.length} point(s)`,
     'Pick them with --mode and --point (e.g. --point slowdown=0 --point slowdown=0.05 --mode colocate).',
@@ -52,7 +60,9 @@ export function arms(units: readonly Pick<UnitPlan, 'point' | 'mode'>[]): [Arm, 
 /** The units in blocks: every arm's run of repeat k, in ABBA order (A B | B A | …), one repeat after another. */
 export function inBlocks<U extends Pick<UnitPlan, 'point' | 'mode' | 'repeat'>>(units: readonly U[], pair: readonly [Arm, Arm]): U[] {
   const arm = (u: U) => pair.findIndex((a) => a.point === u.point && a.mode === u.mode);
-  return [...units].sort((a, b) => a.repeat - b.repeat || interleave([0, 1], a.repeat).indexOf(arm(a)) - interleave([0, 1], b.repeat).indexOf(arm(b)));
+  return [...units].sort(
+    (a, b) => a.repeat - b.repeat || interleave([0, 1], a.repeat).indexOf(arm(a)) - interleave([0, 1], b.repeat).indexOf(arm(b)),
+  );
 }
 
 const armName = (a: Arm, pair: readonly [Arm, Arm]) => (pair[0].point === pair[1].point ? a.mode : a.point);
@@ -92,14 +102,17 @@ export function untilResolvedHook(runDir: string, pair: [Arm, Arm], o: UntilReso
     const perBlock = spent / unit.repeat;
     if (look.outcome === 'inconclusive') stop = `not resolved at the last look: ${describeLook(look, pair)}`;
     else if (look.outcome !== 'continue') stop = `resolved after ${look.blocks} block(s): ${describeLook(look, pair)}`;
-    else if (unit.repeat >= maxBlocks || spent + perBlock > o.budgetS) stop = `budget: ${Math.round(spent)} s spent of ${o.budgetS} s, another block takes about ${Math.round(perBlock)} s`;
+    else if (unit.repeat >= maxBlocks || spent + perBlock > o.budgetS)
+      stop = `budget: ${Math.round(spent)} s spent of ${o.budgetS} s, another block takes about ${Math.round(perBlock)} s`;
     return stop;
   };
   return { hook, last: () => look, maxBlocks: () => maxBlocks };
 }
 
 export function describeLook(l: SequentialLook, pair: [Arm, Arm]): string {
-  const iv = l.interval ? ` (${formatPercentText(l.interval.level, { decimals: 2, trim: true })} interval ${l.interval.low.toFixed(3)}–${l.interval.high.toFixed(3)})` : '';
+  const iv = l.interval
+    ? ` (${formatPercentText(l.interval.level, { decimals: 2, trim: true })} interval ${l.interval.low.toFixed(3)}–${l.interval.high.toFixed(3)})`
+    : '';
   const verdict = l.outcome === 'continue' ? 'not resolved' : l.outcome.replace('_', ' ');
   return `${armName(pair[1], pair)} ÷ ${armName(pair[0], pair)} = ${l.ratio.toFixed(3)}${iv}, ${verdict} (look ${l.blocks} of at most ${l.max_blocks})`;
 }

@@ -6,15 +6,28 @@ const SOURCES = ['auto', 'nvml', 'nvidia-smi'] as const;
 
 export const sampleCommandModule = defineCommand({
   command: 'sample [program..]',
-  describe: 'Run any program under the harness’s samplers and show what each view (utilization.gpu, SM and tensor activity, power, energy) read during each of its phase events',
+  describe:
+    'Run any program under the harness’s samplers and show what each view (utilization.gpu, SM and tensor activity, power, energy) read during each of its phase events',
   builder: (y) =>
     y
       .positional('program', { type: 'string', array: true, describe: 'The program and its arguments, after --' })
       .option('out', { type: 'string', describe: 'Folder for its events, logs, samples and tables (default results/sample-<time>)' })
-      .option('gpus', { type: 'string', default: '', describe: 'GPU indices to sample, comma-separated; the program sees them as CUDA_VISIBLE_DEVICES' })
+      .option('gpus', {
+        type: 'string',
+        default: '',
+        describe: 'GPU indices to sample, comma-separated; the program sees them as CUDA_VISIBLE_DEVICES',
+      })
       .option('interval-ms', integerOption('interval-ms', 'Sampling period', { default: 200, example: '200' }))
-      .option('source', { type: 'string', choices: SOURCES, default: 'auto' as const, describe: 'GPU sampler: NVML (GPM, energy counter) or the nvidia-smi stream; auto uses NVML where pynvml imports' })
-      .option('settle', positiveNumberOption('settle', 'Seconds skipped at the start of each segment before reading it (default 1)', { min: 0 }))
+      .option('source', {
+        type: 'string',
+        choices: SOURCES,
+        default: 'auto' as const,
+        describe: 'GPU sampler: NVML (GPM, energy counter) or the nvidia-smi stream; auto uses NVML where pynvml imports',
+      })
+      .option(
+        'settle',
+        positiveNumberOption('settle', 'Seconds skipped at the start of each segment before reading it (default 1)', { min: 0 }),
+      )
       .option('timeout', positiveNumberOption('timeout', 'Seconds before the program is ended', { default: 3600, example: '600' })),
   handler: async (a) => {
     const { sampleCommand } = await import('./index.ts');

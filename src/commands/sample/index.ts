@@ -48,8 +48,14 @@ export interface SampleRecord {
 }
 
 export async function sampleCommand(o: SampleOptions): Promise<{ exitCode: number; out: string; record: SampleRecord }> {
-  if (o.command.length === 0) throw new UsageError('sample: no program given', 'Put the program after --, e.g. grpo-bench sample --gpus 0 -- python3 bench/gpu/known-truth.py');
-  const out = path.resolve(o.out ?? path.join(RESULTS_ROOT, `sample-${new Date().toISOString().replace(/[-:]/g, '').replace('T', '-').slice(0, 15)}`));
+  if (o.command.length === 0)
+    throw new UsageError(
+      'sample: no program given',
+      'Put the program after --, e.g. grpo-bench sample --gpus 0 -- python3 bench/gpu/known-truth.py',
+    );
+  const out = path.resolve(
+    o.out ?? path.join(RESULTS_ROOT, `sample-${new Date().toISOString().replace(/[-:]/g, '').replace('T', '-').slice(0, 15)}`),
+  );
   if (existsSync(path.join(out, SAMPLE_FILES.telemetry)) || existsSync(path.join(out, SAMPLE_FILES.processes))) {
     throw new UserError(`sample: ${out} already holds samples`, 'Give an empty or new folder with --out.');
   }
@@ -70,7 +76,13 @@ export async function sampleCommand(o: SampleOptions): Promise<{ exitCode: numbe
     finishes_unit: true,
   };
   const tracker = new UnitProcesses();
-  const sampling = await startSampling({ unitDir: out, intervalMs: o.intervalMs, gpus: o.gpus, members: () => tracker.sampledMembers(), gpuSource: o.source });
+  const sampling = await startSampling({
+    unitDir: out,
+    intervalMs: o.intervalMs,
+    gpus: o.gpus,
+    members: () => tracker.sampledMembers(),
+    gpuSource: o.source,
+  });
   let outcome: UnitOutcome;
   let cost: SamplerCost;
   try {
@@ -126,6 +138,10 @@ function describeSource(gpu: GpuTelemetry | undefined): string {
   const gpm = gpu.gpm.filter((g) => g.supported).map((g) => g.gpu);
   const without = gpu.gpm.filter((g) => !g.supported);
   const gpmText =
-    without.length === 0 ? 'GPM metrics on every GPU' : gpm.length === 0 ? `GPM not available (${without[0]!.reason})` : `GPM on GPU ${gpm.join(', ')} only (GPU ${without.map((g) => `${g.gpu}: ${g.reason}`).join('; ')})`;
+    without.length === 0
+      ? 'GPM metrics on every GPU'
+      : gpm.length === 0
+        ? `GPM not available (${without[0]!.reason})`
+        : `GPM on GPU ${gpm.join(', ')} only (GPU ${without.map((g) => `${g.gpu}: ${g.reason}`).join('; ')})`;
   return `GPU telemetry from ${gpu.source === 'nvml' ? `NVML (driver ${gpu.driver ?? '?'}, nvidia-ml-py ${gpu.pynvml ?? '?'})` : 'the nvidia-smi stream'}, ${gpmText}`;
 }

@@ -18,7 +18,20 @@ function truthOf(s: SegmentReading): { kernel: Cell; sms: Cell } {
 }
 
 export function segmentTable(segments: readonly SegmentReading[]): string {
-  const columns = ['#', 'segment', 'GPU', 'read (s)', 'truth: a kernel ran', 'truth: SMs busy', 'utilization.gpu', 'SM activity', 'SM occupancy', 'tensor activity', 'power (W)', 'energy (J)'];
+  const columns = [
+    '#',
+    'segment',
+    'GPU',
+    'read (s)',
+    'truth: a kernel ran',
+    'truth: SMs busy',
+    'utilization.gpu',
+    'SM activity',
+    'SM occupancy',
+    'tensor activity',
+    'power (W)',
+    'energy (J)',
+  ];
   const rows = segments.map((s): Cell[] => {
     const truth = truthOf(s);
     const r = s.reading;

@@ -20,7 +20,11 @@ export async function slurmNodeCommand(o: SlurmNodeOptions): Promise<number> {
   // scancel, the time limit, preemption.
   process.on(PEER_ENDED_SIGNAL, () => controller.abort(PEER_ENDED));
   for (const sig of ['SIGTERM', 'SIGINT'] as const) process.on(sig, () => controller.abort(sig));
-  const list = (s: string) => s.split(',').map((x) => x.trim()).filter((x) => x !== '');
+  const list = (s: string) =>
+    s
+      .split(',')
+      .map((x) => x.trim())
+      .filter((x) => x !== '');
   const node = process.env.SLURMD_NODENAME ?? os.hostname();
   const record = await runNodeAgent({
     runDir: o.run,

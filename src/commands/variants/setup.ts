@@ -32,15 +32,20 @@ const NOT_PACKAGES = new Set(['python', 'cuda', 'nccl', 'driver']);
 export async function variantsSetupCommand(o: VariantsSetupOptions): Promise<number> {
   const log = o.log ?? ((l: string) => console.error(l));
   const { scenario, file } = await loadScenarioFile(o.scenario);
-  if (!scenario.variants) throw new UserError(`${file}: the scenario has no variants to set up`, 'Add `variants:` (docs/scenarios.md "Variants").');
+  if (!scenario.variants)
+    throw new UserError(`${file}: the scenario has no variants to set up`, 'Add `variants:` (docs/scenarios.md "Variants").');
   const base = o.python ?? resolvePython();
   for (const name of variantNames(scenario)) {
     const v = scenario.variants[name]!;
     const python = path.resolve(expandVars(v.python, `variants.${name}.python`));
-    const pins = Object.entries(v.expect).filter(([pkg]) => !NOT_PACKAGES.has(pkg)).map(([pkg, ver]) => `${pkg}==${ver}`);
+    const pins = Object.entries(v.expect)
+      .filter(([pkg]) => !NOT_PACKAGES.has(pkg))
+      .map(([pkg, ver]) => `${pkg}==${ver}`);
     if (!existsSync(python)) {
       if (path.basename(path.dirname(python)) !== 'bin') {
-        throw new UserError(`variants.${name}.python: ${python} does not exist and is not <environment>/bin/python, so no environment can be made for it`);
+        throw new UserError(
+          `variants.${name}.python: ${python} does not exist and is not <environment>/bin/python, so no environment can be made for it`,
+        );
       }
       const dir = path.dirname(path.dirname(python));
       log(`variant ${name}: creating ${dir} (${base} -m venv${o.systemSitePackages ? ' --system-site-packages' : ''})`);
@@ -49,7 +54,11 @@ export async function variantsSetupCommand(o: VariantsSetupOptions): Promise<num
     }
     if (pins.length) {
       log(`variant ${name}: pip install ${o.noDeps ? '--no-deps ' : ''}${pins.join(' ')}`);
-      const r = await execa(python, ['-m', 'pip', 'install', '--quiet', '--disable-pip-version-check', ...(o.noDeps ? ['--no-deps'] : []), ...pins], { stdio: 'inherit', reject: false });
+      const r = await execa(
+        python,
+        ['-m', 'pip', 'install', '--quiet', '--disable-pip-version-check', ...(o.noDeps ? ['--no-deps'] : []), ...pins],
+        { stdio: 'inherit', reject: false },
+      );
       if (r.exitCode !== 0) throw new UserError(`variant ${name}: pip install ${pins.join(' ')} failed (exit ${r.exitCode})`);
     }
   }
@@ -58,7 +67,13 @@ export async function variantsSetupCommand(o: VariantsSetupOptions): Promise<num
     throw err;
   });
   for (const v of probed) {
-    if (variantProblems(v).length === 0) log(`variant ${v.name}: ${v.python}: ${Object.entries(v.info.libraries).filter(([k, x]) => x && !k.includes('[')).map(([k, x]) => `${k} ${x}`).join(', ')}`);
+    if (variantProblems(v).length === 0)
+      log(
+        `variant ${v.name}: ${v.python}: ${Object.entries(v.info.libraries)
+          .filter(([k, x]) => x && !k.includes('['))
+          .map(([k, x]) => `${k} ${x}`)
+          .join(', ')}`,
+      );
   }
   return 0;
 }
@@ -66,7 +81,9 @@ export async function variantsSetupCommand(o: VariantsSetupOptions): Promise<num
 /** The site folders of `python` added to the new environment's by a .pth file, after its own. */
 async function layerOver(python: string, over: string): Promise<void> {
   const sites = async (py: string) =>
-    (await execa(py, ['-c', "import sysconfig; p = sysconfig.get_paths(); print(p['purelib']); print(p['platlib'])"])).stdout.split('\n').filter(Boolean);
+    (await execa(py, ['-c', "import sysconfig; p = sysconfig.get_paths(); print(p['purelib']); print(p['platlib'])"])).stdout
+      .split('\n')
+      .filter(Boolean);
   const [own] = await sites(python);
   await writeFile(path.join(own!, 'grpo-bench-base.pth'), [...new Set(await sites(over))].join('\n') + '\n');
 }

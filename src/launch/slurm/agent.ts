@@ -49,7 +49,8 @@ export async function runNodeAgent(o: AgentOptions): Promise<NodeRecord> {
   const group = placement.groups.find((g) => g.role === o.role);
   const nodes = o.role === 'server' ? o.serverNodes : o.trainerNodes;
   const rank = nodes.indexOf(o.node);
-  if (!group || rank < 0) throw new UserError(`node ${o.node} is not one of unit ${unit.dir}'s ${o.role} nodes (${nodes.join(', ') || 'none'})`);
+  if (!group || rank < 0)
+    throw new UserError(`node ${o.node} is not one of unit ${unit.dir}'s ${o.role} nodes (${nodes.join(', ') || 'none'})`);
 
   const addr = (node: string | undefined) => (node === undefined ? '' : (o.addrs[node] ?? node));
   const values: PlaceholderValues = {
@@ -67,7 +68,9 @@ export async function runNodeAgent(o: AgentOptions): Promise<NodeRecord> {
   await mkdir(dir, { recursive: true });
   const write = (r: NodeRecord) => writeJsonAtomic(path.join(dir, NODE_RECORD), r);
 
-  const clock: Promise<ClockRecord> = o.clockUrl ? measureClock(o.clockUrl) : Promise.resolve({ offset_s: null, error: `${CLOCK_URL_ENV} was not set in the job's environment` });
+  const clock: Promise<ClockRecord> = o.clockUrl
+    ? measureClock(o.clockUrl)
+    : Promise.resolve({ offset_s: null, error: `${CLOCK_URL_ENV} was not set in the job's environment` });
   const [measured, machine] = await Promise.all([clock, inventory()]);
   const started = new Date().toISOString();
   let record: NodeRecord = {
@@ -96,11 +99,24 @@ export async function runNodeAgent(o: AgentOptions): Promise<NodeRecord> {
     const ready = await waitHttp(url, server.ready.timeout_s * 1000, o.signal);
     timeoutS -= (Date.now() - t0) / 1000;
     if (!ready.ok && !o.signal.aborted) {
-      outcome = { status: 'timeout', message: `${server.name} on ${o.serverNodes[0]} was not ready after ${server.ready.timeout_s} s (GET ${url}: ${ready.last})`, process: server.name, log_tail: [] };
+      outcome = {
+        status: 'timeout',
+        message: `${server.name} on ${o.serverNodes[0]} was not ready after ${server.ready.timeout_s} s (GET ${url}: ${ready.last})`,
+        process: server.name,
+        log_tail: [],
+      };
     }
   }
   if (!outcome && !o.signal.aborted) {
-    sampled = await runSampledUnit({ dir, processes, gpus, telemetry: placement.telemetry, timeoutS: Math.max(1, timeoutS), signal: o.signal, graceMs: GRACE_MS });
+    sampled = await runSampledUnit({
+      dir,
+      processes,
+      gpus,
+      telemetry: placement.telemetry,
+      timeoutS: Math.max(1, timeoutS),
+      signal: o.signal,
+      graceMs: GRACE_MS,
+    });
     outcome = sampled.outcome;
   }
   outcome = readOutcome(outcome, o.role, o.signal);
@@ -151,7 +167,10 @@ function onNode(spec: ProcessSpec, rank: number, gpus: { names: string[]; indice
  * their indices for nvidia-smi (the position when SLURM named them by UUID).
  */
 export function visibleGpus(count: number, visible: string | undefined): { names: string[]; indices: number[] } {
-  const given = (visible ?? '').split(',').map((s) => s.trim()).filter((s) => s !== '');
+  const given = (visible ?? '')
+    .split(',')
+    .map((s) => s.trim())
+    .filter((s) => s !== '');
   const names = given.length >= count ? given.slice(0, count) : Array.from({ length: count }, (_, i) => String(i));
   const indices = names.map((n, i) => (/^\d+$/.test(n) ? Number(n) : i));
   return { names, indices };
@@ -162,6 +181,9 @@ async function readPlan(runDir: string): Promise<RunPlan> {
   try {
     return JSON.parse(await readFile(file, 'utf8')) as RunPlan;
   } catch (err) {
-    throw new UserError(`${file}: cannot read the run's plan on this node (${(err as Error).message})`, 'The results folder must be on a filesystem every node shares (docs/slurm.md).');
+    throw new UserError(
+      `${file}: cannot read the run's plan on this node (${(err as Error).message})`,
+      'The results folder must be on a filesystem every node shares (docs/slurm.md).',
+    );
   }
 }

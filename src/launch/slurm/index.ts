@@ -8,7 +8,14 @@ import { planSlurmRun } from './plan.ts';
 import { jobScript } from './script.ts';
 
 function script(plan: RunPlan, c: ScriptContext): string {
-  return jobScript(plan, { scenario: c.scenario.name, runDir: c.runDir, settings: c.scenario.slurm, harness: harnessCommand(), root: c.root, python: c.python });
+  return jobScript(plan, {
+    scenario: c.scenario.name,
+    runDir: c.runDir,
+    settings: c.scenario.slurm,
+    harness: harnessCommand(),
+    root: c.root,
+    python: c.python,
+  });
 }
 
 export const slurmLauncher: Launcher = {
@@ -18,13 +25,21 @@ export const slurmLauncher: Launcher = {
   skipsUnits: false,
   plan: (points, ctx, options) => {
     // Each variant needs its own Python on every node, which a job script cannot check before it runs.
-    if (options.variants?.length) throw new UsageError('a scenario with variants runs on this machine, not as a SLURM job', 'Use --launcher local.');
+    if (options.variants?.length)
+      throw new UsageError('a scenario with variants runs on this machine, not as a SLURM job', 'Use --launcher local.');
     return planSlurmRun(points, ctx, options);
   },
   script,
   where: (plan) => `a SLURM job of ${plan.slurm!.nodes} node(s)`,
   async run(o) {
     const { runOnSlurm } = await import('./run.ts');
-    return runOnSlurm({ plan: o.plan, script: script(o.plan, o), store: o.store, runDir: o.runDir, steps: (u) => o.scenarioOf(u).steps, signal: o.signal });
+    return runOnSlurm({
+      plan: o.plan,
+      script: script(o.plan, o),
+      store: o.store,
+      runDir: o.runDir,
+      steps: (u) => o.scenarioOf(u).steps,
+      signal: o.signal,
+    });
   },
 };

@@ -15,7 +15,11 @@ export type UnitVerdict = Pick<UnitRecord, 'started' | 'ended' | 'error' | 'samp
 export function combineNodes(records: readonly NodeRecord[], expected: number, jobEnd?: { why: string | null }): UnitVerdict | null {
   const ended = records.filter((r) => r.status !== 'running');
   if (!jobEnd && ended.length < expected) return null;
-  const times = (pick: (r: NodeRecord) => string | undefined) => records.map(pick).filter((t): t is string => t !== undefined).sort();
+  const times = (pick: (r: NodeRecord) => string | undefined) =>
+    records
+      .map(pick)
+      .filter((t): t is string => t !== undefined)
+      .sort();
   const costs = records.map((r) => r.sampler_cost).filter((c) => c !== undefined);
   const base = {
     started: times((r) => r.started)[0],
@@ -33,10 +37,17 @@ export function combineNodes(records: readonly NodeRecord[], expected: number, j
   const failed = ended
     .filter((r) => r.status === 'failed' || r.status === 'timeout')
     .sort((a, b) => (a.ended ?? '').localeCompare(b.ended ?? ''))[0];
-  if (failed) return { ...base, status: failed.status as UnitStatus, error: { ...failed.error, message: `${failed.node}: ${failed.error?.message ?? failed.status}` } };
+  if (failed)
+    return {
+      ...base,
+      status: failed.status as UnitStatus,
+      error: { ...failed.error, message: `${failed.node}: ${failed.error?.message ?? failed.status}` },
+    };
   const unfinished = expected - ended.length;
   const stopped = ended.find((r) => r.status === 'interrupted');
   if (!stopped && unfinished === 0) return { ...base, status: 'ok' };
-  const nodeWords = stopped ? `${stopped.node}: ${stopped.error?.message ?? 'interrupted'}` : `${unfinished} of ${expected} node(s) recorded no end`;
+  const nodeWords = stopped
+    ? `${stopped.node}: ${stopped.error?.message ?? 'interrupted'}`
+    : `${unfinished} of ${expected} node(s) recorded no end`;
   return { ...base, status: 'interrupted', error: { message: jobEnd?.why ?? nodeWords } };
 }

@@ -61,7 +61,11 @@ export function placeUnit(scenario: Scenario, unit: Omit<UnitPlan, 'processes'>,
 }
 
 /** The one-machine plan of these points, placed on the nodes of one SLURM job. */
-export function planSlurmRun(points: readonly SweepPoint[], ctx: Omit<PlanContext, 'gpuCount' | 'hosts'>, options: PlanOptions = {}): RunPlan {
+export function planSlurmRun(
+  points: readonly SweepPoint[],
+  ctx: Omit<PlanContext, 'gpuCount' | 'hosts'>,
+  options: PlanOptions = {},
+): RunPlan {
   const base = points[0]?.scenario;
   if (!base) throw new UserError('nothing to run: the sweep has no points');
   const { device, perNode } = slurmDevices(base);
@@ -95,7 +99,10 @@ function deviceSets(s: Scenario): { mode: ModeName; field: string; set: DeviceSe
   return MODE_NAMES.filter((m) => s.modes[m] !== undefined).flatMap((mode) => {
     const sets = modeDeviceSets(s, mode);
     const field = (role: string) => (sets.server === null ? `modes.${mode}.devices` : `modes.${mode}.devices.${role}`);
-    return [...(sets.server === null ? [] : [{ mode, field: field('server'), set: sets.server }]), { mode, field: field('trainer'), set: sets.trainer }];
+    return [
+      ...(sets.server === null ? [] : [{ mode, field: field('server'), set: sets.server }]),
+      { mode, field: field('trainer'), set: sets.trainer },
+    ];
   });
 }
 
@@ -109,7 +116,9 @@ function modeDeviceCounts(s: Scenario): number[] {
 
 /** GPU indices name one machine's GPUs; on a cluster SLURM picks them, so a scenario gives counts. */
 function refuseIndexLists(s: Scenario): void {
-  const lists = deviceSets(s).filter((d) => typeof d.set !== 'number').map((d) => d.field);
+  const lists = deviceSets(s)
+    .filter((d) => typeof d.set !== 'number')
+    .map((d) => d.field);
   if (lists.length > 0) {
     throw new UserError(
       `scenario '${s.name}': ${lists.join(', ')} list${lists.length > 1 ? '' : 's'} GPU indices; with the slurm launcher SLURM picks each node's GPUs`,

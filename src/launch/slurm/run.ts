@@ -58,7 +58,12 @@ export async function runOnSlurm(o: SlurmRunOptions): Promise<SlurmRunResult> {
     if (o.signal.aborted) return { interrupted: true, endedEarly: null };
     jobId = await submit(scriptFile, { [CLOCK_URL_ENV]: clock.url });
     watchdog = cancelWhenGone(jobId);
-    const record: SlurmRecord = { job_id: jobId, script: SLURM_FILES.script, output: slurmOutputFile(jobId), submitted: new Date().toISOString() };
+    const record: SlurmRecord = {
+      job_id: jobId,
+      script: SLURM_FILES.script,
+      output: slurmOutputFile(jobId),
+      submitted: new Date().toISOString(),
+    };
     await o.store.update({ slurm: record });
     console.error(`job ${jobId} submitted: ${path.relative(process.cwd(), scriptFile) || scriptFile}`);
     for (;;) {
@@ -70,7 +75,9 @@ export async function runOnSlurm(o: SlurmRunOptions): Promise<SlurmRunResult> {
       const info = await showJob(jobId);
       if (info && (info.state !== last?.state || info.reason !== last.reason)) {
         console.error(`job ${jobId}: ${describeState(info)}`);
-        await o.store.update({ slurm: { ...record, state: info.state, reason: info.reason, exit_code: info.exitCode, nodes: info.nodeList } });
+        await o.store.update({
+          slurm: { ...record, state: info.state, reason: info.reason, exit_code: info.exitCode, nodes: info.nodeList },
+        });
       }
       last = info ?? last;
       await units.poll();
@@ -90,7 +97,17 @@ export async function runOnSlurm(o: SlurmRunOptions): Promise<SlurmRunResult> {
   if (!units.anyStarted && !cancelledOn) {
     why ??= `no node recorded a unit in ${o.runDir}: the results folder must be on a filesystem the compute nodes share (see the job's output, ${slurmOutputFile(jobId!)}, where the nodes could write it)`;
   }
-  if (last) await o.store.update({ slurm: { ...o.store.current.slurm!, state: last.state, reason: last.reason, exit_code: last.exitCode, nodes: last.nodeList, ...(why ? { ended_early: why } : {}) } });
+  if (last)
+    await o.store.update({
+      slurm: {
+        ...o.store.current.slurm!,
+        state: last.state,
+        reason: last.reason,
+        exit_code: last.exitCode,
+        nodes: last.nodeList,
+        ...(why ? { ended_early: why } : {}),
+      },
+    });
   await units.recordEnvironment();
   if (why) console.error(`job ${jobId}: ${why}`);
   return { interrupted: cancelledOn !== undefined, endedEarly: cancelledOn ? null : why };
@@ -133,7 +150,10 @@ class UnitFollower {
         const eventsFile = path.join(unitDir, head.dir, eventFile('trainer', 0));
         s.progress = followProgress({ unit, unitDir, eventsFile, steps: this.#o.steps(unit), index, total: this.#o.plan.units.length });
       }
-      const verdict = combineNodes(nodes.map((n) => n.record), expectedNodes(this.#o.plan.slurm!.units[index]!));
+      const verdict = combineNodes(
+        nodes.map((n) => n.record),
+        expectedNodes(this.#o.plan.slurm!.units[index]!),
+      );
       // An interrupted unit is recorded once the job is over, in the job's words (its time limit …).
       if (verdict && verdict.status !== 'interrupted') await this.#record(index, unit, verdict);
     }
@@ -146,7 +166,11 @@ class UnitFollower {
       const state = this.#state.get(index);
       if (!state || state.recorded) continue;
       const nodes = await readNodeFolders(path.join(this.#o.runDir, unit.dir));
-      const verdict = combineNodes(nodes.map((n) => n.record), expectedNodes(this.#o.plan.slurm!.units[index]!), { why });
+      const verdict = combineNodes(
+        nodes.map((n) => n.record),
+        expectedNodes(this.#o.plan.slurm!.units[index]!),
+        { why },
+      );
       await this.#record(index, unit, verdict!);
     }
     for (const s of this.#state.values()) s.progress?.('stopped');

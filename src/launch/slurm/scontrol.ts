@@ -66,7 +66,9 @@ export function endedEarly(info: Pick<JobInfo, 'id' | 'state' | 'reason' | 'exit
     case 'TIMEOUT':
       return `SLURM ended job ${info.id} at its time limit ${tag}`;
     case 'CANCELLED':
-      return cancelledBy ? `job ${info.id} cancelled by grpo-bench on ${cancelledBy} ${tag}` : `job ${info.id} was cancelled outside grpo-bench (scancel) ${tag}`;
+      return cancelledBy
+        ? `job ${info.id} cancelled by grpo-bench on ${cancelledBy} ${tag}`
+        : `job ${info.id} was cancelled outside grpo-bench (scancel) ${tag}`;
     case 'NODE_FAIL':
       return `SLURM ended job ${info.id}: a node failed ${tag}`;
     case 'PREEMPTED':
@@ -88,7 +90,11 @@ export function endedEarly(info: Pick<JobInfo, 'id' | 'state' | 'reason' | 'exit
 export async function submit(script: string, env: Record<string, string>): Promise<string> {
   const exports = ['ALL', ...Object.entries(env).map(([k, v]) => `${k}=${v}`)].join(',');
   const r = await slurmCommand('sbatch', ['--parsable', `--export=${exports}`, script]);
-  if (r.exitCode !== 0) throw new UserError(`sbatch refused the job (${script}):\n  ${r.all.trim().split('\n').join('\n  ')}`, 'The scenario\'s slurm settings (partition, account, time_limit, gpus_per_node, sbatch) become the script\'s #SBATCH lines; SLURM_CONF must point at the cluster\'s configuration.');
+  if (r.exitCode !== 0)
+    throw new UserError(
+      `sbatch refused the job (${script}):\n  ${r.all.trim().split('\n').join('\n  ')}`,
+      "The scenario's slurm settings (partition, account, time_limit, gpus_per_node, sbatch) become the script's #SBATCH lines; SLURM_CONF must point at the cluster's configuration.",
+    );
   const id = parseSubmitted(r.stdout);
   if (!id) throw new UserError(`sbatch answered without a job id: ${r.all.trim()}`);
   return id;
@@ -122,7 +128,10 @@ async function slurmCommand(file: string, args: string[]) {
     });
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === 'ENOENT') {
-      throw new UnavailableError(`${file} not found: the slurm launcher runs where SLURM's client commands are (a login node)`, 'Run on a host with sbatch, scontrol, squeue and scancel on PATH, or use launcher: local.');
+      throw new UnavailableError(
+        `${file} not found: the slurm launcher runs where SLURM's client commands are (a login node)`,
+        'Run on a host with sbatch, scontrol, squeue and scancel on PATH, or use launcher: local.',
+      );
     }
     throw err;
   }

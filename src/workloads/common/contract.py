@@ -61,8 +61,10 @@ def _validator(name: str, part: str | None = None):
     try:
         from jsonschema import Draft202012Validator
     except ImportError:
-        raise ContractError("the Python package jsonschema is not installed: pip install -r requirements-harness.txt; "
-                            "offline, a harness bundle (grpo-bench bundle) ships it") from None
+        raise ContractError(
+            "the Python package jsonschema is not installed: pip install -r requirements-harness.txt; "
+            "offline, a harness bundle (grpo-bench bundle) ships it"
+        ) from None
     return Draft202012Validator(_node(name, part))
 
 

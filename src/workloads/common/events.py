@@ -82,8 +82,17 @@ class EventLog:
         os.write(self._fd, line.encode())
 
     def start(self, mode: str, devices: list[str], **extra: Any) -> None:
-        self.emit("start", t=time.time(), role=self.role, rank=self.rank, pid=os.getpid(), mode=mode,
-                  devices=devices, versions=library_versions(), **extra)
+        self.emit(
+            "start",
+            t=time.time(),
+            role=self.role,
+            rank=self.rank,
+            pid=os.getpid(),
+            mode=mode,
+            devices=devices,
+            versions=library_versions(),
+            **extra,
+        )
 
     def config(self, config: dict[str, Any]) -> None:
         self.emit("config", t=time.time(), config=config)
@@ -112,14 +121,14 @@ class EventLog:
             fields["peak_allocated"] = self._peaks.closed({})
         self.phase_done(step, name, started, synced=sync is not None, until=until, **fields)
 
-    def phase_done(self, step: int, name: str, started: Started, synced: bool, until: float | None = None,
-                   **extra: Any) -> None:
+    def phase_done(self, step: int, name: str, started: Started, synced: bool, until: float | None = None, **extra: Any) -> None:
         """Writes a phase that began at `started` and ended now, or at the monotonic time `until`:
         the one place a phase event is made (phase() above, common/phases.py for nesting phases,
         regions timed across threads). `synced`: its end was stamped after a device synchronize."""
         if name not in PHASES and ":" not in name:
-            raise ValueError(f"phase {name!r} is not one the protocol names ({', '.join(PHASES)}); "
-                             "a workload's own phase is named '<workload>:<name>'")
+            raise ValueError(
+                f"phase {name!r} is not one the protocol names ({', '.join(PHASES)}); a workload's own phase is named '<workload>:<name>'"
+            )
         dur = (time.monotonic() if until is None else until) - started.mono
         self.emit("phase", step=step, name=name, t0=started.wall, t1=started.wall + dur, dur=dur, synced=synced, **extra)
 
@@ -129,15 +138,13 @@ class EventLog:
 
         self._peaks = PeakMemory.create()
 
-    def step(self, step: int, t0: float, t1: float, prompt_tokens: int, completion_tokens: int, samples: int,
-             **extra: Any) -> None:
-        self.emit("step", step=step, t0=t0, t1=t1, prompt_tokens=prompt_tokens,
-                  completion_tokens=completion_tokens, samples=samples, **extra)
+    def step(self, step: int, t0: float, t1: float, prompt_tokens: int, completion_tokens: int, samples: int, **extra: Any) -> None:
+        self.emit(
+            "step", step=step, t0=t0, t1=t1, prompt_tokens=prompt_tokens, completion_tokens=completion_tokens, samples=samples, **extra
+        )
 
-    def request(self, endpoint: str, t0: float, t1: float, status: int, bytes_in: int, bytes_out: int,
-                **extra: Any) -> None:
-        self.emit("request", endpoint=endpoint, t0=t0, t1=t1, status=status, bytes_in=bytes_in,
-                  bytes_out=bytes_out, **extra)
+    def request(self, endpoint: str, t0: float, t1: float, status: int, bytes_in: int, bytes_out: int, **extra: Any) -> None:
+        self.emit("request", endpoint=endpoint, t0=t0, t1=t1, status=status, bytes_in=bytes_in, bytes_out=bytes_out, **extra)
 
     def memory(self, phase: str, step: int | None = None) -> None:
         """Allocator state of the current CUDA device; allocation retries are the classic colocate slowdown."""
@@ -146,12 +153,17 @@ class EventLog:
         if not torch.cuda.is_available():
             return
         stats = torch.cuda.memory_stats()
-        self.emit("memory", t=time.time(), device=f"cuda:{torch.cuda.current_device()}",
-                  allocated=stats.get("allocated_bytes.all.current", 0),
-                  reserved=stats.get("reserved_bytes.all.current", 0),
-                  peak_reserved=stats.get("reserved_bytes.all.peak", 0),
-                  alloc_retries=stats.get("num_alloc_retries", 0), phase=phase,
-                  **({"step": step} if step is not None else {}))
+        self.emit(
+            "memory",
+            t=time.time(),
+            device=f"cuda:{torch.cuda.current_device()}",
+            allocated=stats.get("allocated_bytes.all.current", 0),
+            reserved=stats.get("reserved_bytes.all.current", 0),
+            peak_reserved=stats.get("reserved_bytes.all.peak", 0),
+            alloc_retries=stats.get("num_alloc_retries", 0),
+            phase=phase,
+            **({"step": step} if step is not None else {}),
+        )
 
     def end(self, status: str, error: str | None = None, **extra: Any) -> None:
         """The last line. `extra` carries what the harness keeps about a failure, e.g. `memory_error`

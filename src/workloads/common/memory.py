@@ -84,11 +84,19 @@ def parse_memory_error(message: str) -> dict[str, Any] | None:
             out["free_bytes"] = _bytes(t.group(3), t.group(4))
         if p := re.search(r"this process has " + _SIZE + " memory in use", message):
             out["process_bytes"] = _bytes(*p.groups())
-    elif m := re.search(r"Free memory on device\S*(?: \S+)? \(([\d.]+)/([\d.]+) (GiB|MiB)\) on startup is less than "
-                        r"desired GPU memory utilization \(([\d.]+), ([\d.]+) (GiB|MiB)\)", message):
+    elif m := re.search(
+        r"Free memory on device\S*(?: \S+)? \(([\d.]+)/([\d.]+) (GiB|MiB)\) on startup is less than "
+        r"desired GPU memory utilization \(([\d.]+), ([\d.]+) (GiB|MiB)\)",
+        message,
+    ):
         free, total, unit, share, asked, unit2 = m.groups()
-        out = {"kind": "engine_start", "free_bytes": _bytes(free, unit), "total_bytes": _bytes(total, unit),
-               "asked_bytes": _bytes(asked, unit2), "gpu_memory_utilization": float(share)}
+        out = {
+            "kind": "engine_start",
+            "free_bytes": _bytes(free, unit),
+            "total_bytes": _bytes(total, unit),
+            "asked_bytes": _bytes(asked, unit2),
+            "gpu_memory_utilization": float(share),
+        }
     elif "No available memory for the cache blocks" in message or "larger than the available KV cache memory" in message:
         out = {"kind": "kv_cache"}
         if m := re.search(r"\(" + _SIZE + r" KV cache is needed, which is larger than the available KV cache memory \(" + _SIZE, message):

@@ -17,8 +17,9 @@ from common.memory import PeakMemory
 
 
 class PhaseStack:
-    def __init__(self, emit: Callable[..., None], peaks: PeakMemory | None = None,
-                 on_close: Callable[[str, int], None] | None = None) -> None:
+    def __init__(
+        self, emit: Callable[..., None], peaks: PeakMemory | None = None, on_close: Callable[[str, int], None] | None = None
+    ) -> None:
         """`emit(step=, name=, started=, synced=, **fields)` writes a closed phase: EventLog.phase_done."""
         self._emit = emit
         self._peaks = peaks
@@ -37,8 +38,15 @@ class PhaseStack:
     def open(self, name: str, step: int, *, source: str, generation: int | None = None, **fields: Any) -> dict[str, Any]:
         if self._peaks is not None:
             self._peaks.opened(self._open)
-        frame = {"name": name, "step": step, "source": source, "generation": generation, "fields": fields,
-                 "parent": self._open[-1]["name"] if self._open else None, "started": Started.now()}
+        frame = {
+            "name": name,
+            "step": step,
+            "source": source,
+            "generation": generation,
+            "fields": fields,
+            "parent": self._open[-1]["name"] if self._open else None,
+            "started": Started.now(),
+        }
         self._open.append(frame)
         return frame
 

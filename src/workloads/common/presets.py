@@ -81,8 +81,11 @@ def build_tokenizer(vocab_size: int):
     tok.decoder = decoders.ByteLevel()
     tok.add_special_tokens(SPECIALS)
     return PreTrainedTokenizerFast(
-        tokenizer_object=tok, eos_token="<|endoftext|>", pad_token="<|pad|>",
-        model_max_length=32768, padding_side="left",
+        tokenizer_object=tok,
+        eos_token="<|endoftext|>",
+        pad_token="<|pad|>",
+        model_max_length=32768,
+        padding_side="left",
     )
 
 

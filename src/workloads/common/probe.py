@@ -34,16 +34,24 @@ def request_plan(probe: dict[str, Any]) -> list[tuple[int, int, int, bool]]:
     return out
 
 
-def run(log, probe: dict[str, Any], num_generations: int, accumulation: int, send: Send, prompts: Prompts,
-        before: Callable[[], None] | None = None) -> None:
+def run(
+    log,
+    probe: dict[str, Any],
+    num_generations: int,
+    accumulation: int,
+    send: Send,
+    prompts: Prompts,
+    before: Callable[[], None] | None = None,
+) -> None:
     """Sends every planned request and writes its `phase` event. `before` runs untimed ahead of
     each request (TRL resets the server's prefix cache at every weight sync)."""
     G = num_generations
     for step, (k, b, repeat, warmup) in enumerate(request_plan(probe)):
         completions = k * b * accumulation
         if completions % G:
-            raise ValueError(f"{k} trainers × per-device batch {b} × {accumulation} = {completions} completions, "
-                             f"not a multiple of num_generations {G}")
+            raise ValueError(
+                f"{k} trainers × per-device batch {b} × {accumulation} = {completions} completions, not a multiple of num_generations {G}"
+            )
         ids = prompts(completions // G, step)
         if before is not None:
             before()
@@ -52,6 +60,18 @@ def run(log, probe: dict[str, Any], num_generations: int, accumulation: int, sen
         if len(out) != completions:
             raise RuntimeError(f"the server answered {len(out)} completions for {len(ids)} prompts × n={G}")
         # The answer holds every completion: the server's work for this request is done (synced).
-        log.phase_done(step, "generate", started, synced=True, source="grpo-bench.probe", trainers=k, per_device_batch=b,
-                       prompts=len(ids), n=G, completions=completions, tokens=sum(len(c) for c in out), repeat=repeat,
-                       warmup=warmup)
+        log.phase_done(
+            step,
+            "generate",
+            started,
+            synced=True,
+            source="grpo-bench.probe",
+            trainers=k,
+            per_device_batch=b,
+            prompts=len(ids),
+            n=G,
+            completions=completions,
+            tokens=sum(len(c) for c in out),
+            repeat=repeat,
+            warmup=warmup,
+        )

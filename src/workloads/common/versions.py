@@ -15,8 +15,9 @@ info: dict = {"libraries": library_versions(), "executable": sys.executable}
 try:
     from importlib import metadata
 
-    spec = next((r.split(";")[0][len("vllm"):].strip() for r in metadata.requires("trl") or []
-                 if r.startswith("vllm") and "extra" in r), None)
+    spec = next(
+        (r.split(";")[0][len("vllm") :].strip() for r in metadata.requires("trl") or [] if r.startswith("vllm") and "extra" in r), None
+    )
     info["libraries"]["trl[vllm]"] = spec or None
 except Exception:  # trl not installed
     info["libraries"]["trl[vllm]"] = None

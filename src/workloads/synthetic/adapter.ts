@@ -24,7 +24,9 @@ export const synthetic: WorkloadAdapter = {
   readiness(python) {
     const missing = [
       ...(python.error ? [`a working Python (${python.python}: ${python.error})`] : []),
-      ...Object.entries(LIBRARIES).filter(([n]) => !python.libraries[n]).map(([n, how]) => `${n} (${how})`),
+      ...Object.entries(LIBRARIES)
+        .filter(([n]) => !python.libraries[n])
+        .map(([n, how]) => `${n} (${how})`),
     ];
     return [{ modes: this.modes, ok: missing.length === 0, missing }];
   },
@@ -58,7 +60,16 @@ function planUnit(scenario: Scenario, unit: UnitShell, ctx: PlanContext): { proc
   let config: SyntheticConfig = base;
   if (mode === 'server') {
     const port = ctx.nextPort();
-    config = { ...base, server: { host: hosts.serverBind, port, sync_host: hosts.headAddr, sync_port: ctx.nextPort(), world_size: unit.devices.server.length + 1 } };
+    config = {
+      ...base,
+      server: {
+        host: hosts.serverBind,
+        port,
+        sync_host: hosts.headAddr,
+        sync_port: ctx.nextPort(),
+        world_size: unit.devices.server.length + 1,
+      },
+    };
     procs.push({
       name: 'server-0',
       role: 'server',
@@ -78,10 +89,22 @@ function planUnit(scenario: Scenario, unit: UnitShell, ctx: PlanContext): { proc
     name: 'trainer',
     role: 'trainer',
     argv: [
-      ctx.python, '-m', 'torch.distributed.run',
-      '--nnodes', String(hosts.trainerHosts), '--node-rank', hosts.hostRank, '--nproc-per-node', String(ranksPerHost(unit, hosts)),
-      '--master-addr', hosts.headAddr, '--master-port', String(masterPort),
-      path.join(ctx.root, HERE, 'trainer.py'), '--config', JSON.stringify(config),
+      ctx.python,
+      '-m',
+      'torch.distributed.run',
+      '--nnodes',
+      String(hosts.trainerHosts),
+      '--node-rank',
+      hosts.hostRank,
+      '--nproc-per-node',
+      String(ranksPerHost(unit, hosts)),
+      '--master-addr',
+      hosts.headAddr,
+      '--master-port',
+      String(masterPort),
+      path.join(ctx.root, HERE, 'trainer.py'),
+      '--config',
+      JSON.stringify(config),
     ],
     env: { ...common.env, ...cuda(unit.devices.training), GRPO_BENCH_EVENTS: path.join(unitDir, eventFile('trainer', RANK_PLACEHOLDER)) },
     cwd: common.cwd,

@@ -22,7 +22,7 @@ class SyntheticConfig(Record):
 
     @property
     def preset(self) -> str:
-        return self.model[len("preset:"):]
+        return self.model[len("preset:") :]
 
     @property
     def samples_per_rank(self) -> int:
@@ -62,8 +62,10 @@ def load(text: str) -> SyntheticConfig:
 def _relations(c: SyntheticConfig) -> list[str]:
     out = []
     if c.per_device_train_batch_size % c.num_generations != 0:
-        out.append(f"per_device_train_batch_size ({c.per_device_train_batch_size}) must be a multiple of num_generations "
-                   f"({c.num_generations}): the synthetic workload keeps each prompt's group of completions on one rank")
+        out.append(
+            f"per_device_train_batch_size ({c.per_device_train_batch_size}) must be a multiple of num_generations "
+            f"({c.num_generations}): the synthetic workload keeps each prompt's group of completions on one rank"
+        )
     if c.mode == "server" and "server" not in c:
         out.append("server mode needs server {host, port, sync_host, sync_port, world_size}")
     if c.mode == "server" and c.sleep:
@@ -79,7 +81,8 @@ def resolve_device(c: SyntheticConfig, index: int = 0):
         if not torch.cuda.is_available():
             raise RuntimeError(
                 f"device cuda was asked for but torch {torch.__version__} sees no GPU "
-                f"(CUDA_VISIBLE_DEVICES={os.environ.get('CUDA_VISIBLE_DEVICES')!r}, torch.version.cuda={torch.version.cuda})")
+                f"(CUDA_VISIBLE_DEVICES={os.environ.get('CUDA_VISIBLE_DEVICES')!r}, torch.version.cuda={torch.version.cuda})"
+            )
         if index >= torch.cuda.device_count():
             raise RuntimeError(f"cuda:{index} asked for but only {torch.cuda.device_count()} GPU(s) are visible")
         torch.cuda.set_device(index)

@@ -37,11 +37,7 @@ export const SyntheticConfig = z
         port,
         sync_host: z.string().min(1),
         sync_port: port,
-        world_size: z
-          .number()
-          .int()
-          .min(2)
-          .meta({ description: 'trainer rank 0 plus one weight-sync rank per server device' }),
+        world_size: z.number().int().min(2).meta({ description: 'trainer rank 0 plus one weight-sync rank per server device' }),
       })
       .optional(),
     /** Largest bucket of the flattened parameters broadcast per weight sync. */

@@ -30,8 +30,9 @@ class Engine:
         return [p for _, p in self.model.named_parameters()]
 
     @torch.no_grad()
-    def generate(self, prompts: torch.Tensor, n: int, max_new_tokens: int, min_new_tokens: int, temperature: float,
-                 seed: int) -> tuple[torch.Tensor, torch.Tensor]:
+    def generate(
+        self, prompts: torch.Tensor, n: int, max_new_tokens: int, min_new_tokens: int, temperature: float, seed: int
+    ) -> tuple[torch.Tensor, torch.Tensor]:
         """`prompts` [B, P] (no padding: every prompt has P tokens) → completions [B·n, max_new_tokens]
         (prompt-major: prompt i's n completions are rows i·n … i·n+n−1; padded with PAD after EOS)
         and their lengths [B·n] (EOS counted, as TRL counts it). min_new_tokens == max_new_tokens
@@ -43,17 +44,22 @@ class Engine:
         fixed = min_new_tokens >= max_new_tokens
         kwargs = dict(
             attention_mask=torch.ones_like(prompts),
-            do_sample=True, temperature=temperature, top_k=0, top_p=1.0,
+            do_sample=True,
+            temperature=temperature,
+            top_k=0,
+            top_p=1.0,
             max_new_tokens=max_new_tokens,
             # fixed: EOS is masked out until max_new_tokens, so every completion has exactly that length
             min_new_tokens=min_new_tokens,
-            num_return_sequences=n, eos_token_id=EOS_ID, pad_token_id=PAD_ID, use_cache=True,
+            num_return_sequences=n,
+            eos_token_id=EOS_ID,
+            pad_token_id=PAD_ID,
+            use_cache=True,
         )
         if self.backend == "static_compiled":
             from transformers import CompileConfig
 
-            cc = CompileConfig(fullgraph=False, dynamic=False,
-                               mode="reduce-overhead" if self.device.type == "cuda" else "default")
+            cc = CompileConfig(fullgraph=False, dynamic=False, mode="reduce-overhead" if self.device.type == "cuda" else "default")
             if self.device.type != "cuda":
                 cc._compile_all_devices = True  # transformers compiles only on accelerators unless told
             kwargs.update(cache_implementation="static", compile_config=cc)
@@ -61,9 +67,11 @@ class Engine:
             kwargs.update(disable_compile=True)
         out = self.model.generate(prompts, **kwargs)
         if self.backend == "static_compiled" and not hasattr(self.model, "_compiled_call"):
-            raise RuntimeError("backend static_compiled: transformers' generate did not compile the forward "
-                               "(its auto-compile criteria were not met); refusing to measure an uncompiled run")
-        comp = out[:, prompts.shape[1]:]
+            raise RuntimeError(
+                "backend static_compiled: transformers' generate did not compile the forward "
+                "(its auto-compile criteria were not met); refusing to measure an uncompiled run"
+            )
+        comp = out[:, prompts.shape[1] :]
         if fixed and comp.shape[1] != max_new_tokens:
             raise RuntimeError(f"fixed completions: got {comp.shape[1]} tokens, expected {max_new_tokens}")
         width = comp.shape[1]

@@ -66,7 +66,8 @@ export function estimateMemory(
 /** A model the synthetic workload cannot build: it builds presets only. */
 export function modelProblems(model: string): string[] {
   const name = presetName(model);
-  if (name === undefined) return [`model '${model}': the synthetic workload builds its model from a preset (preset:${Object.keys(PRESETS).join(' | preset:')})`];
+  if (name === undefined)
+    return [`model '${model}': the synthetic workload builds its model from a preset (preset:${Object.keys(PRESETS).join(' | preset:')})`];
   return unknownPreset(model);
 }
 
@@ -89,7 +90,9 @@ export function fitProblems(s: Scenario, unit: UnitShell, gpuMemoryBytes?: numbe
     const e = estimateMemory(preset, s, batch, 'cuda');
     // Without sleep the inference copy (and a static KV cache) stays through training; with
     // sleep it is freed for training and comes back while weights and AdamW state stay.
-    const colocateBytes = sleep ? Math.max(e.trainer_bytes, e.trainer_resident_bytes + e.generator_bytes) : e.trainer_bytes + e.generator_bytes;
+    const colocateBytes = sleep
+      ? Math.max(e.trainer_bytes, e.trainer_resident_bytes + e.generator_bytes)
+      : e.trainer_bytes + e.generator_bytes;
     if (colocateBytes > budget) {
       problems.push(
         `colocate: preset ${name} (${formatNumber(e.parameters / 1e9, { decimals: 2 })} B parameters) needs about ${fmt(colocateBytes)} per GPU ${at} ` +
@@ -102,7 +105,9 @@ export function fitProblems(s: Scenario, unit: UnitShell, gpuMemoryBytes?: numbe
       problems.push(`server: preset ${name} needs about ${fmt(e.trainer_bytes)} per training GPU ${at}, more than ${fmt(budget)} usable`);
     }
     if (e.server_bytes > budget) {
-      problems.push(`server: preset ${name} needs about ${fmt(e.server_bytes)} per generation-server GPU (weights and KV cache of every trainer's prompts ${at}), more than ${fmt(budget)} usable`);
+      problems.push(
+        `server: preset ${name} needs about ${fmt(e.server_bytes)} per generation-server GPU (weights and KV cache of every trainer's prompts ${at}), more than ${fmt(budget)} usable`,
+      );
     }
   }
   return problems;

@@ -39,8 +39,15 @@ def token_logprobs(model, input_ids: torch.Tensor, completion_width: int, temper
     return torch.gather(F.log_softmax(logits, dim=-1), 2, targets.unsqueeze(-1)).squeeze(-1)
 
 
-def loss(logp: torch.Tensor, old_logp: torch.Tensor, adv: torch.Tensor, mask: torch.Tensor,
-         epsilon: float, beta: float, ref_logp: torch.Tensor | None) -> tuple[torch.Tensor, float | None]:
+def loss(
+    logp: torch.Tensor,
+    old_logp: torch.Tensor,
+    adv: torch.Tensor,
+    mask: torch.Tensor,
+    epsilon: float,
+    beta: float,
+    ref_logp: torch.Tensor | None,
+) -> tuple[torch.Tensor, float | None]:
     """Clipped surrogate −min(ρA, clip(ρ, 1±ε)A) + β·KL(k3) averaged over completion tokens."""
     ratio = torch.exp(logp - old_logp)
     a = adv[:, None]

@@ -43,21 +43,49 @@ def run(log: EventLog) -> None:
     min_tokens = L if c.completions == "fixed" else 0
     log.start("server", [], driver="profile")
     wait_healthy(base, c.server_timeout_s)
-    log.config({"workload": "synthetic", "role": "profile-driver", "endpoint": f"{base}/generate", "probe": plan,
-                "request": {"n": c.num_generations, "max_tokens": L, "min_tokens": min_tokens,
-                            "temperature": c.temperature, "top_k": 0, "top_p": 1.0,
-                            "prompt_tokens": c.max_prompt_length},
-                "accumulation_steps": c.gradient_accumulation_steps})
+    log.config(
+        {
+            "workload": "synthetic",
+            "role": "profile-driver",
+            "endpoint": f"{base}/generate",
+            "probe": plan,
+            "request": {
+                "n": c.num_generations,
+                "max_tokens": L,
+                "min_tokens": min_tokens,
+                "temperature": c.temperature,
+                "top_k": 0,
+                "top_p": 1.0,
+                "prompt_tokens": c.max_prompt_length,
+            },
+            "accumulation_steps": c.gradient_accumulation_steps,
+        }
+    )
 
     def prompts(count: int, step: int) -> list[list[int]]:
         g = torch.Generator().manual_seed(prompt_seed(c.seed, step, 0))
         return synthetic_prompt_ids(g, count, c.max_prompt_length, vocab).tolist()
 
     def send(ids: list[list[int]], n: int, step: int) -> list[list[int]]:
-        answer = http_json(log, base, "POST", "/generate", {
-            "prompts": ids, "n": n, "max_tokens": L, "min_tokens": min_tokens, "temperature": c.temperature,
-            "top_k": 0, "top_p": 1.0, "seed": prompt_seed(c.seed, step, 0) + 1, "step": step,
-        }, timeout=c.server_timeout_s, step=step)
+        answer = http_json(
+            log,
+            base,
+            "POST",
+            "/generate",
+            {
+                "prompts": ids,
+                "n": n,
+                "max_tokens": L,
+                "min_tokens": min_tokens,
+                "temperature": c.temperature,
+                "top_k": 0,
+                "top_p": 1.0,
+                "seed": prompt_seed(c.seed, step, 0) + 1,
+                "step": step,
+            },
+            timeout=c.server_timeout_s,
+            step=step,
+        )
         return answer["completion_ids"]
 
     probe.run(log, plan, c.num_generations, c.gradient_accumulation_steps, send, prompts)

@@ -61,8 +61,7 @@ def next_request_id() -> str:
     return f"{os.getpid()}-{next(_request_ids)}"
 
 
-def http_json(log, base: str, method: str, path: str, payload: Any = None, timeout: float = 600.0,
-              step: int | None = None) -> Any:
+def http_json(log, base: str, method: str, path: str, payload: Any = None, timeout: float = 600.0, step: int | None = None) -> Any:
     """One HTTP call, recorded as a `request` event (bytes_out = request body, bytes_in = response
     body, from this process's side). Its `id` goes to the server as X-Request-Id, so the server's
     own event of the same request carries it too. Non-2xx answers raise with the server's message."""

@@ -77,11 +77,17 @@ class Replica:
         return {"started": started, "ended": time.monotonic(), "step": step, "bytes": nbytes, "buckets": nbuckets}
 
     def generate(self, prompts: torch.Tensor, body: dict) -> list[list[int]]:
-        comp, lengths = self.engine.generate(prompts, int(body["n"]), int(body["max_tokens"]), int(body.get("min_tokens", 0)),
-                                             float(body.get("temperature", 1.0)), int(body.get("seed", 0)) + self.index)
+        comp, lengths = self.engine.generate(
+            prompts,
+            int(body["n"]),
+            int(body["max_tokens"]),
+            int(body.get("min_tokens", 0)),
+            float(body.get("temperature", 1.0)),
+            int(body.get("seed", 0)) + self.index,
+        )
         self.sync()
         comp, lengths = comp.cpu(), lengths.cpu()
-        return [comp[i, :int(lengths[i])].tolist() for i in range(comp.shape[0])]
+        return [comp[i, : int(lengths[i])].tolist() for i in range(comp.shape[0])]
 
 
 class Server:
@@ -91,9 +97,11 @@ class Server:
         if cfg.device == "cuda":
             devices = [cfgmod.resolve_device(cfg, i) for i in range(n)]
             if torch.cuda.device_count() != n:
-                raise RuntimeError(f"server.world_size {cfg.server.world_size} means {n} server GPU(s), but "
-                                   f"{torch.cuda.device_count()} are visible (CUDA_VISIBLE_DEVICES="
-                                   f"{os.environ.get('CUDA_VISIBLE_DEVICES')!r})")
+                raise RuntimeError(
+                    f"server.world_size {cfg.server.world_size} means {n} server GPU(s), but "
+                    f"{torch.cuda.device_count()} are visible (CUDA_VISIBLE_DEVICES="
+                    f"{os.environ.get('CUDA_VISIBLE_DEVICES')!r})"
+                )
         else:
             devices = [cfgmod.resolve_device(cfg) for _ in range(n)]
         self.replicas = [Replica(i, d, cfg) for i, d in enumerate(devices)]
@@ -103,13 +111,23 @@ class Server:
     def describe(self) -> dict:
         m = self.replicas[0].engine.model
         return {
-            "workload": "synthetic", "role": "server", "mode": "server", "preset": self.cfg.preset,
-            "parameters": sum(p.numel() for p in m.parameters()), "param_bytes": weightsync.param_bytes(m),
-            "dtype": str(self.cfg.dtype()).replace("torch.", ""), "backend": self.cfg.backend,
-            "replicas": len(self.replicas), "devices": [str(r.device) for r in self.replicas],
-            "host": self.cfg.server.host, "port": self.cfg.server.port,
-            "weight_sync": {"backend": "nccl" if self.cfg.device == "cuda" else "gloo",
-                            "bucket_bytes": self.cfg.weight_sync_bucket_bytes, "world_size": self.cfg.server.world_size},
+            "workload": "synthetic",
+            "role": "server",
+            "mode": "server",
+            "preset": self.cfg.preset,
+            "parameters": sum(p.numel() for p in m.parameters()),
+            "param_bytes": weightsync.param_bytes(m),
+            "dtype": str(self.cfg.dtype()).replace("torch.", ""),
+            "backend": self.cfg.backend,
+            "replicas": len(self.replicas),
+            "devices": [str(r.device) for r in self.replicas],
+            "host": self.cfg.server.host,
+            "port": self.cfg.server.port,
+            "weight_sync": {
+                "backend": "nccl" if self.cfg.device == "cuda" else "gloo",
+                "bucket_bytes": self.cfg.weight_sync_bucket_bytes,
+                "world_size": self.cfg.server.world_size,
+            },
         }
 
     def die(self, what: str) -> None:
@@ -126,6 +144,7 @@ class Server:
                 on_done(results)
             except BaseException as e:  # noqa: BLE001 - every failure ends the server loudly
                 self.die(f"{type(e).__name__}: {e}\n{traceback.format_exc()}")
+
         threading.Thread(target=wait, daemon=True).start()
 
     # -- endpoints --------------------------------------------------------------------------------------------
@@ -146,8 +165,16 @@ class Server:
                 raise RuntimeError(f"weight sync header says step {step}, the request said {body.get('step')}")
             # From the first replica's start to the last one's end.
             started = Started(min(r["started"].wall for r in results), min(r["started"].mono for r in results))
-            self.log.phase_done(step, "weight_sync", started, synced=True, until=max(r["ended"] for r in results),
-                                bytes=results[0]["bytes"], buckets=results[0]["buckets"], replicas=len(results))
+            self.log.phase_done(
+                step,
+                "weight_sync",
+                started,
+                synced=True,
+                until=max(r["ended"] for r in results),
+                bytes=results[0]["bytes"],
+                buckets=results[0]["buckets"],
+                replicas=len(results),
+            )
             self.memory("weight_sync", step)
 
         self.watch(futures, done)
@@ -227,8 +254,12 @@ class Server:
             def do_POST(self):
                 t0, m0 = time.time(), time.monotonic()
                 raw = self.rfile.read(int(self.headers.get("Content-Length") or 0))
-                routes = {"/generate": server.generate, "/init_weight_sync": server.init_weight_sync,
-                          "/update_weights": server.update_weights, "/close": server.close}
+                routes = {
+                    "/generate": server.generate,
+                    "/init_weight_sync": server.init_weight_sync,
+                    "/update_weights": server.update_weights,
+                    "/close": server.close,
+                }
                 route = routes.get(self.path.rstrip("/"))
                 if route is None:
                     return self.reply(404, {"error": f"no POST {self.path}"}, t0, m0, len(raw))

@@ -57,9 +57,13 @@ class Trainer:
         self.device = cfgmod.resolve_device(cfg, local_rank)
         self.sync = cfgmod.device_sync(self.device)
         self.cuda = self.device.type == "cuda"
-        dist.init_process_group("nccl" if self.cuda else "gloo", rank=rank, world_size=world,
-                                timeout=timedelta(seconds=cfg.server_timeout_s),
-                                device_id=self.device if self.cuda else None)
+        dist.init_process_group(
+            "nccl" if self.cuda else "gloo",
+            rank=rank,
+            world_size=world,
+            timeout=timedelta(seconds=cfg.server_timeout_s),
+            device_id=self.device if self.cuda else None,
+        )
         dtype = cfg.dtype()
         self.model = build_model(cfg.preset, dtype, self.device, cfg.seed)
         self.model.config.use_cache = False
@@ -94,14 +98,16 @@ class Trainer:
         wait_healthy(self.base, c.server_timeout_s)
         http_json(log, self.base, "GET", "/health")
         # Rank 0 hosts the sync store, tells the server to join, then joins itself.
-        self.group = weightsync.SyncGroup(s.sync_host, s.sync_port, 0, s.world_size, self.device,
-                                          c.server_timeout_s)
-        answer = http_json(log, self.base, "POST", "/init_weight_sync",
-                           {"host": s.sync_host, "port": s.sync_port, "world_size": s.world_size})
+        self.group = weightsync.SyncGroup(s.sync_host, s.sync_port, 0, s.world_size, self.device, c.server_timeout_s)
+        answer = http_json(
+            log, self.base, "POST", "/init_weight_sync", {"host": s.sync_host, "port": s.sync_port, "world_size": s.world_size}
+        )
         ours = weightsync.layout(self.model)
         if answer["layout"] != ours:
-            raise RuntimeError("the server's model differs from the trainer's (parameter names, shapes or dtypes); "
-                               f"server: {answer['layout'][:3]}…, trainer: {ours[:3]}…")
+            raise RuntimeError(
+                "the server's model differs from the trainer's (parameter names, shapes or dtypes); "
+                f"server: {answer['layout'][:3]}…, trainer: {ours[:3]}…"
+            )
         self.group.connect()
         self.group.warm_up()
 
@@ -116,25 +122,52 @@ class Trainer:
     def describe(self) -> dict:
         c = self.cfg
         return {
-            "workload": "synthetic", "role": "trainer", "mode": c.mode, "preset": c.preset,
-            "parameters": self.parameters, "param_bytes": self.param_bytes, "dtype": str(c.dtype()).replace("torch.", ""),
-            "device": str(self.device), "world_size": self.world, "ddp_backend": dist.get_backend(),
-            "backend": c.backend, "completions": c.completions,
+            "workload": "synthetic",
+            "role": "trainer",
+            "mode": c.mode,
+            "preset": c.preset,
+            "parameters": self.parameters,
+            "param_bytes": self.param_bytes,
+            "dtype": str(c.dtype()).replace("torch.", ""),
+            "device": str(self.device),
+            "world_size": self.world,
+            "ddp_backend": dist.get_backend(),
+            "backend": c.backend,
+            "completions": c.completions,
             "per_device_train_batch_size": c.per_device_train_batch_size,
             "gradient_accumulation_steps": c.gradient_accumulation_steps,
-            "samples_per_rank": c.samples_per_rank, "prompts_per_rank": c.prompts_per_rank,
-            "num_generations": c.num_generations, "max_prompt_length": c.max_prompt_length,
-            "max_completion_length": c.max_completion_length, "learning_rate": c.learning_rate, "beta": c.beta,
-            "epsilon": c.epsilon, "temperature": c.temperature, "top_k": 0, "top_p": 1.0,
-            "sleep": c.sleep, "slowdown": self.slowdown, "optimizer": "AdamW (state in parameter dtype)",
-            "reference_model": self.ref is not None, "loss": "clipped GRPO, token-level mean, old logprobs = detached",
-            "reward": "fraction of even token ids", "step_counts": "per rank (sum over ranks for the step's total)",
-            "weight_sync": ({"backend": self.group.backend, "bucket_bytes": c.weight_sync_bucket_bytes,
-                             "world_size": c.server.world_size} if self.group else
-                            {"backend": "in-process copy"} if c.mode == "colocate" else {"backend": "rank 0 only"}),
-            "prompts_sent": ("trainer rank 0 sends every rank's prompts in one request, n=num_generations"
-                             if c.mode == "server" else "each rank generates its own prompts' completions in-process"),
-            "seed": c.seed, "steps": c.steps,
+            "samples_per_rank": c.samples_per_rank,
+            "prompts_per_rank": c.prompts_per_rank,
+            "num_generations": c.num_generations,
+            "max_prompt_length": c.max_prompt_length,
+            "max_completion_length": c.max_completion_length,
+            "learning_rate": c.learning_rate,
+            "beta": c.beta,
+            "epsilon": c.epsilon,
+            "temperature": c.temperature,
+            "top_k": 0,
+            "top_p": 1.0,
+            "sleep": c.sleep,
+            "slowdown": self.slowdown,
+            "optimizer": "AdamW (state in parameter dtype)",
+            "reference_model": self.ref is not None,
+            "loss": "clipped GRPO, token-level mean, old logprobs = detached",
+            "reward": "fraction of even token ids",
+            "step_counts": "per rank (sum over ranks for the step's total)",
+            "weight_sync": (
+                {"backend": self.group.backend, "bucket_bytes": c.weight_sync_bucket_bytes, "world_size": c.server.world_size}
+                if self.group
+                else {"backend": "in-process copy"}
+                if c.mode == "colocate"
+                else {"backend": "rank 0 only"}
+            ),
+            "prompts_sent": (
+                "trainer rank 0 sends every rank's prompts in one request, n=num_generations"
+                if c.mode == "server"
+                else "each rank generates its own prompts' completions in-process"
+            ),
+            "seed": c.seed,
+            "steps": c.steps,
         }
 
     # -- one step -------------------------------------------------------------------------------------
@@ -174,10 +207,25 @@ class Trainer:
             chunks = None
             if self.rank == 0:
                 allp = torch.cat(gathered)
-                answer = http_json(self.log, self.base, "POST", "/generate", {
-                    "prompts": allp.tolist(), "n": G, "max_tokens": C, "min_tokens": min_tokens,
-                    "temperature": c.temperature, "top_k": 0, "top_p": 1.0, "seed": seed, "step": step,
-                }, timeout=c.server_timeout_s, step=step)
+                answer = http_json(
+                    self.log,
+                    self.base,
+                    "POST",
+                    "/generate",
+                    {
+                        "prompts": allp.tolist(),
+                        "n": G,
+                        "max_tokens": C,
+                        "min_tokens": min_tokens,
+                        "temperature": c.temperature,
+                        "top_k": 0,
+                        "top_p": 1.0,
+                        "seed": seed,
+                        "step": step,
+                    },
+                    timeout=c.server_timeout_s,
+                    step=step,
+                )
                 ids = answer["completion_ids"]
                 if len(ids) != allp.shape[0] * G:
                     raise RuntimeError(f"server returned {len(ids)} completions for {allp.shape[0]} prompts × n={G}")
@@ -185,7 +233,7 @@ class Trainer:
                 for i, seq in enumerate(ids):
                     if len(seq) > C or (min_tokens and len(seq) != C):
                         raise RuntimeError(f"server returned a completion of {len(seq)} tokens (max {C}, min {min_tokens})")
-                    rows[i, :len(seq)] = torch.tensor(seq, dtype=torch.long)
+                    rows[i, : len(seq)] = torch.tensor(seq, dtype=torch.long)
                     rows[i, C] = len(seq)
                 chunks = list(rows.to(self.device).chunk(self.world))
             dist.scatter(out, chunks, src=0)
@@ -213,8 +261,9 @@ class Trainer:
         ref_logp = None
         if self.ref is not None:
             with self.phase(step, "ref_logprobs"), torch.no_grad():
-                ref_logp = torch.cat([grpo.token_logprobs(self.ref, mb, C, c.temperature)
-                                      for mb in input_ids.split(c.per_device_train_batch_size)])
+                ref_logp = torch.cat(
+                    [grpo.token_logprobs(self.ref, mb, C, c.temperature) for mb in input_ids.split(c.per_device_train_batch_size)]
+                )
 
         with self.phase(step, "forward_backward") as f:
             total_loss, kls = 0.0, []
@@ -226,8 +275,9 @@ class Trainer:
                 ctx = self.ddp.no_sync() if not last else nullcontext()
                 with ctx:
                     logp = grpo.token_logprobs(self.ddp, input_ids[sl], C, c.temperature)
-                    loss, kl = grpo.loss(logp, logp.detach(), adv[sl], mask[sl], c.epsilon, c.beta,
-                                         None if ref_logp is None else ref_logp[sl])
+                    loss, kl = grpo.loss(
+                        logp, logp.detach(), adv[sl], mask[sl], c.epsilon, c.beta, None if ref_logp is None else ref_logp[sl]
+                    )
                     (loss / n_micro).backward()
                 total_loss += float(loss.detach()) / n_micro
                 if kl is not None:
@@ -248,8 +298,16 @@ class Trainer:
         extra = {"rank": self.rank, "reward_mean": float(rewards.mean())}
         if kls:
             extra["kl"] = sum(kls) / len(kls)
-        self.log.step(step, t0, t0 + (time.monotonic() - m0), prompt_tokens=samples * P,
-                      completion_tokens=int(lengths.sum()), samples=samples, loss=total_loss, **extra)
+        self.log.step(
+            step,
+            t0,
+            t0 + (time.monotonic() - m0),
+            prompt_tokens=samples * P,
+            completion_tokens=int(lengths.sum()),
+            samples=samples,
+            loss=total_loss,
+            **extra,
+        )
 
     def all_finished(self) -> None:
         """Waits until every rank has finished its steps, through the rendezvous store (hosted by
@@ -260,8 +318,9 @@ class Trainer:
         nothing in flight."""
         if self.world == 1:
             return
-        store = dist.TCPStore(os.environ["MASTER_ADDR"], int(os.environ["MASTER_PORT"]), is_master=False,
-                              timeout=timedelta(seconds=self.cfg.server_timeout_s))
+        store = dist.TCPStore(
+            os.environ["MASTER_ADDR"], int(os.environ["MASTER_PORT"]), is_master=False, timeout=timedelta(seconds=self.cfg.server_timeout_s)
+        )
         if store.add("grpo_bench/finished", 1) == self.world:
             store.set("grpo_bench/all_finished", "1")
         store.wait(["grpo_bench/all_finished"])

@@ -45,8 +45,7 @@ class SyncGroup:
     """One member of the weight-sync group. Rank 0 (the trainer) hosts the store; create it
     before telling the server to join (the server's clients retry until it listens)."""
 
-    def __init__(self, host: str, port: int, rank: int, world_size: int, device: torch.device,
-                 timeout_s: float = 600.0) -> None:
+    def __init__(self, host: str, port: int, rank: int, world_size: int, device: torch.device, timeout_s: float = 600.0) -> None:
         self.rank, self.world_size, self.device = rank, world_size, device
         self.timeout = timedelta(seconds=timeout_s)
         self.store = dist.TCPStore(host, port, world_size, rank == 0, self.timeout, wait_for_workers=False)
@@ -133,8 +132,10 @@ def receive(group: SyncGroup, model: torch.nn.Module, bucket_bytes: int) -> tupl
     group.broadcast(h)
     step, nb, n = (int(x) for x in h.tolist())
     if nb != len(plan) or n != numel:
-        raise RuntimeError(f"weight sync: the trainer sends {nb} buckets / {n} elements, this server expects "
-                           f"{len(plan)} / {numel} (different preset or bucket size?)")
+        raise RuntimeError(
+            f"weight sync: the trainer sends {nb} buckets / {n} elements, this server expects "
+            f"{len(plan)} / {numel} (different preset or bucket size?)"
+        )
     received = 0
     for idx in plan:
         dtype = params[idx[0]].dtype
@@ -143,7 +144,7 @@ def receive(group: SyncGroup, model: torch.nn.Module, bucket_bytes: int) -> tupl
         off = 0
         for i in idx:
             p = params[i]
-            p.copy_(flat[off:off + p.numel()].view_as(p))
+            p.copy_(flat[off : off + p.numel()].view_as(p))
             off += p.numel()
         received += flat.numel() * flat.element_size()
     return step, received, len(plan)

@@ -34,13 +34,17 @@ export const trl: WorkloadAdapter = {
   },
 
   check(scenario, device, ctx, selected) {
-    if (!ctx.libraries) return ['the installed Python libraries were not probed (PlanContext.libraries): the trl plan depends on the TRL version'];
+    if (!ctx.libraries)
+      return ['the installed Python libraries were not probed (PlanContext.libraries): the trl plan depends on the TRL version'];
     const problems = new Set<string>();
     const modes = selected;
     for (const mode of modes) {
       libraryProblems(ctx.libraries, mode).forEach((p) => problems.add(p));
       if (mode !== 'hf') {
-        if (device === 'cpu') problems.add(`${mode} mode needs CUDA GPUs (vLLM runs on GPU only); ${ctx.gpuCount === 0 ? 'this machine has none' : 'the scenario asks for device: cpu'}`);
+        if (device === 'cpu')
+          problems.add(
+            `${mode} mode needs CUDA GPUs (vLLM runs on GPU only); ${ctx.gpuCount === 0 ? 'this machine has none' : 'the scenario asks for device: cpu'}`,
+          );
         else gpuProblems(mode, ctx.gpuCount, mode === 'server' && serverSharesGpu(scenario)).forEach((p) => problems.add(p));
       }
       const ranks = count(modeDeviceSets(scenario, mode).trainer);
@@ -50,12 +54,17 @@ export const trl: WorkloadAdapter = {
     if (server) {
       const { tensor_parallel_size: tp, data_parallel_size: dp } = server.vllm;
       const n = count(server.devices.server);
-      if (tp * dp !== n) problems.add(`server mode: vLLM with tensor_parallel_size ${tp} × data_parallel_size ${dp} needs ${tp * dp} server GPU(s); modes.server.devices.server gives ${n}`);
+      if (tp * dp !== n)
+        problems.add(
+          `server mode: vLLM with tensor_parallel_size ${tp} × data_parallel_size ${dp} needs ${tp * dp} server GPU(s); modes.server.devices.server gives ${n}`,
+        );
       if (server.vllm.weight_transfer === 'ipc') ipcProblems(scenario, ctx.libraries).forEach((p) => problems.add(p));
     }
     const colocate = selected.includes('colocate') ? scenario.modes.colocate : undefined;
     if (colocate && count(colocate.devices) % colocate.vllm.tensor_parallel_size !== 0) {
-      problems.add(`colocate mode: vllm.tensor_parallel_size ${colocate.vllm.tensor_parallel_size} must divide the number of GPUs (${count(colocate.devices)})`);
+      problems.add(
+        `colocate mode: vllm.tensor_parallel_size ${colocate.vllm.tensor_parallel_size} must divide the number of GPUs (${count(colocate.devices)})`,
+      );
     }
     unknownPreset(scenario.model).forEach((p) => problems.add(p));
     return [...problems];
@@ -68,12 +77,17 @@ export const trl: WorkloadAdapter = {
   probeProcesses(scenario, unit, ctx, probe) {
     const style = trlStyle(ctx.libraries?.trl ?? '0');
     if (style.server !== 'vllm-serve') {
-      throw new UserError(`profiling the trl workload needs TRL ≥ ${VLLM_SERVE_SINCE} (its server is vLLM's own \`vllm serve\`); this Python has trl ${ctx.libraries?.trl ?? '(none)'}`);
+      throw new UserError(
+        `profiling the trl workload needs TRL ≥ ${VLLM_SERVE_SINCE} (its server is vLLM's own \`vllm serve\`); this Python has trl ${ctx.libraries?.trl ?? '(none)'}`,
+      );
     }
     const problems = libraryProblems(ctx.libraries ?? {}, 'server');
     if (unit.devices.kind !== 'cuda') problems.push('the server half needs a CUDA GPU: vLLM runs on GPU only');
     const { tensor_parallel_size: tp, data_parallel_size: dp } = scenario.modes.server!.vllm;
-    if (tp * dp !== unit.devices.server.length) problems.push(`vLLM with tensor_parallel_size ${tp} × data_parallel_size ${dp} needs ${tp * dp} server GPU(s); modes.server.devices.server gives ${unit.devices.server.length}`);
+    if (tp * dp !== unit.devices.server.length)
+      problems.push(
+        `vLLM with tensor_parallel_size ${tp} × data_parallel_size ${dp} needs ${tp * dp} server GPU(s); modes.server.devices.server gives ${unit.devices.server.length}`,
+      );
     if (problems.length > 0) throw new UserError(`scenario '${scenario.name}' cannot be profiled here:\n  ${problems.join('\n  ')}`);
     return probeUnitProcesses(planUnit(scenario, { ...unit, mode: 'server' }, ctx), HERE, unit, ctx, probe);
   },
@@ -120,13 +134,27 @@ function planUnit(scenario: Scenario, unit: UnitShell, ctx: PlanContext): { proc
     const ipc = s.vllm.weight_transfer === 'ipc';
     // IPC: the server unpickles what /update_weights receives, so only this machine may reach it.
     const connect = ipc ? LOOPBACK : hosts.serverAddr;
-    config.vllm = { mode: 'server', base_url: `http://${connect}:${port}`, host: connect, port, group_port: groupPort, weight_transfer: s.vllm.weight_transfer };
+    config.vllm = {
+      mode: 'server',
+      base_url: `http://${connect}:${port}`,
+      host: connect,
+      port,
+      group_port: groupPort,
+      weight_transfer: s.vllm.weight_transfer,
+    };
     const inner = serverCommand(style, ctx.python, modelArg(model), ipc ? LOOPBACK : hosts.serverBind, port, s.vllm);
     procs.push({
       name: 'server-0',
       role: 'server',
       argv: [ctx.python, path.join(ctx.root, HERE, 'serve.py'), '--model', JSON.stringify(model), '--style', style.server, '--', ...inner],
-      env: { ...env, ...cuda(unit.devices.server), ...vllmEnv(connect), ...serverEnv(style), ...(ipc ? IPC_SERVER_ENV : {}), GRPO_BENCH_EVENTS: path.join(unitDir, eventFile('server', 0)) },
+      env: {
+        ...env,
+        ...cuda(unit.devices.server),
+        ...vllmEnv(connect),
+        ...serverEnv(style),
+        ...(ipc ? IPC_SERVER_ENV : {}),
+        GRPO_BENCH_EVENTS: path.join(unitDir, eventFile('server', 0)),
+      },
       cwd: ctx.root,
       gpus: gpus(unit.devices.server),
       // TRL ≥ 1.11: trainer rank 0 hosts the weight-transfer rendezvous; before, the server's workers did.
@@ -150,15 +178,23 @@ function planUnit(scenario: Scenario, unit: UnitShell, ctx: PlanContext): { proc
   const masterPort = ctx.nextPort();
   const ports: Record<string, number> = { rendezvous: masterPort };
   // IPC weight transfer has no rendezvous: the handles travel in the HTTP request.
-  if (config.vllm?.mode === 'server' && style.server === 'vllm-serve' && config.vllm.weight_transfer !== 'ipc') ports.weight_sync = config.vllm.group_port;
+  if (config.vllm?.mode === 'server' && style.server === 'vllm-serve' && config.vllm.weight_transfer !== 'ipc')
+    ports.weight_sync = config.vllm.group_port;
   procs.push({
     name: 'trainer',
     role: 'trainer',
     argv: [
       ...accelerateLaunch(ctx, ranks, masterPort, unit.devices.kind, hosts),
-      path.join(ctx.root, HERE, 'train.py'), '--config', JSON.stringify(config),
+      path.join(ctx.root, HERE, 'train.py'),
+      '--config',
+      JSON.stringify(config),
     ],
-    env: { ...env, ...cuda(unit.devices.training), ...vllmEnv(hosts.selfAddr), GRPO_BENCH_EVENTS: path.join(unitDir, eventFile('trainer', RANK_PLACEHOLDER)) },
+    env: {
+      ...env,
+      ...cuda(unit.devices.training),
+      ...vllmEnv(hosts.selfAddr),
+      GRPO_BENCH_EVENTS: path.join(unitDir, eventFile('trainer', RANK_PLACEHOLDER)),
+    },
     cwd: ctx.root,
     gpus: gpus(unit.devices.training),
     ports,
@@ -174,14 +210,30 @@ function planUnit(scenario: Scenario, unit: UnitShell, ctx: PlanContext): { proc
  * command line and a config file of our own, so a user's default accelerate config (which may
  * turn on DeepSpeed or mixed precision) cannot change the run.
  */
-export function accelerateLaunch(ctx: PlanContext, ranks: number, port: number, kind: 'cuda' | 'cpu', hosts: Pick<UnitHosts, 'trainerHosts' | 'hostRank' | 'headAddr'>): string[] {
+export function accelerateLaunch(
+  ctx: PlanContext,
+  ranks: number,
+  port: number,
+  kind: 'cuda' | 'cpu',
+  hosts: Pick<UnitHosts, 'trainerHosts' | 'hostRank' | 'headAddr'>,
+): string[] {
   return [
-    ctx.python, '-m', 'accelerate.commands.launch',
-    '--config_file', path.join(ctx.root, HERE, 'accelerate.yaml'),
-    '--num_processes', String(ranks),
+    ctx.python,
+    '-m',
+    'accelerate.commands.launch',
+    '--config_file',
+    path.join(ctx.root, HERE, 'accelerate.yaml'),
+    '--num_processes',
+    String(ranks),
     // accelerate counts processes over all machines.
-    '--num_machines', String(hosts.trainerHosts), '--machine_rank', hosts.hostRank,
-    '--main_process_ip', hosts.headAddr, '--main_process_port', String(port),
+    '--num_machines',
+    String(hosts.trainerHosts),
+    '--machine_rank',
+    hosts.hostRank,
+    '--main_process_ip',
+    hosts.headAddr,
+    '--main_process_port',
+    String(port),
     ...(kind === 'cpu' ? ['--cpu'] : ranks > 1 ? ['--multi_gpu'] : []),
   ];
 }
@@ -193,25 +245,52 @@ export function accelerateLaunch(ctx: PlanContext, ranks: number, port: number, 
 export function serverCommand(style: TrlStyle, python: string, model: string, host: string, port: number, v: ServerVllm): string[] {
   // The options both servers take, in the order both write them.
   const shared = [
-    '--host', host, '--port', String(port),
-    '--tensor-parallel-size', String(v.tensor_parallel_size),
-    '--data-parallel-size', String(v.data_parallel_size),
-    '--gpu-memory-utilization', String(v.gpu_memory_utilization),
+    '--host',
+    host,
+    '--port',
+    String(port),
+    '--tensor-parallel-size',
+    String(v.tensor_parallel_size),
+    '--data-parallel-size',
+    String(v.data_parallel_size),
+    '--gpu-memory-utilization',
+    String(v.gpu_memory_utilization),
   ];
   const maxLen = v.max_model_len !== undefined ? ['--max-model-len', String(v.max_model_len)] : [];
   const prefix = v.enable_prefix_caching;
   if (style.server === 'vllm-serve') {
     return [
-      python, '-m', 'vllm.entrypoints.cli.main', 'serve', model, ...shared,
-      '--dtype', 'auto', '--kv-cache-dtype', 'auto', '--model-impl', 'vllm', '--uvicorn-log-level', 'info',
+      python,
+      '-m',
+      'vllm.entrypoints.cli.main',
+      'serve',
+      model,
+      ...shared,
+      '--dtype',
+      'auto',
+      '--kv-cache-dtype',
+      'auto',
+      '--model-impl',
+      'vllm',
+      '--uvicorn-log-level',
+      'info',
       ...maxLen,
       ...(prefix !== undefined ? [prefix ? '--enable-prefix-caching' : '--no-enable-prefix-caching'] : []),
-      '--weight-transfer-config', `{"backend": "${v.weight_transfer}"}`, // json.dumps spacing, as TRL writes it
-      '--logprobs-mode', 'processed_logprobs', '--max-logprobs', '-1',
+      '--weight-transfer-config',
+      `{"backend": "${v.weight_transfer}"}`, // json.dumps spacing, as TRL writes it
+      '--logprobs-mode',
+      'processed_logprobs',
+      '--max-logprobs',
+      '-1',
     ];
   }
   return [
-    python, '-m', 'trl.scripts.vllm_serve', '--model', model, ...shared,
+    python,
+    '-m',
+    'trl.scripts.vllm_serve',
+    '--model',
+    model,
+    ...shared,
     ...maxLen,
     ...(prefix !== undefined ? ['--enable-prefix-caching', String(prefix)] : []),
   ];
@@ -230,9 +309,18 @@ function ipcProblems(scenario: Scenario, libraries: Record<string, string | null
   const s = scenario.modes.server!;
   const out: string[] = [];
   const trl = libraries.trl;
-  if (trl && trlStyle(trl).server !== 'vllm-serve') out.push(`server mode: vllm.weight_transfer ipc needs TRL ≥ ${VLLM_SERVE_SINCE} (vLLM's own server and weight-transfer endpoints); this Python has trl ${trl}`);
-  if (s.vllm.tensor_parallel_size * s.vllm.data_parallel_size !== 1) out.push('server mode: vllm.weight_transfer ipc shares one GPU between server and trainer: tensor_parallel_size and data_parallel_size must be 1');
-  if (![LOOPBACK, 'localhost', '::1'].includes(s.host)) out.push(`server mode: vllm.weight_transfer ipc binds the server to ${LOOPBACK} (its update endpoint unpickles what it receives); modes.server.host is ${s.host}`);
+  if (trl && trlStyle(trl).server !== 'vllm-serve')
+    out.push(
+      `server mode: vllm.weight_transfer ipc needs TRL ≥ ${VLLM_SERVE_SINCE} (vLLM's own server and weight-transfer endpoints); this Python has trl ${trl}`,
+    );
+  if (s.vllm.tensor_parallel_size * s.vllm.data_parallel_size !== 1)
+    out.push(
+      'server mode: vllm.weight_transfer ipc shares one GPU between server and trainer: tensor_parallel_size and data_parallel_size must be 1',
+    );
+  if (![LOOPBACK, 'localhost', '::1'].includes(s.host))
+    out.push(
+      `server mode: vllm.weight_transfer ipc binds the server to ${LOOPBACK} (its update endpoint unpickles what it receives); modes.server.host is ${s.host}`,
+    );
   return out;
 }
 
@@ -265,4 +353,3 @@ function modelArg(m: ModelSpec): string {
 function count(set: number | readonly number[]): number {
   return typeof set === 'number' ? set : set.length;
 }
-

@@ -148,12 +148,11 @@ class TimerCapture:
             self._probe_hits += 1
             return None
         prefix = f"{type(trainer).__name__}."
-        raw = name[len(prefix):] if name.startswith(prefix) else name
+        raw = name[len(prefix) :] if name.startswith(prefix) else name
         enclosing = self.stack.innermost()
         phase = self.phase_name(raw, enclosing["fields"].get("timer") if enclosing else None)
         step = int(getattr(getattr(trainer, "state", None), "global_step", 0) or 0)
-        return self.stack.open(phase, step, source="trl.profiling", generation=getattr(trainer, "_bench_generation", None),
-                               timer=raw)
+        return self.stack.open(phase, step, source="trl.profiling", generation=getattr(trainer, "_bench_generation", None), timer=raw)
 
     def end(self, frame: dict[str, Any] | None, failed: bool) -> None:
         if frame is not None:
@@ -176,7 +175,8 @@ class TimerCapture:
         if missing:
             raise CaptureError(
                 f"TRL's timers for {', '.join(missing)} never fired on this rank (seen: {', '.join(sorted(self.seen)) or 'none'}); "
-                "the installed TRL may have moved or renamed them")
+                "the installed TRL may have moved or renamed them"
+            )
 
 
 def trl_label(timer: str) -> str:

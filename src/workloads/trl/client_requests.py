@@ -46,7 +46,15 @@ def record_requests(client: Any, log: Any, step: Callable[[], int | None]) -> No
             return response
         finally:
             current = step()
-            log.request(urlparse(url).path, t0, t0 + time.monotonic() - m0, status, bytes_in, bytes_out, id=request_id,
-                        **({"step": current} if current is not None else {}))
+            log.request(
+                urlparse(url).path,
+                t0,
+                t0 + time.monotonic() - m0,
+                status,
+                bytes_in,
+                bytes_out,
+                id=request_id,
+                **({"step": current} if current is not None else {}),
+            )
 
     session.request = request

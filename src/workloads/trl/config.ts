@@ -35,7 +35,11 @@ export const TrlRunConfig = z
     vllm: z
       .discriminatedUnion('mode', [
         z.strictObject({
-          mode: z.literal('server'), base_url: z.string().min(1), host: z.string().min(1), port, group_port: port,
+          mode: z.literal('server'),
+          base_url: z.string().min(1),
+          host: z.string().min(1),
+          port,
+          group_port: port,
           /** `ipc`: the trainer sends CUDA IPC handles (ipc_client.py) to a server on its own GPU. */
           weight_transfer: ServerVllm.shape.weight_transfer,
         }),

@@ -48,8 +48,11 @@ def verify_sleep(sources: list[str] | None = None) -> list[str]:
             except (OSError, TypeError):
                 continue
     text = "\n".join(sources)
-    return [f"TRL no longer calls {call}…) on its colocated engine: the {phase} phase cannot be timed"
-            for phase, call in CALLS.items() if call not in text]
+    return [
+        f"TRL no longer calls {call}…) on its colocated engine: the {phase} phase cannot be timed"
+        for phase, call in CALLS.items()
+        if call not in text
+    ]
 
 
 def engine_of(trainer: Any) -> Any:
@@ -61,8 +64,7 @@ def engine_of(trainer: Any) -> Any:
 class SleepCapture:
     """Wraps `sleep` and `wake_up` on one engine instance; `uninstall()` puts the originals back."""
 
-    def __init__(self, stack: PhaseStack, step: Callable[[], int], generation: Callable[[], int | None],
-                 sync: Callable[[], None]) -> None:
+    def __init__(self, stack: PhaseStack, step: Callable[[], int], generation: Callable[[], int | None], sync: Callable[[], None]) -> None:
         self._stack, self._step, self._generation, self._sync = stack, step, generation, sync
         self._engine: Any = None
 

@@ -80,13 +80,18 @@ def load_prompts(source: dict[str, Any], count: int, max_prompt_length: int, tok
         out.append(p)
     while len(out) < count:  # a short file is cycled so every step has prompts
         out.extend(out[: count - len(out)])
-    record = {**source, "count": len(out), "truncated_to_max_prompt_length": truncated,
-              "conversational": any(not isinstance(p, str) for p in out)}
+    record = {
+        **source,
+        "count": len(out),
+        "truncated_to_max_prompt_length": truncated,
+        "conversational": any(not isinstance(p, str) for p in out),
+    }
     return out, record
 
 
 def reward_function(name: str, max_completion_length: int, seed: int) -> Callable[..., list[float]]:
     """A cheap built-in reward; TRL names its timer after the function."""
+
     def words(completion: Any) -> list[str]:
         if isinstance(completion, list):  # conversational: the assistant message(s)
             completion = " ".join(m.get("content", "") for m in completion if isinstance(m, dict))

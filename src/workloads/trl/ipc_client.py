@@ -60,8 +60,12 @@ class SyncTimer:
 def http_update_info(update_info: Any) -> dict[str, Any]:
     """vLLM's IPC update as its HTTP transport sends it: the handles pickled and base64-encoded
     (IPCWeightTransferEngine._do_send, send_mode="http"), the other fields as they are."""
-    fields: dict[str, Any] = {"names": update_info.names, "dtype_names": update_info.dtype_names,
-                              "shapes": update_info.shapes, "packed": update_info.packed}
+    fields: dict[str, Any] = {
+        "names": update_info.names,
+        "dtype_names": update_info.dtype_names,
+        "shapes": update_info.shapes,
+        "packed": update_info.packed,
+    }
     if update_info.tensor_sizes is not None:
         fields["tensor_sizes"] = update_info.tensor_sizes
     fields["ipc_handles_pickled"] = base64.b64encode(pickle.dumps(update_info.ipc_handles)).decode("utf-8")
@@ -101,14 +105,18 @@ def make_ipc_client_class(base: type, timer: SyncTimer | None) -> type:
                 from vllm.distributed.weight_transfer.ipc_engine import IPCWeightTransferEngine  # noqa: F401
             except ImportError as err:
                 # vLLM 0.26's ipc_engine imports ray at module level, though vLLM does not require it.
-                raise RuntimeError(f"vLLM's IPC weight-transfer engine cannot be imported here ({err}); "
-                                   "vllm/distributed/weight_transfer/ipc_engine.py of vLLM 0.26 needs ray: pip install ray") from err
+                raise RuntimeError(
+                    f"vLLM's IPC weight-transfer engine cannot be imported here ({err}); "
+                    "vllm/distributed/weight_transfer/ipc_engine.py of vLLM 0.26 needs ray: pip install ray"
+                ) from err
             response = self.session.get(f"{self.base_url}/server_info", params={"config_format": "json"})
             if response.status_code == 200:
                 backend = server_backend(response.json())
                 if backend is not None and backend != "ipc":
-                    raise RuntimeError(f"the vLLM server at {self.base_url} transfers weights with '{backend}', not 'ipc': "
-                                       """start it with --weight-transfer-config '{"backend": "ipc"}'""")
+                    raise RuntimeError(
+                        f"the vLLM server at {self.base_url} transfers weights with '{backend}', not 'ipc': "
+                        """start it with --weight-transfer-config '{"backend": "ipc"}'"""
+                    )
             # IPC needs no group; the call still goes through the server's lifecycle, as TRL's does.
             self._post(f"{self.base_url}/init_weight_transfer_engine", json={"init_info": {}})
 
@@ -177,7 +185,14 @@ def verify(generation_module: Any = None, client_module: Any = None) -> list[str
         return ["trl.generation.vllm_client no longer defines VLLMClient"]
     if getattr(generation_module, "VLLMClient", None) is not base:
         problems.append("trl.generation.vllm_generation no longer uses VLLMClient by that name")
-    for name in ("init_communicator", "update_named_params", "reset_prefix_cache", "_start_weight_update", "_finish_weight_update", "_post"):
+    for name in (
+        "init_communicator",
+        "update_named_params",
+        "reset_prefix_cache",
+        "_start_weight_update",
+        "_finish_weight_update",
+        "_post",
+    ):
         if not callable(getattr(base, name, None)):
             problems.append(f"VLLMClient has no {name}")
     source = inspect.getsource(generation_module)

@@ -90,10 +90,20 @@ def run(text: str, log: EventLog) -> None:
     base_url = cfg["vllm"]["base_url"]
     client = make_client(base_url)
     settings = sampling_settings(args)
-    log.config({"workload": "trl", "role": "profile-driver", "trl_version": installed, "endpoint": f"{base_url}/v1/completions",
-                "model": client.model, "probe": plan, "request": {"n": G, **settings}, "prompts": prompt_record,
-                "client": "trl.generation.vllm_client.VLLMClient.generate",
-                "before_each_request": "POST /reset_prefix_cache (TRL resets it at every weight sync)"})
+    log.config(
+        {
+            "workload": "trl",
+            "role": "profile-driver",
+            "trl_version": installed,
+            "endpoint": f"{base_url}/v1/completions",
+            "model": client.model,
+            "probe": plan,
+            "request": {"n": G, **settings},
+            "prompts": prompt_record,
+            "client": "trl.generation.vllm_client.VLLMClient.generate",
+            "before_each_request": "POST /reset_prefix_cache (TRL resets it at every weight sync)",
+        }
+    )
     offset = 0
 
     def prompts(count: int, _step: int) -> list[list[int]]:

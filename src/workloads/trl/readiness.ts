@@ -27,8 +27,10 @@ export function libraryProblems(libraries: Record<string, string | null>, mode: 
     const wanted = vllmRequirement(libraries);
     const vllm = libraries.vllm ?? null;
     const spec = libraries['trl[vllm]'];
-    if (!vllm) out.push(`${mode} mode needs vLLM, which is not installed: pip install '${wanted}'${trl ? ` (the range trl ${trl} accepts)` : ''}`);
-    else if (spec && !satisfies(vllm, spec)) out.push(`${mode} mode: vllm ${vllm} is outside the range trl ${trl} accepts: pip install '${wanted}'`);
+    if (!vllm)
+      out.push(`${mode} mode needs vLLM, which is not installed: pip install '${wanted}'${trl ? ` (the range trl ${trl} accepts)` : ''}`);
+    else if (spec && !satisfies(vllm, spec))
+      out.push(`${mode} mode: vllm ${vllm} is outside the range trl ${trl} accepts: pip install '${wanted}'`);
   }
   return out;
 }
@@ -37,7 +39,9 @@ export function libraryProblems(libraries: Record<string, string | null>, mode: 
 export function gpuProblems(mode: ModeName, gpuCount: number, sharedGpu = false): string[] {
   if (mode === 'hf' || gpuCount >= (sharedGpu ? 1 : MIN_GPUS[mode])) return [];
   if (gpuCount === 0) return [`${mode} mode needs CUDA GPUs (vLLM runs on GPU only); this machine has none`];
-  return [`${mode} mode needs at least ${MIN_GPUS[mode]} GPUs (one for the vLLM server, one or more for the trainer; or one shared, with modes.server.vllm.weight_transfer: ipc); this machine has ${gpuCount}`];
+  return [
+    `${mode} mode needs at least ${MIN_GPUS[mode]} GPUs (one for the vLLM server, one or more for the trainer; or one shared, with modes.server.vllm.weight_transfer: ipc); this machine has ${gpuCount}`,
+  ];
 }
 
 /** Per mode of the trl workload: can it run here, and what is missing if not. */

@@ -31,7 +31,7 @@ def main(argv: list[str]) -> None:
     parser.add_argument("--model", required=True)
     parser.add_argument("--style", required=True, choices=["vllm-serve", "trl-server"])
     args = parser.parse_args(argv[:split])
-    command = argv[split + 1:]
+    command = argv[split + 1 :]
     try:
         spec = load_config("trl-config", args.model, what="--model", part="model")
     except ContractError as e:
@@ -44,11 +44,24 @@ def main(argv: list[str]) -> None:
         resolve_model(spec)
     visible = os.environ.get("CUDA_VISIBLE_DEVICES", "")
     log.start("server", [f"cuda:{d}" for d in visible.split(",") if d], style=args.style)
-    keep = ("CUDA_VISIBLE_DEVICES", "VLLM_HOST_IP", "VLLM_SERVER_DEV_MODE", "VLLM_WORKER_MULTIPROC_METHOD",
-            "VLLM_ALLOW_INSECURE_SERIALIZATION")
-    log.config({"workload": "trl", "role": "server", "style": args.style, "model": spec, "command": command,
-                "env": {k: os.environ[k] for k in keep if k in os.environ},
-                "prompts_received": "unique prompts from the trainer's main process, n=num_generations"})
+    keep = (
+        "CUDA_VISIBLE_DEVICES",
+        "VLLM_HOST_IP",
+        "VLLM_SERVER_DEV_MODE",
+        "VLLM_WORKER_MULTIPROC_METHOD",
+        "VLLM_ALLOW_INSECURE_SERIALIZATION",
+    )
+    log.config(
+        {
+            "workload": "trl",
+            "role": "server",
+            "style": args.style,
+            "model": spec,
+            "command": command,
+            "env": {k: os.environ[k] for k in keep if k in os.environ},
+            "prompts_received": "unique prompts from the trainer's main process, n=num_generations",
+        }
+    )
     sys.stdout.flush()
     os.execvp(command[0], command)
 

@@ -35,18 +35,42 @@ from ipc_client import SYNC_PHASES, SyncTimer, install as install_ipc, verify as
 
 # GRPOConfig fields the harness sets; `trl.config` may not override them (they say where to set each).
 OWNED = {
-    "output_dir": "the run folder", "max_steps": "steps", "seed": "seed", "data_seed": "seed",
-    "per_device_train_batch_size": "grpo", "num_generations": "grpo", "max_prompt_length": "grpo",
-    "max_completion_length": "grpo", "gradient_accumulation_steps": "grpo", "learning_rate": "grpo",
-    "beta": "grpo", "temperature": "grpo", "steps_per_generation": "trl", "num_iterations": "trl",
-    "loss_type": "trl", "scale_rewards": "trl", "importance_sampling_level": "trl",
-    "vllm_importance_sampling_correction": "trl", "gradient_checkpointing": "trl", "bf16": "trl.dtype",
-    "generation_kwargs": "completions", "use_vllm": "modes", "vllm_mode": "modes",
-    "vllm_server_base_url": "modes.server", "vllm_server_host": "modes.server", "vllm_server_port": "modes.server",
-    "vllm_server_timeout": "trl", "vllm_group_port": "modes.server", "vllm_gpu_memory_utilization": "modes.colocate.vllm",
-    "vllm_tensor_parallel_size": "modes.colocate.vllm", "vllm_enable_sleep_mode": "modes.colocate.vllm",
-    "vllm_max_model_length": "modes.colocate.vllm", "report_to": "(fixed: none)", "logging_steps": "(fixed: 1)",
-    "save_strategy": "(fixed: no)", "use_cpu": "device",
+    "output_dir": "the run folder",
+    "max_steps": "steps",
+    "seed": "seed",
+    "data_seed": "seed",
+    "per_device_train_batch_size": "grpo",
+    "num_generations": "grpo",
+    "max_prompt_length": "grpo",
+    "max_completion_length": "grpo",
+    "gradient_accumulation_steps": "grpo",
+    "learning_rate": "grpo",
+    "beta": "grpo",
+    "temperature": "grpo",
+    "steps_per_generation": "trl",
+    "num_iterations": "trl",
+    "loss_type": "trl",
+    "scale_rewards": "trl",
+    "importance_sampling_level": "trl",
+    "vllm_importance_sampling_correction": "trl",
+    "gradient_checkpointing": "trl",
+    "bf16": "trl.dtype",
+    "generation_kwargs": "completions",
+    "use_vllm": "modes",
+    "vllm_mode": "modes",
+    "vllm_server_base_url": "modes.server",
+    "vllm_server_host": "modes.server",
+    "vllm_server_port": "modes.server",
+    "vllm_server_timeout": "trl",
+    "vllm_group_port": "modes.server",
+    "vllm_gpu_memory_utilization": "modes.colocate.vllm",
+    "vllm_tensor_parallel_size": "modes.colocate.vllm",
+    "vllm_enable_sleep_mode": "modes.colocate.vllm",
+    "vllm_max_model_length": "modes.colocate.vllm",
+    "report_to": "(fixed: none)",
+    "logging_steps": "(fixed: 1)",
+    "save_strategy": "(fixed: no)",
+    "use_cpu": "device",
 }
 
 
@@ -58,17 +82,33 @@ def build_config_kwargs(cfg: dict[str, Any], fields: dict[str, dataclasses.Field
     fixed = cfg["completions"] == "fixed"
     L = g["max_completion_length"]
     want: dict[str, Any] = {
-        "output_dir": cfg["output_dir"], "max_steps": cfg["steps"], "seed": cfg["seed"], "data_seed": cfg["seed"],
-        "per_device_train_batch_size": g["per_device_train_batch_size"], "num_generations": g["num_generations"],
-        "max_prompt_length": g["max_prompt_length"], "max_completion_length": L,
-        "gradient_accumulation_steps": g["gradient_accumulation_steps"], "learning_rate": g["learning_rate"],
-        "beta": g["beta"], "temperature": g["temperature"], "top_p": 1.0,
-        "num_iterations": t["num_iterations"], "loss_type": t["loss_type"],
+        "output_dir": cfg["output_dir"],
+        "max_steps": cfg["steps"],
+        "seed": cfg["seed"],
+        "data_seed": cfg["seed"],
+        "per_device_train_batch_size": g["per_device_train_batch_size"],
+        "num_generations": g["num_generations"],
+        "max_prompt_length": g["max_prompt_length"],
+        "max_completion_length": L,
+        "gradient_accumulation_steps": g["gradient_accumulation_steps"],
+        "learning_rate": g["learning_rate"],
+        "beta": g["beta"],
+        "temperature": g["temperature"],
+        "top_p": 1.0,
+        "num_iterations": t["num_iterations"],
+        "loss_type": t["loss_type"],
         "importance_sampling_level": t["importance_sampling_level"],
-        "gradient_checkpointing": t["gradient_checkpointing"], "bf16": dtype == "bfloat16",
-        "report_to": [], "logging_steps": 1, "save_strategy": "no", "disable_tqdm": True,
-        "log_completions": False, "remove_unused_columns": False, "dataloader_num_workers": 0,
-        "mask_truncated_completions": False, "use_vllm": mode != "hf",
+        "gradient_checkpointing": t["gradient_checkpointing"],
+        "bf16": dtype == "bfloat16",
+        "report_to": [],
+        "logging_steps": 1,
+        "save_strategy": "no",
+        "disable_tqdm": True,
+        "log_completions": False,
+        "remove_unused_columns": False,
+        "dataloader_num_workers": 0,
+        "mask_truncated_completions": False,
+        "use_vllm": mode != "hf",
     }
     if t.get("steps_per_generation") is not None:
         want["steps_per_generation"] = t["steps_per_generation"]
@@ -84,16 +124,26 @@ def build_config_kwargs(cfg: dict[str, Any], fields: dict[str, dataclasses.Field
         want["vllm_mode"] = v["mode"]
         want["vllm_importance_sampling_correction"] = t["vllm_importance_sampling_correction"]
         if v["mode"] == "server":
-            want.update(vllm_server_base_url=v["base_url"], vllm_server_host=v["host"], vllm_server_port=v["port"],
-                        vllm_group_port=v["group_port"], vllm_server_timeout=t["vllm_server_timeout"])
+            want.update(
+                vllm_server_base_url=v["base_url"],
+                vllm_server_host=v["host"],
+                vllm_server_port=v["port"],
+                vllm_group_port=v["group_port"],
+                vllm_server_timeout=t["vllm_server_timeout"],
+            )
         else:
-            want.update(vllm_tensor_parallel_size=v["tensor_parallel_size"],
-                        vllm_gpu_memory_utilization=v["gpu_memory_utilization"],
-                        vllm_enable_sleep_mode=v["enable_sleep_mode"], vllm_max_model_length=v["max_model_length"])
+            want.update(
+                vllm_tensor_parallel_size=v["tensor_parallel_size"],
+                vllm_gpu_memory_utilization=v["gpu_memory_utilization"],
+                vllm_enable_sleep_mode=v["enable_sleep_mode"],
+                vllm_max_model_length=v["max_model_length"],
+            )
     missing = sorted(k for k in want if k not in fields)
     if fixed and "generation_kwargs" in missing:
-        raise SystemExit("grpo-bench: completions: fixed needs GRPOConfig.generation_kwargs, which this TRL lacks "
-                         "(TRL >= 0.20); use completions: natural or a newer TRL")
+        raise SystemExit(
+            "grpo-bench: completions: fixed needs GRPOConfig.generation_kwargs, which this TRL lacks "
+            "(TRL >= 0.20); use completions: natural or a newer TRL"
+        )
     kwargs = {k: val for k, val in want.items() if k in fields}
     extra = t.get("config") or {}
     unknown = sorted(k for k in extra if k not in fields)
@@ -176,9 +226,13 @@ def make_recorder(log: EventLog, stack: PhaseStack, sync):
         def on_step_end(self, args, state, control, **kw):
             dur = time.monotonic() - self.t0[1]
             self.pending = {
-                "step": state.global_step - 1, "t0": self.t0[0], "t1": self.t0[0] + dur,
-                "prompt_tokens": int(self.prompt_tokens), "completion_tokens": int(self.completion_tokens),
-                "samples": self.samples, "generations": sorted(self.generations),
+                "step": state.global_step - 1,
+                "t0": self.t0[0],
+                "t1": self.t0[0] + dur,
+                "prompt_tokens": int(self.prompt_tokens),
+                "completion_tokens": int(self.completion_tokens),
+                "samples": self.samples,
+                "generations": sorted(self.generations),
                 **({"generation": self._generation()} if self.generations else {}),
             }
 
@@ -218,6 +272,7 @@ def make_trainer_class(GRPOTrainer, recorder, capture: TimerCapture):
 
     for name in ("_get_per_token_logps_and_entropies", "_get_per_token_logps"):
         if hasattr(GRPOTrainer, name):
+
             def logps(self, model, *args, __name=name, **kwargs):
                 ref = getattr(self, "ref_model", None)
                 capture.logps_label = "ref_logprobs" if ref is not None and model is ref else "old_logprobs"
@@ -234,8 +289,14 @@ def make_trainer_class(GRPOTrainer, recorder, capture: TimerCapture):
 # those) and would make e.g. the memory share look equal; the server's address and weight-sync
 # port mean nothing in colocate mode and would show up as a difference between the modes.
 ENGINE_SHARED = ("mode", "generation_kwargs", "logprobs")
-ENGINE_COLOCATE_ONLY = ("tensor_parallel_size", "gpu_memory_utilization", "max_model_length", "max_num_seqs",
-                        "enable_sleep_mode", "model_impl")
+ENGINE_COLOCATE_ONLY = (
+    "tensor_parallel_size",
+    "gpu_memory_utilization",
+    "max_model_length",
+    "max_num_seqs",
+    "enable_sleep_mode",
+    "model_impl",
+)
 ENGINE_SERVER_ONLY = ("server_base_url", "group_port")
 
 
@@ -244,8 +305,11 @@ def engine_record(cfg: dict[str, Any], trainer: Any) -> dict[str, Any]:
     mode = cfg["mode"]
     if mode == "hf":
         gen = getattr(trainer, "generation_config", None)
-        return {"engine": "transformers.generate", "generation_config": gen.to_diff_dict() if gen is not None else None,
-                "prompts_sent": "each rank generates its own batch (prompts duplicated num_generations times)"}
+        return {
+            "engine": "transformers.generate",
+            "generation_config": gen.to_diff_dict() if gen is not None else None,
+            "prompts_sent": "each rank generates its own batch (prompts duplicated num_generations times)",
+        }
     vg = getattr(trainer, "vllm_generation", None) or trainer
     attrs = (*ENGINE_SHARED, *(ENGINE_COLOCATE_ONLY if mode == "colocate" else ENGINE_SERVER_ONLY))
     out: dict[str, Any] = {"engine": "vllm", **{a: _jsonable(getattr(vg, a)) for a in attrs if hasattr(vg, a)}}
@@ -254,8 +318,11 @@ def engine_record(cfg: dict[str, Any], trainer: Any) -> dict[str, Any]:
         llm = getattr(vg, "llm", None)
         vllm_config = getattr(getattr(llm, "llm_engine", None), "vllm_config", None)
         out["vllm_config"] = str(vllm_config) if vllm_config is not None else None
-        out["fixed_by_trl"] = {"max_num_batched_tokens": 4096, "distributed_executor_backend": "external_launcher",
-                               "logprobs_mode": "processed_logprobs"}
+        out["fixed_by_trl"] = {
+            "max_num_batched_tokens": 4096,
+            "distributed_executor_backend": "external_launcher",
+            "logprobs_mode": "processed_logprobs",
+        }
     else:
         out["prompts_sent"] = "main process sends unique prompts once, n=num_generations"
         out["server"] = "settings in the server's config event (events/server-0.jsonl)"
@@ -334,22 +401,28 @@ def run(cfg: dict[str, Any], log: EventLog, rank: int, where: Where) -> None:
     reward = reward_function(cfg["trl"]["reward"], g["max_completion_length"], cfg["seed"] + rank)
 
     # Memory events where the device's use turns: after generating, after the optimizer, around sleep and wake.
-    stack = PhaseStack(emit=log.phase_done, peaks=PeakMemory.create() if cuda else None,
-                       on_close=lambda name, step: log.memory(name, step) if name in MEMORY_AFTER else None)
+    stack = PhaseStack(
+        emit=log.phase_done,
+        peaks=PeakMemory.create() if cuda else None,
+        on_close=lambda name, step: log.memory(name, step) if name in MEMORY_AFTER else None,
+    )
     where.stack = stack
     capture = TimerCapture(stack)
     recorder = make_recorder(log, stack, sync)
     Trainer = make_trainer_class(GRPOTrainer, recorder, capture)
     capture.install()
-    sleeping = SleepCapture(stack, step=lambda: int(trainer.state.global_step),
-                            generation=lambda: trainer._bench_generation, sync=sync)
+    sleeping = SleepCapture(stack, step=lambda: int(trainer.state.global_step), generation=lambda: trainer._bench_generation, sync=sync)
     # Installed before the trainer exists: TRL constructs its client (and opens the transfer) in __init__.
-    uninstall_ipc = install_ipc(SyncTimer(stack, step=lambda: int(trainer.state.global_step),
-                                          generation=lambda: trainer._bench_generation, sync=sync)) if ipc_transfer(cfg) else None
+    uninstall_ipc = (
+        install_ipc(SyncTimer(stack, step=lambda: int(trainer.state.global_step), generation=lambda: trainer._bench_generation, sync=sync))
+        if ipc_transfer(cfg)
+        else None
+    )
     try:
         where.stage = "engine_start" if cfg["mode"] == "colocate" else "trainer_init"
-        trainer = Trainer(model=model, reward_funcs=[reward], args=args, train_dataset=dataset,
-                          processing_class=tokenizer, callbacks=[recorder])
+        trainer = Trainer(
+            model=model, reward_funcs=[reward], args=args, train_dataset=dataset, processing_class=tokenizer, callbacks=[recorder]
+        )
         engine = engine_record(cfg, trainer)
         client = find_client(trainer) if cfg["mode"] == "server" else None
         if client is not None:
@@ -360,16 +433,25 @@ def run(cfg: dict[str, Any], log: EventLog, rank: int, where: Where) -> None:
                 sleeping.install(engine_of(trainer))
         generate_every = trainer.args.steps_per_generation * trainer.num_iterations
         free = device_free()
-        log.config({
-            "workload": "trl", "mode": cfg["mode"], "trl_version": installed, "server_style": cfg["server_style"],
-            "model": {**cfg["model"], "path": model_path, "dtype": str(dtype).replace("torch.", "")},
-            "completions": cfg["completions"], "prompts": prompt_record, "reward": reward.__name__,
-            "grpo_config": _jsonable({k: v for k, v in trainer.args.to_dict().items() if not k.startswith(("hub_", "push_to_hub"))}),
-            "pinned": _jsonable(kwargs), "pinned_but_not_in_this_trl": missing,
-            "generation_every_micro_steps": generate_every,
-            "engine": engine, "world_size": world,
-            **({"device_memory": {"total_bytes": free[1], "free_before_training_bytes": free[0]}} if free else {}),
-        })
+        log.config(
+            {
+                "workload": "trl",
+                "mode": cfg["mode"],
+                "trl_version": installed,
+                "server_style": cfg["server_style"],
+                "model": {**cfg["model"], "path": model_path, "dtype": str(dtype).replace("torch.", "")},
+                "completions": cfg["completions"],
+                "prompts": prompt_record,
+                "reward": reward.__name__,
+                "grpo_config": _jsonable({k: v for k, v in trainer.args.to_dict().items() if not k.startswith(("hub_", "push_to_hub"))}),
+                "pinned": _jsonable(kwargs),
+                "pinned_but_not_in_this_trl": missing,
+                "generation_every_micro_steps": generate_every,
+                "engine": engine,
+                "world_size": world,
+                **({"device_memory": {"total_bytes": free[1], "free_before_training_bytes": free[0]}} if free else {}),
+            }
+        )
         where.stage = "train"
         trainer.train()
         phases = required_phases(cfg["mode"], trainer.accelerator.is_main_process)
@@ -383,8 +465,10 @@ def run(cfg: dict[str, Any], log: EventLog, rank: int, where: Where) -> None:
 
 
 MEMORY_AFTER = ("generate", "optimizer", "sleep", "wake")
-IPC_LAYOUT = ("server mode on a shared GPU with IPC weight transfer — not a layout TRL supports "
-              "(the trainer's VLLMClient replaced by ipc_client.IPCVLLMClient, unpacked CUDA IPC handles over HTTP)")
+IPC_LAYOUT = (
+    "server mode on a shared GPU with IPC weight transfer — not a layout TRL supports "
+    "(the trainer's VLLMClient replaced by ipc_client.IPCVLLMClient, unpacked CUDA IPC handles over HTTP)"
+)
 
 
 def main() -> None:

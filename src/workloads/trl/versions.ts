@@ -52,13 +52,20 @@ export function satisfies(version: string, spec: string): boolean {
       if (!m) return true; // a clause we do not understand is left to pip
       const c = compareVersions(version, m[2]!);
       switch (m[1]) {
-        case '>=': return c >= 0;
-        case '<=': return c <= 0;
-        case '>': return c > 0;
-        case '<': return c < 0;
-        case '==': return c === 0;
-        case '!=': return c !== 0;
-        default: return c >= 0; // ~=: the lower bound is what matters here
+        case '>=':
+          return c >= 0;
+        case '<=':
+          return c <= 0;
+        case '>':
+          return c > 0;
+        case '<':
+          return c < 0;
+        case '==':
+          return c === 0;
+        case '!=':
+          return c !== 0;
+        default:
+          return c >= 0; // ~=: the lower bound is what matters here
       }
     });
 }
