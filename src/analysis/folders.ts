@@ -140,18 +140,16 @@ export function compareFolders(folders: readonly FolderRecord[]): FolderComparis
       const work = scenario ? profileIdentity(scenario) : null;
       const key = workKey(work);
       if (!byWork.has(key)) byWork.set(key, { work, series: [] });
-      byWork
-        .get(key)!
-        .series.push({
-          folder,
-          dir: f.dir,
-          run_id: f.summary.run_id,
-          point: m.point,
-          mode: m.mode,
-          figures: m,
-          fields: seriesFields(f.manifest, scenario, m.mode),
-          label: [],
-        });
+      byWork.get(key)!.series.push({
+        folder,
+        dir: f.dir,
+        run_id: f.summary.run_id,
+        point: m.point,
+        mode: m.mode,
+        figures: m,
+        fields: seriesFields(f.manifest, scenario, m.mode),
+        label: [],
+      });
     }
   });
   const raw = [...byWork.values()];
