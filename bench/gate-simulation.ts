@@ -15,7 +15,7 @@ import { writeFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import { gateDecision, type GateOutcome } from '../src/analysis/inference/gate-rule.ts';
 import { clopperPearson, type Proportion } from '../src/analysis/inference/intervals.ts';
-import { CALIBRATION } from '../src/analysis/summary/constants.ts';
+import { CALIBRATION } from '../src/analysis/inference/constants.ts';
 import { fitNoiseModel } from '../src/analysis/inference/noise-model.ts';
 import { normalStream, simulateSession, type MachineNoise } from '../src/analysis/inference/simulate.ts';
 import { sampleSd, seedFor } from '../src/analysis/inference/stats.ts';

@@ -17,13 +17,13 @@
 import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { GATE } from '../src/analysis/summary/constants.ts';
+import { GATE } from '../src/analysis/inference/constants.ts';
 import { atRunsPerSide, outcomeProbabilities, type GateOutcome } from '../src/analysis/inference/gate-rule.ts';
 import { clopperPearson, type Proportion } from '../src/analysis/inference/intervals.ts';
 import { comparisonVariance } from '../src/analysis/inference/gate-rule.ts';
 import { compareRuns } from '../src/commands/compare/index.ts';
 import { projectRoot } from '../src/env/python.ts';
-import { loadNoiseProfile, type NoiseProfile } from '../src/gate/noise.ts';
+import { loadNoiseProfile, type NoiseProfile } from '../src/analysis/gate/noise.ts';
 import { cli, readCpu } from './cli-runs.ts';
 
 const { values: args } = parseArgs({

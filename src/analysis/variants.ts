@@ -3,7 +3,7 @@
 // in the same block, back to back, so drift between blocks cancels), with the three outcomes of
 // `compare` against the same threshold and family-wise level. Beside it, which phase moved: the
 // median seconds per step of every phase on both sides.
-import { GATE, GATE_EXIT } from './summary/constants.ts';
+import { GATE, GATE_EXIT } from './inference/constants.ts';
 import { boundary, familyLevel, runsNeeded, type GateOutcome, type GateSense } from './inference/gate-rule.ts';
 import { blockRatio, resolveChange, type BlockValue, type RatioEstimate } from './inference/intervals.ts';
 import { measuredRuns } from './summary/steps.ts';
@@ -11,7 +11,8 @@ import { sampleSd } from './inference/stats.ts';
 import type { ModeSummary, Summary } from '../records/summary.ts';
 import type { StepRow } from '../records/steps.ts';
 import { deviceCount } from './summary/summarize.ts';
-import { GATE_METRICS, type GateMetric, type StepMetric } from '../gate/judge.ts';
+import { GATE_METRICS, type StepMetric } from './gate/judge.ts';
+import { type GateMetric } from '../records/metrics.ts';
 import { formatPercentText } from '../value-format.ts';
 import { UserError } from '../errors.ts';
 import type { Manifest } from '../records/manifest.ts';

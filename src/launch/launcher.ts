@@ -7,7 +7,7 @@ import type { SweepPoint } from '../scenario/sweep.ts';
 import type { RunStore } from '../results/store.ts';
 import type { UnitRecord } from '../records/manifest.ts';
 import type { PlanOptions } from './plan.ts';
-import type { PlanContext } from './types.ts';
+import type { PlanContext } from '../workloads/types.ts';
 import type { RunPlan, UnitPlan } from '../records/plan.ts';
 
 /** What a launcher needs besides the plan to write what it submits (a job script). */

@@ -6,7 +6,7 @@ import type { SweepPoint } from '../scenario/sweep.ts';
 import { MODE_NAMES, type DeviceSet, type ModeName, type Scenario } from '../scenario/schema.ts';
 import { PROBE_POINT, PROBE_UNIT_DIR, unitDir } from '../results/layout.ts';
 import { adapterFor } from '../workloads/adapters.ts';
-import type { PlanContext, UnitShell } from './types.ts';
+import type { PlanContext, UnitShell } from '../workloads/types.ts';
 import type { BatchPlan, DeviceAccount, PlanWarning, ProbePlan, RunPlan, UnitPlan } from '../records/plan.ts';
 
 export interface PlanOptions {

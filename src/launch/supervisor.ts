@@ -10,7 +10,7 @@ import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { execa } from 'execa';
 import { isPortFree } from './ports.ts';
-import { isLive, listPids, readEnvVar, readStat } from './proc.ts';
+import { isLive, listPids, readEnvVar, readStat, type Member } from '../telemetry/proc.ts';
 import type { ProcessSpec, Role } from '../records/plan.ts';
 import { EVENTS_DIR, logFile, LOGS_DIR } from '../results/layout.ts';
 
@@ -27,12 +27,7 @@ export type UnitOutcome =
   | { status: 'interrupted'; message: string };
 
 /** A live process of the unit: a group leader, a member of its group, or a descendant that carries the marker. */
-export interface Member {
-  pid: number;
-  /** The ProcessSpec name it descends from. */
-  process: string;
-  role: Role;
-}
+export type { Member } from '../telemetry/proc.ts';
 
 /** Environment variable set on every process the supervisor starts; children inherit it. */
 export const MARKER_ENV = 'GRPO_BENCH_PROCESS';

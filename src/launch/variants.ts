@@ -6,7 +6,7 @@
 import path from 'node:path';
 import { UserError } from '../errors.ts';
 import { interleave, planRun, type PlanOptions } from './plan.ts';
-import type { PlanContext } from './types.ts';
+import type { PlanContext } from '../workloads/types.ts';
 import type { RunPlan, UnitPlan } from '../records/plan.ts';
 import { variantEnv, type ResolvedVariant } from '../env/variant-probe.ts';
 import type { SweepPoint } from '../scenario/sweep.ts';

@@ -1,6 +1,6 @@
 // The launch plan (plan.json): data only. Everything the supervisor starts is described here,
 // so `grpo-bench plan --json` prints exactly what `run` will execute. The launcher's own
-// interfaces (workload adapters, plan context) stay in launch/types.ts.
+// interfaces (workload adapters, plan context) stay in workloads/types.ts.
 import { z } from 'zod';
 import type { Scenario } from '../scenario/schema.ts';
 import { nonNegativeInt, positiveInt } from '../scenario/fields.ts';

@@ -1,5 +1,5 @@
-// The regression gate's verdict: computed once (src/gate/judge.ts), written as JSON by
-// `compare --json` and formatted as Markdown by src/gate/markdown.ts. Rule: docs/metrics.md
+// The regression gate's verdict: computed once (src/analysis/gate/judge.ts), written as JSON by
+// `compare --json` and formatted as Markdown by src/report/verdict.ts. Rule: docs/metrics.md
 // "Regression gate".
 import type { Estimate } from './summary.ts';
 import type { ModeName } from '../scenario/schema.ts';

@@ -5,7 +5,7 @@
 // are listed apart, with what sets them apart from the nearest other configuration.
 import { stringify } from 'csv-stringify/sync';
 import type { Estimate, Summary } from '../records/summary.ts';
-import { settings } from '../gate/comparable.ts';
+import { settings } from '../analysis/gate/comparable.ts';
 import type { Manifest } from '../records/manifest.ts';
 import { sweepValues, variantOf } from '../scenario/variants.ts';
 import { formatNumber } from '../value-format.ts';

@@ -130,6 +130,21 @@ export async function loadRun(runDir: string, options: Pick<LoadOptions, 'allowU
   return (await load(runDir, options.allowUnverified)).record;
 }
 
+/** The report of a run just summarised, from what is in memory: the folder is not read or summarised again. */
+export function freshReportInput(run: RunData, summary: Summary, steps: StepRow[], options: TimelineOptions = {}): ReportInput {
+  const record: RunRecord = {
+    runDir: run.dir,
+    integrity: run.integrity,
+    runId: summary.run_id,
+    summary,
+    manifest: run.manifest,
+    plan: run.plan,
+    steps,
+    units: run.units,
+  };
+  return { ...record, timelines: runTimelines(run, summary, options) };
+}
+
 /** Everything a report shows, charts over time included. */
 export async function loadReportInput(runDir: string, options: LoadOptions = {}): Promise<ReportInput> {
   const { record, run } = await load(runDir, options.allowUnverified);

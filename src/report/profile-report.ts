@@ -7,7 +7,7 @@ import { REPORT_FILES, reportChartFile } from '../results/layout.ts';
 
 /** profile.md and its charts (PNG) in `outDir`; the files written, relative to it. */
 export async function writeProfileReport(profile: Profile, outDir: string): Promise<string[]> {
-  const { profileCharts, profileMarkdown } = await import('../analysis/whatif/report.ts');
+  const { profileCharts, profileMarkdown } = await import('./whatif.ts');
   const { renderPng } = await import('./png.ts');
   const view = profileView(profile);
   const charts = profileCharts(profile, view);

@@ -1,7 +1,7 @@
 // The report's tables, built once from the summary and the manifest, so the Markdown and the HTML
 // show the same rows. A cell is text or a Figure (a number with its interval and unit), which each
 // renderer formats with the value formatter. Every number comes from the summary.
-import { CI_LEVEL } from '../analysis/summary/constants.ts';
+import { CI_LEVEL } from '../analysis/inference/constants.ts';
 import { headlineNotes } from '../analysis/summary/notes.ts';
 import { type Note } from '../records/notes.ts';
 import type { ModeSummary } from '../records/summary.ts';

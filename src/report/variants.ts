@@ -3,7 +3,7 @@
 // phases side by side (which phase moved). Formats only: every number is in the VariantVerdict.
 import type { ChartConfiguration, ChartDataset } from 'chart.js';
 import { variantGate, type VariantComparison, type VariantVerdict } from '../analysis/variants.ts';
-import { DEFAULT_METRIC } from '../gate/judge.ts';
+import { DEFAULT_METRIC } from '../analysis/gate/judge.ts';
 import { UserError } from '../errors.ts';
 import { modeColor } from '../modes.ts';
 import { axis, baseOptions, roomFor, type ChartSpec } from './chart-base.ts';

@@ -3,7 +3,7 @@
 // its CPU is read from /proc so the unit's record can say what sampling cost.
 import { createInterface } from 'node:readline';
 import { execa, type ResultPromise } from 'execa';
-import { readStat } from '../launch/proc.ts';
+import { readStat } from './proc.ts';
 import { wallSeconds } from './csv.ts';
 
 export class LineStream {

@@ -1,6 +1,6 @@
 // Workload adapters by name. The names come from the registry (registry.ts); the type below
 // fails to compile when a registered workload has no adapter.
-import type { WorkloadAdapter } from '../launch/types.ts';
+import type { WorkloadAdapter } from './types.ts';
 import type { WorkloadName } from './registry.ts';
 import { synthetic } from './synthetic/adapter.ts';
 import { trl } from './trl/adapter.ts';

@@ -5,7 +5,7 @@
 import path from 'node:path';
 import { z } from 'zod';
 import { EventLine } from '../records/events.ts';
-import type { ContractSchema } from '../launch/types.ts';
+import type { ContractSchema } from './types.ts';
 import { workloadAdapters } from './adapters.ts';
 import { ProbeDriverConfig } from './probe.ts';
 

@@ -5,7 +5,7 @@
 // --config schema.
 import path from 'node:path';
 import { z } from 'zod';
-import type { PlanContext, UnitShell } from '../launch/types.ts';
+import type { PlanContext, UnitShell } from './types.ts';
 import type { ProcessSpec } from '../records/plan.ts';
 import { eventFile } from '../results/layout.ts';
 import { ProbePlan } from '../records/plan.ts';

@@ -10,11 +10,11 @@ import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, test } from 'node:test';
-import { CALIBRATION, GATE_EXIT } from '../../src/analysis/summary/constants.ts';
+import { CALIBRATION, GATE_EXIT } from '../../src/analysis/inference/constants.ts';
 import { calibrateCommand } from '../../src/commands/calibrate/index.ts';
 import { compareCommand, compareRuns } from '../../src/commands/compare/index.ts';
 import { projectRoot } from '../../src/env/python.ts';
-import { loadNoiseProfile, type NoiseProfile } from '../../src/gate/noise.ts';
+import { loadNoiseProfile, type NoiseProfile } from '../../src/analysis/gate/noise.ts';
 
 const dir = mkdtempSync(path.join(tmpdir(), 'grpo-bench-gate-'));
 after(() => rmSync(dir, { recursive: true, force: true }));

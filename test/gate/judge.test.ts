@@ -4,9 +4,9 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { tQuantile } from '../../src/analysis/inference/distributions.ts';
 import { UserError } from '../../src/errors.ts';
-import { judge } from '../../src/gate/judge.ts';
-import { verdictMarkdown } from '../../src/gate/markdown.ts';
-import { noiseProfile } from '../../src/gate/noise.ts';
+import { judge } from '../../src/analysis/gate/judge.ts';
+import { verdictMarkdown } from '../../src/report/verdict.ts';
+import { noiseProfile } from '../../src/analysis/gate/noise.ts';
 import { durations, side, TOKENS } from './sides.ts';
 
 // 3 runs × 20 steps of 1 s ± 0.5% per side unless said otherwise: runs agree to ~0.1%.
@@ -233,7 +233,7 @@ describe('judge: comparability', () => {
   });
 
   test('an unknown metric is a user error naming the choices', async () => {
-    const { parseMetric } = await import('../../src/gate/judge.ts');
+    const { parseMetric } = await import('../../src/analysis/gate/judge.ts');
     assert.throws(() => parseMetric('joules'), /--metric joules: not a metric the gate can test/);
   });
 });

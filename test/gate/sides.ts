@@ -3,7 +3,7 @@
 import type { ModeSummary } from '../../src/records/summary.ts';
 import type { StepRow } from '../../src/records/steps.ts';
 import { medianStepTime, samplesPerSecond, tokensPerSecond } from '../../src/analysis/summary/summarize.ts';
-import type { GateSide } from '../../src/gate/judge.ts';
+import type { GateSide } from '../../src/analysis/gate/judge.ts';
 import type { Fingerprint } from '../../src/records/manifest.ts';
 import { Scenario, type ModeName } from '../../src/scenario/schema.ts';
 

@@ -14,7 +14,7 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSy
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, test } from 'node:test';
-import { GATE_EXIT } from '../../src/analysis/summary/constants.ts';
+import { GATE_EXIT } from '../../src/analysis/inference/constants.ts';
 import { gateCommand, gateRun } from '../../src/commands/gate/index.ts';
 import { runCommand } from '../../src/commands/run/index.ts';
 import { UserError } from '../../src/errors.ts';

@@ -5,7 +5,7 @@ import path from 'node:path';
 import { after } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { resolvePython } from '../../src/env/python.ts';
-import { isLive, readStat } from '../../src/launch/proc.ts';
+import { isLive, readStat } from '../../src/telemetry/proc.ts';
 import type { ProcessSpec, Readiness } from '../../src/records/plan.ts';
 
 export const python = process.env.GRPO_BENCH_PYTHON ?? resolvePython();

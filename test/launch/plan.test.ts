@@ -3,7 +3,7 @@ import { test } from 'node:test';
 import { parseScenario } from '../../src/scenario/load.ts';
 import { expandSweep } from '../../src/scenario/sweep.ts';
 import { planRun } from '../../src/launch/plan.ts';
-import type { PlanContext } from '../../src/launch/types.ts';
+import type { PlanContext } from '../../src/workloads/types.ts';
 import { UserError } from '../../src/errors.ts';
 
 const yaml = (extra = '') => `name: p

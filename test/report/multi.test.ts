@@ -10,7 +10,8 @@ import { test } from 'node:test';
 import { promisify } from 'node:util';
 import { compareFolders } from '../../src/analysis/folders.ts';
 import { multiReportCommand } from '../../src/commands/report/multi.ts';
-import { buildCharts, type ChartSpec } from '../../src/report/charts.ts';
+import { buildCharts } from '../../src/report/charts.ts';
+import { type ChartSpec } from '../../src/report/chart-base.ts';
 import { loadReportInput, loadRun } from '../../src/report/load.ts';
 import { multiCharts } from '../../src/report/multi.ts';
 import { renderPng, renderVector } from '../../src/report/png.ts';
@@ -124,7 +125,7 @@ test('every chart definition carries its footer: machine, model, versions, runs,
 test("a prediction's chart says in its footer that it is PREDICTED, and from which profile", async () => {
   const { loadProfile, defaultBatch } = await import('../../src/commands/predict/index.ts');
   const { predictSplits } = await import('../../src/analysis/whatif/model.ts');
-  const { predictChart } = await import('../../src/analysis/whatif/report.ts');
+  const { predictChart } = await import('../../src/report/whatif.ts');
   const dir = path.join(ONE, 'profile/profile-trl-1gpu-0.5b-profile-20261201-234537');
   const trainer = ['trl-1gpu-0.5b-20261201-190226', 'trl-1gpu-0.5b-20261201-190532', 'trl-1gpu-0.5b-sleep-20261201-190411'].map((r) =>
     path.join(ONE, 'trl-1gpu/results', r),
@@ -141,7 +142,7 @@ test("a prediction's chart says in its footer that it is PREDICTED, and from whi
   assert.match(f, /^PREDICTED by the what-if model, not measured/);
   assert.match(f, /profile of model preset:0\.5b \(trl\) on NVIDIA H200/);
   assert.match(f, /measured in 4 run folders: profile-trl-1gpu-0\.5b-profile-20261201-234537, /);
-  const { profileCharts } = await import('../../src/analysis/whatif/report.ts');
+  const { profileCharts } = await import('../../src/report/whatif.ts');
   const { profileView } = await import('../../src/analysis/whatif/profile.ts');
   const measured = profileCharts(profile, profileView(profile));
   assert.ok(measured.length > 0);

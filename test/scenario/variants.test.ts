@@ -9,7 +9,7 @@ import { expandSweep } from '../../src/scenario/sweep.ts';
 import { planVariantRun } from '../../src/launch/variants.ts';
 import { probeVariants, variantEnv, versionMatches, type ResolvedVariant } from '../../src/env/variant-probe.ts';
 import { projectRoot } from '../../src/env/python.ts';
-import type { PlanContext } from '../../src/launch/types.ts';
+import type { PlanContext } from '../../src/workloads/types.ts';
 import { python } from '../launch/fixtures.ts';
 
 const yaml = (extra = '') => `name: v

@@ -3,7 +3,7 @@ import path from 'node:path';
 import { parseScenario } from '../../src/scenario/load.ts';
 import { expandSweep } from '../../src/scenario/sweep.ts';
 import { planRun } from '../../src/launch/plan.ts';
-import type { PlanContext } from '../../src/launch/types.ts';
+import type { PlanContext } from '../../src/workloads/types.ts';
 import type { RunPlan } from '../../src/records/plan.ts';
 import type { ModeName } from '../../src/scenario/schema.ts';
 import { probePython } from '../../src/env/libraries.ts';

@@ -8,7 +8,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { test } from 'node:test';
-import { GATE_EXIT } from '../../src/analysis/summary/constants.ts';
+import { GATE_EXIT } from '../../src/analysis/inference/constants.ts';
 import { gateRun } from '../../src/commands/gate/index.ts';
 import { runCommand } from '../../src/commands/run/index.ts';
 import { projectRoot } from '../../src/env/python.ts';

@@ -6,7 +6,7 @@
 // comparison. docs/metrics.md "Regression gate".
 import { noncentralTCdf, tCdf } from './distributions.ts';
 import { geometricMean, tCritical, type ConfidenceInterval } from './intervals.ts';
-import { GATE } from '../summary/constants.ts';
+import { GATE } from './constants.ts';
 import type { LogVariance, NoiseModel } from './noise-model.ts';
 import { sampleSd } from './stats.ts';
 import { formatNumber } from '../../value-format.ts';

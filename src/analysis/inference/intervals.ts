@@ -2,7 +2,7 @@
 // over its measured steps), Student t intervals on the logs of those values, ratios paired by the
 // ABBA blocks where the design has them, statements that follow the interval, and Clopper–Pearson
 // intervals for rates. Pure functions; the method and its sources: docs/metrics.md "Intervals".
-import { CI_LEVEL, WITHIN_RUN_SPREAD } from '../summary/constants.ts';
+import { CI_LEVEL, WITHIN_RUN_SPREAD } from './constants.ts';
 import { betaQuantile, tQuantile } from './distributions.ts';
 import { mean, quantile, sampleSd, sortSamples } from './stats.ts';
 import type { Estimate } from '../../records/summary.ts';

@@ -9,7 +9,7 @@
 // the chance of a false claim over every look is ≤ α/2 whatever the looks' correlation and whatever
 // the stopping: exact for normal d_k at each look, conservative overall. docs/metrics.md
 // "Sequential stopping"; checked by simulation in test/analysis/sequential.test.ts.
-import { GATE } from '../summary/constants.ts';
+import { GATE } from './constants.ts';
 import { normalCdf, normalQuantile, tCdf, tQuantile } from './distributions.ts';
 import { boundary, type GateOutcome, type GateSense } from './gate-rule.ts';
 import type { BlockValue } from './intervals.ts';

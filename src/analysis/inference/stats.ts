@@ -1,6 +1,6 @@
 // Statistics: pure functions, no I/O. Constants live in constants.ts; docs/metrics.md gives
 // the formulas and references. Tested with hand-computed numbers in test/analysis/stats.test.ts.
-import { OUTLIER, SEED } from '../summary/constants.ts';
+import { OUTLIER, SEED } from './constants.ts';
 
 /** Samples in ascending order; only sortSamples makes one, so quantile can trust the order. */
 export type Sorted = readonly number[] & { readonly __sorted: unique symbol };

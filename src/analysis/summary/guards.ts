@@ -1,7 +1,7 @@
 // Validity guards: checks that a throughput figure means what it says. Each returns a flat record
 // of what it measured and whether it passes; the summary turns them into notes, the gate into a
 // refusal or a flag. Constants: GUARD, EQUAL_WORK_TOLERANCE; docs/metrics.md "Validity guards".
-import { EQUAL_WORK_TOLERANCE, GUARD, OUTLIER } from './constants.ts';
+import { EQUAL_WORK_TOLERANCE, GUARD, OUTLIER } from '../inference/constants.ts';
 import { modifiedZScores } from '../inference/stats.ts';
 
 /** A timed step: start and end on one clock. */

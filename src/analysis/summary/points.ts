@@ -8,7 +8,7 @@
 import { formatNumber, formatPercentText } from '../../value-format.ts';
 import type { ModeName } from '../../scenario/schema.ts';
 import type { PointInfo, ScalarValue } from '../../scenario/sweep.ts';
-import { CI_LEVEL } from './constants.ts';
+import { CI_LEVEL } from '../inference/constants.ts';
 import { ratioEstimate, resolveChange, twoSampleRatio, type RatioEstimate } from '../inference/intervals.ts';
 import type { ModeSummary, PointComparison } from '../../records/summary.ts';
 

@@ -5,7 +5,7 @@ import type { UnitPlan } from '../../records/plan.ts';
 import type { EventFile } from '../../results/read.ts';
 import type { ModeName } from '../../scenario/schema.ts';
 import { MODE_ORDER } from '../../modes.ts';
-import { EFFECTIVE_SETTINGS_IGNORED, REPEAT_VARIED_SETTINGS } from './constants.ts';
+import { EFFECTIVE_SETTINGS_IGNORED, REPEAT_VARIED_SETTINGS } from '../inference/constants.ts';
 import { note } from './notes.ts';
 import { type Note } from '../../records/notes.ts';
 import type { SettingsDifference } from '../../records/summary.ts';

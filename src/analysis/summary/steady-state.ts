@@ -2,7 +2,7 @@
 // Only a slow start is cut (compilation, cache fill); fast early steps are never cut as
 // "settling" (a run that slows down later has a trend, which guards.ts reports). Constants:
 // STEADY_RATIO; docs/metrics.md "Which steps are measured".
-import { STEADY_RATIO } from './constants.ts';
+import { STEADY_RATIO } from '../inference/constants.ts';
 
 /** One step: its work (e.g. completion tokens) and its seconds. */
 export interface WorkStep {

@@ -3,7 +3,7 @@
 // constants: constants.ts, docs/metrics.md.
 import type { Event, PhaseEvent, StepEvent } from '../../records/events.ts';
 import type { EventFile, UnitData } from '../../results/read.ts';
-import { STEADY_RATIO } from './constants.ts';
+import { STEADY_RATIO } from '../inference/constants.ts';
 import { note } from './notes.ts';
 import { type Note } from '../../records/notes.ts';
 import { stepBreakdown } from './phases.ts';

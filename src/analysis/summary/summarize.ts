@@ -13,7 +13,7 @@ import { formatNumber, formatPercentText } from '../../value-format.ts';
 import { energy, gpmUnavailableReason, roleActivity } from './activity.ts';
 import { note, RUN_SUBJECT } from './notes.ts';
 import { type Note } from '../../records/notes.ts';
-import { CI_LEVEL, GUARD, MIN_RUNS_FOR_SPREAD, OUTLIER, STEADY_RATIO, TRAINING_PHASES } from './constants.ts';
+import { CI_LEVEL, GUARD, MIN_RUNS_FOR_SPREAD, OUTLIER, STEADY_RATIO, TRAINING_PHASES } from '../inference/constants.ts';
 import { equalWork, halvesTrend, stepCoverage } from './guards.ts';
 import {
   blockRatio,
@@ -44,11 +44,16 @@ import { type StepRow } from '../../records/steps.ts';
 
 /** Reads `runDir`, writes `steps.csv` and `summary.json` into it (their digests into manifest.json), and returns the Summary. */
 export async function analyzeRun(runDir: string): Promise<Summary> {
-  const { summary, rows } = summarize(await readRun(runDir));
-  await writeFile(path.join(runDir, RUN_FILES.steps), stepsCsv(rows));
-  await writeFile(path.join(runDir, RUN_FILES.summary), JSON.stringify(summary, null, 2) + '\n');
-  await recordDerivedDigests(runDir);
-  return summary;
+  return (await analyzeRunData(await readRun(runDir))).summary;
+}
+
+/** Summarises a run already read, writes steps.csv and summary.json with their digests, and returns both for the caller to use as they are. */
+export async function analyzeRunData(run: RunData): Promise<{ summary: Summary; rows: StepRow[] }> {
+  const { summary, rows } = summarize(run);
+  await writeFile(path.join(run.dir, RUN_FILES.steps), stepsCsv(rows));
+  await writeFile(path.join(run.dir, RUN_FILES.summary), JSON.stringify(summary, null, 2) + '\n');
+  await recordDerivedDigests(run.dir);
+  return { summary, rows };
 }
 
 export const METHODS: Methods = {

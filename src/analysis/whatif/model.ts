@@ -9,7 +9,7 @@
 //   colocate step = gen_colocate(B, one rank's share) + compute(B) + load + [sleep + wake] + Δallreduce(N)
 // Every input is a measured quantity (with resampled replicates of its samples) or an assumption
 // (a fixed number, listed); intervals come from evaluating the model on every replicate.
-import { CI_LEVEL, WHATIF } from '../summary/constants.ts';
+import { CI_LEVEL, WHATIF } from '../inference/constants.ts';
 import type { Profile, RunSamples, ServerCurve, TrainerHalf } from './profile.ts';
 import { mean, mulberry32, quantile, seedFor, sortSamples } from '../inference/stats.ts';
 import type { ModeName } from '../../scenario/schema.ts';

@@ -5,10 +5,10 @@
 // gate detects with 80% and 95% probability at n runs per side. `compare` uses the profile.
 // docs/metrics.md "Noise profile".
 import path from 'node:path';
-import { CALIBRATION, GATE } from '../../analysis/summary/constants.ts';
+import { CALIBRATION, GATE } from '../../analysis/inference/constants.ts';
 import { gateDecision, type GateSense } from '../../analysis/inference/gate-rule.ts';
 import { UsageError, UserError } from '../../errors.ts';
-import type { Cell } from '../../report/tables.ts';
+import type { Cell } from '../../report/table-types.ts';
 import { formatFigure, formatPercentText, formatNumber } from '../../value-format.ts';
 import { textTable } from '../../report/text-table.ts';
 import { familyLevel } from '../../analysis/inference/gate-rule.ts';
@@ -16,9 +16,10 @@ import { cheapestDesign, varianceComponents, type DesignRun } from '../../analys
 import { mean } from '../../analysis/inference/stats.ts';
 import { measuredRuns } from '../../analysis/summary/steps.ts';
 import type { StepRow } from '../../records/steps.ts';
-import { assertComparable, checkComparable } from '../../gate/comparable.ts';
-import { GATE_METRICS, metricPerRun, parseMetric, type GateMetric, type GateSide } from '../../gate/judge.ts';
-import { noiseProfile, noiseProfilePath, saveNoiseProfile, type NoiseProfile } from '../../gate/noise.ts';
+import { assertComparable, checkComparable } from '../../analysis/gate/comparable.ts';
+import { GATE_METRICS, metricPerRun, parseMetric, type GateSide } from '../../analysis/gate/judge.ts';
+import { type GateMetric } from '../../records/metrics.ts';
+import { noiseProfile, noiseProfilePath, saveNoiseProfile, type NoiseProfile } from '../../analysis/gate/noise.ts';
 import { gateSide } from '../compare/index.ts';
 import { runCommand, type RunOptions } from '../run/index.ts';
 

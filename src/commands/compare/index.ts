@@ -3,10 +3,10 @@
 // says how many runs per side would), 2 (a UserError) when the runs are not comparable.
 import path from 'node:path';
 import { summarize } from '../../analysis/summary/summarize.ts';
-import { judge, parseMetric, type GateSide } from '../../gate/judge.ts';
-import { verdictMarkdown, verdictText } from '../../gate/markdown.ts';
+import { judge, parseMetric, type GateSide } from '../../analysis/gate/judge.ts';
+import { verdictMarkdown, verdictText } from '../../report/verdict.ts';
 import type { OutputFormat } from '../../report/doc.ts';
-import { loadNoiseProfile, noiseProfilePath } from '../../gate/noise.ts';
+import { loadNoiseProfile, noiseProfilePath } from '../../analysis/gate/noise.ts';
 import type { Verdict } from '../../records/verdict.ts';
 import { readRun } from '../../results/read.ts';
 

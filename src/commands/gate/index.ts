@@ -7,7 +7,7 @@ import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { variantGate, type VariantVerdict } from '../../analysis/variants.ts';
 import { UsageError } from '../../errors.ts';
-import { parseMetric } from '../../gate/judge.ts';
+import { parseMetric } from '../../analysis/gate/judge.ts';
 import { variantVerdictMarkdown } from '../../report/variants-markdown.ts';
 import { RUN_FILES } from '../../results/layout.ts';
 import { gateSide } from '../compare/index.ts';

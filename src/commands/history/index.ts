@@ -7,7 +7,7 @@ import { summarize } from '../../analysis/summary/summarize.ts';
 import type { ModeSummary } from '../../records/summary.ts';
 import { harnessVersion } from '../../env/harness.ts';
 import { UserError } from '../../errors.ts';
-import { GATE_METRICS, DEFAULT_METRIC } from '../../gate/judge.ts';
+import { GATE_METRICS, DEFAULT_METRIC } from '../../analysis/gate/judge.ts';
 import { buildHistory, historyCsv, historyHtml, type History, type HistoryApart, type HistoryRun } from '../../report/history.ts';
 import { chartJsSource } from '../../report/html.ts';
 import { readRun } from '../../results/read.ts';

@@ -132,7 +132,7 @@ export async function predictCommand(o: PredictCommandOptions): Promise<SplitTab
     if (err instanceof ProfileGap) throw new UserError(`cannot predict from this profile: ${err.message}`, gapHint(err, profile));
     throw err;
   }
-  const { predictChart, predictMarkdown, splitTableView } = await import('../../analysis/whatif/report.ts');
+  const { predictChart, predictMarkdown, splitTableView } = await import('../../report/whatif.ts');
   const { markdownTable } = await import('../../report/markdown.ts');
   const chart = predictChart(table, profile);
   const outDir = path.resolve(o.out ?? defaultPredictDir(id, o.gpus, o.sharedGpu === true));

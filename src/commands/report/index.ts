@@ -59,7 +59,7 @@ function unverified(input: ReportInput): Pick<ReportResult, 'unverified'> {
 }
 
 /** The report every run gets: CSV, PNG, Markdown and HTML into `outDir`; the files written. */
-async function usualReport(opts: ReportOptions, input: ReportInput, outDir: string): Promise<string[]> {
+export async function usualReport(opts: Pick<ReportOptions, 'formats' | 'vector'>, input: ReportInput, outDir: string): Promise<string[]> {
   const { charts, omitted } = buildCharts(input);
   const generator = `grpo-bench ${harnessVersion()}`;
   const files: string[] = [];

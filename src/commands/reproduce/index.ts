@@ -56,7 +56,7 @@ export async function reproduceCommand(o: ReproduceOptions): Promise<ClaimResult
   );
   const results = reproduce({ claims, profiles, runs, assumptions: { ...parseAssumptions(o.assume), ...linkAssumption(o.link) } });
 
-  const { reproduceMarkdown, reproduceTable } = await import('../../analysis/whatif/report.ts');
+  const { reproduceMarkdown, reproduceTable } = await import('../../report/whatif.ts');
   const { markdownTable } = await import('../../report/markdown.ts');
   const { textTable } = await import('../../report/text-table.ts');
   const out = path.resolve(o.out);

@@ -14,7 +14,8 @@ import { projectRoot, resolvePython } from '../../env/python.ts';
 import { probePython } from '../../env/libraries.ts';
 import { inventory as collectInventory, smallestGpuMemoryBytes } from '../../telemetry/inventory.ts';
 import { newRunId } from '../../results/layout.ts';
-import { analyzeRun } from '../../analysis/summary/summarize.ts';
+import { analyzeRunData } from '../../analysis/summary/summarize.ts';
+import { readRun } from '../../results/read.ts';
 import type { OutputFormat } from '../../report/doc.ts';
 import { probeVariants } from '../../env/variant-probe.ts';
 import { sweepValues } from '../../scenario/variants.ts';
@@ -116,13 +117,17 @@ export async function runCommand(o: RunOptions): Promise<RunOutcome> {
   if (pair) console.log(`until resolved: ${look ? describeLook(look, pair) : 'no look: fewer than two blocks ran'}`);
   let summaryOk = false;
   try {
-    const summary = await analyzeRun(runDir);
+    // Read and summarised once: the reports are drawn from the same data, not from the folder again.
+    const run = await readRun(runDir);
+    const { summary, rows } = await analyzeRunData(run);
     console.log(formatSummaryTable(summary, o.format));
     summaryOk = true;
     if (o.reports && !interrupted) {
-      const { reportCommand } = await import('../report/index.ts');
-      const report = await reportCommand({ results: runDir, out: path.resolve(o.reports, runId) });
-      console.log(`reports: ${path.relative(process.cwd(), report.outDir) || report.outDir}`);
+      const { usualReport } = await import('../report/index.ts');
+      const { freshReportInput } = await import('../../report/load.ts');
+      const outDir = path.resolve(o.reports, runId);
+      await usualReport({}, freshReportInput(run, summary, rows), outDir);
+      console.log(`reports: ${path.relative(process.cwd(), outDir) || outDir}`);
     }
   } catch (err) {
     if (!(err instanceof UserError)) throw err;

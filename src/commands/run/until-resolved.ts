@@ -3,11 +3,12 @@
 // until the regression rule, applied after every block with alpha spending
 // (analysis/inference/sequential.ts), resolves, or the next block would overrun the time budget.
 // The run engine asks `beforeUnit` before each unit; the statistics live in analysis/inference.
-import { GATE } from '../../analysis/summary/constants.ts';
+import { GATE } from '../../analysis/inference/constants.ts';
 import { measuredRuns } from '../../analysis/summary/steps.ts';
 import { maxBlocksFor, sequentialLook, type SequentialLook } from '../../analysis/inference/sequential.ts';
 import { UserError } from '../../errors.ts';
-import { GATE_METRICS, metricPerRun, parseMetric, type GateMetric } from '../../gate/judge.ts';
+import { GATE_METRICS, metricPerRun, parseMetric } from '../../analysis/gate/judge.ts';
+import { type GateMetric } from '../../records/metrics.ts';
 import { interleave } from '../../launch/plan.ts';
 import type { UnitPlan } from '../../records/plan.ts';
 import { MODE_ORDER } from '../../modes.ts';

@@ -8,7 +8,7 @@ import { MODE_NAMES, type DeviceSet, type ModeName, type Scenario } from '../../
 import { modeDeviceSets } from '../../modes.ts';
 import type { SweepPoint } from '../../scenario/sweep.ts';
 import { planRun, type PlanOptions } from '../plan.ts';
-import type { PlanContext, UnitHosts } from '../types.ts';
+import type { PlanContext, UnitHosts } from '../../workloads/types.ts';
 import type { RunPlan, SlurmGroup, UnitPlan } from '../../records/plan.ts';
 import { PLACEHOLDERS } from './placeholders.ts';
 

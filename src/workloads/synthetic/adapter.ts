@@ -1,9 +1,9 @@
 // The synthetic workload: our own compact GRPO loop (trainer.py) and generation server
 // (server.py), launched per docs/workloads.md. Needs torch, transformers and jsonschema only.
 import path from 'node:path';
-import { ranksPerHost, unitHosts } from '../../launch/hosts.ts';
+import { ranksPerHost, unitHosts } from '../hosts.ts';
 import { HARNESS_PIP } from '../../env/libraries.ts';
-import type { PlanContext, UnitShell, WorkloadAdapter } from '../../launch/types.ts';
+import type { PlanContext, UnitShell, WorkloadAdapter } from '../types.ts';
 import type { ProcessSpec } from '../../records/plan.ts';
 import { probeUnitProcesses } from '../probe.ts';
 import { eventFile, RANK_PLACEHOLDER } from '../../results/layout.ts';

@@ -1,6 +1,6 @@
 // Will a preset fit a planned unit's devices? Estimated at plan time so that a run that cannot
 // fit is refused with the arithmetic instead of dying in an out-of-memory error minutes in.
-import type { UnitShell } from '../../launch/types.ts';
+import type { UnitShell } from '../types.ts';
 import type { Scenario } from '../../scenario/schema.ts';
 import { PRESETS, presetName, unknownPreset, type Preset } from '../common/presets.ts';
 import { formatBinaryBytes, formatNumber } from '../../value-format.ts';

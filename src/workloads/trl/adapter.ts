@@ -7,8 +7,8 @@
 import { createHash } from 'node:crypto';
 import path from 'node:path';
 import { UserError } from '../../errors.ts';
-import { unitHosts } from '../../launch/hosts.ts';
-import type { PlanContext, UnitHosts, UnitShell, WorkloadAdapter } from '../../launch/types.ts';
+import { unitHosts } from '../hosts.ts';
+import type { PlanContext, UnitHosts, UnitShell, WorkloadAdapter } from '../types.ts';
 import type { ProcessSpec } from '../../records/plan.ts';
 import { modeDeviceSets, serverSharesGpu } from '../../modes.ts';
 import { probeUnitProcesses } from '../probe.ts';

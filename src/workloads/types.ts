@@ -43,7 +43,7 @@ export interface PlanContext {
   nextPort: () => number;
   /** Folder for things worth keeping between runs (materialised preset models); default `<root>/.cache`. */
   cacheDir?: string;
-  /** Where a unit's processes run; absent: all on this machine (src/launch/hosts.ts). */
+  /** Where a unit's processes run; absent: all on this machine (src/workloads/hosts.ts). */
   hosts?: (unit: Omit<UnitPlan, 'processes'>) => UnitHosts;
 }
 

@@ -1,10 +1,10 @@
 // The verdict as Markdown for a pull request, or as plain text for a terminal. Formats only: every number is in the Verdict, and
 // becomes text through the value formatter; the tables are rendered as the report's are.
-import { CI_LEVEL } from '../analysis/summary/constants.ts';
+import { CI_LEVEL } from '../analysis/inference/constants.ts';
 import { docMarkdown, docText, type Block, type Inline } from '../report/doc.ts';
-import type { Cell, Table } from '../report/tables.ts';
+import type { Cell, Table } from './table-types.ts';
 import { formatFigure, formatNumber, formatPercentText, percentFigure, type Figure } from '../value-format.ts';
-import { show } from './comparable.ts';
+import { show } from '../analysis/gate/comparable.ts';
 import type { GateComparison, OtherMetric, Outcome, Verdict } from '../records/verdict.ts';
 
 const OUTCOME: Record<Outcome, string> = { regressed: '🔴 regressed', no_regression: 'no regression', inconclusive: '🟡 inconclusive' };

@@ -1,9 +1,9 @@
 // The comparability gate: two runs may be compared when their environment fingerprints and their
 // workload settings match. The subject under test (library versions, the harness's commit) is
 // expected to differ and is listed. Pure; docs/metrics.md "Regression gate".
-import { UserError } from '../errors.ts';
-import type { Fingerprint, Manifest } from '../records/manifest.ts';
-import type { Change, Difference } from '../records/verdict.ts';
+import { UserError } from '../../errors.ts';
+import type { Fingerprint, Manifest } from '../../records/manifest.ts';
+import type { Change, Difference } from '../../records/verdict.ts';
 
 /** Scenario fields that do not change the work measured: labels, repeat count, sampling, timeouts, the published claim. */
 export const SETTINGS_IGNORED = ['name', 'description', 'repeats', 'telemetry', 'timeouts', 'claim'] as const;

@@ -1,20 +1,21 @@
 // What-if reports: a profile's measured halves (profile.md), and predictions (predict.md, the
 // reproduce verdicts). Formatting only: every number comes from profile.ts and
 // model.ts. A prediction is labelled PREDICTED wherever it appears.
-import type { ProfileView, Profile } from './profile.ts';
-import type { ClaimResult } from './reproduce.ts';
-import type { InputUse, SplitRow, SplitTable } from './model.ts';
-import type { ChartSpec } from '../../report/charts.ts';
-import { axis, roomFor, sweepChart, sweepLine, withFooter } from '../../report/charts.ts';
-import { profileFooter } from '../../report/provenance.ts';
-import { escapeMarkdown as md } from '../../report/escape.ts';
-import type { RunLevelEstimate } from '../inference/intervals.ts';
-import { estimateFigure, formatFigure, formatNumber, type RangedValue } from '../../value-format.ts';
-import { markdownTable } from '../../report/markdown.ts';
-import type { Cell, Table } from '../../report/tables.ts';
-import { modeColor, SHARED_GPU_SERVER_LABEL } from '../../modes.ts';
-import { reportChartFile } from '../../results/layout.ts';
-import { INK, MUTED } from '../../report/theme.ts';
+import type { ProfileView, Profile } from '../analysis/whatif/profile.ts';
+import type { ClaimResult } from '../analysis/whatif/reproduce.ts';
+import type { InputUse, SplitRow, SplitTable } from '../analysis/whatif/model.ts';
+import type { ChartSpec } from './chart-base.ts';
+import { axis, roomFor } from './chart-base.ts';
+import { sweepChart, sweepLine, withFooter } from './charts.ts';
+import { profileFooter } from './provenance.ts';
+import { escapeMarkdown as md } from './escape.ts';
+import type { RunLevelEstimate } from '../analysis/inference/intervals.ts';
+import { estimateFigure, formatFigure, formatNumber, type RangedValue } from '../value-format.ts';
+import { markdownTable } from './markdown.ts';
+import type { Cell, Table } from './table-types.ts';
+import { modeColor, SHARED_GPU_SERVER_LABEL } from '../modes.ts';
+import { reportChartFile } from '../results/layout.ts';
+import { INK, MUTED } from './theme.ts';
 
 /** A run-level figure as the value formatter takes it (its interval, or one run's spread, labelled). */
 /** A ratio in a sentence: `1.43 (1.40–1.46) ×`. */

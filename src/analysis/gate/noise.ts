@@ -6,15 +6,15 @@
 import { createHash } from 'node:crypto';
 import { mkdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { CALIBRATION, GATE } from '../analysis/summary/constants.ts';
-import { atRunsPerSide, detectableChange, outcomeProbabilities, type GateSense } from '../analysis/inference/gate-rule.ts';
-import { fitNoiseModel, type NoiseModel } from '../analysis/inference/noise-model.ts';
-import { comparisonVariance, familyLevel } from '../analysis/inference/gate-rule.ts';
-import { UserError } from '../errors.ts';
-import type { Fingerprint } from '../records/manifest.ts';
-import { noiseProfileFile } from '../results/layout.ts';
-import { writeJsonAtomic } from '../results/store.ts';
-import type { ModeName } from '../scenario/schema.ts';
+import { CALIBRATION, GATE } from '../inference/constants.ts';
+import { atRunsPerSide, detectableChange, outcomeProbabilities, type GateSense } from '../inference/gate-rule.ts';
+import { fitNoiseModel, type NoiseModel } from '../inference/noise-model.ts';
+import { comparisonVariance, familyLevel } from '../inference/gate-rule.ts';
+import { UserError } from '../../errors.ts';
+import type { Fingerprint } from '../../records/manifest.ts';
+import { noiseProfileFile } from '../../results/layout.ts';
+import { writeJsonAtomic } from '../../results/store.ts';
+import type { ModeName } from '../../scenario/schema.ts';
 
 /** 2: a random-effects noise model per (point, mode) from several folders; 1 (one A/A pair, a cv) is no longer read. */
 export const NOISE_PROFILE_SCHEMA_VERSION = 2;

@@ -2,6 +2,15 @@
 // environment marker by which the supervisor recognises its own processes.
 import { readdirSync, readFileSync } from 'node:fs';
 import { execaSync } from 'execa';
+import type { Role } from '../records/plan.ts';
+
+/** A live process of a unit: its pid, the ProcessSpec it descends from, and that one's role. */
+export interface Member {
+  pid: number;
+  /** The ProcessSpec name it descends from. */
+  process: string;
+  role: Role;
+}
 
 export interface ProcStat {
   pid: number;

@@ -3,19 +3,19 @@
 // geometric means with a t interval whose variance is the runs' own spread pooled with the
 // machine's noise profile, and one of three outcomes against the threshold (analysis/inference/gate-rule.ts);
 // validity guards refuse (unequal work) or flag (coverage, trend, steady state, odd runs).
-// The rule is stated in docs/metrics.md "Regression gate"; constants in analysis/summary/constants.ts.
-import { CI_LEVEL, EQUAL_WORK_TOLERANCE, GATE, GATE_EXIT, GUARD } from '../analysis/summary/constants.ts';
-import { familyLevel, gateDecision, holmLevels, type GateSense } from '../analysis/inference/gate-rule.ts';
-import { coverageComparison, halvesTrend, namedOutliers, relativeDifference, stepCoverage } from '../analysis/summary/guards.ts';
-import { resolveChange, twoSampleRatio } from '../analysis/inference/intervals.ts';
-import { measuredRuns } from '../analysis/summary/steps.ts';
-import { deviceCount, medianStepTime, samplesPerSecond, tokensPerSecond, type PerDevice } from '../analysis/summary/summarize.ts';
-import { DEFAULT_GATE_METRIC, GATE_METRIC_NAMES, METRICS, type GateMetric } from '../records/metrics.ts';
-import type { ModeSummary, Summary } from '../records/summary.ts';
-import type { StepRow } from '../records/steps.ts';
-import { UsageError, UserError } from '../errors.ts';
-import { formatNumber, formatPercentText } from '../value-format.ts';
-import type { Manifest } from '../records/manifest.ts';
+// The rule is stated in docs/metrics.md "Regression gate"; constants in analysis/inference/constants.ts.
+import { CI_LEVEL, EQUAL_WORK_TOLERANCE, GATE, GATE_EXIT, GUARD } from '../inference/constants.ts';
+import { familyLevel, gateDecision, holmLevels, type GateSense } from '../inference/gate-rule.ts';
+import { coverageComparison, halvesTrend, namedOutliers, relativeDifference, stepCoverage } from '../summary/guards.ts';
+import { resolveChange, twoSampleRatio } from '../inference/intervals.ts';
+import { measuredRuns } from '../summary/steps.ts';
+import { deviceCount, medianStepTime, samplesPerSecond, tokensPerSecond, type PerDevice } from '../summary/summarize.ts';
+import { DEFAULT_GATE_METRIC, GATE_METRIC_NAMES, METRICS, type GateMetric } from '../../records/metrics.ts';
+import type { ModeSummary, Summary } from '../../records/summary.ts';
+import type { StepRow } from '../../records/steps.ts';
+import { UsageError, UserError } from '../../errors.ts';
+import { formatNumber, formatPercentText } from '../../value-format.ts';
+import type { Manifest } from '../../records/manifest.ts';
 import { assertComparable, checkComparable, type ComparableManifest } from './comparable.ts';
 import { environmentHash, type NoiseEntry, type NoiseProfile } from './noise.ts';
 import {
@@ -26,8 +26,8 @@ import {
   type OtherMetric,
   type Outcome,
   type Verdict,
-} from '../records/verdict.ts';
-import { fitNoiseModel, type NoiseModel } from '../analysis/inference/noise-model.ts';
+} from '../../records/verdict.ts';
+import { fitNoiseModel, type NoiseModel } from '../inference/noise-model.ts';
 
 /** One analysed run: what `summarize` returns for its folder, with the manifest. */
 export interface GateSide {
