@@ -54,16 +54,8 @@ archive() {
 }
 trap archive EXIT
 
-for kind in vllm harness; do
-  if [ ! -f "$tmp/gb-$kind/env.sh" ]; then
-    (cd "$inbox/$kind" && GRPO_BENCH_PYTHON=${GRPO_BENCH_PYTHON:-python3} bash install.sh "$tmp/gb-$kind") > "$work/install-$kind.log" 2>&1
-    log "install $kind bundle: exit $?"; tail -n 3 "$work/install-$kind.log"
-  fi
-  # shellcheck disable=SC1090
-  source "$tmp/gb-$kind/env.sh" || { log "the $kind bundle is not installed (run the receive stage with every part first)"; exit 2; }
-done
-export PYTHONUNBUFFERED=1 VLLM_HOST_IP=127.0.0.1
-export VLLM_CACHE_ROOT=$tmp/gb-vllm-cache
+source "$(dirname "$0")/bundles.sh"
+install_bundles "$work" || exit 2
 scenario=$GRPO_BENCH_ROOT/scenarios/trl-1gpu-server-ipc.yaml
 python=${GRPO_BENCH_PYTHON:-$(command -v python3)}
 log "call $call, budget ${budget}s; harness $(command -v grpo-bench), root $GRPO_BENCH_ROOT"

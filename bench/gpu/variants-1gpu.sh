@@ -49,16 +49,9 @@ left() { echo $(( start + budget - reserve - $(date +%s) )); }
 
 # 1. Install, once per machine (the gb-$kind folders are shared with trl-1gpu.sh: a vLLM bundle
 #    installed there without variant folders is installed again).
-for kind in vllm harness; do
-  if [ ! -f "$tmp/gb-$kind/env.sh" ] || { [ $kind = vllm ] && ! grep -q GRPO_BENCH_VARIANTS "$tmp/gb-$kind/env.sh"; }; then
-    (cd "$inbox/$kind" && GRPO_BENCH_PYTHON=${GRPO_BENCH_PYTHON:-python3} bash install.sh "$tmp/gb-$kind") > "$work/install-$kind.log" 2>&1
-    log "install $kind bundle: exit $?"; tail -n 4 "$work/install-$kind.log"
-  fi
-  # shellcheck disable=SC1090
-  source "$tmp/gb-$kind/env.sh" || { log "the $kind bundle is not installed (run the receive stage with every part first)"; exit 2; }
-done
+source "$(dirname "$0")/bundles.sh"
+install_bundles "$work" variants || exit 2
 [ -n "${GRPO_BENCH_VARIANTS:-}" ] || { log "the vLLM bundle has no variant folders: build it with --variant trl=1.13.0 --variant trl=1.16.0"; exit 2; }
-export PYTHONUNBUFFERED=1 VLLM_HOST_IP=127.0.0.1 VLLM_CACHE_ROOT=$tmp/gb-vllm-cache
 scenario=$GRPO_BENCH_ROOT/scenarios/trl-1gpu-variants.yaml
 log "call $call, budget ${budget}s; variants in $GRPO_BENCH_VARIANTS: $(ls "$GRPO_BENCH_VARIANTS" | tr '\n' ' ')"
 nvidia-smi > "$work/nvidia-smi-before.txt" 2>&1
