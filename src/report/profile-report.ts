@@ -2,7 +2,8 @@
 // its charts. Written by both commands, so it sits below them.
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { profileView, type Profile } from '../analysis/whatif/profile.ts';
+import { profileView } from '../analysis/whatif/profile.ts';
+import { type Profile } from '../records/profile.ts';
 import { REPORT_FILES, reportChartFile } from '../results/layout.ts';
 
 /** profile.md and its charts (PNG) in `outDir`; the files written, relative to it. */

@@ -1,7 +1,7 @@
 // The footer every figure carries, so that a chart pasted into a post still says what it shows:
 // machine and GPU, model, TRL / vLLM / torch versions, runs, interval kind and date, from the
 // manifest and the summary. Formatting only.
-import type { Profile } from '../analysis/whatif/profile.ts';
+import type { Profile } from '../records/profile.ts';
 import type { ModeSummary, Summary } from '../records/summary.ts';
 import type { Manifest } from '../records/manifest.ts';
 import { MISSING } from '../value-format.ts';

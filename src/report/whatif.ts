@@ -1,9 +1,11 @@
 // What-if reports: a profile's measured halves (profile.md), and predictions (predict.md, the
 // reproduce verdicts). Formatting only: every number comes from profile.ts and
 // model.ts. A prediction is labelled PREDICTED wherever it appears.
-import type { ProfileView, Profile } from '../analysis/whatif/profile.ts';
+import type { ProfileView } from '../analysis/whatif/profile.ts';
+import type { Profile } from '../records/profile.ts';
 import type { ClaimResult } from '../analysis/whatif/reproduce.ts';
-import type { InputUse, SplitRow, SplitTable } from '../analysis/whatif/model.ts';
+import type { InputUse } from '../records/prediction.ts';
+import type { SplitRow, SplitTable } from '../analysis/whatif/model.ts';
 import type { ChartSpec } from './chart-base.ts';
 import { axis, roomFor } from './chart-base.ts';
 import { sweepChart, sweepLine, withFooter } from './charts.ts';

@@ -12,6 +12,7 @@ import { StringDecoder } from 'node:string_decoder';
 import type { z } from 'zod';
 import { Manifest, type UnitRecord } from '../records/manifest.ts';
 import { PlanShape, type RunPlan, type UnitPlan } from '../records/plan.ts';
+import { TELEMETRY_TEXT_COLUMNS, type HostRow, type ProcessRow, type TelemetryRow } from '../records/samples.ts';
 import type { StepRow } from '../records/steps.ts';
 import { SummaryShape, type Summary } from '../records/summary.ts';
 import { readUserFile, UserError } from '../errors.ts';
@@ -41,50 +42,6 @@ export interface Table<Row> {
   problems: { line: number; message: string }[];
 }
 
-export interface TelemetryRow {
-  t: number;
-  gpu: number;
-  util_pct: number;
-  mem_used_mib: number;
-  mem_total_mib: number;
-  power_w: number;
-  sm_clock_mhz: number;
-  temp_c: number;
-  throttle_reasons: string;
-  /** Columns of the NVML sampler (telemetry/gpu-row.ts); absent in files written before them, NaN in nvidia-smi rows. */
-  energy_mj?: number;
-  sm_active_pct?: number;
-  sm_occupancy_pct?: number;
-  tensor_active_pct?: number;
-  /** `nvml` or `nvidia-smi`; absent in files written before the column. */
-  source?: string;
-  /** The node that sampled it, in a unit that ran on several nodes (docs/slurm.md). */
-  node?: string;
-}
-
-/** The text columns of telemetry.csv; the others are numbers. */
-export const TELEMETRY_TEXT_COLUMNS = ['throttle_reasons', 'source'] as const;
-
-export interface ProcessRow {
-  t: number;
-  pid: number;
-  process: string;
-  role: string;
-  cpu_pct: number;
-  rss_mib: number;
-  gpu_mem_mib: number;
-  /** The node that sampled it, in a unit that ran on several nodes (docs/slurm.md). */
-  node?: string;
-}
-
-export interface HostRow {
-  t: number;
-  cpu_pct: number;
-  mem_used_mib: number;
-  mem_total_mib: number;
-  /** The node that sampled it, in a unit that ran on several nodes (docs/slurm.md). */
-  node?: string;
-}
 
 export interface UnitData {
   plan: UnitPlan;

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { readdir, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { after, describe, test } from 'node:test';
-import type { Profile } from '../../src/analysis/whatif/profile.ts';
+import type { Profile } from '../../src/records/profile.ts';
 import { judge, reproduce, type ClaimScenario } from '../../src/analysis/whatif/reproduce.ts';
 import { pchip, predict } from '../../src/analysis/whatif/model.ts';
 import { summarize } from '../../src/analysis/summary/summarize.ts';

@@ -9,7 +9,8 @@ import { segmentReadings, type SegmentReading } from '../../src/analysis/summary
 import { counterJoules, gpuEnergy, gpuSeries, idleJoules, readViews, type GpuSeries } from '../../src/analysis/summary/views.ts';
 import { integrate } from '../../src/analysis/inference/stats.ts';
 import type { PhaseEvent } from '../../src/records/events.ts';
-import { readTable, readUnitEvents, TELEMETRY_TEXT_COLUMNS, type TelemetryRow } from '../../src/results/read.ts';
+import { readTable, readUnitEvents } from '../../src/results/read.ts';
+import { TELEMETRY_TEXT_COLUMNS, type TelemetryRow } from '../../src/records/samples.ts';
 import { fieldRates, type FieldRate } from '../../src/telemetry/rates.ts';
 
 const RECORDING = path.resolve(import.meta.dirname, '..', 'fixtures', 'nvml', 'h200-580-known-truth');

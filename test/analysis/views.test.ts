@@ -4,7 +4,8 @@ import { test } from 'node:test';
 import { segmentReadings } from '../../src/analysis/summary/segments.ts';
 import { counterJoules, gpuEnergy, gpuSeries, idleJoules, intervalMean, type GpuSeries } from '../../src/analysis/summary/views.ts';
 import type { PhaseEvent } from '../../src/records/events.ts';
-import { readTable, readUnitEvents, TELEMETRY_TEXT_COLUMNS, type TelemetryRow } from '../../src/results/read.ts';
+import { readTable, readUnitEvents } from '../../src/results/read.ts';
+import { TELEMETRY_TEXT_COLUMNS, type TelemetryRow } from '../../src/records/samples.ts';
 import { fieldRates } from '../../src/telemetry/rates.ts';
 
 const KNOWN_TRUTH = path.resolve(import.meta.dirname, '..', 'fixtures', 'nvml', 'handwritten-known-truth');

@@ -2,18 +2,11 @@ import assert from 'node:assert/strict';
 import { readFile, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { after, describe, test } from 'node:test';
-import { buildProfile, groupForProfiles, type Profile } from '../../src/analysis/whatif/profile.ts';
+import { buildProfile, groupForProfiles } from '../../src/analysis/whatif/profile.ts';
+import { type Profile } from '../../src/records/profile.ts';
 import type { Summary } from '../../src/records/summary.ts';
-import {
-  DEFAULT_ASSUMPTIONS,
-  LINKS,
-  pchip,
-  predict,
-  predictSplits,
-  ProfileGap,
-  splits,
-  type Layout,
-} from '../../src/analysis/whatif/model.ts';
+import { DEFAULT_ASSUMPTIONS, LINKS, pchip, predict, predictSplits, ProfileGap, splits } from '../../src/analysis/whatif/model.ts';
+import { type Layout } from '../../src/records/prediction.ts';
 import { readRun } from '../../src/results/read.ts';
 import { buildRun } from './fixture.ts';
 

@@ -5,7 +5,7 @@ import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { test } from 'node:test';
-import type { Profile } from '../../src/analysis/whatif/profile.ts';
+import type { Profile } from '../../src/records/profile.ts';
 import type { SplitTable } from '../../src/analysis/whatif/model.ts';
 import type { RunPlan } from '../../src/records/plan.ts';
 import type { Manifest } from '../../src/records/manifest.ts';

@@ -171,3 +171,27 @@ test('a committed folder written before digests reads, marked as such', async ()
     await rm(path.dirname(dir), { recursive: true, force: true });
   }
 });
+
+test('every other command that reads results folders refuses a damaged one, naming the file, with the data exit code', async () => {
+  const file = path.join('colocate', 'r0', 'events', 'trainer-0.jsonl');
+  const dir = await copy((d) => truncate(path.join(d, file), 50));
+  const out = (name: string) => path.join(path.dirname(dir), name);
+  const commands: [string, string[]][] = [
+    ['report over several folders', ['report', run, dir, '--out', out('multi')]],
+    ['calibrate --from', ['calibrate', ws.scenario, '--from', run, dir]],
+    ['predict', ['predict', dir, '--gpus', '2', '--out', out('predict')]],
+    ['reproduce --runs', ['reproduce', '--runs', dir, '--out', out('reproduce')]],
+  ];
+  for (const [what, args] of commands) {
+    const r = await cli(args);
+    assert.equal(r.exitCode, DAMAGED, `${what}: ${r.all}`);
+    assert.match(r.stderr, /colocate\/r0\/events\/trainer-0\.jsonl: size differs/, what);
+    assert.doesNotMatch(r.stderr, /This is a bug|\n\s+at /, what);
+  }
+  // history draws many folders: a damaged one is listed apart with why, and none of its figures is drawn.
+  const h = await cli(['history', run, dir, '--out', out('history')]);
+  assert.equal(h.exitCode, 0, h.all);
+  const page = await readFile(path.join(out('history'), 'history.html'), 'utf8');
+  assert.match(page, /trainer-0\.jsonl: size differs/);
+  assert.ok(page.includes(dir), 'the damaged folder is named among those not drawn');
+});

@@ -8,7 +8,7 @@
 //                    integrated over time; each reading says which.
 // The phases view (the workload's own account) comes from events: activity.ts.
 // Pure functions: rows in, numbers out.
-import type { TelemetryRow } from '../../results/read.ts';
+import type { TelemetryRow } from '../../records/samples.ts';
 import { integrate, unionLength } from '../inference/stats.ts';
 
 /** One GPU's samples, sorted by time; NaN where a row had no value. */

@@ -9,8 +9,9 @@
 //   colocate step = gen_colocate(B, one rank's share) + compute(B) + load + [sleep + wake] + Δallreduce(N)
 // Every input is a measured quantity (with resampled replicates of its samples) or an assumption
 // (a fixed number, listed); intervals come from evaluating the model on every replicate.
+import type { InputUse, Interval, Layout, Prediction, Provenance } from '../../records/prediction.ts';
 import { CI_LEVEL, WHATIF } from '../inference/constants.ts';
-import type { Profile, RunSamples, ServerCurve, TrainerHalf } from './profile.ts';
+import type { Profile, RunSamples, ServerCurve, TrainerHalf } from '../../records/profile.ts';
 import { mean, mulberry32, quantile, seedFor, sortSamples } from '../inference/stats.ts';
 import type { ModeName } from '../../scenario/schema.ts';
 
@@ -86,70 +87,6 @@ export const ASSUMPTION_TEXT: Record<keyof Assumptions, string> = {
   ipc_update_overhead_s:
     'server on the trainer’s GPU (IPC): seconds per update beyond the engine’s weight load (default: the per-update overhead TRL’s tracker reports for 0.5–0.6B models, trl#5249, #5892)',
 };
-
-/** What to predict: the server job and the colocate job it is compared with. */
-export interface Layout {
-  per_device_batch: number;
-  /** `shared_gpu`: the server on the trainer's one GPU, weights by CUDA IPC (one GPU allocated in all). */
-  server: { server_gpus: number; trainer_gpus: number; tensor_parallel_size: number; shared_gpu?: boolean };
-  colocate: { gpus: number; tensor_parallel_size: number; sleep: boolean };
-}
-
-/**
- * A predicted value and the spread its measured inputs give it: the 2.5th–97.5th percentile of
- * the model evaluated on resampled inputs. `spread`: `runs` when every measured input rests on
- * two runs or more (runs resampled), `within_run` when some input rests on one run (its samples
- * resampled: that run's spread, not a confidence interval). Assumed inputs add no spread.
- */
-export interface Interval {
-  value: number;
-  low: number;
-  high: number;
-  level: number;
-  spread: 'runs' | 'within_run';
-  replicates: number;
-}
-
-export type Provenance = 'measured' | 'interpolated' | 'extrapolated' | 'assumed';
-
-/** One input of a prediction and where it came from. */
-export interface InputUse {
-  name: string;
-  provenance: Provenance;
-  /** Its point value in `unit`. */
-  value: number;
-  unit: string;
-  detail: string;
-}
-
-export interface ModePrediction {
-  step_time_s: Interval;
-  /** Seconds per step by part (generation, compute, weight_sync, allreduce, sleep_wake). */
-  parts: Record<string, Interval>;
-  completions_per_step: number;
-  completion_tokens_per_s: Interval;
-  completion_tokens_per_s_per_allocated_gpu: Interval;
-  completion_tokens_per_s_per_training_gpu: Interval;
-  /** Generation ÷ (compute + weight sync + all-reduce + sleep/wake). */
-  generation_to_training_ratio: Interval;
-}
-
-/** A prediction: never a measurement; `predicted` is always true so no reader can take it for one. */
-export interface Prediction {
-  predicted: true;
-  layout: Layout;
-  server: ModePrediction;
-  colocate: ModePrediction;
-  /** colocate ÷ server completion tokens/s per allocated GPU (the cost view). */
-  speedup_per_allocated_gpu: Interval;
-  /** colocate ÷ server per training GPU: the co-location post's method (server × N/T when both hold N GPUs). */
-  speedup_per_training_gpu: Interval;
-  /** colocate ÷ server completion tokens/s of the whole job. */
-  throughput_ratio: Interval;
-  inputs: InputUse[];
-  /** Every assumption the prediction rests on, in words. */
-  assumptions: string[];
-}
 
 export interface PredictOptions {
   assumptions?: Partial<Assumptions>;

@@ -8,6 +8,15 @@
 // "What-if model" defines every field.
 import { z } from 'zod';
 import { UserError } from '../../errors.ts';
+import {
+  PROFILE_SCHEMA_VERSION,
+  Profile as ProfileRecord,
+  type GenerationPoint,
+  type Profile,
+  type RunSamples,
+  type ServerCurve,
+  type TrainerHalf,
+} from '../../records/profile.ts';
 import type { RunData, UnitData } from '../../results/read.ts';
 import type { ModeName, Scenario } from '../../scenario/schema.ts';
 import { expandPoints } from '../../scenario/sweep.ts';
@@ -17,141 +26,9 @@ import { runLevelEstimate, type RunLevelEstimate } from '../inference/intervals.
 import { mean, unionLength } from '../inference/stats.ts';
 import { eventsOf, trainerFiles, unitSteps } from '../summary/steps.ts';
 
-export const PROFILE_SCHEMA_VERSION = 1;
-
-/** Seconds per run: the outer list is runs (the independent unit), the inner one the repeats or measured steps of that run. */
-export type RunSamples = number[][];
-
-export interface GenerationPoint {
-  /** Completions in the one request: trainers × per-device batch. */
-  completions: number;
-  trainers: number;
-  per_device_batch: number;
-  /** Unique prompts in the request (completions ÷ num_generations); the server makes n = num_generations of each. */
-  prompts: number;
-  seconds: RunSamples;
-  /** `probe`: a profile driver's request; `server-run`: a server-mode run's generate phase as trainer rank 0 waited for it. */
-  source: 'probe' | 'server-run';
-  /** `<run id>/<unit dir>` of every unit it came from. */
-  from: string[];
-}
-
-/** How the server's generation time grows with the completions it is asked for, at one engine layout. */
-export interface ServerCurve {
-  tensor_parallel_size: number;
-  data_parallel_size: number;
-  /** The server's memory share (vLLM's gpu_memory_utilization), where the workload sets one. */
-  gpu_memory_utilization?: number;
-  /** Sorted by completions. */
-  points: GenerationPoint[];
-}
-
-/** One mode's step at one per-device batch, split so that no second is counted twice (docs/metrics.md). */
-export interface TrainerHalf {
-  mode: ModeName;
-  per_device_batch: number;
-  /** Ranks of the measured runs (gradient all-reduce grows with them). */
-  training_devices: number;
-  /** colocate: whether the engine slept between generations. */
-  sleep_mode: boolean;
-  /** colocate: the in-process engine's tensor-parallel size. */
-  tensor_parallel_size: number;
-  /** colocate: the in-process engine's memory share (vLLM's gpu_memory_utilization); runs at another share are not repeats. */
-  gpu_memory_utilization?: number;
-  /** Step time outside generate, weight sync/load, sleep and wake: rewards, log-probs, forward/backward, optimizer, idle. */
-  compute_s: RunSamples;
-  /** The generate phase: colocate, one rank's share; server, the wait for the server; hf, transformers' generate. */
-  generate_s: RunSamples;
-  /** Weight sync or load outside generate, sleep and wake: colocate, into the in-process engine; server, to the server. */
-  weight_sync_s: RunSamples;
-  /** Sleep and wake outside generate (colocate with sleep mode). */
-  sleep_wake_s: RunSamples;
-  /** Bytes rank 0 reported per weight sync, when the workload reports them. */
-  weight_sync_bytes?: number;
-  from: string[];
-}
-
-export interface Profile {
-  schema_version: typeof PROFILE_SCHEMA_VERSION;
-  kind: 'grpo-bench-profile';
-  scenario: string;
-  workload: Scenario['workload'];
-  model: string;
-  device_kind: 'cuda' | 'cpu';
-  /** GPU model of the machine measured (fingerprint), when it had one. */
-  device_name: string | null;
-  shape: {
-    num_generations: number;
-    max_prompt_length: number;
-    max_completion_length: number;
-    /** Measured: completion tokens per completion, over every measured request and step. */
-    completion_tokens_per_sample: number;
-  };
-  /** Bytes of the weights as sent to a generator: reported by weight syncs, or a preset's parameter count × dtype bytes. */
-  parameter_bytes: { value: number; source: string } | null;
-  server: ServerCurve[];
-  trainer: TrainerHalf[];
-  sources: { run_id: string; dir: string; units: string[] }[];
-  notes: string[];
-}
-
-const Samples = z.array(z.array(z.number()));
-const ProfileShape = z.looseObject({
-  schema_version: z.literal(PROFILE_SCHEMA_VERSION),
-  kind: z.literal('grpo-bench-profile'),
-  scenario: z.string(),
-  workload: z.enum(['synthetic', 'trl']),
-  model: z.string(),
-  device_kind: z.enum(['cuda', 'cpu']),
-  device_name: z.string().nullable(),
-  shape: z.looseObject({
-    num_generations: z.number().int().positive(),
-    max_prompt_length: z.number().int().positive(),
-    max_completion_length: z.number().int().positive(),
-    completion_tokens_per_sample: z.number().positive(),
-  }),
-  parameter_bytes: z.looseObject({ value: z.number().positive(), source: z.string() }).nullable(),
-  server: z.array(
-    z.looseObject({
-      tensor_parallel_size: z.number().int().positive(),
-      data_parallel_size: z.number().int().positive(),
-      gpu_memory_utilization: z.number().optional(),
-      points: z.array(
-        z.looseObject({
-          completions: z.number().int().positive(),
-          trainers: z.number().int().positive(),
-          per_device_batch: z.number().int().positive(),
-          prompts: z.number().int().positive(),
-          seconds: Samples,
-          source: z.enum(['probe', 'server-run']),
-          from: z.array(z.string()),
-        }),
-      ),
-    }),
-  ),
-  trainer: z.array(
-    z.looseObject({
-      mode: z.enum(['server', 'colocate', 'hf']),
-      per_device_batch: z.number().int().positive(),
-      training_devices: z.number().int().positive(),
-      sleep_mode: z.boolean(),
-      tensor_parallel_size: z.number().int().positive(),
-      gpu_memory_utilization: z.number().optional(),
-      compute_s: Samples,
-      generate_s: Samples,
-      weight_sync_s: Samples,
-      sleep_wake_s: Samples,
-      weight_sync_bytes: z.number().optional(),
-      from: z.array(z.string()),
-    }),
-  ),
-  sources: z.array(z.looseObject({ run_id: z.string(), dir: z.string(), units: z.array(z.string()) })),
-  notes: z.array(z.string()),
-});
-
 /** A profile.json read back; `file` names it in errors. */
 export function parseProfile(json: unknown, file: string): Profile {
-  const parsed = ProfileShape.safeParse(json);
+  const parsed = ProfileRecord.safeParse(json);
   if (!parsed.success) {
     const issues = parsed.error.issues.slice(0, 5).map((i) => `  ${i.path.join('.') || '(top level)'}: ${i.message}`);
     throw new UserError(
@@ -159,7 +36,7 @@ export function parseProfile(json: unknown, file: string): Profile {
       'Pass the profile.json written by `grpo-bench profile`, or a results folder.',
     );
   }
-  return parsed.data as Profile;
+  return parsed.data;
 }
 
 /** The fields a profile driver adds to its `phase` events (docs/events.md "Profile driver"). */

@@ -4,9 +4,10 @@
 // summaries in, verdicts out. docs/whatif.md describes the rules.
 import type { Scenario } from '../../scenario/schema.ts';
 import type { SweepPoint } from '../../scenario/sweep.ts';
-import type { Profile } from './profile.ts';
+import type { Profile } from '../../records/profile.ts';
 import type { Estimate, Summary } from '../../records/summary.ts';
-import { predict, ProfileGap, type Assumptions, type Interval, type Layout, type PredictOptions, type Prediction } from './model.ts';
+import { predict, ProfileGap, type Assumptions, type PredictOptions } from './model.ts';
+import { type Interval, type Layout, type Prediction } from '../../records/prediction.ts';
 
 /** A measured run's verdict. */
 export type Verdict = 'reproduced' | 'not reproduced' | 'not comparable';

@@ -5,7 +5,8 @@
 import { mkdir, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { UsageError, UserError, readUserFile } from '../../errors.ts';
-import { buildProfile, parseProfile, type Profile } from '../../analysis/whatif/profile.ts';
+import { buildProfile, parseProfile } from '../../analysis/whatif/profile.ts';
+import { type Profile } from '../../records/profile.ts';
 import {
   ASSUMPTION_TEXT,
   DEFAULT_ASSUMPTIONS,

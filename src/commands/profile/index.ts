@@ -10,7 +10,8 @@
 // Then profile.json (analysis/whatif/profile.ts), the usual summary and reports, and profile.md.
 import path from 'node:path';
 import { UnavailableError, UsageError, UserError } from '../../errors.ts';
-import { buildProfile, profileView, type Profile } from '../../analysis/whatif/profile.ts';
+import { buildProfile, profileView } from '../../analysis/whatif/profile.ts';
+import { type Profile } from '../../records/profile.ts';
 import { analyzeRun } from '../../analysis/summary/summarize.ts';
 import { probePlan, planProbe, planRun } from '../../launch/plan.ts';
 import { portPool, portsFor } from '../../launch/ports.ts';

@@ -5,7 +5,8 @@
 import { mkdir, readdir, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { UserError } from '../../errors.ts';
-import { buildProfile, groupForProfiles, type Profile } from '../../analysis/whatif/profile.ts';
+import { buildProfile, groupForProfiles } from '../../analysis/whatif/profile.ts';
+import { type Profile } from '../../records/profile.ts';
 import { reproduce, type ClaimResult, type ClaimScenario } from '../../analysis/whatif/reproduce.ts';
 import { summarize } from '../../analysis/summary/summarize.ts';
 import { projectRoot } from '../../env/python.ts';
