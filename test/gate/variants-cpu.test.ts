@@ -17,7 +17,7 @@ import { after, test } from 'node:test';
 import { GATE_EXIT } from '../../src/analysis/inference/constants.ts';
 import { gateCommand, gateRun } from '../../src/commands/gate/index.ts';
 import { runCommand } from '../../src/commands/run/index.ts';
-import { UserError } from '../../src/errors.ts';
+import { EXIT, UserError } from '../../src/errors.ts';
 import { variantVerdictMarkdown } from '../../src/report/variants-markdown.ts';
 import { python } from '../launch/fixtures.ts';
 
@@ -136,9 +136,9 @@ test('a variant that does not hold what it declares is refused before anything s
   assert.ok(!existsSync(out) || readdirSync(out).length === 0, 'nothing was written');
 });
 
-test('the gate on a run without variants is an error with exit code 2, never a verdict', async () => {
+test('the gate on a folder that is not a run with variants is an input error (exit 65), never a verdict', async () => {
   await assert.rejects(
     gateRun({ runs: [path.join(dir, 'no-such-run')] }),
-    (err: unknown) => err instanceof UserError && err.exitCode === GATE_EXIT.not_comparable,
+    (err: unknown) => err instanceof UserError && err.exitCode === EXIT.data && !Object.values(GATE_EXIT).includes(err.exitCode as never),
   );
 });
