@@ -31,7 +31,14 @@ export async function historyCommand(o: HistoryOptions): Promise<History> {
       runs.push({ dir, manifest: run.manifest, summary: summarize(run).summary });
     } catch (err) {
       if (!(err instanceof UserError)) throw err;
-      unreadable.push({ dir, why: `not read: ${err.message.split('\n')[0]}` });
+      // The whole message: an integrity error names each file that no longer matches on its own line.
+      unreadable.push({
+        dir,
+        why: `not read: ${err.message
+          .split('\n')
+          .map((l) => l.trim())
+          .join('; ')}`,
+      });
     }
   }
   const history = buildHistory(runs, metric, unreadable);
