@@ -137,3 +137,23 @@ def engine_memory(engine: Any) -> dict[str, Any]:
     if unknown:
         out["unknown"] = unknown
     return out
+
+
+def time_engine_start(log: Any) -> Callable[[], None]:
+    """Times the colocated engine's construction as the `engine_start` start-up part (vLLM's
+    torch.compile and CUDA-graph capture are inside it) by wrapping the `LLM` name the TRL module
+    that builds it imported; it runs inside GRPOTrainer's constructor, so inside `trainer_setup`,
+    and the summary counts it once, in `engine_start` (docs/events.md "Start-up"). Returns the undo;
+    without vLLM there is no `LLM` to wrap and nothing is timed."""
+    for module in _engine_modules():
+        original = getattr(module, "LLM", None)
+        if original is None:
+            continue
+
+        def timed(*args: Any, _original: Any = original, **kwargs: Any) -> Any:
+            with log.startup("engine_start"):
+                return _original(*args, **kwargs)
+
+        setattr(module, "LLM", timed)
+        return lambda module=module, original=original: setattr(module, "LLM", original)
+    return lambda: None
