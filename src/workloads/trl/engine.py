@@ -139,6 +139,19 @@ def engine_memory(engine: Any) -> dict[str, Any]:
     return out
 
 
+def engine_built_by_name(sources: list[str] | None = None) -> bool:
+    """Whether a TRL module builds the colocate engine through the `LLM` name it imported from
+    vLLM, which time_engine_start wraps; without it `engine_start` stays inside `trainer_setup`."""
+    if sources is None:
+        sources = []
+        for module in _engine_modules():
+            try:
+                sources.append(inspect.getsource(module))
+            except (OSError, TypeError):
+                continue
+    return any("from vllm import LLM" in text and "= LLM(" in text for text in sources)
+
+
 def time_engine_start(log: Any) -> Callable[[], None]:
     """Times the colocated engine's construction as the `engine_start` start-up part (vLLM's
     torch.compile and CUDA-graph capture are inside it) by wrapping the `LLM` name the TRL module
@@ -154,6 +167,10 @@ def time_engine_start(log: Any) -> Callable[[], None]:
             with log.startup("engine_start"):
                 return _original(*args, **kwargs)
 
-        setattr(module, "LLM", timed)
-        return lambda module=module, original=original: setattr(module, "LLM", original)
+        module.LLM = timed
+
+        def undo(module: Any = module, original: Any = original) -> None:
+            module.LLM = original
+
+        return undo
     return lambda: None
