@@ -38,15 +38,21 @@ def _engine_modules() -> list[Any]:
     return out
 
 
+def _engine_sources() -> list[str]:
+    """The source of each TRL module that may build or drive the colocate engine."""
+    sources = []
+    for module in _engine_modules():
+        try:
+            sources.append(inspect.getsource(module))
+        except (OSError, TypeError):
+            continue
+    return sources
+
+
 def verify_sleep(sources: list[str] | None = None) -> list[str]:
     """Problems that make timing the engine's sleep and wake-up unreliable; empty when both calls are where expected."""
     if sources is None:
-        sources = []
-        for module in _engine_modules():
-            try:
-                sources.append(inspect.getsource(module))
-            except (OSError, TypeError):
-                continue
+        sources = _engine_sources()
     text = "\n".join(sources)
     return [
         f"TRL no longer calls {call}…) on its colocated engine: the {phase} phase cannot be timed"
@@ -143,12 +149,7 @@ def engine_built_by_name(sources: list[str] | None = None) -> bool:
     """Whether a TRL module builds the colocate engine through the `LLM` name it imported from
     vLLM, which time_engine_start wraps; without it `engine_start` stays inside `trainer_setup`."""
     if sources is None:
-        sources = []
-        for module in _engine_modules():
-            try:
-                sources.append(inspect.getsource(module))
-            except (OSError, TypeError):
-                continue
+        sources = _engine_sources()
     return any("from vllm import LLM" in text and "= LLM(" in text for text in sources)
 
 
