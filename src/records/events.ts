@@ -147,6 +147,24 @@ export const EndEvent = z.looseObject({
   memory_error: MemoryError.optional(),
 });
 
+/** The parts of a process's start-up a workload times (docs/events.md "Start-up"), in the order they run. */
+export const STARTUP_PARTS = ['imports', 'model_load', 'engine_start', 'trainer_setup'] as const;
+export const StartupPart = z.enum(STARTUP_PARTS).meta({
+  id: 'StartupPart',
+  description:
+    "A part of a process's start-up; `engine_start` is vLLM's engine construction, its torch.compile and CUDA-graph capture included.",
+});
+export type StartupPart = z.infer<typeof StartupPart>;
+
+/** One part of start-up, before the first step: wall `t0`/`t1`, monotonic `dur`, as a phase. */
+export const StartupEvent = z.looseObject({
+  type: z.literal('startup'),
+  part: StartupPart,
+  t0: Time,
+  t1: Time,
+  dur: z.number().nonnegative(),
+});
+
 /** Settings a workload resolved for itself (engine arguments, GRPOConfig as constructed, …). */
 export const ConfigEvent = z.looseObject({
   type: z.literal('config'),
@@ -154,7 +172,16 @@ export const ConfigEvent = z.looseObject({
   config: z.record(z.string(), z.unknown()),
 });
 
-export const Event = z.discriminatedUnion('type', [StartEvent, PhaseEvent, StepEvent, RequestEvent, MemoryEvent, EndEvent, ConfigEvent]);
+export const Event = z.discriminatedUnion('type', [
+  StartEvent,
+  PhaseEvent,
+  StepEvent,
+  RequestEvent,
+  MemoryEvent,
+  EndEvent,
+  ConfigEvent,
+  StartupEvent,
+]);
 export type Event = z.infer<typeof Event>;
 /** One line of an event file: the protocol header or an event (what schemas/events.schema.json describes). */
 export const EventLine = z.discriminatedUnion('type', [ProtocolHeader, ...Event.options]);
@@ -165,6 +192,7 @@ export type RequestEvent = z.infer<typeof RequestEvent>;
 export type MemoryEvent = z.infer<typeof MemoryEvent>;
 export type EndEvent = z.infer<typeof EndEvent>;
 export type ConfigEvent = z.infer<typeof ConfigEvent>;
+export type StartupEvent = z.infer<typeof StartupEvent>;
 
 export interface ParsedEvents {
   /** The protocol version the file states (1 for files from before the header). */

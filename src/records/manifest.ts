@@ -70,6 +70,8 @@ export const UnitRecord = z.looseObject({
   /** `skipped`: not started, for the reason in `error.message` (a search that ended at an earlier failure). */
   status: z.union([UnitStatus, z.enum(['planned', 'running', 'skipped'])]),
   started: z.string().optional(),
+  /** Whether the compile cache folders its processes name held something as it started (false: a cold start-up); null when none is named; absent in older folders and from launchers that do not check. */
+  cache_warm: z.boolean().nullable().optional(),
   ended: z.string().optional(),
   error: UnitError.optional(),
   sampler_cost: SamplerCost.optional(),

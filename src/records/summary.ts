@@ -77,6 +77,8 @@ export interface ModeSummary {
   /** Steps after the fixed warm-up excluded because step time had not settled yet, all runs together. */
   settling_steps: number;
   time_to_first_step_s: Estimate;
+  /** Where the time to first step went (analysis/summary/startup.ts); absent when no run wrote start-up events. */
+  startup?: StartupSplit[];
   step_time_s: Estimate;
   completion_tokens_per_s: Estimate;
   completion_tokens_per_s_per_allocated_device: Estimate;
@@ -105,6 +107,26 @@ export interface ModeSummary {
   requests?: RequestLatency[];
   /** GPU memory (CUDA runs that recorded it): analysis/summary/memory.ts. */
   memory?: MemorySummary;
+}
+
+/** `cold`: the run's compile cache folders were empty or absent as it started; `warm`: they held something; `unknown`: none named, or not checked. */
+export type StartupCache = 'cold' | 'warm' | 'unknown';
+
+/** One row of a start-up split: a part's mean seconds over the runs, and how many runs wrote it. */
+export interface StartupShare {
+  /** `launch`, a protocol start-up part (records/events.ts STARTUP_PARTS), `first_step`, `other`. */
+  part: string;
+  seconds: number;
+  runs: number;
+}
+
+/** The time to first step of one mode's runs with one cache state, split (docs/metrics.md "Where start-up goes"); the parts add up to `total_s`. */
+export interface StartupSplit {
+  cache: StartupCache;
+  runs: number;
+  /** Mean over the runs of launch → end of the first step (the arithmetic mean, so the parts add up; `time_to_first_step_s` is the geometric one). */
+  total_s: number;
+  parts: StartupShare[];
 }
 
 export interface Quantiles {

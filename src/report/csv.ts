@@ -128,6 +128,21 @@ export function pointComparisonsCsv(input: ReportInput): string {
   ]);
 }
 
+/** startup.csv: one row per (point, mode, cache state, part) of the start-up split; undefined when no run wrote start-up events. */
+export function startupCsv(input: ReportInput): string | undefined {
+  const modes = input.summary.modes.filter((m) => m.startup?.length);
+  if (modes.length === 0) return undefined;
+  return csv([
+    ['point', 'mode', 'cache', 'part', 'seconds', 'runs'],
+    ...modes.flatMap((m) =>
+      m.startup!.flatMap((split) => [
+        ...split.parts.map((p) => [m.point, m.mode, split.cache, p.part, p.seconds, p.runs]),
+        [m.point, m.mode, split.cache, 'time_to_first_step', split.total_s, split.runs],
+      ]),
+    ),
+  ]);
+}
+
 /** settings-differences.csv: one row per (point, setting) that differs, the full value per mode; empty where the mode has no such setting. */
 export function settingsDifferencesCsv(input: ReportInput): string {
   const { summary } = input;

@@ -34,7 +34,7 @@ async function put(ctx: ReportContext, rel: string, content: string | Uint8Array
 export const csvFormat = {
   name: 'csv',
   async write(ctx) {
-    const { comparisonsCsv, notesCsv, pointComparisonsCsv, samplesCsv, settingsDifferencesCsv, stepsCsv, summaryCsv } =
+    const { comparisonsCsv, notesCsv, pointComparisonsCsv, samplesCsv, settingsDifferencesCsv, startupCsv, stepsCsv, summaryCsv } =
       await import('./csv.ts');
     const files = [
       await put(ctx, REPORT_FILES.steps, stepsCsv(ctx.input)),
@@ -44,6 +44,8 @@ export const csvFormat = {
       await put(ctx, REPORT_FILES.settingsDifferences, settingsDifferencesCsv(ctx.input)),
       await put(ctx, REPORT_FILES.notes, notesCsv(ctx.input)),
     ];
+    const startup = startupCsv(ctx.input);
+    if (startup !== undefined) files.push(await put(ctx, REPORT_FILES.startup, startup));
     for (const kind of ['telemetry', 'processes'] as const) {
       const samples = samplesCsv(ctx.input, kind);
       if (samples !== undefined) files.push(await put(ctx, REPORT_FILES[kind], samples));

@@ -221,6 +221,40 @@ export function phaseTable(input: ReportInput): Table {
   };
 }
 
+const STARTUP_LABELS: Record<string, string> = {
+  launch: 'launch (until the process’s first event)',
+  imports: 'imports',
+  model_load: 'model load',
+  engine_start: 'engine start (compile and CUDA graphs inside)',
+  trainer_setup: 'trainer setup',
+  first_step: 'first step',
+  other: 'other (no part covers it)',
+};
+
+/** Where the time to first step goes, per mode and compile cache state (analysis/summary/startup.ts); absent when no run wrote start-up events. */
+export function startupTable(input: ReportInput): Table | undefined {
+  const modes = modeRows(input).filter((m) => m.startup?.length);
+  if (modes.length === 0) return undefined;
+  const rows: Cell[][] = [];
+  for (const m of modes) {
+    for (const split of m.startup!) {
+      const lead = [modeLabel(input.summary, m), split.cache];
+      for (const p of split.parts) rows.push([...lead, STARTUP_LABELS[p.part] ?? p.part, { value: p.seconds }, String(p.runs)]);
+      rows.push([...lead, 'time to first step (mean)', { value: split.total_s }, String(split.runs)]);
+    }
+  }
+  return {
+    id: 'startup',
+    title: 'Where start-up goes',
+    caption:
+      'Seconds from launch to the end of the first step on trainer rank 0, by part: the mean over the runs (so the parts add up to the mean time to first step), and how many runs wrote the part. ' +
+      'Cold: the compile cache folders were empty or absent as the run started; warm: they held something; unknown: no cache folder was named. vLLM’s torch.compile and CUDA-graph capture are inside engine start.',
+    columns: ['mode', 'cache', 'part', 'seconds', 'runs'],
+    numeric: [false, false, false, true, true],
+    rows,
+  };
+}
+
 export function activityTable(input: ReportInput): Table | undefined {
   const modes = modeRows(input);
   if (!modes.some((m) => m.activity.length > 0)) return undefined;
@@ -477,6 +511,7 @@ export function reportTables(input: ReportInput): Table[] {
     pointComparisonTable(input),
     modeTable(input),
     phaseTable(input),
+    startupTable(input),
     memoryTable(input),
     activityTable(input),
     energyTable(input),

@@ -138,6 +138,7 @@ export const REPORT_FILES = {
   pointComparisons: 'point-comparisons.csv',
   settingsDifferences: 'settings-differences.csv',
   notes: 'notes.csv',
+  startup: 'startup.csv',
   telemetry: SAMPLE_FILES.telemetry,
   processes: SAMPLE_FILES.processes,
   markdown: 'report.md',

@@ -49,6 +49,15 @@ const WRITER = `
 import time
 from common.events import EventLog, Started
 log = EventLog("trainer", 0, sys.argv[1])
+imports = Started.now()
+log.startup_done("imports", imports)
+with log.startup("model_load"):
+    pass
+try:
+    with log.startup("compile"):
+        pass
+except ValueError as e:
+    print(e)
 log.start("colocate", ["cpu"])
 log.config({"preset": "tiny", "nested": {"a": [1, 2]}})
 with log.phase(0, "generate", lambda: None) as f:
@@ -90,7 +99,7 @@ suite('the Python event writer', () => {
     assert.equal(parsed.protocol, PROTOCOL_VERSION);
     assert.deepEqual(
       parsed.events.map((e) => e.type),
-      ['start', 'config', 'phase', 'phase', 'phase', 'step', 'request', 'end'],
+      ['startup', 'startup', 'start', 'config', 'phase', 'phase', 'phase', 'step', 'request', 'end'],
     );
   });
 
@@ -108,6 +117,16 @@ suite('the Python event writer', () => {
         ['demo:own_phase', false],
       ],
     );
+  });
+
+  test('start-up parts are written as the protocol names them, t1 = t0 + dur, and another part is refused', () => {
+    const parts = parseEvents(readFileSync(file, 'utf8')).events.filter((e) => e.type === 'startup');
+    assert.deepEqual(
+      parts.map((p) => p.part),
+      ['imports', 'model_load'],
+    );
+    for (const p of parts) assert.ok(Math.abs(p.t1 - p.t0 - p.dur) < 1e-6, JSON.stringify(p));
+    assert.match(stdout, /start-up part 'compile' is not one the protocol names \(imports, model_load, engine_start, trainer_setup\)/);
   });
 
   test('a misspelt phase name is refused by the writer, naming the protocol phases', () => {

@@ -25,6 +25,7 @@ import {
 } from '../inference/intervals.ts';
 import { requestLatency } from './requests.ts';
 import { memorySummary } from './memory.ts';
+import { startupSplits } from './startup.ts';
 import { pointComparisons, pointModeKey, type PointRuns } from './points.ts';
 import { settingsDifferences } from './settings.ts';
 import { upgradeSummary } from './upgrade.ts';
@@ -403,6 +404,7 @@ function modeSummary(
   const requests = requestLatency(units, label, notes);
   const synced = rows.filter((r) => r.weight_sync_bytes !== undefined);
   const memory = devices.kind === 'cuda' ? memorySummary(units) : undefined;
+  const startup = startupSplits(units);
 
   return {
     point,
@@ -420,6 +422,7 @@ function modeSummary(
     warmup_steps: warmupSteps,
     settling_steps: units.reduce((s, u) => s + u.rows.filter((r) => r.excluded_by === 'settling').length, 0),
     time_to_first_step_s: timeToFirstStep(units, notes),
+    ...(startup ? { startup } : {}),
     step_time_s: runEstimate(runs, medianStepTime, (r) => r.duration_s),
     completion_tokens_per_s: throughput(null),
     completion_tokens_per_s_per_allocated_device: throughput('allocated'),

@@ -7,6 +7,7 @@ import { followProgress } from '../progress.ts';
 import type { UnitOutcome } from '../supervisor.ts';
 import type { UnitPlan } from '../../records/plan.ts';
 import { describeError, outcomeError, runSampledUnit } from '../unit.ts';
+import { compileCacheWarm } from '../../env/compile-cache.ts';
 
 export const localLauncher: Launcher = {
   onThisMachine: true,
@@ -32,7 +33,11 @@ export const localLauncher: Launcher = {
 async function runOneUnit(unit: UnitPlan, index: number, o: LaunchRun): Promise<UnitOutcome> {
   const unitDir = path.join(o.runDir, unit.dir);
   const scenario = o.scenarioOf(unit);
-  await o.store.updateUnit(unit.dir, { status: 'running', started: new Date().toISOString() });
+  const cacheWarm = await compileCacheWarm(
+    process.env,
+    unit.processes.map((p) => p.env),
+  );
+  await o.store.updateUnit(unit.dir, { status: 'running', started: new Date().toISOString(), cache_warm: cacheWarm });
   const done = followProgress({ unit, unitDir, steps: scenario.steps, index, total: o.plan.units.length });
   const { outcome, samplerCost, gpuTelemetry, samplerProblems } = await runSampledUnit({
     dir: unitDir,

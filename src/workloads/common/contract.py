@@ -5,6 +5,7 @@ the zod definitions the TypeScript side uses; docs/events.md, docs/workloads.md)
                                    (part=: one field's sub-schema, for a document passed on its own)
     validate(name, document)       the messages of every violation, each naming its field
     phase_names()                  the phases the event protocol names
+    startup_parts()                the parts of start-up it names
 
     python contract.py events FILE...   checks event files line by line; exit 1 on a violation
 """
@@ -70,6 +71,10 @@ def _validator(name: str, part: str | None = None):
 
 def phase_names() -> tuple[str, ...]:
     return tuple(schema("events")["$defs"]["PhaseName"]["enum"])
+
+
+def startup_parts() -> tuple[str, ...]:
+    return tuple(schema("events")["$defs"]["StartupPart"]["enum"])
 
 
 def _field(path: Any) -> str:

@@ -18,10 +18,11 @@ from dataclasses import dataclass
 from importlib import metadata
 from typing import Any, Callable, Iterator
 
-from common.contract import phase_names
+from common.contract import phase_names, startup_parts
 
 PROTOCOL_VERSION = 1
 PHASES = phase_names()
+STARTUP_PARTS = startup_parts()
 
 
 @dataclass(frozen=True)
@@ -131,6 +132,22 @@ class EventLog:
             )
         dur = (time.monotonic() if until is None else until) - started.mono
         self.emit("phase", step=step, name=name, t0=started.wall, t1=started.wall + dur, dur=dur, synced=synced, **extra)
+
+    @contextmanager
+    def startup(self, part: str) -> Iterator[None]:
+        """Times one part of start-up (docs/events.md "Start-up"). A part left by an exception is
+        not written: the run failed, and its start-up is not one to count."""
+        started = Started.now()
+        yield
+        self.startup_done(part, started)
+
+    def startup_done(self, part: str, started: Started) -> None:
+        """Writes a start-up part that began at `started` and ended now (imports, timed before
+        the log could be opened, are written this way)."""
+        if part not in STARTUP_PARTS:
+            raise ValueError(f"start-up part {part!r} is not one the protocol names ({', '.join(STARTUP_PARTS)})")
+        dur = time.monotonic() - started.mono
+        self.emit("startup", part=part, t0=started.wall, t1=started.wall + dur, dur=dur)
 
     def track_peaks(self) -> None:
         """Record the allocator's peak per phase (CUDA only; phases written by phase() do not nest)."""

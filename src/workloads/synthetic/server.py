@@ -32,9 +32,13 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 WORKLOADS = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path[0] = WORKLOADS
 
+from common.events import EventLog, Started  # noqa: E402
+
+# The `imports` start-up part: torch and what follows, before the event log can be opened.
+IMPORTS = Started.now()
+
 import torch  # noqa: E402
 
-from common.events import EventLog, Started  # noqa: E402
 from common.presets import build_model  # noqa: E402
 from synthetic import config as cfgmod  # noqa: E402
 from synthetic import weightsync  # noqa: E402
@@ -104,7 +108,9 @@ class Server:
                 )
         else:
             devices = [cfgmod.resolve_device(cfg) for _ in range(n)]
-        self.replicas = [Replica(i, d, cfg) for i, d in enumerate(devices)]
+        # The server's engines: its model and engine are one part (no trainer beside them).
+        with log.startup("engine_start"):
+            self.replicas = [Replica(i, d, cfg) for i, d in enumerate(devices)]
         self.fatal: str | None = None
         self.httpd: ThreadingHTTPServer | None = None
 
@@ -289,6 +295,7 @@ class Server:
 
 def main() -> None:
     log = EventLog("server", 0)
+    log.startup_done("imports", IMPORTS)
     raise_on_signals()
     status, error, code = "ok", None, 0
     try:

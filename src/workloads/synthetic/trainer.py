@@ -20,11 +20,15 @@ from datetime import timedelta
 WORKLOADS = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path[0] = WORKLOADS  # not this folder: its module names must not shadow the shared `common` package
 
+from common.events import EventLog, Started  # noqa: E402
+
+# The `imports` start-up part: torch and what follows, before the event log can be opened.
+IMPORTS = Started.now()
+
 import torch  # noqa: E402
 import torch.distributed as dist  # noqa: E402
 from torch.nn.parallel import DistributedDataParallel as DDP  # noqa: E402
 
-from common.events import EventLog  # noqa: E402
 from common.memory import device_free  # noqa: E402
 from common.presets import build_model, synthetic_prompt_ids  # noqa: E402
 from synthetic import config as cfgmod  # noqa: E402
@@ -57,32 +61,35 @@ class Trainer:
         self.device = cfgmod.resolve_device(cfg, local_rank)
         self.sync = cfgmod.device_sync(self.device)
         self.cuda = self.device.type == "cuda"
-        dist.init_process_group(
-            "nccl" if self.cuda else "gloo",
-            rank=rank,
-            world_size=world,
-            timeout=timedelta(seconds=cfg.server_timeout_s),
-            device_id=self.device if self.cuda else None,
-        )
         dtype = cfg.dtype()
-        self.model = build_model(cfg.preset, dtype, self.device, cfg.seed)
-        self.model.config.use_cache = False
-        self.model.train()
+        # Models first, then the process group: each start-up part is one block (docs/events.md).
+        with log.startup("model_load"):
+            self.model = build_model(cfg.preset, dtype, self.device, cfg.seed)
+            self.model.config.use_cache = False
+            self.model.train()
+            self.ref = None
+            if cfg.beta > 0:
+                self.ref = build_model(cfg.preset, dtype, self.device, cfg.seed).eval().requires_grad_(False)
         self.vocab = self.model.config.vocab_size
-        self.ddp = DDP(self.model, device_ids=[self.device.index] if self.cuda else None)
-        # AdamW on the model's own dtype (pure bf16 on GPU: state in bf16 too, no fp32 master copy).
-        self.opt = torch.optim.AdamW(self.model.parameters(), lr=cfg.learning_rate, weight_decay=0.0)
-        self.ref = None
-        if cfg.beta > 0:
-            self.ref = build_model(cfg.preset, dtype, self.device, cfg.seed).eval().requires_grad_(False)
+        with log.startup("trainer_setup"):
+            dist.init_process_group(
+                "nccl" if self.cuda else "gloo",
+                rank=rank,
+                world_size=world,
+                timeout=timedelta(seconds=cfg.server_timeout_s),
+                device_id=self.device if self.cuda else None,
+            )
+            self.ddp = DDP(self.model, device_ids=[self.device.index] if self.cuda else None)
+            # AdamW on the model's own dtype (pure bf16 on GPU: state in bf16 too, no fp32 master copy).
+            self.opt = torch.optim.AdamW(self.model.parameters(), lr=cfg.learning_rate, weight_decay=0.0)
         self.param_bytes = weightsync.param_bytes(self.model)
         self.parameters = sum(p.numel() for p in self.model.parameters())
         self.engine: Engine | None = None
         self.group: weightsync.SyncGroup | None = None
         self.base = None
         if cfg.mode == "colocate":
-            inference = build_model(cfg.preset, dtype, self.device, cfg.seed)
-            self.engine = Engine(inference, cfg.backend, self.device)
+            with log.startup("engine_start"):
+                self.engine = Engine(build_model(cfg.preset, dtype, self.device, cfg.seed), cfg.backend, self.device)
         elif rank == 0:
             s = cfg.server
             self.base = f"http://{cfgmod.connect_host(s.host)}:{s.port}"
@@ -341,6 +348,7 @@ class Trainer:
 
 
 def run(log: EventLog) -> None:
+    log.startup_done("imports", IMPORTS)
     raise_on_signals()
     cfg = cfgmod.parse()
     rank = int(os.environ.get("RANK", "0"))

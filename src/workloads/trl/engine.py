@@ -38,15 +38,21 @@ def _engine_modules() -> list[Any]:
     return out
 
 
+def _engine_sources() -> list[str]:
+    """The source of each TRL module that may build or drive the colocate engine."""
+    sources = []
+    for module in _engine_modules():
+        try:
+            sources.append(inspect.getsource(module))
+        except (OSError, TypeError):
+            continue
+    return sources
+
+
 def verify_sleep(sources: list[str] | None = None) -> list[str]:
     """Problems that make timing the engine's sleep and wake-up unreliable; empty when both calls are where expected."""
     if sources is None:
-        sources = []
-        for module in _engine_modules():
-            try:
-                sources.append(inspect.getsource(module))
-            except (OSError, TypeError):
-                continue
+        sources = _engine_sources()
     text = "\n".join(sources)
     return [
         f"TRL no longer calls {call}…) on its colocated engine: the {phase} phase cannot be timed"
@@ -137,3 +143,35 @@ def engine_memory(engine: Any) -> dict[str, Any]:
     if unknown:
         out["unknown"] = unknown
     return out
+
+
+def engine_built_by_name(sources: list[str] | None = None) -> bool:
+    """Whether a TRL module builds the colocate engine through the `LLM` name it imported from
+    vLLM, which time_engine_start wraps; without it `engine_start` stays inside `trainer_setup`."""
+    if sources is None:
+        sources = _engine_sources()
+    return any("from vllm import LLM" in text and "= LLM(" in text for text in sources)
+
+
+def time_engine_start(log: Any) -> Callable[[], None]:
+    """Times the colocated engine's construction as the `engine_start` start-up part (vLLM's
+    torch.compile and CUDA-graph capture are inside it) by wrapping the `LLM` name the TRL module
+    that builds it imported; it runs inside GRPOTrainer's constructor, so inside `trainer_setup`,
+    and the summary counts it once, in `engine_start` (docs/events.md "Start-up"). Returns the undo;
+    without vLLM there is no `LLM` to wrap and nothing is timed."""
+    for module in _engine_modules():
+        original = getattr(module, "LLM", None)
+        if original is None:
+            continue
+
+        def timed(*args: Any, _original: Any = original, **kwargs: Any) -> Any:
+            with log.startup("engine_start"):
+                return _original(*args, **kwargs)
+
+        module.LLM = timed
+
+        def undo(module: Any = module, original: Any = original) -> None:
+            module.LLM = original
+
+        return undo
+    return lambda: None

@@ -24,13 +24,17 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.dirname(HERE))  # src/workloads: common.*
 sys.path.insert(0, HERE)
 
+from common.events import EventLog, Started, package_version  # noqa: E402
+
+# The `imports` start-up part runs from here to the end of the library imports in run().
+IMPORTS = Started.now()
+
 from common.contract import ContractError, load_config  # noqa: E402
-from common.events import EventLog, package_version  # noqa: E402
 from common.memory import PeakMemory, device_free, parse_memory_error  # noqa: E402
 from common.phases import PhaseStack  # noqa: E402
 from capture import CaptureError, TimerCapture, required_phases, verify  # noqa: E402
 from client_requests import find_client, record_requests  # noqa: E402
-from engine import SleepCapture, engine_memory, engine_of, verify_sleep  # noqa: E402
+from engine import SleepCapture, engine_memory, engine_of, time_engine_start, verify_sleep  # noqa: E402
 from ipc_client import SYNC_PHASES, SyncTimer, install as install_ipc, verify as verify_ipc  # noqa: E402
 
 # GRPOConfig fields the harness sets; `trl.config` may not override them (they say where to set each).
@@ -374,6 +378,7 @@ def run(cfg: dict[str, Any], log: EventLog, rank: int, where: Where) -> None:
 
     from inputs import load_prompts, load_tokenizer, resolve_model, reward_function
 
+    log.startup_done("imports", IMPORTS)
     cuda = cfg["device"] == "cuda"
     local_rank = int(os.environ.get("LOCAL_RANK", "0"))
     if cuda:
@@ -383,14 +388,14 @@ def run(cfg: dict[str, Any], log: EventLog, rank: int, where: Where) -> None:
     sync = torch.cuda.synchronize if cuda else (lambda: None)
 
     where.stage = "load_model"
-    model_path = resolve_model(cfg["model"])
     fields = {f.name: f for f in dataclasses.fields(GRPOConfig)}
     kwargs, missing = build_config_kwargs(cfg, fields)
     args = GRPOConfig(**kwargs)
-
-    tokenizer = load_tokenizer(model_path)
-    dtype = torch.bfloat16 if args.bf16 else torch.float32
-    model = AutoModelForCausalLM.from_pretrained(model_path, dtype=dtype)
+    with log.startup("model_load"):
+        model_path = resolve_model(cfg["model"])
+        tokenizer = load_tokenizer(model_path)
+        dtype = torch.bfloat16 if args.bf16 else torch.float32
+        model = AutoModelForCausalLM.from_pretrained(model_path, dtype=dtype)
 
     g = cfg["grpo"]
     world = int(os.environ.get("WORLD_SIZE", "1"))
@@ -418,11 +423,14 @@ def run(cfg: dict[str, Any], log: EventLog, rank: int, where: Where) -> None:
         if ipc_transfer(cfg)
         else None
     )
+    untime_engine = time_engine_start(log) if cfg["mode"] == "colocate" else (lambda: None)
     try:
         where.stage = "engine_start" if cfg["mode"] == "colocate" else "trainer_init"
-        trainer = Trainer(
-            model=model, reward_funcs=[reward], args=args, train_dataset=dataset, processing_class=tokenizer, callbacks=[recorder]
-        )
+        with log.startup("trainer_setup"):
+            trainer = Trainer(
+                model=model, reward_funcs=[reward], args=args, train_dataset=dataset, processing_class=tokenizer, callbacks=[recorder]
+            )
+        untime_engine()
         engine = engine_record(cfg, trainer)
         client = find_client(trainer) if cfg["mode"] == "server" else None
         if client is not None:
@@ -458,6 +466,7 @@ def run(cfg: dict[str, Any], log: EventLog, rank: int, where: Where) -> None:
         ipc_phases = set(SYNC_PHASES) if ipc_transfer(cfg) and trainer.accelerator.is_main_process else set()
         capture.require(phases | ({"sleep", "wake"} if sleep_mode(cfg) else set()) | ipc_phases)
     finally:
+        untime_engine()
         sleeping.uninstall()
         capture.uninstall()
         if uninstall_ipc is not None:
