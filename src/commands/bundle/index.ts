@@ -270,21 +270,10 @@ export async function bundleCommand(o: BundleOptions): Promise<number> {
         const dl = await execa(
           py,
           [
-            '-m',
-            'pip',
-            'download',
-            '--quiet',
-            '--disable-pip-version-check',
-            '--no-deps',
-            '--only-binary=:all:',
-            '--python-version',
-            o.python,
+            ...pipDownload(o.python, wheelDir, pipIndexArgs),
             '--implementation',
             'cp',
             ...platforms.flatMap((p) => ['--platform', p]),
-            ...pipIndexArgs,
-            '-d',
-            wheelDir,
             '-r',
             reqFile,
           ],
@@ -438,25 +427,7 @@ async function variantWheels(
     const dir = path.join(payload, 'variants', folder);
     await mkdir(dir, { recursive: true });
     log(`variant ${folder}: downloading ${pin} (no dependencies) ...`);
-    const dl = await execa(
-      py,
-      [
-        '-m',
-        'pip',
-        'download',
-        '--quiet',
-        '--disable-pip-version-check',
-        '--no-deps',
-        '--only-binary=:all:',
-        '--python-version',
-        python,
-        ...pipIndexArgs,
-        '-d',
-        dir,
-        pin,
-      ],
-      { reject: false },
-    );
+    const dl = await execa(py, [...pipDownload(python, dir, pipIndexArgs), pin], { reject: false });
     if (dl.exitCode !== 0) throw new UserError(`--variant ${spec}: pip could not download ${pin}:\n${dl.stderr}`);
     const [wheel] = (await readdir(dir)).filter((f) => f.endsWith('.whl'));
     if (!wheel || !wheel.endsWith('-none-any.whl'))
@@ -511,4 +482,22 @@ export function bundleEnvironment(excluded: readonly string[]): string[] {
     out.push('export VLLM_USE_FLASHINFER_SAMPLER=0  # flashinfer is not in this bundle');
   }
   return out;
+}
+
+/** pip's arguments to download binary wheels for a target Python into `dir`, one by one as named (no dependencies). */
+function pipDownload(python: string, dir: string, indexArgs: readonly string[]): string[] {
+  return [
+    '-m',
+    'pip',
+    'download',
+    '--quiet',
+    '--disable-pip-version-check',
+    '--no-deps',
+    '--only-binary=:all:',
+    '--python-version',
+    python,
+    ...indexArgs,
+    '-d',
+    dir,
+  ];
 }
