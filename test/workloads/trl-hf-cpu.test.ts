@@ -68,7 +68,16 @@ test(
       const { events, problems, truncated } = parseEvents(text);
       assert.deepEqual(problems, []);
       assert.equal(truncated, false);
-      assert.equal(events[0]!.type, 'start');
+      // Imports come before the process says it started; model load and trainer setup after, before the first step.
+      const ready = events.findIndex((e) => e.type !== 'startup');
+      assert.deepEqual(
+        events.slice(0, ready).map((e) => (e.type === 'startup' ? e.part : e.type)),
+        ['imports'],
+      );
+      assert.equal(events[ready]!.type, 'start');
+      const firstStep = events.findIndex((e) => e.type === 'step');
+      const parts = events.slice(0, firstStep).flatMap((e) => (e.type === 'startup' ? [e.part] : []));
+      assert.deepEqual(parts, ['imports', 'model_load', 'trainer_setup']);
       assert.deepEqual(events.at(-1), { ...events.at(-1), type: 'end', status: 'ok' });
 
       const config = events.find((e) => e.type === 'config')!.config as Record<string, any>;
