@@ -8,6 +8,8 @@ import { runTimelines, type TimelineOptions, type UnitTimeline } from '../analys
 import { SUMMARY_SCHEMA_VERSION, type Summary } from '../records/summary.ts';
 import { type StepRow } from '../records/steps.ts';
 import { UserError } from '../errors.ts';
+import { variantGate, type VariantVerdict } from '../analysis/variants.ts';
+import { DEFAULT_GATE_METRIC } from '../records/metrics.ts';
 import type { RunPlan } from '../records/plan.ts';
 import { RUN_FILES } from '../results/layout.ts';
 import type { Manifest } from '../records/manifest.ts';
@@ -26,6 +28,8 @@ export interface RunRecord {
   steps: StepRow[];
   /** Every unit with its samples, in plan order; empty when the folder could not be read whole. */
   units: UnitData[];
+  /** The verdict between the run's variants (analysis/variants.ts), when it has two or more. */
+  variants?: VariantVerdict;
 }
 
 export interface ReportInput extends RunRecord {
@@ -72,7 +76,7 @@ async function load(runDir: string, allowUnverified = false): Promise<{ record: 
     ];
   }
   integrityNotes(summary, integrity);
-  const record: RunRecord = {
+  const record = withVariants({
     runDir,
     integrity,
     runId: summary.run_id,
@@ -80,7 +84,7 @@ async function load(runDir: string, allowUnverified = false): Promise<{ record: 
     ...(run ? { manifest: run.manifest, plan: run.plan } : {}),
     steps: rows,
     units: run?.units ?? [],
-  };
+  });
   return { record, ...(run ? { run } : {}) };
 }
 
@@ -96,7 +100,7 @@ function recomputed(runDir: string, run: RunData): RunRecord {
     ),
   );
   integrityNotes(summary, run.integrity);
-  return {
+  return withVariants({
     runDir,
     integrity: run.integrity,
     runId: summary.run_id,
@@ -105,7 +109,7 @@ function recomputed(runDir: string, run: RunData): RunRecord {
     plan: run.plan,
     steps: rows,
     units: run.units,
-  };
+  });
 }
 
 function integrityNotes(summary: Summary, integrity: IntegrityCheck): void {
@@ -132,7 +136,7 @@ export async function loadRun(runDir: string, options: Pick<LoadOptions, 'allowU
 
 /** The report of a run just summarised, from what is in memory: the folder is not read or summarised again. */
 export function freshReportInput(run: RunData, summary: Summary, steps: StepRow[], options: TimelineOptions = {}): ReportInput {
-  const record: RunRecord = {
+  const record = withVariants({
     runDir: run.dir,
     integrity: run.integrity,
     runId: summary.run_id,
@@ -141,7 +145,7 @@ export function freshReportInput(run: RunData, summary: Summary, steps: StepRow[
     plan: run.plan,
     steps,
     units: run.units,
-  };
+  });
   return { ...record, timelines: runTimelines(run, summary, options) };
 }
 
@@ -149,4 +153,23 @@ export function freshReportInput(run: RunData, summary: Summary, steps: StepRow[
 export async function loadReportInput(runDir: string, options: LoadOptions = {}): Promise<ReportInput> {
   const { record, run } = await load(runDir, options.allowUnverified);
   return { ...record, timelines: run ? runTimelines(run, record.summary, options) : [] };
+}
+
+/** The verdict between a run's variants, for its report; undefined for a run without two variants or one that cannot be judged. */
+function variantVerdict(input: Omit<RunRecord, 'variants'>): VariantVerdict | undefined {
+  if (!input.manifest?.variants || Object.keys(input.manifest.variants).length < 2) return undefined;
+  try {
+    return variantGate([{ dir: input.runDir, manifest: input.manifest, summary: input.summary, rows: input.steps }], {
+      metric: DEFAULT_GATE_METRIC,
+    });
+  } catch (err) {
+    if (err instanceof UserError) return undefined;
+    throw err;
+  }
+}
+
+/** The record with the verdict between its variants, computed here so that the report's tables and charts only format it. */
+function withVariants(record: Omit<RunRecord, 'variants'>): RunRecord {
+  const v = variantVerdict(record);
+  return v ? { ...record, variants: v } : record;
 }

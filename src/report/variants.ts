@@ -2,9 +2,7 @@
 // candidate variant ÷ the baseline per point and mode with its interval and outcome, and the
 // phases side by side (which phase moved). Formats only: every number is in the VariantVerdict.
 import type { ChartConfiguration, ChartDataset } from 'chart.js';
-import { variantGate, type VariantComparison, type VariantVerdict } from '../analysis/variants.ts';
-import { DEFAULT_METRIC } from '../analysis/gate/judge.ts';
-import { UserError } from '../errors.ts';
+import { type VariantComparison, type VariantVerdict } from '../analysis/variants.ts';
 import { modeColor } from '../modes.ts';
 import { axis, baseOptions, roomFor, type ChartSpec } from './chart-base.ts';
 import type { RunRecord } from './load.ts';
@@ -82,27 +80,15 @@ export function plan(c: VariantComparison): string {
   return 'no number of blocks up to 100 would resolve it at this spread and ratio';
 }
 
-export function reportVariantVerdict(input: RunRecord): VariantVerdict | undefined {
-  if (!input.manifest?.variants || Object.keys(input.manifest.variants).length < 2) return undefined;
-  try {
-    return variantGate([{ dir: input.runDir, manifest: input.manifest, summary: input.summary, rows: input.steps }], {
-      metric: DEFAULT_METRIC,
-    });
-  } catch (err) {
-    if (err instanceof UserError) return undefined;
-    throw err;
-  }
-}
-
 /** The report's tables of a run with variants: versions that differ, ratios, phases side by side. */
 export function variantTables(input: RunRecord): Table[] {
-  const v = reportVariantVerdict(input);
+  const v = input.variants;
   return v ? [...(v.versions.length ? [versionsTable(v)] : []), variantRatioTable(v), variantPhaseTable(v)] : [];
 }
 
 /** Each variant ÷ the baseline per point and mode, with its paired interval and the threshold's edge. */
 export function variantChart(input: RunRecord): ChartSpec | undefined {
-  const v = reportVariantVerdict(input);
+  const v = input.variants;
   if (!v) return undefined;
   const list = v.comparisons;
   const dataset = {
