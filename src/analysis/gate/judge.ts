@@ -55,10 +55,9 @@ export const GATE_METRICS = Object.fromEntries(
   }),
 ) as Record<GateMetric, StepMetric>;
 export type { GateMetric };
-export const DEFAULT_METRIC: GateMetric = DEFAULT_GATE_METRIC;
 
 export function parseMetric(name: string | undefined): GateMetric {
-  if (name === undefined) return DEFAULT_METRIC;
+  if (name === undefined) return DEFAULT_GATE_METRIC;
   if (name in GATE_METRICS) return name as GateMetric;
   throw new UsageError(
     `--metric ${name}: not a metric the gate can test`,
@@ -89,7 +88,7 @@ export function metricPerRun(side: GateSide, point: string, mode: string, metric
  * share no (point, mode).
  */
 export function judge(baseline: GateSide, candidate: GateSide, o: JudgeOptions = {}): Verdict {
-  const metric = o.metric ?? DEFAULT_METRIC;
+  const metric = o.metric ?? DEFAULT_GATE_METRIC;
   const spec: StepMetric = GATE_METRICS[metric];
   const threshold = o.threshold ?? GATE.threshold;
   if (!(threshold >= 0 && threshold < 1)) throw new UsageError(`--threshold ${threshold}: must be a fraction in [0, 1), e.g. 0.02 for 2%`);

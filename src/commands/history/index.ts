@@ -7,7 +7,8 @@ import { summarize } from '../../analysis/summary/summarize.ts';
 import type { ModeSummary } from '../../records/summary.ts';
 import { harnessVersion } from '../../env/harness.ts';
 import { UserError } from '../../errors.ts';
-import { GATE_METRICS, DEFAULT_METRIC } from '../../analysis/gate/judge.ts';
+import { GATE_METRICS } from '../../analysis/gate/judge.ts';
+import { DEFAULT_GATE_METRIC } from '../../records/metrics.ts';
 import { buildHistory, historyCsv, historyHtml, type History, type HistoryApart, type HistoryRun } from '../../report/history.ts';
 import { chartJsSource } from '../../report/html.ts';
 import { readRun } from '../../results/read.ts';
@@ -19,7 +20,7 @@ export interface HistoryOptions {
 }
 
 export async function historyCommand(o: HistoryOptions): Promise<History> {
-  const metric = (o.metric ?? DEFAULT_METRIC) as keyof ModeSummary;
+  const metric = (o.metric ?? DEFAULT_GATE_METRIC) as keyof ModeSummary;
   if (!(metric in GATE_METRICS))
     throw new UserError(`--metric ${metric}: not a metric of the history`, `Choose one of ${Object.keys(GATE_METRICS).join(', ')}.`);
   if (o.folders.length === 0) throw new UserError('name the run folders to draw (results/<run-id> …)');

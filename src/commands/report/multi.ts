@@ -56,7 +56,7 @@ async function runFolders(arg: string): Promise<string[]> {
 }
 
 /** `multi-<run ids>` when short enough to read, else the first run id, the count, and a hash of them all. */
-export function multiReportName(runIds: readonly string[]): string {
+function multiReportName(runIds: readonly string[]): string {
   const joined = fileSlug(runIds.join('+'), 'runs');
   if (joined.length <= 80) return `multi-${joined}`;
   const hash = createHash('sha256').update(runIds.join('\n')).digest('hex').slice(0, 8);
